@@ -1,0 +1,97 @@
+/**
+ * Renders diagnostics like rustc/tsc:
+ *
+ *   features.fsql:3:14: error[E0203]: unknown column `amout` in `transactions`
+ *      |
+ *    3 |   AS AVG(amout) WINDOW 7 DAYS
+ *      |          ^^^^^
+ *      = hint: did you mean `amount`?
+ */
+import type { Diagnostic, Span } from './diagnostic.js';
+
+export interface RenderOptions {
+  /** Colour with ANSI escapes (terminal); off by default. */
+  readonly color?: boolean;
+}
+
+const ansi = {
+  red: (s: string) => `\u001b[31;1m${s}\u001b[0m`,
+  yellow: (s: string) => `\u001b[33;1m${s}\u001b[0m`,
+  blue: (s: string) => `\u001b[34;1m${s}\u001b[0m`,
+  bold: (s: string) => `\u001b[1m${s}\u001b[0m`,
+};
+const plain = { red: (s: string) => s, yellow: (s: string) => s, blue: (s: string) => s, bold: (s: string) => s };
+
+/** Looks up the text of a source file by path (as given in spans). */
+export type SourceLookup = (file: string) => string | undefined;
+
+export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, options: RenderOptions = {}): string {
+  const c = options.color ? ansi : plain;
+  const sev = d.severity === 'error' ? c.red(`error[${d.code}]`) : c.yellow(`warning[${d.code}]`);
+  const out: string[] = [`${location(d.span)}: ${sev}: ${c.bold(d.message)}`];
+  out.push(...snippet(d.span, sources(d.span.file), c));
+  for (const r of d.related ?? []) {
+    out.push(`${location(r.span)}: note: ${r.message}`);
+    out.push(...snippet(r.span, sources(r.span.file), c));
+  }
+  if (d.hint) out.push(`${' '.repeat(gutterWidth(d.span))} ${c.blue('=')} hint: ${d.hint}`);
+  return out.join('\n');
+}
+
+export function renderDiagnostics(ds: readonly Diagnostic[], sources: SourceLookup, options: RenderOptions = {}): string {
+  return ds.map((d) => renderDiagnostic(d, sources, options)).join('\n\n');
+}
+
+export function location(span: Span): string {
+  return `${span.file}:${span.line}:${span.col}`;
+}
+
+function gutterWidth(span: Span): number {
+  return String(span.line).length + 1;
+}
+
+/** The source line with a caret/underline below the span (first line of a multi-line span). */
+function snippet(span: Span, text: string | undefined, c: typeof plain): string[] {
+  if (text === undefined) return [];
+  const lines = lineAt(text, span.line);
+  if (lines === undefined) return [];
+  const pad = ' '.repeat(gutterWidth(span));
+  const lineText = lines.replace(/\t/g, ' ');
+  const startCol = Math.max(1, Math.min(span.col, lineText.length + 1));
+  const endCol = span.endLine === span.line ? Math.max(span.endCol, startCol) : lineText.length;
+  const width = Math.max(1, endCol - startCol + 1);
+  const underline = ' '.repeat(startCol - 1) + '^'.repeat(width);
+  return [
+    `${pad}${c.blue('|')}`,
+    `${c.blue(String(span.line).padStart(pad.length - 1))} ${c.blue('|')} ${lineText}`,
+    `${pad}${c.blue('|')} ${c.red(underline)}`,
+  ];
+}
+
+function lineAt(text: string, line: number): string | undefined {
+  let start = 0;
+  for (let i = 1; i < line; i++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return undefined;
+    start = nl + 1;
+  }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return text.slice(start, end).replace(/\r$/, '');
+}
+
+/** The JSON form: one object per diagnostic, spans inlined, stable key order. */
+export function diagnosticsToJson(ds: readonly Diagnostic[]): unknown[] {
+  return ds.map((d) => ({
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file: d.span.file,
+    line: d.span.line,
+    column: d.span.col,
+    endLine: d.span.endLine,
+    endColumn: d.span.endCol,
+    ...(d.hint !== undefined ? { hint: d.hint } : {}),
+    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, file: r.span.file, line: r.span.line, column: r.span.col })) } : {}),
+  }));
+}
