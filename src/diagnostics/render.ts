@@ -34,7 +34,7 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, options: 
     out.push(`${location(r.span)}: note: ${r.message}`);
     out.push(...snippet(r.span, sources(r.span.file), c));
   }
-  if (d.hint) out.push(`${' '.repeat(gutterWidth(d.span))} ${c.blue('=')} hint: ${d.hint}`);
+  if (d.hint) out.push(`${' '.repeat(gutterWidth(d.span))}${c.blue('=')} hint: ${d.hint}`);
   return out.join('\n');
 }
 

@@ -184,10 +184,19 @@ export type Statement =
   | LabelStatement
   | TrainingSetStatement;
 
+/** A `-- line` or `/* block *\/` comment, kept so the formatter can put it back. */
+export interface Comment {
+  readonly kind: 'comment';
+  readonly text: string;
+  readonly span: Span;
+}
+
 export interface SourceFile {
   readonly kind: 'file';
   readonly path: string;
+  /** The statements that parsed; a statement with a syntax error is left out (and diagnosed). */
   readonly statements: readonly Statement[];
+  readonly comments: readonly Comment[];
   readonly span: Span;
 }
 
