@@ -35,7 +35,7 @@ export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
     return `expected ${labelOf(expected)}, found ${describe(actual)}`;
   },
-  buildNotAllTokensReadMessage({ firstRedundant }) {
+  buildNotAllInputParsedMessage({ firstRedundant }) {
     return `expected ';' before ${describe(firstRedundant)}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, customUserDescription }) {

@@ -1,0 +1,227 @@
+/**
+ * The checked catalog: every object of a project, resolved and typed. Plain,
+ * JSON-serialisable data (records keyed by lower-case name) — the input of the
+ * planner. Names keep their declared spelling; lookups are case-insensitive.
+ */
+import type { Span } from '../diagnostics/diagnostic.js';
+import type { DatePart, DurationUnit, FillKind, ScalarType, ScaleKind, SourceFormat } from '../syntax/ast.js';
+
+export type { DatePart, FillKind, ScalarType, ScaleKind, SourceFormat };
+
+/** The type of an expression: a scalar type, or `NULL` for an untyped NULL literal. */
+export type ExprType = ScalarType | 'NULL';
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: ScalarType;
+  readonly nullable: boolean;
+}
+
+export interface Metadata {
+  readonly description?: string;
+  readonly owner?: string;
+  readonly tags: readonly string[];
+}
+
+// ---------------------------------------------------------------------------
+// Typed expressions. Column references are resolved to (relation alias, declared column name).
+
+interface TBase {
+  readonly type: ExprType;
+  readonly nullable: boolean;
+  readonly span: Span;
+}
+
+export type LiteralValue = number | string | boolean | null;
+
+export type TExpr =
+  | (TBase & { readonly kind: 'literal'; readonly value: LiteralValue })
+  | (TBase & { readonly kind: 'column'; readonly relation: string; readonly column: string })
+  | (TBase & { readonly kind: 'unary'; readonly op: '-' | '+' | 'NOT'; readonly operand: TExpr })
+  | (TBase & {
+      readonly kind: 'binary';
+      readonly op: '+' | '-' | '*' | '/' | '%' | '||' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
+      readonly left: TExpr;
+      readonly right: TExpr;
+    })
+  | (TBase & { readonly kind: 'is_null'; readonly operand: TExpr; readonly negated: boolean })
+  | (TBase & { readonly kind: 'in'; readonly operand: TExpr; readonly list: readonly TExpr[]; readonly negated: boolean })
+  | (TBase & { readonly kind: 'between'; readonly operand: TExpr; readonly low: TExpr; readonly high: TExpr; readonly negated: boolean })
+  | (TBase & { readonly kind: 'like'; readonly operand: TExpr; readonly pattern: TExpr; readonly negated: boolean })
+  | (TBase & {
+      readonly kind: 'case';
+      readonly operand?: TExpr;
+      readonly whens: readonly { readonly when: TExpr; readonly then: TExpr }[];
+      readonly else?: TExpr;
+    })
+  | (TBase & { readonly kind: 'cast'; readonly operand: TExpr; readonly to: ScalarType })
+  | (TBase & { readonly kind: 'extract'; readonly part: DatePart; readonly operand: TExpr })
+  /** A scalar function from the function table (COALESCE, ROUND, …), canonical upper-case name. */
+  | (TBase & { readonly kind: 'call'; readonly fn: string; readonly args: readonly TExpr[] })
+  /** COUNT(*) has no argument. */
+  | (TBase & { readonly kind: 'aggregate'; readonly fn: AggregateFn; readonly distinct: boolean; readonly arg?: TExpr });
+
+export type AggregateFn = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+
+// ---------------------------------------------------------------------------
+// Relations
+
+export type SourceOriginInfo =
+  | { readonly kind: 'file'; readonly path: string; readonly format: SourceFormat }
+  | { readonly kind: 'table'; readonly name: readonly string[] }
+  | { readonly kind: 'stream' };
+
+interface RelationBase extends Metadata {
+  readonly name: string;
+  readonly columns: readonly ColumnInfo[];
+  /** The declared spelling of the event-time column; absent for dimension relations. */
+  readonly eventTime?: string;
+  readonly file: string;
+  readonly span: Span;
+}
+
+export interface SourceInfo extends RelationBase {
+  readonly kind: 'source';
+  readonly origin: SourceOriginInfo;
+}
+
+export interface TSelectItem {
+  readonly name: string;
+  readonly expr: TExpr;
+}
+
+export interface TTableRef {
+  /** Declared name of the source or view. */
+  readonly relation: string;
+  /** The alias used in column references (the relation name when no alias is written). */
+  readonly alias: string;
+}
+
+export interface TSelect {
+  readonly distinct: boolean;
+  readonly items: readonly TSelectItem[];
+  readonly from: TTableRef;
+  readonly joins: readonly { readonly type: 'INNER' | 'LEFT'; readonly table: TTableRef; readonly on: TExpr }[];
+  readonly where?: TExpr;
+  readonly groupBy: readonly TExpr[];
+  readonly having?: TExpr;
+  /** True when the query groups (GROUP BY, or an aggregate in SELECT/HAVING). */
+  readonly aggregated: boolean;
+}
+
+export interface ViewInfo extends RelationBase {
+  readonly kind: 'view';
+  readonly query: TSelect;
+  /** Declared names of the relations the view reads directly. */
+  readonly dependsOn: readonly string[];
+}
+
+export type RelationInfo = SourceInfo | ViewInfo;
+
+// ---------------------------------------------------------------------------
+// Entities, features, labels, training sets
+
+export interface EntityInfo extends Metadata {
+  readonly name: string;
+  readonly keys: readonly ColumnInfo[];
+  readonly file: string;
+  readonly span: Span;
+}
+
+export type FillInfo =
+  | { readonly kind: 'stat'; readonly stat: FillKind }
+  | { readonly kind: 'value'; readonly value: Exclude<LiteralValue, null>; readonly type: ScalarType };
+
+export type EncodingInfo =
+  | { readonly kind: 'scale'; readonly method: ScaleKind }
+  | { readonly kind: 'one_hot_top'; readonly top: number }
+  | {
+      readonly kind: 'one_hot_values';
+      readonly values: readonly Exclude<LiteralValue, null>[];
+      /** Output column names, one per value, safe in every dialect. */
+      readonly columns: readonly string[];
+    };
+
+export interface DurationInfo {
+  readonly seconds: number;
+  readonly amount: number;
+  readonly unit: DurationUnit;
+}
+
+/** How a feature or label binds its entity: relation column per entity key, in key order. */
+export interface KeyBinding {
+  readonly entity: string;
+  readonly columns: readonly string[];
+}
+
+export interface FeatureInfo extends Metadata {
+  readonly name: string;
+  readonly version: number;
+  readonly key: KeyBinding;
+  readonly relation: string;
+  /** `latest`: value of the latest row at or before t; `aggregate`: one aggregate over the window. */
+  readonly mode: 'latest' | 'aggregate';
+  /** For `latest`: the scalar expression. For `aggregate`: the aggregate expression. */
+  readonly value: TExpr;
+  readonly where?: TExpr;
+  readonly window?: DurationInfo;
+  readonly ttl?: DurationInfo;
+  /** Type of the raw value, before FILL. */
+  readonly rawType: ScalarType;
+  readonly fill?: FillInfo;
+  readonly encoding?: EncodingInfo;
+  /** Type of the served value (DOUBLE after SCALE; INTEGER 0/1 per column after ONE_HOT). */
+  readonly outputType: ScalarType;
+  readonly file: string;
+  readonly span: Span;
+}
+
+export interface LabelInfo extends Metadata {
+  readonly name: string;
+  readonly version: number;
+  readonly key: KeyBinding;
+  readonly relation: string;
+  readonly value: TExpr;
+  readonly where?: TExpr;
+  readonly type: ScalarType;
+  readonly file: string;
+  readonly span: Span;
+}
+
+export interface TrainingFeatureRef {
+  readonly name: string;
+  readonly version: number;
+  /** Label-relation columns that give this feature's entity keys, in key order. */
+  readonly labelColumns: readonly string[];
+}
+
+export interface TrainingSetInfo extends Metadata {
+  readonly name: string;
+  readonly version: number;
+  readonly label: { readonly name: string; readonly version: number };
+  readonly features: readonly TrainingFeatureRef[];
+  readonly sample?: { readonly percent: number; readonly seed: number };
+  readonly file: string;
+  readonly span: Span;
+}
+
+export interface Catalog {
+  readonly entities: Readonly<Record<string, EntityInfo>>;
+  /** Sources and views share one namespace. */
+  readonly relations: Readonly<Record<string, RelationInfo>>;
+  /** Every version, ascending. */
+  readonly features: Readonly<Record<string, readonly FeatureInfo[]>>;
+  readonly labels: Readonly<Record<string, readonly LabelInfo[]>>;
+  readonly trainingSets: Readonly<Record<string, readonly TrainingSetInfo[]>>;
+}
+
+export function keyOf(name: string): string {
+  return name.toLowerCase();
+}
+
+/** The highest version of a versioned object, or a given one. */
+export function findVersion<T extends { version: number }>(versions: readonly T[] | undefined, version?: number): T | undefined {
+  if (!versions || versions.length === 0) return undefined;
+  if (version === undefined) return versions[versions.length - 1];
+  return versions.find((v) => v.version === version);
+}

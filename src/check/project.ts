@@ -1,0 +1,785 @@
+/**
+ * Checks a whole project: parses every file, collects declarations across
+ * files (order does not matter), reports duplicates and view cycles, checks
+ * every object and builds the catalog.
+ */
+import { error, sortDiagnostics, warning, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type * as A from '../syntax/ast.js';
+import { parseFile } from '../syntax/parse.js';
+import type {
+  Catalog,
+  ColumnInfo,
+  DurationInfo,
+  EncodingInfo,
+  EntityInfo,
+  FeatureInfo,
+  FillInfo,
+  KeyBinding,
+  LabelInfo,
+  Metadata,
+  RelationInfo,
+  ScalarType,
+  SourceInfo,
+  TExpr,
+  TrainingFeatureRef,
+  TrainingSetInfo,
+  ViewInfo,
+} from './catalog.js';
+import { keyOf } from './catalog.js';
+import { containsAggregate, ExpressionTyper, hasFailed, type ScopeEntry } from './expressions.js';
+import { oneHotColumnNames } from './naming.js';
+import { checkSelect, requireBoolean, type RelationLookup } from './select.js';
+import { assignable, isCategorical, isNumeric, isTemporal } from './types.js';
+
+export interface ProjectFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface CheckResult {
+  readonly catalog: Catalog;
+  readonly files: readonly A.SourceFile[];
+  /** Sorted by file and position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Checks the files of one project. Never throws. */
+export function checkProject(files: readonly ProjectFile[]): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const parsed = files.map((f) => {
+    const r = parseFile(f.text, f.path);
+    diagnostics.push(...r.diagnostics);
+    return r.file;
+  });
+  const checker = new ProjectChecker(diagnostics);
+  const catalog = checker.check(parsed.flatMap((f) => f.statements));
+  return { catalog, files: parsed, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Checks one piece of source text as a project of one file. */
+export function checkText(text: string, path = '<input>'): CheckResult {
+  return checkProject([{ path, text }]);
+}
+
+type Versioned<S> = { readonly stmt: S; readonly version: number };
+
+function metadata(s: A.Metadata): Metadata {
+  return {
+    ...(s.description ? { description: s.description.value } : {}),
+    ...(s.owner ? { owner: s.owner.value } : {}),
+    tags: (s.tags ?? []).map((t) => t.value),
+  };
+}
+
+function duration(d: A.Duration): DurationInfo {
+  return { seconds: d.seconds, amount: d.amount, unit: d.unit };
+}
+
+const KIND_NAMES: Record<A.Statement['kind'], string> = {
+  entity: 'entity',
+  source: 'source',
+  view: 'view',
+  feature: 'feature',
+  label: 'label',
+  training_set: 'training set',
+};
+
+class ProjectChecker {
+  private readonly entityStmts = new Map<string, A.EntityStatement>();
+  private readonly relationStmts = new Map<string, A.SourceStatement | A.ViewStatement>();
+  private readonly featureStmts = new Map<string, Versioned<A.FeatureStatement>[]>();
+  private readonly labelStmts = new Map<string, Versioned<A.LabelStatement>[]>();
+  private readonly trainingStmts = new Map<string, Versioned<A.TrainingSetStatement>[]>();
+
+  private readonly entities: Record<string, EntityInfo> = {};
+  private readonly relations: Record<string, RelationInfo> = {};
+  private readonly poisoned = new Set<string>();
+  private readonly features: Record<string, FeatureInfo[]> = {};
+  private readonly labels: Record<string, LabelInfo[]> = {};
+  private readonly trainingSets: Record<string, TrainingSetInfo[]> = {};
+
+  constructor(private readonly diagnostics: Diagnostic[]) {}
+
+  private report(code: string, span: Span, message: string, hint?: string, related?: { span: Span; message: string }[]): void {
+    this.diagnostics.push(error(code, span, message, hint, related));
+  }
+
+  check(statements: readonly A.Statement[]): Catalog {
+    for (const s of statements) this.declare(s);
+    for (const s of this.entityStmts.values()) this.checkEntity(s);
+    for (const s of this.relationStmts.values()) if (s.kind === 'source') this.checkSource(s);
+    this.checkViews();
+    for (const versions of this.featureStmts.values()) for (const v of versions) this.checkFeature(v.stmt, v.version);
+    for (const versions of this.labelStmts.values()) for (const v of versions) this.checkLabel(v.stmt, v.version);
+    for (const versions of this.trainingStmts.values()) for (const v of versions) this.checkTrainingSet(v.stmt, v.version);
+    const byVersion = (a: { version: number }, b: { version: number }) => a.version - b.version;
+    for (const versions of Object.values(this.features)) versions.sort(byVersion);
+    for (const versions of Object.values(this.labels)) versions.sort(byVersion);
+    for (const versions of Object.values(this.trainingSets)) versions.sort(byVersion);
+    return {
+      entities: this.entities,
+      relations: this.relations,
+      features: this.features,
+      labels: this.labels,
+      trainingSets: this.trainingSets,
+    };
+  }
+
+  // ---- declarations -----------------------------------------------------------
+
+  private declare(s: A.Statement): void {
+    const key = keyOf(s.name.text);
+    const duplicate = (first: A.Statement, what: string) =>
+      this.report('E0202', s.name.span, `${what} \`${s.name.text}\` is defined twice`, undefined, [
+        { span: first.name.span, message: 'first defined here' },
+      ]);
+    switch (s.kind) {
+      case 'entity': {
+        const first = this.entityStmts.get(key);
+        if (first) return duplicate(first, 'entity');
+        this.entityStmts.set(key, s);
+        return;
+      }
+      case 'source':
+      case 'view': {
+        const first = this.relationStmts.get(key);
+        if (first) {
+          this.report('E0202', s.name.span, `\`${s.name.text}\` is defined twice (sources and views share one namespace)`, undefined, [
+            { span: first.name.span, message: `first defined here as a ${first.kind}` },
+          ]);
+          return;
+        }
+        this.relationStmts.set(key, s);
+        return;
+      }
+      case 'feature':
+      case 'label':
+      case 'training_set': {
+        const table = (s.kind === 'feature' ? this.featureStmts : s.kind === 'label' ? this.labelStmts : this.trainingStmts) as Map<
+          string,
+          Versioned<A.Statement>[]
+        >;
+        const version = s.version?.value ?? 1;
+        const list = table.get(key) ?? [];
+        const first = list.find((v) => v.version === version);
+        if (first) {
+          this.report(
+            'E0202',
+            s.name.span,
+            `${KIND_NAMES[s.kind]} \`${s.name.text}\` VERSION ${version} is defined twice`,
+            `a (name, version) is immutable: give the new definition VERSION ${Math.max(...list.map((v) => v.version)) + 1}`,
+            [{ span: first.stmt.name.span, message: 'first defined here' }],
+          );
+          return;
+        }
+        list.push({ stmt: s, version });
+        table.set(key, list);
+        return;
+      }
+    }
+  }
+
+  // ---- entities and sources ------------------------------------------------------
+
+  private columns(defs: readonly A.ColumnDef[], what: string): ColumnInfo[] {
+    const out: ColumnInfo[] = [];
+    const seen = new Map<string, A.ColumnDef>();
+    for (const d of defs) {
+      const first = seen.get(keyOf(d.name.text));
+      if (first) {
+        this.report('E0205', d.name.span, `${what} has two columns named \`${d.name.text}\``, 'names are case-insensitive; rename one', [
+          { span: first.name.span, message: 'first defined here' },
+        ]);
+        continue;
+      }
+      seen.set(keyOf(d.name.text), d);
+      out.push({ name: d.name.text, type: d.type.type, nullable: !d.notNull });
+    }
+    return out;
+  }
+
+  private checkEntity(s: A.EntityStatement): void {
+    this.entities[keyOf(s.name.text)] = {
+      name: s.name.text,
+      keys: this.columns(s.keys, `entity \`${s.name.text}\``),
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    };
+  }
+
+  private checkEventTime(ident: A.Identifier | undefined, columns: readonly ColumnInfo[], owner: string, warnNullable = false): string | undefined {
+    if (!ident) return undefined;
+    const col = columns.find((c) => keyOf(c.name) === keyOf(ident.text));
+    if (!col) {
+      this.report('E0203', ident.span, `EVENT TIME names unknown column \`${ident.text}\` of ${owner}`, didYouMean(ident.text, columns.map((c) => c.name)));
+      return undefined;
+    }
+    if (!isTemporal(col.type)) {
+      this.report('E0304', ident.span, `EVENT TIME column \`${col.name}\` is ${col.type}; it must be a TIMESTAMP or DATE`, 'declare the column as TIMESTAMP, or CAST it in a view');
+      return undefined;
+    }
+    if (col.nullable && warnNullable) {
+      this.diagnostics.push(
+        warning('W0301', ident.span, `EVENT TIME column \`${col.name}\` is nullable`, `declare it \`${col.name} ${col.type} NOT NULL\`; rows without a time are rejected on load`),
+      );
+    }
+    return col.name;
+  }
+
+  private checkSource(s: A.SourceStatement): void {
+    const columns = this.columns(s.columns, `source \`${s.name.text}\``);
+    const eventTime = this.checkEventTime(s.eventTime, columns, `source \`${s.name.text}\``, true);
+    let origin: SourceInfo['origin'];
+    switch (s.origin.kind) {
+      case 'file': {
+        const format = s.origin.format?.value ?? formatFromPath(s.origin.path.value);
+        if (!format) {
+          this.report('E0110', s.origin.path.span, `cannot tell the format of '${s.origin.path.value}' from its name`, "add FORMAT CSV, FORMAT PARQUET or FORMAT JSONL");
+        }
+        origin = { kind: 'file', path: s.origin.path.value, format: format ?? 'CSV' };
+        break;
+      }
+      case 'table':
+        origin = { kind: 'table', name: s.origin.name.map((n) => n.text) };
+        break;
+      case 'stream':
+        origin = { kind: 'stream' };
+        if (!s.eventTime) {
+          this.report('E0305', s.origin.span, `stream source \`${s.name.text}\` needs an EVENT TIME`, 'events are ordered by time: add EVENT TIME <column>');
+        }
+        break;
+    }
+    this.relations[keyOf(s.name.text)] = {
+      kind: 'source',
+      name: s.name.text,
+      columns,
+      ...(eventTime ? { eventTime } : {}),
+      origin,
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    };
+  }
+
+  // ---- views ----------------------------------------------------------------------
+
+  private checkViews(): void {
+    const views = [...this.relationStmts.values()].filter((s): s is A.ViewStatement => s.kind === 'view');
+    const edges = new Map<string, string[]>();
+    for (const v of views) {
+      const deps = [v.query.from, ...v.query.joins.map((j) => j.table)]
+        .map((t) => keyOf(t.name.text))
+        .filter((k) => this.relationStmts.get(k)?.kind === 'view');
+      edges.set(keyOf(v.name.text), deps);
+    }
+    for (const cycle of findCycles(edges)) {
+      const names = cycle.map((k) => this.relationStmts.get(k)!.name.text);
+      for (const k of cycle) {
+        const stmt = this.relationStmts.get(k)!;
+        const start = names.indexOf(stmt.name.text);
+        const path = [...names.slice(start), ...names.slice(0, start), stmt.name.text].map((n) => `\`${n}\``).join(' → ');
+        this.report('E0206', stmt.name.span, `view \`${stmt.name.text}\` depends on itself: ${path}`, 'break the cycle: a view cannot read from itself, directly or through other views');
+        this.poisoned.add(k);
+        this.relations[k] = this.emptyView(stmt as A.ViewStatement);
+      }
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (k: string): void => {
+      if (state.get(k) === 'done' || this.poisoned.has(k)) return;
+      state.set(k, 'visiting');
+      for (const d of edges.get(k) ?? []) if (state.get(d) !== 'visiting') visit(d);
+      this.checkView(this.relationStmts.get(k) as A.ViewStatement);
+      state.set(k, 'done');
+    };
+    for (const v of views) visit(keyOf(v.name.text));
+  }
+
+  private emptyView(s: A.ViewStatement): ViewInfo {
+    return {
+      kind: 'view',
+      name: s.name.text,
+      columns: [],
+      query: { distinct: false, items: [], from: { relation: s.query.from.name.text, alias: s.query.from.name.text }, joins: [], groupBy: [], aggregated: false },
+      dependsOn: [],
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    };
+  }
+
+  private readonly lookup: RelationLookup = {
+    find: (name) => {
+      const k = keyOf(name);
+      const relation = this.relations[k];
+      if (!relation) return undefined;
+      return { relation, poisoned: this.poisoned.has(k) };
+    },
+    names: () => [...this.relationStmts.values()].map((s) => s.name.text),
+  };
+
+  private checkView(s: A.ViewStatement): void {
+    const checked = checkSelect(s.query, this.lookup, this.diagnostics);
+    const eventTime = this.checkEventTime(s.eventTime, checked.columns, `view \`${s.name.text}\``);
+    const k = keyOf(s.name.text);
+    if (checked.failed) this.poisoned.add(k);
+    this.relations[k] = {
+      kind: 'view',
+      name: s.name.text,
+      columns: checked.columns,
+      ...(eventTime ? { eventTime } : {}),
+      query: checked.query,
+      dependsOn: checked.dependsOn,
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    };
+  }
+
+  // ---- features and labels ---------------------------------------------------------
+
+  private findRelation(name: A.Identifier): { relation: RelationInfo; poisoned: boolean } | undefined {
+    const found = this.lookup.find(name.text);
+    if (found) return found;
+    const k = keyOf(name.text);
+    const other = this.entityStmts.has(k) ? 'an entity' : this.featureStmts.has(k) ? 'a feature' : this.labelStmts.has(k) ? 'a label' : undefined;
+    this.report(
+      'E0201',
+      name.span,
+      `unknown source or view \`${name.text}\``,
+      other ? `\`${name.text}\` is ${other}; FROM takes a source or a view` : didYouMean(name.text, this.lookup.names()),
+    );
+    return undefined;
+  }
+
+  private findEntity(name: A.Identifier): EntityInfo | undefined {
+    const e = this.entities[keyOf(name.text)];
+    if (e) return e;
+    const isRelation = this.relationStmts.has(keyOf(name.text));
+    this.report(
+      'E0201',
+      name.span,
+      `unknown entity \`${name.text}\``,
+      isRelation
+        ? `\`${name.text}\` is a source or view; declare the entity with CREATE ENTITY ${name.text} KEY (…)`
+        : didYouMean(name.text, Object.values(this.entities).map((x) => x.name)),
+    );
+    return undefined;
+  }
+
+  /** Binds the entity's keys to relation columns (by name, or positionally with ON). */
+  private bindKeys(binding: A.EntityBinding, relation: RelationInfo, poisoned: boolean): KeyBinding | undefined {
+    const entity = this.findEntity(binding.entity);
+    if (!entity) return undefined;
+    const columns: string[] = [];
+    let ok = true;
+    const findColumn = (name: string) => relation.columns.find((c) => keyOf(c.name) === keyOf(name));
+    const checkType = (col: ColumnInfo, key: ColumnInfo, span: Span) => {
+      if (col.type !== key.type) {
+        this.report(
+          'E0302',
+          span,
+          `column \`${col.name}\` of \`${relation.name}\` is ${col.type}, but entity \`${entity.name}\`'s key \`${key.name}\` is ${key.type}`,
+          `CAST it in a view, or declare the column as ${key.type}`,
+        );
+        ok = false;
+      }
+    };
+    if (binding.on) {
+      if (binding.on.length !== entity.keys.length) {
+        this.report(
+          'E0303',
+          binding.span,
+          `entity \`${entity.name}\` has ${entity.keys.length} key column${entity.keys.length === 1 ? '' : 's'} (${entity.keys.map((k) => k.name).join(', ')}), but ON lists ${binding.on.length}`,
+          'ON maps relation columns to the entity keys in order',
+        );
+        return undefined;
+      }
+      binding.on.forEach((id, i) => {
+        const col = findColumn(id.text);
+        if (!col) {
+          if (!poisoned) this.report('E0203', id.span, `unknown column \`${id.text}\` in \`${relation.name}\``, didYouMean(id.text, relation.columns.map((c) => c.name)));
+          ok = false;
+          return;
+        }
+        checkType(col, entity.keys[i]!, id.span);
+        columns.push(col.name);
+      });
+    } else {
+      for (const key of entity.keys) {
+        const col = findColumn(key.name);
+        if (!col) {
+          if (!poisoned) {
+            const near = didYouMean(key.name, relation.columns.map((c) => c.name));
+            this.report(
+              'E0301',
+              binding.entity.span,
+              `\`${relation.name}\` has no column \`${key.name}\` for the key of entity \`${entity.name}\``,
+              `map the key to another column with \`ENTITY ${entity.name} ON (column)\`${near ? `; ${near}` : ''}`,
+            );
+          }
+          ok = false;
+          continue;
+        }
+        checkType(col, key, binding.entity.span);
+        columns.push(col.name);
+      }
+    }
+    return ok ? { entity: entity.name, columns } : undefined;
+  }
+
+  private scopeOf(relation: RelationInfo, poisoned: boolean): ScopeEntry[] {
+    return [{ alias: relation.name, relation: relation.name, columns: relation.columns, nullable: false, poisoned }];
+  }
+
+  private checkFeature(s: A.FeatureStatement, version: number): void {
+    const found = this.findRelation(s.from);
+    const key = found ? this.bindKeys(s.entity, found.relation, found.poisoned) : (this.findEntity(s.entity.entity), undefined);
+    if (!found) return;
+    const { relation, poisoned } = found;
+    const scope = this.scopeOf(relation, poisoned);
+    const before = this.diagnostics.length;
+
+    // AS: a scalar expression, or exactly one aggregate.
+    const inner = unparen(s.value);
+    const isAggregate = inner.kind === 'call' && containsAggregate(inner) && !inner.args.some(containsAggregate) && isAggregateCall(inner);
+    if (!isAggregate && containsAggregate(s.value)) {
+      this.report(
+        'E0405',
+        s.value.span,
+        'a feature is either one aggregate (COUNT, SUM, AVG, MIN, MAX) or a scalar expression, not a mix',
+        'aggregate a scalar expression instead, e.g. SUM(amount * 2); missing values are handled with FILL',
+      );
+      return;
+    }
+    const value = new ExpressionTyper({ scope, aggregates: 'allowed', clause: 'a feature', diagnostics: this.diagnostics }).type(s.value);
+    let where: TExpr | undefined;
+    if (s.where) {
+      where = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: "a feature's WHERE", diagnostics: this.diagnostics }).type(s.where);
+      requireBoolean(where, 'WHERE', this.diagnostics);
+    }
+
+    if (s.window) {
+      if (!isAggregate) {
+        this.report('E0506', s.window.span, 'WINDOW applies to aggregate features', 'a scalar feature takes the latest value; limit its age with TTL instead');
+      } else if (!relation.eventTime && !poisoned) {
+        this.report('E0305', s.window.span, `WINDOW needs a relation with an EVENT TIME, and \`${relation.name}\` has none`, `declare one: EVENT TIME <column> on \`${relation.name}\``);
+      }
+    }
+    if (s.ttl) {
+      if (isAggregate) {
+        this.report('E0506', s.ttl.span, 'TTL applies to latest-value features, not aggregates', 'limit an aggregate to recent rows with WINDOW');
+      } else if (!relation.eventTime && !poisoned) {
+        this.report('E0305', s.ttl.span, `TTL needs a relation with an EVENT TIME, and \`${relation.name}\` has none`, `declare one: EVENT TIME <column> on \`${relation.name}\``);
+      }
+    }
+
+    if (hasFailed(value)) return;
+    if (value.type === 'NULL') {
+      this.report('E0401', s.value.span, 'a feature cannot be a bare NULL', 'give it a type: CAST(NULL AS DOUBLE)');
+      return;
+    }
+    const rawType: ScalarType = value.type;
+    const fill = s.fill ? this.checkFill(s.fill, rawType) : undefined;
+    const encoding = this.checkEncoding(s, rawType);
+    if (this.diagnostics.length > before || !key) return;
+
+    const info: FeatureInfo = {
+      name: s.name.text,
+      version,
+      key,
+      relation: relation.name,
+      mode: isAggregate ? 'aggregate' : 'latest',
+      value,
+      ...(where ? { where } : {}),
+      ...(s.window ? { window: duration(s.window) } : {}),
+      ...(s.ttl ? { ttl: duration(s.ttl) } : {}),
+      rawType,
+      ...(fill ? { fill } : {}),
+      ...(encoding ? { encoding } : {}),
+      outputType: encoding?.kind === 'scale' ? 'DOUBLE' : encoding ? 'INTEGER' : rawType,
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    };
+    (this.features[keyOf(s.name.text)] ??= []).push(info);
+  }
+
+  private checkFill(f: A.Fill, rawType: ScalarType): FillInfo | undefined {
+    if (f.kind === 'fill_stat') {
+      if ((f.stat === 'MEAN' || f.stat === 'MEDIAN' || f.stat === 'ZERO') && !isNumeric(rawType)) {
+        this.report('E0501', f.span, `FILL ${f.stat} needs a numeric feature, and this one is ${rawType}`, 'use FILL MODE or a literal, e.g. FILL \'unknown\'');
+        return undefined;
+      }
+      return { kind: 'stat', stat: f.stat };
+    }
+    const lit = f.value;
+    if (lit.type === 'NULL') {
+      this.report('E0505', f.span, 'FILL NULL leaves missing values missing', 'remove the FILL clause, or fill with a value');
+      return undefined;
+    }
+    if (!assignable(lit.type, rawType)) {
+      this.report('E0505', lit.span, `FILL value ${lit.text} is ${lit.type}, but the feature is ${rawType}`, rawType === 'INTEGER' && lit.type === 'DOUBLE' ? 'use a whole number' : undefined);
+      return undefined;
+    }
+    return { kind: 'value', value: lit.value, type: rawType };
+  }
+
+  private checkEncoding(s: A.FeatureStatement, rawType: ScalarType): EncodingInfo | undefined {
+    if (s.scale && s.oneHot) {
+      const second = s.scale.span.start > s.oneHot.span.start ? s.scale : s.oneHot;
+      this.report('E0504', second.span, 'a feature can have SCALE or ONE_HOT, not both', 'SCALE is for numbers, ONE_HOT for categories: keep one');
+      return undefined;
+    }
+    if (s.scale) {
+      if (!isNumeric(rawType)) {
+        this.report('E0502', s.scale.span, `SCALE ${s.scale.method} needs a numeric feature, and this one is ${rawType}`, isCategorical(rawType) ? 'encode categories with ONE_HOT' : undefined);
+        return undefined;
+      }
+      return { kind: 'scale', method: s.scale.method };
+    }
+    if (!s.oneHot) return undefined;
+    if (!isCategorical(rawType)) {
+      this.report('E0503', s.oneHot.span, `ONE_HOT needs a categorical feature (TEXT, INTEGER or BOOLEAN), and this one is ${rawType}`, isNumeric(rawType) ? 'scale numbers with SCALE' : undefined);
+      return undefined;
+    }
+    if (s.oneHot.kind === 'one_hot_top') return { kind: 'one_hot_top', top: s.oneHot.top.value };
+    const values: (string | number | boolean)[] = [];
+    const seen = new Map<string, A.Literal>();
+    for (const v of s.oneHot.values) {
+      if (v.type === 'NULL' || !assignable(v.type, rawType) || (rawType === 'INTEGER' && v.type !== 'INTEGER')) {
+        this.report('E0507', v.span, `ONE_HOT value ${v.text} is ${v.type}, but the feature is ${rawType}`);
+        return undefined;
+      }
+      const k = String(v.value);
+      const first = seen.get(k);
+      if (first) {
+        this.report('E0507', v.span, `ONE_HOT lists ${v.text} twice`, undefined, [{ span: first.span, message: 'first listed here' }]);
+        return undefined;
+      }
+      seen.set(k, v);
+      values.push(v.value);
+    }
+    const names = oneHotColumnNames(s.name.text, values);
+    if (names.collisions.length > 0) {
+      const [a, b] = names.collisions[0]!;
+      this.report(
+        'E0508',
+        s.oneHot.span,
+        `ONE_HOT values ${JSON.stringify(values[a])} and ${JSON.stringify(values[b])} give the same column name \`${names.columns[a]}\``,
+        'column names keep letters, digits and `_` and ignore case; drop or merge one of the values',
+      );
+      return undefined;
+    }
+    return { kind: 'one_hot_values', values, columns: names.columns };
+  }
+
+  private checkLabel(s: A.LabelStatement, version: number): void {
+    const found = this.findRelation(s.from);
+    const key = found ? this.bindKeys(s.entity, found.relation, found.poisoned) : (this.findEntity(s.entity.entity), undefined);
+    if (!found) return;
+    const scope = this.scopeOf(found.relation, found.poisoned);
+    const before = this.diagnostics.length;
+    const value = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: 'a label (a label is one value per row)', diagnostics: this.diagnostics }).type(s.value);
+    let where: TExpr | undefined;
+    if (s.where) {
+      where = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: "a label's WHERE", diagnostics: this.diagnostics }).type(s.where);
+      requireBoolean(where, 'WHERE', this.diagnostics);
+    }
+    if (hasFailed(value)) return;
+    if (value.type === 'NULL') {
+      this.report('E0401', s.value.span, 'a label cannot be a bare NULL');
+      return;
+    }
+    if (this.diagnostics.length > before || !key) return;
+    (this.labels[keyOf(s.name.text)] ??= []).push({
+      name: s.name.text,
+      version,
+      key,
+      relation: found.relation.name,
+      value,
+      ...(where ? { where } : {}),
+      type: value.type,
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    });
+  }
+
+  // ---- training sets -------------------------------------------------------------------
+
+  /** Resolves `name [VERSION n]` among declared versions; reports unknown names and versions. */
+  private resolveRef<S extends A.Statement>(
+    ref: A.VersionedRef,
+    table: Map<string, Versioned<S>[]>,
+    what: 'feature' | 'label',
+  ): { name: string; version: number } | undefined {
+    const versions = table.get(keyOf(ref.name.text));
+    if (!versions) {
+      const k = keyOf(ref.name.text);
+      const other = what === 'feature' ? (this.labelStmts.has(k) ? 'a label' : undefined) : this.featureStmts.has(k) ? 'a feature' : undefined;
+      this.report(
+        'E0201',
+        ref.name.span,
+        `unknown ${what} \`${ref.name.text}\``,
+        other ? `\`${ref.name.text}\` is ${other}, not a ${what}` : didYouMean(ref.name.text, [...table.values()].map((v) => v[0]!.stmt.name.text)),
+      );
+      return undefined;
+    }
+    const sorted = [...versions].sort((a, b) => a.version - b.version);
+    if (ref.version) {
+      const v = sorted.find((x) => x.version === ref.version!.value);
+      if (!v) {
+        this.report('E0209', ref.version.span, `${what} \`${ref.name.text}\` has no VERSION ${ref.version.value}`, `its versions are ${sorted.map((x) => x.version).join(', ')}`);
+        return undefined;
+      }
+      return { name: v.stmt.name.text, version: v.version };
+    }
+    const latest = sorted[sorted.length - 1]!;
+    return { name: latest.stmt.name.text, version: latest.version };
+  }
+
+  private checkTrainingSet(s: A.TrainingSetStatement, version: number): void {
+    const before = this.diagnostics.length;
+    const labelRef = this.resolveRef(s.label, this.labelStmts, 'label');
+    const label = labelRef ? this.labels[keyOf(labelRef.name)]?.find((l) => l.version === labelRef.version) : undefined;
+    const labelRelation = label ? this.relations[keyOf(label.relation)] : undefined;
+    const features: TrainingFeatureRef[] = [];
+    const seen = new Map<string, A.VersionedRef>();
+    for (const ref of s.features) {
+      const first = seen.get(keyOf(ref.name.text));
+      if (first) {
+        this.report('E0603', ref.span, `feature \`${ref.name.text}\` is listed twice`, 'a training set has one column per feature; list each once', [
+          { span: first.span, message: 'first listed here' },
+        ]);
+        continue;
+      }
+      seen.set(keyOf(ref.name.text), ref);
+      const r = this.resolveRef(ref, this.featureStmts, 'feature');
+      if (!r) continue;
+      const feature = this.features[keyOf(r.name)]?.find((f) => f.version === r.version);
+      if (!feature || !label || !labelRelation) continue; // already diagnosed
+      const labelColumns = this.labelColumnsFor(feature, label, labelRelation, ref);
+      if (labelColumns) features.push({ name: r.name, version: r.version, labelColumns });
+    }
+    if (!label || this.diagnostics.length > before) return;
+    this.checkOutputNames(s, label, labelRelation!, features);
+    if (this.diagnostics.length > before) return;
+    (this.trainingSets[keyOf(s.name.text)] ??= []).push({
+      name: s.name.text,
+      version,
+      label: { name: label.name, version: label.version },
+      features,
+      ...(s.sample ? { sample: { percent: s.sample.percent, seed: s.sample.seed?.value ?? 0 } } : {}),
+      ...metadata(s),
+      file: s.span.file,
+      span: s.span,
+    });
+  }
+
+  /** The label-relation columns that carry a feature's entity keys. */
+  private labelColumnsFor(feature: FeatureInfo, label: LabelInfo, labelRelation: RelationInfo, ref: A.VersionedRef): string[] | undefined {
+    if (keyOf(feature.key.entity) === keyOf(label.key.entity)) return [...label.key.columns];
+    const entity = this.entities[keyOf(feature.key.entity)]!;
+    const out: string[] = [];
+    for (const key of entity.keys) {
+      const col = labelRelation.columns.find((c) => keyOf(c.name) === keyOf(key.name));
+      if (!col) {
+        this.report(
+          'E0306',
+          ref.span,
+          `feature \`${feature.name}\` is keyed by entity \`${entity.name}\`, but label \`${label.name}\`'s relation \`${labelRelation.name}\` has no column \`${key.name}\``,
+          `add \`${key.name}\` to \`${labelRelation.name}\` (a view can join it in), or drop the feature`,
+        );
+        return undefined;
+      }
+      if (col.type !== key.type) {
+        this.report('E0302', ref.span, `column \`${col.name}\` of \`${labelRelation.name}\` is ${col.type}, but entity \`${entity.name}\`'s key is ${key.type}`);
+        return undefined;
+      }
+      out.push(col.name);
+    }
+    return out;
+  }
+
+  /** Training-set columns: entity keys, the label time, one column per feature (per category), the label. */
+  private checkOutputNames(s: A.TrainingSetStatement, label: LabelInfo, labelRelation: RelationInfo, features: TrainingFeatureRef[]): void {
+    const names = new Map<string, string>();
+    const add = (name: string, what: string) => {
+      const k = keyOf(name);
+      const first = names.get(k);
+      if (first !== undefined && first !== what) {
+        this.report('E0604', s.name.span, `training set \`${s.name.text}\` would have two columns named \`${name}\`: ${first} and ${what}`, 'rename one of them');
+      }
+      names.set(k, what);
+    };
+    for (const f of features) {
+      const feature = this.features[keyOf(f.name)]!.find((x) => x.version === f.version)!;
+      const entity = this.entities[keyOf(feature.key.entity)]!;
+      for (const key of entity.keys) add(key.name, `the key of entity \`${entity.name}\``);
+    }
+    const labelEntity = this.entities[keyOf(label.key.entity)]!;
+    for (const key of labelEntity.keys) add(key.name, `the key of entity \`${labelEntity.name}\``);
+    if (labelRelation.eventTime) add(labelRelation.eventTime, 'the label time');
+    for (const f of features) {
+      const feature = this.features[keyOf(f.name)]!.find((x) => x.version === f.version)!;
+      if (feature.encoding?.kind === 'one_hot_values') for (const c of feature.encoding.columns) add(c, `feature \`${feature.name}\``);
+      else add(feature.name, `feature \`${feature.name}\``);
+    }
+    add(label.name, `label \`${label.name}\``);
+  }
+}
+
+function unparen(e: A.Expr): A.Expr {
+  return e.kind === 'paren' ? unparen(e.inner) : e;
+}
+
+function isAggregateCall(e: A.Call): boolean {
+  return ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name.text.toUpperCase());
+}
+
+function formatFromPath(path: string): A.SourceFormat | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.csv') || lower.endsWith('.csv.gz')) return 'CSV';
+  if (lower.endsWith('.parquet')) return 'PARQUET';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'JSONL';
+  return undefined;
+}
+
+/** Strongly connected components of size > 1, or self-loops: the view cycles. */
+function findCycles(edges: Map<string, string[]>): string[][] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const strong = (v: string): void => {
+    indices.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!indices.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, indices.get(w)!));
+      }
+    }
+    if (low.get(v) === indices.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (edges.get(v) ?? []).includes(v)) out.push(component.reverse());
+    }
+  };
+  for (const v of edges.keys()) if (!indices.has(v)) strong(v);
+  return out;
+}

@@ -1,0 +1,124 @@
+/**
+ * The `fsql` command line. Each command is a function of (arguments, io) that
+ * returns an exit code, so tests run it in-process.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { checkProject } from '../check/project.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
+import { findFsqlFiles, ProjectNotFoundError, readProjectFiles } from '../project/files.js';
+import { formatSource } from '../syntax/format.js';
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  /** Colour terminal output. */
+  readonly color: boolean;
+}
+
+const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+  color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+};
+
+function sourceLookup(files: readonly { path: string; text: string }[]): (file: string) => string | undefined {
+  const byPath = new Map(files.map((f) => [f.path, f.text]));
+  return (file) => byPath.get(file);
+}
+
+export function runCheck(path: string, options: { format: string }, io: Io): number {
+  const files = readProjectFiles(path, io.cwd);
+  const result = checkProject(files);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.length - errors;
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify({ files: files.length, errors, warnings, diagnostics: diagnosticsToJson(result.diagnostics) }, null, 2)}\n`);
+  } else {
+    if (result.diagnostics.length > 0) {
+      io.stderr(`${renderDiagnostics(result.diagnostics, sourceLookup(files), { color: io.color })}\n\n`);
+    }
+    const c = result.catalog;
+    const count = (r: Record<string, unknown>) => Object.keys(r).length;
+    const summary = `${files.length} file${files.length === 1 ? '' : 's'}: ${count(c.entities)} entities, ${count(c.relations)} sources and views, ${count(c.features)} features, ${count(c.labels)} labels, ${count(c.trainingSets)} training sets`;
+    io[errors > 0 ? 'stderr' : 'stdout'](
+      errors > 0
+        ? `${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''} in ${files.length} file${files.length === 1 ? '' : 's'}\n`
+        : `ok — ${summary}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
+    );
+  }
+  return hasErrors(result.diagnostics) ? 1 : 0;
+}
+
+export function runFmt(paths: readonly string[], options: { check: boolean }, io: Io): number {
+  const files = (paths.length > 0 ? paths : ['.']).flatMap((p) => findFsqlFiles(p));
+  let failed = false;
+  const unformatted: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const { output, diagnostics } = formatSource(text, file);
+    if (hasErrors(diagnostics)) {
+      io.stderr(`${renderDiagnostics(diagnostics, () => text, { color: io.color })}\n\n`);
+      failed = true;
+      continue;
+    }
+    if (output === text) continue;
+    if (options.check) unformatted.push(file);
+    else {
+      writeFileSync(file, output);
+      io.stdout(`formatted ${file}\n`);
+    }
+  }
+  if (options.check && unformatted.length > 0) {
+    io.stderr(`${unformatted.map((f) => `would reformat ${f}`).join('\n')}\n${unformatted.length} file${unformatted.length === 1 ? '' : 's'} not formatted; run \`fsql fmt\`\n`);
+    return 1;
+  }
+  return failed ? 1 : 0;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name('fsql')
+    .description('fsql — a feature store whose heart is a compiler')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  program
+    .command('check')
+    .description('type-check a project (a folder of .fsql files, or one file)')
+    .argument('[path]', 'project folder or .fsql file', '.')
+    .option('--format <format>', 'text or json', 'text')
+    .action((path: string, options: { format: string }) => {
+      if (options.format !== 'text' && options.format !== 'json') throw new UsageError(`--format must be text or json, not ${options.format}`);
+      code = runCheck(path, options, io);
+    });
+
+  program
+    .command('fmt')
+    .description('rewrite .fsql files in the canonical format')
+    .argument('[paths...]', 'files or folders', [])
+    .option('--check', 'do not write; exit 1 when a file is not formatted', false)
+    .action((paths: string[], options: { check: boolean }) => {
+      code = runFmt(paths, options, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError || e instanceof ProjectNotFoundError) {
+      io.stderr(`fsql: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`fsql: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 70;
+  }
+  return code;
+}
+
+class UsageError extends Error {}
