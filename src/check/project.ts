@@ -47,12 +47,14 @@ export interface CheckResult {
 /** Checks the files of one project. Never throws. */
 export function checkProject(files: readonly ProjectFile[]): CheckResult {
   const diagnostics: Diagnostic[] = [];
+  const unparsed = new Set<string>();
   const parsed = files.map((f) => {
     const r = parseFile(f.text, f.path);
     diagnostics.push(...r.diagnostics);
+    for (const name of r.unparsed) unparsed.add(keyOf(name));
     return r.file;
   });
-  const checker = new ProjectChecker(diagnostics);
+  const checker = new ProjectChecker(diagnostics, unparsed);
   const catalog = checker.check(parsed.flatMap((f) => f.statements));
   return { catalog, files: parsed, diagnostics: sortDiagnostics(diagnostics) };
 }
@@ -99,7 +101,17 @@ class ProjectChecker {
   private readonly labels: Record<string, LabelInfo[]> = {};
   private readonly trainingSets: Record<string, TrainingSetInfo[]> = {};
 
-  constructor(private readonly diagnostics: Diagnostic[]) {}
+  /** The first declaration of each name, of any kind: one namespace per project. */
+  private readonly declared = new Map<string, A.Statement>();
+
+  /**
+   * @param unparsed names declared by statements that failed to parse (already
+   *   diagnosed): uses of them are not reported again as unknown.
+   */
+  constructor(
+    private readonly diagnostics: Diagnostic[],
+    private readonly unparsed: ReadonlySet<string> = new Set(),
+  ) {}
 
   private report(code: string, span: Span, message: string, hint?: string, related?: { span: Span; message: string }[]): void {
     this.diagnostics.push(error(code, span, message, hint, related));
@@ -130,6 +142,20 @@ class ProjectChecker {
 
   private declare(s: A.Statement): void {
     const key = keyOf(s.name.text);
+    const other = this.declared.get(key);
+    if (other && other.kind !== s.kind && !(isSourceOrView(other) && isSourceOrView(s))) {
+      // Another kind of object has the name. Both stay declared (each in its own
+      // table), so that their uses resolve and report nothing more.
+      this.report(
+        'E0202',
+        s.name.span,
+        `\`${s.name.text}\` is defined twice: as ${article(KIND_NAMES[other.kind])} and as ${article(KIND_NAMES[s.kind])}`,
+        'entities, sources, views, features, labels and training sets share one namespace: rename one',
+        [{ span: other.name.span, message: `first defined here as ${article(KIND_NAMES[other.kind])}` }],
+      );
+    } else if (!other) {
+      this.declared.set(key, s);
+    }
     const duplicate = (first: A.Statement, what: string) =>
       this.report('E0202', s.name.span, `${what} \`${s.name.text}\` is defined twice`, undefined, [
         { span: first.name.span, message: 'first defined here' },
@@ -145,7 +171,8 @@ class ProjectChecker {
       case 'view': {
         const first = this.relationStmts.get(key);
         if (first) {
-          this.report('E0202', s.name.span, `\`${s.name.text}\` is defined twice (sources and views share one namespace)`, undefined, [
+          if (first.kind === s.kind) return duplicate(first, s.kind);
+          this.report('E0202', s.name.span, `\`${s.name.text}\` is defined twice: as a ${first.kind} and as a ${s.kind}`, 'sources and views share one namespace: rename one', [
             { span: first.name.span, message: `first defined here as a ${first.kind}` },
           ]);
           return;
@@ -313,7 +340,7 @@ class ProjectChecker {
     find: (name) => {
       const k = keyOf(name);
       const relation = this.relations[k];
-      if (!relation) return undefined;
+      if (!relation) return this.unparsed.has(k) ? { relation: unparsedRelation(name), poisoned: true } : undefined;
       return { relation, poisoned: this.poisoned.has(k) };
     },
     names: () => [...this.relationStmts.values()].map((s) => s.name.text),
@@ -355,7 +382,7 @@ class ProjectChecker {
 
   private findEntity(name: A.Identifier): EntityInfo | undefined {
     const e = this.entities[keyOf(name.text)];
-    if (e) return e;
+    if (e || this.unparsed.has(keyOf(name.text))) return e;
     const isRelation = this.relationStmts.has(keyOf(name.text));
     this.report(
       'E0201',
@@ -498,7 +525,7 @@ class ProjectChecker {
       rawType,
       ...(fill ? { fill } : {}),
       ...(encoding ? { encoding } : {}),
-      outputType: encoding?.kind === 'scale' ? 'DOUBLE' : encoding ? 'INTEGER' : rawType,
+      outputType: outputTypeOf(rawType, fill, encoding),
       ...metadata(s),
       file: s.span.file,
       span: s.span,
@@ -618,6 +645,7 @@ class ProjectChecker {
     const versions = table.get(keyOf(ref.name.text));
     if (!versions) {
       const k = keyOf(ref.name.text);
+      if (this.unparsed.has(k)) return undefined;
       const other = what === 'feature' ? (this.labelStmts.has(k) ? 'a label' : undefined) : this.featureStmts.has(k) ? 'a feature' : undefined;
       this.report(
         'E0201',
@@ -695,7 +723,12 @@ class ProjectChecker {
         return undefined;
       }
       if (col.type !== key.type) {
-        this.report('E0302', ref.span, `column \`${col.name}\` of \`${labelRelation.name}\` is ${col.type}, but entity \`${entity.name}\`'s key is ${key.type}`);
+        this.report(
+          'E0302',
+          ref.span,
+          `feature \`${feature.name}\` is keyed by entity \`${entity.name}\`, whose key \`${key.name}\` is ${key.type}, but column \`${col.name}\` of label \`${label.name}\`'s relation \`${labelRelation.name}\` is ${col.type}`,
+          `CAST it in a view, or declare the column as ${key.type}`,
+        );
         return undefined;
       }
       out.push(col.name);
@@ -729,6 +762,28 @@ class ProjectChecker {
     }
     add(label.name, `label \`${label.name}\``);
   }
+}
+
+/** The served type: SCALE gives DOUBLE, ONE_HOT 0/1 INTEGERs, FILL MEAN/MEDIAN turns INTEGER into DOUBLE. */
+function outputTypeOf(rawType: ScalarType, fill: FillInfo | undefined, encoding: EncodingInfo | undefined): ScalarType {
+  if (encoding?.kind === 'scale') return 'DOUBLE';
+  if (encoding) return 'INTEGER';
+  if (fill?.kind === 'stat' && (fill.stat === 'MEAN' || fill.stat === 'MEDIAN')) return 'DOUBLE';
+  return rawType;
+}
+
+/** Stands for a relation whose statement did not parse: no columns, and poisoned, so nothing about it is reported again. */
+function unparsedRelation(name: string): RelationInfo {
+  const span: Span = { file: '', start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+  return { kind: 'source', name, columns: [], origin: { kind: 'stream' }, tags: [], file: '', span };
+}
+
+function isSourceOrView(s: A.Statement): boolean {
+  return s.kind === 'source' || s.kind === 'view';
+}
+
+function article(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 function unparen(e: A.Expr): A.Expr {
