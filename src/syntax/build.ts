@@ -61,6 +61,18 @@ const TYPES: Record<string, A.ScalarType> = {
   timestamp: 'TIMESTAMP',
 };
 const SIZED_TYPES = new Set(['varchar', 'text', 'string']);
+/** Types of other SQL dialects, and the fsql type to write instead (a plain did-you-mean would mislead: DATETIME is not DATE). */
+const FOREIGN_TYPES: Record<string, A.ScalarType> = {
+  datetime: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMP',
+  decimal: 'DOUBLE',
+  numeric: 'DOUBLE',
+  number: 'DOUBLE',
+  smallint: 'INTEGER',
+  tinyint: 'INTEGER',
+  char: 'TEXT',
+  nvarchar: 'TEXT',
+};
 
 const UNITS: Record<string, { unit: A.DurationUnit; seconds: number }> = {
   second: { unit: 'SECOND', seconds: 1 },
@@ -92,6 +104,9 @@ const DATE_PARTS: Record<string, A.DatePart> = {
   minute: 'MINUTE',
   second: 'SECOND',
 };
+
+/** Join words fsql does not support; as bare table aliases they are almost certainly a join. */
+const UNSUPPORTED_JOINS = new Set(['RIGHT', 'FULL', 'CROSS', 'NATURAL', 'OUTER']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -169,11 +184,12 @@ export class AstBuilder {
     const lower = id.text.toLowerCase();
     const type = id.quoted ? undefined : TYPES[lower];
     if (type === undefined) {
+      const foreign = id.quoted ? undefined : FOREIGN_TYPES[lower];
       this.report(
         'E0105',
         id.span,
         `unknown type \`${id.text}\``,
-        didYouMean(id.text, Object.keys(TYPES).map((k) => k.toUpperCase())) ??
+        (foreign ? `fsql has no ${id.text.toUpperCase()}; write ${foreign}` : didYouMean(id.text, Object.keys(TYPES).map((k) => k.toUpperCase()))) ??
           'the types are BOOLEAN, INTEGER, DOUBLE, TEXT, DATE and TIMESTAMP',
       );
       return { kind: 'type', type: 'TEXT', written: id.text, span };
@@ -193,7 +209,9 @@ export class AstBuilder {
         'E0106',
         unitId.span,
         `unknown duration unit \`${unitId.text}\``,
-        didYouMean(unitId.text, ['SECONDS', 'MINUTES', 'HOURS', 'DAYS', 'WEEKS']) ??
+        (/^(months?|years?)$/i.test(unitId.text) && !unitId.quoted
+          ? `there are no ${unitId.text.toUpperCase().replace(/S$/, '')}S (their length varies); write days or weeks, e.g. \`30 DAYS\` or \`52 WEEKS\``
+          : didYouMean(unitId.text, ['SECONDS', 'MINUTES', 'HOURS', 'DAYS', 'WEEKS'])) ??
           'durations are written like `30 SECONDS`, `15 MINUTES`, `6 HOURS`, `7 DAYS` or `2 WEEKS`',
       );
     }
@@ -413,7 +431,8 @@ export class AstBuilder {
         'E0109',
         id.span,
         `unknown FILL method \`${id.text}\``,
-        didYouMean(id.text, FILLS) ?? "FILL takes MEAN, MEDIAN, MODE, ZERO or a literal value such as 0 or 'unknown'",
+        (/^(avg|average)$/i.test(id.text) ? 'did you mean `MEAN`?' : didYouMean(id.text, FILLS)) ??
+          "FILL takes MEAN, MEDIAN, MODE, ZERO or a literal value such as 0 or 'unknown'",
       );
       return undefined;
     }
@@ -536,7 +555,14 @@ export class AstBuilder {
   private tableRef(n: CstNode): A.TableRef {
     const out: Mutable<A.TableRef> = { kind: 'table_ref', name: this.identifier(child(n, 'name')!), span: this.nodeSpan(n) };
     const alias = child(n, 'alias');
-    if (alias) out.alias = this.identifier(alias);
+    if (alias) {
+      out.alias = this.identifier(alias);
+      // `FROM t RIGHT JOIN u` would otherwise read RIGHT as an alias of t.
+      const word = out.alias.quoted ? '' : out.alias.text.toUpperCase();
+      if (!token(n, 'AS') && UNSUPPORTED_JOINS.has(word)) {
+        this.report('E0112', out.alias.span, `${word} JOIN is not supported`, 'views support JOIN (inner) and LEFT [OUTER] JOIN; quote the name to use it as an alias');
+      }
+    }
     return out;
   }
 

@@ -1,0 +1,248 @@
+/**
+ * Catalog → logical plans. Every plan family (training, materialize, fit)
+ * is built from the same lookups and transform steps, so a served vector and
+ * a training row for the same (key, time) are computed by the same plan parts.
+ */
+import type { Catalog, EntityInfo, FeatureInfo, LabelInfo, RelationInfo, ScalarType } from '../check/catalog.js';
+import { findVersion, keyOf } from '../check/catalog.js';
+import { oneHotColumnNames } from '../check/naming.js';
+import type { FittedParameters } from './fitted.js';
+import type {
+  EntitySpine,
+  FitPlan,
+  LabelSpine,
+  Lookup,
+  MaterializePlan,
+  OutputColumn,
+  RelationAccess,
+  ScaleStep,
+  TimeValue,
+  TrainingPlan,
+  TransformStep,
+  ViewPlan,
+} from './ir.js';
+
+/** Fitted parameters of a feature version, from the registry (undefined when not fitted yet). */
+export type FittedLookup = (feature: string, version: number) => FittedParameters | undefined;
+
+export class PlanError extends Error {}
+
+function freeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) freeze(v);
+  }
+  return value;
+}
+
+function relationOf(catalog: Catalog, name: string): RelationInfo {
+  const r = catalog.relations[keyOf(name)];
+  if (!r) throw new PlanError(`unknown relation ${name}`);
+  return r;
+}
+
+function access(catalog: Catalog, relationName: string, keyColumns: readonly string[]): RelationAccess {
+  const relation = relationOf(catalog, relationName);
+  const eventTime = relation.eventTime ? relation.columns.find((c) => c.name === relation.eventTime) : undefined;
+  return {
+    relation: relation.name,
+    keyColumns: [...keyColumns],
+    ...(eventTime ? { eventTime: { column: eventTime.name, type: eventTime.type as 'DATE' | 'TIMESTAMP' } } : {}),
+  };
+}
+
+export function featureVersion(catalog: Catalog, name: string, version?: number): FeatureInfo {
+  const f = findVersion(catalog.features[keyOf(name)], version);
+  if (!f) throw new PlanError(`unknown feature ${name}${version ? ` VERSION ${version}` : ''}`);
+  return f;
+}
+
+function lookupFor(catalog: Catalog, feature: FeatureInfo, id: string, spineKeys: readonly string[]): Lookup {
+  return {
+    kind: feature.mode === 'aggregate' ? 'aggregate' : 'latest',
+    id,
+    feature: { name: feature.name, version: feature.version },
+    access: access(catalog, feature.relation, feature.key.columns),
+    spineKeys: [...spineKeys],
+    value: feature.value,
+    ...(feature.where ? { where: feature.where } : {}),
+    ...(feature.window ? { windowSeconds: feature.window.seconds } : {}),
+    ...(feature.ttl ? { ttlSeconds: feature.ttl.seconds } : {}),
+    rawType: feature.rawType,
+  };
+}
+
+/** The transform of one feature with its fitted parameters inlined (docs/semantics.md §6). */
+export function transformFor(feature: FeatureInfo, lookupId: string, fitted: FittedParameters | undefined, outputName = feature.name): TransformStep {
+  const need = (): FittedParameters => {
+    if (!fitted) throw new PlanError(`feature ${feature.name} VERSION ${feature.version} has not been fitted yet: run \`fsql apply\``);
+    return fitted;
+  };
+  let fill: TransformStep['fill'] = null;
+  if (feature.fill?.kind === 'value') fill = { value: feature.fill.value, type: feature.fill.type };
+  else if (feature.fill?.kind === 'stat') {
+    const p = feature.fill.stat === 'ZERO' ? undefined : need();
+    const value = feature.fill.stat === 'ZERO' ? 0 : feature.fill.stat === 'MEAN' ? p!.mean : feature.fill.stat === 'MEDIAN' ? p!.median : p!.mode;
+    const type: ScalarType = feature.fill.stat === 'MEAN' || feature.fill.stat === 'MEDIAN' ? 'DOUBLE' : feature.rawType;
+    fill = value === null || value === undefined ? null : { value, type };
+  }
+  const base = { lookup: lookupId, feature: { name: feature.name, version: feature.version }, fill };
+  const enc = feature.encoding;
+  if (!enc) return { ...base, outputs: [{ name: outputName, type: feature.outputType }] };
+  if (enc.kind === 'scale') {
+    let scale: ScaleStep;
+    if (enc.method === 'LOG') scale = { kind: 'log' };
+    else {
+      const p = need();
+      const pair =
+        enc.method === 'STANDARD'
+          ? [p.mean, p.stddev]
+          : enc.method === 'MINMAX'
+            ? [p.min, p.max === null || p.min === null ? null : p.max - p.min]
+            : [p.median, p.q3 === null || p.q1 === null ? null : p.q3 - p.q1];
+      scale = { kind: 'affine', method: enc.method, center: pair[0]!, divisor: pair[1]! };
+    }
+    return { ...base, scale, outputs: [{ name: outputName, type: 'DOUBLE' }] };
+  }
+  const values = enc.kind === 'one_hot_values' ? enc.values : need().vocabulary;
+  const columns = enc.kind === 'one_hot_values' ? enc.columns : oneHotColumnNames(outputName, values).columns;
+  return { ...base, oneHot: { values: [...values] }, outputs: columns.map((name) => ({ name, type: 'INTEGER' as const })) };
+}
+
+// ---------------------------------------------------------------------------
+
+export interface TrainingOptions {
+  readonly version?: number;
+  /** For a time-independent label: the one time all features are taken at (default: the `as_of` parameter). */
+  readonly asOf?: TimeValue;
+}
+
+export function planTraining(catalog: Catalog, name: string, fitted: FittedLookup, options: TrainingOptions = {}): TrainingPlan {
+  const ts = findVersion(catalog.trainingSets[keyOf(name)], options.version);
+  if (!ts) throw new PlanError(`unknown training set ${name}${options.version ? ` VERSION ${options.version}` : ''}`);
+  const label = findVersion(catalog.labels[keyOf(ts.label.name)], ts.label.version)!;
+  const labelRelation = relationOf(catalog, label.relation);
+  const labelEntity = catalog.entities[keyOf(label.key.entity)]!;
+
+  // Spine keys: the label entity's keys, then other entities' keys (named after the entity keys).
+  const keys: { name: string; column: string; type: ScalarType }[] = [];
+  const addKeys = (entity: EntityInfo, columns: readonly string[]) => {
+    entity.keys.forEach((k, i) => {
+      if (!keys.some((x) => keyOf(x.name) === keyOf(k.name))) keys.push({ name: k.name, column: columns[i]!, type: k.type });
+    });
+  };
+  addKeys(labelEntity, label.key.columns);
+  const features = ts.features.map((ref) => ({ ref, feature: featureVersion(catalog, ref.name, ref.version) }));
+  for (const { ref, feature } of features) addKeys(catalog.entities[keyOf(feature.key.entity)]!, ref.labelColumns);
+
+  const spine = labelSpine(label, labelRelation, keys, ts.sample, options.asOf);
+  const lookups: Lookup[] = [];
+  const transforms: TransformStep[] = [];
+  features.forEach(({ feature }, i) => {
+    const entity = catalog.entities[keyOf(feature.key.entity)]!;
+    const spineKeys = entity.keys.map((k) => keys.find((x) => keyOf(x.name) === keyOf(k.name))!.name);
+    const id = `f${i + 1}`;
+    lookups.push(lookupFor(catalog, feature, id, spineKeys));
+    transforms.push(transformFor(feature, id, fitted(feature.name, feature.version)));
+  });
+
+  const columns: OutputColumn[] = [
+    ...keys.map((k) => ({ name: k.name, type: k.type })),
+    ...(spine.time.kind === 'column' ? [{ name: spine.time.output, type: spine.time.type }] : []),
+    ...transforms.flatMap((t) => t.outputs),
+    { name: label.name, type: label.type },
+  ];
+  return freeze({ kind: 'training', name: ts.name, version: ts.version, spine, lookups, transforms, columns });
+}
+
+function labelSpine(
+  label: LabelInfo,
+  relation: RelationInfo,
+  keys: { name: string; column: string; type: ScalarType }[],
+  sample: { percent: number; seed: number } | undefined,
+  asOf: TimeValue | undefined,
+): LabelSpine {
+  const timeColumn = relation.eventTime ? relation.columns.find((c) => c.name === relation.eventTime)! : undefined;
+  return {
+    kind: 'label_spine',
+    label: { name: label.name, version: label.version },
+    relation: relation.name,
+    keys,
+    time: timeColumn
+      ? { kind: 'column', column: timeColumn.name, type: timeColumn.type as 'DATE' | 'TIMESTAMP', output: timeColumn.name }
+      : { kind: 'fixed', value: asOf ?? { kind: 'time_param', name: 'as_of' } },
+    value: label.value,
+    valueType: label.type,
+    ...(label.where ? { where: label.where } : {}),
+    ...(sample ? { sample } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+/** Every feature (highest version unless `versions` says otherwise) of one entity, as of one time. */
+export function planMaterialize(
+  catalog: Catalog,
+  entityName: string,
+  fitted: FittedLookup,
+  options: { time?: TimeValue; features?: readonly { name: string; version: number }[] } = {},
+): MaterializePlan {
+  const entity = catalog.entities[keyOf(entityName)];
+  if (!entity) throw new PlanError(`unknown entity ${entityName}`);
+  const features =
+    options.features?.map((f) => featureVersion(catalog, f.name, f.version)) ??
+    Object.values(catalog.features)
+      .map((versions) => versions[versions.length - 1]!)
+      .filter((f) => keyOf(f.key.entity) === keyOf(entity.name));
+  const keys = entity.keys.map((k) => ({ name: k.name, type: k.type }));
+  const spineKeys = keys.map((k) => k.name);
+  const from: RelationAccess[] = [];
+  for (const f of features) {
+    const a = access(catalog, f.relation, f.key.columns);
+    if (!from.some((x) => x.relation === a.relation && x.keyColumns.join('\u0000') === a.keyColumns.join('\u0000'))) from.push(a);
+  }
+  const spine: EntitySpine = { kind: 'entity_spine', entity: entity.name, keys, from, time: options.time ?? { kind: 'time_param', name: 'as_of' } };
+  const lookups = features.map((f, i) => lookupFor(catalog, f, `f${i + 1}`, spineKeys));
+  const transforms = features.map((f, i) => transformFor(f, `f${i + 1}`, fitted(f.name, f.version)));
+  const columns: OutputColumn[] = [
+    ...keys,
+    ...transforms.flatMap((t) => [...t.outputs, { name: `${t.lookup}__time`, type: 'TIMESTAMP' as const }]),
+  ];
+  return freeze({ kind: 'materialize', entity: entity.name, spine, lookups, transforms, columns });
+}
+
+/** The raw values of one feature version over its population at the fit time (docs/semantics.md §5). */
+export function planFit(catalog: Catalog, name: string, version?: number, time?: TimeValue): FitPlan {
+  const feature = featureVersion(catalog, name, version);
+  const entity = catalog.entities[keyOf(feature.key.entity)]!;
+  const keys = entity.keys.map((k) => ({ name: k.name, type: k.type }));
+  const a = access(catalog, feature.relation, feature.key.columns);
+  const spine: EntitySpine = { kind: 'entity_spine', entity: entity.name, keys, from: [a], time: time ?? { kind: 'time_param', name: 'fit_time' } };
+  return freeze({
+    kind: 'fit',
+    feature: { name: feature.name, version: feature.version },
+    spine,
+    lookup: lookupFor(catalog, feature, 'f1', keys.map((k) => k.name)),
+  });
+}
+
+export function planView(catalog: Catalog, name: string): ViewPlan {
+  const r = relationOf(catalog, name);
+  if (r.kind !== 'view') throw new PlanError(`${name} is a source, not a view`);
+  return freeze({ kind: 'view', name: r.name, query: r.query, columns: r.columns });
+}
+
+/** Views in dependency order (a view after the views it reads). */
+export function viewsInOrder(catalog: Catalog): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    const r = catalog.relations[keyOf(name)];
+    if (!r || r.kind !== 'view' || seen.has(r.name)) return;
+    seen.add(r.name);
+    for (const d of r.dependsOn) visit(d);
+    out.push(r.name);
+  };
+  for (const r of Object.values(catalog.relations)) visit(r.name);
+  return out;
+}
