@@ -1,0 +1,103 @@
+/**
+ * A small SQL AST: the shapes fsql's plans lower to, printed per dialect by
+ * print.ts. Identifiers and literals are data here; only the printer turns
+ * them into quoted, escaped text, so no input text is ever pasted into SQL.
+ */
+import type { DatePart, LiteralValue, ScalarType } from '../check/catalog.js';
+
+export type SqlType = ScalarType;
+
+export type SqlExpr =
+  | { readonly k: 'col'; readonly table?: string; readonly name: string }
+  /** A literal of a given type. TIMESTAMP literals are epoch microseconds, DATE literals epoch days. */
+  | { readonly k: 'lit'; readonly value: LiteralValue; readonly type: SqlType | 'NULL' }
+  | { readonly k: 'unary'; readonly op: '-' | 'NOT'; readonly e: SqlExpr }
+  | {
+      readonly k: 'bin';
+      readonly op: '+' | '-' | '*' | '/' | '%' | '||' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
+      readonly l: SqlExpr;
+      readonly r: SqlExpr;
+    }
+  | { readonly k: 'is_null'; readonly e: SqlExpr; readonly negated: boolean }
+  | { readonly k: 'in'; readonly e: SqlExpr; readonly list: readonly SqlExpr[]; readonly negated: boolean }
+  | { readonly k: 'between'; readonly e: SqlExpr; readonly low: SqlExpr; readonly high: SqlExpr; readonly negated: boolean }
+  | { readonly k: 'like'; readonly e: SqlExpr; readonly pattern: SqlExpr; readonly negated: boolean }
+  | { readonly k: 'case'; readonly operand?: SqlExpr; readonly whens: readonly { readonly when: SqlExpr; readonly then: SqlExpr }[]; readonly else?: SqlExpr }
+  /** A portable operation the dialect spells (its function table): COALESCE, LN, ROUND, EXTRACT_YEAR, … */
+  | { readonly k: 'fn'; readonly name: string; readonly args: readonly SqlExpr[] }
+  | { readonly k: 'cast'; readonly e: SqlExpr; readonly from: SqlType | 'NULL'; readonly to: SqlType }
+  | { readonly k: 'extract'; readonly part: DatePart; readonly e: SqlExpr; readonly from: 'DATE' | 'TIMESTAMP' }
+  | { readonly k: 'agg'; readonly fn: 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'; readonly distinct: boolean; readonly arg?: SqlExpr; readonly type: SqlType }
+  | { readonly k: 'row_number'; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
+  /** MAX(e) OVER (PARTITION BY … ORDER BY … ROWS UNBOUNDED PRECEDING): a running maximum. */
+  | { readonly k: 'running_max'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
+  | { readonly k: 'subquery'; readonly q: SqlSelect }
+  /** A time shifted back by a number of seconds: `t - INTERVAL …`. */
+  | { readonly k: 'time_minus'; readonly e: SqlExpr; readonly seconds: number }
+  /** A DATE value as a TIMESTAMP at midnight. */
+  | { readonly k: 'date_to_timestamp'; readonly e: SqlExpr }
+  /** A comparison that must use binary (code point) order for text. */
+  | { readonly k: 'binary_text'; readonly e: SqlExpr }
+  | { readonly k: 'star'; readonly table?: string };
+
+export interface SqlOrder {
+  readonly e: SqlExpr;
+  readonly desc: boolean;
+  /** Explicit NULL placement; the printer emulates it where the dialect lacks NULLS FIRST/LAST. */
+  readonly nulls: 'first' | 'last';
+}
+
+export type SqlFrom =
+  | { readonly k: 'table'; readonly name: string; readonly alias?: string }
+  | { readonly k: 'derived'; readonly q: SqlQuery; readonly alias: string };
+
+export interface SqlJoin {
+  readonly type: 'INNER' | 'LEFT' | 'ASOF LEFT';
+  readonly from: SqlFrom;
+  readonly on: SqlExpr;
+}
+
+export interface SqlSelectItem {
+  readonly e: SqlExpr;
+  readonly alias?: string;
+}
+
+export interface SqlSelect {
+  readonly k: 'select';
+  readonly with?: readonly { readonly name: string; readonly q: SqlQuery }[];
+  readonly distinct?: boolean;
+  readonly items: readonly SqlSelectItem[];
+  readonly from?: SqlFrom;
+  readonly joins?: readonly SqlJoin[];
+  readonly where?: SqlExpr;
+  readonly groupBy?: readonly SqlExpr[];
+  readonly having?: SqlExpr;
+  readonly orderBy?: readonly SqlOrder[];
+}
+
+export interface SqlUnion {
+  readonly k: 'union';
+  readonly all: boolean;
+  readonly parts: readonly SqlSelect[];
+}
+
+export type SqlQuery = SqlSelect | SqlUnion;
+
+export type SqlStatement =
+  | { readonly k: 'query'; readonly q: SqlQuery }
+  | { readonly k: 'create_view'; readonly name: string; readonly q: SqlQuery }
+  | { readonly k: 'create_table_as'; readonly name: string; readonly q: SqlQuery }
+  | { readonly k: 'create_index'; readonly name: string; readonly table: string; readonly columns: readonly string[] };
+
+// ---- small constructors (keep lowering code readable) -------------------------
+
+export const col = (name: string, table?: string): SqlExpr => (table === undefined ? { k: 'col', name } : { k: 'col', table, name });
+export const lit = (value: LiteralValue, type: SqlType | 'NULL'): SqlExpr => ({ k: 'lit', value, type });
+export const int = (n: number): SqlExpr => ({ k: 'lit', value: n, type: 'INTEGER' });
+export const bin = (op: Extract<SqlExpr, { k: 'bin' }>['op'], l: SqlExpr, r: SqlExpr): SqlExpr => ({ k: 'bin', op, l, r });
+export const and = (...es: (SqlExpr | undefined)[]): SqlExpr | undefined =>
+  es.filter((e): e is SqlExpr => e !== undefined).reduce<SqlExpr | undefined>((acc, e) => (acc ? bin('AND', acc, e) : e), undefined);
+export const fn = (name: string, ...args: SqlExpr[]): SqlExpr => ({ k: 'fn', name, args });
+export const isNull = (e: SqlExpr, negated = false): SqlExpr => ({ k: 'is_null', e, negated });
+export const caseWhen = (whens: { when: SqlExpr; then: SqlExpr }[], otherwise?: SqlExpr): SqlExpr =>
+  otherwise === undefined ? { k: 'case', whens } : { k: 'case', whens, else: otherwise };

@@ -1,0 +1,446 @@
+/**
+ * Logical plans → SQL AST. One shape for every plan family:
+ *
+ *   __spine   (keys __k0…, time __t, [label __label], row id __rid)
+ *   lookups   (per the dialect's strategy: correlated subqueries, ASOF joins,
+ *              or window functions and range joins)
+ *   final     (TTL, FILL, SCALE / ONE_HOT with the fitted parameters inlined)
+ *
+ * Column references inside feature expressions use the relation's name as
+ * alias, so a relation is always read under its own name.
+ */
+import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, MaterializePlan, FitPlan, ViewPlan, TransformStep, RelationAccess } from '../plan/ir.js';
+import type { TSelect } from '../check/catalog.js';
+import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJoin, type SqlOrder, type SqlQuery, type SqlSelect, type SqlSelectItem, type SqlStatement } from './ast.js';
+import { UnsupportedError, type Dialect } from './dialect.js';
+import { lowerExpr } from './lower-expr.js';
+
+/** Values for the plan's time parameters, as epoch microseconds. */
+export interface TimeBindings {
+  readonly as_of?: number;
+  readonly fit_time?: number;
+}
+
+const S = '__s';
+const key = (i: number) => `__k${i}`;
+
+class Lowering {
+  constructor(
+    readonly dialect: Dialect,
+    readonly times: TimeBindings,
+  ) {}
+
+  time(t: TimeValue): SqlExpr {
+    if (t.kind === 'time_literal') return lit(t.micros, 'TIMESTAMP');
+    const v = this.times[t.name];
+    if (v === undefined) throw new Error(`the plan needs a value for :${t.name}`);
+    return lit(v, 'TIMESTAMP');
+  }
+
+  /** The event-time column of a relation as a TIMESTAMP. */
+  eventTime(a: RelationAccess, table = a.relation): SqlExpr {
+    const e = col(a.eventTime!.column, table);
+    return a.eventTime!.type === 'DATE' ? { k: 'date_to_timestamp', e } : e;
+  }
+
+  /** Spine key names (entity key names) → the spine's internal `__kN` columns. */
+  spineKey = (name: string): string => {
+    const i = this.spineKeyNames.indexOf(name);
+    if (i < 0) throw new Error(`no spine key ${name}`);
+    return key(i);
+  };
+
+  spineKeyNames: readonly string[] = [];
+
+  keysMatch(l: Lookup, spineAlias: string): SqlExpr {
+    return and(...l.access.keyColumns.map((c, i) => bin('=', col(c, l.access.relation), col(this.spineKey(l.spineKeys[i]!), spineAlias))))!;
+  }
+
+  // ---- spines ------------------------------------------------------------------
+
+  labelSpine(s: LabelSpine): SqlQuery {
+    const rel = s.relation;
+    const items: SqlSelectItem[] = [
+      ...s.keys.map((k, i) => ({ e: col(k.column, rel), alias: key(i) })),
+      {
+        e: s.time.kind === 'column' ? (s.time.type === 'DATE' ? { k: 'date_to_timestamp', e: col(s.time.column, rel) } : col(s.time.column, rel)) : this.time(s.time.value),
+        alias: '__t',
+      },
+      { e: lowerExpr(s.value), alias: '__label' },
+    ];
+    const base: SqlSelect = { k: 'select', items, from: { k: 'table', name: rel }, ...(s.where ? { where: lowerExpr(s.where) } : {}) };
+    const order: SqlOrder[] = [
+      { e: col('__t'), desc: false, nulls: 'first' },
+      ...s.keys.map((k, i) => ({ e: k.type === 'TEXT' ? ({ k: 'binary_text', e: col(key(i)) } as SqlExpr) : col(key(i)), desc: false, nulls: 'first' as const })),
+      { e: s.valueType === 'TEXT' ? { k: 'binary_text', e: col('__label') } : col('__label'), desc: false, nulls: 'first' },
+    ];
+    const numbered: SqlSelect = {
+      k: 'select',
+      items: [{ e: { k: 'star' } }, { e: { k: 'row_number', partitionBy: [], orderBy: order }, alias: '__rid' }],
+      from: { k: 'derived', q: base, alias: '__labels' },
+    };
+    if (!s.sample) return numbered;
+    // docs/semantics.md §4: MINSTD applied twice to (row number + seed).
+    const p = int(2147483647);
+    const x1 = fn('MOD', bin('*', bin('+', col('__rid'), int(s.sample.seed)), int(48271)), p);
+    const x2 = fn('MOD', bin('*', x1, int(48271)), p);
+    return {
+      k: 'select',
+      items: [{ e: { k: 'star' } }],
+      from: { k: 'derived', q: numbered, alias: '__numbered' },
+      where: bin('<', fn('MOD', x2, int(1_000_000)), int(Math.round(s.sample.percent * 10_000))),
+    };
+  }
+
+  entitySpine(s: EntitySpine): SqlQuery {
+    const t = this.time(s.time);
+    const parts: SqlSelect[] = s.from.map((a) => ({
+      k: 'select',
+      items: a.keyColumns.map((c, i) => ({ e: col(c, a.relation), alias: key(i) })),
+      from: { k: 'table', name: a.relation },
+      where: and(...a.keyColumns.map((c) => isNull(col(c, a.relation), true)), a.eventTime ? bin('<=', this.eventTime(a), t) : undefined)!,
+    }));
+    const keys: SqlQuery = parts.length === 1 ? { ...parts[0]!, distinct: true } : { k: 'union', all: false, parts };
+    const order: SqlOrder[] = s.keys.map((k, i) => ({ e: k.type === 'TEXT' ? ({ k: 'binary_text', e: col(key(i)) } as SqlExpr) : col(key(i)), desc: false, nulls: 'first' }));
+    return {
+      k: 'select',
+      items: [...s.keys.map((_k, i) => ({ e: col(key(i)) })), { e: t, alias: '__t' }, { e: { k: 'row_number', partitionBy: [], orderBy: order }, alias: '__rid' }],
+      from: { k: 'derived', q: keys, alias: '__keys' },
+    };
+  }
+
+  // ---- lookups ---------------------------------------------------------------------
+
+  /** Rows of the lookup's relation that the spine row sees (keys, WHERE, time bounds). */
+  visible(l: Lookup, spineAlias: string, bounds: 'upto' | 'window'): SqlExpr {
+    const a = l.access;
+    const t = col('__t', spineAlias);
+    const timeBounds = a.eventTime
+      ? and(
+          bin('<=', this.eventTime(a), t),
+          bounds === 'window' && l.windowSeconds !== undefined ? bin('>', this.eventTime(a), { k: 'time_minus', e: t, seconds: l.windowSeconds }) : undefined,
+        )
+      : undefined;
+    return and(this.keysMatch(l, spineAlias), l.where ? lowerExpr(l.where) : undefined, timeBounds)!;
+  }
+
+  /** The value expression of a latest lookup, MAX over tied rows (docs/semantics.md §3). */
+  latestValue(l: Lookup): SqlExpr {
+    const v = lowerExpr(l.value);
+    const type = l.rawType;
+    return { k: 'agg', fn: 'MAX', distinct: false, arg: type === 'TEXT' ? { k: 'binary_text', e: v } : type === 'BOOLEAN' ? { k: 'cast', e: v, from: 'BOOLEAN', to: 'INTEGER' } : v, type: type === 'BOOLEAN' ? 'INTEGER' : type };
+  }
+
+  /** BOOLEAN latest values are maximised as 0/1 and turned back here. */
+  private fromLatest(l: Lookup, e: SqlExpr): SqlExpr {
+    return l.rawType === 'BOOLEAN' ? bin('=', e, int(1)) : e;
+  }
+
+  private scalar(q: SqlSelect): SqlExpr {
+    return { k: 'subquery', q };
+  }
+
+  /** Correlated strategy, step 1: times (and aggregate values) per spine row. */
+  correlatedFirst(l: Lookup, wantTime: boolean): SqlSelectItem[] {
+    const a = l.access;
+    const from = { k: 'table' as const, name: a.relation };
+    if (l.kind === 'aggregate') {
+      const items: SqlSelectItem[] = [{ e: this.scalar({ k: 'select', items: [{ e: lowerExpr(l.value) }], from, where: this.visible(l, S, 'window') }), alias: l.id }];
+      if (wantTime && a.eventTime) {
+        items.push({ e: this.scalar({ k: 'select', items: [{ e: { k: 'agg', fn: 'MAX', distinct: false, arg: this.eventTime(a), type: 'TIMESTAMP' } }], from, where: this.visible(l, S, 'window') }), alias: `${l.id}__time` });
+      }
+      return items;
+    }
+    if (!a.eventTime) {
+      return [{ e: this.fromLatest(l, this.scalar({ k: 'select', items: [{ e: this.latestValue(l) }], from, where: this.visible(l, S, 'upto') })), alias: l.id }];
+    }
+    return [{ e: this.scalar({ k: 'select', items: [{ e: { k: 'agg', fn: 'MAX', distinct: false, arg: this.eventTime(a), type: 'TIMESTAMP' } }], from, where: this.visible(l, S, 'upto') }), alias: `${l.id}__time` }];
+  }
+
+  /** Correlated strategy, step 2: the latest value at the time found in step 1. */
+  correlatedSecond(l: Lookup, alias: string): SqlSelectItem[] {
+    const a = l.access;
+    if (l.kind !== 'latest' || !a.eventTime) return [];
+    const where = and(this.keysMatch(l, alias), l.where ? lowerExpr(l.where) : undefined, bin('=', this.eventTime(a), col(`${l.id}__time`, alias)))!;
+    return [{ e: this.fromLatest(l, this.scalar({ k: 'select', items: [{ e: this.latestValue(l) }], from: { k: 'table', name: a.relation }, where })), alias: l.id }];
+  }
+
+  /** (key…, event time, MAX(value)) per key and time: ties resolved once, for ASOF and window strategies. */
+  dedup(l: Lookup): SqlSelect {
+    const a = l.access;
+    const keys = a.keyColumns.map((c) => col(c, a.relation));
+    return {
+      k: 'select',
+      items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: this.eventTime(a), alias: '__e' }, { e: this.latestValue(l), alias: '__v' }],
+      from: { k: 'table', name: a.relation },
+      where: and(...keys.map((k) => isNull(k, true)), l.where ? lowerExpr(l.where) : undefined)!,
+      groupBy: [...keys, this.eventTime(a)],
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+interface LookupStage {
+  /** CTEs to add before the final select. */
+  readonly ctes: { name: string; q: SqlQuery }[];
+  /** Name of the relation with spine columns plus `<id>` and `<id>__time` columns. */
+  readonly result: string;
+}
+
+function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[], needTime: (l: Lookup) => boolean): LookupStage {
+  const d = low.dialect;
+  const ctes: { name: string; q: SqlQuery }[] = [];
+  const latestTimed = lookups.filter((l) => l.kind === 'latest' && l.access.eventTime);
+  const useAsof = d.strategies.latest === 'asof';
+  const useWindow = d.strategies.latest === 'window';
+  const aggJoin = d.strategies.aggregate === 'join';
+
+  // Stage 1: everything computable per spine row directly.
+  const firstItems: SqlSelectItem[] = [{ e: { k: 'star', table: S } }];
+  const joins: SqlJoin[] = [];
+  for (const l of lookups) {
+    const wantTime = needTime(l);
+    if (l.kind === 'aggregate' && aggJoin && l.access.eventTime !== undefined) {
+      const a = l.access;
+      const name = `__${l.id}_agg`;
+      const agg = lowerExpr(l.value);
+      ctes.push({
+        name,
+        q: {
+          k: 'select',
+          items: [{ e: col('__rid', S), alias: '__rid' }, { e: agg, alias: '__v' }, { e: { k: 'agg', fn: 'MAX', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__e' }],
+          from: { k: 'table', name: spineCte, alias: S },
+          joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(l, S, 'window') }],
+          groupBy: [col('__rid', S)],
+        },
+      });
+      const alias = `__j_${l.id}`;
+      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });
+      const isCount = l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
+      firstItems.push({ e: isCount ? fn('COALESCE', col('__v', alias), int(0)) : col('__v', alias), alias: l.id });
+      if (wantTime) firstItems.push({ e: col('__e', alias), alias: `${l.id}__time` });
+      continue;
+    }
+    if (l.kind === 'latest' && l.access.eventTime && (useAsof || useWindow)) {
+      const name = `__${l.id}_rows`;
+      ctes.push({ name, q: low.dedup(l) });
+      const alias = `__j_${l.id}`;
+      if (useAsof) {
+        const on = and(...l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias))), bin('>=', col('__t', S), col('__e', alias)))!;
+        joins.push({ type: 'ASOF LEFT', from: { k: 'table', name, alias }, on });
+      } else {
+        // Window strategy: interleave event rows and spine rows by time; each spine row takes the last event time before it.
+        const unionName = `__${l.id}_last`;
+        const eventsSide: SqlSelect = {
+          k: 'select',
+          items: [...l.spineKeys.map((_k, i) => ({ e: col(key(i)), alias: key(i) })), { e: col('__e'), alias: '__t' }, { e: int(0), alias: '__side' }, { e: lit(null, 'INTEGER'), alias: '__rid' }, { e: col('__e'), alias: '__e' }],
+          from: { k: 'table', name },
+        };
+        const spineSide: SqlSelect = {
+          k: 'select',
+          items: [...l.spineKeys.map((k, i) => ({ e: col(low.spineKey(k)), alias: key(i) })), { e: col('__t'), alias: '__t' }, { e: int(1), alias: '__side' }, { e: col('__rid'), alias: '__rid' }, { e: lit(null, 'TIMESTAMP'), alias: '__e' }],
+          from: { k: 'table', name: spineCte },
+        };
+        const partition = l.spineKeys.map((_k, i) => col(key(i)));
+        const running: SqlSelect = {
+          k: 'select',
+          items: [
+            { e: col('__side') },
+            { e: col('__rid') },
+            { e: { k: 'running_max', e: col('__e'), partitionBy: partition, orderBy: [{ e: col('__t'), desc: false, nulls: 'first' }, { e: col('__side'), desc: false, nulls: 'first' }] }, alias: '__last' },
+          ],
+          from: { k: 'derived', q: { k: 'union', all: true, parts: [eventsSide, spineSide] }, alias: '__u' },
+        };
+        ctes.push({ name: unionName, q: { k: 'select', items: [{ e: col('__rid') }, { e: col('__last') }], from: { k: 'derived', q: running, alias: '__r' }, where: bin('=', col('__side'), int(1)) } });
+        const lastAlias = `__l_${l.id}`;
+        joins.push({ type: 'LEFT', from: { k: 'table', name: unionName, alias: lastAlias }, on: bin('=', col('__rid', lastAlias), col('__rid', S)) });
+        joins.push({
+          type: 'LEFT',
+          from: { k: 'table', name, alias },
+          on: and(...l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias))), bin('=', col('__e', alias), col('__last', lastAlias)))!,
+        });
+      }
+      firstItems.push({ e: l.rawType === 'BOOLEAN' ? bin('=', col('__v', alias), int(1)) : col('__v', alias), alias: l.id });
+      firstItems.push({ e: col('__e', alias), alias: `${l.id}__time` });
+      continue;
+    }
+    if (l.kind === 'aggregate' && aggJoin) {
+      // Dimension relation: no time, plain grouped join on keys.
+      const name = `__${l.id}_agg`;
+      ctes.push({
+        name,
+        q: {
+          k: 'select',
+          items: [{ e: col('__rid', S), alias: '__rid' }, { e: lowerExpr(l.value), alias: '__v' }],
+          from: { k: 'table', name: spineCte, alias: S },
+          joins: [{ type: 'INNER', from: { k: 'table', name: l.access.relation }, on: low.visible(l, S, 'window') }],
+          groupBy: [col('__rid', S)],
+        },
+      });
+      const alias = `__j_${l.id}`;
+      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });
+      const isCount = l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
+      firstItems.push({ e: isCount ? fn('COALESCE', col('__v', alias), int(0)) : col('__v', alias), alias: l.id });
+      if (wantTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
+      continue;
+    }
+    if (l.kind === 'latest' && !l.access.eventTime && d.strategies.latest !== 'correlated') {
+      // Dimension latest with a join strategy: MAX(value) per key.
+      const name = `__${l.id}_dim`;
+      const a = l.access;
+      const keys = a.keyColumns.map((c) => col(c, a.relation));
+      ctes.push({
+        name,
+        q: {
+          k: 'select',
+          items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: low.latestValue(l), alias: '__v' }],
+          from: { k: 'table', name: a.relation },
+          where: and(...keys.map((k) => isNull(k, true)), l.where ? lowerExpr(l.where) : undefined)!,
+          groupBy: keys,
+        },
+      });
+      const alias = `__j_${l.id}`;
+      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: and(...l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias))))! });
+      firstItems.push({ e: l.rawType === 'BOOLEAN' ? bin('=', col('__v', alias), int(1)) : col('__v', alias), alias: l.id });
+      if (wantTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
+      continue;
+    }
+    // Correlated subqueries.
+    firstItems.push(...low.correlatedFirst(l, wantTime));
+    if (wantTime && l.kind === 'latest' && !l.access.eventTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
+    if (wantTime && l.kind === 'aggregate' && !l.access.eventTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
+  }
+  ctes.push({ name: '__stage1', q: { k: 'select', items: firstItems, from: { k: 'table', name: spineCte, alias: S }, joins } });
+
+  const second = latestTimed.filter(() => d.strategies.latest === 'correlated');
+  if (second.length === 0) return { ctes, result: '__stage1' };
+  ctes.push({
+    name: '__stage2',
+    q: { k: 'select', items: [{ e: { k: 'star', table: '__st' } }, ...second.flatMap((l) => low.correlatedSecond(l, '__st'))], from: { k: 'table', name: '__stage1', alias: '__st' } },
+  });
+  return { ctes, result: '__stage2' };
+}
+
+/** TTL → FILL → SCALE / ONE_HOT for one feature (docs/semantics.md §6). */
+function transformItems(t: TransformStep, l: Lookup, from: string): SqlSelectItem[] {
+  let x: SqlExpr = col(l.id, from);
+  if (l.ttlSeconds !== undefined && l.access.eventTime) {
+    x = caseWhen([{ when: bin('>=', col(`${l.id}__time`, from), { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
+  }
+  if (t.fill) {
+    const fillValue = t.fill.type === 'DOUBLE' && typeof t.fill.value === 'number' ? lit(t.fill.value, 'DOUBLE') : lit(t.fill.value, t.fill.type);
+    x = fn('COALESCE', t.fill.type === 'DOUBLE' && l.rawType === 'INTEGER' ? { k: 'cast', e: x, from: 'INTEGER', to: 'DOUBLE' } : x, fillValue);
+  }
+  const outputs = t.outputs;
+  if (t.oneHot) {
+    const valueType = t.fill?.type ?? l.rawType;
+    return t.oneHot.values.map((v, i) => ({
+      e: caseWhen([{ when: bin('=', valueType === 'TEXT' ? { k: 'binary_text', e: x } : x, lit(v, valueType === 'DOUBLE' ? 'DOUBLE' : valueType)), then: int(1) }], int(0)),
+      alias: outputs[i]!.name,
+    }));
+  }
+  if (t.scale?.kind === 'log') {
+    const xd: SqlExpr = { k: 'cast', e: x, from: t.fill?.type ?? l.rawType, to: 'DOUBLE' };
+    return [{ e: bin('*', fn('SIGN', xd), fn('LN', bin('+', lit(1, 'DOUBLE'), fn('ABS', xd)))), alias: outputs[0]!.name }];
+  }
+  if (t.scale) {
+    const { center, divisor } = t.scale;
+    if (center === null || divisor === null) return [{ e: lit(null, 'DOUBLE'), alias: outputs[0]!.name }];
+    const xd: SqlExpr = { k: 'cast', e: x, from: t.fill?.type ?? l.rawType, to: 'DOUBLE' };
+    const scaled = divisor === 0 ? caseWhen([{ when: isNull(x), then: lit(null, 'DOUBLE') }], lit(0, 'DOUBLE')) : bin('/', bin('-', xd, lit(center, 'DOUBLE')), lit(divisor, 'DOUBLE'));
+    return [{ e: scaled, alias: outputs[0]!.name }];
+  }
+  return [{ e: x, alias: outputs[0]!.name }];
+}
+
+export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
+  const low = new Lowering(dialect, times);
+  low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  const stage = lookupStage(low, '__spine', plan.lookups, (l) => l.ttlSeconds !== undefined);
+  const r = '__r';
+  const s = plan.spine;
+  const items: SqlSelectItem[] = [
+    ...s.keys.map((k, i) => ({ e: col(key(i), r), alias: k.name })),
+    ...(s.time.kind === 'column' ? [{ e: col('__t', r), alias: s.time.output }] : []),
+    ...plan.transforms.flatMap((t, i) => transformItems(t, plan.lookups[i]!, r)),
+    { e: col('__label', r), alias: s.label.name },
+  ];
+  const order: SqlOrder[] = [{ e: col('__rid', r), desc: false, nulls: 'first' }];
+  return {
+    k: 'query',
+    q: {
+      k: 'select',
+      with: [{ name: '__spine', q: low.labelSpine(s) }, ...stage.ctes],
+      items,
+      from: { k: 'table', name: stage.result, alias: r },
+      orderBy: order,
+    },
+  };
+}
+
+export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
+  const low = new Lowering(dialect, times);
+  low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  const stage = lookupStage(low, '__spine', plan.lookups, () => true);
+  const r = '__r';
+  const items: SqlSelectItem[] = [
+    ...plan.spine.keys.map((k, i) => ({ e: col(key(i), r), alias: k.name })),
+    ...plan.transforms.flatMap((t, i) => [...transformItems(t, plan.lookups[i]!, r), { e: col(`${plan.lookups[i]!.id}__time`, r), alias: `${plan.lookups[i]!.id}__time` }]),
+  ];
+  return {
+    k: 'query',
+    q: {
+      k: 'select',
+      with: [{ name: '__spine', q: low.entitySpine(plan.spine) }, ...stage.ctes],
+      items,
+      from: { k: 'table', name: stage.result, alias: r },
+      orderBy: [{ e: col('__rid', r), desc: false, nulls: 'first' }],
+    },
+  };
+}
+
+export function lowerFit(plan: FitPlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
+  const low = new Lowering(dialect, times);
+  low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  const l = plan.lookup;
+  const stage = lookupStage(low, '__spine', [l], (x) => x.ttlSeconds !== undefined);
+  const r = '__r';
+  let value: SqlExpr = col(l.id, r);
+  if (l.ttlSeconds !== undefined && l.access.eventTime) {
+    value = caseWhen([{ when: bin('>=', col(`${l.id}__time`, r), { k: 'time_minus', e: col('__t', r), seconds: l.ttlSeconds }), then: value }], lit(null, l.rawType));
+  }
+  return {
+    k: 'query',
+    q: {
+      k: 'select',
+      with: [
+        { name: '__spine', q: low.entitySpine(plan.spine) },
+        ...stage.ctes,
+        { name: '__values', q: { k: 'select', items: [{ e: value, alias: 'value' }], from: { k: 'table', name: stage.result, alias: r } } },
+      ],
+      items: [{ e: col('value') }, { e: { k: 'agg', fn: 'COUNT', distinct: false, type: 'INTEGER' }, alias: 'count' }],
+      from: { k: 'table', name: '__values' },
+      groupBy: [col('value')],
+    },
+  };
+}
+
+export function lowerSelect(q: TSelect): SqlSelect {
+  return {
+    k: 'select',
+    distinct: q.distinct,
+    items: q.items.map((it) => ({ e: lowerExpr(it.expr), alias: it.name })),
+    from: { k: 'table', name: q.from.relation, alias: q.from.alias },
+    joins: q.joins.map((j) => ({ type: j.type, from: { k: 'table', name: j.table.relation, alias: j.table.alias }, on: lowerExpr(j.on) })),
+    ...(q.where ? { where: lowerExpr(q.where) } : {}),
+    ...(q.groupBy.length > 0 ? { groupBy: q.groupBy.map((g) => lowerExpr(g)) } : {}),
+    ...(q.having ? { having: lowerExpr(q.having) } : {}),
+  };
+}
+
+export function lowerView(plan: ViewPlan): SqlStatement {
+  return { k: 'create_view', name: plan.name, q: lowerSelect(plan.query) };
+}
+
+export { UnsupportedError };

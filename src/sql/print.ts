@@ -1,0 +1,176 @@
+/** Prints the SQL AST for one dialect. Every name is quoted and every literal escaped here. */
+import type { SqlExpr, SqlFrom, SqlOrder, SqlQuery, SqlSelect, SqlStatement } from './ast.js';
+import { UnsupportedError, type Dialect } from './dialect.js';
+
+export class SqlPrinter {
+  constructor(readonly dialect: Dialect) {}
+
+  private id(name: string): string {
+    return this.dialect.quoteIdentifier(name);
+  }
+
+  statement(s: SqlStatement): string {
+    switch (s.k) {
+      case 'query':
+        return this.query(s.q, '');
+      case 'create_view':
+        return `CREATE VIEW ${this.id(s.name)} AS\n${this.query(s.q, '')}`;
+      case 'create_table_as':
+        return `CREATE TABLE ${this.id(s.name)} AS\n${this.query(s.q, '')}`;
+      case 'create_index':
+        return `CREATE INDEX IF NOT EXISTS ${this.id(s.name)} ON ${this.id(s.table)} (${s.columns.map((c) => this.id(c)).join(', ')})`;
+    }
+  }
+
+  query(q: SqlQuery, indent: string): string {
+    if (q.k === 'union') return q.parts.map((p) => this.select(p, indent)).join(`\n${indent}UNION${q.all ? ' ALL' : ''}\n`);
+    return this.select(q, indent);
+  }
+
+  private select(q: SqlSelect, indent: string): string {
+    const lines: string[] = [];
+    if (q.with && q.with.length > 0) {
+      lines.push(
+        `${indent}WITH ${q.with.map((w, i) => `${i === 0 ? '' : `${indent}`}${this.id(w.name)} AS (\n${this.query(w.q, `${indent}  `)}\n${indent})`).join(',\n')}`,
+      );
+    }
+    const items = q.items.map((it) => (it.alias !== undefined ? `${this.expr(it.e)} AS ${this.id(it.alias)}` : this.expr(it.e)));
+    const oneLine = items.join(', ');
+    lines.push(
+      oneLine.length <= 100 && !oneLine.includes('\n')
+        ? `${indent}SELECT ${q.distinct ? 'DISTINCT ' : ''}${oneLine}`
+        : `${indent}SELECT ${q.distinct ? 'DISTINCT ' : ''}\n${items.map((i) => `${indent}  ${i}`).join(',\n')}`,
+    );
+    if (q.from) lines.push(`${indent}FROM ${this.from(q.from, indent)}`);
+    for (const j of q.joins ?? []) {
+      if (j.type === 'ASOF LEFT' && !this.dialect.capabilities.asofJoin) throw new UnsupportedError(this.dialect.name, 'ASOF JOIN');
+      lines.push(`${indent}${j.type === 'INNER' ? 'JOIN' : `${j.type} JOIN`} ${this.from(j.from, indent)} ON ${this.expr(j.on)}`);
+    }
+    if (q.where) lines.push(`${indent}WHERE ${this.expr(q.where)}`);
+    if (q.groupBy && q.groupBy.length > 0) lines.push(`${indent}GROUP BY ${q.groupBy.map((e) => this.expr(e)).join(', ')}`);
+    if (q.having) lines.push(`${indent}HAVING ${this.expr(q.having)}`);
+    if (q.orderBy && q.orderBy.length > 0) lines.push(`${indent}ORDER BY ${this.orderBy(q.orderBy)}`);
+    return lines.join('\n');
+  }
+
+  private from(f: SqlFrom, indent: string): string {
+    if (f.k === 'table') return f.alias !== undefined && f.alias !== f.name ? `${this.id(f.name)} AS ${this.id(f.alias)}` : this.id(f.name);
+    return `(\n${this.query(f.q, `${indent}  `)}\n${indent}) AS ${this.id(f.alias)}`;
+  }
+
+  private orderBy(order: readonly SqlOrder[]): string {
+    return order
+      .flatMap((o) => {
+        const e = this.expr(o.e);
+        const dir = o.desc ? ' DESC' : '';
+        if (this.dialect.capabilities.nullsOrdering) return [`${e}${dir} NULLS ${o.nulls === 'first' ? 'FIRST' : 'LAST'}`];
+        // Emulate: a 0/1 key that puts NULLs where asked, then the value.
+        const nullKey = `CASE WHEN ${e} IS NULL THEN ${o.nulls === 'first' ? 0 : 1} ELSE ${o.nulls === 'first' ? 1 : 0} END`;
+        return [nullKey, `${e}${dir}`];
+      })
+      .join(', ');
+  }
+
+  /** Atoms print bare; anything with an operator inside another operator gets parentheses. */
+  private operand(e: SqlExpr): string {
+    const text = this.expr(e);
+    switch (e.k) {
+      case 'bin':
+      case 'unary':
+      case 'is_null':
+      case 'in':
+      case 'between':
+      case 'like':
+        return `(${text})`;
+      default:
+        return text;
+    }
+  }
+
+  expr(e: SqlExpr): string {
+    const d = this.dialect;
+    switch (e.k) {
+      case 'col':
+        return e.table !== undefined ? `${this.id(e.table)}.${this.id(e.name)}` : this.id(e.name);
+      case 'star':
+        return e.table !== undefined ? `${this.id(e.table)}.*` : '*';
+      case 'lit':
+        return this.literal(e);
+      case 'unary':
+        if (e.op === 'NOT') return `NOT ${this.operand(e.e)}`;
+        {
+          const inner = this.operand(e.e);
+          // Never print `--`, which starts a comment.
+          return inner.startsWith('-') ? `-(${inner})` : `-${inner}`;
+        }
+      case 'bin': {
+        const l = this.operand(e.l);
+        const r = this.operand(e.r);
+        if (e.op === '||') return d.functions['CONCAT']!([l, r]);
+        if (e.op === '%') return d.functions['MOD']!([l, r]);
+        return `${l} ${e.op} ${r}`;
+      }
+      case 'is_null':
+        return `${this.operand(e.e)} IS ${e.negated ? 'NOT ' : ''}NULL`;
+      case 'in':
+        return `${this.operand(e.e)} ${e.negated ? 'NOT ' : ''}IN (${e.list.map((x) => this.expr(x)).join(', ')})`;
+      case 'between':
+        return `${this.operand(e.e)} ${e.negated ? 'NOT ' : ''}BETWEEN ${this.operand(e.low)} AND ${this.operand(e.high)}`;
+      case 'like':
+        return `${this.operand(e.e)} ${e.negated ? 'NOT ' : ''}LIKE ${this.operand(e.pattern)}`;
+      case 'case':
+        return `CASE${e.operand ? ` ${this.expr(e.operand)}` : ''} ${e.whens.map((w) => `WHEN ${this.expr(w.when)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
+      case 'fn': {
+        const spell = d.functions[e.name];
+        if (!spell) throw new UnsupportedError(d.name, `function ${e.name}`);
+        return spell(e.args.map((a) => this.expr(a)));
+      }
+      case 'cast':
+        return d.cast(this.expr(e.e), e.from, e.to);
+      case 'extract':
+        return d.extract(e.part, this.expr(e.e), e.from);
+      case 'agg':
+        return `${e.fn}(${e.distinct ? 'DISTINCT ' : ''}${e.arg ? this.expr(e.arg) : '*'})`;
+      case 'row_number':
+        return `ROW_NUMBER() OVER (${this.window(e.partitionBy, e.orderBy)})`;
+      case 'running_max':
+        return `MAX(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+      case 'subquery':
+        return `(\n${this.query(e.q, '    ')}\n  )`;
+      case 'time_minus':
+        return d.timeMinus(this.operand(e.e), e.seconds);
+      case 'date_to_timestamp':
+        return d.dateToTimestamp(this.expr(e.e));
+      case 'binary_text':
+        return d.binaryText(this.operand(e.e));
+    }
+  }
+
+  private window(partitionBy: readonly SqlExpr[], orderBy: readonly SqlOrder[]): string {
+    const parts: string[] = [];
+    if (partitionBy.length > 0) parts.push(`PARTITION BY ${partitionBy.map((p) => this.expr(p)).join(', ')}`);
+    if (orderBy.length > 0) parts.push(`ORDER BY ${this.orderBy(orderBy)}`);
+    return parts.join(' ');
+  }
+
+  private literal(e: Extract<SqlExpr, { k: 'lit' }>): string {
+    const d = this.dialect;
+    if (e.value === null) return e.type === 'NULL' ? 'NULL' : d.typedNull(e.type);
+    switch (e.type) {
+      case 'INTEGER':
+        return String(e.value);
+      case 'DOUBLE':
+        return d.doubleLiteral(e.value as number);
+      case 'BOOLEAN':
+        return d.booleanLiteral(e.value as boolean);
+      case 'TEXT':
+        return d.quoteString(String(e.value));
+      case 'TIMESTAMP':
+        return d.timestampLiteral(e.value as number);
+      case 'DATE':
+        return d.dateLiteral(e.value as number);
+      case 'NULL':
+        return 'NULL';
+    }
+  }
+}
