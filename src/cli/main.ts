@@ -9,6 +9,9 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
 import { findFsqlFiles, ProjectNotFoundError, readProjectFiles } from '../project/files.js';
 import { formatSource } from '../syntax/format.js';
+import { compile, CompileError, type CompileOptions } from './compile.js';
+import { PlanError } from '../plan/build.js';
+import { UnsupportedError } from '../sql/dialect.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -107,11 +110,35 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       code = runFmt(paths, options, io);
     });
 
+  program
+    .command('compile')
+    .description('print the SQL (or with --explain the logical plan) for a target')
+    .argument('[path]', 'project folder or .fsql file', '.')
+    .requiredOption('--target <target>', 'sqlite, duckdb, postgres, mysql, spark, bigquery, snowflake or trino')
+    .option('--training-set <name>', 'a training set')
+    .option('--feature <name>', "a feature's fit and online queries")
+    .option('--entity <name>', "an entity's online vectors")
+    .option('--version <n>', 'version of the training set or feature', (v) => Number.parseInt(v, 10))
+    .option('--all', 'every view, training set and entity')
+    .option('--explain', 'print the logical plan instead of SQL')
+    .option('--params <file>', 'fitted parameters as JSON ({ "feature@version": … })')
+    .option('--as-of <time>', "the time online vectors and time-independent labels are computed at ('YYYY-MM-DD HH:MM:SS')")
+    .action((path: string, options: CompileOptions) => {
+      const files = readProjectFiles(path, io.cwd);
+      const result = checkProject(files);
+      if (hasErrors(result.diagnostics)) {
+        io.stderr(`${renderDiagnostics(result.diagnostics, sourceLookup(files), { color: io.color })}\n\n`);
+        code = 1;
+        return;
+      }
+      io.stdout(compile(result.catalog, options));
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof UsageError || e instanceof ProjectNotFoundError) {
+    if (e instanceof UsageError || e instanceof ProjectNotFoundError || e instanceof CompileError || e instanceof PlanError || e instanceof UnsupportedError) {
       io.stderr(`fsql: ${e.message}\n`);
       return 2;
     }

@@ -73,10 +73,19 @@ function lookupFor(catalog: Catalog, feature: FeatureInfo, id: string, spineKeys
 }
 
 /** The transform of one feature with its fitted parameters inlined (docs/semantics.md §6). */
-export function transformFor(feature: FeatureInfo, lookupId: string, fitted: FittedParameters | undefined, outputName = feature.name): TransformStep {
+export function transformFor(
+  feature: FeatureInfo,
+  lookupId: string,
+  fitted: FittedParameters | undefined,
+  options: { outputName?: string; preview?: boolean } = {},
+): TransformStep {
+  const outputName = options.outputName ?? feature.name;
+  let unfitted = false;
   const need = (): FittedParameters => {
-    if (!fitted) throw new PlanError(`feature ${feature.name} VERSION ${feature.version} has not been fitted yet: run \`fsql apply\``);
-    return fitted;
+    if (fitted) return fitted;
+    if (!options.preview) throw new PlanError(`feature ${feature.name} VERSION ${feature.version} has not been fitted yet: run \`fsql apply\``);
+    unfitted = true;
+    return PREVIEW;
   };
   let fill: TransformStep['fill'] = null;
   if (feature.fill?.kind === 'value') fill = { value: feature.fill.value, type: feature.fill.type };
@@ -86,9 +95,12 @@ export function transformFor(feature: FeatureInfo, lookupId: string, fitted: Fit
     const type: ScalarType = feature.fill.stat === 'MEAN' || feature.fill.stat === 'MEDIAN' ? 'DOUBLE' : feature.rawType;
     fill = value === null || value === undefined ? null : { value, type };
   }
-  const base = { lookup: lookupId, feature: { name: feature.name, version: feature.version }, fill };
   const enc = feature.encoding;
-  if (!enc) return { ...base, outputs: [{ name: outputName, type: feature.outputType }] };
+  const base = { lookup: lookupId, feature: { name: feature.name, version: feature.version }, fill };
+  // Resolve every parameter first, so `unfitted` is known before the step is built.
+  if (enc && enc.kind !== 'one_hot_values' && !(enc.kind === 'scale' && enc.method === 'LOG')) need();
+  const mark = () => (unfitted ? { unfitted: true as const } : {});
+  if (!enc) return { ...base, ...mark(), outputs: [{ name: outputName, type: feature.outputType }] };
   if (enc.kind === 'scale') {
     let scale: ScaleStep;
     if (enc.method === 'LOG') scale = { kind: 'log' };
@@ -102,17 +114,37 @@ export function transformFor(feature: FeatureInfo, lookupId: string, fitted: Fit
             : [p.median, p.q3 === null || p.q1 === null ? null : p.q3 - p.q1];
       scale = { kind: 'affine', method: enc.method, center: pair[0]!, divisor: pair[1]! };
     }
-    return { ...base, scale, outputs: [{ name: outputName, type: 'DOUBLE' }] };
+    return { ...base, ...mark(), scale, outputs: [{ name: outputName, type: 'DOUBLE' }] };
   }
   const values = enc.kind === 'one_hot_values' ? enc.values : need().vocabulary;
   const columns = enc.kind === 'one_hot_values' ? enc.columns : oneHotColumnNames(outputName, values).columns;
-  return { ...base, oneHot: { values: [...values] }, outputs: columns.map((name) => ({ name, type: 'INTEGER' as const })) };
+  // Before fitting, a TOP n vocabulary is unknown: the preview shows one placeholder column.
+  const outputs = unfitted ? [{ name: `${outputName}__*`, type: 'INTEGER' as const }] : columns.map((name) => ({ name, type: 'INTEGER' as const }));
+  return { ...base, ...mark(), oneHot: { values: [...values] }, outputs };
 }
+
+/** Stand-in statistics for previewing a plan before `apply` has fitted it. */
+const PREVIEW: FittedParameters = {
+  fitTime: null,
+  count: 0,
+  mean: null,
+  stddev: null,
+  min: null,
+  max: null,
+  q1: null,
+  median: null,
+  q3: null,
+  mode: null,
+  vocabulary: [],
+  columns: [],
+};
 
 // ---------------------------------------------------------------------------
 
 export interface TrainingOptions {
   readonly version?: number;
+  /** Build even when features are not fitted yet (for `--explain`); such plans cannot be lowered to SQL. */
+  readonly preview?: boolean;
   /** For a time-independent label: the one time all features are taken at (default: the `as_of` parameter). */
   readonly asOf?: TimeValue;
 }
@@ -143,7 +175,7 @@ export function planTraining(catalog: Catalog, name: string, fitted: FittedLooku
     const spineKeys = entity.keys.map((k) => keys.find((x) => keyOf(x.name) === keyOf(k.name))!.name);
     const id = `f${i + 1}`;
     lookups.push(lookupFor(catalog, feature, id, spineKeys));
-    transforms.push(transformFor(feature, id, fitted(feature.name, feature.version)));
+    transforms.push(transformFor(feature, id, fitted(feature.name, feature.version), { preview: options.preview ?? false }));
   });
 
   const columns: OutputColumn[] = [
@@ -185,7 +217,7 @@ export function planMaterialize(
   catalog: Catalog,
   entityName: string,
   fitted: FittedLookup,
-  options: { time?: TimeValue; features?: readonly { name: string; version: number }[] } = {},
+  options: { time?: TimeValue; features?: readonly { name: string; version: number }[]; preview?: boolean } = {},
 ): MaterializePlan {
   const entity = catalog.entities[keyOf(entityName)];
   if (!entity) throw new PlanError(`unknown entity ${entityName}`);
@@ -203,7 +235,7 @@ export function planMaterialize(
   }
   const spine: EntitySpine = { kind: 'entity_spine', entity: entity.name, keys, from, time: options.time ?? { kind: 'time_param', name: 'as_of' } };
   const lookups = features.map((f, i) => lookupFor(catalog, f, `f${i + 1}`, spineKeys));
-  const transforms = features.map((f, i) => transformFor(f, `f${i + 1}`, fitted(f.name, f.version)));
+  const transforms = features.map((f, i) => transformFor(f, `f${i + 1}`, fitted(f.name, f.version), { preview: options.preview ?? false }));
   const columns: OutputColumn[] = [
     ...keys,
     ...transforms.flatMap((t) => [...t.outputs, { name: `${t.lookup}__time`, type: 'TIMESTAMP' as const }]),

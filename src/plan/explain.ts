@@ -88,6 +88,7 @@ function transformLines(t: TransformStep): string[] {
   if (t.scale?.kind === 'log') steps.push('scale: sign(x)·ln(1+|x|)');
   else if (t.scale) steps.push(`scale ${t.scale.method}: (x - ${t.scale.center}) / ${t.scale.divisor}`);
   if (t.oneHot) steps.push(`one-hot over ${t.oneHot.values.length} values`);
+  if (t.unfitted) steps.push('parameters fitted by `fsql apply`');
   return [`Transform ${t.lookup} → ${t.outputs.map((o) => o.name).join(', ')}${steps.length ? `: ${steps.join('; ')}` : ''}`];
 }
 

@@ -90,6 +90,8 @@ export interface TransformStep {
   readonly oneHot?: { readonly values: readonly Exclude<LiteralValue, null>[] };
   /** Output columns: one, or one per one-hot value. */
   readonly outputs: readonly { readonly name: string; readonly type: ScalarType }[];
+  /** Set when the plan was built for preview before the feature version was fitted: SQL cannot be generated. */
+  readonly unfitted?: true;
 }
 
 export interface OutputColumn {

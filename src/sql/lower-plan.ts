@@ -13,6 +13,7 @@ import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, Material
 import type { TSelect } from '../check/catalog.js';
 import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJoin, type SqlOrder, type SqlQuery, type SqlSelect, type SqlSelectItem, type SqlStatement } from './ast.js';
 import { UnsupportedError, type Dialect } from './dialect.js';
+import { PlanError } from '../plan/build.js';
 import { lowerExpr } from './lower-expr.js';
 
 /** Values for the plan's time parameters, as epoch microseconds. */
@@ -324,6 +325,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
 
 /** TTL → FILL → SCALE / ONE_HOT for one feature (docs/semantics.md §6). */
 function transformItems(t: TransformStep, l: Lookup, from: string): SqlSelectItem[] {
+  if (t.unfitted) throw new PlanError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
   let x: SqlExpr = col(l.id, from);
   if (l.ttlSeconds !== undefined && l.access.eventTime) {
     x = caseWhen([{ when: bin('>=', col(`${l.id}__time`, from), { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
