@@ -43,6 +43,27 @@ function fail<T extends TExpr>(e: T): T {
   return e;
 }
 
+/**
+ * Columns of a view whose defining expression failed: their type is only a
+ * guess, so expressions that use them fail quietly too, and nothing about the
+ * guess is reported downstream.
+ */
+const failedColumns = new WeakSet<ColumnInfo>();
+
+export function markFailedColumn(c: ColumnInfo): void {
+  failedColumns.add(c);
+}
+
+export function isFailedColumn(c: ColumnInfo): boolean {
+  return failedColumns.has(c);
+}
+
+/** A reference to column `col` of the relation under `alias`; failed when the column is. */
+export function columnRef(alias: string, col: ColumnInfo, nullable: boolean, span: Span): TExpr {
+  const e: TExpr = { kind: 'column', relation: alias, column: col.name, type: col.type, nullable: col.nullable || nullable, span };
+  return failedColumns.has(col) ? fail(e) : e;
+}
+
 export function containsAggregate(e: A.Expr): boolean {
   switch (e.kind) {
     case 'call':
@@ -151,7 +172,7 @@ export class ExpressionTyper {
         }
         return unknown();
       }
-      return { kind: 'column', relation: entry.alias, column: col.name, type: col.type, nullable: col.nullable || entry.nullable, span: e.span };
+      return columnRef(entry.alias, col, entry.nullable, e.span);
     }
 
     const matches: { entry: ScopeEntry; col: ColumnInfo }[] = [];
@@ -176,7 +197,7 @@ export class ExpressionTyper {
       return unknown(matches[0]!.col.type);
     }
     const { entry, col } = matches[0]!;
-    return { kind: 'column', relation: entry.alias, column: col.name, type: col.type, nullable: col.nullable || entry.nullable, span: e.span };
+    return columnRef(entry.alias, col, entry.nullable, e.span);
   }
 
   private unary(e: A.Unary, inside: boolean): TExpr {
@@ -227,7 +248,14 @@ export class ExpressionTyper {
       case '>':
       case '>=':
         if (!comparable(lt, rt)) {
-          return mismatch(`cannot compare ${lt} with ${rt}`, lt === 'TEXT' || rt === 'TEXT' ? 'convert one side with CAST(… AS …)' : undefined);
+          return mismatch(
+            `cannot compare ${lt} with ${rt}`,
+            (isTemporal(lt) && rt === 'TEXT') || (lt === 'TEXT' && isTemporal(rt))
+              ? `write a ${isTemporal(lt) ? lt : rt} literal, e.g. ${(isTemporal(lt) ? lt : rt) === 'DATE' ? "DATE '2024-03-01'" : "TIMESTAMP '2024-03-01 00:00:00'"}, or CAST the TEXT`
+              : lt === 'TEXT' || rt === 'TEXT'
+                ? 'convert one side with CAST(… AS …)'
+                : undefined,
+          );
         }
         if (e.op !== '=' && e.op !== '<>' && (!isOrderable(lt) || !isOrderable(rt))) {
           return mismatch(`\`${e.op}\` does not order BOOLEAN values`);
@@ -447,7 +475,7 @@ export class ExpressionTyper {
     }
     if (e.star) {
       if (fn !== 'COUNT') {
-        this.report('E0403', e.span, `${fn}(*) is not a thing; only COUNT takes *`);
+        this.report('E0403', e.span, `${fn} takes a value, not *; only COUNT(*) counts rows`, `write ${fn}(column)`);
         return guess();
       }
       return { kind: 'aggregate', fn, distinct: false, type: 'INTEGER', nullable: false, span: e.span };

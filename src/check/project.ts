@@ -27,7 +27,7 @@ import type {
   ViewInfo,
 } from './catalog.js';
 import { keyOf } from './catalog.js';
-import { containsAggregate, ExpressionTyper, hasFailed, type ScopeEntry } from './expressions.js';
+import { containsAggregate, ExpressionTyper, hasFailed, isFailedColumn, type ScopeEntry } from './expressions.js';
 import { oneHotColumnNames } from './naming.js';
 import { checkSelect, requireBoolean, type RelationLookup } from './select.js';
 import { assignable, isCategorical, isNumeric, isTemporal } from './types.js';
@@ -243,13 +243,14 @@ class ProjectChecker {
       this.report('E0203', ident.span, `EVENT TIME names unknown column \`${ident.text}\` of ${owner}`, didYouMean(ident.text, columns.map((c) => c.name)));
       return undefined;
     }
+    if (isFailedColumn(col)) return col.name; // its type is a guess: the view's own error says why
     if (!isTemporal(col.type)) {
       this.report('E0304', ident.span, `EVENT TIME column \`${col.name}\` is ${col.type}; it must be a TIMESTAMP or DATE`, 'declare the column as TIMESTAMP, or CAST it in a view');
       return undefined;
     }
     if (col.nullable && warnNullable) {
       this.diagnostics.push(
-        warning('W0301', ident.span, `EVENT TIME column \`${col.name}\` is nullable`, `declare it \`${col.name} ${col.type} NOT NULL\`; rows without a time are rejected on load`),
+        warning('W0301', ident.span, `EVENT TIME column \`${col.name}\` is nullable`, `declare it \`${col.name} ${col.type} NOT NULL\`: a row without a time is never visible to features and labels`),
       );
     }
     return col.name;
@@ -302,25 +303,43 @@ class ProjectChecker {
       edges.set(keyOf(v.name.text), deps);
     }
     for (const cycle of findCycles(edges)) {
-      const names = cycle.map((k) => this.relationStmts.get(k)!.name.text);
-      for (const k of cycle) {
+      const names = cycle.map((k) => `\`${this.relationStmts.get(k)!.name.text}\``);
+      for (const [start, k] of cycle.entries()) {
         const stmt = this.relationStmts.get(k)!;
-        const start = names.indexOf(stmt.name.text);
-        const path = [...names.slice(start), ...names.slice(0, start), stmt.name.text].map((n) => `\`${n}\``).join(' → ');
+        // The cycle from this view back to it; a long one shows its ends only (a
+        // full path per view would make the messages quadratic in its length).
+        const at = (i: number) => names[(start + i) % names.length]!;
+        const n = names.length;
+        const steps = n <= 12 ? Array.from({ length: n }, (_, i) => at(i)) : [0, 1, 2, 3, 4].map(at).concat(`… ${n - 6} more …`, at(n - 1));
+        const path = [...steps, at(0)].join(' → ');
         this.report('E0206', stmt.name.span, `view \`${stmt.name.text}\` depends on itself: ${path}`, 'break the cycle: a view cannot read from itself, directly or through other views');
         this.poisoned.add(k);
         this.relations[k] = this.emptyView(stmt as A.ViewStatement);
       }
     }
+    // Each view after the views it reads. Iterative (an explicit stack): a chain of
+    // thousands of views must not overflow the call stack.
     const state = new Map<string, 'visiting' | 'done'>();
-    const visit = (k: string): void => {
-      if (state.get(k) === 'done' || this.poisoned.has(k)) return;
+    const frames: { k: string; next: number }[] = [];
+    const enter = (k: string): void => {
+      if (state.has(k) || this.poisoned.has(k)) return;
       state.set(k, 'visiting');
-      for (const d of edges.get(k) ?? []) if (state.get(d) !== 'visiting') visit(d);
-      this.checkView(this.relationStmts.get(k) as A.ViewStatement);
-      state.set(k, 'done');
+      frames.push({ k, next: 0 });
     };
-    for (const v of views) visit(keyOf(v.name.text));
+    for (const v of views) {
+      enter(keyOf(v.name.text));
+      while (frames.length > 0) {
+        const top = frames[frames.length - 1]!;
+        const deps = edges.get(top.k) ?? [];
+        if (top.next < deps.length) {
+          enter(deps[top.next++]!);
+          continue;
+        }
+        frames.pop();
+        this.checkView(this.relationStmts.get(top.k) as A.ViewStatement);
+        state.set(top.k, 'done');
+      }
+    }
   }
 
   private emptyView(s: A.ViewStatement): ViewInfo {
@@ -383,14 +402,15 @@ class ProjectChecker {
   private findEntity(name: A.Identifier): EntityInfo | undefined {
     const e = this.entities[keyOf(name.text)];
     if (e || this.unparsed.has(keyOf(name.text))) return e;
-    const isRelation = this.relationStmts.has(keyOf(name.text));
+    const relation = this.relationStmts.get(keyOf(name.text));
+    const near = didYouMean(name.text, Object.values(this.entities).map((x) => x.name));
     this.report(
       'E0201',
       name.span,
       `unknown entity \`${name.text}\``,
-      isRelation
-        ? `\`${name.text}\` is a source or view; declare the entity with CREATE ENTITY ${name.text} KEY (…)`
-        : didYouMean(name.text, Object.values(this.entities).map((x) => x.name)),
+      relation
+        ? `\`${relation.name.text}\` is a ${relation.kind}, not an entity; ${near ?? 'declare entities with CREATE ENTITY name KEY (column type)'}`
+        : near,
     );
     return undefined;
   }
@@ -403,7 +423,7 @@ class ProjectChecker {
     let ok = true;
     const findColumn = (name: string) => relation.columns.find((c) => keyOf(c.name) === keyOf(name));
     const checkType = (col: ColumnInfo, key: ColumnInfo, span: Span) => {
-      if (col.type !== key.type) {
+      if (col.type !== key.type && !isFailedColumn(col)) {
         this.report(
           'E0302',
           span,
@@ -476,7 +496,7 @@ class ProjectChecker {
         'E0405',
         s.value.span,
         'a feature is either one aggregate (COUNT, SUM, AVG, MIN, MAX) or a scalar expression, not a mix',
-        'aggregate a scalar expression instead, e.g. SUM(amount * 2); missing values are handled with FILL',
+        'make it one aggregate of a scalar expression, e.g. AVG(amount) or SUM(amount * 2), or declare each aggregate as a feature of its own',
       );
       return;
     }
@@ -593,9 +613,10 @@ class ProjectChecker {
       const [a, b] = names.collisions[0]!;
       this.report(
         'E0508',
-        s.oneHot.span,
-        `ONE_HOT values ${JSON.stringify(values[a])} and ${JSON.stringify(values[b])} give the same column name \`${names.columns[a]}\``,
+        s.oneHot.values[b]!.span,
+        `ONE_HOT values ${s.oneHot.values[a]!.text} and ${s.oneHot.values[b]!.text} give the same column name \`${names.columns[a]}\``,
         'column names keep letters, digits and `_` and ignore case; drop or merge one of the values',
+        [{ span: s.oneHot.values[a]!.span, message: `\`${names.columns[a]}\` first comes from here` }],
       );
       return undefined;
     }
@@ -722,7 +743,7 @@ class ProjectChecker {
         );
         return undefined;
       }
-      if (col.type !== key.type) {
+      if (col.type !== key.type && !isFailedColumn(col)) {
         this.report(
           'E0302',
           ref.span,
@@ -738,15 +759,27 @@ class ProjectChecker {
 
   /** Training-set columns: entity keys, the label time, one column per feature (per category), the label. */
   private checkOutputNames(s: A.TrainingSetStatement, label: LabelInfo, labelRelation: RelationInfo, features: TrainingFeatureRef[]): void {
-    const names = new Map<string, string>();
-    const add = (name: string, what: string) => {
+    const names = new Map<string, { what: string; object?: string }>();
+    /**
+     * `object`: the feature or label the column is named after (a feature and a label of one name are already E0202);
+     * `span`: where it is listed, to point at (the training set's name otherwise).
+     */
+    const add = (name: string, what: string, object?: string, span?: Span) => {
       const k = keyOf(name);
       const first = names.get(k);
-      if (first !== undefined && first !== what) {
-        this.report('E0604', s.name.span, `training set \`${s.name.text}\` would have two columns named \`${name}\`: ${first} and ${what}`, 'rename one of them');
+      const sameObjectName = first?.object !== undefined && object !== undefined && keyOf(first.object) === keyOf(object);
+      if (first !== undefined && first.what !== what && !sameObjectName) {
+        const fixed = first.what.startsWith('the '); // an entity key or the label time: only the other can change
+        this.report(
+          'E0604',
+          span ?? s.name.span,
+          `training set \`${s.name.text}\` would have two columns named \`${name}\`: ${first.what} and ${what}`,
+          fixed ? `rename ${what}` : 'rename one of them',
+        );
       }
-      names.set(k, what);
+      names.set(k, { what, ...(object !== undefined ? { object } : {}) });
     };
+    const refSpan = (feature: string) => s.features.find((r) => keyOf(r.name.text) === keyOf(feature))?.name.span;
     for (const f of features) {
       const feature = this.features[keyOf(f.name)]!.find((x) => x.version === f.version)!;
       const entity = this.entities[keyOf(feature.key.entity)]!;
@@ -757,10 +790,10 @@ class ProjectChecker {
     if (labelRelation.eventTime) add(labelRelation.eventTime, 'the label time');
     for (const f of features) {
       const feature = this.features[keyOf(f.name)]!.find((x) => x.version === f.version)!;
-      if (feature.encoding?.kind === 'one_hot_values') for (const c of feature.encoding.columns) add(c, `feature \`${feature.name}\``);
-      else add(feature.name, `feature \`${feature.name}\``);
+      if (feature.encoding?.kind === 'one_hot_values') for (const c of feature.encoding.columns) add(c, `feature \`${feature.name}\``, undefined, refSpan(feature.name));
+      else add(feature.name, `feature \`${feature.name}\``, feature.name, refSpan(feature.name));
     }
-    add(label.name, `label \`${label.name}\``);
+    add(label.name, `label \`${label.name}\``, label.name, s.label.name.span);
   }
 }
 
@@ -802,7 +835,11 @@ function formatFromPath(path: string): A.SourceFormat | undefined {
   return undefined;
 }
 
-/** Strongly connected components of size > 1, or self-loops: the view cycles. */
+/**
+ * Strongly connected components of size > 1, or self-loops: the view cycles.
+ * Tarjan's algorithm with an explicit stack, so that long chains of views do
+ * not overflow the call stack.
+ */
 function findCycles(edges: Map<string, string[]>): string[][] {
   let index = 0;
   const indices = new Map<string, number>();
@@ -810,31 +847,42 @@ function findCycles(edges: Map<string, string[]>): string[][] {
   const onStack = new Set<string>();
   const stack: string[] = [];
   const out: string[][] = [];
-  const strong = (v: string): void => {
+  const frames: { v: string; next: number }[] = [];
+  const open = (v: string): void => {
     indices.set(v, index);
     low.set(v, index);
     index++;
     stack.push(v);
     onStack.add(v);
-    for (const w of edges.get(v) ?? []) {
-      if (!indices.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, indices.get(w)!));
+    frames.push({ v, next: 0 });
+  };
+  for (const root of edges.keys()) {
+    if (indices.has(root)) continue;
+    open(root);
+    while (frames.length > 0) {
+      const top = frames[frames.length - 1]!;
+      const v = top.v;
+      const ws = edges.get(v) ?? [];
+      if (top.next < ws.length) {
+        const w = ws[top.next++]!;
+        if (!indices.has(w)) open(w);
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, indices.get(w)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(v)!));
+      if (low.get(v) === indices.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        if (component.length > 1 || ws.includes(v)) out.push(component.reverse());
       }
     }
-    if (low.get(v) === indices.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1 || (edges.get(v) ?? []).includes(v)) out.push(component.reverse());
-    }
-  };
-  for (const v of edges.keys()) if (!indices.has(v)) strong(v);
+  }
   return out;
 }

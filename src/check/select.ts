@@ -7,7 +7,7 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from '../syntax/ast.js';
 import type { ColumnInfo, RelationInfo, TExpr, TSelect, TSelectItem, TTableRef } from './catalog.js';
-import { containsAggregate, ExpressionTyper, hasFailed, sameExpr, subExpressions, type ScopeEntry } from './expressions.js';
+import { columnRef, containsAggregate, ExpressionTyper, hasFailed, markFailedColumn, sameExpr, subExpressions, type ScopeEntry } from './expressions.js';
 
 export interface RelationLookup {
   /** The relation, or undefined when unknown; `poisoned` when it exists but failed to check. */
@@ -41,7 +41,7 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
     const clash = scope.find((s) => s.alias.toLowerCase() === alias.toLowerCase());
     if (clash) {
       diagnostics.push(
-        error('E0205', (ref.alias ?? ref.name).span, `\`${alias}\` is used twice in FROM/JOIN`, 'give one of them an alias: `JOIN users u2 ON …`'),
+        error('E0205', (ref.alias ?? ref.name).span, `\`${alias}\` is used twice in FROM/JOIN`, `give each a different alias, e.g. \`JOIN ${ref.name.text} ${alias}2 ON …\``),
       );
     }
     scope.push({
@@ -87,7 +87,7 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
       const typed: TExpr[] = [];
       for (const entry of entries) {
         for (const c of entry.columns) {
-          const expr: TExpr = { kind: 'column', relation: entry.alias, column: c.name, type: c.type, nullable: c.nullable || entry.nullable, span: item.span };
+          const expr = columnRef(entry.alias, c, entry.nullable, item.span);
           typed.push(expr);
           items.push({ name: c.name, expr });
         }
@@ -123,21 +123,34 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
 
   // GROUP BY: expressions, or 1-based positions in the SELECT list.
   const groupBy: TExpr[] = [];
+  // A GROUP BY entry in error would make every column it groups look ungrouped: then E0404 stays quiet.
+  let groupByFailed = false;
   for (const g of select.groupBy) {
     if (g.kind === 'literal' && g.type === 'INTEGER') {
       const target = select.items[g.value - 1];
       if (!target || target.kind === 'star') {
-        diagnostics.push(error('E0203', g.span, `GROUP BY ${g.value} does not name a SELECT expression`, `there are ${select.items.length} items`));
+        diagnostics.push(
+          error(
+            'E0203',
+            g.span,
+            `GROUP BY ${g.value} does not name a SELECT expression`,
+            target ? 'a position cannot stand for `*`; list the columns' : `the SELECT list has ${select.items.length} item${select.items.length === 1 ? '' : 's'}`,
+          ),
+        );
+        groupByFailed = true;
         continue;
       }
       if (containsAggregate(target.expr)) {
-        diagnostics.push(error('E0405', g.span, `GROUP BY ${g.value} refers to an aggregate`));
+        diagnostics.push(error('E0405', g.span, `GROUP BY ${g.value} refers to an aggregate`, 'group by the columns the aggregate is computed per, not by the aggregate'));
+        groupByFailed = true;
         continue;
       }
       groupBy.push(itemExprs[g.value - 1]!.typed[0]!);
       continue;
     }
-    groupBy.push(typer('GROUP BY', 'forbidden').type(g));
+    const typed = typer('GROUP BY', 'forbidden').type(g);
+    if (hasFailed(typed)) groupByFailed = true;
+    groupBy.push(typed);
   }
 
   let having: TExpr | undefined;
@@ -149,18 +162,19 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
   const aggregated =
     groupBy.length > 0 || select.items.some((i) => i.kind === 'item' && containsAggregate(i.expr)) || (select.having !== undefined && containsAggregate(select.having));
 
-  if (aggregated) {
+  if (aggregated && !groupByFailed) {
     for (const { item, typed } of itemExprs) {
-      for (const t of typed) requireGrouped(t, groupBy, diagnostics, item.kind === 'star' ? item.span : undefined);
+      if (item.kind === 'star') requireGroupedStar(item, typed, groupBy, diagnostics);
+      else for (const t of typed) requireGrouped(t, groupBy, diagnostics);
     }
     if (having) requireGrouped(having, groupBy, diagnostics);
   }
 
-  const columns: ColumnInfo[] = items.map((it) => ({
-    name: it.name,
-    type: it.expr.type === 'NULL' ? 'TEXT' : it.expr.type,
-    nullable: it.expr.nullable,
-  }));
+  const columns: ColumnInfo[] = items.map((it) => {
+    const column: ColumnInfo = { name: it.name, type: it.expr.type === 'NULL' ? 'TEXT' : it.expr.type, nullable: it.expr.nullable };
+    if (hasFailed(it.expr)) markFailedColumn(column);
+    return column;
+  });
 
   const query: TSelect = {
     distinct: select.distinct,
@@ -187,20 +201,25 @@ export function requireBoolean(e: TExpr, clause: string, diagnostics: Diagnostic
 }
 
 /** Every column outside an aggregate must be (inside) a GROUP BY expression. */
-function requireGrouped(e: TExpr, groupBy: readonly TExpr[], diagnostics: Diagnostic[], starSpan?: A.Span): void {
+function requireGrouped(e: TExpr, groupBy: readonly TExpr[], diagnostics: Diagnostic[]): void {
   if (hasFailed(e)) return;
   if (groupBy.some((g) => sameExpr(g, e))) return;
   if (e.kind === 'aggregate' || e.kind === 'literal') return;
   if (e.kind === 'column') {
     diagnostics.push(
-      error(
-        'E0404',
-        starSpan ?? e.span,
-        `column \`${e.column}\` must appear in GROUP BY or be used in an aggregate`,
-        starSpan ? 'list the grouped columns instead of `*`' : `add it to GROUP BY, or aggregate it, e.g. MAX(${e.column})`,
-      ),
+      error('E0404', e.span, `column \`${e.column}\` must appear in GROUP BY or be used in an aggregate`, `add it to GROUP BY, or aggregate it, e.g. MAX(${e.column})`),
     );
     return;
   }
-  for (const sub of subExpressions(e)) requireGrouped(sub, groupBy, diagnostics, starSpan);
+  for (const sub of subExpressions(e)) requireGrouped(sub, groupBy, diagnostics);
+}
+
+/** `*` in a grouped query: one error naming every column it brings in that is not grouped. */
+function requireGroupedStar(item: A.SelectItem, columns: readonly TExpr[], groupBy: readonly TExpr[], diagnostics: Diagnostic[]): void {
+  const ungrouped = columns.filter((c) => c.kind === 'column' && !groupBy.some((g) => sameExpr(g, c))).map((c) => `\`${(c as { column: string }).column}\``);
+  if (ungrouped.length === 0) return;
+  const what = ungrouped.length === 1 ? `column ${ungrouped[0]}` : `columns ${ungrouped.slice(0, -1).join(', ')} and ${ungrouped[ungrouped.length - 1]}`;
+  diagnostics.push(
+    error('E0404', item.span, `\`*\` brings in ${what}, which must appear in GROUP BY or be used in an aggregate`, 'list the grouped columns instead of `*`'),
+  );
 }

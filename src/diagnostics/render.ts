@@ -28,13 +28,15 @@ export type SourceLookup = (file: string) => string | undefined;
 export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, options: RenderOptions = {}): string {
   const c = options.color ? ansi : plain;
   const sev = d.severity === 'error' ? c.red(`error[${d.code}]`) : c.yellow(`warning[${d.code}]`);
+  // One gutter for the whole diagnostic, as wide as the largest line number shown.
+  const gutter = Math.max(gutterWidth(d.span), ...(d.related ?? []).map((r) => gutterWidth(r.span)));
   const out: string[] = [`${location(d.span)}: ${sev}: ${c.bold(d.message)}`];
-  out.push(...snippet(d.span, sources(d.span.file), c));
+  out.push(...snippet(d.span, sources(d.span.file), c, gutter));
   for (const r of d.related ?? []) {
     out.push(`${location(r.span)}: note: ${r.message}`);
-    out.push(...snippet(r.span, sources(r.span.file), c));
+    out.push(...snippet(r.span, sources(r.span.file), c, gutter));
   }
-  if (d.hint) out.push(`${' '.repeat(gutterWidth(d.span))}${c.blue('=')} hint: ${d.hint}`);
+  if (d.hint) out.push(`${' '.repeat(gutter)}${c.blue('=')} hint: ${d.hint}`);
   return out.join('\n');
 }
 
@@ -51,11 +53,11 @@ function gutterWidth(span: Span): number {
 }
 
 /** The source line with a caret/underline below the span (first line of a multi-line span). */
-function snippet(span: Span, text: string | undefined, c: typeof plain): string[] {
+function snippet(span: Span, text: string | undefined, c: typeof plain, gutter: number): string[] {
   if (text === undefined) return [];
   const lines = lineAt(text, span.line);
   if (lines === undefined) return [];
-  const pad = ' '.repeat(gutterWidth(span));
+  const pad = ' '.repeat(gutter);
   const lineText = lines.replace(/\t/g, ' ');
   const startCol = Math.max(1, Math.min(span.col, lineText.length + 1));
   const endCol = span.endLine === span.line ? Math.max(span.endCol, startCol) : lineText.length;

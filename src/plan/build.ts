@@ -164,10 +164,11 @@ export function planTraining(catalog: Catalog, name: string, fitted: FittedLooku
     });
   };
   addKeys(labelEntity, label.key.columns);
+  const labelKeyCount = keys.length;
   const features = ts.features.map((ref) => ({ ref, feature: featureVersion(catalog, ref.name, ref.version) }));
   for (const { ref, feature } of features) addKeys(catalog.entities[keyOf(feature.key.entity)]!, ref.labelColumns);
 
-  const spine = labelSpine(label, labelRelation, keys, ts.sample, options.asOf);
+  const spine = labelSpine(label, labelRelation, keys, labelKeyCount, ts.sample, options.asOf);
   const lookups: Lookup[] = [];
   const transforms: TransformStep[] = [];
   features.forEach(({ feature }, i) => {
@@ -191,6 +192,7 @@ function labelSpine(
   label: LabelInfo,
   relation: RelationInfo,
   keys: { name: string; column: string; type: ScalarType }[],
+  labelKeyCount: number,
   sample: { percent: number; seed: number } | undefined,
   asOf: TimeValue | undefined,
 ): LabelSpine {
@@ -200,6 +202,7 @@ function labelSpine(
     label: { name: label.name, version: label.version },
     relation: relation.name,
     keys,
+    labelKeyCount,
     time: timeColumn
       ? { kind: 'column', column: timeColumn.name, type: timeColumn.type as 'DATE' | 'TIMESTAMP', output: timeColumn.name }
       : { kind: 'fixed', value: asOf ?? { kind: 'time_param', name: 'as_of' } },

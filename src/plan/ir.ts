@@ -40,6 +40,8 @@ export interface LabelSpine {
   readonly relation: string;
   /** Spine key columns: output name ← label-relation column. */
   readonly keys: readonly { readonly name: string; readonly column: string; readonly type: ScalarType }[];
+  /** How many of `keys` (from the start) are the label entity's: label rows with a NULL there are dropped. */
+  readonly labelKeyCount: number;
   /** The label row's time, or one time for a time-independent label. */
   readonly time: { readonly kind: 'column'; readonly column: string; readonly type: 'DATE' | 'TIMESTAMP'; readonly output: string } | { readonly kind: 'fixed'; readonly value: TimeValue };
   readonly value: TExpr;

@@ -69,7 +69,13 @@ class Lowering {
       },
       { e: lowerExpr(s.value), alias: '__label' },
     ];
-    const base: SqlSelect = { k: 'select', items, from: { k: 'table', name: rel }, ...(s.where ? { where: lowerExpr(s.where) } : {}) };
+    // Label rows without their entity's key or without a time are dropped (docs/semantics.md §4).
+    const where = and(
+      s.where ? lowerExpr(s.where) : undefined,
+      ...s.keys.slice(0, s.labelKeyCount).map((k) => isNull(col(k.column, rel), true)),
+      s.time.kind === 'column' ? isNull(col(s.time.column, rel), true) : undefined,
+    );
+    const base: SqlSelect = { k: 'select', items, from: { k: 'table', name: rel }, ...(where ? { where } : {}) };
     const order: SqlOrder[] = [
       { e: col('__t'), desc: false, nulls: 'first' },
       ...s.keys.map((k, i) => ({ e: k.type === 'TEXT' ? ({ k: 'binary_text', e: col(key(i)) } as SqlExpr) : col(key(i)), desc: false, nulls: 'first' as const })),

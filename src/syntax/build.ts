@@ -556,11 +556,13 @@ export class AstBuilder {
     const out: Mutable<A.TableRef> = { kind: 'table_ref', name: this.identifier(child(n, 'name')!), span: this.nodeSpan(n) };
     const alias = child(n, 'alias');
     if (alias) {
-      out.alias = this.identifier(alias);
+      const id = this.identifier(alias);
       // `FROM t RIGHT JOIN u` would otherwise read RIGHT as an alias of t.
-      const word = out.alias.quoted ? '' : out.alias.text.toUpperCase();
+      const word = id.quoted ? '' : id.text.toUpperCase();
       if (!token(n, 'AS') && UNSUPPORTED_JOINS.has(word)) {
-        this.report('E0112', out.alias.span, `${word} JOIN is not supported`, 'views support JOIN (inner) and LEFT [OUTER] JOIN; quote the name to use it as an alias');
+        this.report('E0112', id.span, `${word} JOIN is not supported`, 'views support JOIN (inner) and LEFT [OUTER] JOIN; quote the name to use it as an alias');
+      } else {
+        out.alias = id; // (not RIGHT: t keeps its name, so `t.x` is not reported again as an unknown alias)
       }
     }
     return out;

@@ -5,18 +5,26 @@
  * each `CREATE` (a reserved word that only starts statements), and each piece
  * is parsed on its own. A statement with an error is diagnosed and left out;
  * the others still parse, so one run reports the first error of every
- * statement.
+ * statement. A statement that holds a lexical error gets only that error (the
+ * parser's complaint about the tokens around it would be a follow-on), and the
+ * names of statements left out are returned, so that the checker does not
+ * report every use of them as unknown.
  */
 import type { IToken, IRecognitionException } from 'chevrotain';
-import { fsqlLexer, Create, Semicolon } from '../../grammar/tokens.js';
+import { tokenMatcher } from 'chevrotain';
+import { fsqlLexer, Create, Name, Semicolon, Slash, Star, Training } from '../../grammar/tokens.js';
 import { fsqlParser } from '../../grammar/parser.js';
-import { error, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { error, joinSpans, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { closest } from '../diagnostics/suggest.js';
 import type { Comment, SourceFile, Statement } from './ast.js';
 import { AstBuilder } from './build.js';
+import { nestingError, statementTooDeep, tooDeeplyNested } from './limits.js';
 
 export interface ParseResult {
   readonly file: SourceFile;
   readonly diagnostics: Diagnostic[];
+  /** Names declared by statements that failed to parse and were left out of `file`. */
+  readonly unparsed: string[];
 }
 
 /** Parses the text of one .fsql file. Never throws. */
@@ -24,20 +32,47 @@ export function parseFile(text: string, path = '<input>'): ParseResult {
   const builder = new AstBuilder(path);
   const diagnostics: Diagnostic[] = [];
   const statements: Statement[] = [];
+  const unparsed: string[] = [];
   const lexed = fsqlLexer.tokenize(text);
+  const tokens = cutUnterminatedComment(lexed.tokens);
+  const lexErrorOffsets: number[] = [];
 
-  for (const e of lexed.errors) diagnostics.push(lexError(path, text, e.offset, e.length, e.line ?? 1, e.column ?? 1));
+  for (const e of lexed.errors) {
+    if (tokens.unterminated && e.offset > tokens.unterminated.startOffset) continue; // inside the comment
+    diagnostics.push(lexError(path, text, e.offset, e.length, e.line ?? 1, e.column ?? 1));
+    lexErrorOffsets.push(e.offset);
+  }
+  if (tokens.unterminated) {
+    diagnostics.push(error('E0102', builder.tokenSpan(tokens.unterminated), 'unterminated block comment', 'close the comment with `*/`'));
+  }
 
-  for (const chunk of statementsOf(lexed.tokens)) {
+  for (const chunk of statementsOf(tokens.tokens)) {
+    const tooDeep = tooDeeplyNested(chunk.tokens);
+    if (tooDeep) {
+      const name = declaredName(chunk.tokens);
+      if (name !== undefined) unparsed.push(name);
+      diagnostics.push(nestingError(builder.tokenSpan(tooDeep), 'nesting'));
+      continue;
+    }
     fsqlParser.input = chunk.tokens;
     const cst = fsqlParser.statement();
     const first = fsqlParser.errors[0];
     if (first) {
-      diagnostics.push(syntaxError(builder, first, chunk));
+      const name = declaredName(chunk.tokens);
+      if (name !== undefined) unparsed.push(name);
+      const from = chunk.tokens[0]!.startOffset;
+      const to = Number.isNaN(first.token.startOffset) ? chunk.tokens[chunk.tokens.length - 1]!.endOffset ?? from : first.token.startOffset;
+      if (!lexErrorOffsets.some((o) => o >= from && o <= to)) diagnostics.push(syntaxError(builder, first, chunk));
       continue;
     }
     const stmt = builder.statement(cst);
-    if (stmt) statements.push(stmt);
+    const deep = stmt && statementTooDeep(stmt, chunk.tokens.length);
+    if (deep) {
+      unparsed.push(stmt.name.text);
+      diagnostics.push(nestingError(deep, 'depth'));
+    } else if (stmt) {
+      statements.push(stmt);
+    }
   }
 
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({ kind: 'comment', text: t.image, span: builder.tokenSpan(t) }));
@@ -45,7 +80,30 @@ export function parseFile(text: string, path = '<input>'): ParseResult {
   return {
     file: { kind: 'file', path, statements, comments, span: wholeFile(path, text) },
     diagnostics,
+    unparsed,
   };
+}
+
+/**
+ * An unterminated `/*` is lexed as `/` then `*` (a block comment needs its
+ * `*\/`); no valid statement has those two adjacent, so the rest of the file
+ * is the comment.
+ */
+function cutUnterminatedComment(tokens: IToken[]): { tokens: IToken[]; unterminated?: IToken } {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.tokenType === Slash && tokens[i + 1]!.tokenType === Star && tokens[i + 1]!.startOffset === t.startOffset + 1) {
+      return { tokens: tokens.slice(0, i), unterminated: t };
+    }
+  }
+  return { tokens };
+}
+
+/** The name a statement declares (`CREATE <kind> name`, `CREATE TRAINING SET name`), if it gets that far. */
+function declaredName(tokens: IToken[]): string | undefined {
+  const t = tokens[0]?.tokenType === Create ? tokens[tokens[1]?.tokenType === Training ? 3 : 2] : undefined;
+  if (!t || !tokenMatcher(t, Name)) return undefined;
+  return t.tokenType.name === 'QuotedIdentifier' ? t.image.slice(1, -1).replace(/""/g, '"') : t.image;
 }
 
 interface Chunk {
@@ -72,10 +130,35 @@ function statementsOf(tokens: IToken[]): Chunk[] {
   return chunks;
 }
 
+/** Join words of other dialects: `t RIGHT JOIN u`, `FULL OUTER JOIN`, `CROSS JOIN`, `NATURAL JOIN`. */
+const UNSUPPORTED_JOIN_WORDS = new Set(['RIGHT', 'FULL', 'CROSS', 'NATURAL']);
+
+/** In a view, an unsupported join before the error explains it better than the parser can (E0112, as in build.ts). */
+function unsupportedJoin(builder: AstBuilder, chunk: Chunk, upTo: number): Diagnostic | undefined {
+  if (!/^view$/i.test(chunk.tokens[1]?.image ?? '')) return undefined;
+  for (let i = 0; i + 1 < chunk.tokens.length && chunk.tokens[i]!.startOffset <= upTo; i++) {
+    const word = chunk.tokens[i]!.image.toUpperCase();
+    const next = chunk.tokens[i + 1]!.image.toUpperCase();
+    if (UNSUPPORTED_JOIN_WORDS.has(word) && (next === 'JOIN' || next === 'OUTER')) {
+      const message = `${word} JOIN is not supported`;
+      return error('E0112', builder.tokenSpan(chunk.tokens[i]!), message, 'views support JOIN (inner) and LEFT [OUTER] JOIN');
+    }
+  }
+  return undefined;
+}
+
 function syntaxError(builder: AstBuilder, e: IRecognitionException, chunk: Chunk): Diagnostic {
   const t = e.token;
+  const join = unsupportedJoin(builder, chunk, Number.isNaN(t.startOffset) ? Infinity : t.startOffset);
+  if (join) return join;
   if (t.tokenType.name !== 'EOF' && !Number.isNaN(t.startOffset)) {
-    return error('E0103', builder.tokenSpan(t), e.message, hintFor(e.message, t));
+    // `… FROM t ORDER BY x`: ORDER was read as an alias; point at both words.
+    const before = chunk.tokens[chunk.tokens.indexOf(t) - 1];
+    if (/^by$/i.test(t.image) && before && /^order$/i.test(before.image)) {
+      const message = e.message.replace(/found `BY`$/i, `found \`${before.image} ${t.image}\``);
+      return error('E0103', joinSpans(builder.tokenSpan(before), builder.tokenSpan(t)), message, hintFor(message, before, chunk));
+    }
+    return error('E0103', builder.tokenSpan(t), e.message, hintFor(e.message, t, chunk));
   }
   // Ran out of tokens: point just past the last token of the statement.
   const last = chunk.tokens[chunk.tokens.length - 1]!;
@@ -87,11 +170,44 @@ function syntaxError(builder: AstBuilder, e: IRecognitionException, chunk: Chunk
   return error('E0103', after, message, hint);
 }
 
-function hintFor(message: string, t: IToken): string | undefined {
-  if (/expected a name/.test(message) && /^[A-Za-z_]+$/.test(t.image)) {
-    return `\`${t.image.toUpperCase()}\` is a reserved word; write "${t.image}" in double quotes to use it as a name`;
+/** The optional clauses of each statement, for "did you mean" on a misspelt clause word. */
+const CLAUSES: Record<string, readonly string[]> = {
+  ENTITY: ['DESCRIPTION', 'OWNER', 'TAGS'],
+  SOURCE: ['FORMAT', 'EVENT', 'DESCRIPTION', 'OWNER', 'TAGS'],
+  FEATURE: ['WHERE', 'WINDOW', 'TTL', 'FILL', 'SCALE', 'ONE_HOT', 'DESCRIPTION', 'OWNER', 'TAGS'],
+  LABEL: ['WHERE', 'DESCRIPTION', 'OWNER', 'TAGS'],
+  TRAINING: ['SAMPLE', 'SEED', 'DESCRIPTION', 'OWNER', 'TAGS'],
+};
+
+function hintFor(message: string, t: IToken, chunk: Chunk): string | undefined {
+  const word = /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.image) ? t.image : undefined;
+  if (/expected a name/.test(message) && word) {
+    return `\`${word.toUpperCase()}\` is a reserved word; write "${word}" in double quotes to use it as a name`;
   }
-  if (/expected ';'/.test(message)) return 'every statement ends with `;`';
+  if (/^expected ENTITY, SOURCE/.test(message) && word) {
+    const near = closest(word, ['ENTITY', 'SOURCE', 'VIEW', 'FEATURE', 'LABEL', 'TRAINING']);
+    if (near) return `did you mean \`CREATE ${near === 'TRAINING' ? 'TRAINING SET' : near}\`?`;
+    if (word.toUpperCase() === 'TABLE') return 'declare a table of data with CREATE SOURCE name (columns) FROM TABLE …';
+    return undefined;
+  }
+  if (/^expected ';'/.test(message)) {
+    const kind = chunk.tokens[1]?.image.toUpperCase() ?? '';
+    const clauses = CLAUSES[kind];
+    const near = word && clauses ? closest(word, clauses) : undefined;
+    if (near && near.toUpperCase() !== word!.toUpperCase()) return `did you mean \`${near}\`?`;
+    if (kind === 'VIEW' && word && ['ORDER', 'BY', 'LIMIT', 'OFFSET', 'UNION', 'QUALIFY', 'WINDOW', 'FETCH'].includes(word.toUpperCase())) {
+      return "a view's SELECT ends after WHERE, GROUP BY and HAVING: there is no ORDER BY, LIMIT, UNION or window clause (a view's rows have no order)";
+    }
+    if (word && clauses && !tokenMatcher(t, Create)) {
+      return `\`${word}\` is not a clause of CREATE ${kind === 'TRAINING' ? 'TRAINING SET' : kind}, which takes ${clauses.join(', ')}; every statement ends with \`;\``;
+    }
+    return 'every statement ends with `;`';
+  }
+  const expected = /^expected ([A-Z_]+), found/.exec(message)?.[1];
+  if (expected && word) {
+    const near = closest(word, [expected]);
+    if (near) return `did you mean \`${near}\`?`;
+  }
   return undefined;
 }
 
