@@ -1,0 +1,348 @@
+/**
+ * DuckDB through @duckdb/node-api. Native types: BOOLEAN, BIGINT, DOUBLE,
+ * VARCHAR, DATE, TIMESTAMP. Bulk inserts fill DuckDB data chunks column by
+ * column (typed arrays on the JS side) and hand them to an appender.
+ *
+ * One connection per engine. Calls are queued so that no two statements run
+ * on the connection at once.
+ */
+import {
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
+  DuckDBAppender,
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  DuckDBVector,
+  TIMESTAMP,
+  VARCHAR,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import bindings from '@duckdb/node-bindings';
+import { endianness } from 'node:os';
+import type { ColumnInfo, ScalarType } from '../check/catalog.js';
+import { indexName, quoteIdentifier, type Engine } from './engine.js';
+import { inputChecker, MICROS_PER_DAY, rowConverter, type QueryColumn, type Row, type Value } from './values.js';
+
+export const duckdbTypes: Readonly<Record<ScalarType, string>> = {
+  INTEGER: 'BIGINT',
+  DOUBLE: 'DOUBLE',
+  TEXT: 'VARCHAR',
+  BOOLEAN: 'BOOLEAN',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+};
+
+const nativeTypes: Readonly<Record<ScalarType, DuckDBType>> = {
+  INTEGER: BIGINT,
+  DOUBLE: DOUBLE,
+  TEXT: VARCHAR,
+  BOOLEAN: BOOLEAN,
+  DATE: DATE,
+  TIMESTAMP: TIMESTAMP,
+};
+
+export class DuckdbEngine implements Engine {
+  readonly target = 'duckdb' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly version: string,
+  ) {}
+
+  static async open(path = ':memory:'): Promise<DuckdbEngine> {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll('SELECT version() AS v');
+    return new DuckdbEngine(path, instance, connection, String(reader.getColumns()[0]?.[0]));
+  }
+
+  /** The underlying connection (for diagnostics; prefer the Engine methods). */
+  get handle(): DuckDBConnection {
+    if (this.closed) throw new Error('the DuckDB engine is closed');
+    return this.connection;
+  }
+
+  /** Runs `job` after every call queued before it. */
+  private serial<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => job(this.handle));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async createTable(name: string, columns: readonly ColumnInfo[]): Promise<void> {
+    const defs = columns.map((c) => `${quoteIdentifier(c.name)} ${duckdbTypes[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
+    await this.serial((c) => c.run(`CREATE TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`));
+  }
+
+  async insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (columns.length === 0) throw new Error('insertRows needs at least one column');
+    // Check every value before anything is appended, so a bad row stores nothing.
+    const values: Value[][] = columns.map(() => new Array<Value>(rows.length));
+    for (let j = 0; j < columns.length; j++) {
+      const name = columns[j]!.name;
+      const check = inputChecker(columns[j]!);
+      const out = values[j]!;
+      for (let r = 0; r < rows.length; r++) out[r] = check(rows[r]![name], r + 1);
+    }
+    await this.serial(async (c) => {
+      const table = await tableColumns(c, name);
+      // For each table column, the index of the given column that feeds it (-1: NULL).
+      const given = new Map(columns.map((col, j) => [col.name.toLowerCase(), j]));
+      for (const col of columns) {
+        if (!table.some((t) => t.name.toLowerCase() === col.name.toLowerCase())) throw new Error(`table ${name} has no column ${col.name}`);
+      }
+      const source = table.map((t) => given.get(t.name.toLowerCase()) ?? -1);
+      // Chunks must match the table's types exactly (the appender does not cast them).
+      table.forEach((t, k) => {
+        const type = columns[source[k]!]?.type;
+        if (type !== undefined && t.type.typeId !== nativeTypes[type].typeId) {
+          throw new Error(`column ${t.name} of table ${name} is ${t.type.toString()}, but fsql stores ${type} as ${duckdbTypes[type]}`);
+        }
+      });
+      const own = !this.inTransaction;
+      if (own) await c.run('BEGIN TRANSACTION');
+      let appender: DuckDBAppender | undefined;
+      try {
+        appender = await c.createAppender(name);
+        const size = DuckDBVector.standardSize();
+        const writers = table.map((_, k) => (source[k]! < 0 ? undefined : columnWriter(columns[source[k]!]!.type, size)));
+        const types = table.map((t) => t.type);
+        for (let start = 0; start < rows.length; start += size) {
+          const count = Math.min(size, rows.length - start);
+          const chunk = DuckDBDataChunk.create(types, count);
+          for (let t = 0; t < table.length; t++) {
+            const vector = bindings.data_chunk_get_vector(chunk.chunk, t);
+            const j = source[t]!;
+            const write = writers[t];
+            if (write) write(vector, values[j]!, start, count);
+            else writeAllNull(vector, count);
+          }
+          appender.appendDataChunk(chunk);
+        }
+        appender.closeSync();
+        appender = undefined;
+        if (own) await c.run('COMMIT');
+      } catch (e) {
+        try {
+          appender?.closeSync();
+        } catch {
+          // the appender's own error is the one to report
+        }
+        if (own) await c.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  async createIndex(table: string, columns: readonly string[]): Promise<void> {
+    const cols = columns.map(quoteIdentifier).join(', ');
+    await this.serial((c) => c.run(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(indexName(table, columns))} ON ${quoteIdentifier(table)} (${cols})`));
+  }
+
+  async execute(sql: string): Promise<void> {
+    await this.serial((c) => c.run(sql));
+  }
+
+  async query(sql: string, columns?: readonly QueryColumn[]): Promise<Row[]> {
+    const reader = await this.serial((c) => c.runAndReadAll(sql));
+    const names = reader.columnNames();
+    const expected = new Map((columns ?? []).map((c) => [c.name, c.type]));
+    const convert = rowConverter(names, columns);
+    const data = reader.getColumns();
+    const n = reader.currentRowCount;
+    const out: Row[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = {};
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j]!;
+      const type = expected.get(name);
+      const column = data[j]!;
+      const f = convert[j]!;
+      for (let i = 0; i < n; i++) out[i]![name] = f(plain(column[i]!, type));
+    }
+    return out;
+  }
+
+  async transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T> {
+    if (this.inTransaction) return fn(this); // DuckDB has no savepoints: join the outer transaction
+    await this.serial((c) => c.run('BEGIN TRANSACTION'));
+    this.inTransaction = true;
+    try {
+      const result = await fn(this);
+      this.inTransaction = false;
+      await this.serial((c) => c.run('COMMIT'));
+      return result;
+    } catch (e) {
+      if (this.inTransaction) {
+        this.inTransaction = false;
+        await this.serial((c) => c.run('ROLLBACK')).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Writes `count` canonical values from `values[start…]` into a chunk vector of the column's native type. */
+type ColumnWriter = (vector: bindings.Vector, values: readonly Value[], start: number, count: number) => void;
+
+if (endianness() !== 'LE') throw new Error('the DuckDB engine writes vectors little-endian');
+
+/**
+ * Fills chunk vectors straight from typed arrays: one copy per column per
+ * chunk, one call per string, no per-value objects or bigints (the generic
+ * DuckDBVector.setItem allocates several bigints per value for validity alone).
+ */
+function columnWriter(type: ScalarType, size: number): ColumnWriter {
+  const validity = new Uint32Array(Math.ceil(size / 64) * 2);
+  /** Marks the NULLs of the chunk; true when there were any. */
+  const nulls = (values: readonly Value[], start: number, count: number): boolean => {
+    let any = false;
+    for (let i = 0; i < count; i++) {
+      if (values[start + i] === null) {
+        if (!any) {
+          validity.fill(0xffffffff);
+          any = true;
+        }
+        validity[i >>> 5]! &= ~(1 << (i & 31));
+      }
+    }
+    return any;
+  };
+  const flushValidity = (vector: bindings.Vector, count: number) => {
+    bindings.vector_ensure_validity_writable(vector);
+    bindings.copy_data_to_vector_validity(vector, 0, validity.buffer, 0, Math.ceil(count / 64) * 8);
+  };
+  const fixed = (width: number, write: (values: readonly Value[], start: number, count: number) => void, buffer: ArrayBufferLike): ColumnWriter => {
+    return (vector, values, start, count) => {
+      write(values, start, count);
+      bindings.copy_data_to_vector(vector, 0, buffer as ArrayBuffer, 0, count * width);
+      if (nulls(values, start, count)) flushValidity(vector, count);
+    };
+  };
+  switch (type) {
+    case 'INTEGER':
+    case 'TIMESTAMP': {
+      // int64 as two 32-bit halves, so that no bigint is made per value.
+      const words = new Int32Array(size * 2);
+      return fixed(
+        8,
+        (values, start, count) => {
+          for (let i = 0; i < count; i++) {
+            const v = values[start + i];
+            if (v === null) continue;
+            const hi = Math.floor((v as number) / 4_294_967_296);
+            words[2 * i] = (v as number) - hi * 4_294_967_296; // low word, stored as its two's-complement bits
+            words[2 * i + 1] = hi;
+          }
+        },
+        words.buffer,
+      );
+    }
+    case 'DOUBLE': {
+      const doubles = new Float64Array(size);
+      return fixed(
+        8,
+        (values, start, count) => {
+          for (let i = 0; i < count; i++) doubles[i] = (values[start + i] as number | null) ?? 0;
+        },
+        doubles.buffer,
+      );
+    }
+    case 'DATE': {
+      const days = new Int32Array(size);
+      return fixed(
+        4,
+        (values, start, count) => {
+          for (let i = 0; i < count; i++) days[i] = (values[start + i] as number | null) ?? 0;
+        },
+        days.buffer,
+      );
+    }
+    case 'BOOLEAN': {
+      if (bindings.sizeof_bool !== 1) throw new Error('the DuckDB engine expects one-byte booleans');
+      const bytes = new Uint8Array(size);
+      return fixed(
+        1,
+        (values, start, count) => {
+          for (let i = 0; i < count; i++) bytes[i] = values[start + i] ? 1 : 0;
+        },
+        bytes.buffer,
+      );
+    }
+    case 'TEXT':
+      return (vector, values, start, count) => {
+        for (let i = 0; i < count; i++) {
+          const v = values[start + i];
+          if (v !== null) bindings.vector_assign_string_element(vector, i, v as string);
+        }
+        if (nulls(values, start, count)) flushValidity(vector, count);
+      };
+  }
+}
+
+function writeAllNull(vector: bindings.Vector, count: number): void {
+  const validity = new Uint8Array(Math.ceil(count / 64) * 8); // all bits 0: all NULL
+  bindings.vector_ensure_validity_writable(vector);
+  bindings.copy_data_to_vector_validity(vector, 0, validity.buffer, 0, validity.byteLength);
+}
+
+/** A table's columns, in order, with their native types. */
+async function tableColumns(c: DuckDBConnection, table: string): Promise<{ name: string; type: DuckDBType }[]> {
+  const reader = await c.runAndReadAll(`SELECT * FROM ${quoteIdentifier(table)} LIMIT 0`);
+  return reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i) }));
+}
+
+/**
+ * Reduces a DuckDB value to a number, bigint, string, boolean or null. Dates
+ * become epoch days and timestamps epoch microseconds — or the other one when
+ * the caller expects it.
+ */
+function plain(v: DuckDBValue, expected: ScalarType | undefined): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof DuckDBDateValue) return expected === 'TIMESTAMP' ? v.days * MICROS_PER_DAY : v.days;
+  let micros: bigint | undefined;
+  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) micros = v.micros;
+  else if (v instanceof DuckDBTimestampSecondsValue) micros = v.seconds * 1_000_000n;
+  else if (v instanceof DuckDBTimestampMillisecondsValue) micros = v.millis * 1_000n;
+  else if (v instanceof DuckDBTimestampNanosecondsValue) micros = v.nanos / 1_000n - (v.nanos % 1_000n < 0n ? 1n : 0n);
+  if (micros !== undefined) {
+    if (expected === 'DATE') {
+      const day = BigInt(MICROS_PER_DAY);
+      return micros / day - (micros % day < 0n ? 1n : 0n);
+    }
+    return micros;
+  }
+  if (v instanceof DuckDBDecimalValue) {
+    if (expected === 'INTEGER' && v.scale === 0) return v.value;
+    return v.toDouble();
+  }
+  return v.toString();
+}
+
+export async function openDuckdb(path = ':memory:'): Promise<DuckdbEngine> {
+  return DuckdbEngine.open(path);
+}

@@ -1,0 +1,61 @@
+/**
+ * An embedded SQL engine that runs the SQL fsql generates. Every value that
+ * crosses this interface is in the canonical representation of values.ts
+ * (TIMESTAMP = epoch microseconds, DATE = epoch days, BOOLEAN = boolean …),
+ * whatever the engine stores underneath.
+ */
+import type { ColumnInfo } from '../check/catalog.js';
+import type { TargetName } from '../sql/dialect.js';
+import type { QueryColumn, Row, Value } from './values.js';
+
+export type { QueryColumn, Row, Value };
+export { BadRowError, ValueConversionError } from './values.js';
+
+/** The targets that have an embedded engine. */
+export type EngineTarget = Extract<TargetName, 'sqlite' | 'duckdb'>;
+
+export const engineTargets: readonly EngineTarget[] = ['sqlite', 'duckdb'];
+
+export interface Engine {
+  readonly target: EngineTarget;
+  /** The engine's own version string (e.g. `3.53.2`, `v1.4.4`). */
+  readonly version: string;
+  /** Creates a table with the engine's storage type for each column; NOT NULL for non-nullable columns. */
+  createTable(name: string, columns: readonly ColumnInfo[]): Promise<void>;
+  /**
+   * Appends rows, atomically: every value is checked against its column first
+   * (a bad one throws BadRowError naming the 1-based row and the reason) and
+   * either all rows are stored or none. A row's missing property reads as
+   * NULL; `columns` may be a subset of the table's columns, in any order.
+   */
+  insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void>;
+  /** Creates an index on the columns (if no such index exists yet). */
+  createIndex(table: string, columns: readonly string[]): Promise<void>;
+  /** Runs one or more statements, discarding any result. */
+  execute(sql: string): Promise<void>;
+  /**
+   * Runs a query and returns its rows. With `columns`, each listed column is
+   * converted to the canonical representation of its type (and must be in the
+   * result); other columns are converted as far as their values say.
+   */
+  query(sql: string, columns?: readonly QueryColumn[]): Promise<Row[]>;
+  /**
+   * Runs `fn` in a transaction: committed when it resolves, rolled back when
+   * it throws (the error is rethrown). Calls on this engine made meanwhile —
+   * from `fn` or not — are part of the transaction. SQLite nests with
+   * savepoints; DuckDB has none, so a nested call joins the outer transaction.
+   */
+  transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T>;
+  /** Releases the engine; later calls throw. Closing twice is harmless. */
+  close(): Promise<void>;
+}
+
+/** Double-quoted identifier with `""` escaping, as SQLite and DuckDB read it. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The name fsql gives the index on `columns` of `table`. */
+export function indexName(table: string, columns: readonly string[]): string {
+  return `${table}__${columns.join('__')}__idx`;
+}

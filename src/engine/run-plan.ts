@@ -1,0 +1,95 @@
+/**
+ * Runs compiled plans on an engine: loads source rows and creates views and
+ * indexes, then executes training, materialize and fit plans and reads their
+ * rows back in the canonical value representation.
+ */
+import type { Catalog, ColumnInfo } from '../check/catalog.js';
+import { keyOf } from '../check/catalog.js';
+import { viewsInOrder, planView } from '../plan/build.js';
+import type { FeatureInfo } from '../check/catalog.js';
+import type { FittedParameters } from '../plan/fitted.js';
+import type { FitPlan, MaterializePlan, Plan, TrainingPlan } from '../plan/ir.js';
+import { fitStatistics } from '../plan/statistics.js';
+import { dialectFor } from '../sql/dialects/index.js';
+import { indexesFor } from '../sql/indexes.js';
+import { lowerFit, lowerMaterialize, lowerTraining, lowerView, type TimeBindings } from '../sql/lower-plan.js';
+import { SqlPrinter } from '../sql/print.js';
+import type { Engine, Row, Value } from './engine.js';
+
+export interface Table {
+  readonly columns: string[];
+  readonly rows: Value[][];
+}
+
+function printer(engine: Engine): SqlPrinter {
+  return new SqlPrinter(dialectFor(engine.target));
+}
+
+/** Creates and fills a table per source given in `data`, then every view. */
+export async function loadProject(engine: Engine, catalog: Catalog, data: Readonly<Record<string, readonly Row[]>>): Promise<void> {
+  for (const r of Object.values(catalog.relations)) {
+    if (r.kind !== 'source') continue;
+    await engine.createTable(r.name, r.columns);
+    const rows = data[r.name] ?? data[keyOf(r.name)] ?? [];
+    if (rows.length > 0) await engine.insertRows(r.name, r.columns, rows);
+  }
+  await createViews(engine, catalog);
+}
+
+export async function createViews(engine: Engine, catalog: Catalog): Promise<void> {
+  const p = printer(engine);
+  for (const name of viewsInOrder(catalog)) await engine.execute(p.statement(lowerView(planView(catalog, name))));
+}
+
+export async function createIndexes(engine: Engine, catalog: Catalog, plans: readonly Plan[]): Promise<void> {
+  for (const spec of indexesFor(catalog, plans)) await engine.createIndex(spec.table, spec.columns);
+}
+
+function toTable(columns: readonly { name: string }[], rows: readonly Row[]): Table {
+  return { columns: columns.map((c) => c.name), rows: rows.map((r) => columns.map((c) => r[c.name] ?? null)) };
+}
+
+export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
+  const sql = printer(engine).statement(lowerTraining(plan, dialectFor(engine.target), times));
+  const rows = await engine.query(sql, plan.columns);
+  return toTable(plan.columns, rows);
+}
+
+export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings): Promise<Table> {
+  const sql = printer(engine).statement(lowerMaterialize(plan, dialectFor(engine.target), times));
+  const rows = await engine.query(sql, plan.columns);
+  return toTable(plan.columns, rows);
+}
+
+/** The newest event time in a relation (µs), or null when it has no timed rows or no event time. */
+export async function newestEventTime(engine: Engine, catalog: Catalog, relation: string): Promise<number | null> {
+  const r = catalog.relations[keyOf(relation)];
+  if (!r?.eventTime) return null;
+  const p = printer(engine);
+  const t = r.columns.find((c) => c.name === r.eventTime)!;
+  const sql = `SELECT MAX(${p.expr({ k: 'col', name: t.name })}) AS ${p.expr({ k: 'col', name: 't' })} FROM ${p.expr({ k: 'col', name: r.name })}`;
+  const rows = await engine.query(sql, [{ name: 't', type: t.type }]);
+  const v = rows[0]?.['t'] ?? null;
+  if (v === null) return null;
+  return t.type === 'DATE' ? (v as number) * 86_400_000_000 : (v as number);
+}
+
+/** Fits a feature version: runs its fit plan at `fitTime` (default: the newest event time in its relation). */
+export async function runFit(engine: Engine, catalog: Catalog, feature: FeatureInfo, plan: FitPlan, fitTime?: number | null): Promise<FittedParameters> {
+  const time = fitTime === undefined ? await newestEventTime(engine, catalog, feature.relation) : fitTime;
+  const columns: ColumnInfo[] = [
+    { name: 'value', type: feature.rawType, nullable: true },
+    { name: 'count', type: 'INTEGER', nullable: false },
+  ];
+  const timed = plan.lookup.access.eventTime !== undefined;
+  // A relation with no timed rows has an empty population.
+  if (timed && time === null) return fitStatistics(feature, [], null);
+  const bound = time ?? 0;
+  const sql = printer(engine).statement(lowerFit(plan, dialectFor(engine.target), { fit_time: bound, as_of: bound }));
+  const rows = await engine.query(sql, columns);
+  return fitStatistics(
+    feature,
+    rows.map((r) => ({ value: r['value'] ?? null, count: Number(r['count']) })),
+    timed ? time : null,
+  );
+}

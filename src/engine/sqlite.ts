@@ -1,0 +1,207 @@
+/**
+ * SQLite through better-sqlite3 (synchronous underneath; wrapped in promises).
+ *
+ * Storage, which the SQLite dialect's SQL relies on: INTEGER → INTEGER,
+ * DOUBLE → REAL, TEXT → TEXT, BOOLEAN → INTEGER 0/1, DATE → INTEGER epoch
+ * days, TIMESTAMP → INTEGER epoch microseconds.
+ */
+import Database from 'better-sqlite3';
+import type { ColumnInfo, ScalarType } from '../check/catalog.js';
+import { indexName, quoteIdentifier, type Engine } from './engine.js';
+import { inputChecker, rowConverter, type QueryColumn, type Row, type Value } from './values.js';
+
+export const sqliteTypes: Readonly<Record<ScalarType, string>> = {
+  INTEGER: 'INTEGER',
+  DOUBLE: 'REAL',
+  TEXT: 'TEXT',
+  BOOLEAN: 'INTEGER',
+  DATE: 'INTEGER',
+  TIMESTAMP: 'INTEGER',
+};
+
+type SqlArg = number | bigint | string | Buffer | null;
+
+/** A math function's argument as SQLite's own math functions read it: numbers, numeric text; else NULL. */
+function numeric(x: SqlArg): number | bigint | null {
+  if (typeof x === 'number' || typeof x === 'bigint') return x;
+  if (typeof x === 'string') {
+    const t = x.trim();
+    if (t !== '' && Number.isFinite(Number(t))) return /^[+-]?\d+$/.test(t) ? BigInt(t) : Number(t);
+  }
+  return null;
+}
+
+/**
+ * JS versions of the SQL math functions fsql's SQLite dialect uses, matching
+ * SQLite's built-in ones (SQLITE_ENABLE_MATH_FUNCTIONS) value for value and
+ * storage class: ln of a non-positive number is NULL, sign is an INTEGER,
+ * trunc keeps INTEGER as INTEGER and REAL as REAL. Registered with
+ * safeIntegers so that INTEGER arguments arrive as bigints.
+ */
+export const mathFunctions: Readonly<Record<'ln' | 'sign' | 'trunc', (x: SqlArg) => number | bigint | null>> = {
+  ln(x) {
+    const n = numeric(x);
+    return n === null || Number(n) <= 0 ? null : Math.log(Number(n));
+  },
+  sign(x) {
+    const n = numeric(x);
+    if (n === null) return null;
+    return typeof n === 'bigint' ? (n > 0n ? 1n : n < 0n ? -1n : 0n) : BigInt(n > 0 ? 1 : n < 0 ? -1 : 0);
+  },
+  trunc(x) {
+    const n = numeric(x);
+    return n === null || typeof n === 'bigint' ? n : Math.trunc(n);
+  },
+};
+
+/** Registers the JS math functions on a database (overriding any built-in ones). */
+export function registerMathFunctions(db: Database.Database): void {
+  for (const [name, f] of Object.entries(mathFunctions)) db.function(name, { deterministic: true, safeIntegers: true }, f as (...args: unknown[]) => unknown);
+}
+
+/** Rows per multi-row INSERT statement in insertRows (fewer native calls). */
+const INSERT_BATCH = 64;
+/** SQLite's default limit on bound parameters (SQLITE_MAX_VARIABLE_NUMBER) is 32766. */
+const MAX_PARAMETERS = 32_766;
+
+export class SqliteEngine implements Engine {
+  readonly target = 'sqlite' as const;
+  readonly version: string;
+  /** `builtin` when SQLite was compiled with its math functions; `registered` when fsql added JS ones. */
+  readonly mathFunctions: 'builtin' | 'registered';
+  private db: Database.Database | undefined;
+  private savepoints = 0;
+
+  constructor(readonly path: string = ':memory:') {
+    const db = new Database(path);
+    this.db = db;
+    if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -65536'); // 64 MiB
+    this.version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    this.mathFunctions = hasMathFunctions(db) ? 'builtin' : 'registered';
+    if (this.mathFunctions === 'registered') registerMathFunctions(db);
+  }
+
+  /** The underlying better-sqlite3 handle. */
+  get handle(): Database.Database {
+    if (!this.db) throw new Error('the SQLite engine is closed');
+    return this.db;
+  }
+
+  async createTable(name: string, columns: readonly ColumnInfo[]): Promise<void> {
+    const defs = columns.map((c) => `${quoteIdentifier(c.name)} ${sqliteTypes[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
+    this.handle.exec(`CREATE TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`);
+  }
+
+  async insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void> {
+    const db = this.handle;
+    if (rows.length === 0) return;
+    if (columns.length === 0) throw new Error('insertRows needs at least one column');
+    const n = columns.length;
+    const batch = Math.max(1, Math.min(INSERT_BATCH, Math.floor(MAX_PARAMETERS / n)));
+    const head = `INSERT INTO ${quoteIdentifier(name)} (${columns.map((c) => quoteIdentifier(c.name)).join(', ')}) VALUES `;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const many = db.prepare(head + Array(batch).fill(tuple).join(', '));
+    const one = db.prepare(head + tuple);
+    // Check and convert column by column first (monomorphic loops), then bind row-major.
+    const values = columns.map((c) => {
+      const store = storageOf(c);
+      const out: (number | string | null)[] = new Array(rows.length);
+      for (let r = 0; r < rows.length; r++) out[r] = store(rows[r]![c.name], r + 1);
+      return out;
+    });
+    const args: (number | string | null)[] = new Array(batch * n);
+    const single: (number | string | null)[] = new Array(n);
+    db.transaction(() => {
+      let r = 0;
+      for (; r + batch <= rows.length; r += batch) {
+        for (let j = 0; j < n; j++) {
+          const column = values[j]!;
+          for (let k = 0; k < batch; k++) args[k * n + j] = column[r + k]!;
+        }
+        many.run(args);
+      }
+      for (; r < rows.length; r++) {
+        for (let j = 0; j < n; j++) single[j] = values[j]![r]!;
+        one.run(single);
+      }
+    })();
+  }
+
+  async createIndex(table: string, columns: readonly string[]): Promise<void> {
+    const cols = columns.map(quoteIdentifier).join(', ');
+    this.handle.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(indexName(table, columns))} ON ${quoteIdentifier(table)} (${cols})`);
+  }
+
+  async execute(sql: string): Promise<void> {
+    this.handle.exec(sql);
+  }
+
+  async query(sql: string, columns?: readonly QueryColumn[]): Promise<Row[]> {
+    const stmt = this.handle.prepare(sql);
+    if (!stmt.reader) {
+      stmt.run();
+      return [];
+    }
+    const names = stmt.columns().map((c) => c.name);
+    const convert = rowConverter(names, columns);
+    const raw = stmt.raw(true).all() as unknown[][];
+    const out: Row[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const values = raw[i]!;
+      const row: Row = {};
+      for (let j = 0; j < names.length; j++) row[names[j]!] = convert[j]!(values[j]);
+      out[i] = row;
+    }
+    return out;
+  }
+
+  async transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T> {
+    const db = this.handle;
+    const nested = db.inTransaction;
+    const savepoint = `fsql_sp_${++this.savepoints}`;
+    db.exec(nested ? `SAVEPOINT ${savepoint}` : 'BEGIN');
+    try {
+      const result = await fn(this);
+      db.exec(nested ? `RELEASE ${savepoint}` : 'COMMIT');
+      return result;
+    } catch (e) {
+      if (db.inTransaction) db.exec(nested ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.db) return;
+    const db = this.db;
+    this.db = undefined;
+    db.close();
+  }
+}
+
+function hasMathFunctions(db: Database.Database): boolean {
+  try {
+    db.prepare('SELECT ln(2), sign(-1), trunc(1.5)').get();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a value for a column and gives its SQLite storage value. */
+function storageOf(c: ColumnInfo): (v: Value | undefined, row: number) => number | string | null {
+  const check = inputChecker(c);
+  if (c.type === 'BOOLEAN') {
+    return (v, row) => {
+      const x = check(v, row);
+      return x === null ? null : x ? 1 : 0;
+    };
+  }
+  return check as (v: Value | undefined, row: number) => number | string | null;
+}
+
+export async function openSqlite(path = ':memory:'): Promise<SqliteEngine> {
+  return new SqliteEngine(path);
+}

@@ -1,0 +1,122 @@
+/**
+ * The compiled plans, run on SQLite and on DuckDB, equal the reference
+ * evaluator (test/reference) on random projects and data: training sets row
+ * for row, fitted parameters, and online vectors.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkText } from '../../src/check/project.js';
+import { keyOf, type Catalog } from '../../src/check/catalog.js';
+import { openEngine } from '../../src/engine/open.js';
+import type { Engine, EngineTarget } from '../../src/engine/engine.js';
+import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from '../../src/engine/run-plan.js';
+import { planFit, planMaterialize, planTraining } from '../../src/plan/build.js';
+import type { FittedParameters } from '../../src/plan/fitted.js';
+import { fitAll, materialize, trainingSet, findFeature } from '../reference/index.js';
+import { storeCase, type StoreCase } from '../support/arbitrary-store.js';
+
+const TARGETS: EngineTarget[] = ['sqlite', 'duckdb'];
+
+function close(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isInteger(a) && Number.isInteger(b)) return a === b;
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  }
+  return a === b;
+}
+
+function sameRows(actual: unknown[][], expected: unknown[][]): string | undefined {
+  if (actual.length !== expected.length) return `row count ${actual.length}, expected ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    for (let j = 0; j < e.length; j++) {
+      if (!close(a[j], e[j])) return `row ${i}, column ${j}: ${JSON.stringify(a[j])}, expected ${JSON.stringify(e[j])}\nactual:   ${JSON.stringify(a)}\nexpected: ${JSON.stringify(e)}`;
+    }
+  }
+  return undefined;
+}
+
+function sameParams(a: FittedParameters, e: FittedParameters): string | undefined {
+  for (const k of ['count', 'mean', 'stddev', 'min', 'max', 'q1', 'median', 'q3', 'mode', 'fitTime'] as const) {
+    const x = a[k];
+    const y = e[k];
+    if (!(x === y || (x !== null && y !== null && close(x, y)))) return `${k}: ${JSON.stringify(x)}, expected ${JSON.stringify(y)}`;
+  }
+  if (JSON.stringify(a.vocabulary) !== JSON.stringify(e.vocabulary)) return `vocabulary ${JSON.stringify(a.vocabulary)}, expected ${JSON.stringify(e.vocabulary)}`;
+  if (JSON.stringify(a.columns) !== JSON.stringify(e.columns)) return `columns ${JSON.stringify(a.columns)}, expected ${JSON.stringify(e.columns)}`;
+  return undefined;
+}
+
+function catalogOf(c: StoreCase): Catalog {
+  const r = checkText(c.text, 'case.fsql');
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(`generated project does not check:\n${errors.map((d) => `${d.code} ${d.message}`).join('\n')}\n${c.text}`);
+  return r.catalog;
+}
+
+async function withEngine<T>(target: EngineTarget, fn: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = await openEngine(target);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function checkCase(target: EngineTarget, c: StoreCase): Promise<void> {
+  const catalog = catalogOf(c);
+  const features = c.featureNames.map((n) => findFeature(catalog, n));
+  const expectedParams = fitAll(catalog, c.data, features);
+  const fitted = (name: string, version: number) => expectedParams.get(`${name}@${version}`) ?? expectedParams.get(`${keyOf(name)}@${version}`);
+  await withEngine(target, async (engine) => {
+    await loadProject(engine, catalog, c.data);
+    const plans = [planTraining(catalog, 'ts', fitted), ...features.map((f) => planFit(catalog, f.name, f.version))];
+    await createIndexes(engine, catalog, plans);
+
+    // Fitting on the engine gives the reference's parameters.
+    for (const f of features) {
+      const actual = await runFit(engine, catalog, f, planFit(catalog, f.name, f.version));
+      const problem = sameParams(actual, expectedParams.get(`${f.name}@${f.version}`)!);
+      expect(problem, `${target}: fit of ${f.name}\n${c.text}`).toBeUndefined();
+    }
+
+    // Training sets, row for row.
+    for (const name of ['ts', 'ts_static']) {
+      if (!catalog.trainingSets[name]) continue;
+      const expected = trainingSet(catalog, c.data, name, undefined, { fitted: expectedParams, asOf: c.asOf });
+      const actual = await runTraining(engine, planTraining(catalog, name, fitted), { as_of: c.asOf });
+      expect(actual.columns, `${target}: columns of ${name}`).toEqual(expected.columns);
+      const problem = sameRows(actual.rows, expected.rows);
+      expect(problem, `${target}: training set ${name}\n${c.text}\n${JSON.stringify(c.data)}`).toBeUndefined();
+    }
+
+    // Online vectors as of asOf equal the reference's.
+    for (const entity of ['user', 'merchant']) {
+      const own = features.filter((f) => keyOf(f.key.entity) === entity);
+      if (own.length === 0) continue;
+      const plan = planMaterialize(catalog, entity, fitted, { features: own.map((f) => ({ name: f.name, version: f.version })) });
+      const actual = await runMaterialize(engine, plan, { as_of: c.asOf });
+      const expected = materialize(catalog, c.data, entity, c.asOf, expectedParams, Object.fromEntries(own.map((f) => [f.name, f.version])));
+      const keyCount = plan.spine.keys.length;
+      const actualMap = new Map(actual.rows.map((r) => [JSON.stringify(r.slice(0, keyCount)), r]));
+      expect([...actualMap.keys()].sort(), `${target}: materialized keys of ${entity}`).toEqual([...expected.keys()].sort());
+      for (const [k, vector] of expected) {
+        const row = actualMap.get(k)!;
+        const values = plan.transforms.flatMap((t) => t.outputs.map((o) => row[actual.columns.indexOf(o.name)]));
+        const want = own.flatMap((f) => vector[f.name] ?? []);
+        const problem = sameRows([values], [want]);
+        expect(problem, `${target}: online vector of ${entity} ${k}\n${c.text}`).toBeUndefined();
+      }
+    }
+  });
+}
+
+describe.each(TARGETS)('%s equals the reference evaluator', (target) => {
+  it('on random projects and data (training sets, fits, online vectors)', async () => {
+    await fc.assert(
+      fc.asyncProperty(storeCase, (c) => checkCase(target, c)),
+      { numRuns: Number(process.env.FSQL_DIFF_RUNS ?? 60), endOnFailure: true },
+    );
+  });
+});
