@@ -308,7 +308,8 @@ export class AstBuilder {
     };
   }
 
-  private source(n: CstNode, span: Span): A.SourceStatement {
+  /** EVENT TIME and metadata of a source or view, in any order, each at most once. */
+  private relationClauses(n: CstNode): { meta: Mutable<A.Metadata>; eventTime: A.Identifier | undefined } {
     const meta: Mutable<A.Metadata> = {};
     const once = this.clauseTracker();
     let eventTime: A.Identifier | undefined;
@@ -317,6 +318,11 @@ export class AstBuilder {
       if (c.name === 'eventTime') eventTime = this.eventTime(c, once) ?? eventTime;
       else if (c.name === 'metaClause') this.metaClause(c, meta, once);
     }
+    return { meta, eventTime };
+  }
+
+  private source(n: CstNode, span: Span): A.SourceStatement {
+    const { meta, eventTime } = this.relationClauses(n);
     const out: Mutable<A.SourceStatement> = {
       kind: 'source',
       name: this.identifier(child(n, 'name')!),
@@ -349,14 +355,7 @@ export class AstBuilder {
   }
 
   private view(n: CstNode, span: Span): A.ViewStatement {
-    const meta: Mutable<A.Metadata> = {};
-    const once = this.clauseTracker();
-    let eventTime: A.Identifier | undefined;
-    for (const c of ordered(n)) {
-      if (isToken(c)) continue;
-      if (c.name === 'eventTime') eventTime = this.eventTime(c, once) ?? eventTime;
-      else if (c.name === 'metaClause') this.metaClause(c, meta, once);
-    }
+    const { meta, eventTime } = this.relationClauses(n);
     const out: Mutable<A.ViewStatement> = {
       kind: 'view',
       name: this.identifier(child(n, 'name')!),
