@@ -24,7 +24,13 @@ export type SqlExpr =
   | { readonly k: 'like'; readonly e: SqlExpr; readonly pattern: SqlExpr; readonly negated: boolean }
   | { readonly k: 'case'; readonly operand?: SqlExpr; readonly whens: readonly { readonly when: SqlExpr; readonly then: SqlExpr }[]; readonly else?: SqlExpr }
   /** A portable operation the dialect spells (its function table): COALESCE, LN, ROUND, EXTRACT_YEAR, … */
-  | { readonly k: 'fn'; readonly name: string; readonly args: readonly SqlExpr[] }
+  | {
+      readonly k: 'fn';
+      readonly name: string;
+      readonly args: readonly SqlExpr[];
+      /** The arguments' types, where lowering knows them (the language's own functions): e.g. ROUND keeps an INTEGER an INTEGER. */
+      readonly argTypes?: readonly (SqlType | 'NULL')[];
+    }
   | { readonly k: 'cast'; readonly e: SqlExpr; readonly from: SqlType | 'NULL'; readonly to: SqlType }
   | { readonly k: 'extract'; readonly part: DatePart; readonly e: SqlExpr; readonly from: 'DATE' | 'TIMESTAMP' }
   | { readonly k: 'agg'; readonly fn: 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'; readonly distinct: boolean; readonly arg?: SqlExpr; readonly type: SqlType }

@@ -20,8 +20,11 @@ export class UnsupportedError extends Error {
   }
 }
 
-/** Spells a portable function over already-printed arguments. */
-export type FunctionSpelling = (args: readonly string[]) => string;
+/**
+ * Spells a portable function over already-printed arguments. `types` are the
+ * arguments' types when lowering knows them (calls written by the user).
+ */
+export type FunctionSpelling = (args: readonly string[], types?: readonly (ScalarType | 'NULL')[]) => string;
 
 export interface Dialect {
   readonly name: TargetName;
@@ -47,6 +50,19 @@ export interface Dialect {
   dateToTimestamp(e: string): string;
   /** Wraps a TEXT operand so comparisons and ordering use code-point order. */
   binaryText(e: string): string;
+  /**
+   * Optional: `e [NOT] LIKE pattern` where the engine's LIKE needs help (a
+   * default escape character, a case-insensitive collation). `e` comes without
+   * its binaryText wrapper; the spelling must match case-sensitively, `_` one
+   * character, with no escape character. Without it: `binaryText(e) LIKE p`.
+   */
+  like?(e: string, pattern: string, negated: boolean): string;
+  /**
+   * Optional: an aggregate call, for engines whose SUM/AVG of integers or
+   * MIN/MAX of binary text have other result types. `type` is the fsql result
+   * type. Without it: `FN([DISTINCT] arg)`.
+   */
+  aggregate?(fn: 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX', arg: string | undefined, distinct: boolean, type: ScalarType): string;
   readonly capabilities: {
     /** `ORDER BY x NULLS FIRST`; otherwise emulated with an `x IS NULL` key. */
     readonly nullsOrdering: boolean;
@@ -54,6 +70,8 @@ export interface Dialect {
     readonly asofJoin: boolean;
     /** `a || b` concatenates (MySQL reads it as OR). */
     readonly concatOperator: boolean;
+    /** A duplicate-removing union must be written `UNION DISTINCT` (BigQuery has no bare UNION). */
+    readonly unionDistinct?: boolean;
   };
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {
@@ -144,3 +162,64 @@ export const ansi: Dialect = {
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
   strategies: { latest: 'window', aggregate: 'join' },
 };
+
+// ---- helpers shared by the dialect files --------------------------------------
+
+/**
+ * The text each CAST(TEXT AS …) accepts (docs/semantics.md §2), as regular
+ * expressions without anchors and without backslashes (so they need no
+ * escaping in any engine's string literals).
+ */
+export const TEXT_SHAPES = {
+  INTEGER: '[+-]?[0-9]+',
+  DOUBLE: '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?',
+  DATE: '[0-9]{4}-[0-9]{2}-[0-9]{2}',
+  TIMESTAMP: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?',
+} as const;
+
+/** A printed expression in parentheses unless it is a (qualified) name or a number. */
+export function paren(e: string): string {
+  const part = '(?:[\\w.]+|"(?:[^"]|"")*"|`(?:[^`]|``)*`)';
+  return new RegExp(`^${part}(?:[.]${part})*$`).test(e) ? e : `(${e})`;
+}
+
+/**
+ * SUBSTR with the SQL standard's meaning (the characters at positions
+ * [start, start + len) that exist; a start of 0 or below is not counted from
+ * the end), for engines whose SUBSTR reads such starts otherwise.
+ */
+export function standardSubstr(fn: string, a: readonly string[]): string {
+  const start = paren(a[1]!);
+  const from = `CASE WHEN ${start} < 1 THEN 1 ELSE ${start} END`;
+  if (a.length < 3) return `${fn}(${a[0]}, ${from})`;
+  const end = `${start} + ${paren(a[2]!)}`;
+  const len = paren(a[2]!);
+  return `${fn}(${a[0]}, ${from}, CASE WHEN ${len} < 0 OR ${end} < 1 THEN 0 WHEN ${start} < 1 THEN ${end} - 1 ELSE ${len} END)`;
+}
+
+/**
+ * For text already shaped `YYYY-MM-DD…`: the month is 1–12, the day exists in
+ * that month, and any time of day is in range. For engines whose date parsing
+ * fails the query on impossible dates instead of giving NULL.
+ */
+export function calendarCheck(e: string, spell: { substr: string; int: (s: string) => string; mod: (a: string, b: string) => string; minYear?: number }): string {
+  const part = (from: number, len: number) => `${spell.substr}(${e}, ${from}, ${len})`;
+  const y = spell.int(part(1, 4));
+  const m = spell.int(part(6, 2));
+  const d = spell.int(part(9, 2));
+  const leap = `${spell.mod(y, '4')} = 0 AND (${spell.mod(y, '100')} <> 0 OR ${spell.mod(y, '400')} = 0)`;
+  const days = `CASE WHEN ${m} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+  const time = `${part(12, 2)} <= '23' AND ${part(15, 2)} <= '59' AND ${part(18, 2)} <= '59'`;
+  return `${spell.minYear !== undefined ? `${y} >= ${spell.minYear} AND ` : ''}${m} BETWEEN 1 AND 12 AND ${d} BETWEEN 1 AND ${days} AND ${time}`;
+}
+
+/** A printed LIKE pattern that is one plain literal without backslashes, so an engine's default escape character cannot matter. */
+export function plainPattern(p: string): boolean {
+  return /^'(?:[^'\\]|'')*'$/.test(p);
+}
+
+/** A DOUBLE literal with an exponent, which MySQL, Spark and Trino read as a double rather than a decimal. */
+export function exponentDouble(value: number): string {
+  const s = formatDouble(value);
+  return s.includes('E') ? s : `${s}E0`;
+}

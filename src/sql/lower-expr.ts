@@ -93,7 +93,7 @@ export function lowerExpr(e: TExpr, alias: AliasMap = identity): SqlExpr {
     case 'extract':
       return { k: 'extract', part: e.part, e: go(e.operand), from: e.operand.type === 'DATE' ? 'DATE' : 'TIMESTAMP' };
     case 'call':
-      return fn(e.fn, ...e.args.map(go));
+      return { k: 'fn', name: e.fn, args: e.args.map(go), argTypes: e.args.map((a) => a.type) };
     case 'aggregate': {
       const type = e.type === 'NULL' ? 'DOUBLE' : e.type;
       if (!e.arg) return { k: 'agg', fn: e.fn, distinct: false, type };

@@ -10,11 +10,11 @@
  * alias, so a relation is always read under its own name.
  */
 import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, MaterializePlan, FitPlan, ViewPlan, TransformStep, RelationAccess } from '../plan/ir.js';
-import type { TSelect } from '../check/catalog.js';
+import type { LiteralValue, ScalarType, TSelect } from '../check/catalog.js';
 import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJoin, type SqlOrder, type SqlQuery, type SqlSelect, type SqlSelectItem, type SqlStatement } from './ast.js';
 import { UnsupportedError, type Dialect } from './dialect.js';
 import { PlanError } from '../plan/build.js';
-import { lowerExpr } from './lower-expr.js';
+import { dateDays, lowerExpr, timestampMicros } from './lower-expr.js';
 
 /** Values for the plan's time parameters, as epoch microseconds. */
 export interface TimeBindings {
@@ -329,6 +329,14 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   return { ctes, result: '__stage2' };
 }
 
+/** DATE / TIMESTAMP values written as text (FILL literals) → the epoch days / microseconds SQL literals hold. */
+function timeValue(value: Exclude<LiteralValue, null>, type: ScalarType): Exclude<LiteralValue, null> {
+  if (typeof value !== 'string') return value;
+  if (type === 'TIMESTAMP') return timestampMicros(value);
+  if (type === 'DATE') return dateDays(value);
+  return value;
+}
+
 /** TTL → FILL → SCALE / ONE_HOT for one feature (docs/semantics.md §6). */
 function transformItems(t: TransformStep, l: Lookup, from: string): SqlSelectItem[] {
   if (t.unfitted) throw new PlanError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
@@ -337,7 +345,7 @@ function transformItems(t: TransformStep, l: Lookup, from: string): SqlSelectIte
     x = caseWhen([{ when: bin('>=', col(`${l.id}__time`, from), { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
   }
   if (t.fill) {
-    const fillValue = t.fill.type === 'DOUBLE' && typeof t.fill.value === 'number' ? lit(t.fill.value, 'DOUBLE') : lit(t.fill.value, t.fill.type);
+    const fillValue = t.fill.type === 'DOUBLE' && typeof t.fill.value === 'number' ? lit(t.fill.value, 'DOUBLE') : lit(timeValue(t.fill.value, t.fill.type), t.fill.type);
     x = fn('COALESCE', t.fill.type === 'DOUBLE' && l.rawType === 'INTEGER' ? { k: 'cast', e: x, from: 'INTEGER', to: 'DOUBLE' } : x, fillValue);
   }
   const outputs = t.outputs;

@@ -23,7 +23,10 @@ export class SqlPrinter {
   }
 
   query(q: SqlQuery, indent: string): string {
-    if (q.k === 'union') return q.parts.map((p) => this.select(p, indent)).join(`\n${indent}UNION${q.all ? ' ALL' : ''}\n`);
+    if (q.k === 'union') {
+      const op = q.all ? ' ALL' : this.dialect.capabilities.unionDistinct ? ' DISTINCT' : '';
+      return q.parts.map((p) => this.select(p, indent)).join(`\n${indent}UNION${op}\n`);
+    }
     return this.select(q, indent);
   }
 
@@ -117,19 +120,21 @@ export class SqlPrinter {
       case 'between':
         return `${this.operand(e.e)} ${e.negated ? 'NOT ' : ''}BETWEEN ${this.operand(e.low)} AND ${this.operand(e.high)}`;
       case 'like':
+        if (d.like) return d.like(this.operand(e.e.k === 'binary_text' ? e.e.e : e.e), this.operand(e.pattern), e.negated);
         return `${this.operand(e.e)} ${e.negated ? 'NOT ' : ''}LIKE ${this.operand(e.pattern)}`;
       case 'case':
         return `CASE${e.operand ? ` ${this.expr(e.operand)}` : ''} ${e.whens.map((w) => `WHEN ${this.expr(w.when)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
       case 'fn': {
         const spell = d.functions[e.name];
         if (!spell) throw new UnsupportedError(d.name, `function ${e.name}`);
-        return spell(e.args.map((a) => this.expr(a)));
+        return spell(e.args.map((a) => this.expr(a)), e.argTypes);
       }
       case 'cast':
         return d.cast(this.expr(e.e), e.from, e.to);
       case 'extract':
         return d.extract(e.part, this.expr(e.e), e.from);
       case 'agg':
+        if (d.aggregate) return d.aggregate(e.fn, e.arg ? this.expr(e.arg) : undefined, e.distinct, e.type);
         return `${e.fn}(${e.distinct ? 'DISTINCT ' : ''}${e.arg ? this.expr(e.arg) : '*'})`;
       case 'row_number':
         return `ROW_NUMBER() OVER (${this.window(e.partitionBy, e.orderBy)})`;
