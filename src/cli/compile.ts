@@ -91,11 +91,11 @@ function title(p: Plan): string {
   }
 }
 
-export function compile(catalog: Catalog, o: CompileOptions): string {
+/** Compiles what the options ask for; fitted parameters come from `fitted`, or else from `--params`. */
+export function compile(catalog: Catalog, o: CompileOptions, fitted: FittedLookup = readParams(o.params)): string {
   if (!(targetNames as readonly string[]).includes(o.target)) throw new CompileError(`unknown target ${o.target}: choose one of ${targetNames.join(', ')}`);
   const dialect = dialects[o.target as TargetName];
   if (!dialect && !o.explain) throw new CompileError(`the ${o.target} dialect is not available yet`);
-  const fitted = readParams(o.params);
   const plans = selectPlans(catalog, o, fitted);
   if (o.explain) return plans.map(explainPlan).join('\n\n') + '\n';
   const asOf = o.asOf ? parseTime(o.asOf) : undefined;

@@ -1,0 +1,487 @@
+-- view enriched_transactions (postgres)
+CREATE VIEW "enriched_transactions" AS
+SELECT 
+  "t"."txn_id" AS "txn_id",
+  "t"."user_id" AS "user_id",
+  "t"."card_id" AS "card_id",
+  "t"."merchant_id" AS "merchant_id",
+  "t"."amount" AS "amount",
+  "t"."channel" AS "channel",
+  "t"."status" AS "status",
+  "t"."created_at" AS "created_at",
+  COALESCE("u"."country", 'unknown') AS "user_country",
+  "m"."category" AS "merchant_category",
+  CASE WHEN ("u"."country" IS NULL) OR ("m"."country" IS NULL) THEN FALSE WHEN ("u"."country" COLLATE "C") <> ("m"."country" COLLATE "C") THEN TRUE ELSE FALSE END AS "is_cross_border",
+  CASE WHEN "t"."amount" >= 500 THEN 'high' WHEN "t"."amount" >= 50 THEN 'medium' ELSE 'low' END AS "amount_band",
+  CAST(EXTRACT(HOUR FROM "t"."created_at") AS BIGINT) AS "txn_hour"
+FROM "transactions" AS "t"
+LEFT JOIN "users" AS "u" ON ("t"."user_id" COLLATE "C") = ("u"."user_id" COLLATE "C")
+LEFT JOIN "merchants" AS "m" ON ("t"."merchant_id" COLLATE "C") = ("m"."id" COLLATE "C");
+
+-- view user_daily_spend (postgres)
+CREATE VIEW "user_daily_spend" AS
+SELECT 
+  "transactions"."user_id" AS "user_id",
+  CAST("transactions"."created_at" AS DATE) AS "txn_day",
+  COUNT(*) AS "n_txns",
+  SUM(COALESCE("transactions"."amount", CAST(0.0 AS DOUBLE PRECISION))) AS "total_amount",
+  MAX("transactions"."created_at") AS "last_txn_at"
+FROM "transactions"
+WHERE ("transactions"."status" COLLATE "C") = ('approved' COLLATE "C")
+GROUP BY "transactions"."user_id", CAST("transactions"."created_at" AS DATE);
+
+-- view labeled_transactions (postgres)
+CREATE VIEW "labeled_transactions" AS
+SELECT 
+  "t"."txn_id" AS "txn_id",
+  "t"."user_id" AS "user_id",
+  "t"."merchant_id" AS "merchant_id",
+  "t"."card_id" AS "card_id",
+  "t"."created_at" AS "created_at",
+  COALESCE("f"."confirmed", FALSE) AS "is_fraud"
+FROM "transactions" AS "t"
+LEFT JOIN "fraud_reports" AS "f" ON ("f"."txn_id" COLLATE "C") = ("t"."txn_id" COLLATE "C")
+WHERE ("t"."status" COLLATE "C") = ('approved' COLLATE "C");
+
+-- training set fraud_detection v1 (postgres)
+WITH "__spine" AS (
+  SELECT *
+  FROM (
+    SELECT 
+      *,
+      ROW_NUMBER() OVER (ORDER BY "__t" NULLS FIRST, ("__k0" COLLATE "C") NULLS FIRST, ("__k1" COLLATE "C") NULLS FIRST, ("__k2" COLLATE "C") NULLS FIRST, "__label" NULLS FIRST) AS "__rid"
+    FROM (
+      SELECT 
+        "labeled_transactions"."user_id" AS "__k0",
+        "labeled_transactions"."merchant_id" AS "__k1",
+        "labeled_transactions"."card_id" AS "__k2",
+        "labeled_transactions"."created_at" AS "__t",
+        "labeled_transactions"."is_fraud" AS "__label"
+      FROM "labeled_transactions"
+      WHERE ("labeled_transactions"."user_id" IS NOT NULL) AND ("labeled_transactions"."created_at" IS NOT NULL)
+    ) AS "__labels"
+  ) AS "__numbered"
+  WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    (
+    SELECT COUNT(*)
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  ) AS "f1",
+    (
+    SELECT SUM("transactions"."amount")
+    FROM "transactions"
+    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f2",
+    (
+    SELECT AVG(CAST("transactions"."amount" AS DOUBLE PRECISION))
+    FROM "transactions"
+    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  ) AS "f3",
+    (
+    SELECT MAX("transactions"."amount")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f4",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
+  ) AS "f5__time",
+    (
+    SELECT MAX(("users"."country" COLLATE "C"))
+    FROM "users"
+    WHERE "users"."user_id" = "__s"."__k0"
+  ) AS "f6",
+    (
+    SELECT MAX("users"."age")
+    FROM "users"
+    WHERE "users"."user_id" = "__s"."__k0"
+  ) AS "f7",
+    (
+    SELECT SUM("enriched_transactions"."amount")
+    FROM "enriched_transactions"
+    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f8",
+    (
+    SELECT COUNT(*)
+    FROM "user_daily_spend"
+    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f9",
+    (
+    SELECT MAX(("merchants"."category" COLLATE "C"))
+    FROM "merchants"
+    WHERE "merchants"."id" = "__s"."__k1"
+  ) AS "f10",
+    (
+    SELECT MAX("merchants"."risk_tier")
+    FROM "merchants"
+    WHERE "merchants"."id" = "__s"."__k1"
+  ) AS "f11",
+    (
+    SELECT COUNT(*)
+    FROM "fraud_reports"
+    WHERE (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f12",
+    (
+    SELECT COUNT(DISTINCT "transactions"."merchant_id")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f13",
+    (
+    SELECT MIN("transactions"."amount")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f14"
+  FROM "__spine" AS "__s"
+),
+"__stage2" AS (
+  SELECT 
+    "__st".*,
+    (
+    SELECT MAX(("transactions"."channel" COLLATE "C"))
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."f5__time")
+  ) AS "f5"
+  FROM "__stage1" AS "__st"
+)
+SELECT 
+  "__r"."__k0" AS "user_id",
+  "__r"."__k1" AS "merchant_id",
+  "__r"."__k2" AS "card_id",
+  "__r"."__t" AS "created_at",
+  SIGN(CAST("__r"."f1" AS DOUBLE PRECISION)) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(CAST("__r"."f1" AS DOUBLE PRECISION))) AS "txn_count_7d",
+  SIGN(COALESCE("__r"."f2", CAST(0.0 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f2", CAST(0.0 AS DOUBLE PRECISION)))) AS "spend_30d",
+  (COALESCE("__r"."f3", CAST(6.375 AS DOUBLE PRECISION)) - CAST(6.375 AS DOUBLE PRECISION)) / CAST(11.75 AS DOUBLE PRECISION) AS "avg_amount_7d",
+  (COALESCE("__r"."f4", CAST(0.0 AS DOUBLE PRECISION)) - CAST(-3.0 AS DOUBLE PRECISION)) / CAST(15.25 AS DOUBLE PRECISION) AS "max_amount_24h",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'US' THEN 1 ELSE 0 END AS "home_country__US",
+  CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
+  CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
+  CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
+  (COALESCE(CAST("__r"."f7" AS DOUBLE PRECISION), CAST(1.5 AS DOUBLE PRECISION)) - CAST(2.0 AS DOUBLE PRECISION)) / CAST(1.4142135623730951 AS DOUBLE PRECISION) AS "user_age",
+  SIGN(COALESCE("__r"."f8", CAST(0.0 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f8", CAST(0.0 AS DOUBLE PRECISION)))) AS "cross_border_spend_30d",
+  "__r"."f9" AS "active_days_30d",
+  CASE WHEN ("__r"."f10" COLLATE "C") = 'US' THEN 1 ELSE 0 END AS "merchant_category__US",
+  CASE WHEN ("__r"."f10" COLLATE "C") = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
+  CASE WHEN ("__r"."f10" COLLATE "C") = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
+  CASE WHEN ("__r"."f10" COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
+  CASE WHEN "__r"."f11" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
+  CASE WHEN "__r"."f11" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
+  CASE WHEN "__r"."f11" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
+  "__r"."f12" AS "merchant_chargebacks_30d",
+  "__r"."f13" AS "card_distinct_merchants_24h",
+  SIGN(COALESCE("__r"."f14", CAST(6.375 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f14", CAST(6.375 AS DOUBLE PRECISION)))) AS "card_min_amount_24h",
+  "__r"."__label" AS "is_fraud"
+FROM "__stage2" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- training set merchant_abuse v1 (postgres)
+WITH "__spine" AS (
+  SELECT 
+    *,
+    ROW_NUMBER() OVER (ORDER BY "__t" NULLS FIRST, ("__k0" COLLATE "C") NULLS FIRST, "__label" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT 
+      "merchants"."id" AS "__k0",
+      TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+      COALESCE("merchants"."is_terminated", FALSE) AS "__label"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+  ) AS "__labels"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    (
+    SELECT MAX(("merchants"."category" COLLATE "C"))
+    FROM "merchants"
+    WHERE "merchants"."id" = "__s"."__k0"
+  ) AS "f1",
+    (
+    SELECT COUNT(*)
+    FROM "fraud_reports"
+    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f2"
+  FROM "__spine" AS "__s"
+)
+SELECT 
+  "__r"."__k0" AS "merchant_id",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'US' THEN 1 ELSE 0 END AS "merchant_category__US",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
+  "__r"."f2" AS "merchant_chargebacks_30d",
+  "__r"."__label" AS "merchant_terminated"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- online vectors of entity user (postgres)
+WITH "__spine" AS (
+  SELECT 
+    "__k0",
+    TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+    ROW_NUMBER() OVER (ORDER BY ("__k0" COLLATE "C") NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT "users"."user_id" AS "__k0"
+    FROM "users"
+    WHERE "users"."user_id" IS NOT NULL
+    UNION
+    SELECT "enriched_transactions"."user_id" AS "__k0"
+    FROM "enriched_transactions"
+    WHERE ("enriched_transactions"."user_id" IS NOT NULL) AND ("enriched_transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+    UNION
+    SELECT "user_daily_spend"."user_id" AS "__k0"
+    FROM "user_daily_spend"
+    WHERE ("user_daily_spend"."user_id" IS NOT NULL) AND ("user_daily_spend"."last_txn_at" <= TIMESTAMP '2024-03-01 00:00:00')
+    UNION
+    SELECT "app_events"."account_id" AS "__k0"
+    FROM "app_events"
+    WHERE ("app_events"."account_id" IS NOT NULL) AND ("app_events"."ts" <= TIMESTAMP '2024-03-01 00:00:00')
+    UNION
+    SELECT "transactions"."user_id" AS "__k0"
+    FROM "transactions"
+    WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  ) AS "__keys"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    (
+    SELECT MAX(("users"."country" COLLATE "C"))
+    FROM "users"
+    WHERE "users"."user_id" = "__s"."__k0"
+  ) AS "f1",
+    CAST(NULL AS TIMESTAMP) AS "f1__time",
+    (
+    SELECT MAX("users"."age")
+    FROM "users"
+    WHERE "users"."user_id" = "__s"."__k0"
+  ) AS "f2",
+    CAST(NULL AS TIMESTAMP) AS "f2__time",
+    (
+    SELECT SUM("enriched_transactions"."amount")
+    FROM "enriched_transactions"
+    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f3",
+    (
+    SELECT MAX("enriched_transactions"."created_at")
+    FROM "enriched_transactions"
+    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f3__time",
+    (
+    SELECT COUNT(*)
+    FROM "user_daily_spend"
+    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f4",
+    (
+    SELECT MAX("user_daily_spend"."last_txn_at")
+    FROM "user_daily_spend"
+    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f4__time",
+    (
+    SELECT COUNT(*)
+    FROM "app_events"
+    WHERE (("app_events"."account_id" = "__s"."__k0") AND (("app_events"."event_type" COLLATE "C") = ('login_failed' COLLATE "C"))) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f5",
+    (
+    SELECT MAX("app_events"."ts")
+    FROM "app_events"
+    WHERE (("app_events"."account_id" = "__s"."__k0") AND (("app_events"."event_type" COLLATE "C") = ('login_failed' COLLATE "C"))) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f5__time",
+    (
+    SELECT COUNT(*)
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  ) AS "f6",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  ) AS "f6__time",
+    (
+    SELECT SUM("transactions"."amount")
+    FROM "transactions"
+    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f7",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f7__time",
+    (
+    SELECT AVG(CAST("transactions"."amount" AS DOUBLE PRECISION))
+    FROM "transactions"
+    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  ) AS "f8",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  ) AS "f8__time",
+    (
+    SELECT MAX("transactions"."amount")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f9",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f9__time",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
+  ) AS "f10__time"
+  FROM "__spine" AS "__s"
+),
+"__stage2" AS (
+  SELECT 
+    "__st".*,
+    (
+    SELECT MAX(("transactions"."channel" COLLATE "C"))
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."f10__time")
+  ) AS "f10"
+  FROM "__stage1" AS "__st"
+)
+SELECT 
+  "__r"."__k0" AS "user_id",
+  CASE WHEN (COALESCE("__r"."f1", 'unknown') COLLATE "C") = 'US' THEN 1 ELSE 0 END AS "home_country__US",
+  CASE WHEN (COALESCE("__r"."f1", 'unknown') COLLATE "C") = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
+  CASE WHEN (COALESCE("__r"."f1", 'unknown') COLLATE "C") = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
+  CASE WHEN (COALESCE("__r"."f1", 'unknown') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
+  "__r"."f1__time" AS "f1__time",
+  (COALESCE(CAST("__r"."f2" AS DOUBLE PRECISION), CAST(1.5 AS DOUBLE PRECISION)) - CAST(2.0 AS DOUBLE PRECISION)) / CAST(1.4142135623730951 AS DOUBLE PRECISION) AS "user_age",
+  "__r"."f2__time" AS "f2__time",
+  SIGN(COALESCE("__r"."f3", CAST(0.0 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f3", CAST(0.0 AS DOUBLE PRECISION)))) AS "cross_border_spend_30d",
+  "__r"."f3__time" AS "f3__time",
+  "__r"."f4" AS "active_days_30d",
+  "__r"."f4__time" AS "f4__time",
+  "__r"."f5" AS "failed_logins_24h",
+  "__r"."f5__time" AS "f5__time",
+  SIGN(CAST("__r"."f6" AS DOUBLE PRECISION)) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(CAST("__r"."f6" AS DOUBLE PRECISION))) AS "txn_count_7d",
+  "__r"."f6__time" AS "f6__time",
+  SIGN(COALESCE("__r"."f7", CAST(0.0 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f7", CAST(0.0 AS DOUBLE PRECISION)))) AS "spend_30d",
+  "__r"."f7__time" AS "f7__time",
+  (COALESCE("__r"."f8", CAST(6.375 AS DOUBLE PRECISION)) - CAST(6.375 AS DOUBLE PRECISION)) / CAST(11.75 AS DOUBLE PRECISION) AS "avg_amount_7d",
+  "__r"."f8__time" AS "f8__time",
+  (COALESCE("__r"."f9", CAST(0.0 AS DOUBLE PRECISION)) - CAST(-3.0 AS DOUBLE PRECISION)) / CAST(15.25 AS DOUBLE PRECISION) AS "max_amount_24h",
+  "__r"."f9__time" AS "f9__time",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f10" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f10" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f10" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  "__r"."f10__time" AS "f10__time"
+FROM "__stage2" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- online vectors of entity merchant (postgres)
+WITH "__spine" AS (
+  SELECT 
+    "__k0",
+    TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+    ROW_NUMBER() OVER (ORDER BY ("__k0" COLLATE "C") NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT "merchants"."id" AS "__k0"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+    UNION
+    SELECT "fraud_reports"."merchant_id" AS "__k0"
+    FROM "fraud_reports"
+    WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  ) AS "__keys"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    (
+    SELECT MAX(("merchants"."category" COLLATE "C"))
+    FROM "merchants"
+    WHERE "merchants"."id" = "__s"."__k0"
+  ) AS "f1",
+    CAST(NULL AS TIMESTAMP) AS "f1__time",
+    (
+    SELECT MAX("merchants"."risk_tier")
+    FROM "merchants"
+    WHERE "merchants"."id" = "__s"."__k0"
+  ) AS "f2",
+    CAST(NULL AS TIMESTAMP) AS "f2__time",
+    (
+    SELECT COUNT(*)
+    FROM "fraud_reports"
+    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f3",
+    (
+    SELECT MAX("fraud_reports"."reported_at")
+    FROM "fraud_reports"
+    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "f3__time"
+  FROM "__spine" AS "__s"
+)
+SELECT 
+  "__r"."__k0" AS "merchant_id",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'US' THEN 1 ELSE 0 END AS "merchant_category__US",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
+  CASE WHEN ("__r"."f1" COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
+  "__r"."f1__time" AS "f1__time",
+  CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
+  CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
+  CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
+  "__r"."f2__time" AS "f2__time",
+  "__r"."f3" AS "merchant_chargebacks_30d",
+  "__r"."f3__time" AS "f3__time"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- online vectors of entity card (postgres)
+WITH "__spine" AS (
+  SELECT 
+    "__k0",
+    TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+    ROW_NUMBER() OVER (ORDER BY ("__k0" COLLATE "C") NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT DISTINCT "transactions"."card_id" AS "__k0"
+    FROM "transactions"
+    WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  ) AS "__keys"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    (
+    SELECT COUNT(DISTINCT "transactions"."merchant_id")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f1",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f1__time",
+    (
+    SELECT MIN("transactions"."amount")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f2",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "f2__time"
+  FROM "__spine" AS "__s"
+)
+SELECT 
+  "__r"."__k0" AS "card_id",
+  "__r"."f1" AS "card_distinct_merchants_24h",
+  "__r"."f1__time" AS "f1__time",
+  SIGN(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE PRECISION)))) AS "card_min_amount_24h",
+  "__r"."f2__time" AS "f2__time"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;

@@ -1,0 +1,607 @@
+-- view enriched_transactions (trino)
+CREATE VIEW "enriched_transactions" AS
+SELECT 
+  "t"."txn_id" AS "txn_id",
+  "t"."user_id" AS "user_id",
+  "t"."card_id" AS "card_id",
+  "t"."merchant_id" AS "merchant_id",
+  "t"."amount" AS "amount",
+  "t"."channel" AS "channel",
+  "t"."status" AS "status",
+  "t"."created_at" AS "created_at",
+  COALESCE("u"."country", 'unknown') AS "user_country",
+  "m"."category" AS "merchant_category",
+  CASE WHEN ("u"."country" IS NULL) OR ("m"."country" IS NULL) THEN FALSE WHEN "u"."country" <> "m"."country" THEN TRUE ELSE FALSE END AS "is_cross_border",
+  CASE WHEN "t"."amount" >= 500 THEN 'high' WHEN "t"."amount" >= 50 THEN 'medium' ELSE 'low' END AS "amount_band",
+  EXTRACT(HOUR FROM "t"."created_at") AS "txn_hour"
+FROM "transactions" AS "t"
+LEFT JOIN "users" AS "u" ON "t"."user_id" = "u"."user_id"
+LEFT JOIN "merchants" AS "m" ON "t"."merchant_id" = "m"."id";
+
+-- view user_daily_spend (trino)
+CREATE VIEW "user_daily_spend" AS
+SELECT 
+  "transactions"."user_id" AS "user_id",
+  CAST("transactions"."created_at" AS DATE) AS "txn_day",
+  COUNT(*) AS "n_txns",
+  SUM(COALESCE("transactions"."amount", 0.0E0)) AS "total_amount",
+  MAX("transactions"."created_at") AS "last_txn_at"
+FROM "transactions"
+WHERE "transactions"."status" = 'approved'
+GROUP BY "transactions"."user_id", CAST("transactions"."created_at" AS DATE);
+
+-- view labeled_transactions (trino)
+CREATE VIEW "labeled_transactions" AS
+SELECT 
+  "t"."txn_id" AS "txn_id",
+  "t"."user_id" AS "user_id",
+  "t"."merchant_id" AS "merchant_id",
+  "t"."card_id" AS "card_id",
+  "t"."created_at" AS "created_at",
+  COALESCE("f"."confirmed", FALSE) AS "is_fraud"
+FROM "transactions" AS "t"
+LEFT JOIN "fraud_reports" AS "f" ON "f"."txn_id" = "t"."txn_id"
+WHERE "t"."status" = 'approved';
+
+-- training set fraud_detection v1 (trino)
+WITH "__spine" AS (
+  SELECT *
+  FROM (
+    SELECT 
+      *,
+      ROW_NUMBER() OVER (ORDER BY "__t" NULLS FIRST, "__k0" NULLS FIRST, "__k1" NULLS FIRST, "__k2" NULLS FIRST, "__label" NULLS FIRST) AS "__rid"
+    FROM (
+      SELECT 
+        "labeled_transactions"."user_id" AS "__k0",
+        "labeled_transactions"."merchant_id" AS "__k1",
+        "labeled_transactions"."card_id" AS "__k2",
+        "labeled_transactions"."created_at" AS "__t",
+        "labeled_transactions"."is_fraud" AS "__label"
+      FROM "labeled_transactions"
+      WHERE ("labeled_transactions"."user_id" IS NOT NULL) AND ("labeled_transactions"."created_at" IS NOT NULL)
+    ) AS "__labels"
+  ) AS "__numbered"
+  WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
+),
+"__f1_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f2_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f3_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    AVG("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f4_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    MAX("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f5_rows" AS (
+  SELECT 
+    "transactions"."user_id" AS "__k0",
+    "transactions"."created_at" AS "__e",
+    MAX("transactions"."channel") AS "__v"
+  FROM "transactions"
+  WHERE "transactions"."user_id" IS NOT NULL
+  GROUP BY "transactions"."user_id", "transactions"."created_at"
+),
+"__f5_last" AS (
+  SELECT "__rid", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
+      FROM "__f5_rows"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        "__t" AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" = 1
+),
+"__f6_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v"
+  FROM "users"
+  WHERE "users"."user_id" IS NOT NULL
+  GROUP BY "users"."user_id"
+),
+"__f7_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."age") AS "__v"
+  FROM "users"
+  WHERE "users"."user_id" IS NOT NULL
+  GROUP BY "users"."user_id"
+),
+"__f8_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("enriched_transactions"."amount") AS "__v",
+    MAX("enriched_transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f9_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("user_daily_spend"."last_txn_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f10_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+  FROM "merchants"
+  WHERE "merchants"."id" IS NOT NULL
+  GROUP BY "merchants"."id"
+),
+"__f11_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."risk_tier") AS "__v"
+  FROM "merchants"
+  WHERE "merchants"."id" IS NOT NULL
+  GROUP BY "merchants"."id"
+),
+"__f12_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("fraud_reports"."reported_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f13_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f14_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    MIN("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    COALESCE("__j_f1"."__v", 0) AS "f1",
+    "__j_f2"."__v" AS "f2",
+    "__j_f3"."__v" AS "f3",
+    "__j_f4"."__v" AS "f4",
+    "__j_f5"."__v" AS "f5",
+    "__j_f5"."__e" AS "f5__time",
+    "__j_f6"."__v" AS "f6",
+    "__j_f7"."__v" AS "f7",
+    "__j_f8"."__v" AS "f8",
+    COALESCE("__j_f9"."__v", 0) AS "f9",
+    "__j_f10"."__v" AS "f10",
+    "__j_f11"."__v" AS "f11",
+    COALESCE("__j_f12"."__v", 0) AS "f12",
+    COALESCE("__j_f13"."__v", 0) AS "f13",
+    "__j_f14"."__v" AS "f14"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__f1_agg" AS "__j_f1" ON "__j_f1"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f2_agg" AS "__j_f2" ON "__j_f2"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f3_agg" AS "__j_f3" ON "__j_f3"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f4_agg" AS "__j_f4" ON "__j_f4"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f5_last" AS "__l_f5" ON "__l_f5"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f5_rows" AS "__j_f5" ON ("__s"."__k0" = "__j_f5"."__k0") AND ("__j_f5"."__e" = "__l_f5"."__last")
+  LEFT JOIN "__f6_dim" AS "__j_f6" ON "__s"."__k0" = "__j_f6"."__k0"
+  LEFT JOIN "__f7_dim" AS "__j_f7" ON "__s"."__k0" = "__j_f7"."__k0"
+  LEFT JOIN "__f8_agg" AS "__j_f8" ON "__j_f8"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f9_agg" AS "__j_f9" ON "__j_f9"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f10_dim" AS "__j_f10" ON "__s"."__k1" = "__j_f10"."__k0"
+  LEFT JOIN "__f11_dim" AS "__j_f11" ON "__s"."__k1" = "__j_f11"."__k0"
+  LEFT JOIN "__f12_agg" AS "__j_f12" ON "__j_f12"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f13_agg" AS "__j_f13" ON "__j_f13"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f14_agg" AS "__j_f14" ON "__j_f14"."__rid" = "__s"."__rid"
+)
+SELECT 
+  "__r"."__k0" AS "user_id",
+  "__r"."__k1" AS "merchant_id",
+  "__r"."__k2" AS "card_id",
+  "__r"."__t" AS "created_at",
+  SIGN(CAST("__r"."f1" AS DOUBLE)) * LN(1.0E0 + ABS(CAST("__r"."f1" AS DOUBLE))) AS "txn_count_7d",
+  SIGN(COALESCE("__r"."f2", 0.0E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f2", 0.0E0))) AS "spend_30d",
+  (COALESCE("__r"."f3", 6.375E0) - 6.375E0) / 11.75E0 AS "avg_amount_7d",
+  (COALESCE("__r"."f4", 0.0E0) - -3.0E0) / 15.25E0 AS "max_amount_24h",
+  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
+  CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
+  CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
+  CASE WHEN COALESCE("__r"."f6", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
+  (COALESCE(CAST("__r"."f7" AS DOUBLE), 1.5E0) - 2.0E0) / 1.4142135623730951E0 AS "user_age",
+  SIGN(COALESCE("__r"."f8", 0.0E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f8", 0.0E0))) AS "cross_border_spend_30d",
+  "__r"."f9" AS "active_days_30d",
+  CASE WHEN "__r"."f10" = 'US' THEN 1 ELSE 0 END AS "merchant_category__US",
+  CASE WHEN "__r"."f10" = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
+  CASE WHEN "__r"."f10" = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
+  CASE WHEN "__r"."f10" = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
+  CASE WHEN "__r"."f11" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
+  CASE WHEN "__r"."f11" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
+  CASE WHEN "__r"."f11" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
+  "__r"."f12" AS "merchant_chargebacks_30d",
+  "__r"."f13" AS "card_distinct_merchants_24h",
+  SIGN(COALESCE("__r"."f14", 6.375E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f14", 6.375E0))) AS "card_min_amount_24h",
+  "__r"."__label" AS "is_fraud"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- training set merchant_abuse v1 (trino)
+WITH "__spine" AS (
+  SELECT 
+    *,
+    ROW_NUMBER() OVER (ORDER BY "__t" NULLS FIRST, "__k0" NULLS FIRST, "__label" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT 
+      "merchants"."id" AS "__k0",
+      TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+      COALESCE("merchants"."is_terminated", FALSE) AS "__label"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+  ) AS "__labels"
+),
+"__f1_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+  FROM "merchants"
+  WHERE "merchants"."id" IS NOT NULL
+  GROUP BY "merchants"."id"
+),
+"__f2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("fraud_reports"."reported_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS (
+  SELECT "__s".*, "__j_f1"."__v" AS "f1", COALESCE("__j_f2"."__v", 0) AS "f2"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
+  LEFT JOIN "__f2_agg" AS "__j_f2" ON "__j_f2"."__rid" = "__s"."__rid"
+)
+SELECT 
+  "__r"."__k0" AS "merchant_id",
+  CASE WHEN "__r"."f1" = 'US' THEN 1 ELSE 0 END AS "merchant_category__US",
+  CASE WHEN "__r"."f1" = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
+  CASE WHEN "__r"."f1" = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
+  CASE WHEN "__r"."f1" = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
+  "__r"."f2" AS "merchant_chargebacks_30d",
+  "__r"."__label" AS "merchant_terminated"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- online vectors of entity user (trino)
+WITH "__spine" AS (
+  SELECT 
+    "__k0",
+    TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+    ROW_NUMBER() OVER (ORDER BY "__k0" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT "users"."user_id" AS "__k0"
+    FROM "users"
+    WHERE "users"."user_id" IS NOT NULL
+    UNION
+    SELECT "enriched_transactions"."user_id" AS "__k0"
+    FROM "enriched_transactions"
+    WHERE ("enriched_transactions"."user_id" IS NOT NULL) AND ("enriched_transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+    UNION
+    SELECT "user_daily_spend"."user_id" AS "__k0"
+    FROM "user_daily_spend"
+    WHERE ("user_daily_spend"."user_id" IS NOT NULL) AND ("user_daily_spend"."last_txn_at" <= TIMESTAMP '2024-03-01 00:00:00')
+    UNION
+    SELECT "app_events"."account_id" AS "__k0"
+    FROM "app_events"
+    WHERE ("app_events"."account_id" IS NOT NULL) AND ("app_events"."ts" <= TIMESTAMP '2024-03-01 00:00:00')
+    UNION
+    SELECT "transactions"."user_id" AS "__k0"
+    FROM "transactions"
+    WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  ) AS "__keys"
+),
+"__f1_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v"
+  FROM "users"
+  WHERE "users"."user_id" IS NOT NULL
+  GROUP BY "users"."user_id"
+),
+"__f2_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."age") AS "__v"
+  FROM "users"
+  WHERE "users"."user_id" IS NOT NULL
+  GROUP BY "users"."user_id"
+),
+"__f3_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("enriched_transactions"."amount") AS "__v",
+    MAX("enriched_transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f4_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("user_daily_spend"."last_txn_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("app_events"."ts") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "app_events" ON (("app_events"."account_id" = "__s"."__k0") AND ("app_events"."event_type" = 'login_failed')) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f6_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f7_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f8_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    AVG("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f9_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    MAX("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f10_rows" AS (
+  SELECT 
+    "transactions"."user_id" AS "__k0",
+    "transactions"."created_at" AS "__e",
+    MAX("transactions"."channel") AS "__v"
+  FROM "transactions"
+  WHERE "transactions"."user_id" IS NOT NULL
+  GROUP BY "transactions"."user_id", "transactions"."created_at"
+),
+"__f10_last" AS (
+  SELECT "__rid", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
+      FROM "__f10_rows"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        "__t" AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" = 1
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    "__j_f1"."__v" AS "f1",
+    CAST(NULL AS TIMESTAMP(6)) AS "f1__time",
+    "__j_f2"."__v" AS "f2",
+    CAST(NULL AS TIMESTAMP(6)) AS "f2__time",
+    "__j_f3"."__v" AS "f3",
+    "__j_f3"."__e" AS "f3__time",
+    COALESCE("__j_f4"."__v", 0) AS "f4",
+    "__j_f4"."__e" AS "f4__time",
+    COALESCE("__j_f5"."__v", 0) AS "f5",
+    "__j_f5"."__e" AS "f5__time",
+    COALESCE("__j_f6"."__v", 0) AS "f6",
+    "__j_f6"."__e" AS "f6__time",
+    "__j_f7"."__v" AS "f7",
+    "__j_f7"."__e" AS "f7__time",
+    "__j_f8"."__v" AS "f8",
+    "__j_f8"."__e" AS "f8__time",
+    "__j_f9"."__v" AS "f9",
+    "__j_f9"."__e" AS "f9__time",
+    "__j_f10"."__v" AS "f10",
+    "__j_f10"."__e" AS "f10__time"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
+  LEFT JOIN "__f2_dim" AS "__j_f2" ON "__s"."__k0" = "__j_f2"."__k0"
+  LEFT JOIN "__f3_agg" AS "__j_f3" ON "__j_f3"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f4_agg" AS "__j_f4" ON "__j_f4"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f5_agg" AS "__j_f5" ON "__j_f5"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f6_agg" AS "__j_f6" ON "__j_f6"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f7_agg" AS "__j_f7" ON "__j_f7"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f8_agg" AS "__j_f8" ON "__j_f8"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f9_agg" AS "__j_f9" ON "__j_f9"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f10_last" AS "__l_f10" ON "__l_f10"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f10_rows" AS "__j_f10" ON ("__s"."__k0" = "__j_f10"."__k0") AND ("__j_f10"."__e" = "__l_f10"."__last")
+)
+SELECT 
+  "__r"."__k0" AS "user_id",
+  CASE WHEN COALESCE("__r"."f1", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
+  CASE WHEN COALESCE("__r"."f1", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
+  CASE WHEN COALESCE("__r"."f1", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
+  CASE WHEN COALESCE("__r"."f1", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
+  "__r"."f1__time" AS "f1__time",
+  (COALESCE(CAST("__r"."f2" AS DOUBLE), 1.5E0) - 2.0E0) / 1.4142135623730951E0 AS "user_age",
+  "__r"."f2__time" AS "f2__time",
+  SIGN(COALESCE("__r"."f3", 0.0E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f3", 0.0E0))) AS "cross_border_spend_30d",
+  "__r"."f3__time" AS "f3__time",
+  "__r"."f4" AS "active_days_30d",
+  "__r"."f4__time" AS "f4__time",
+  "__r"."f5" AS "failed_logins_24h",
+  "__r"."f5__time" AS "f5__time",
+  SIGN(CAST("__r"."f6" AS DOUBLE)) * LN(1.0E0 + ABS(CAST("__r"."f6" AS DOUBLE))) AS "txn_count_7d",
+  "__r"."f6__time" AS "f6__time",
+  SIGN(COALESCE("__r"."f7", 0.0E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f7", 0.0E0))) AS "spend_30d",
+  "__r"."f7__time" AS "f7__time",
+  (COALESCE("__r"."f8", 6.375E0) - 6.375E0) / 11.75E0 AS "avg_amount_7d",
+  "__r"."f8__time" AS "f8__time",
+  (COALESCE("__r"."f9", 0.0E0) - -3.0E0) / 15.25E0 AS "max_amount_24h",
+  "__r"."f9__time" AS "f9__time",
+  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  "__r"."f10__time" AS "f10__time"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- online vectors of entity merchant (trino)
+WITH "__spine" AS (
+  SELECT 
+    "__k0",
+    TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+    ROW_NUMBER() OVER (ORDER BY "__k0" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT "merchants"."id" AS "__k0"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+    UNION
+    SELECT "fraud_reports"."merchant_id" AS "__k0"
+    FROM "fraud_reports"
+    WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  ) AS "__keys"
+),
+"__f1_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+  FROM "merchants"
+  WHERE "merchants"."id" IS NOT NULL
+  GROUP BY "merchants"."id"
+),
+"__f2_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."risk_tier") AS "__v"
+  FROM "merchants"
+  WHERE "merchants"."id" IS NOT NULL
+  GROUP BY "merchants"."id"
+),
+"__f3_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("fraud_reports"."reported_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    "__j_f1"."__v" AS "f1",
+    CAST(NULL AS TIMESTAMP(6)) AS "f1__time",
+    "__j_f2"."__v" AS "f2",
+    CAST(NULL AS TIMESTAMP(6)) AS "f2__time",
+    COALESCE("__j_f3"."__v", 0) AS "f3",
+    "__j_f3"."__e" AS "f3__time"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
+  LEFT JOIN "__f2_dim" AS "__j_f2" ON "__s"."__k0" = "__j_f2"."__k0"
+  LEFT JOIN "__f3_agg" AS "__j_f3" ON "__j_f3"."__rid" = "__s"."__rid"
+)
+SELECT 
+  "__r"."__k0" AS "merchant_id",
+  CASE WHEN "__r"."f1" = 'US' THEN 1 ELSE 0 END AS "merchant_category__US",
+  CASE WHEN "__r"."f1" = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
+  CASE WHEN "__r"."f1" = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
+  CASE WHEN "__r"."f1" = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
+  "__r"."f1__time" AS "f1__time",
+  CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
+  CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
+  CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
+  "__r"."f2__time" AS "f2__time",
+  "__r"."f3" AS "merchant_chargebacks_30d",
+  "__r"."f3__time" AS "f3__time"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+
+-- online vectors of entity card (trino)
+WITH "__spine" AS (
+  SELECT 
+    "__k0",
+    TIMESTAMP '2024-03-01 00:00:00' AS "__t",
+    ROW_NUMBER() OVER (ORDER BY "__k0" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT DISTINCT "transactions"."card_id" AS "__k0"
+    FROM "transactions"
+    WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  ) AS "__keys"
+),
+"__f1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__f2_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    MIN("transactions"."amount") AS "__v",
+    MAX("transactions"."created_at") AS "__e"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS (
+  SELECT 
+    "__s".*,
+    COALESCE("__j_f1"."__v", 0) AS "f1",
+    "__j_f1"."__e" AS "f1__time",
+    "__j_f2"."__v" AS "f2",
+    "__j_f2"."__e" AS "f2__time"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__f1_agg" AS "__j_f1" ON "__j_f1"."__rid" = "__s"."__rid"
+  LEFT JOIN "__f2_agg" AS "__j_f2" ON "__j_f2"."__rid" = "__s"."__rid"
+)
+SELECT 
+  "__r"."__k0" AS "card_id",
+  "__r"."f1" AS "card_distinct_merchants_24h",
+  "__r"."f1__time" AS "f1__time",
+  SIGN(COALESCE("__r"."f2", 6.375E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f2", 6.375E0))) AS "card_min_amount_24h",
+  "__r"."f2__time" AS "f2__time"
+FROM "__stage1" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
