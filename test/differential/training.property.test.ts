@@ -112,6 +112,47 @@ async function checkCase(target: EngineTarget, c: StoreCase): Promise<void> {
   });
 }
 
+/**
+ * Serving and training agree: the vector materialized for key k as of T equals
+ * the training row of a label (k, T), on the same engine.
+ */
+async function checkConsistency(target: EngineTarget, c: StoreCase): Promise<void> {
+  const catalog = catalogOf(c);
+  if (!catalog.trainingSets['ts_user']) return;
+  const features = c.featureNames.map((n) => findFeature(catalog, n)).filter((f) => keyOf(f.key.entity) === 'user');
+  const params = fitAll(catalog, c.data, features);
+  const fitted = (name: string, version: number) => params.get(`${name}@${version}`);
+  const plan = planMaterialize(catalog, 'user', fitted, { features: features.map((f) => ({ name: f.name, version: f.version })) });
+  const vectors = await withEngine(target, async (engine) => {
+    await loadProject(engine, catalog, c.data);
+    return runMaterialize(engine, plan, { as_of: c.asOf });
+  });
+  // One label per materialized key, at T.
+  const labels = vectors.rows.map((r) => ({ user_id: r[0] ?? null, merchant_id: null, ts: c.asOf, y: null }));
+  if (labels.length === 0) return;
+  const rows = await withEngine(target, async (engine) => {
+    await loadProject(engine, catalog, { ...c.data, labels });
+    return runTraining(engine, planTraining(catalog, 'ts_user', fitted));
+  });
+  const outputs = plan.transforms.flatMap((t) => t.outputs.map((o) => o.name));
+  const served = new Map(vectors.rows.map((r) => [JSON.stringify(r[0]), outputs.map((o) => r[vectors.columns.indexOf(o)])]));
+  for (const row of rows.rows) {
+    const k = JSON.stringify(row[0]);
+    const trained = outputs.map((o) => row[rows.columns.indexOf(o)]);
+    expect(sameRows([trained], [served.get(k)!]), `${target}: key ${k}: training row vs served vector\n${c.text}`).toBeUndefined();
+  }
+  expect(rows.rows.length).toBe(labels.length);
+}
+
+describe.each(TARGETS)('%s: serving equals training', (target) => {
+  it('the vector materialized for (k, T) equals the training row of a label (k, T)', async () => {
+    await fc.assert(
+      fc.asyncProperty(storeCase, (c) => checkConsistency(target, c)),
+      { numRuns: Number(process.env.FSQL_DIFF_RUNS ?? 40), endOnFailure: true },
+    );
+  });
+});
+
 describe.each(TARGETS)('%s equals the reference evaluator', (target) => {
   it('on random projects and data (training sets, fits, online vectors)', async () => {
     await fc.assert(

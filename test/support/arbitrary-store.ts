@@ -189,7 +189,12 @@ export const storeCase: fc.Arbitrary<StoreCase> = fc
       SCHEMA,
       ...stmts,
       `CREATE TRAINING SET ts LABEL y FEATURES (${list})${sample};`,
-      ...(userFeatures.length > 0 ? [`CREATE TRAINING SET ts_static LABEL churned FEATURES (${userFeatures.join(', ')});`] : []),
+      ...(userFeatures.length > 0
+        ? [
+            `CREATE TRAINING SET ts_static LABEL churned FEATURES (${userFeatures.join(', ')});`,
+            `CREATE TRAINING SET ts_user LABEL y FEATURES (${userFeatures.join(', ')});`,
+          ]
+        : []),
     ].join('\n');
     return {
       text,
