@@ -165,24 +165,33 @@ class Lowering {
   }
 
   /** Correlated strategy, step 2: the latest value at the time found in step 1. */
-  correlatedSecond(l: Lookup, alias: string): SqlSelectItem[] {
+  correlatedSecond(l: Lookup, alias: string, timeColumn: string): SqlSelectItem[] {
     const a = l.access;
     if (l.kind !== 'latest' || !a.eventTime) return [];
-    const where = and(this.keysMatch(l, alias), l.where ? lowerExpr(l.where) : undefined, bin('=', this.eventTime(a), col(`${l.id}__time`, alias)))!;
+    const where = and(this.keysMatch(l, alias), l.where ? lowerExpr(l.where) : undefined, bin('=', this.eventTime(a), col(timeColumn, alias)))!;
     return [{ e: this.fromLatest(l, this.scalar({ k: 'select', items: [{ e: this.latestValue(l) }], from: { k: 'table', name: a.relation }, where })), alias: l.id }];
   }
 
-  /** (key…, event time, MAX(value)) per key and time: ties resolved once, for ASOF and window strategies. */
-  dedup(l: Lookup): SqlSelect {
-    const a = l.access;
+  /** (key…, event time, MAX(value) per lookup) per key and time: ties resolved once, for ASOF and window strategies. */
+  dedup(group: readonly Lookup[]): SqlSelect {
+    const first = group[0]!;
+    const a = first.access;
     const keys = a.keyColumns.map((c) => col(c, a.relation));
     return {
       k: 'select',
-      items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: this.eventTime(a), alias: '__e' }, { e: this.latestValue(l), alias: '__v' }],
+      items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: this.eventTime(a), alias: '__e' }, ...group.map((l) => ({ e: this.latestValue(l), alias: `__v_${l.id}` }))],
       from: { k: 'table', name: a.relation },
-      where: and(...keys.map((k) => isNull(k, true)), l.where ? lowerExpr(l.where) : undefined)!,
+      where: and(...keys.map((k) => isNull(k, true)), first.where ? lowerExpr(first.where) : undefined)!,
       groupBy: [...keys, this.eventTime(a)],
     };
+  }
+
+  /** An aggregate restricted to rows where `inWindow` holds (COUNT(*) counts them; others skip the rest as NULL). */
+  windowed(l: Lookup, inWindow: SqlExpr | undefined): SqlExpr {
+    const agg = lowerExpr(l.value);
+    if (!inWindow || agg.k !== 'agg') return agg;
+    const arg = agg.arg ?? int(1);
+    return { ...agg, arg: caseWhen([{ when: inWindow, then: arg }]) };
   }
 }
 
@@ -191,142 +200,175 @@ class Lowering {
 interface LookupStage {
   /** CTEs to add before the final select. */
   readonly ctes: { name: string; q: SqlQuery }[];
-  /** Name of the relation with spine columns plus `<id>` and `<id>__time` columns. */
+  /** Name of the relation with the spine columns plus one `<lookup id>` column per lookup. */
   readonly result: string;
+  /** Per lookup, the column holding the event time of the rows it used (absent: none, e.g. dimensions). */
+  readonly timeColumn: ReadonlyMap<string, string>;
+}
+
+/**
+ * Lookups over the same relation, keys and WHERE share work: one time probe
+ * (correlated), one de-duplicated row set and join (ASOF, window), or one
+ * range join computing several windowed aggregates at once (join).
+ */
+function groupLookups(lookups: readonly Lookup[]): Lookup[][] {
+  const groups = new Map<string, Lookup[]>();
+  for (const l of lookups) {
+    const k = JSON.stringify([l.kind, l.access, l.spineKeys, l.where ?? null], (key, value) => (key === 'span' ? undefined : value));
+    const g = groups.get(k);
+    if (g) g.push(l);
+    else groups.set(k, [l]);
+  }
+  return [...groups.values()];
 }
 
 function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[], needTime: (l: Lookup) => boolean): LookupStage {
   const d = low.dialect;
   const ctes: { name: string; q: SqlQuery }[] = [];
-  const latestTimed = lookups.filter((l) => l.kind === 'latest' && l.access.eventTime);
-  const useAsof = d.strategies.latest === 'asof';
-  const useWindow = d.strategies.latest === 'window';
-  const aggJoin = d.strategies.aggregate === 'join';
-
-  // Stage 1: everything computable per spine row directly.
+  const timeColumn = new Map<string, string>();
   const firstItems: SqlSelectItem[] = [{ e: { k: 'star', table: S } }];
+  const secondItems: SqlSelectItem[] = [];
   const joins: SqlJoin[] = [];
-  for (const l of lookups) {
-    const wantTime = needTime(l);
-    if (l.kind === 'aggregate' && aggJoin && l.access.eventTime !== undefined) {
-      const a = l.access;
-      const name = `__${l.id}_agg`;
-      const agg = lowerExpr(l.value);
-      ctes.push({
-        name,
-        q: {
-          k: 'select',
-          items: [{ e: col('__rid', S), alias: '__rid' }, { e: agg, alias: '__v' }, { e: { k: 'agg', fn: 'MAX', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__e' }],
-          from: { k: 'table', name: spineCte, alias: S },
-          joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(l, S, 'window') }],
-          groupBy: [col('__rid', S)],
-        },
-      });
-      const alias = `__j_${l.id}`;
-      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });
-      const isCount = l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
-      firstItems.push({ e: isCount ? fn('COALESCE', col('__v', alias), int(0)) : col('__v', alias), alias: l.id });
-      if (wantTime) firstItems.push({ e: col('__e', alias), alias: `${l.id}__time` });
-      continue;
-    }
-    if (l.kind === 'latest' && l.access.eventTime && (useAsof || useWindow)) {
-      const name = `__${l.id}_rows`;
-      ctes.push({ name, q: low.dedup(l) });
-      const alias = `__j_${l.id}`;
-      if (useAsof) {
-        const on = and(...l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias))), bin('>=', col('__t', S), col('__e', alias)))!;
-        joins.push({ type: 'ASOF LEFT', from: { k: 'table', name, alias }, on });
+  const keysOn = (l: Lookup, alias: string) => l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias)));
+  const asValue = (l: Lookup, e: SqlExpr) => (l.kind === 'latest' && l.rawType === 'BOOLEAN' ? bin('=', e, int(1)) : e);
+  const isCount = (l: Lookup) => l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
+
+  groupLookups(lookups).forEach((group, gi) => {
+    const first = group[0]!;
+    const a = first.access;
+    const g = `__g${gi + 1}`;
+
+    if (first.kind === 'latest' && a.eventTime) {
+      if (d.strategies.latest === 'correlated') {
+        // One probe for the latest time, then one per value at that time.
+        firstItems.push(...low.correlatedFirst(first, true).map((it) => ({ ...it, alias: `${g}__time` })));
+        for (const l of group) {
+          timeColumn.set(l.id, `${g}__time`);
+          secondItems.push(...low.correlatedSecond(l, '__st', `${g}__time`));
+        }
+        return;
+      }
+      const name = `${g}_rows`;
+      ctes.push({ name, q: low.dedup(group) });
+      const alias = `${g}_j`;
+      if (d.strategies.latest === 'asof') {
+        joins.push({ type: 'ASOF LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias), bin('>=', col('__t', S), col('__e', alias)))! });
       } else {
         // Window strategy: interleave event rows and spine rows by time; each spine row takes the last event time before it.
-        const unionName = `__${l.id}_last`;
+        const lastName = `${g}_last`;
         const eventsSide: SqlSelect = {
           k: 'select',
-          items: [...l.spineKeys.map((_k, i) => ({ e: col(key(i)), alias: key(i) })), { e: col('__e'), alias: '__t' }, { e: int(0), alias: '__side' }, { e: lit(null, 'INTEGER'), alias: '__rid' }, { e: col('__e'), alias: '__e' }],
+          items: [...first.spineKeys.map((_k, i) => ({ e: col(key(i)), alias: key(i) })), { e: col('__e'), alias: '__t' }, { e: int(0), alias: '__side' }, { e: lit(null, 'INTEGER'), alias: '__rid' }, { e: col('__e'), alias: '__e' }],
           from: { k: 'table', name },
         };
         const spineSide: SqlSelect = {
           k: 'select',
-          items: [...l.spineKeys.map((k, i) => ({ e: col(low.spineKey(k)), alias: key(i) })), { e: col('__t'), alias: '__t' }, { e: int(1), alias: '__side' }, { e: col('__rid'), alias: '__rid' }, { e: lit(null, 'TIMESTAMP'), alias: '__e' }],
+          items: [...first.spineKeys.map((k, i) => ({ e: col(low.spineKey(k)), alias: key(i) })), { e: col('__t'), alias: '__t' }, { e: int(1), alias: '__side' }, { e: col('__rid'), alias: '__rid' }, { e: lit(null, 'TIMESTAMP'), alias: '__e' }],
           from: { k: 'table', name: spineCte },
         };
-        const partition = l.spineKeys.map((_k, i) => col(key(i)));
         const running: SqlSelect = {
           k: 'select',
           items: [
             { e: col('__side') },
             { e: col('__rid') },
-            { e: { k: 'running_max', e: col('__e'), partitionBy: partition, orderBy: [{ e: col('__t'), desc: false, nulls: 'first' }, { e: col('__side'), desc: false, nulls: 'first' }] }, alias: '__last' },
+            {
+              e: { k: 'running_max', e: col('__e'), partitionBy: first.spineKeys.map((_k, i) => col(key(i))), orderBy: [{ e: col('__t'), desc: false, nulls: 'first' }, { e: col('__side'), desc: false, nulls: 'first' }] },
+              alias: '__last',
+            },
           ],
           from: { k: 'derived', q: { k: 'union', all: true, parts: [eventsSide, spineSide] }, alias: '__u' },
         };
-        ctes.push({ name: unionName, q: { k: 'select', items: [{ e: col('__rid') }, { e: col('__last') }], from: { k: 'derived', q: running, alias: '__r' }, where: bin('=', col('__side'), int(1)) } });
-        const lastAlias = `__l_${l.id}`;
-        joins.push({ type: 'LEFT', from: { k: 'table', name: unionName, alias: lastAlias }, on: bin('=', col('__rid', lastAlias), col('__rid', S)) });
-        joins.push({
-          type: 'LEFT',
-          from: { k: 'table', name, alias },
-          on: and(...l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias))), bin('=', col('__e', alias), col('__last', lastAlias)))!,
-        });
+        ctes.push({ name: lastName, q: { k: 'select', items: [{ e: col('__rid') }, { e: col('__last') }], from: { k: 'derived', q: running, alias: '__r' }, where: bin('=', col('__side'), int(1)) } });
+        const lastAlias = `${g}_l`;
+        joins.push({ type: 'LEFT', from: { k: 'table', name: lastName, alias: lastAlias }, on: bin('=', col('__rid', lastAlias), col('__rid', S)) });
+        joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias), bin('=', col('__e', alias), col('__last', lastAlias)))! });
       }
-      firstItems.push({ e: l.rawType === 'BOOLEAN' ? bin('=', col('__v', alias), int(1)) : col('__v', alias), alias: l.id });
-      firstItems.push({ e: col('__e', alias), alias: `${l.id}__time` });
-      continue;
+      firstItems.push({ e: col('__e', alias), alias: `${g}__time` });
+      for (const l of group) {
+        firstItems.push({ e: asValue(l, col(`__v_${l.id}`, alias)), alias: l.id });
+        timeColumn.set(l.id, `${g}__time`);
+      }
+      return;
     }
-    if (l.kind === 'aggregate' && aggJoin) {
-      // Dimension relation: no time, plain grouped join on keys.
-      const name = `__${l.id}_agg`;
+
+    if (first.kind === 'aggregate' && d.strategies.aggregate === 'join') {
+      // One range join for the group, reaching back as far as the widest window;
+      // each aggregate counts only the rows inside its own window.
+      const widest = group.some((l) => l.windowSeconds === undefined) || !a.eventTime ? undefined : Math.max(...group.map((l) => l.windowSeconds!));
+      const reach: Lookup = widest === undefined ? { ...first, windowSeconds: undefined as never } : { ...first, windowSeconds: widest };
+      const name = `${g}_agg`;
+      const items: SqlSelectItem[] = [{ e: col('__rid', S), alias: '__rid' }];
+      for (const l of group) {
+        const inWindow = a.eventTime && l.windowSeconds !== undefined && l.windowSeconds !== widest ? bin('>', low.eventTime(a), { k: 'time_minus', e: col('__t', S), seconds: l.windowSeconds }) : undefined;
+        items.push({ e: low.windowed(l, inWindow), alias: `__v_${l.id}` });
+        if (a.eventTime && needTime(l)) {
+          const t = low.eventTime(a);
+          items.push({ e: { k: 'agg', fn: 'MAX', distinct: false, arg: inWindow ? caseWhen([{ when: inWindow, then: t }]) : t, type: 'TIMESTAMP' }, alias: `__e_${l.id}` });
+        }
+      }
       ctes.push({
         name,
         q: {
           k: 'select',
-          items: [{ e: col('__rid', S), alias: '__rid' }, { e: lowerExpr(l.value), alias: '__v' }],
+          items,
           from: { k: 'table', name: spineCte, alias: S },
-          joins: [{ type: 'INNER', from: { k: 'table', name: l.access.relation }, on: low.visible(l, S, 'window') }],
+          joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window') }],
           groupBy: [col('__rid', S)],
         },
       });
-      const alias = `__j_${l.id}`;
+      const alias = `${g}_j`;
       joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });
-      const isCount = l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
-      firstItems.push({ e: isCount ? fn('COALESCE', col('__v', alias), int(0)) : col('__v', alias), alias: l.id });
-      if (wantTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
-      continue;
+      for (const l of group) {
+        const v = col(`__v_${l.id}`, alias);
+        firstItems.push({ e: isCount(l) ? fn('COALESCE', v, int(0)) : v, alias: l.id });
+        if (a.eventTime && needTime(l)) {
+          firstItems.push({ e: col(`__e_${l.id}`, alias), alias: `${l.id}__time` });
+          timeColumn.set(l.id, `${l.id}__time`);
+        }
+      }
+      return;
     }
-    if (l.kind === 'latest' && !l.access.eventTime && d.strategies.latest !== 'correlated') {
-      // Dimension latest with a join strategy: MAX(value) per key.
-      const name = `__${l.id}_dim`;
-      const a = l.access;
+
+    if (first.kind === 'latest' && d.strategies.latest !== 'correlated') {
+      // Dimension latest with a join strategy: MAX(value) per key, once for the group.
       const keys = a.keyColumns.map((c) => col(c, a.relation));
+      const name = `${g}_dim`;
       ctes.push({
         name,
         q: {
           k: 'select',
-          items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: low.latestValue(l), alias: '__v' }],
+          items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), ...group.map((l) => ({ e: low.latestValue(l), alias: `__v_${l.id}` }))],
           from: { k: 'table', name: a.relation },
-          where: and(...keys.map((k) => isNull(k, true)), l.where ? lowerExpr(l.where) : undefined)!,
+          where: and(...keys.map((k) => isNull(k, true)), first.where ? lowerExpr(first.where) : undefined)!,
           groupBy: keys,
         },
       });
-      const alias = `__j_${l.id}`;
-      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: and(...l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias))))! });
-      firstItems.push({ e: l.rawType === 'BOOLEAN' ? bin('=', col('__v', alias), int(1)) : col('__v', alias), alias: l.id });
-      if (wantTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
-      continue;
+      const alias = `${g}_j`;
+      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias))! });
+      for (const l of group) firstItems.push({ e: asValue(l, col(`__v_${l.id}`, alias)), alias: l.id });
+      return;
     }
-    // Correlated subqueries.
-    firstItems.push(...low.correlatedFirst(l, wantTime));
-    if (wantTime && l.kind === 'latest' && !l.access.eventTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
-    if (wantTime && l.kind === 'aggregate' && !l.access.eventTime) firstItems.push({ e: lit(null, 'TIMESTAMP'), alias: `${l.id}__time` });
-  }
-  ctes.push({ name: '__stage1', q: { k: 'select', items: firstItems, from: { k: 'table', name: spineCte, alias: S }, joins } });
 
-  const second = latestTimed.filter(() => d.strategies.latest === 'correlated');
-  if (second.length === 0) return { ctes, result: '__stage1' };
+    // Correlated subqueries, one per lookup (SQLite answers each with an index probe).
+    for (const l of group) {
+      firstItems.push(...low.correlatedFirst(l, needTime(l)));
+      if (l.kind === 'aggregate' && a.eventTime && needTime(l)) timeColumn.set(l.id, `${l.id}__time`);
+    }
+  });
+
+  ctes.push({ name: '__stage1', q: { k: 'select', items: firstItems, from: { k: 'table', name: spineCte, alias: S }, joins } });
+  if (secondItems.length === 0) return { ctes, result: '__stage1', timeColumn };
   ctes.push({
     name: '__stage2',
-    q: { k: 'select', items: [{ e: { k: 'star', table: '__st' } }, ...second.flatMap((l) => low.correlatedSecond(l, '__st'))], from: { k: 'table', name: '__stage1', alias: '__st' } },
+    q: { k: 'select', items: [{ e: { k: 'star', table: '__st' } }, ...secondItems], from: { k: 'table', name: '__stage1', alias: '__st' } },
   });
-  return { ctes, result: '__stage2' };
+  return { ctes, result: '__stage2', timeColumn };
+}
+
+/** The event time of the rows a lookup used, or a typed NULL when it has none. */
+function timeOf(stage: LookupStage, l: Lookup, from: string): SqlExpr {
+  const c = stage.timeColumn.get(l.id);
+  return c ? col(c, from) : lit(null, 'TIMESTAMP');
 }
 
 /** DATE / TIMESTAMP values written as text (FILL literals) → the epoch days / microseconds SQL literals hold. */
@@ -338,11 +380,11 @@ function timeValue(value: Exclude<LiteralValue, null>, type: ScalarType): Exclud
 }
 
 /** TTL → FILL → SCALE / ONE_HOT for one feature (docs/semantics.md §6). */
-function transformItems(t: TransformStep, l: Lookup, from: string): SqlSelectItem[] {
+function transformItems(t: TransformStep, l: Lookup, from: string, time: SqlExpr): SqlSelectItem[] {
   if (t.unfitted) throw new PlanError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
   let x: SqlExpr = col(l.id, from);
   if (l.ttlSeconds !== undefined && l.access.eventTime) {
-    x = caseWhen([{ when: bin('>=', col(`${l.id}__time`, from), { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
+    x = caseWhen([{ when: bin('>=', time, { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
   }
   if (t.fill) {
     const fillValue = t.fill.type === 'DOUBLE' && typeof t.fill.value === 'number' ? lit(t.fill.value, 'DOUBLE') : lit(timeValue(t.fill.value, t.fill.type), t.fill.type);
@@ -379,7 +421,7 @@ export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeB
   const items: SqlSelectItem[] = [
     ...s.keys.map((k, i) => ({ e: col(key(i), r), alias: k.name })),
     ...(s.time.kind === 'column' ? [{ e: col('__t', r), alias: s.time.output }] : []),
-    ...plan.transforms.flatMap((t, i) => transformItems(t, plan.lookups[i]!, r)),
+    ...plan.transforms.flatMap((t, i) => transformItems(t, plan.lookups[i]!, r, timeOf(stage, plan.lookups[i]!, r))),
     { e: col('__label', r), alias: s.label.name },
   ];
   const order: SqlOrder[] = [{ e: col('__rid', r), desc: false, nulls: 'first' }];
@@ -402,7 +444,11 @@ export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times:
   const r = '__r';
   const items: SqlSelectItem[] = [
     ...plan.spine.keys.map((k, i) => ({ e: col(key(i), r), alias: k.name })),
-    ...plan.transforms.flatMap((t, i) => [...transformItems(t, plan.lookups[i]!, r), { e: col(`${plan.lookups[i]!.id}__time`, r), alias: `${plan.lookups[i]!.id}__time` }]),
+    ...plan.transforms.flatMap((t, i) => {
+      const l = plan.lookups[i]!;
+      const time = timeOf(stage, l, r);
+      return [...transformItems(t, l, r, time), { e: time, alias: `${l.id}__time` }];
+    }),
   ];
   return {
     k: 'query',
@@ -424,7 +470,7 @@ export function lowerFit(plan: FitPlan, dialect: Dialect, times: TimeBindings = 
   const r = '__r';
   let value: SqlExpr = col(l.id, r);
   if (l.ttlSeconds !== undefined && l.access.eventTime) {
-    value = caseWhen([{ when: bin('>=', col(`${l.id}__time`, r), { k: 'time_minus', e: col('__t', r), seconds: l.ttlSeconds }), then: value }], lit(null, l.rawType));
+    value = caseWhen([{ when: bin('>=', timeOf(stage, l, r), { k: 'time_minus', e: col('__t', r), seconds: l.ttlSeconds }), then: value }], lit(null, l.rawType));
   }
   return {
     k: 'query',

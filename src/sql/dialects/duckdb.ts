@@ -1,8 +1,10 @@
 /**
  * DuckDB (the embedded analytical engine). Native DATE/TIMESTAMP types.
- * Strategy: ASOF LEFT JOIN for latest values (one sort-merge pass per
- * feature) and correlated subqueries for windowed aggregates, which DuckDB's
- * optimizer unnests into joins.
+ * Strategy: ASOF LEFT JOIN for latest values (one de-duplicated row set and
+ * one sort-merge join per relation, keys and WHERE) and one range join per
+ * such group for windowed aggregates, each aggregate restricted to its own
+ * window with CASE. Measured in bench/ (training workload): correlated
+ * subqueries, which DuckDB unnests itself, ran 2.8× slower than the range join.
  */
 import type { DatePart } from '../../check/catalog.js';
 import { ansi, type Dialect } from '../dialect.js';
@@ -31,5 +33,5 @@ export const duckdb: Dialect = {
   extract: (part, e) => `CAST(EXTRACT(${PARTS[part]} FROM ${e}) AS BIGINT)`,
   timeMinus: (e, seconds) => `(${e} - INTERVAL ${seconds} SECOND)`,
   capabilities: { nullsOrdering: true, asofJoin: true, concatOperator: true },
-  strategies: { latest: 'asof', aggregate: 'correlated' },
+  strategies: { latest: 'asof', aggregate: 'join' },
 };

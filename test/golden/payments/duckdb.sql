@@ -63,99 +63,103 @@ WITH "__spine" AS (
   ) AS "__numbered"
   WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
-"__f5_rows" AS (
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(*) AS "__v_f1",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND) THEN "transactions"."amount" END) AS "__v_f4"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g2_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("transactions"."amount") AS "__v_f2",
+    AVG(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND) THEN "transactions"."amount" END) AS "__v_f3"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g3_rows" AS (
   SELECT 
     "transactions"."user_id" AS "__k0",
     "transactions"."created_at" AS "__e",
-    MAX("transactions"."channel") AS "__v"
+    MAX("transactions"."channel") AS "__v_f5"
   FROM "transactions"
   WHERE "transactions"."user_id" IS NOT NULL
   GROUP BY "transactions"."user_id", "transactions"."created_at"
 ),
-"__f6_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v"
+"__g4_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v_f6", MAX("users"."age") AS "__v_f7"
   FROM "users"
   WHERE "users"."user_id" IS NOT NULL
   GROUP BY "users"."user_id"
 ),
-"__f7_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."age") AS "__v"
-  FROM "users"
-  WHERE "users"."user_id" IS NOT NULL
-  GROUP BY "users"."user_id"
+"__g5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", SUM("enriched_transactions"."amount") AS "__v_f8"
+  FROM "__spine" AS "__s"
+  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
 ),
-"__f10_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+"__g6_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f9"
+  FROM "__spine" AS "__s"
+  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g7_dim" AS (
+  SELECT 
+    "merchants"."id" AS "__k0",
+    MAX("merchants"."category") AS "__v_f10",
+    MAX("merchants"."risk_tier") AS "__v_f11"
   FROM "merchants"
   WHERE "merchants"."id" IS NOT NULL
   GROUP BY "merchants"."id"
 ),
-"__f11_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."risk_tier") AS "__v"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
+"__g8_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f12"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g9_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
+    MIN("transactions"."amount") AS "__v_f14"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
+  GROUP BY "__s"."__rid"
 ),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    (
-    SELECT COUNT(*)
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
-  ) AS "f1",
-    (
-    SELECT SUM("transactions"."amount")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f2",
-    (
-    SELECT AVG("transactions"."amount")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
-  ) AS "f3",
-    (
-    SELECT MAX("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f4",
-    "__j_f5"."__v" AS "f5",
-    "__j_f5"."__e" AS "f5__time",
-    "__j_f6"."__v" AS "f6",
-    "__j_f7"."__v" AS "f7",
-    (
-    SELECT SUM("enriched_transactions"."amount")
-    FROM "enriched_transactions"
-    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f8",
-    (
-    SELECT COUNT(*)
-    FROM "user_daily_spend"
-    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f9",
-    "__j_f10"."__v" AS "f10",
-    "__j_f11"."__v" AS "f11",
-    (
-    SELECT COUNT(*)
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f12",
-    (
-    SELECT COUNT(DISTINCT "transactions"."merchant_id")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f13",
-    (
-    SELECT MIN("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f14"
+    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__v_f4" AS "f4",
+    "__g2_j"."__v_f2" AS "f2",
+    "__g2_j"."__v_f3" AS "f3",
+    "__g3_j"."__e" AS "__g3__time",
+    "__g3_j"."__v_f5" AS "f5",
+    "__g4_j"."__v_f6" AS "f6",
+    "__g4_j"."__v_f7" AS "f7",
+    "__g5_j"."__v_f8" AS "f8",
+    COALESCE("__g6_j"."__v_f9", 0) AS "f9",
+    "__g7_j"."__v_f10" AS "f10",
+    "__g7_j"."__v_f11" AS "f11",
+    COALESCE("__g8_j"."__v_f12", 0) AS "f12",
+    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
+    "__g9_j"."__v_f14" AS "f14"
   FROM "__spine" AS "__s"
-  ASOF LEFT JOIN "__f5_rows" AS "__j_f5" ON ("__s"."__k0" = "__j_f5"."__k0") AND ("__s"."__t" >= "__j_f5"."__e")
-  LEFT JOIN "__f6_dim" AS "__j_f6" ON "__s"."__k0" = "__j_f6"."__k0"
-  LEFT JOIN "__f7_dim" AS "__j_f7" ON "__s"."__k0" = "__j_f7"."__k0"
-  LEFT JOIN "__f10_dim" AS "__j_f10" ON "__s"."__k1" = "__j_f10"."__k0"
-  LEFT JOIN "__f11_dim" AS "__j_f11" ON "__s"."__k1" = "__j_f11"."__k0"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g3_rows" AS "__g3_j" ON ("__s"."__k0" = "__g3_j"."__k0") AND ("__s"."__t" >= "__g3_j"."__e")
+  LEFT JOIN "__g4_dim" AS "__g4_j" ON "__s"."__k0" = "__g4_j"."__k0"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g7_dim" AS "__g7_j" ON "__s"."__k1" = "__g7_j"."__k0"
+  LEFT JOIN "__g8_agg" AS "__g8_j" ON "__g8_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -166,9 +170,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f2", 0.0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375) - 6.375) / 11.75 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
@@ -204,23 +208,23 @@ WITH "__spine" AS (
     WHERE "merchants"."id" IS NOT NULL
   ) AS "__labels"
 ),
-"__f1_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+"__g1_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v_f1"
   FROM "merchants"
   WHERE "merchants"."id" IS NOT NULL
   GROUP BY "merchants"."id"
 ),
-"__stage1" AS (
-  SELECT 
-    "__s".*,
-    "__j_f1"."__v" AS "f1",
-    (
-    SELECT COUNT(*)
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f2"
+"__g2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f2"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS (
+  SELECT "__s".*, "__g1_j"."__v_f1" AS "f1", COALESCE("__g2_j"."__v_f2", 0) AS "f2"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -261,23 +265,60 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__f1_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v"
+"__g1_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v_f1", MAX("users"."age") AS "__v_f2"
   FROM "users"
   WHERE "users"."user_id" IS NOT NULL
   GROUP BY "users"."user_id"
 ),
-"__f2_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."age") AS "__v"
-  FROM "users"
-  WHERE "users"."user_id" IS NOT NULL
-  GROUP BY "users"."user_id"
+"__g2_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("enriched_transactions"."amount") AS "__v_f3",
+    MAX("enriched_transactions"."created_at") AS "__e_f3"
+  FROM "__spine" AS "__s"
+  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
 ),
-"__f10_rows" AS (
+"__g3_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4", MAX("user_daily_spend"."last_txn_at") AS "__e_f4"
+  FROM "__spine" AS "__s"
+  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g4_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f5", MAX("app_events"."ts") AS "__e_f5"
+  FROM "__spine" AS "__s"
+  JOIN "app_events" ON (("app_events"."account_id" = "__s"."__k0") AND ("app_events"."event_type" = 'login_failed')) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL 86400 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g5_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(*) AS "__v_f6",
+    MAX("transactions"."created_at") AS "__e_f6",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND) THEN "transactions"."amount" END) AS "__v_f9",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND) THEN "transactions"."created_at" END) AS "__e_f9"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g6_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("transactions"."amount") AS "__v_f7",
+    MAX("transactions"."created_at") AS "__e_f7",
+    AVG(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND) THEN "transactions"."amount" END) AS "__v_f8",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND) THEN "transactions"."created_at" END) AS "__e_f8"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
+),
+"__g7_rows" AS (
   SELECT 
     "transactions"."user_id" AS "__k0",
     "transactions"."created_at" AS "__e",
-    MAX("transactions"."channel") AS "__v"
+    MAX("transactions"."channel") AS "__v_f10"
   FROM "transactions"
   WHERE "transactions"."user_id" IS NOT NULL
   GROUP BY "transactions"."user_id", "transactions"."created_at"
@@ -285,86 +326,32 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__j_f1"."__v" AS "f1",
-    CAST(NULL AS TIMESTAMP) AS "f1__time",
-    "__j_f2"."__v" AS "f2",
-    CAST(NULL AS TIMESTAMP) AS "f2__time",
-    (
-    SELECT SUM("enriched_transactions"."amount")
-    FROM "enriched_transactions"
-    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f3",
-    (
-    SELECT MAX("enriched_transactions"."created_at")
-    FROM "enriched_transactions"
-    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f3__time",
-    (
-    SELECT COUNT(*)
-    FROM "user_daily_spend"
-    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f4",
-    (
-    SELECT MAX("user_daily_spend"."last_txn_at")
-    FROM "user_daily_spend"
-    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f4__time",
-    (
-    SELECT COUNT(*)
-    FROM "app_events"
-    WHERE (("app_events"."account_id" = "__s"."__k0") AND ("app_events"."event_type" = 'login_failed')) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f5",
-    (
-    SELECT MAX("app_events"."ts")
-    FROM "app_events"
-    WHERE (("app_events"."account_id" = "__s"."__k0") AND ("app_events"."event_type" = 'login_failed')) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f5__time",
-    (
-    SELECT COUNT(*)
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
-  ) AS "f6",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
-  ) AS "f6__time",
-    (
-    SELECT SUM("transactions"."amount")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f7",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f7__time",
-    (
-    SELECT AVG("transactions"."amount")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
-  ) AS "f8",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 604800 SECOND)))
-  ) AS "f8__time",
-    (
-    SELECT MAX("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f9",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f9__time",
-    "__j_f10"."__v" AS "f10",
-    "__j_f10"."__e" AS "f10__time"
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g2_j"."__v_f3" AS "f3",
+    "__g2_j"."__e_f3" AS "f3__time",
+    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
+    "__g3_j"."__e_f4" AS "f4__time",
+    COALESCE("__g4_j"."__v_f5", 0) AS "f5",
+    "__g4_j"."__e_f5" AS "f5__time",
+    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
+    "__g5_j"."__e_f6" AS "f6__time",
+    "__g5_j"."__v_f9" AS "f9",
+    "__g5_j"."__e_f9" AS "f9__time",
+    "__g6_j"."__v_f7" AS "f7",
+    "__g6_j"."__e_f7" AS "f7__time",
+    "__g6_j"."__v_f8" AS "f8",
+    "__g6_j"."__e_f8" AS "f8__time",
+    "__g7_j"."__e" AS "__g7__time",
+    "__g7_j"."__v_f10" AS "f10"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
-  LEFT JOIN "__f2_dim" AS "__j_f2" ON "__s"."__k0" = "__j_f2"."__k0"
-  ASOF LEFT JOIN "__f10_rows" AS "__j_f10" ON ("__s"."__k0" = "__j_f10"."__k0") AND ("__s"."__t" >= "__j_f10"."__e")
+  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__s"."__t" >= "__g7_j"."__e")
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -372,9 +359,9 @@ SELECT
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
-  "__r"."f1__time" AS "f1__time",
+  CAST(NULL AS TIMESTAMP) AS "f1__time",
   (COALESCE(CAST("__r"."f2" AS DOUBLE), 1.5) - 2.0) / 1.4142135623730951 AS "user_age",
-  "__r"."f2__time" AS "f2__time",
+  CAST(NULL AS TIMESTAMP) AS "f2__time",
   SIGN(COALESCE("__r"."f3", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f3", 0.0))) AS "cross_border_spend_30d",
   "__r"."f3__time" AS "f3__time",
   "__r"."f4" AS "active_days_30d",
@@ -389,10 +376,10 @@ SELECT
   "__r"."f8__time" AS "f8__time",
   (COALESCE("__r"."f9", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
   "__r"."f9__time" AS "f9__time",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
-  "__r"."f10__time" AS "f10__time"
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  "__r"."__g7__time" AS "f10__time"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;
 
@@ -412,38 +399,31 @@ WITH "__spine" AS (
     WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__f1_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+"__g1_dim" AS (
+  SELECT 
+    "merchants"."id" AS "__k0",
+    MAX("merchants"."category") AS "__v_f1",
+    MAX("merchants"."risk_tier") AS "__v_f2"
   FROM "merchants"
   WHERE "merchants"."id" IS NOT NULL
   GROUP BY "merchants"."id"
 ),
-"__f2_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."risk_tier") AS "__v"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
+"__g2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f3", MAX("fraud_reports"."reported_at") AS "__e_f3"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
+  GROUP BY "__s"."__rid"
 ),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__j_f1"."__v" AS "f1",
-    CAST(NULL AS TIMESTAMP) AS "f1__time",
-    "__j_f2"."__v" AS "f2",
-    CAST(NULL AS TIMESTAMP) AS "f2__time",
-    (
-    SELECT COUNT(*)
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f3",
-    (
-    SELECT MAX("fraud_reports"."reported_at")
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL 2592000 SECOND)))
-  ) AS "f3__time"
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
+    COALESCE("__g2_j"."__v_f3", 0) AS "f3",
+    "__g2_j"."__e_f3" AS "f3__time"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
-  LEFT JOIN "__f2_dim" AS "__j_f2" ON "__s"."__k0" = "__j_f2"."__k0"
+  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -451,11 +431,11 @@ SELECT
   CASE WHEN "__r"."f1" = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
   CASE WHEN "__r"."f1" = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
   CASE WHEN "__r"."f1" = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
-  "__r"."f1__time" AS "f1__time",
+  CAST(NULL AS TIMESTAMP) AS "f1__time",
   CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
   CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
   CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
-  "__r"."f2__time" AS "f2__time",
+  CAST(NULL AS TIMESTAMP) AS "f2__time",
   "__r"."f3" AS "merchant_chargebacks_30d",
   "__r"."f3__time" AS "f3__time"
 FROM "__stage1" AS "__r"
@@ -473,30 +453,26 @@ WITH "__spine" AS (
     WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f1",
+    MAX("transactions"."created_at") AS "__e_f1",
+    MIN("transactions"."amount") AS "__v_f2",
+    MAX("transactions"."created_at") AS "__e_f2"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    (
-    SELECT COUNT(DISTINCT "transactions"."merchant_id")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f1",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f1__time",
-    (
-    SELECT MIN("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f2",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  ) AS "f2__time"
+    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__e_f1" AS "f1__time",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g1_j"."__e_f2" AS "f2__time"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "card_id",

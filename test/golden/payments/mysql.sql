@@ -72,6 +72,11 @@ WITH `__spine` AS (
     WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f1`,
     (
+    SELECT MAX(`transactions`.`amount`)
+    FROM `transactions`
+    WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
+  ) AS `f4`,
+    (
     SELECT SUM(`transactions`.`amount`)
     FROM `transactions`
     WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
@@ -82,15 +87,10 @@ WITH `__spine` AS (
     WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f3`,
     (
-    SELECT MAX(`transactions`.`amount`)
-    FROM `transactions`
-    WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
-  ) AS `f4`,
-    (
     SELECT MAX(`transactions`.`created_at`)
     FROM `transactions`
     WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`created_at` <= `__s`.`__t`)
-  ) AS `f5__time`,
+  ) AS `__g3__time`,
     (
     SELECT CONVERT(MAX(CAST(`users`.`country` AS BINARY)) USING utf8mb4)
     FROM `users`
@@ -144,7 +144,7 @@ WITH `__spine` AS (
     (
     SELECT CONVERT(MAX(CAST(`transactions`.`channel` AS BINARY)) USING utf8mb4)
     FROM `transactions`
-    WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`f5__time`)
+    WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`__g3__time`)
   ) AS `f5`
   FROM `__stage1` AS `__st`
 )
@@ -157,9 +157,9 @@ SELECT
   SIGN(COALESCE(`__r`.`f2`, 0.0E0)) * LN(1.0E0 + ABS(COALESCE(`__r`.`f2`, 0.0E0))) AS `spend_30d`,
   (COALESCE(`__r`.`f3`, 6.375E0) - 6.375E0) / 11.75E0 AS `avg_amount_7d`,
   (COALESCE(`__r`.`f4`, 0.0E0) - -3.0E0) / 15.25E0 AS `max_amount_24h`,
-  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`f5__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
-  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`f5__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
-  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`f5__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
+  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
+  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
+  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
   CASE WHEN CAST(COALESCE(`__r`.`f6`, 'unknown') AS BINARY) = 'US' THEN 1 ELSE 0 END AS `home_country__US`,
   CASE WHEN CAST(COALESCE(`__r`.`f6`, 'unknown') AS BINARY) = 'DE' THEN 1 ELSE 0 END AS `home_country__DE`,
   CASE WHEN CAST(COALESCE(`__r`.`f6`, 'unknown') AS BINARY) = 'FR' THEN 1 ELSE 0 END AS `home_country__FR`,
@@ -257,13 +257,11 @@ WITH `__spine` AS (
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
   ) AS `f1`,
-    CAST(NULL AS DATETIME(6)) AS `f1__time`,
     (
     SELECT MAX(`users`.`age`)
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
   ) AS `f2`,
-    CAST(NULL AS DATETIME(6)) AS `f2__time`,
     (
     SELECT SUM(`enriched_transactions`.`amount`)
     FROM `enriched_transactions`
@@ -305,6 +303,16 @@ WITH `__spine` AS (
     WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f6__time`,
     (
+    SELECT MAX(`transactions`.`amount`)
+    FROM `transactions`
+    WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
+  ) AS `f9`,
+    (
+    SELECT MAX(`transactions`.`created_at`)
+    FROM `transactions`
+    WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
+  ) AS `f9__time`,
+    (
     SELECT SUM(`transactions`.`amount`)
     FROM `transactions`
     WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
@@ -325,20 +333,10 @@ WITH `__spine` AS (
     WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f8__time`,
     (
-    SELECT MAX(`transactions`.`amount`)
-    FROM `transactions`
-    WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
-  ) AS `f9`,
-    (
-    SELECT MAX(`transactions`.`created_at`)
-    FROM `transactions`
-    WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
-  ) AS `f9__time`,
-    (
     SELECT MAX(`transactions`.`created_at`)
     FROM `transactions`
     WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`created_at` <= `__s`.`__t`)
-  ) AS `f10__time`
+  ) AS `__g7__time`
   FROM `__spine` AS `__s`
 ),
 `__stage2` AS (
@@ -347,7 +345,7 @@ WITH `__spine` AS (
     (
     SELECT CONVERT(MAX(CAST(`transactions`.`channel` AS BINARY)) USING utf8mb4)
     FROM `transactions`
-    WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`f10__time`)
+    WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`__g7__time`)
   ) AS `f10`
   FROM `__stage1` AS `__st`
 )
@@ -357,9 +355,9 @@ SELECT
   CASE WHEN CAST(COALESCE(`__r`.`f1`, 'unknown') AS BINARY) = 'DE' THEN 1 ELSE 0 END AS `home_country__DE`,
   CASE WHEN CAST(COALESCE(`__r`.`f1`, 'unknown') AS BINARY) = 'FR' THEN 1 ELSE 0 END AS `home_country__FR`,
   CASE WHEN CAST(COALESCE(`__r`.`f1`, 'unknown') AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `home_country__pos`,
-  `__r`.`f1__time` AS `f1__time`,
+  CAST(NULL AS DATETIME(6)) AS `f1__time`,
   (COALESCE(CAST(`__r`.`f2` AS DOUBLE), 1.5E0) - 2.0E0) / 1.4142135623730951E0 AS `user_age`,
-  `__r`.`f2__time` AS `f2__time`,
+  CAST(NULL AS DATETIME(6)) AS `f2__time`,
   SIGN(COALESCE(`__r`.`f3`, 0.0E0)) * LN(1.0E0 + ABS(COALESCE(`__r`.`f3`, 0.0E0))) AS `cross_border_spend_30d`,
   `__r`.`f3__time` AS `f3__time`,
   `__r`.`f4` AS `active_days_30d`,
@@ -374,10 +372,10 @@ SELECT
   `__r`.`f8__time` AS `f8__time`,
   (COALESCE(`__r`.`f9`, 0.0E0) - -3.0E0) / 15.25E0 AS `max_amount_24h`,
   `__r`.`f9__time` AS `f9__time`,
-  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`f10__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f10` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
-  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`f10__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f10` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
-  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`f10__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f10` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
-  `__r`.`f10__time` AS `f10__time`
+  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`__g7__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f10` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
+  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`__g7__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f10` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
+  CASE WHEN CAST(COALESCE(CASE WHEN `__r`.`__g7__time` >= (`__r`.`__t` - INTERVAL 1209600 SECOND) THEN `__r`.`f10` ELSE CAST(NULL AS CHAR) END, 'US') AS BINARY) = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
+  `__r`.`__g7__time` AS `f10__time`
 FROM `__stage2` AS `__r`
 ORDER BY CASE WHEN `__r`.`__rid` IS NULL THEN 0 ELSE 1 END, `__r`.`__rid`;
 
@@ -405,13 +403,11 @@ WITH `__spine` AS (
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
   ) AS `f1`,
-    CAST(NULL AS DATETIME(6)) AS `f1__time`,
     (
     SELECT MAX(`merchants`.`risk_tier`)
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
   ) AS `f2`,
-    CAST(NULL AS DATETIME(6)) AS `f2__time`,
     (
     SELECT COUNT(*)
     FROM `fraud_reports`
@@ -430,11 +426,11 @@ SELECT
   CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
   CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
   CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
-  `__r`.`f1__time` AS `f1__time`,
+  CAST(NULL AS DATETIME(6)) AS `f1__time`,
   CASE WHEN `__r`.`f2` = 1 THEN 1 ELSE 0 END AS `merchant_risk_tier__1`,
   CASE WHEN `__r`.`f2` = 2 THEN 1 ELSE 0 END AS `merchant_risk_tier__2`,
   CASE WHEN `__r`.`f2` = 3 THEN 1 ELSE 0 END AS `merchant_risk_tier__3`,
-  `__r`.`f2__time` AS `f2__time`,
+  CAST(NULL AS DATETIME(6)) AS `f2__time`,
   `__r`.`f3` AS `merchant_chargebacks_30d`,
   `__r`.`f3__time` AS `f3__time`
 FROM `__stage1` AS `__r`

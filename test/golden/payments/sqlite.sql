@@ -72,6 +72,11 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 604800000000)))
   ) AS "f1",
     (
+    SELECT MAX("transactions"."amount")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
+  ) AS "f4",
+    (
     SELECT SUM("transactions"."amount")
     FROM "transactions"
     WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 2592000000000)))
@@ -82,15 +87,10 @@ WITH "__spine" AS (
     WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 604800000000)))
   ) AS "f3",
     (
-    SELECT MAX("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
-  ) AS "f4",
-    (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
-  ) AS "f5__time",
+  ) AS "__g3__time",
     (
     SELECT MAX("users"."country")
     FROM "users"
@@ -144,7 +144,7 @@ WITH "__spine" AS (
     (
     SELECT MAX("transactions"."channel")
     FROM "transactions"
-    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."f5__time")
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g3__time")
   ) AS "f5"
   FROM "__stage1" AS "__st"
 )
@@ -157,9 +157,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f2", 0.0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375) - 6.375) / 11.75 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
@@ -254,13 +254,11 @@ WITH "__spine" AS (
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
   ) AS "f1",
-    NULL AS "f1__time",
     (
     SELECT MAX("users"."age")
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
   ) AS "f2",
-    NULL AS "f2__time",
     (
     SELECT SUM("enriched_transactions"."amount")
     FROM "enriched_transactions"
@@ -302,6 +300,16 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 604800000000)))
   ) AS "f6__time",
     (
+    SELECT MAX("transactions"."amount")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
+  ) AS "f9",
+    (
+    SELECT MAX("transactions"."created_at")
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
+  ) AS "f9__time",
+    (
     SELECT SUM("transactions"."amount")
     FROM "transactions"
     WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 2592000000000)))
@@ -322,20 +330,10 @@ WITH "__spine" AS (
     WHERE (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 604800000000)))
   ) AS "f8__time",
     (
-    SELECT MAX("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
-  ) AS "f9",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
-  ) AS "f9__time",
-    (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
-  ) AS "f10__time"
+  ) AS "__g7__time"
   FROM "__spine" AS "__s"
 ),
 "__stage2" AS (
@@ -344,7 +342,7 @@ WITH "__spine" AS (
     (
     SELECT MAX("transactions"."channel")
     FROM "transactions"
-    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."f10__time")
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g7__time")
   ) AS "f10"
   FROM "__stage1" AS "__st"
 )
@@ -354,9 +352,9 @@ SELECT
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
-  "__r"."f1__time" AS "f1__time",
+  NULL AS "f1__time",
   (COALESCE(CAST("__r"."f2" AS REAL), 1.5) - 2.0) / 1.4142135623730951 AS "user_age",
-  "__r"."f2__time" AS "f2__time",
+  NULL AS "f2__time",
   SIGN(COALESCE("__r"."f3", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f3", 0.0))) AS "cross_border_spend_30d",
   "__r"."f3__time" AS "f3__time",
   "__r"."f4" AS "active_days_30d",
@@ -371,10 +369,10 @@ SELECT
   "__r"."f8__time" AS "f8__time",
   (COALESCE("__r"."f9", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
   "__r"."f9__time" AS "f9__time",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f10" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f10" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f10" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
-  "__r"."f10__time" AS "f10__time"
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f10" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f10" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f10" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  "__r"."__g7__time" AS "f10__time"
 FROM "__stage2" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;
 
@@ -399,13 +397,11 @@ WITH "__spine" AS (
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
   ) AS "f1",
-    NULL AS "f1__time",
     (
     SELECT MAX("merchants"."risk_tier")
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
   ) AS "f2",
-    NULL AS "f2__time",
     (
     SELECT COUNT(*)
     FROM "fraud_reports"
@@ -424,11 +420,11 @@ SELECT
   CASE WHEN "__r"."f1" = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
   CASE WHEN "__r"."f1" = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
   CASE WHEN "__r"."f1" = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
-  "__r"."f1__time" AS "f1__time",
+  NULL AS "f1__time",
   CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
   CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
   CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
-  "__r"."f2__time" AS "f2__time",
+  NULL AS "f2__time",
   "__r"."f3" AS "merchant_chargebacks_30d",
   "__r"."f3__time" AS "f3__time"
 FROM "__stage1" AS "__r"

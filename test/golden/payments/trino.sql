@@ -63,49 +63,34 @@ WITH "__spine" AS (
   ) AS "__numbered"
   WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
-"__f1_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("transactions"."created_at") AS "__e"
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(*) AS "__v_f1",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND) THEN "transactions"."amount" END) AS "__v_f4"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f2_agg" AS (
+"__g2_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
-    SUM("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
+    SUM("transactions"."amount") AS "__v_f2",
+    AVG(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND) THEN "transactions"."amount" END) AS "__v_f3"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f3_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    AVG("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__f4_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    MAX("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__f5_rows" AS (
+"__g3_rows" AS (
   SELECT 
     "transactions"."user_id" AS "__k0",
     "transactions"."created_at" AS "__e",
-    MAX("transactions"."channel") AS "__v"
+    MAX("transactions"."channel") AS "__v_f5"
   FROM "transactions"
   WHERE "transactions"."user_id" IS NOT NULL
   GROUP BY "transactions"."user_id", "transactions"."created_at"
 ),
-"__f5_last" AS (
+"__g3_last" AS (
   SELECT "__rid", "__last"
   FROM (
     SELECT 
@@ -114,7 +99,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__f5_rows"
+      FROM "__g3_rows"
       UNION ALL
       SELECT 
         "__k0" AS "__k0",
@@ -127,65 +112,44 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" = 1
 ),
-"__f6_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v"
+"__g4_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v_f6", MAX("users"."age") AS "__v_f7"
   FROM "users"
   WHERE "users"."user_id" IS NOT NULL
   GROUP BY "users"."user_id"
 ),
-"__f7_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."age") AS "__v"
-  FROM "users"
-  WHERE "users"."user_id" IS NOT NULL
-  GROUP BY "users"."user_id"
-),
-"__f8_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM("enriched_transactions"."amount") AS "__v",
-    MAX("enriched_transactions"."created_at") AS "__e"
+"__g5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", SUM("enriched_transactions"."amount") AS "__v_f8"
   FROM "__spine" AS "__s"
   JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f9_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("user_daily_spend"."last_txn_at") AS "__e"
+"__g6_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f9"
   FROM "__spine" AS "__s"
   JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f10_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+"__g7_dim" AS (
+  SELECT 
+    "merchants"."id" AS "__k0",
+    MAX("merchants"."category") AS "__v_f10",
+    MAX("merchants"."risk_tier") AS "__v_f11"
   FROM "merchants"
   WHERE "merchants"."id" IS NOT NULL
   GROUP BY "merchants"."id"
 ),
-"__f11_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."risk_tier") AS "__v"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
-),
-"__f12_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("fraud_reports"."reported_at") AS "__e"
+"__g8_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f12"
   FROM "__spine" AS "__s"
   JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f13_agg" AS (
+"__g9_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
-    COUNT(DISTINCT "transactions"."merchant_id") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__f14_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    MIN("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
+    MIN("transactions"."amount") AS "__v_f14"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
   GROUP BY "__s"."__rid"
@@ -193,37 +157,32 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    COALESCE("__j_f1"."__v", 0) AS "f1",
-    "__j_f2"."__v" AS "f2",
-    "__j_f3"."__v" AS "f3",
-    "__j_f4"."__v" AS "f4",
-    "__j_f5"."__v" AS "f5",
-    "__j_f5"."__e" AS "f5__time",
-    "__j_f6"."__v" AS "f6",
-    "__j_f7"."__v" AS "f7",
-    "__j_f8"."__v" AS "f8",
-    COALESCE("__j_f9"."__v", 0) AS "f9",
-    "__j_f10"."__v" AS "f10",
-    "__j_f11"."__v" AS "f11",
-    COALESCE("__j_f12"."__v", 0) AS "f12",
-    COALESCE("__j_f13"."__v", 0) AS "f13",
-    "__j_f14"."__v" AS "f14"
+    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__v_f4" AS "f4",
+    "__g2_j"."__v_f2" AS "f2",
+    "__g2_j"."__v_f3" AS "f3",
+    "__g3_j"."__e" AS "__g3__time",
+    "__g3_j"."__v_f5" AS "f5",
+    "__g4_j"."__v_f6" AS "f6",
+    "__g4_j"."__v_f7" AS "f7",
+    "__g5_j"."__v_f8" AS "f8",
+    COALESCE("__g6_j"."__v_f9", 0) AS "f9",
+    "__g7_j"."__v_f10" AS "f10",
+    "__g7_j"."__v_f11" AS "f11",
+    COALESCE("__g8_j"."__v_f12", 0) AS "f12",
+    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
+    "__g9_j"."__v_f14" AS "f14"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_agg" AS "__j_f1" ON "__j_f1"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f2_agg" AS "__j_f2" ON "__j_f2"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f3_agg" AS "__j_f3" ON "__j_f3"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f4_agg" AS "__j_f4" ON "__j_f4"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f5_last" AS "__l_f5" ON "__l_f5"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f5_rows" AS "__j_f5" ON ("__s"."__k0" = "__j_f5"."__k0") AND ("__j_f5"."__e" = "__l_f5"."__last")
-  LEFT JOIN "__f6_dim" AS "__j_f6" ON "__s"."__k0" = "__j_f6"."__k0"
-  LEFT JOIN "__f7_dim" AS "__j_f7" ON "__s"."__k0" = "__j_f7"."__k0"
-  LEFT JOIN "__f8_agg" AS "__j_f8" ON "__j_f8"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f9_agg" AS "__j_f9" ON "__j_f9"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f10_dim" AS "__j_f10" ON "__s"."__k1" = "__j_f10"."__k0"
-  LEFT JOIN "__f11_dim" AS "__j_f11" ON "__s"."__k1" = "__j_f11"."__k0"
-  LEFT JOIN "__f12_agg" AS "__j_f12" ON "__j_f12"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f13_agg" AS "__j_f13" ON "__j_f13"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f14_agg" AS "__j_f14" ON "__j_f14"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_last" AS "__g3_l" ON "__g3_l"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_rows" AS "__g3_j" ON ("__s"."__k0" = "__g3_j"."__k0") AND ("__g3_j"."__e" = "__g3_l"."__last")
+  LEFT JOIN "__g4_dim" AS "__g4_j" ON "__s"."__k0" = "__g4_j"."__k0"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g7_dim" AS "__g7_j" ON "__s"."__k1" = "__g7_j"."__k0"
+  LEFT JOIN "__g8_agg" AS "__g8_j" ON "__g8_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -234,9 +193,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f2", 0.0E0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375E0) - 6.375E0) / 11.75E0 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0E0) - -3.0E0) / 15.25E0 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f5__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
@@ -272,23 +231,23 @@ WITH "__spine" AS (
     WHERE "merchants"."id" IS NOT NULL
   ) AS "__labels"
 ),
-"__f1_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+"__g1_dim" AS (
+  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v_f1"
   FROM "merchants"
   WHERE "merchants"."id" IS NOT NULL
   GROUP BY "merchants"."id"
 ),
-"__f2_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("fraud_reports"."reported_at") AS "__e"
+"__g2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f2"
   FROM "__spine" AS "__s"
   JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
 "__stage1" AS (
-  SELECT "__s".*, "__j_f1"."__v" AS "f1", COALESCE("__j_f2"."__v", 0) AS "f2"
+  SELECT "__s".*, "__g1_j"."__v_f1" AS "f1", COALESCE("__g2_j"."__v_f2", 0) AS "f2"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
-  LEFT JOIN "__f2_agg" AS "__j_f2" ON "__j_f2"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -329,82 +288,65 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__f1_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v"
+"__g1_dim" AS (
+  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v_f1", MAX("users"."age") AS "__v_f2"
   FROM "users"
   WHERE "users"."user_id" IS NOT NULL
   GROUP BY "users"."user_id"
 ),
-"__f2_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."age") AS "__v"
-  FROM "users"
-  WHERE "users"."user_id" IS NOT NULL
-  GROUP BY "users"."user_id"
-),
-"__f3_agg" AS (
+"__g2_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
-    SUM("enriched_transactions"."amount") AS "__v",
-    MAX("enriched_transactions"."created_at") AS "__e"
+    SUM("enriched_transactions"."amount") AS "__v_f3",
+    MAX("enriched_transactions"."created_at") AS "__e_f3"
   FROM "__spine" AS "__s"
   JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f4_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("user_daily_spend"."last_txn_at") AS "__e"
+"__g3_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4", MAX("user_daily_spend"."last_txn_at") AS "__e_f4"
   FROM "__spine" AS "__s"
   JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f5_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("app_events"."ts") AS "__e"
+"__g4_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f5", MAX("app_events"."ts") AS "__e_f5"
   FROM "__spine" AS "__s"
   JOIN "app_events" ON (("app_events"."account_id" = "__s"."__k0") AND ("app_events"."event_type" = 'login_failed')) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f6_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("transactions"."created_at") AS "__e"
+"__g5_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(*) AS "__v_f6",
+    MAX("transactions"."created_at") AS "__e_f6",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND) THEN "transactions"."amount" END) AS "__v_f9",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND) THEN "transactions"."created_at" END) AS "__e_f9"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f7_agg" AS (
+"__g6_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
-    SUM("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
+    SUM("transactions"."amount") AS "__v_f7",
+    MAX("transactions"."created_at") AS "__e_f7",
+    AVG(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND) THEN "transactions"."amount" END) AS "__v_f8",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND) THEN "transactions"."created_at" END) AS "__e_f8"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__f8_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    AVG("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__f9_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    MAX("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__f10_rows" AS (
+"__g7_rows" AS (
   SELECT 
     "transactions"."user_id" AS "__k0",
     "transactions"."created_at" AS "__e",
-    MAX("transactions"."channel") AS "__v"
+    MAX("transactions"."channel") AS "__v_f10"
   FROM "transactions"
   WHERE "transactions"."user_id" IS NOT NULL
   GROUP BY "transactions"."user_id", "transactions"."created_at"
 ),
-"__f10_last" AS (
+"__g7_last" AS (
   SELECT "__rid", "__last"
   FROM (
     SELECT 
@@ -413,7 +355,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__f10_rows"
+      FROM "__g7_rows"
       UNION ALL
       SELECT 
         "__k0" AS "__k0",
@@ -429,38 +371,33 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__j_f1"."__v" AS "f1",
-    CAST(NULL AS TIMESTAMP(6)) AS "f1__time",
-    "__j_f2"."__v" AS "f2",
-    CAST(NULL AS TIMESTAMP(6)) AS "f2__time",
-    "__j_f3"."__v" AS "f3",
-    "__j_f3"."__e" AS "f3__time",
-    COALESCE("__j_f4"."__v", 0) AS "f4",
-    "__j_f4"."__e" AS "f4__time",
-    COALESCE("__j_f5"."__v", 0) AS "f5",
-    "__j_f5"."__e" AS "f5__time",
-    COALESCE("__j_f6"."__v", 0) AS "f6",
-    "__j_f6"."__e" AS "f6__time",
-    "__j_f7"."__v" AS "f7",
-    "__j_f7"."__e" AS "f7__time",
-    "__j_f8"."__v" AS "f8",
-    "__j_f8"."__e" AS "f8__time",
-    "__j_f9"."__v" AS "f9",
-    "__j_f9"."__e" AS "f9__time",
-    "__j_f10"."__v" AS "f10",
-    "__j_f10"."__e" AS "f10__time"
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g2_j"."__v_f3" AS "f3",
+    "__g2_j"."__e_f3" AS "f3__time",
+    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
+    "__g3_j"."__e_f4" AS "f4__time",
+    COALESCE("__g4_j"."__v_f5", 0) AS "f5",
+    "__g4_j"."__e_f5" AS "f5__time",
+    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
+    "__g5_j"."__e_f6" AS "f6__time",
+    "__g5_j"."__v_f9" AS "f9",
+    "__g5_j"."__e_f9" AS "f9__time",
+    "__g6_j"."__v_f7" AS "f7",
+    "__g6_j"."__e_f7" AS "f7__time",
+    "__g6_j"."__v_f8" AS "f8",
+    "__g6_j"."__e_f8" AS "f8__time",
+    "__g7_j"."__e" AS "__g7__time",
+    "__g7_j"."__v_f10" AS "f10"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
-  LEFT JOIN "__f2_dim" AS "__j_f2" ON "__s"."__k0" = "__j_f2"."__k0"
-  LEFT JOIN "__f3_agg" AS "__j_f3" ON "__j_f3"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f4_agg" AS "__j_f4" ON "__j_f4"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f5_agg" AS "__j_f5" ON "__j_f5"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f6_agg" AS "__j_f6" ON "__j_f6"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f7_agg" AS "__j_f7" ON "__j_f7"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f8_agg" AS "__j_f8" ON "__j_f8"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f9_agg" AS "__j_f9" ON "__j_f9"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f10_last" AS "__l_f10" ON "__l_f10"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f10_rows" AS "__j_f10" ON ("__s"."__k0" = "__j_f10"."__k0") AND ("__j_f10"."__e" = "__l_f10"."__last")
+  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g7_last" AS "__g7_l" ON "__g7_l"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__g7_j"."__e" = "__g7_l"."__last")
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -468,9 +405,9 @@ SELECT
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
-  "__r"."f1__time" AS "f1__time",
+  CAST(NULL AS TIMESTAMP(6)) AS "f1__time",
   (COALESCE(CAST("__r"."f2" AS DOUBLE), 1.5E0) - 2.0E0) / 1.4142135623730951E0 AS "user_age",
-  "__r"."f2__time" AS "f2__time",
+  CAST(NULL AS TIMESTAMP(6)) AS "f2__time",
   SIGN(COALESCE("__r"."f3", 0.0E0)) * LN(1.0E0 + ABS(COALESCE("__r"."f3", 0.0E0))) AS "cross_border_spend_30d",
   "__r"."f3__time" AS "f3__time",
   "__r"."f4" AS "active_days_30d",
@@ -485,10 +422,10 @@ SELECT
   "__r"."f8__time" AS "f8__time",
   (COALESCE("__r"."f9", 0.0E0) - -3.0E0) / 15.25E0 AS "max_amount_24h",
   "__r"."f9__time" AS "f9__time",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."f10__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
-  "__r"."f10__time" AS "f10__time"
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  "__r"."__g7__time" AS "f10__time"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;
 
@@ -508,20 +445,17 @@ WITH "__spine" AS (
     WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__f1_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v"
+"__g1_dim" AS (
+  SELECT 
+    "merchants"."id" AS "__k0",
+    MAX("merchants"."category") AS "__v_f1",
+    MAX("merchants"."risk_tier") AS "__v_f2"
   FROM "merchants"
   WHERE "merchants"."id" IS NOT NULL
   GROUP BY "merchants"."id"
 ),
-"__f2_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."risk_tier") AS "__v"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
-),
-"__f3_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v", MAX("fraud_reports"."reported_at") AS "__e"
+"__g2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f3", MAX("fraud_reports"."reported_at") AS "__e_f3"
   FROM "__spine" AS "__s"
   JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
   GROUP BY "__s"."__rid"
@@ -529,16 +463,13 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__j_f1"."__v" AS "f1",
-    CAST(NULL AS TIMESTAMP(6)) AS "f1__time",
-    "__j_f2"."__v" AS "f2",
-    CAST(NULL AS TIMESTAMP(6)) AS "f2__time",
-    COALESCE("__j_f3"."__v", 0) AS "f3",
-    "__j_f3"."__e" AS "f3__time"
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
+    COALESCE("__g2_j"."__v_f3", 0) AS "f3",
+    "__g2_j"."__e_f3" AS "f3__time"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_dim" AS "__j_f1" ON "__s"."__k0" = "__j_f1"."__k0"
-  LEFT JOIN "__f2_dim" AS "__j_f2" ON "__s"."__k0" = "__j_f2"."__k0"
-  LEFT JOIN "__f3_agg" AS "__j_f3" ON "__j_f3"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -546,11 +477,11 @@ SELECT
   CASE WHEN "__r"."f1" = 'DE' THEN 1 ELSE 0 END AS "merchant_category__DE",
   CASE WHEN "__r"."f1" = 'FR' THEN 1 ELSE 0 END AS "merchant_category__FR",
   CASE WHEN "__r"."f1" = 'pos' THEN 1 ELSE 0 END AS "merchant_category__pos",
-  "__r"."f1__time" AS "f1__time",
+  CAST(NULL AS TIMESTAMP(6)) AS "f1__time",
   CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
   CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
   CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
-  "__r"."f2__time" AS "f2__time",
+  CAST(NULL AS TIMESTAMP(6)) AS "f2__time",
   "__r"."f3" AS "merchant_chargebacks_30d",
   "__r"."f3__time" AS "f3__time"
 FROM "__stage1" AS "__r"
@@ -568,20 +499,13 @@ WITH "__spine" AS (
     WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__f1_agg" AS (
+"__g1_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
-    COUNT(DISTINCT "transactions"."merchant_id") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__f2_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    MIN("transactions"."amount") AS "__v",
-    MAX("transactions"."created_at") AS "__e"
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f1",
+    MAX("transactions"."created_at") AS "__e_f1",
+    MIN("transactions"."amount") AS "__v_f2",
+    MAX("transactions"."created_at") AS "__e_f2"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
   GROUP BY "__s"."__rid"
@@ -589,13 +513,12 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    COALESCE("__j_f1"."__v", 0) AS "f1",
-    "__j_f1"."__e" AS "f1__time",
-    "__j_f2"."__v" AS "f2",
-    "__j_f2"."__e" AS "f2__time"
+    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__e_f1" AS "f1__time",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g1_j"."__e_f2" AS "f2__time"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__f1_agg" AS "__j_f1" ON "__j_f1"."__rid" = "__s"."__rid"
-  LEFT JOIN "__f2_agg" AS "__j_f2" ON "__j_f2"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "card_id",
