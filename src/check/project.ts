@@ -780,13 +780,26 @@ class ProjectChecker {
       names.set(k, { what, ...(object !== undefined ? { object } : {}) });
     };
     const refSpan = (feature: string) => s.features.find((r) => keyOf(r.name.text) === keyOf(feature))?.name.span;
+    // Entity keys are named after the entity's key columns. Two entities whose keys share a name
+    // share the output column when both read the same label column (e.g. `customer` and
+    // `customer_merchant` both keyed by `customer_id`); reading different columns is a collision.
+    const keySources = new Map<string, string>();
+    const addKey = (entity: EntityInfo, i: number, labelColumn: string, span?: Span) => {
+      const key = entity.keys[i]!;
+      const known = keySources.get(keyOf(key.name));
+      const from = keyOf(labelColumn) === keyOf(key.name) ? '' : ` (from \`${labelColumn}\`)`;
+      const what = `the key of entity \`${entity.name}\`${from}`;
+      if (known !== undefined && keyOf(known) === keyOf(labelColumn)) return;
+      keySources.set(keyOf(key.name), labelColumn);
+      add(key.name, what, undefined, span);
+    };
+    const labelEntity = this.entities[keyOf(label.key.entity)]!;
+    label.key.columns.forEach((c, i) => addKey(labelEntity, i, c));
     for (const f of features) {
       const feature = this.features[keyOf(f.name)]!.find((x) => x.version === f.version)!;
       const entity = this.entities[keyOf(feature.key.entity)]!;
-      for (const key of entity.keys) add(key.name, `the key of entity \`${entity.name}\``);
+      f.labelColumns.forEach((c, i) => addKey(entity, i, c, refSpan(feature.name)));
     }
-    const labelEntity = this.entities[keyOf(label.key.entity)]!;
-    for (const key of labelEntity.keys) add(key.name, `the key of entity \`${labelEntity.name}\``);
     if (labelRelation.eventTime) add(labelRelation.eventTime, 'the label time');
     for (const f of features) {
       const feature = this.features[keyOf(f.name)]!.find((x) => x.version === f.version)!;
