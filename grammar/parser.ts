@@ -55,7 +55,8 @@ export class FsqlParser extends CstParser {
     super(T.allTokens, {
       maxLookahead: 3,
       recoveryEnabled: false,
-      nodeLocationTracking: 'full',
+      // Offsets only: the AST builder derives lines and columns from a line index.
+      nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: errorMessages,
     });
     this.performSelfAnalysis();

@@ -108,12 +108,21 @@ const DATE_PARTS: Record<string, A.DatePart> = {
 /** Join words fsql does not support; as bare table aliases they are almost certainly a join. */
 const UNSUPPORTED_JOINS = new Set(['RIGHT', 'FULL', 'CROSS', 'NATURAL', 'OUTER']);
 
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly text = '',
+  ) {}
 
   // ---- spans ----------------------------------------------------------------
 
@@ -129,17 +138,32 @@ export class AstBuilder {
     };
   }
 
+  /**
+   * The parser tracks only offsets for CST nodes (cheaper than full positions);
+   * lines and columns come from an index of line starts, built once per file.
+   */
   nodeSpan(n: CstNode): Span {
     const l = n.location!;
-    return {
-      file: this.file,
-      start: l.startOffset,
-      end: (l.endOffset ?? l.startOffset) + 1,
-      line: l.startLine ?? 1,
-      col: l.startColumn ?? 1,
-      endLine: l.endLine ?? l.startLine ?? 1,
-      endCol: l.endColumn ?? l.startColumn ?? 1,
-    };
+    const start = l.startOffset;
+    const last = Number.isNaN(l.endOffset) || l.endOffset === undefined ? start : l.endOffset;
+    const a = this.position(start);
+    const b = this.position(last);
+    return { file: this.file, start, end: last + 1, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  }
+
+  private lineStarts: number[] | undefined;
+
+  /** 1-based line and column of an offset. */
+  private position(offset: number): { line: number; col: number } {
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
   }
 
   private between(a: Span, b: Span): Span {

@@ -29,7 +29,7 @@ export interface ParseResult {
 
 /** Parses the text of one .fsql file. Never throws. */
 export function parseFile(text: string, path = '<input>'): ParseResult {
-  const builder = new AstBuilder(path);
+  const builder = new AstBuilder(path, text);
   const diagnostics: Diagnostic[] = [];
   const statements: Statement[] = [];
   const unparsed: string[] = [];
