@@ -1,0 +1,118 @@
+/**
+ * Text for people: a plan the way `terraform plan` shows one, and a lineage
+ * as a tree. Colour is optional (off by default).
+ */
+import pc from 'picocolors';
+import { KIND_LABELS, refLabel, type ObjectRef } from './definitions.js';
+import type { ApplyPlan, Lineage, LineageEdge, PlanStatus } from './registry.js';
+
+export interface RenderPlanOptions {
+  readonly color?: boolean;
+  /** List unchanged objects too (default: only counted). */
+  readonly showUnchanged?: boolean;
+  /** Show the diff of updated and metadata items (changed ones always show theirs, with the error). */
+  readonly showDiffs?: boolean;
+}
+
+const MARKS: Readonly<Record<PlanStatus, string>> = {
+  added: '+',
+  updated: '~',
+  metadata: '~',
+  changed: '!',
+  unchanged: ' ',
+};
+
+/**
+ * ```
+ *   + feature spend_30d VERSION 2
+ *   ~ view enriched_transactions (updated, revision 2)
+ *   ~ feature user_age VERSION 1 (metadata: description)
+ *   ! feature avg_amount_7d VERSION 2 (changed: refused)
+ *
+ * error: feature `avg_amount_7d` VERSION 2 is already registered …
+ * --- registered feature avg_amount_7d VERSION 2
+ * +++ features/user_spend.fsql:30
+ * …
+ * Plan: 1 to add, 1 to update, 1 metadata change, 20 unchanged; 1 error.
+ * ```
+ */
+export function renderPlan(plan: ApplyPlan, options: RenderPlanOptions = {}): string {
+  const c = pc.createColors(options.color ?? false);
+  const colour: Record<PlanStatus, (s: string) => string> = { added: c.green, updated: c.yellow, metadata: c.yellow, changed: c.red, unchanged: c.dim };
+  const lines: string[] = [];
+  for (const item of plan.items) {
+    if (item.status === 'unchanged' && !options.showUnchanged) continue;
+    const note =
+      item.status === 'updated'
+        ? ` (updated, revision ${(item.registered?.revision ?? 0) + 1})`
+        : item.status === 'metadata'
+          ? ` (metadata: ${(item.metadataChanges ?? []).join(', ')})`
+          : item.status === 'changed'
+            ? ' (changed: refused)'
+            : '';
+    lines.push(colour[item.status](`  ${MARKS[item.status]} ${KIND_LABELS[item.kind]} ${refLabel(item)}${note}`));
+    if (options.showDiffs && item.diff && (item.status === 'updated' || item.status === 'metadata')) {
+      lines.push(...indentDiff(item.diff, c));
+    }
+  }
+  for (const w of plan.warnings) lines.push('', c.yellow(`warning: ${w.message}`));
+  for (const e of plan.errors) {
+    lines.push('', c.red(`error: ${e.message}`));
+    if (e.diff) lines.push(...indentDiff(e.diff, c));
+  }
+  const s = plan.summary;
+  const counts = [
+    `${s.added} to add`,
+    `${s.updated} to update`,
+    `${s.metadata} metadata ${s.metadata === 1 ? 'change' : 'changes'}`,
+    `${s.unchanged} unchanged`,
+  ];
+  const errors = plan.errors.length > 0 ? `; ${plan.errors.length} ${plan.errors.length === 1 ? 'error' : 'errors'}` : '';
+  const nothing = s.added + s.updated + s.metadata === 0 && plan.errors.length === 0;
+  if (lines.length > 0) lines.push('');
+  lines.push(nothing ? `No changes: ${s.unchanged} objects unchanged.` : `Plan: ${counts.join(', ')}${errors}.`);
+  return lines.join('\n');
+}
+
+function indentDiff(diff: string, c: ReturnType<typeof pc.createColors>): string[] {
+  return diff.split('\n').map((l) => (l.startsWith('---') || l.startsWith('+++') ? c.bold(l) : l.startsWith('@@') ? c.cyan(l) : l.startsWith('-') ? c.red(l) : l.startsWith('+') ? c.green(l) : l));
+}
+
+/**
+ * The upstream tree of a lineage (what the root reads), then the downstream
+ * one (what reads it). An object met again is printed once more with `…`.
+ */
+export function renderLineage(lineage: Lineage): string {
+  const label = (r: ObjectRef) => `${refLabel(r)} (${KIND_LABELS[r.kind]})`;
+  const key = (r: ObjectRef) => `${r.name.toLowerCase()}@${r.version}`;
+  const tree = (edges: readonly LineageEdge[], children: (e: LineageEdge) => [ObjectRef, ObjectRef]): string[] => {
+    const byParent = new Map<string, ObjectRef[]>();
+    for (const e of edges) {
+      const [parent, child] = children(e);
+      const list = byParent.get(key(parent)) ?? [];
+      if (!list.some((x) => key(x) === key(child))) list.push(child);
+      byParent.set(key(parent), list);
+    }
+    const out: string[] = [];
+    const printed = new Set<string>();
+    const visit = (node: ObjectRef, prefix: string): void => {
+      const kids = byParent.get(key(node)) ?? [];
+      kids.forEach((kid, i) => {
+        const last = i === kids.length - 1;
+        const again = printed.has(key(kid)) && (byParent.get(key(kid))?.length ?? 0) > 0;
+        out.push(`${prefix}${last ? '└── ' : '├── '}${label(kid)}${again ? ' …' : ''}`);
+        if (again) return;
+        printed.add(key(kid));
+        visit(kid, `${prefix}${last ? '    ' : '│   '}`);
+      });
+    };
+    visit(lineage.root, '');
+    return out;
+  };
+  const lines = [label(lineage.root)];
+  const up = tree(lineage.upstreamEdges, (e) => [e.to, e.from]);
+  const down = tree(lineage.downstreamEdges, (e) => [e.from, e.to]);
+  lines.push('reads:', ...(up.length > 0 ? up : ['(nothing)']));
+  lines.push('read by:', ...(down.length > 0 ? down : ['(nothing)']));
+  return lines.join('\n');
+}

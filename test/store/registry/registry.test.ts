@@ -1,0 +1,442 @@
+// The registry's plan / apply cycle: added, unchanged, changed (refused, with
+// the diff), a bumped VERSION, metadata-only and unversioned updates, and the
+// one-transaction guarantee.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openRegistry, registryPath, RegistryError, type Registry } from '../../../src/store/registry/registry.js';
+import { renderPlan } from '../../../src/store/registry/render.js';
+import { computeStatistics } from '../../../src/store/registry/statistics.js';
+import { fitAll, fittedFor, project, small } from './support.js';
+
+const NOW = new Date('2024-05-01T12:00:00.000Z');
+const LATER = new Date('2024-05-02T12:00:00.000Z');
+
+let registry: Registry;
+beforeEach(() => {
+  registry = openRegistry(':memory:');
+});
+afterEach(() => registry.close());
+
+function applyProject(text: string, now = NOW) {
+  const plan = registry.plan(project(text));
+  expect(plan.errors).toEqual([]);
+  return registry.apply(plan, { fitted: fitAll(plan), now });
+}
+
+const statuses = (plan: { items: readonly { name: string; version: number; status: string }[] }) =>
+  Object.fromEntries(plan.items.map((i) => [`${i.name}@${i.version}`, i.status]));
+
+describe('plan on an empty registry', () => {
+  it('adds every object version, upstream kinds first', () => {
+    const plan = registry.plan(project(small()));
+    expect(plan.errors).toEqual([]);
+    expect(plan.items.map((i) => [i.kind, i.name, i.version, i.status])).toEqual([
+      ['entity', 'user', 1, 'added'],
+      ['source', 'transactions', 1, 'added'],
+      ['view', 'big_txn', 1, 'added'],
+      ['feature', 'big_count_30d', 1, 'added'],
+      ['feature', 'spend_7d', 1, 'added'],
+      ['label', 'big', 1, 'added'],
+      ['training_set', 'model', 1, 'added'],
+    ]);
+    expect(plan.summary).toEqual({ added: 7, updated: 0, metadata: 0, changed: 0, unchanged: 0 });
+    expect(renderPlan(plan)).toBe(
+      [
+        '  + entity user',
+        '  + source transactions',
+        '  + view big_txn',
+        '  + feature big_count_30d VERSION 1',
+        '  + feature spend_7d VERSION 1',
+        '  + label big VERSION 1',
+        '  + training set model VERSION 1',
+        '',
+        'Plan: 7 to add, 0 to update, 0 metadata changes, 0 unchanged.',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a project with errors', () => {
+    const bad = { ...project(small()), diagnostics: [{ severity: 'error' as const, code: 'E0001', message: 'x', span: { file: 'p', start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 } }] };
+    const plan = registry.plan(bad as never);
+    expect(plan.errors.map((e) => e.message)).toEqual(['the project has errors; fix them (fsql check) before applying']);
+    expect(() => registry.apply(plan, { fitted: fitAll(plan) })).toThrow(/plan has errors/);
+  });
+});
+
+describe('apply', () => {
+  it('registers everything; a second plan finds it all unchanged', () => {
+    const result = applyProject(small());
+    expect(result).toEqual({
+      applyId: 1,
+      appliedAt: NOW.toISOString(),
+      summary: { added: 7, updated: 0, metadata: 0, changed: 0, unchanged: 0 },
+      fitted: 2,
+      statistics: 0,
+    });
+    expect(registry.list().map((o) => `${o.kind} ${o.name} ${o.version}`)).toEqual([
+      'entity user 1',
+      'source transactions 1',
+      'view big_txn 1',
+      'feature big_count_30d 1',
+      'feature spend_7d 1',
+      'label big 1',
+      'training_set model 1',
+    ]);
+    const again = registry.plan(project(small()));
+    expect(again.errors).toEqual([]);
+    expect(again.items.every((i) => i.status === 'unchanged')).toBe(true);
+    expect(renderPlan(again)).toBe('No changes: 7 objects unchanged.');
+    // Nothing to write: no apply recorded.
+    expect(registry.apply(again).applyId).toBeNull();
+    expect(registry.history().map((h) => h.id)).toEqual([1]);
+  });
+
+  it('stores the definition, metadata, hash and fitted parameters', () => {
+    applyProject(small());
+    const d = registry.describe('SPEND_7D')!;
+    expect(d.kind).toBe('feature');
+    expect(d.version).toBe(1);
+    expect(d.text).toBe(
+      ['CREATE FEATURE spend_7d VERSION 1', '  ENTITY user', '  FROM transactions', '  AS SUM(amount)', '  WINDOW 7 DAYS', "  DESCRIPTION 'Spend over a week';"].join('\n'),
+    );
+    expect(d.definition).toBe(['CREATE FEATURE spend_7d VERSION 1', '  ENTITY user', '  FROM transactions', '  AS SUM(amount)', '  WINDOW 7 DAYS;'].join('\n'));
+    expect(d.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(d.metadata).toEqual({ description: 'Spend over a week', tags: [] });
+    expect(d.revision).toBe(1);
+    expect(d.registeredAt).toBe(NOW.toISOString());
+    expect(d.fitted).toBe(true);
+    expect(d.fittedParameters).toEqual(fittedFor('spend_7d', 1));
+    expect(registry.fittedParameters('spend_7d', 1)).toEqual(fittedFor('spend_7d', 1));
+    expect(registry.fittedParameters('spend_7d', 2)).toBeUndefined();
+    expect(registry.fittedParameters('big', 1)).toBeUndefined(); // a label
+    expect(d.dependencies).toEqual([
+      { kind: 'source', name: 'transactions', version: 1 },
+      { kind: 'entity', name: 'user', version: 1 },
+    ]);
+    expect(d.dependents).toEqual([{ kind: 'training_set', name: 'model', version: 1 }]);
+    expect(registry.describe('nope')).toBeUndefined();
+  });
+
+  it('ignores layout, keyword case, clause order, comments and function-name case', () => {
+    applyProject(small());
+    const reformatted = small({
+      feature: `-- a comment
+create feature spend_7d entity user from transactions as sum(amount)
+     description 'Spend over a week'     window 7 days;`,
+    });
+    expect(statuses(registry.plan(project(reformatted)))['spend_7d@1']).toBe('unchanged');
+  });
+});
+
+describe('a changed definition under a registered version', () => {
+  const changed = small({ feature: `CREATE FEATURE spend_7d ENTITY user FROM transactions\n  AS AVG(amount) WINDOW 7 DAYS DESCRIPTION 'Spend over a week';` });
+
+  it('is refused, with the difference shown like git diff', () => {
+    applyProject(small());
+    const plan = registry.plan(project(changed));
+    const item = plan.items.find((i) => i.name === 'spend_7d')!;
+    expect(item.status).toBe('changed');
+    expect(plan.errors).toHaveLength(1);
+    const error = plan.errors[0]!;
+    expect(error.object).toEqual({ kind: 'feature', name: 'spend_7d', version: 1 });
+    expect(error.message).toBe(
+      'feature `spend_7d` VERSION 1 is already registered with a different definition, and a (name, version) never changes: ' +
+        'give the new definition VERSION 2 (VERSION 1 stays registered and usable)',
+    );
+    expect(error.diff).toBe(
+      [
+        '--- registered feature spend_7d VERSION 1',
+        '+++ project.fsql:10',
+        '@@ -1,6 +1,6 @@',
+        ' CREATE FEATURE spend_7d VERSION 1',
+        '   ENTITY user',
+        '   FROM transactions',
+        '-  AS SUM(amount)',
+        '+  AS AVG(amount)',
+        '   WINDOW 7 DAYS',
+        "   DESCRIPTION 'Spend over a week';",
+      ].join('\n'),
+    );
+    expect(item.diff).toBe(error.diff);
+    expect(renderPlan(plan)).toContain('  ! feature spend_7d VERSION 1 (changed: refused)');
+    expect(renderPlan(plan)).toContain('Plan: 0 to add, 0 to update, 0 metadata changes, 6 unchanged; 1 error.');
+  });
+
+  it('cannot be applied: nothing is written', () => {
+    applyProject(small());
+    const plan = registry.plan(project(changed));
+    expect(() => registry.apply(plan)).toThrow(RegistryError);
+    expect(() => registry.apply(plan)).toThrow(/plan has errors; nothing was applied/);
+    expect(registry.describe('spend_7d')!.definition).toContain('SUM(amount)');
+    expect(registry.history()).toHaveLength(1);
+  });
+
+  it('is allowed under a new VERSION; both versions stay listed and describable', () => {
+    applyProject(small());
+    const bumped = small({
+      extra: `CREATE FEATURE spend_7d VERSION 2 ENTITY user FROM transactions AS AVG(amount) WINDOW 7 DAYS DESCRIPTION 'Mean spend';`,
+    });
+    const plan = registry.plan(project(bumped));
+    expect(plan.errors).toEqual([]);
+    expect(statuses(plan)).toEqual({
+      'user@1': 'unchanged',
+      'transactions@1': 'unchanged',
+      'big_txn@1': 'unchanged',
+      'big_count_30d@1': 'unchanged',
+      'spend_7d@1': 'unchanged',
+      'spend_7d@2': 'added',
+      'big@1': 'unchanged',
+      'model@1': 'unchanged', // it names spend_7d VERSION 1
+    });
+    expect(() => registry.apply(plan, { now: LATER })).toThrow(/feature `spend_7d` VERSION 2 is new and needs its fitted parameters/);
+    registry.apply(plan, { fitted: fitAll(plan), now: LATER });
+
+    expect(registry.versions('spend_7d')).toEqual([1, 2]);
+    expect(registry.list({ name: 'spend_7d' }).map((o) => [o.version, o.registeredAt])).toEqual([
+      [1, NOW.toISOString()],
+      [2, LATER.toISOString()],
+    ]);
+    const v1 = registry.describe('spend_7d', 1)!;
+    const v2 = registry.describe('spend_7d')!;
+    expect(v1.definition).toContain('AS SUM(amount)');
+    expect(v2.version).toBe(2);
+    expect(v2.definition).toContain('AS AVG(amount)');
+    expect(v1.versions).toEqual([1, 2]);
+    expect(v2.metadata.description).toBe('Mean spend');
+    expect(registry.fittedParameters('spend_7d', 1)).toEqual(fittedFor('spend_7d', 1));
+    expect(registry.fittedParameters('spend_7d', 2)).toEqual(fittedFor('spend_7d', 2));
+  });
+
+  it('bumping a feature changes what an unpinned training-set reference means: the training set must be bumped too', () => {
+    applyProject(small({ training: 'CREATE TRAINING SET model LABEL big FEATURES (spend_7d);' }));
+    const plan = registry.plan(
+      project(
+        small({
+          training: 'CREATE TRAINING SET model LABEL big FEATURES (spend_7d);',
+          extra: 'CREATE FEATURE spend_7d VERSION 2 ENTITY user FROM transactions AS AVG(amount) WINDOW 7 DAYS;',
+        }),
+      ),
+    );
+    expect(statuses(plan)['model@1']).toBe('changed');
+    expect(plan.errors.map((e) => e.diff)).toEqual([
+      [
+        '--- registered training set model VERSION 1',
+        '+++ project.fsql:17',
+        '@@ -1,3 +1,3 @@',
+        ' CREATE TRAINING SET model VERSION 1',
+        '   LABEL big VERSION 1',
+        '-  FEATURES (spend_7d VERSION 1);',
+        '+  FEATURES (spend_7d VERSION 2);',
+      ].join('\n'),
+    ]);
+  });
+
+  it('a name cannot change kind when either kind is versioned', () => {
+    applyProject(small());
+    const plan = registry.plan(project(small({ bigCount: '', training: '', label: 'CREATE LABEL big_count_30d ENTITY user FROM transactions AS amount > 1000;' })));
+    expect(plan.errors.map((e) => e.message)).toContain(
+      '`big_count_30d` is registered as a feature (VERSION 1); a label cannot take its name: names are one namespace, and registered versions stay usable',
+    );
+  });
+});
+
+describe('a metadata-only change', () => {
+  it('is planned as metadata, allowed, and kept as a new revision with the same hash', () => {
+    applyProject(small());
+    const before = registry.describe('spend_7d')!;
+    const text = small({ feature: `CREATE FEATURE spend_7d ENTITY user FROM transactions AS SUM(amount) WINDOW 7 DAYS DESCRIPTION 'Weekly spend' OWNER 'risk' TAGS ('spend');` });
+    const plan = registry.plan(project(text));
+    expect(plan.errors).toEqual([]);
+    const item = plan.items.find((i) => i.name === 'spend_7d')!;
+    expect(item.status).toBe('metadata');
+    expect(item.metadataChanges).toEqual(['description', 'owner', 'tags']);
+    expect(item.diff).toContain("-  DESCRIPTION 'Spend over a week';");
+    expect(item.diff).toContain("+  DESCRIPTION 'Weekly spend'");
+    expect(renderPlan(plan)).toContain('  ~ feature spend_7d VERSION 1 (metadata: description, owner, tags)');
+
+    const result = registry.apply(plan, { now: LATER });
+    expect(result.summary.metadata).toBe(1);
+    const after = registry.describe('spend_7d')!;
+    expect(after.hash).toBe(before.hash);
+    expect(after.metadata).toEqual({ description: 'Weekly spend', owner: 'risk', tags: ['spend'] });
+    expect(after.revision).toBe(2);
+    expect(after.updatedAt).toBe(LATER.toISOString());
+    expect(after.revisions.map((r) => [r.revision, r.change, r.hash === before.hash, r.metadata.description])).toEqual([
+      [1, 'added', true, 'Spend over a week'],
+      [2, 'metadata', true, 'Weekly spend'],
+    ]);
+    expect(after.fittedParameters).toEqual(fittedFor('spend_7d', 1));
+    expect(registry.plan(project(text)).items.every((i) => i.status === 'unchanged')).toBe(true);
+  });
+});
+
+describe('an unversioned object (entity, source, view) that changes', () => {
+  const changedSource = small({
+    source: `CREATE SOURCE transactions (
+  user_id TEXT NOT NULL, amount DOUBLE, channel TEXT, created_at TIMESTAMP NOT NULL
+) FROM FILE 'data/transactions_v2.csv' EVENT TIME created_at;`,
+  });
+
+  it('is updated: allowed, recorded as a new revision, with a warning for fitted features that read it', () => {
+    applyProject(small());
+    const plan = registry.plan(project(changedSource));
+    expect(plan.errors).toEqual([]);
+    const item = plan.items.find((i) => i.name === 'transactions')!;
+    expect(item.status).toBe('updated');
+    expect(item.diff).toContain('-  FROM FILE \'data/transactions.csv\'');
+    expect(item.diff).toContain('+  FROM FILE \'data/transactions_v2.csv\'');
+    expect(item.diff).toContain('+  channel    TEXT,');
+    expect(statuses(plan)).toMatchObject({ 'spend_7d@1': 'unchanged', 'big_count_30d@1': 'unchanged', 'big_txn@1': 'unchanged' });
+    // Both features read transactions (big_count_30d through the view big_txn).
+    expect(plan.warnings.map((w) => `${w.object.name}: ${w.message}`)).toEqual([
+      'big_count_30d: feature `big_count_30d` VERSION 1 reads `transactions`, which this apply updates; its fitted parameters stay those fitted when VERSION 1 was first applied: give it a new VERSION to refit',
+      'spend_7d: feature `spend_7d` VERSION 1 reads `transactions`, which this apply updates; its fitted parameters stay those fitted when VERSION 1 was first applied: give it a new VERSION to refit',
+    ]);
+    expect(renderPlan(plan)).toContain('  ~ source transactions (updated, revision 2)');
+
+    registry.apply(plan, { now: LATER });
+    const d = registry.describe('transactions')!;
+    expect(d.revision).toBe(2);
+    expect(d.text).toContain("FROM FILE 'data/transactions_v2.csv'");
+    expect(d.revisions.map((r) => r.change)).toEqual(['added', 'updated']);
+    expect(d.revisions[0]!.text).toContain("FROM FILE 'data/transactions.csv'");
+    expect(registry.plan(project(changedSource)).summary.unchanged).toBe(7);
+  });
+
+  it('a view whose FROM changes gets its new lineage; a source may become a view', () => {
+    applyProject(small());
+    const text = small({
+      view: `CREATE VIEW big_txn EVENT TIME created_at AS SELECT user_id, amount, created_at FROM other WHERE amount > 100;`,
+      extra: `CREATE VIEW other EVENT TIME created_at AS SELECT user_id, amount, created_at FROM transactions;`,
+    });
+    const plan = registry.plan(project(text));
+    expect(statuses(plan)).toMatchObject({ 'big_txn@1': 'updated', 'other@1': 'added' });
+    registry.apply(plan);
+    expect(registry.describe('big_txn')!.dependencies).toEqual([{ kind: 'view', name: 'other', version: 1 }]);
+
+    // `other` turns into a source: an update too (both kinds are unversioned).
+    const asSource = small({
+      view: `CREATE VIEW big_txn EVENT TIME created_at AS SELECT user_id, amount, created_at FROM other WHERE amount > 100;`,
+      extra: `CREATE SOURCE other (user_id TEXT NOT NULL, amount DOUBLE, created_at TIMESTAMP NOT NULL) FROM STREAM EVENT TIME created_at;`,
+    });
+    const plan2 = registry.plan(project(asSource));
+    expect(plan2.errors).toEqual([]);
+    expect(statuses(plan2)['other@1']).toBe('updated');
+    registry.apply(plan2);
+    expect(registry.describe('other')!.kind).toBe('source');
+    expect(registry.describe('big_txn')!.dependencies).toEqual([{ kind: 'source', name: 'other', version: 1 }]);
+    expect(registry.describe('other')!.dependencies).toEqual([]);
+  });
+});
+
+describe('apply is one transaction', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fsql-registry-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes nothing when the second half fails', () => {
+    const path = registryPath(dir);
+    const reg = openRegistry(path);
+    try {
+      const plan = reg.plan(project(small()));
+      const stats = computeStatistics([1, 2, 3, null], 'DOUBLE');
+      // Objects, revisions, dependencies and fitted parameters are written first; the
+      // statistics last. Make the database refuse the last statistics row.
+      const other = new Database(path);
+      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON statistics
+        WHEN (SELECT name FROM objects WHERE id = NEW.object_id) = 'spend_7d'
+        BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+      expect(() =>
+        reg.apply(plan, {
+          fitted: fitAll(plan),
+          statistics: [
+            { feature: 'big_count_30d', version: 1, statistics: stats },
+            { feature: 'spend_7d', version: 1, statistics: stats },
+          ],
+        }),
+      ).toThrow(/disk full/);
+      expect(reg.list()).toEqual([]);
+      expect(reg.history()).toEqual([]);
+      for (const table of ['objects', 'revisions', 'dependencies', 'fitted_parameters', 'statistics', 'applies']) {
+        expect((other.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(0);
+      }
+
+      // The same plan applies once the database accepts it.
+      other.exec('DROP TRIGGER refuse');
+      other.close();
+      const result = reg.apply(plan, {
+        fitted: fitAll(plan),
+        statistics: [
+          { feature: 'big_count_30d', version: 1, statistics: stats },
+          { feature: 'spend_7d', version: 1, statistics: stats },
+        ],
+      });
+      expect(result.statistics).toBe(2);
+      expect(reg.statistics('spend_7d', 1)).toEqual(stats);
+    } finally {
+      reg.close();
+    }
+    // Durable: a new connection sees the apply.
+    const reopened = openRegistry(registryPath(dir));
+    expect(reopened.list()).toHaveLength(7);
+    expect(reopened.describe('spend_7d')!.statistics?.count).toBe(3);
+    reopened.close();
+  });
+
+  it('refuses bad extras before writing anything', () => {
+    const plan = registry.plan(project(small()));
+    const fitted = fitAll(plan);
+    expect(() => registry.apply(plan, { fitted: fitted.slice(1) })).toThrow(/is new and needs its fitted parameters/);
+    expect(() => registry.apply(plan, { fitted: [...fitted, fitted[0]!] })).toThrow(/given twice/);
+    expect(() => registry.apply(plan, { fitted: [...fitted, { feature: 'big', version: 1, parameters: fittedFor('big', 1) }] })).toThrow(
+      /not a feature version of this plan/,
+    );
+    expect(() => registry.apply(plan, { fitted, statistics: [{ feature: 'nope', version: 1, statistics: computeStatistics([], 'INTEGER') }] })).toThrow(
+      /neither in this plan nor a registered feature version/,
+    );
+    expect(registry.list()).toEqual([]);
+    registry.apply(plan, { fitted });
+    // Fitted parameters never change.
+    const again = registry.plan(project(small()));
+    expect(() => registry.apply(again, { fitted })).toThrow(/already registered, and its fitted parameters never change/);
+  });
+
+  it('refuses a stale plan, and a plan made against another registry', () => {
+    const first = registry.plan(project(small()));
+    const second = registry.plan(project(small()));
+    registry.apply(first, { fitted: fitAll(first) });
+    expect(() => registry.apply(second, { fitted: fitAll(second) })).toThrow(/registry changed since this plan was made/);
+    const other = openRegistry(':memory:');
+    try {
+      const foreign = other.plan(project(small()));
+      expect(() => registry.apply(foreign, { fitted: fitAll(foreign) })).toThrow(/another registry/);
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('statistics', () => {
+  it('are recorded per feature version and per apply; the latest is current', () => {
+    const plan = registry.plan(project(small()));
+    const first = computeStatistics([1, 2, 3], 'DOUBLE');
+    registry.apply(plan, { fitted: fitAll(plan), statistics: [{ feature: 'spend_7d', version: 1, statistics: first }] });
+    expect(registry.describe('spend_7d')!.statistics).toEqual(first);
+    expect(registry.describe('spend_7d')!.hasStatistics).toBe(true);
+    expect(registry.describe('big_count_30d')!.hasStatistics).toBe(false);
+    // Statistics of an already registered version may be recorded again.
+    const second = computeStatistics([4, 5], 'DOUBLE');
+    const result = registry.apply(registry.plan(project(small())), { statistics: [{ feature: 'spend_7d', version: 1, statistics: second }], now: LATER });
+    expect(result.applyId).toBe(2);
+    expect(registry.statistics('spend_7d', 1)).toEqual(second);
+    expect(registry.history().map((h) => [h.id, h.summary.statistics])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+  });
+});
