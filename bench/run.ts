@@ -23,6 +23,7 @@ import v8 from 'node:v8';
 import type { IToken } from 'chevrotain';
 import { Worker } from 'node:worker_threads';
 import { measureTrainingArgs, runTrainingWorkload } from './training.js';
+import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
@@ -65,6 +66,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'training.json'), `${JSON.stringify({ workload: 'training', date: new Date().toISOString(), results: rows }, null, 2)}\n`);
     },
     measure: measureTrainingArgs,
+  },
+  {
+    name: 'online',
+    description: 'online store: snapshot write throughput, get latency for 1 and 100 keys × 50 features (p50/p99)',
+    async run(options, runner) {
+      const rows = await runOnlineWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'online.json'), `${JSON.stringify({ workload: 'online', date: new Date().toISOString(), results: rows }, null, 2)}\n`);
+    },
+    measure: measureOnlineArgs,
   },
 ];
 
