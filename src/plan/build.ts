@@ -238,7 +238,14 @@ export function planMaterialize(
   }
   const spine: EntitySpine = { kind: 'entity_spine', entity: entity.name, keys, from, time: options.time ?? { kind: 'time_param', name: 'as_of' } };
   const lookups = features.map((f, i) => lookupFor(catalog, f, `f${i + 1}`, spineKeys));
-  const transforms = features.map((f, i) => transformFor(f, `f${i + 1}`, fitted(f.name, f.version), { preview: options.preview ?? false }));
+  // Two versions of one feature side by side get their version in the column name.
+  const versionsOf = (name: string) => features.filter((f) => keyOf(f.name) === keyOf(name)).length;
+  const transforms = features.map((f, i) =>
+    transformFor(f, `f${i + 1}`, fitted(f.name, f.version), {
+      preview: options.preview ?? false,
+      ...(versionsOf(f.name) > 1 ? { outputName: `${f.name}__v${f.version}` } : {}),
+    }),
+  );
   const columns: OutputColumn[] = [
     ...keys,
     ...transforms.flatMap((t) => [...t.outputs, { name: `${t.lookup}__time`, type: 'TIMESTAMP' as const }]),
