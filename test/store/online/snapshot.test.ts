@@ -118,11 +118,12 @@ describe('snapshotFromMaterialize', () => {
       const outputs = plan.transforms.flatMap((t) => t.outputs.map((o) => alice[table.columns.indexOf(o.name)]));
       expect(served).toEqual(outputs);
 
-      // Two versions of one feature share their output column names: one plan cannot hold both.
+      // Two versions of one feature in one plan get their version in the column name.
       const both = [...versions, { name: 'last_amount', version: 2 }];
       params.set('last_amount@2', await runFit(engine, catalog, featureVersion(catalog, 'last_amount', 2), planFit(catalog, 'last_amount', 2)));
       const plan2 = planMaterialize(catalog, 'user', (name, version) => params.get(`${name}@${version}`), { features: both });
-      expect(() => snapshotFromMaterialize(plan2, table, T)).toThrow(/two output columns last_amount \(last_amount VERSION 1 and last_amount VERSION 2\)/);
+      const snapshot2 = snapshotFromMaterialize(plan2, await runMaterialize(engine, plan2, { as_of: T }), T);
+      expect(snapshot2.features.filter((f) => f.name === 'last_amount').map((f) => `${f.version}:${f.columns.join(',')}`)).toEqual(['1:last_amount__v1', '2:last_amount__v2']);
       // Materialized separately and combined, they are served side by side.
       const planV2 = planMaterialize(catalog, 'user', (name, version) => params.get(`${name}@${version}`), { features: [{ name: 'last_amount', version: 2 }] });
       const tableV2 = await runMaterialize(engine, planV2, { as_of: T });
