@@ -108,9 +108,14 @@ const DATE_PARTS: Record<string, A.DatePart> = {
 /** Join words fsql does not support; as bare table aliases they are almost certainly a join. */
 const UNSUPPORTED_JOINS = new Set(['RIGHT', 'FULL', 'CROSS', 'NATURAL', 'OUTER']);
 
+/** Offsets where lines start, with chevrotain's line terminators: `\n`, `\r\n` and a lone `\r`. */
 function lineStartsOf(text: string): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+  }
   return starts;
 }
 
