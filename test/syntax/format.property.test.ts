@@ -7,7 +7,7 @@ import { parseFile } from '../../src/syntax/parse.js';
 import { arbProgram, arbStatement } from '../support/arbitrary-program.js';
 import { stripSpans } from '../support/ast.js';
 
-const NUM_RUNS = 200;
+const NUM_RUNS = Number(process.env.FSQL_FUZZ_RUNS ?? 200);
 
 function parseClean(text: string) {
   const { file, diagnostics } = parseFile(text, 'prop.fsql');

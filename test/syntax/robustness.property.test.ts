@@ -22,7 +22,7 @@ import type { Diagnostic, Span } from '../../src/diagnostics/diagnostic.js';
 import { parseFile } from '../../src/syntax/parse.js';
 import { arbProgram } from '../support/arbitrary-program.js';
 
-const NUM_RUNS = 400;
+const NUM_RUNS = Number(process.env.FSQL_FUZZ_RUNS ?? 400);
 /** Generous: each test takes a second or two on a quiet machine, much more on a loaded one. */
 const TIMEOUT = 120_000;
 
