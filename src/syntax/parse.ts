@@ -203,10 +203,29 @@ function hintFor(message: string, t: IToken, chunk: Chunk): string | undefined {
     }
     return 'every statement ends with `;`';
   }
+  const order = word ? outOfOrder(message, word.toUpperCase()) : undefined;
+  if (order) return order;
   const expected = /^expected ([A-Z_]+), found/.exec(message)?.[1];
   if (expected && word) {
     const near = closest(word, [expected]);
     if (near) return `did you mean \`${near}\`?`;
+  }
+  return undefined;
+}
+
+/** Clauses written in another order than the grammar's: say the order. */
+function outOfOrder(message: string, found: string): string | undefined {
+  if (/^expected FROM, found/.test(message) && ['EVENT', 'DESCRIPTION', 'OWNER', 'TAGS'].includes(found)) {
+    return 'FROM comes right after the columns: CREATE SOURCE name (columns) FROM FILE … | TABLE … | STREAM, then EVENT TIME and the rest';
+  }
+  if (/^expected ENTITY, found/.test(message) && found === 'FROM') {
+    return 'name the entity before the relation: … ENTITY entity FROM relation AS …';
+  }
+  if (/^expected LABEL, found/.test(message) && found === 'FEATURES') {
+    return 'a training set names its label first: CREATE TRAINING SET name LABEL label FEATURES (…)';
+  }
+  if (/^expected an integer, found/.test(message) && found === 'INTERVAL') {
+    return 'durations are written without INTERVAL, like `7 DAYS` or `12 HOURS`';
   }
   return undefined;
 }
