@@ -12,6 +12,7 @@ import { formatSource } from '../syntax/format.js';
 import { compile, CompileError, type CompileOptions } from './compile.js';
 import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
+import { parseKind, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -132,6 +133,52 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return;
       }
       io.stdout(compile(result.catalog, options));
+    });
+
+  const format = (f: string): OutputFormat => {
+    if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not ${f}`);
+    return f;
+  };
+
+  program
+    .command('plan')
+    .description("compare the project with its registry (.fsql/registry.db), like `terraform plan`; writes nothing")
+    .argument('[path]', 'project folder or .fsql file', '.')
+    .option('--format <format>', 'text or json', 'text')
+    .action((path: string, options: { format: string }) => {
+      code = runPlan(path, { format: format(options.format) }, io);
+    });
+
+  program
+    .command('list')
+    .description('list the objects registered in the project registry')
+    .argument('[path]', 'project folder', '.')
+    .option('--kind <kind>', 'entity, source, view, feature, label or training_set')
+    .option('--format <format>', 'text or json', 'text')
+    .action((path: string, options: { format: string; kind?: string }) => {
+      const kind = options.kind === undefined ? undefined : parseKind(options.kind);
+      if (options.kind !== undefined && kind === undefined) {
+        throw new UsageError(`--kind must be entity, source, view, feature, label or training_set, not ${options.kind}`);
+      }
+      code = runList(path, { format: format(options.format), ...(kind !== undefined ? { kind } : {}) }, io);
+    });
+
+  program
+    .command('describe')
+    .description('show a registered object: definition, metadata, versions, fit, statistics and lineage')
+    .argument('<name>', 'the object')
+    .argument('[path]', 'project folder', '.')
+    .option('--version <n>', 'the version (default: the newest)')
+    .option('--format <format>', 'text or json', 'text')
+    .action((name: string, path: string, options: { format: string; version?: string }) => {
+      let version: number | undefined;
+      if (options.version !== undefined) {
+        version = Number(options.version);
+        if (!/^\d+$/.test(options.version) || !Number.isSafeInteger(version) || version < 1) {
+          throw new UsageError(`--version must be a positive integer, not ${options.version}`);
+        }
+      }
+      code = runDescribe(name, path, { format: format(options.format), ...(version !== undefined ? { version } : {}) }, io);
     });
 
   try {

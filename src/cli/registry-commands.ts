@@ -1,0 +1,213 @@
+/**
+ * The registry commands of the `fsql` command line: `plan`, `list` and
+ * `describe`. Each reads the project's registry (`<project>/.fsql/registry.db`)
+ * and writes nothing: `plan` opens a throwaway in-memory registry when the
+ * file does not exist yet, `list` and `describe` say nothing was applied.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { checkProject } from '../check/project.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { readProjectFiles } from '../project/files.js';
+import { KIND_LABELS, KIND_ORDER, refLabel, type ObjectKind } from '../store/registry/definitions.js';
+import { openRegistry, registryPath, type ObjectDescription, type Registry } from '../store/registry/registry.js';
+import { renderLineage, renderPlan } from '../store/registry/render.js';
+
+/** What the registry commands need of the command line's `Io`. */
+export interface RegistryIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly color: boolean;
+}
+
+export type OutputFormat = 'text' | 'json';
+
+/** The folder a project path stands for (a single .fsql file's folder). */
+export function projectDir(path: string, cwd: string): string {
+  const abs = resolve(cwd, path);
+  try {
+    return statSync(abs).isFile() ? dirname(abs) : abs;
+  } catch {
+    return abs;
+  }
+}
+
+/** `kind` as typed on the command line (`training-set`, `training_set`, `training set`), or undefined. */
+export function parseKind(text: string): ObjectKind | undefined {
+  const k = text.trim().toLowerCase().replace(/[- ]/g, '_');
+  return (KIND_ORDER as readonly string[]).includes(k) ? (k as ObjectKind) : undefined;
+}
+
+function json(io: RegistryIo, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Opens the registry file when it exists; undefined otherwise (nothing is created). */
+function openExisting(dir: string): Registry | undefined {
+  const path = registryPath(dir);
+  return existsSync(path) ? openRegistry(path) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// plan
+
+export function runPlan(path: string, options: { format: OutputFormat }, io: RegistryIo): number {
+  const files = readProjectFiles(path, io.cwd);
+  const checked = checkProject(files);
+  if (hasErrors(checked.diagnostics)) {
+    if (options.format === 'json') {
+      json(io, { errors: checked.diagnostics.filter((d) => d.severity === 'error').length, diagnostics: diagnosticsToJson(checked.diagnostics) });
+    } else {
+      const byPath = new Map(files.map((f) => [f.path, f.text]));
+      io.stderr(`${renderDiagnostics(checked.diagnostics, (file) => byPath.get(file), { color: io.color })}\n\n`);
+      io.stderr('the project has errors; fix them (fsql check) before planning\n');
+    }
+    return 1;
+  }
+  const dir = projectDir(path, io.cwd);
+  const registry = openExisting(dir) ?? openRegistry(':memory:');
+  try {
+    const plan = registry.plan(checked);
+    if (options.format === 'json') {
+      json(io, {
+        registry: registryPath(dir),
+        summary: plan.summary,
+        items: plan.items.map((i) => ({
+          kind: i.kind,
+          name: i.name,
+          version: i.version,
+          status: i.status,
+          ...(i.metadataChanges ? { metadataChanges: i.metadataChanges } : {}),
+          ...(i.diff !== undefined ? { diff: i.diff } : {}),
+        })),
+        errors: plan.errors,
+        warnings: plan.warnings,
+      });
+    } else {
+      io.stdout(`${renderPlan(plan, { color: io.color, showDiffs: true })}\n`);
+    }
+    return plan.errors.length > 0 ? 1 : 0;
+  } finally {
+    registry.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// list
+
+interface ListRow {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly versions: number[];
+  readonly description: string;
+}
+
+export function runList(path: string, options: { format: OutputFormat; kind?: ObjectKind }, io: RegistryIo): number {
+  const dir = projectDir(path, io.cwd);
+  const registry = openExisting(dir);
+  if (!registry) {
+    if (options.format === 'json') json(io, { registry: registryPath(dir), objects: [] });
+    else io.stdout(`nothing applied yet in ${registryPath(dir)}\n`);
+    return 0;
+  }
+  try {
+    const rows: ListRow[] = [];
+    for (const o of registry.list(options.kind !== undefined ? { kind: options.kind } : {})) {
+      const last = rows[rows.length - 1];
+      if (last && last.kind === o.kind && last.name.toLowerCase() === o.name.toLowerCase()) {
+        last.versions.push(o.version);
+        // The newest version's description wins.
+        (last as { description: string }).description = o.metadata.description ?? '';
+      } else {
+        rows.push({ kind: o.kind, name: o.name, versions: [o.version], description: o.metadata.description ?? '' });
+      }
+    }
+    if (options.format === 'json') {
+      json(io, { registry: registryPath(dir), objects: rows });
+      return 0;
+    }
+    if (rows.length === 0) {
+      io.stdout(options.kind !== undefined ? `no ${KIND_LABELS[options.kind]} registered in ${registryPath(dir)}\n` : `nothing applied yet in ${registryPath(dir)}\n`);
+      return 0;
+    }
+    const table = [
+      ['KIND', 'NAME', 'VERSIONS', 'DESCRIPTION'],
+      ...rows.map((r) => [KIND_LABELS[r.kind], r.name, r.kind === 'feature' || r.kind === 'label' || r.kind === 'training_set' ? r.versions.join(', ') : '-', r.description]),
+    ];
+    const widths = [0, 1, 2].map((c) => Math.max(...table.map((row) => row[c]!.length)));
+    const lines = table.map((row) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ').trimEnd());
+    io.stdout(`${lines.join('\n')}\n\n${rows.length} object${rows.length === 1 ? '' : 's'}\n`);
+    return 0;
+  } finally {
+    registry.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// describe
+
+export function runDescribe(name: string, path: string, options: { format: OutputFormat; version?: number }, io: RegistryIo): number {
+  const dir = projectDir(path, io.cwd);
+  const registry = openExisting(dir);
+  if (!registry) {
+    io.stderr(`nothing applied yet in ${registryPath(dir)}\n`);
+    return 1;
+  }
+  try {
+    const versions = registry.versions(name);
+    if (versions.length === 0) {
+      const names = [...new Set(registry.list().map((o) => o.name))];
+      const hint = didYouMean(name, names);
+      io.stderr(`nothing named \`${name}\` is registered in ${registryPath(dir)}${hint ? `; ${hint}` : ''}\n`);
+      return 1;
+    }
+    const d = registry.describe(name, options.version);
+    if (!d) {
+      io.stderr(`\`${name}\` has no VERSION ${options.version}; registered versions: ${versions.join(', ')}\n`);
+      return 1;
+    }
+    if (options.format === 'json') json(io, d);
+    else io.stdout(`${renderDescription(d)}\n`);
+    return 0;
+  } finally {
+    registry.close();
+  }
+}
+
+function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+function renderDescription(d: ObjectDescription): string {
+  const lines: string[] = [`${KIND_LABELS[d.kind]} ${refLabel(d)}`];
+  if (d.metadata.description !== undefined) lines.push(`description: ${d.metadata.description}`);
+  if (d.metadata.owner !== undefined) lines.push(`owner: ${d.metadata.owner}`);
+  if (d.metadata.tags.length > 0) lines.push(`tags: ${d.metadata.tags.join(', ')}`);
+  if (d.kind === 'feature' || d.kind === 'label' || d.kind === 'training_set') lines.push(`versions: ${d.versions.join(', ')}`);
+  lines.push(`revision ${d.revision}, registered ${d.registeredAt}${d.updatedAt !== d.registeredAt ? `, updated ${d.updatedAt}` : ''}`);
+  lines.push(`hash: ${d.hash}`);
+  lines.push('', 'definition:', ...d.text.split('\n').map((l) => `  ${l}`));
+  if (d.fittedParameters) {
+    const p = d.fittedParameters;
+    lines.push('', 'fitted parameters:');
+    for (const [k, v] of Object.entries(p)) {
+      if (Array.isArray(v) && v.length === 0) continue;
+      lines.push(`  ${k}: ${formatValue(v)}`);
+    }
+  }
+  if (d.statistics) {
+    const s = d.statistics;
+    lines.push('', 'statistics:');
+    for (const k of ['count', 'nulls', 'distinct', 'mean', 'stddev', 'min', 'q1', 'median', 'q3', 'max'] as const) lines.push(`  ${k}: ${formatValue(s[k])}`);
+    if (s.topValues.length > 0) lines.push(`  top values: ${s.topValues.map((t) => `${formatValue(t.value)} (${t.count})`).join(', ')}`);
+    if (s.histogram.length > 0) lines.push(`  histogram: ${s.histogram.map((b) => `[${formatValue(b.lower)}, ${formatValue(b.upper)}): ${b.count}`).join(', ')}`);
+  }
+  lines.push('', 'lineage:', ...renderLineage(d.lineage).split('\n').map((l) => `  ${l}`));
+  return lines.join('\n');
+}
