@@ -4,6 +4,7 @@
  * for row, fitted parameters, and online vectors.
  */
 import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../src/check/project.js';
 import { keyOf, type Catalog } from '../../src/check/catalog.js';

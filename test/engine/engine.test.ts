@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ColumnInfo, ScalarType } from '../../src/check/catalog.js';
 import { BadRowError, engineTargets, ValueConversionError, type Engine, type EngineTarget, type Row, type Value } from '../../src/engine/engine.js';

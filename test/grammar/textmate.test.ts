@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import vsctm from 'vscode-textmate';
 import type { IGrammar, StateStack } from 'vscode-textmate';
 import oniguruma from 'vscode-oniguruma';

@@ -19,6 +19,7 @@
  * token-level pieces for building other generators.
  */
 import fc from 'fast-check';
+import './fast-check-seed.js';
 
 // ---------------------------------------------------------------------------
 // Tokens and rendering

@@ -5,6 +5,7 @@
  * exact window/TTL boundaries and several entities.
  */
 import fc from 'fast-check';
+import './fast-check-seed.js';
 import type { Row, Value } from '../../src/engine/engine.js';
 
 export const BASE = Date.UTC(2024, 0, 1) * 1000; // 2024-01-01 00:00:00 in µs

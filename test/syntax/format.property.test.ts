@@ -1,6 +1,7 @@
 // Properties of the canonical formatter over random valid programs
 // (test/support/arbitrary-program.ts).
 import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import { formatFile, formatSource } from '../../src/syntax/format.js';
 import { parseFile } from '../../src/syntax/parse.js';

@@ -15,6 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../grammar/tokens.js';
 import { checkProject, checkText, type ProjectFile } from '../../src/check/project.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
+import '../../support/fast-check-seed.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnInfo, ScalarType } from '../../../src/check/catalog.js';
 import { openDuckdb, type DuckdbEngine } from '../../../src/engine/duckdb.js';

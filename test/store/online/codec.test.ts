@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import '../../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import { CorruptVectorError, decodeSome, decodeVector, VectorEncoder } from '../../../src/store/online/codec.js';
 import type { FeatureCell } from '../../../src/store/online/store.js';

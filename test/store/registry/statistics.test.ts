@@ -1,5 +1,6 @@
 // computeStatistics: hand-checked small inputs, and properties over random ones.
 import fc from 'fast-check';
+import '../../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import type { ScalarType } from '../../../src/check/catalog.js';
 import { computeStatistics, HISTOGRAM_BINS, percentileCont, TOP_VALUES } from '../../../src/store/registry/statistics.js';
