@@ -27,7 +27,8 @@ import type {
   ViewInfo,
 } from './catalog.js';
 import { keyOf } from './catalog.js';
-import { containsAggregate, ExpressionTyper, hasFailed, isFailedColumn, type ScopeEntry } from './expressions.js';
+import { canonicalFunctionName, containsAggregate, ExpressionTyper, hasFailed, isFailedColumn, type ScopeEntry } from './expressions.js';
+import { isAggregateName } from './functions.js';
 import { oneHotColumnNames } from './naming.js';
 import { checkSelect, requireBoolean, type RelationLookup } from './select.js';
 import { assignable, isCategorical, isNumeric, isTemporal } from './types.js';
@@ -490,7 +491,7 @@ class ProjectChecker {
 
     // AS: a scalar expression, or exactly one aggregate.
     const inner = unparen(s.value);
-    const isAggregate = inner.kind === 'call' && containsAggregate(inner) && !inner.args.some(containsAggregate) && isAggregateCall(inner);
+    const isAggregate = inner.kind === 'call' && isAggregateName(canonicalFunctionName(inner.name.text)) && !inner.args.some(containsAggregate);
     if (!isAggregate && containsAggregate(s.value)) {
       this.report(
         'E0405',
@@ -834,10 +835,6 @@ function article(noun: string): string {
 
 function unparen(e: A.Expr): A.Expr {
   return e.kind === 'paren' ? unparen(e.inner) : e;
-}
-
-function isAggregateCall(e: A.Call): boolean {
-  return ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name.text.toUpperCase());
 }
 
 function formatFromPath(path: string): A.SourceFormat | undefined {

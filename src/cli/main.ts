@@ -92,14 +92,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
+  const format = (f: string): OutputFormat => {
+    if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not ${f}`);
+    return f;
+  };
+
   program
     .command('check')
     .description('type-check a project (a folder of .fsql files, or one file)')
     .argument('[path]', 'project folder or .fsql file', '.')
     .option('--format <format>', 'text or json', 'text')
     .action((path: string, options: { format: string }) => {
-      if (options.format !== 'text' && options.format !== 'json') throw new UsageError(`--format must be text or json, not ${options.format}`);
-      code = runCheck(path, options, io);
+      code = runCheck(path, { format: format(options.format) }, io);
     });
 
   program
@@ -134,11 +138,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
       io.stdout(compile(result.catalog, options));
     });
-
-  const format = (f: string): OutputFormat => {
-    if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not ${f}`);
-    return f;
-  };
 
   program
     .command('plan')
