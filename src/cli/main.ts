@@ -13,6 +13,11 @@ import { compile, CompileError, type CompileOptions } from './compile.js';
 import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
 import { parseKind, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
+import { runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
+import { parseTimeOption, TimeOptionError } from './time-option.js';
+import { engineTargets, type EngineTarget } from '../engine/engine.js';
+import { OUTPUT_FORMATS, type OutputFormat as FileFormat } from '../store/files/write.js';
+import { ConfigError } from '../runtime/config.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -20,6 +25,8 @@ export interface Io {
   readonly cwd: string;
   /** Colour terminal output. */
   readonly color: boolean;
+  /** stderr is a terminal: progress redraws one line. */
+  readonly interactive?: boolean;
 }
 
 const processIo: Io = {
@@ -27,6 +34,7 @@ const processIo: Io = {
   stderr: (t) => process.stderr.write(t),
   cwd: process.cwd(),
   color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+  interactive: Boolean(process.stderr.isTTY),
 };
 
 function sourceLookup(files: readonly { path: string; text: string }[]): (file: string) => string | undefined {
@@ -180,11 +188,102 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       code = runDescribe(name, path, { format: format(options.format), ...(version !== undefined ? { version } : {}) }, io);
     });
 
+  const engine = (e: string | undefined): EngineTarget | undefined => {
+    if (e === undefined) return undefined;
+    if (!(engineTargets as readonly string[]).includes(e)) throw new UsageError(`--engine must be ${engineTargets.join(' or ')}, not ${e}`);
+    return e as EngineTarget;
+  };
+  const positive = (option: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option} must be a positive integer, not ${v}`);
+    return n;
+  };
+
+  program
+    .command('apply')
+    .description('type-check, register new versions, load FILE sources, create views, fit and profile features — in one transaction')
+    .argument('[path]', 'project folder', '.')
+    .option('--fit-at <time>', 'fit new feature versions as of this UTC time (default: the newest event time of each feature relation)')
+    .option('--reload', 'reload every FILE source even when its file did not change')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (path: string, o: { fitAt?: string; reload?: boolean; engine?: string; format: string }) => {
+      const e = engine(o.engine);
+      code = await runApply(path, { format: format(o.format), ...(o.fitAt !== undefined ? { fitAt: parseTimeOption('--fit-at', o.fitAt) } : {}), ...(o.reload ? { reload: true } : {}), ...(e ? { engine: e } : {}) }, io);
+    });
+
+  program
+    .command('materialize')
+    .description("compute every registered feature's vectors as of a time into the online store (atomically per entity)")
+    .argument('[path]', 'project folder', '.')
+    .option('--at <time>', "the UTC time vectors are computed as of (default: now), e.g. '2024-04-30 00:00:00'")
+    .option('--entity <name...>', 'only these entities')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (path: string, o: { at?: string; entity?: string[]; engine?: string; format: string }) => {
+      const e = engine(o.engine);
+      code = await runMaterialize(path, { format: format(o.format), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(o.entity ? { entities: o.entity } : {}), ...(e ? { engine: e } : {}) }, io);
+    });
+
+  program
+    .command('train')
+    .description("write a registered training set's rows to a file (point-in-time correct, transforms applied)")
+    .argument('<name>', 'the training set')
+    .argument('[path]', 'project folder', '.')
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--version <n>', 'the version (default: the newest)')
+    .option('--format <format>', 'csv, jsonl or parquet (default: from the file name, else csv)')
+    .option('--as-of <time>', 'for a label without event time: the UTC time features are taken at')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .action(async (name: string, path: string, o: { out: string; version?: string; format?: string; asOf?: string; engine?: string }) => {
+      if (o.format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(', ')}, not ${o.format}`);
+      const v = positive('--version', o.version);
+      const e = engine(o.engine);
+      code = await runTrain(
+        name,
+        path,
+        {
+          out: o.out,
+          ...(v !== undefined ? { version: v } : {}),
+          ...(o.format !== undefined ? { format: o.format as FileFormat } : {}),
+          ...(o.asOf !== undefined ? { asOf: parseTimeOption('--as-of', o.asOf) } : {}),
+          ...(e ? { engine: e } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command('ingest')
+    .description('push events (a JSON array or NDJSON file) into a STREAM source and update the online vectors they touch')
+    .argument('<source>', 'the stream source')
+    .argument('<file>', 'events: .json (an array) or .jsonl / .ndjson (one object per line)')
+    .argument('[path]', 'project folder', '.')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (source: string, file: string, path: string, o: { engine?: string; format: string }) => {
+      const e = engine(o.engine);
+      code = await runIngest(source, file, path, { format: format(o.format), ...(e ? { engine: e } : {}) }, io);
+    });
+
+  program
+    .command('get')
+    .description('read online vectors from the online store (what the server serves)')
+    .argument('<entity>', 'the entity')
+    .argument('<keys...>', 'key values (for a multi-column key: a,b)')
+    .option('--project <path>', 'project folder', '.')
+    .option('--features <names>', 'comma-separated features (name or name@version); default all')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (entity: string, keys: string[], o: { project: string; features?: string; format: string }) => {
+      code = await runGet(entity, keys, o.project, { format: format(o.format), ...(o.features ? { features: o.features.split(',').map((f) => f.trim()).filter(Boolean) } : {}) }, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof UsageError || e instanceof ProjectNotFoundError || e instanceof CompileError || e instanceof PlanError || e instanceof UnsupportedError) {
+    if (e instanceof UsageError || e instanceof TimeOptionError || e instanceof ConfigError || e instanceof ProjectNotFoundError || e instanceof CompileError || e instanceof PlanError || e instanceof UnsupportedError) {
       io.stderr(`fsql: ${e.message}\n`);
       return 2;
     }

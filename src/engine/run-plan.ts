@@ -12,7 +12,7 @@ import type { FitPlan, MaterializePlan, Plan, TrainingPlan } from '../plan/ir.js
 import { fitStatistics } from '../plan/statistics.js';
 import { dialectFor } from '../sql/dialects/index.js';
 import { indexesFor } from '../sql/indexes.js';
-import { lowerFit, lowerMaterialize, lowerTraining, lowerView, type TimeBindings } from '../sql/lower-plan.js';
+import { lowerFit, lowerMaterialize, lowerTraining, lowerView, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
 import { SqlPrinter } from '../sql/print.js';
 import type { Engine, Row, Value } from './engine.js';
 
@@ -55,8 +55,8 @@ export async function runTraining(engine: Engine, plan: TrainingPlan, times: Tim
   return toTable(plan.columns, rows);
 }
 
-export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings): Promise<Table> {
-  const sql = printer(engine).statement(lowerMaterialize(plan, dialectFor(engine.target), times));
+export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings, options: MaterializeOptions = {}): Promise<Table> {
+  const sql = printer(engine).statement(lowerMaterialize(plan, dialectFor(engine.target), times, options));
   const rows = await engine.query(sql, plan.columns);
   return toTable(plan.columns, rows);
 }
@@ -74,8 +74,21 @@ export async function newestEventTime(engine: Engine, catalog: Catalog, relation
   return t.type === 'DATE' ? (v as number) * 86_400_000_000 : (v as number);
 }
 
+/** A feature version's raw values over its population (docs/semantics.md §5): each distinct value with its count. */
+export interface FitPopulation {
+  readonly values: readonly { readonly value: Value; readonly count: number }[];
+  /** The fit time used (µs); null for a relation without event time, or with no timed rows. */
+  readonly time: number | null;
+}
+
 /** Fits a feature version: runs its fit plan at `fitTime` (default: the newest event time in its relation). */
 export async function runFit(engine: Engine, catalog: Catalog, feature: FeatureInfo, plan: FitPlan, fitTime?: number | null): Promise<FittedParameters> {
+  const p = await runFitPopulation(engine, catalog, feature, plan, fitTime);
+  return fitStatistics(feature, p.values, p.time);
+}
+
+/** The population a fit sees: runs the fit plan at `fitTime` (default: the newest event time in the feature's relation). */
+export async function runFitPopulation(engine: Engine, catalog: Catalog, feature: FeatureInfo, plan: FitPlan, fitTime?: number | null): Promise<FitPopulation> {
   const time = fitTime === undefined ? await newestEventTime(engine, catalog, feature.relation) : fitTime;
   const columns: ColumnInfo[] = [
     { name: 'value', type: feature.rawType, nullable: true },
@@ -83,13 +96,9 @@ export async function runFit(engine: Engine, catalog: Catalog, feature: FeatureI
   ];
   const timed = plan.lookup.access.eventTime !== undefined;
   // A relation with no timed rows has an empty population.
-  if (timed && time === null) return fitStatistics(feature, [], null);
+  if (timed && time === null) return { values: [], time: null };
   const bound = time ?? 0;
   const sql = printer(engine).statement(lowerFit(plan, dialectFor(engine.target), { fit_time: bound, as_of: bound }));
   const rows = await engine.query(sql, columns);
-  return fitStatistics(
-    feature,
-    rows.map((r) => ({ value: r['value'] ?? null, count: Number(r['count']) })),
-    timed ? time : null,
-  );
+  return { values: rows.map((r) => ({ value: r['value'] ?? null, count: Number(r['count']) })), time: timed ? time : null };
 }

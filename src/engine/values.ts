@@ -226,3 +226,45 @@ export function rowConverter(names: readonly string[], columns: readonly QueryCo
     }
   });
 }
+
+function civilFromDays(days: number): [number, number, number] {
+  // Howard Hinnant's civil_from_days.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** Epoch days → `YYYY-MM-DD`. */
+export function dateText(days: number): string {
+  const [y, m, d] = civilFromDays(days);
+  return `${y < 0 ? '-' : ''}${pad(Math.abs(y), 4)}-${pad(m)}-${pad(d)}`;
+}
+
+/** Epoch µs → `YYYY-MM-DD HH:MM:SS[.ffffff]` (`sep` between date and time; fraction only when non-zero). */
+export function timestampText(micros: number, sep = ' '): string {
+  const days = Math.floor(micros / MICROS_PER_DAY);
+  let rest = micros - days * MICROS_PER_DAY;
+  const h = Math.floor(rest / 3_600_000_000);
+  rest -= h * 3_600_000_000;
+  const mi = Math.floor(rest / 60_000_000);
+  rest -= mi * 60_000_000;
+  const s = Math.floor(rest / 1_000_000);
+  const frac = rest - s * 1_000_000;
+  return `${dateText(days)}${sep}${pad(h)}:${pad(mi)}:${pad(s)}${frac ? `.${pad(frac, 6).replace(/0+$/, '')}` : ''}`;
+}
+
+/** A canonical value as the text of a data file: dates and timestamps as text, NULL as null. */
+export function valueText(v: Value, type: ScalarType): string | number | boolean | null {
+  if (v === null) return null;
+  if (type === 'TIMESTAMP' && typeof v === 'number') return timestampText(v);
+  if (type === 'DATE' && typeof v === 'number') return dateText(v);
+  return v;
+}

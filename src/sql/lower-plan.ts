@@ -22,6 +22,16 @@ export interface TimeBindings {
   readonly fit_time?: number;
 }
 
+/** Options of lowerMaterialize. */
+export interface MaterializeOptions {
+  /**
+   * Only these entity keys (canonical values, in the entity's key order):
+   * the online vectors of a few keys, e.g. after stream ingest. Keys that
+   * have no row in the feature relations give no row.
+   */
+  readonly keys?: readonly (readonly LiteralValue[])[];
+}
+
 const S = '__s';
 const key = (i: number) => `__k${i}`;
 
@@ -29,7 +39,18 @@ class Lowering {
   constructor(
     readonly dialect: Dialect,
     readonly times: TimeBindings,
+    readonly onlyKeys?: readonly (readonly LiteralValue[])[],
   ) {}
+
+  /** `keys IN onlyKeys` over a relation's key columns, when only some keys are asked for. */
+  keyFilter(s: EntitySpine, a: RelationAccess): SqlExpr | undefined {
+    const keys = this.onlyKeys;
+    if (keys === undefined) return undefined;
+    if (keys.length === 0) return bin('=', int(0), int(1));
+    const value = (v: LiteralValue, i: number) => lit(v, s.keys[i]!.type);
+    if (a.keyColumns.length === 1) return { k: 'in', e: col(a.keyColumns[0]!, a.relation), list: keys.map((k) => value(k[0]!, 0)), negated: false };
+    return keys.map((k) => and(...a.keyColumns.map((c, i) => bin('=', col(c, a.relation), value(k[i]!, i))))!).reduce((x, y) => bin('OR', x, y));
+  }
 
   time(t: TimeValue): SqlExpr {
     if (t.kind === 'time_literal') return lit(t.micros, 'TIMESTAMP');
@@ -105,7 +126,7 @@ class Lowering {
       k: 'select',
       items: a.keyColumns.map((c, i) => ({ e: col(c, a.relation), alias: key(i) })),
       from: { k: 'table', name: a.relation },
-      where: and(...a.keyColumns.map((c) => isNull(col(c, a.relation), true)), a.eventTime ? bin('<=', this.eventTime(a), t) : undefined)!,
+      where: and(...a.keyColumns.map((c) => isNull(col(c, a.relation), true)), a.eventTime ? bin('<=', this.eventTime(a), t) : undefined, this.keyFilter(s, a))!,
     }));
     const keys: SqlQuery = parts.length === 1 ? { ...parts[0]!, distinct: true } : { k: 'union', all: false, parts };
     const order: SqlOrder[] = s.keys.map((k, i) => ({ e: k.type === 'TEXT' ? ({ k: 'binary_text', e: col(key(i)) } as SqlExpr) : col(key(i)), desc: false, nulls: 'first' }));
@@ -437,8 +458,8 @@ export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeB
   };
 }
 
-export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
-  const low = new Lowering(dialect, times);
+export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}, options: MaterializeOptions = {}): SqlStatement {
+  const low = new Lowering(dialect, times, options.keys);
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   const stage = lookupStage(low, '__spine', plan.lookups, () => true);
   const r = '__r';

@@ -7,10 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ColumnInfo } from '../../check/catalog.js';
-import type { Row, Value } from '../../engine/values.js';
 import { isSystemError } from './csv.js';
 import type { Sink } from './sink.js';
-import { BadValue, parseJson, rowTemplate } from './values.js';
+import { recordReader } from './records.js';
 
 const BLANK = /^\s*$/;
 
@@ -23,11 +22,7 @@ export async function readJsonl(path: string, columns: readonly ColumnInfo[], si
     lines.close();
   });
 
-  const names = columns.map((c) => c.name);
-  const lower = new Map(columns.map((c, j) => [c.name.toLowerCase(), j]));
-  const n = columns.length;
-  const template = rowTemplate(columns);
-  const values: unknown[] = new Array(n);
+  const read = recordReader(columns, 'the line');
   let line = 0;
   let row = 0;
   try {
@@ -44,51 +39,13 @@ export async function readJsonl(path: string, columns: readonly ColumnInfo[], si
         if (sink.full) return;
         continue;
       }
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-        sink.error({ row, line, reason: `the line is ${Array.isArray(obj) ? 'a JSON array' : obj === null ? 'null' : `a JSON ${typeof obj}`}, not a JSON object` });
-        if (sink.full) return;
-        continue;
-      }
-      const record = obj as Record<string, unknown>;
-      // Exact spellings first; keys that differ in case only when some column was not found.
-      let missing = false;
-      for (let j = 0; j < n; j++) {
-        const name = names[j]!;
-        if (Object.hasOwn(record, name)) values[j] = record[name];
-        else {
-          values[j] = undefined;
-          missing = true;
-        }
-      }
-      if (missing) {
-        const found = new Map<number, string>();
-        for (const key of Object.keys(record)) {
-          const j = lower.get(key.toLowerCase());
-          if (j === undefined || Object.hasOwn(record, names[j]!)) continue;
-          const other = found.get(j);
-          if (other !== undefined) {
-            sink.error({ row, line, column: names[j]!, reason: `the keys ${JSON.stringify(other)} and ${JSON.stringify(key)} both name column ${names[j]}` });
-            if (sink.full) return;
-          }
-          found.set(j, key);
-          values[j] = record[key];
-        }
-      }
-      const keep = !sink.failed;
-      const out: Row = { ...template };
-      for (let j = 0; j < n; j++) {
-        const raw = values[j];
-        const column = columns[j]!;
-        let v: Value | BadValue;
-        if (raw === null || raw === undefined) {
-          v = column.nullable ? null : new BadValue(`${raw === null ? 'null' : 'missing'} (NULL) in a NOT NULL column`);
-        } else v = parseJson(column.type, raw);
-        if (v instanceof BadValue) {
-          sink.error({ row, line, column: column.name, reason: v.reason });
-          if (sink.full) return;
-        } else if (keep) out[column.name] = v;
-      }
-      if (keep && !sink.failed && sink.push(out)) await sink.flush();
+      let full = false;
+      const out = read(obj, (p) => {
+        sink.error({ row, line, ...p });
+        full ||= sink.full;
+      });
+      if (full) return;
+      if (out !== undefined && !sink.failed && sink.push(out)) await sink.flush();
     }
     if (inputError) throw inputError;
   } catch (e) {

@@ -497,6 +497,16 @@ export class Registry {
       .sort(compareRefs);
   }
 
+  /** The canonical text (with metadata) of every registered object version, in registration order: what the runtime compiles. */
+  texts(): { readonly kind: ObjectKind; readonly name: string; readonly version: number; readonly text: string }[] {
+    return this.db.prepare('SELECT kind, name, version, text FROM objects ORDER BY id').all() as { kind: ObjectKind; name: string; version: number; text: string }[];
+  }
+
+  /** The id of the last apply (0 before the first). */
+  lastApply(): number {
+    return this.lastApplyId();
+  }
+
   /** The registered versions of a name, ascending (empty when unknown). */
   versions(name: string): number[] {
     return (this.db.prepare('SELECT version FROM objects WHERE name_key = ? ORDER BY version').all(keyOf(name)) as { version: number }[]).map((r) => r.version);

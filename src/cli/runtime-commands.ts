@@ -1,0 +1,344 @@
+/**
+ * The commands that run the feature store: `apply`, `materialize`, `train`
+ * and `ingest` (and `serve`, in serve-command.ts). Each opens the project's
+ * Workspace (src/runtime), does its work and closes it; errors the user can
+ * fix come back as RuntimeError and are rendered here.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
+import type { EngineTarget } from '../engine/engine.js';
+import { timestampText, valueText, type Value } from '../engine/values.js';
+import type { ScalarType } from '../check/catalog.js';
+import { BadValue, parseText } from '../store/files/values.js';
+import { readProjectFiles } from '../project/files.js';
+import { applyProject } from '../runtime/apply.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { ingest } from '../runtime/ingest.js';
+import { materialize } from '../runtime/materialize.js';
+import { buildTrainingSet } from '../runtime/train.js';
+import { Workspace } from '../runtime/workspace.js';
+import { formatRowError } from '../store/files/sink.js';
+import { formatFromName, writeTableFile, type OutputFormat } from '../store/files/write.js';
+import { renderPlan } from '../store/registry/render.js';
+import { projectDir, type OutputFormat as TextOrJson } from './registry-commands.js';
+
+export interface RuntimeIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly color: boolean;
+  /** stderr is a terminal: progress redraws one line. */
+  readonly interactive?: boolean;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** Renders a RuntimeError for the terminal (or as JSON); returns the exit code. */
+export function reportRuntimeError(e: RuntimeError, io: RuntimeIo, sources: (file: string) => string | undefined = () => undefined, format: TextOrJson = 'text'): number {
+  if (format === 'json') {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          error: {
+            code: e.code,
+            message: e.message,
+            ...(e.details.diagnostics ? { diagnostics: diagnosticsToJson(e.details.diagnostics) } : {}),
+            ...(e.details.planErrors ? { planErrors: e.details.planErrors } : {}),
+            ...(e.details.rowErrors ? { rowErrors: e.details.rowErrors } : {}),
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 1;
+  }
+  if (e.details.diagnostics) io.stderr(`${renderDiagnostics(e.details.diagnostics, sources, { color: io.color })}\n\n`);
+  if (e.details.planErrors) {
+    for (const p of e.details.planErrors) io.stderr(`error: ${p.message}\n${p.diff ? `${p.diff.trimEnd()}\n` : ''}`);
+  }
+  if (e.details.rowErrors) for (const r of e.details.rowErrors) io.stderr(`  ${formatRowError(r)}\n`);
+  io.stderr(`fsql: ${e.message}\n`);
+  return 1;
+}
+
+async function withWorkspace<T>(path: string, io: RuntimeIo, engine: EngineTarget | undefined, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const ws = Workspace.open(projectDir(path, io.cwd), engine ? { engine } : {});
+  try {
+    return await fn(ws);
+  } finally {
+    await ws.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export interface ApplyCommandOptions {
+  readonly fitAt?: number;
+  readonly reload?: boolean;
+  readonly engine?: EngineTarget;
+  readonly format: TextOrJson;
+}
+
+export async function runApply(path: string, options: ApplyCommandOptions, io: RuntimeIo): Promise<number> {
+  const files = readProjectFiles(resolve(io.cwd, path), io.cwd);
+  const byPath = new Map(files.map((f) => [f.path, f.text]));
+  return withWorkspace(path, io, options.engine, async (ws) => {
+    try {
+      const progress = options.format === 'text' && io.interactive ? (m: string) => io.stderr(`\r\x1b[K${m}…`) : undefined;
+      const out = await applyProject(ws, files, { ...(options.fitAt !== undefined ? { fitAt: options.fitAt } : {}), ...(options.reload ? { reload: true } : {}), ...(progress ? { onProgress: progress } : {}) });
+      if (progress) io.stderr('\r\x1b[K');
+      if (options.format === 'json') {
+        io.stdout(`${JSON.stringify({ applyId: out.result.applyId, summary: out.plan.summary, sources: out.sources, fitted: out.fitted.map((f) => ({ feature: f.feature, version: f.version })), statistics: out.statistics, warnings: out.plan.warnings }, null, 2)}\n`);
+        return 0;
+      }
+      io.stdout(`${renderPlan(out.plan, { color: io.color })}\n`);
+      for (const s of out.sources) {
+        const what =
+          s.action === 'loaded' ? `loaded ${plural(s.rows ?? 0, 'row')}` : s.action === 'unchanged' ? `unchanged (${plural(s.rows ?? 0, 'row')})` : s.action === 'created' ? 'stream table created' : s.action === 'kept' ? 'stream table kept' : 'table checked';
+        io.stdout(`  source ${s.source}: ${what}\n`);
+      }
+      if (out.fitted.length > 0) io.stdout(`  fitted ${out.fitted.map((f) => `${f.feature}@${f.version}`).join(', ')}\n`);
+      io.stdout(`  statistics recorded for ${plural(out.statistics, 'feature version')}\n`);
+      io.stdout(out.result.applyId === null ? 'Nothing to apply: the registry is up to date.\n' : `Applied (apply #${out.result.applyId}).\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof RuntimeError) return reportRuntimeError(e, io, (f) => byPath.get(f), options.format);
+      throw e;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+export interface MaterializeCommandOptions {
+  readonly at?: number;
+  readonly entities?: readonly string[];
+  readonly engine?: EngineTarget;
+  readonly format: TextOrJson;
+}
+
+export async function runMaterialize(path: string, options: MaterializeCommandOptions, io: RuntimeIo): Promise<number> {
+  return withWorkspace(path, io, options.engine, async (ws) => {
+    try {
+      const started = performance.now();
+      const result = await materialize(ws, {
+        ...(options.at !== undefined ? { at: options.at } : {}),
+        ...(options.entities ? { entities: options.entities } : {}),
+        ...(options.format === 'text' && io.interactive ? { onProgress: (p) => io.stderr(`\r\x1b[K${p.entity}: ${p.phase}${p.keys !== undefined ? ` ${plural(p.keys, 'key')}` : ''}…`) } : {}),
+      });
+      if (options.format === 'text' && io.interactive) io.stderr('\r\x1b[K');
+      const seconds = (performance.now() - started) / 1000;
+      if (options.format === 'json') {
+        io.stdout(`${JSON.stringify({ asOf: timestampText(result[0]!.asOf, 'T') + 'Z', entities: result }, null, 2)}\n`);
+        return 0;
+      }
+      io.stdout(`Materialized as of ${timestampText(result[0]!.asOf)} UTC into ${ws.config.online.path}\n`);
+      for (const r of result) io.stdout(`  ${r.entity}: ${plural(r.keys, 'key')} × ${plural(r.features, 'feature version')} (${plural(r.values, 'value')}) in ${r.seconds.toFixed(2)} s\n`);
+      const values = result.reduce((n, r) => n + r.values, 0);
+      io.stdout(`${plural(values, 'value')} in ${seconds.toFixed(2)} s\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
+      throw e;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+export interface TrainCommandOptions {
+  readonly version?: number;
+  readonly out: string;
+  readonly format?: OutputFormat;
+  readonly asOf?: number;
+  readonly engine?: EngineTarget;
+}
+
+export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
+  const format = options.format ?? formatFromName(options.out) ?? 'csv';
+  const out = resolve(io.cwd, options.out);
+  return withWorkspace(path, io, options.engine, async (ws) => {
+    try {
+      const started = performance.now();
+      const say = (m: string) => io.stderr(io.interactive ? `\r\x1b[K${m}` : `${m}\n`);
+      say(`training set ${name}: running the plan on ${ws.config.offline.engine}…`);
+      const result = await buildTrainingSet(ws, name, { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.asOf !== undefined ? { asOf: options.asOf } : {}) });
+      const rows = result.table.rows.length;
+      const queried = (performance.now() - started) / 1000;
+      say(`training set ${result.plan.name} VERSION ${result.plan.version}: ${plural(rows, 'row')} in ${queried.toFixed(2)} s; writing ${format}…`);
+      let lastShown = 0;
+      await writeTableFile(out, format, result.plan.columns, result.table.rows, (done, total) => {
+        if (!io.interactive || total === 0) return;
+        const now = performance.now();
+        if (now - lastShown < 100 && done < total) return;
+        lastShown = now;
+        say(`writing ${format}: ${Math.floor((done / total) * 100)}% (${plural(done, 'row')} of ${total.toLocaleString('en-US')})`);
+      });
+      if (io.interactive) io.stderr('\r\x1b[K');
+      const seconds = (performance.now() - started) / 1000;
+      io.stdout(
+        `Wrote ${plural(rows, 'row')} × ${plural(result.plan.columns.length, 'column')} of ${result.plan.name} VERSION ${result.plan.version} to ${options.out} (${format}) in ${seconds.toFixed(2)} s` +
+          `${result.asOf !== undefined ? `; features as of ${timestampText(result.asOf)} UTC` : ''}\n`,
+      );
+      return 0;
+    } catch (e) {
+      if (e instanceof RuntimeError) return reportRuntimeError(e, io);
+      throw e;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+/** Reads events from a JSON array file (`.json`) or NDJSON / JSONL, with each event's line. */
+export function readEventsFile(path: string): { records: unknown[]; lines: number[] } | { error: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { error: `cannot read ${path}: ${(e as Error).message}` };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (/^\s*\[/.test(text)) {
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (!Array.isArray(value)) return { error: `${path}: not a JSON array` };
+      return { records: value, lines: [] };
+    } catch (e) {
+      return { error: `${path}: not valid JSON: ${(e as Error).message}` };
+    }
+  }
+  const records: unknown[] = [];
+  const lines: number[] = [];
+  const all = text.split(/\r?\n/);
+  for (let i = 0; i < all.length; i++) {
+    const line = all[i]!;
+    if (/^\s*$/.test(line)) continue;
+    try {
+      records.push(JSON.parse(line));
+    } catch (e) {
+      return { error: `${path}: line ${i + 1}: not valid JSON: ${(e as Error).message}; nothing was stored` };
+    }
+    lines.push(i + 1);
+  }
+  return { records, lines };
+}
+
+export async function runIngest(source: string, file: string, path: string, options: { engine?: EngineTarget; format: TextOrJson }, io: RuntimeIo): Promise<number> {
+  const events = readEventsFile(resolve(io.cwd, file));
+  if ('error' in events) {
+    io.stderr(`fsql: ${events.error}\n`);
+    return 1;
+  }
+  return withWorkspace(path, io, options.engine, async (ws) => {
+    try {
+      const result = await ingest(ws, source, events.records, { origin: file, ...(events.lines.length ? { lines: events.lines } : {}) });
+      if (options.format === 'json') {
+        io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        return 0;
+      }
+      io.stdout(`Ingested ${plural(result.accepted, 'event')} into ${result.source}\n`);
+      for (const u of result.online) {
+        io.stdout(
+          u.mode === 'not_materialized'
+            ? `  ${u.entity}: not materialized yet (run fsql materialize)\n`
+            : `  ${u.entity}: ${u.mode === 'keys' ? `${plural(u.keys, 'key')} updated` : `all ${plural(u.keys, 'key')} recomputed`} online as of ${timestampText(u.asOf!)} UTC\n`,
+        );
+      }
+      return 0;
+    } catch (e) {
+      if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
+      throw e;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+/** `fsql get ENTITY KEY…`: the online vector of each key, as the server would serve it. */
+export async function runGet(entity: string, keys: readonly string[], path: string, options: { features?: readonly string[]; format: TextOrJson }, io: RuntimeIo): Promise<number> {
+  return withWorkspace(path, io, undefined, async (ws) => {
+    const { catalog } = ws.catalog();
+    const info = Object.values(catalog.entities).find((e) => e.name.toLowerCase() === entity.toLowerCase());
+    if (!info) {
+      io.stderr(`fsql: no registered entity ${entity}\n`);
+      return 1;
+    }
+    const parsedKeys: Value[][] = [];
+    for (const k of keys) {
+      const parts = info.keys.length === 1 ? [k] : k.split(',');
+      if (parts.length !== info.keys.length) {
+        io.stderr(`fsql: entity ${info.name} has ${info.keys.length} key columns (${info.keys.map((c) => c.name).join(', ')}): give each key as ${info.keys.map((c) => c.name).join(',')}\n`);
+        return 2;
+      }
+      const values: Value[] = [];
+      for (const [i, p] of parts.entries()) {
+        const v = parseText(info.keys[i]!.type, p);
+        if (v instanceof BadValue) {
+          io.stderr(`fsql: key ${info.keys[i]!.name}: ${v.reason}\n`);
+          return 2;
+        }
+        values.push(v);
+      }
+      parsedKeys.push(values);
+    }
+    const selectors = options.features?.map((f) => {
+      const m = /^(.*)@(\d+)$/.exec(f);
+      return m ? { name: m[1]!, version: Number(m[2]) } : { name: f };
+    });
+    let results;
+    try {
+      results = await ws.online().get(info.name, parsedKeys, selectors);
+    } catch (e) {
+      io.stderr(`fsql: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const described = await ws.online().describe(info.name);
+    const typeOf = new Map<string, ScalarType>();
+    for (const f of described?.features ?? []) f.columns.forEach((c, i) => f.types?.[i] && typeOf.set(c, f.types[i]!));
+    const show = (column: string, v: Value) => {
+      const t = typeOf.get(column);
+      return t ? valueText(v, t) : v;
+    };
+    if (options.format === 'json') {
+      io.stdout(
+        `${JSON.stringify(
+          results.map((r) => ({
+            key: Object.fromEntries(info.keys.map((k, i) => [k.name, valueText(r.key[i] ?? null, k.type)])),
+            found: r.found,
+            features: r.features.map((f) => ({
+              name: f.name,
+              version: f.version,
+              values: Object.fromEntries(Object.entries(f.values).map(([c, v]) => [c, show(c, v)])),
+              status: f.status,
+              eventTime: f.eventTime === null ? null : `${timestampText(f.eventTime, 'T')}Z`,
+            })),
+          })),
+          null,
+          2,
+        )}\n`,
+      );
+      return 0;
+    }
+    for (const r of results) {
+      io.stdout(`${info.name} ${info.keys.map((k, i) => `${k.name}=${String(valueText(r.key[i] ?? null, k.type))}`).join(' ')}${r.found ? '' : ' (not in the online store)'}\n`);
+      const rows = r.features.flatMap((f) =>
+        Object.entries(f.values).map(([c, v]) => [c, `${f.version}`, formatCell(show(c, v)), f.status, f.eventTime === null ? '' : timestampText(f.eventTime)]),
+      );
+      const header = ['feature', 'version', 'value', 'status', 'event time'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+      const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`;
+      io.stdout(line(header));
+      for (const row of rows) io.stdout(line(row));
+    }
+    return 0;
+  });
+}
+
+function formatCell(v: unknown): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)));
+  return String(v);
+}

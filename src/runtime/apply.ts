@@ -1,0 +1,263 @@
+/**
+ * `fsql apply`: type-check the project, plan against the registry, then in
+ * one transaction of the offline engine
+ *
+ * 1. load each FILE source whose file (or definition) changed since it was
+ *    last loaded — every row validated, nothing half-loaded;
+ *    check each TABLE source's table and expose it under the source's name;
+ *    create each STREAM source's table (kept across applies: it holds history);
+ * 2. recreate the views and the indexes the plans probe;
+ * 3. fit every feature version the plan adds (at `fitAt`, default the newest
+ *    event time of its relation) and profile every feature version;
+ * 4. write the registry (its own transaction, inside the engine's).
+ *
+ * Anything failing rolls everything back: the offline tables, the views and
+ * the registry stay as they were.
+ */
+import { statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { keyOf, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
+import { checkProject, type ProjectFile } from '../check/project.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { quoteIdentifier, type Engine } from '../engine/engine.js';
+import { createIndexes, createViews, runFitPopulation } from '../engine/run-plan.js';
+import { fitStatistics } from '../plan/statistics.js';
+import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';
+import type { Plan } from '../plan/ir.js';
+import { readSourceFileBatches } from '../store/files/read.js';
+import { featuresToFit, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
+import { computeStatistics, type StatisticsValue } from '../store/registry/statistics.js';
+import { RuntimeError } from './errors.js';
+import type { Workspace } from './workspace.js';
+
+export interface ApplyOptions {
+  /** The fit time for new feature versions, epoch µs (default: each feature relation's newest event time). */
+  readonly fitAt?: number;
+  /** Reload every FILE source even when its file did not change. */
+  readonly reload?: boolean;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface SourceLoad {
+  readonly source: string;
+  readonly kind: 'file' | 'table' | 'stream';
+  /** `loaded`: rows read from the file; `unchanged`: the file was loaded before and did not change; `created` / `kept`: a stream's table; `checked`: a TABLE source. */
+  readonly action: 'loaded' | 'unchanged' | 'created' | 'kept' | 'checked';
+  readonly rows?: number;
+}
+
+export interface ApplyOutcome {
+  readonly plan: ApplyPlan;
+  readonly result: ApplyResult;
+  readonly sources: readonly SourceLoad[];
+  readonly fitted: readonly FittedExtra[];
+  readonly statistics: number;
+}
+
+/** Tables fsql keeps in the offline database for itself. */
+const LOADS_TABLE = '__fsql_loads';
+const VIEWS_TABLE = '__fsql_views';
+const STREAMS_TABLE = '__fsql_streams';
+
+const q = quoteIdentifier;
+const s = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** Checks and plans `files` against the registry; throws RuntimeError on check errors. */
+export function planProject(ws: Workspace, files: readonly ProjectFile[]): { plan: ApplyPlan; catalog: Catalog } {
+  const checked = checkProject(files);
+  if (hasErrors(checked.diagnostics)) {
+    const n = checked.diagnostics.filter((d) => d.severity === 'error').length;
+    throw new RuntimeError('check_failed', `the project has ${n} error${n === 1 ? '' : 's'}`, { diagnostics: checked.diagnostics });
+  }
+  return { plan: ws.registry.plan(checked), catalog: checked.catalog };
+}
+
+export async function applyProject(ws: Workspace, files: readonly ProjectFile[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
+  const { plan, catalog } = planProject(ws, files);
+  if (plan.errors.length > 0) {
+    throw new RuntimeError('plan_failed', `the plan has ${plan.errors.length} error${plan.errors.length === 1 ? '' : 's'}`, { planErrors: plan.errors });
+  }
+  const progress = options.onProgress ?? (() => undefined);
+  return ws.exclusive(async () => {
+    const engine = await ws.engine();
+    return engine.transaction(async () => {
+      await ensureBookkeeping(engine);
+      const sources: SourceLoad[] = [];
+      // Views read sources: drop them first, recreate after.
+      await dropViews(engine);
+      for (const r of Object.values(catalog.relations)) {
+        if (r.kind !== 'source') continue;
+        sources.push(await prepareSource(ws, engine, r, options, progress));
+      }
+      progress('creating views');
+      await createViews(engine, catalog);
+      for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+      await createIndexes(engine, catalog, previewPlans(catalog));
+
+      const toFit = new Set(featuresToFit(plan).map((f) => `${keyOf(f.name)}@${f.version}`));
+      const fitted: FittedExtra[] = [];
+      const statistics: StatisticsExtra[] = [];
+      // Profiles are redone when data or definitions changed; otherwise the recorded ones still hold.
+      const changed = sources.some((x) => x.action === 'loaded' || x.action === 'created') || plan.items.some((i) => i.status === 'added' || i.status === 'updated');
+      const features = Object.values(catalog.features).flat();
+      for (const f of features) {
+        const fit = toFit.has(`${keyOf(f.name)}@${f.version}`);
+        if (!fit && !changed && !options.reload) continue;
+        progress(`${fit ? 'fitting' : 'profiling'} ${f.name} VERSION ${f.version}`);
+        const population = await runFitPopulation(engine, catalog, f, planFit(catalog, f.name, f.version), fit ? options.fitAt : undefined);
+        if (fit) fitted.push({ feature: f.name, version: f.version, parameters: fitStatistics(f, population.values, population.time) });
+        statistics.push({ feature: f.name, version: f.version, statistics: profile(f, population.values) });
+      }
+      const result = ws.registry.apply(plan, { fitted, statistics });
+      return { plan, result, sources, fitted, statistics: statistics.length };
+    });
+  });
+}
+
+function profile(f: FeatureInfo, values: readonly { value: unknown; count: number }[]) {
+  const all: StatisticsValue[] = [];
+  for (const v of values) for (let i = 0; i < v.count; i++) all.push(v.value as StatisticsValue);
+  return computeStatistics(all, f.rawType);
+}
+
+/** Plans that say which indexes help (fitted parameters do not matter for that). */
+function previewPlans(catalog: Catalog): Plan[] {
+  const plans: Plan[] = [];
+  const none = () => undefined;
+  for (const e of Object.values(catalog.entities)) {
+    const features = Object.values(catalog.features).flat().filter((f) => keyOf(f.key.entity) === keyOf(e.name));
+    if (features.length > 0) plans.push(planMaterialize(catalog, e.name, none, { preview: true, features: features.map((f) => ({ name: f.name, version: f.version })).filter((f, i, a) => a.findIndex((x) => keyOf(x.name) === keyOf(f.name)) === i) }));
+  }
+  for (const versions of Object.values(catalog.trainingSets)) for (const t of versions) plans.push(planTraining(catalog, t.name, none, { version: t.version, preview: true }));
+  return plans;
+}
+
+async function ensureBookkeeping(engine: Engine): Promise<void> {
+  await engine.execute(
+    `CREATE TABLE IF NOT EXISTS ${q(LOADS_TABLE)} (source TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, row_count INTEGER NOT NULL);
+     CREATE TABLE IF NOT EXISTS ${q(VIEWS_TABLE)} (name TEXT PRIMARY KEY);
+     CREATE TABLE IF NOT EXISTS ${q(STREAMS_TABLE)} (source TEXT PRIMARY KEY, columns TEXT NOT NULL)`,
+  );
+}
+
+async function dropViews(engine: Engine): Promise<void> {
+  const views = (await engine.query(`SELECT name FROM ${q(VIEWS_TABLE)}`)).map((r) => String(r['name']));
+  // A view may read another: drop until none is left (each pass drops those nothing reads any more).
+  let left = views;
+  for (let pass = 0; left.length > 0 && pass <= views.length; pass++) {
+    const failed: string[] = [];
+    for (const v of [...left].reverse()) {
+      try {
+        await engine.execute(`DROP VIEW IF EXISTS ${q(v)}`);
+      } catch {
+        failed.push(v);
+      }
+    }
+    left = failed;
+  }
+  await engine.execute(`DELETE FROM ${q(VIEWS_TABLE)}`);
+}
+
+async function tableExists(engine: Engine, name: readonly string[]): Promise<boolean> {
+  try {
+    await engine.query(`SELECT 1 FROM ${name.map(q).join('.')} WHERE 1 = 0`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function columnsKey(columns: readonly ColumnInfo[]): string {
+  return JSON.stringify(columns.map((c) => [c.name, c.type, c.nullable]));
+}
+
+async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, options: ApplyOptions, progress: (m: string) => void): Promise<SourceLoad> {
+  switch (r.origin.kind) {
+    case 'file':
+      return loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress);
+    case 'table':
+      return exposeTable(engine, r, r.origin.name);
+    case 'stream':
+      return prepareStream(engine, r);
+  }
+}
+
+async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: (m: string) => void): Promise<SourceLoad> {
+  const path = isAbsolute(file) ? file : join(ws.dir, file);
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new RuntimeError('bad_rows', `source ${r.name}: cannot read ${file} (no such file under ${ws.dir})`, { rowErrors: [{ file, reason: 'no such file' }] });
+  }
+  const fingerprint = JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) });
+  const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [r.name]))) {
+    return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) };
+  }
+  progress(`loading ${file}`);
+  await engine.execute(`DROP TABLE IF EXISTS ${q(r.name)}`);
+  await engine.createTable(r.name, r.columns);
+  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(r.name, r.columns, rows));
+  if ('errors' in result) {
+    throw new RuntimeError('bad_rows', `source ${r.name}: ${file} has invalid rows; nothing was loaded`, {
+      rowErrors: result.errors.map((e) => ({ ...e, file })),
+    });
+  }
+  await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(keyOf(r.name))}, ${s(fingerprint)}, ${result.rowCount})`);
+  return { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
+}
+
+async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[]): Promise<SourceLoad> {
+  const same = name.length === 1 && name[0] === r.name;
+  const ref = name.map(q).join('.');
+  if (!(await tableExists(engine, name))) {
+    throw new RuntimeError('missing_table', `source ${r.name} reads TABLE ${name.join('.')}, which the offline database has not got${name.length > 1 ? ` (attach the database holding schema ${name[0]} in fsql.json: "offline": { "attach": { "${name[0]}": "path/to/file" } })` : ''}`);
+  }
+  for (const c of r.columns) {
+    try {
+      await engine.query(`SELECT ${q(c.name)} FROM ${ref} WHERE 1 = 0`);
+    } catch {
+      throw new RuntimeError('missing_table', `source ${r.name}: TABLE ${name.join('.')} has no column ${c.name}`);
+    }
+  }
+  if (!same) {
+    await engine.execute(`DROP VIEW IF EXISTS ${q(r.name)}`);
+    await engine.execute(`CREATE VIEW ${q(r.name)} AS SELECT ${r.columns.map((c) => q(c.name)).join(', ')} FROM ${ref}`);
+    await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(r.name)})`);
+  }
+  return { source: r.name, kind: 'table', action: 'checked' };
+}
+
+async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad> {
+  const known = await engine.query(`SELECT columns FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  const now = columnsKey(r.columns);
+  if (known.length > 0 && (await tableExists(engine, [r.name]))) {
+    const before = JSON.parse(String(known[0]!['columns'])) as [string, string, boolean][];
+    if (JSON.stringify(before) === now) return { source: r.name, kind: 'stream', action: 'kept' };
+    // New nullable columns can be added; anything else would lose or invalidate stored events.
+    const added = r.columns.filter((c) => !before.some(([n]) => n === c.name));
+    const kept = before.every(([n, t, nullable]) => r.columns.some((c) => c.name === n && c.type === t && c.nullable === nullable));
+    if (!kept || added.some((c) => !c.nullable)) {
+      throw new RuntimeError(
+        'stream_changed',
+        `stream source ${r.name} already holds events with columns (${before.map(([n, t, nn]) => `${n} ${t}${nn ? '' : ' NOT NULL'}`).join(', ')}); ` +
+          'only new nullable columns can be added to a stream — declare a new stream source for other changes',
+      );
+    }
+    for (const c of added) await engine.execute(`ALTER TABLE ${q(r.name)} ADD COLUMN ${q(c.name)} ${storageType(engine, c)}`);
+    await engine.execute(`UPDATE ${q(STREAMS_TABLE)} SET columns = ${s(now)} WHERE source = ${s(keyOf(r.name))}`);
+    return { source: r.name, kind: 'stream', action: 'kept' };
+  }
+  if (!(await tableExists(engine, [r.name]))) await engine.createTable(r.name, r.columns);
+  await engine.execute(`DELETE FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  await engine.execute(`INSERT INTO ${q(STREAMS_TABLE)} (source, columns) VALUES (${s(keyOf(r.name))}, ${s(now)})`);
+  return { source: r.name, kind: 'stream', action: 'created' };
+}
+
+function storageType(engine: Engine, c: ColumnInfo): string {
+  const sqlite: Record<string, string> = { INTEGER: 'INTEGER', DOUBLE: 'REAL', TEXT: 'TEXT', BOOLEAN: 'INTEGER', DATE: 'INTEGER', TIMESTAMP: 'INTEGER' };
+  const duck: Record<string, string> = { INTEGER: 'BIGINT', DOUBLE: 'DOUBLE', TEXT: 'VARCHAR', BOOLEAN: 'BOOLEAN', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP' };
+  return (engine.target === 'sqlite' ? sqlite : duck)[c.type]!;
+}

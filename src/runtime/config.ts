@@ -1,0 +1,125 @@
+/**
+ * The project config, `fsql.json` beside the .fsql files. Every field is
+ * optional; a missing file means all defaults. Paths are relative to the
+ * project folder.
+ *
+ * ```json
+ * {
+ *   "offline": { "engine": "sqlite", "path": ".fsql/offline.db", "attach": { "crm": "crm.db" } },
+ *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },
+ *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 }
+ * }
+ * ```
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { engineTargets, type EngineTarget } from '../engine/engine.js';
+
+export const CONFIG_FILE = 'fsql.json';
+/** Where fsql keeps the project's state. */
+export const STATE_DIR = '.fsql';
+
+const schema = z
+  .object({
+    $schema: z.string().optional(),
+    offline: z
+      .object({
+        engine: z.enum(engineTargets as unknown as [EngineTarget, ...EngineTarget[]]).optional(),
+        path: z.string().min(1).optional(),
+        attach: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a schema name is letters, digits and _'), z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    online: z
+      .object({
+        store: z.enum(['sqlite']).optional(),
+        path: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    server: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        tokenEnv: z.string().min(1).optional(),
+        bodyLimitBytes: z.number().int().min(1024).optional(),
+        maxKeys: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export interface ProjectConfig {
+  /** The project folder (absolute). */
+  readonly dir: string;
+  /** The config file, when there is one. */
+  readonly file?: string;
+  readonly offline: {
+    readonly engine: EngineTarget;
+    /** The offline database file (absolute). */
+    readonly path: string;
+    /** Other databases the offline engine attaches under a schema name (for TABLE sources such as `crm.users`). */
+    readonly attach: Readonly<Record<string, string>>;
+  };
+  readonly online: { readonly store: 'sqlite'; readonly path: string };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    /** The environment variable holding the bearer token that writes need (no auth when unset or empty). */
+    readonly tokenEnv: string;
+    readonly bodyLimitBytes: number;
+    readonly maxKeys: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const defaultOfflineFile: Readonly<Record<EngineTarget, string>> = { sqlite: 'offline.db', duckdb: 'offline.duckdb' };
+
+/** Reads and validates `fsql.json` in `dir` (all defaults when there is none). */
+export function loadConfig(dir: string): ProjectConfig {
+  const root = resolve(dir);
+  const file = join(root, CONFIG_FILE);
+  let raw: unknown = {};
+  const exists = existsSync(file);
+  if (exists) {
+    const text = readFileSync(file, 'utf8');
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`);
+    throw new ConfigError(`${file}: ${problems.join('; ')}`);
+  }
+  const c = parsed.data;
+  const at = (p: string) => (isAbsolute(p) ? p : join(root, p));
+  const engine = c.offline?.engine ?? 'sqlite';
+  return {
+    dir: root,
+    ...(exists ? { file } : {}),
+    offline: {
+      engine,
+      path: at(c.offline?.path ?? join(STATE_DIR, defaultOfflineFile[engine])),
+      attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
+    },
+    online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, 'online.db')) },
+    server: {
+      host: c.server?.host ?? '127.0.0.1',
+      port: c.server?.port ?? 8080,
+      tokenEnv: c.server?.tokenEnv ?? 'FSQL_TOKEN',
+      bodyLimitBytes: c.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
+      maxKeys: c.server?.maxKeys ?? 1000,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * `fsql materialize`: every registered feature version of every entity,
+ * computed as of one time and written to the online store, one atomic
+ * snapshot per entity (readers see an entity's old vectors or its new ones).
+ */
+import { keyOf } from '../check/catalog.js';
+import type { Workspace } from './workspace.js';
+import { computeSnapshot, entitiesWithFeatures, entityFeatures } from './vectors.js';
+import { RuntimeError } from './errors.js';
+
+export interface MaterializeOptions {
+  /** The time vectors are computed as of, epoch µs (default: now). */
+  readonly at?: number;
+  /** Only these entities (default: every entity with features). */
+  readonly entities?: readonly string[];
+  readonly onProgress?: (event: MaterializeProgress) => void;
+}
+
+export interface MaterializeProgress {
+  readonly entity: string;
+  readonly phase: 'computing' | 'writing' | 'done';
+  readonly keys?: number;
+}
+
+export interface MaterializedEntity {
+  readonly entity: string;
+  readonly asOf: number;
+  readonly keys: number;
+  /** Feature versions written. */
+  readonly features: number;
+  /** Output values written (keys × output columns). */
+  readonly values: number;
+  readonly seconds: number;
+}
+
+export async function materialize(ws: Workspace, options: MaterializeOptions = {}): Promise<MaterializedEntity[]> {
+  const { catalog } = ws.catalog();
+  const all = entitiesWithFeatures(catalog);
+  let entities = all;
+  if (options.entities) {
+    entities = options.entities.map((e) => {
+      const found = all.find((x) => keyOf(x) === keyOf(e));
+      if (!found) {
+        const known = catalog.entities[keyOf(e)];
+        throw new RuntimeError('unknown_entity', known ? `entity ${known.name} has no registered features` : `no registered entity ${e}${all.length ? ` (entities: ${all.join(', ')})` : ''}`);
+      }
+      return found;
+    });
+  }
+  if (entities.length === 0) throw new RuntimeError('nothing_registered', 'no registered features to materialize: run `fsql apply` first');
+  const asOf = options.at ?? Date.now() * 1000;
+  const out: MaterializedEntity[] = [];
+  for (const entity of entities) {
+    const started = performance.now();
+    options.onProgress?.({ entity, phase: 'computing' });
+    const features = entityFeatures(catalog, entity);
+    const snapshot = await ws.exclusive(async () => computeSnapshot(await ws.engine(), catalog, ws.fitted, entity, features, asOf));
+    const keys = (snapshot.rows as readonly unknown[]).length;
+    options.onProgress?.({ entity, phase: 'writing', keys });
+    await ws.online().writeSnapshot(entity, snapshot);
+    const columns = snapshot.features.reduce((n, f) => n + f.columns.length, 0);
+    out.push({ entity, asOf, keys, features: features.length, values: keys * columns, seconds: (performance.now() - started) / 1000 });
+    options.onProgress?.({ entity, phase: 'done', keys });
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * Online vectors computed from the offline data: the materialize plans of an
+ * entity's feature versions, run as of one time, as one snapshot for the
+ * online store. Versions of one feature cannot share a plan (their output
+ * columns share names), so the i-th newest version of every feature goes in
+ * plan i and the parts are combined.
+ */
+import { keyOf, type Catalog, type FeatureInfo, type LiteralValue } from '../check/catalog.js';
+import type { Engine } from '../engine/engine.js';
+import { runMaterialize } from '../engine/run-plan.js';
+import { featureVersion, planMaterialize, type FittedLookup } from '../plan/build.js';
+import { combineSnapshots, snapshotFromMaterialize } from '../store/online/snapshot.js';
+import type { EntitySnapshot, FeatureRef } from '../store/online/store.js';
+
+/** Every feature version of the entity in the catalog, by name then version. */
+export function entityFeatures(catalog: Catalog, entity: string): FeatureRef[] {
+  return Object.values(catalog.features)
+    .flat()
+    .filter((f) => keyOf(f.key.entity) === keyOf(entity))
+    .sort((a, b) => keyOf(a.name).localeCompare(keyOf(b.name)) || a.version - b.version)
+    .map((f) => ({ name: f.name, version: f.version }));
+}
+
+/** The entities that have at least one feature. */
+export function entitiesWithFeatures(catalog: Catalog): string[] {
+  return Object.values(catalog.entities)
+    .map((e) => e.name)
+    .filter((e) => entityFeatures(catalog, e).length > 0)
+    .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+}
+
+function versionGroups(features: readonly FeatureInfo[]): FeatureInfo[][] {
+  const byName = new Map<string, FeatureInfo[]>();
+  for (const f of features) {
+    const list = byName.get(keyOf(f.name)) ?? [];
+    list.push(f);
+    byName.set(keyOf(f.name), list);
+  }
+  const groups: FeatureInfo[][] = [];
+  for (const list of byName.values()) {
+    list.sort((a, b) => b.version - a.version);
+    list.forEach((f, i) => (groups[i] ??= []).push(f));
+  }
+  return groups;
+}
+
+export interface ComputeOptions {
+  /** Only these keys (canonical values in the entity's key order). */
+  readonly keys?: readonly (readonly LiteralValue[])[];
+}
+
+/** The snapshot of `features` of `entity` as of `asOf` (epoch µs). Rows are in memory. */
+export async function computeSnapshot(
+  engine: Engine,
+  catalog: Catalog,
+  fitted: FittedLookup,
+  entity: string,
+  features: readonly FeatureRef[],
+  asOf: number,
+  options: ComputeOptions = {},
+): Promise<EntitySnapshot> {
+  const infos = features.map((f) => featureVersion(catalog, f.name, f.version));
+  const parts: EntitySnapshot[] = [];
+  for (const group of versionGroups(infos)) {
+    const plan = planMaterialize(catalog, entity, fitted, { features: group.map((f) => ({ name: f.name, version: f.version })) });
+    const table = await runMaterialize(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});
+    const snapshot = snapshotFromMaterialize(plan, table, asOf);
+    parts.push({ ...snapshot, rows: [...(snapshot.rows as Iterable<never>)] });
+  }
+  if (parts.length === 1) return parts[0]!;
+  const combined = combineSnapshots(parts);
+  // Keep the features in the asked order.
+  const order = features.map((f) => combined.features.findIndex((x) => keyOf(x.name) === keyOf(f.name) && x.version === f.version));
+  const rows = [...(combined.rows as Iterable<{ key: readonly LiteralValue[]; features: readonly unknown[] }>)].map((r) => ({
+    key: r.key,
+    features: order.map((i) => r.features[i]),
+  }));
+  return { ...combined, features: order.map((i) => combined.features[i]!), rows: rows as unknown as EntitySnapshot['rows'] };
+}

@@ -1,0 +1,102 @@
+/**
+ * A project opened for work: its config, registry, offline engine and online
+ * store, opened lazily and closed together. Commands and the server hold one
+ * Workspace each; every operation that uses the offline engine runs through
+ * `exclusive`, one at a time (an engine transaction takes in every call made
+ * meanwhile, so two must never interleave).
+ */
+import type { Engine, EngineTarget } from '../engine/engine.js';
+import { quoteIdentifier } from '../engine/engine.js';
+import { openEngine } from '../engine/open.js';
+import type { FittedLookup } from '../plan/build.js';
+import { SqliteOnlineStore } from '../store/online/sqlite-store.js';
+import type { OnlineStore } from '../store/online/store.js';
+import { openRegistry, registryPath, type Registry } from '../store/registry/registry.js';
+import { loadConfig, type ProjectConfig } from './config.js';
+import { registeredCatalog, type RegisteredCatalog } from './registered-catalog.js';
+
+export interface OpenOptions {
+  /** Overrides the config's offline engine. */
+  readonly engine?: EngineTarget;
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+export class Workspace {
+  private engineOpening: Promise<Engine> | undefined;
+  private onlineStore: SqliteOnlineStore | undefined;
+  private cached: RegisteredCatalog | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly config: ProjectConfig,
+    readonly registry: Registry,
+  ) {}
+
+  /** Opens the project in `dir` (reads fsql.json; creates `.fsql/registry.db` when missing). */
+  static open(dir: string, options: OpenOptions = {}): Workspace {
+    const config = loadConfig(dir);
+    const c: ProjectConfig = options.engine && options.engine !== config.offline.engine ? loadConfigWithEngine(config, options.engine) : config;
+    return new Workspace(c, openRegistry(registryPath(c.dir)));
+  }
+
+  get dir(): string {
+    return this.config.dir;
+  }
+
+  /** The offline engine (opened on first use, with the config's attached databases). */
+  engine(): Promise<Engine> {
+    if (this.closed) return Promise.reject(new Error('the workspace is closed'));
+    this.engineOpening ??= (async () => {
+      const engine = await openEngine(this.config.offline.engine, this.config.offline.path);
+      for (const [schema, path] of Object.entries(this.config.offline.attach)) {
+        await engine.execute(`ATTACH DATABASE ${sqlString(path)} AS ${quoteIdentifier(schema)}`);
+      }
+      return engine;
+    })();
+    return this.engineOpening;
+  }
+
+  /** The online store (opened on first use). */
+  online(): OnlineStore {
+    if (this.closed) throw new Error('the workspace is closed');
+    this.onlineStore ??= new SqliteOnlineStore(this.config.online.path);
+    return this.onlineStore;
+  }
+
+  /** The registered objects as a catalog (recompiled after each apply). */
+  catalog(): RegisteredCatalog {
+    const last = this.registry.lastApply();
+    if (!this.cached || this.cached.applyId !== last) this.cached = registeredCatalog(this.registry);
+    return this.cached;
+  }
+
+  /** The fitted parameters of registered feature versions. */
+  readonly fitted: FittedLookup = (name, version) => this.registry.fittedParameters(name, version);
+
+  /** Runs `fn` after every operation queued before it, alone. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits for queued operations, then closes everything opened. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue.catch(() => undefined);
+    this.closed = true;
+    const engine = this.engineOpening;
+    this.engineOpening = undefined;
+    if (engine) await (await engine.catch(() => undefined))?.close();
+    await this.onlineStore?.close();
+    this.registry.close();
+  }
+}
+
+function loadConfigWithEngine(config: ProjectConfig, engine: EngineTarget): ProjectConfig {
+  // The offline file follows the engine unless the config names one.
+  const path = config.offline.path.endsWith('offline.db') || config.offline.path.endsWith('offline.duckdb') ? config.offline.path.replace(/offline\.(db|duckdb)$/, engine === 'sqlite' ? 'offline.db' : 'offline.duckdb') : config.offline.path;
+  return { ...config, offline: { ...config.offline, engine, path } };
+}
