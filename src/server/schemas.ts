@@ -1,0 +1,405 @@
+/**
+ * The JSON Schemas of every route: requests (validated by fastify with ajv)
+ * and responses (what the handlers produce; the tests check every response
+ * they receive against them). `/openapi.json` is built from these same
+ * objects (openapi.ts), so the document cannot drift from the routes.
+ */
+import { ERROR_CODES } from './errors.js';
+
+type Schema = Record<string, unknown>;
+
+const scalar: Schema = { type: ['string', 'number', 'boolean', 'null'] };
+const timestamp: Schema = { type: ['string', 'null'], format: 'date-time', description: 'ISO-8601 UTC, e.g. `2024-03-01T14:05:00Z`; null when no row was used' };
+const isoTime: Schema = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC' };
+const name: Schema = { type: 'string', minLength: 1 };
+const positiveInt: Schema = { type: 'integer', minimum: 1 };
+const objectKinds = ['entity', 'source', 'view', 'feature', 'label', 'training_set'];
+
+export const errorResponse: Schema = {
+  description: 'An error',
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      properties: {
+        code: { type: 'string', enum: Object.keys(ERROR_CODES) },
+        message: { type: 'string' },
+        details: { type: 'object', description: 'Depends on the code: `row_errors` for bad_rows, `problems` for bad_request, `key` (1-based) for bad_key, …' },
+      },
+    },
+  },
+};
+
+/** The error responses of a route, by status. */
+export function errors(...statuses: number[]): Record<number, Schema> {
+  const out: Record<number, Schema> = {};
+  for (const s of [...statuses, 500]) out[s] = errorResponse;
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Lookups
+
+const featureValue: Schema = {
+  type: 'object',
+  required: ['version', 'status', 'event_time'],
+  additionalProperties: false,
+  properties: {
+    version: positiveInt,
+    value: { ...scalar, description: 'The value of a one-column feature (TIMESTAMP as ISO text, DATE as YYYY-MM-DD)' },
+    values: { type: 'object', additionalProperties: scalar, description: 'A ONE_HOT feature: column → 0/1' },
+    status: { type: 'string', enum: ['present', 'missing', 'outside_ttl'] },
+    event_time: timestamp,
+  },
+  oneOf: [{ required: ['value'] }, { required: ['values'] }],
+};
+
+export const lookupBody: Schema = {
+  type: 'object',
+  required: ['keys'],
+  additionalProperties: false,
+  properties: {
+    keys: {
+      type: 'array',
+      description: 'Keys as objects (`{"user_id": "u1"}`) or arrays in key order (`["u1"]`)',
+      items: { type: ['object', 'array'] },
+    },
+    features: {
+      type: 'array',
+      description: '`name` (its highest materialized version) or `name@version`; all features when absent',
+      items: { type: 'string', minLength: 1 },
+    },
+  },
+};
+
+export const lookupResponse: Schema = {
+  description: 'One result per key, in the order asked, all read from one state of the online store',
+  type: 'object',
+  required: ['entity', 'results'],
+  additionalProperties: false,
+  properties: {
+    entity: name,
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'found', 'features'],
+        additionalProperties: false,
+        properties: {
+          key: { type: 'object', additionalProperties: scalar },
+          found: { type: 'boolean', description: 'false when the store has no vector for the key: every feature is then missing, with null values' },
+          features: { type: 'object', additionalProperties: featureValue },
+        },
+      },
+    },
+  },
+};
+
+export const entityParams: Schema = { type: 'object', required: ['entity'], properties: { entity: name } };
+export const entityKeyParams: Schema = { type: 'object', required: ['entity', 'key'], properties: { entity: name, key: { type: 'string', description: 'The value of a one-column key' } } };
+export const featuresQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { features: { type: 'string', description: 'Comma-separated `name` or `name@version`; all features when absent' } },
+};
+
+// ---------------------------------------------------------------------------
+// Ingest
+
+export const ingestParams: Schema = { type: 'object', required: ['source'], properties: { source: name } };
+
+export const ingestBody: Schema = {
+  type: 'array',
+  description: 'The events: JSON objects, column → value (TIMESTAMP and DATE as text). As NDJSON: one object per line.',
+  items: { description: 'An event: a JSON object, column → value' },
+};
+
+export const ingestResponse: Schema = {
+  description: 'The events are stored and the online vectors updated',
+  type: 'object',
+  required: ['source', 'accepted', 'online'],
+  additionalProperties: false,
+  properties: {
+    source: name,
+    accepted: { type: 'integer', minimum: 0 },
+    online: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['entity', 'mode', 'keys'],
+        additionalProperties: false,
+        properties: {
+          entity: name,
+          mode: { type: 'string', enum: ['keys', 'entity', 'not_materialized'], description: '`keys`: the touched keys were recomputed; `entity`: the whole snapshot; `not_materialized`: nothing to update' },
+          keys: { type: 'integer', minimum: 0 },
+          as_of: isoTime,
+        },
+      },
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Registry
+
+const objectRef: Schema = {
+  type: 'object',
+  required: ['kind', 'name', 'version'],
+  additionalProperties: false,
+  properties: { kind: { type: 'string', enum: objectKinds }, name, version: positiveInt },
+};
+
+const metadata: Schema = {
+  type: 'object',
+  required: ['tags'],
+  additionalProperties: false,
+  properties: { description: { type: 'string' }, owner: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } },
+};
+
+const objectSummary: Schema = {
+  type: 'object',
+  required: ['kind', 'name', 'version', 'hash', 'metadata', 'revision', 'registered_at', 'updated_at', 'fitted', 'has_statistics'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: objectKinds },
+    name,
+    version: positiveInt,
+    hash: { type: 'string' },
+    metadata,
+    revision: positiveInt,
+    registered_at: isoTime,
+    updated_at: isoTime,
+    fitted: { type: 'boolean' },
+    has_statistics: { type: 'boolean' },
+  },
+};
+
+export const objectsQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { kind: { type: 'string', enum: objectKinds }, name: { type: 'string', description: 'Only the versions of this name' } },
+};
+
+export const objectsResponse: Schema = {
+  description: 'Every registered object version, upstream kinds first, then by name and version',
+  type: 'object',
+  required: ['objects'],
+  additionalProperties: false,
+  properties: { objects: { type: 'array', items: objectSummary } },
+};
+
+export const nameParams: Schema = { type: 'object', required: ['name'], properties: { name } };
+export const versionQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', description: 'A version number; the newest version when absent' } },
+};
+
+const lineage: Schema = {
+  type: 'object',
+  required: ['root', 'upstream', 'downstream', 'edges'],
+  additionalProperties: false,
+  properties: {
+    root: objectRef,
+    upstream: { type: 'array', items: objectRef, description: 'Everything the root reads, transitively, nearest first' },
+    downstream: { type: 'array', items: objectRef, description: 'Everything that reads the root, transitively, nearest first' },
+    edges: {
+      type: 'array',
+      description: 'Data flow: `from` is read by `to` (source → view → feature → training set)',
+      items: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: objectRef, to: objectRef } },
+    },
+  },
+};
+
+export const lineageResponse: Schema = { ...lineage, description: 'The object’s lineage' };
+
+const numberOrText: Schema = { type: ['number', 'string', 'null'], description: 'A number; ISO text for DATE and TIMESTAMP features' };
+
+const fittedParameters: Schema = {
+  type: 'object',
+  description: 'Fitted once when the version was first applied; numbers of DATE / TIMESTAMP features as ISO text',
+  additionalProperties: false,
+  required: ['fit_time', 'count', 'mean', 'stddev', 'min', 'max', 'q1', 'median', 'q3', 'mode', 'vocabulary', 'columns'],
+  properties: {
+    fit_time: { type: ['string', 'null'], format: 'date-time' },
+    count: { type: 'integer' },
+    mean: numberOrText,
+    stddev: { type: ['number', 'null'], description: 'In days for DATE, microseconds for TIMESTAMP features' },
+    min: numberOrText,
+    max: numberOrText,
+    q1: numberOrText,
+    median: numberOrText,
+    q3: numberOrText,
+    mode: scalar,
+    vocabulary: { type: 'array', items: scalar },
+    columns: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+const statistics: Schema = {
+  type: 'object',
+  description: 'Statistics of the feature’s raw values when it was applied',
+  additionalProperties: false,
+  required: ['count', 'nulls', 'distinct', 'mean', 'stddev', 'min', 'max', 'q1', 'median', 'q3', 'histogram', 'top_values'],
+  properties: {
+    count: { type: 'integer' },
+    nulls: { type: 'integer' },
+    distinct: { type: 'integer' },
+    mean: numberOrText,
+    stddev: { type: ['number', 'null'] },
+    min: numberOrText,
+    max: numberOrText,
+    q1: numberOrText,
+    median: numberOrText,
+    q3: numberOrText,
+    histogram: {
+      type: 'array',
+      items: { type: 'object', required: ['lower', 'upper', 'count'], additionalProperties: false, properties: { lower: numberOrText, upper: numberOrText, count: { type: 'integer' } } },
+    },
+    top_values: {
+      type: 'array',
+      items: { type: 'object', required: ['value', 'count'], additionalProperties: false, properties: { value: scalar, count: { type: 'integer' } } },
+    },
+  },
+};
+
+export const objectResponse: Schema = {
+  description: 'One object version with everything the registry knows about it',
+  type: 'object',
+  required: [...(objectSummary['required'] as string[]), 'text', 'definition', 'versions', 'revisions', 'dependencies', 'dependents', 'lineage'],
+  additionalProperties: false,
+  properties: {
+    ...(objectSummary['properties'] as Record<string, Schema>),
+    text: { type: 'string', description: 'The canonical definition, with DESCRIPTION / OWNER / TAGS' },
+    definition: { type: 'string', description: 'The canonical definition without metadata (what the hash covers)' },
+    versions: { type: 'array', items: positiveInt, description: 'Every registered version of the name, ascending' },
+    revisions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['revision', 'change', 'hash', 'text', 'metadata', 'apply_id', 'applied_at'],
+        additionalProperties: false,
+        properties: {
+          revision: positiveInt,
+          change: { type: 'string', enum: ['added', 'updated', 'metadata'] },
+          hash: { type: 'string' },
+          text: { type: 'string' },
+          metadata,
+          apply_id: positiveInt,
+          applied_at: isoTime,
+        },
+      },
+    },
+    dependencies: { type: 'array', items: objectRef, description: 'What it reads directly' },
+    dependents: { type: 'array', items: objectRef, description: 'What reads it directly' },
+    fitted_parameters: fittedParameters,
+    statistics,
+    lineage,
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Entities and health
+
+const onlineFeature: Schema = {
+  type: 'object',
+  required: ['name', 'version', 'columns', 'types', 'kind'],
+  additionalProperties: false,
+  properties: {
+    name,
+    version: positiveInt,
+    columns: { type: 'array', items: { type: 'string' } },
+    types: { type: 'array', items: { type: ['string', 'null'] } },
+    kind: { type: 'string', enum: ['latest', 'aggregate'] },
+    ttl_seconds: { type: 'number' },
+  },
+};
+
+const onlineState: Schema = {
+  type: ['object', 'null'],
+  description: 'The entity’s current online snapshot; null when it was never materialized',
+  required: ['generation', 'as_of', 'keys', 'features', 'written_at', 'updated_at'],
+  additionalProperties: false,
+  properties: {
+    generation: { type: 'integer' },
+    as_of: isoTime,
+    keys: { type: 'integer', minimum: 0 },
+    features: { type: 'array', items: onlineFeature },
+    written_at: isoTime,
+    updated_at: isoTime,
+  },
+};
+
+export const entitiesResponse: Schema = {
+  description: 'Every registered entity, its key, its registered features and its online state',
+  type: 'object',
+  required: ['entities'],
+  additionalProperties: false,
+  properties: {
+    entities: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'keys', 'metadata', 'features', 'online'],
+        additionalProperties: false,
+        properties: {
+          name,
+          keys: {
+            type: 'array',
+            items: { type: 'object', required: ['name', 'type'], additionalProperties: false, properties: { name, type: { type: 'string' } } },
+          },
+          metadata,
+          features: {
+            type: 'array',
+            description: 'Registered feature versions of the entity',
+            items: { type: 'object', required: ['name', 'version'], additionalProperties: false, properties: { name, version: positiveInt } },
+          },
+          online: onlineState,
+        },
+      },
+    },
+  },
+};
+
+export const healthResponse: Schema = {
+  description: 'The server is up; what is registered and materialized',
+  type: 'object',
+  required: ['status', 'last_apply', 'materialized'],
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    last_apply: { type: 'integer', minimum: 0, description: 'The id of the last apply (0: nothing applied)' },
+    excluded: {
+      type: 'array',
+      description: 'Registered object versions left out of the served catalog because they no longer type-check',
+      items: {
+        type: 'object',
+        required: ['kind', 'name', 'version', 'reason'],
+        additionalProperties: false,
+        properties: { kind: { type: 'string' }, name, version: positiveInt, reason: { type: 'string' } },
+      },
+    },
+    materialized: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['entity', 'as_of', 'keys', 'features', 'generation', 'updated_at'],
+        additionalProperties: false,
+        properties: {
+          entity: name,
+          as_of: isoTime,
+          keys: { type: 'integer', minimum: 0 },
+          features: { type: 'integer', minimum: 0 },
+          generation: { type: 'integer' },
+          updated_at: isoTime,
+        },
+      },
+    },
+  },
+};
+
+export const openapiResponse: Schema = { description: 'This API as an OpenAPI 3.1 document', type: 'object', required: ['openapi', 'info', 'paths'] };

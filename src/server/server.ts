@@ -1,0 +1,329 @@
+/**
+ * `fsql serve`: the HTTP API of a workspace on fastify.
+ *
+ *   POST /v1/features/:entity          feature vectors of many keys (lookup.ts)
+ *   GET  /v1/features/:entity/:key     … of one key of a one-column key
+ *   POST /v1/ingest/:source            events for a STREAM source (JSON array or NDJSON)
+ *   GET  /v1/registry/objects[/:name]  registered objects; one with everything known
+ *   GET  /v1/registry/lineage/:name    source → view → feature → training set edges
+ *   GET  /v1/entities                  entities, keys and online state
+ *   GET  /health, GET /openapi.json
+ *
+ * Every error is JSON (errors.ts). Request bodies are validated with the
+ * schemas of schemas.ts, which also document the responses and make up
+ * /openapi.json. Responses are written with JSON.stringify, except lookups,
+ * which write their JSON text directly (the hot path).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { keyOf } from '../check/catalog.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { ingest } from '../runtime/ingest.js';
+import type { Workspace } from '../runtime/workspace.js';
+import { ApiError, toApiError } from './errors.js';
+import { FeatureLookup } from './lookup.js';
+import { openapiDocument, type RouteDoc } from './openapi.js';
+import { isoTimestamp } from './render.js';
+import { checkObject, entitiesJson, healthJson, lineageJson, objectJson, objectSummaryJson } from './registry-json.js';
+import * as S from './schemas.js';
+
+export interface ServerOptions {
+  /** Bearer token that writes (ingest) need; no auth when undefined or empty. */
+  readonly token?: string;
+  /** Largest request body in bytes (default: the config's server.bodyLimitBytes, 10 MiB). */
+  readonly bodyLimitBytes?: number;
+  /** Most keys in one lookup (default: the config's server.maxKeys, 1000). */
+  readonly maxKeys?: number;
+  /** fastify's request log (default off). */
+  readonly logger?: boolean;
+}
+
+export interface StartOptions extends ServerOptions {
+  /** Default: the config's server.host (127.0.0.1). */
+  readonly host?: string;
+  /** Default: the config's server.port (8080); 0 for any free port. */
+  readonly port?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  readonly app: FastifyInstance;
+  /** Stops accepting requests and waits for those in flight (the workspace stays open: its owner closes it). */
+  close(): Promise<void>;
+}
+
+/** Body content types read besides application/json: one JSON value per line. */
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl'] as const;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** The line of each NDJSON record, kept on the parsed array for error messages. */
+const LINES = Symbol('lines');
+
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'fsql' && pkg.version) return pkg.version;
+    } catch {
+      // try the next
+    }
+  }
+  return '0.0.0';
+}
+
+/** NDJSON → an array of values (blank lines skipped); a bad line is a 400 naming it. */
+export function parseNdjson(text: string): unknown[] {
+  const records: unknown[] = [];
+  const lines: number[] = [];
+  let line = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line++;
+    const raw = text.slice(start, end);
+    start = end + 1;
+    if (raw.trim() === '') continue;
+    try {
+      records.push(JSON.parse(raw));
+    } catch (e) {
+      throw new ApiError('malformed_json', `line ${line} is not valid JSON: ${(e as Error).message}`, { line });
+    }
+    lines.push(line);
+  }
+  Object.defineProperty(records, LINES, { value: lines, enumerable: false });
+  return records;
+}
+
+function tokenCheck(token: string | undefined): ((req: FastifyRequest) => void) | undefined {
+  if (token === undefined || token === '') return undefined;
+  const expected = createHash('sha256').update(token, 'utf8').digest();
+  return (req) => {
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer[ \t]+(.+)$/i.exec(header) : null;
+    // Compare digests: equal lengths, and the time does not depend on where they differ.
+    const given = createHash('sha256').update(m ? m[1]!.trim() : '', 'utf8').digest();
+    if (!m || !timingSafeEqual(given, expected)) {
+      throw new ApiError('unauthorized', header === undefined ? 'this server needs `Authorization: Bearer <token>` for writes' : 'the bearer token is wrong');
+    }
+  };
+}
+
+/** `?version=N` (validated as digits by the schema). */
+function versionOf(query: unknown): number | undefined {
+  const v = (query as { version?: string }).version;
+  return v === undefined ? undefined : Number(v);
+}
+
+function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
+  if (e.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  return reply.code(e.status).type(JSON_TYPE).send(JSON.stringify(e.body()));
+}
+
+/** The server of a workspace, ready for `listen` or `inject`. */
+export async function buildServer(ws: Workspace, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimitBytes ?? ws.config.server.bodyLimitBytes;
+  const maxKeys = options.maxKeys ?? ws.config.server.maxKeys;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    routerOptions: { maxParamLength: 2048 },
+    // Unknown body fields are refused, not silently dropped; nothing is coerced (`"keys": "u1"` is not a list of keys).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } },
+  });
+  // Response schemas document the routes (and the tests check responses against them); JSON.stringify writes them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  const routes: RouteDoc[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    const config = (r.config ?? {}) as { auth?: boolean; bodyTypes?: readonly string[] };
+    for (const m of methods) {
+      if (m === 'HEAD') continue;
+      routes.push({ method: m, url: r.url, schema: (r.schema ?? {}) as RouteDoc['schema'], auth: config.auth === true, ...(config.bodyTypes ? { bodyTypes: config.bodyTypes } : {}) });
+    }
+  });
+
+  // JSON and NDJSON only: a text/plain body is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser([...NDJSON_TYPES], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseNdjson(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const e = toApiError(err);
+    if (e.status >= 500) req.log.error(err);
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  const lookup = new FeatureLookup(ws, { maxKeys });
+  const auth = tokenCheck(options.token);
+  const authHook = auth ? [async (req: FastifyRequest) => auth(req)] : [];
+  const version = packageVersion();
+
+  // ---- features --------------------------------------------------------------------------------
+
+  app.post(
+    '/v1/features/:entity',
+    {
+      schema: {
+        summary: 'Feature vectors of one or many keys',
+        description: `Up to ${maxKeys} keys per request, answered in the order asked, all read from one state of the online store.`,
+        tags: ['features'],
+        params: S.entityParams,
+        body: S.lookupBody,
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 413, 415) },
+      },
+    },
+    async (req, reply) => {
+      const { entity } = req.params as { entity: string };
+      const body = req.body as { keys: unknown[]; features?: string[] };
+      const text = await lookup.lookup(entity, body.keys, body.features);
+      return reply.type(JSON_TYPE).send(text);
+    },
+  );
+
+  app.get(
+    '/v1/features/:entity/:key',
+    {
+      schema: {
+        summary: 'The feature vector of one key (entities with a one-column key)',
+        tags: ['features'],
+        params: S.entityKeyParams,
+        querystring: S.featuresQuery,
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { entity, key } = req.params as { entity: string; key: string };
+      const q = req.query as { features?: string };
+      const features = q.features === undefined ? undefined : q.features.split(',').map((f) => f.trim()).filter((f) => f !== '');
+      const text = await lookup.lookupOne(entity, key, features);
+      return reply.type(JSON_TYPE).send(text);
+    },
+  );
+
+  // ---- ingest ----------------------------------------------------------------------------------
+
+  app.post(
+    '/v1/ingest/:source',
+    {
+      schema: {
+        summary: 'Push events to a STREAM source',
+        description:
+          'The batch is validated whole (one bad event refuses it, naming every bad row); the events are committed to the offline store and the online vectors they touch are recomputed before the reply.',
+        tags: ['ingest'],
+        params: S.ingestParams,
+        body: S.ingestBody,
+        response: { 200: S.ingestResponse, ...S.errors(400, ...(auth ? [401] : []), 404, 409, 413, 415) },
+      },
+      config: { auth: auth !== undefined, bodyTypes: [...NDJSON_TYPES] },
+      onRequest: authHook,
+    },
+    async (req) => {
+      const { source } = req.params as { source: string };
+      const records = req.body as unknown[];
+      const { catalog } = lookup.catalog(true);
+      if (!catalog.relations[keyOf(source)]) {
+        const streams = Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'stream').map((r) => r.name);
+        const hint = didYouMean(source, streams) ?? didYouMean(source, Object.values(catalog.relations).map((r) => r.name));
+        throw new ApiError('unknown_source', `no registered source \`${source}\`${hint ? `; ${hint}` : streams.length ? ` (streams: ${streams.join(', ')})` : ''}`);
+      }
+      const lines = (records as unknown as { [LINES]?: number[] })[LINES];
+      const result = await ingest(ws, source, records, { origin: 'request', maxErrors: Math.max(20, records.length), ...(lines ? { lines } : {}) });
+      return {
+        source: result.source,
+        accepted: result.accepted,
+        online: result.online.map((o) => ({ entity: o.entity, mode: o.mode, keys: o.keys, ...(o.asOf !== undefined ? { as_of: isoTimestamp(o.asOf) } : {}) })),
+      };
+    },
+  );
+
+  // ---- registry --------------------------------------------------------------------------------
+
+  app.get(
+    '/v1/registry/objects',
+    { schema: { summary: 'Registered object versions', tags: ['registry'], querystring: S.objectsQuery, response: { 200: S.objectsResponse, ...S.errors(400) } } },
+    async (req) => {
+      const q = req.query as { kind?: 'entity'; name?: string };
+      return { objects: ws.registry.list({ ...(q.kind ? { kind: q.kind } : {}), ...(q.name ? { name: q.name } : {}) }).map(objectSummaryJson) };
+    },
+  );
+
+  app.get(
+    '/v1/registry/objects/:name',
+    {
+      schema: {
+        summary: 'One object version: definition, metadata, versions, fitted parameters, statistics, dependencies and dependents',
+        tags: ['registry'],
+        params: S.nameParams,
+        querystring: S.versionQuery,
+        response: { 200: S.objectResponse, ...S.errors(400, 404) },
+      },
+    },
+    async (req) => {
+      const { name } = req.params as { name: string };
+      const version = versionOf(req.query);
+      checkObject(ws, name, version);
+      const d = ws.registry.describe(name, version)!;
+      return objectJson(d, lookup.catalog().catalog);
+    },
+  );
+
+  app.get(
+    '/v1/registry/lineage/:name',
+    {
+      schema: {
+        summary: 'Lineage of an object version: what it reads and what reads it, transitively',
+        tags: ['registry'],
+        params: S.nameParams,
+        querystring: S.versionQuery,
+        response: { 200: S.lineageResponse, ...S.errors(400, 404) },
+      },
+    },
+    async (req) => {
+      const { name } = req.params as { name: string };
+      const version = versionOf(req.query);
+      checkObject(ws, name, version);
+      return lineageJson(ws.registry.lineage(name, version)!);
+    },
+  );
+
+  app.get('/v1/entities', { schema: { summary: 'Entities, their keys, features and online state', tags: ['registry'], response: { 200: S.entitiesResponse, ...S.errors() } } }, async () =>
+    entitiesJson(ws, lookup.catalog(true).catalog),
+  );
+
+  // ---- service ---------------------------------------------------------------------------------
+
+  app.get('/health', { schema: { summary: 'Liveness, and what is materialized', tags: ['service'], response: { 200: S.healthResponse, ...S.errors() } } }, async () => {
+    const rc = lookup.catalog(true);
+    return healthJson(ws, rc.catalog, rc.excluded, rc.applyId);
+  });
+
+  let document: string | undefined;
+  app.get('/openapi.json', { schema: { summary: 'This document', tags: ['service'], response: { 200: S.openapiResponse } } }, async (_req, reply) => {
+    document ??= JSON.stringify(openapiDocument(routes, { version, tokenRequired: auth !== undefined }));
+    return reply.type(JSON_TYPE).send(document);
+  });
+
+  return app;
+}
+
+/** Builds the server and listens; `url` is where it listens. */
+export async function startServer(ws: Workspace, options: StartOptions = {}): Promise<RunningServer> {
+  const app = await buildServer(ws, options);
+  const host = options.host ?? ws.config.server.host;
+  const port = options.port ?? ws.config.server.port;
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const actual = typeof address === 'object' && address !== null ? address.port : port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${actual}`, port: actual, app, close: () => app.close() };
+}
