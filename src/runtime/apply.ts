@@ -20,7 +20,8 @@ import { keyOf, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo
 import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { quoteIdentifier, type Engine } from '../engine/engine.js';
-import { createIndexes, createViews, runFitPopulation } from '../engine/run-plan.js';
+import { createViews, runFitPopulation } from '../engine/run-plan.js';
+import { indexesFor } from '../sql/indexes.js';
 import { fitStatistics } from '../plan/statistics.js';
 import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';
 import type { Plan } from '../plan/ir.js';
@@ -61,6 +62,11 @@ const STREAMS_TABLE = '__fsql_streams';
 
 const q = quoteIdentifier;
 const s = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/**
+ * A table or view fsql owns, in the main schema. Unqualified, SQLite would
+ * also find a table of an attached database when main has none — and DROP it.
+ */
+const own = (name: string) => `main.${q(name)}`;
 
 /** Checks and plans `files` against the registry; throws RuntimeError on check errors. */
 export function planProject(ws: Workspace, files: readonly ProjectFile[]): { plan: ApplyPlan; catalog: Catalog } {
@@ -92,7 +98,9 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
       progress('creating views');
       await createViews(engine, catalog);
       for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
-      await createIndexes(engine, catalog, previewPlans(catalog));
+      // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.
+      const viewed = new Set(Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'table' && !isOwnName(r, r.origin.name)).map((r) => keyOf(r.name)));
+      for (const spec of indexesFor(catalog, previewPlans(catalog))) if (!viewed.has(keyOf(spec.table))) await engine.createIndex(spec.table, spec.columns);
 
       const toFit = new Set(featuresToFit(plan).map((f) => `${keyOf(f.name)}@${f.version}`));
       const fitted: FittedExtra[] = [];
@@ -148,7 +156,7 @@ async function dropViews(engine: Engine): Promise<void> {
     const failed: string[] = [];
     for (const v of [...left].reverse()) {
       try {
-        await engine.execute(`DROP VIEW IF EXISTS ${q(v)}`);
+        await engine.execute(`DROP VIEW IF EXISTS ${own(v)}`);
       } catch {
         failed.push(v);
       }
@@ -192,11 +200,11 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   }
   const fingerprint = JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) });
   const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
-  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [r.name]))) {
+  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, ['main', r.name]))) {
     return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) };
   }
   progress(`loading ${file}`);
-  await engine.execute(`DROP TABLE IF EXISTS ${q(r.name)}`);
+  await engine.execute(`DROP TABLE IF EXISTS ${own(r.name)}`);
   await engine.createTable(r.name, r.columns);
   const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(r.name, r.columns, rows));
   if ('errors' in result) {
@@ -209,8 +217,13 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   return { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
 }
 
+/** The TABLE source reads the table of its own name in the main schema (no view needed). */
+function isOwnName(r: SourceInfo, name: readonly string[]): boolean {
+  return name.length === 1 && name[0] === r.name;
+}
+
 async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[]): Promise<SourceLoad> {
-  const same = name.length === 1 && name[0] === r.name;
+  const same = isOwnName(r, name);
   const ref = name.map(q).join('.');
   if (!(await tableExists(engine, name))) {
     throw new RuntimeError('missing_table', `source ${r.name} reads TABLE ${name.join('.')}, which the offline database has not got${name.length > 1 ? ` (attach the database holding schema ${name[0]} in fsql.json: "offline": { "attach": { "${name[0]}": "path/to/file" } })` : ''}`);
@@ -223,7 +236,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
     }
   }
   if (!same) {
-    await engine.execute(`DROP VIEW IF EXISTS ${q(r.name)}`);
+    await engine.execute(`DROP VIEW IF EXISTS ${own(r.name)}`);
     await engine.execute(`CREATE VIEW ${q(r.name)} AS SELECT ${r.columns.map((c) => q(c.name)).join(', ')} FROM ${ref}`);
     await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(r.name)})`);
   }
@@ -233,7 +246,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
 async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad> {
   const known = await engine.query(`SELECT columns FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   const now = columnsKey(r.columns);
-  if (known.length > 0 && (await tableExists(engine, [r.name]))) {
+  if (known.length > 0 && (await tableExists(engine, ['main', r.name]))) {
     const before = JSON.parse(String(known[0]!['columns'])) as [string, string, boolean][];
     if (JSON.stringify(before) === now) return { source: r.name, kind: 'stream', action: 'kept' };
     // New nullable columns can be added; anything else would lose or invalidate stored events.
@@ -246,11 +259,11 @@ async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad>
           'only new nullable columns can be added to a stream — declare a new stream source for other changes',
       );
     }
-    for (const c of added) await engine.execute(`ALTER TABLE ${q(r.name)} ADD COLUMN ${q(c.name)} ${storageType(engine, c)}`);
+    for (const c of added) await engine.execute(`ALTER TABLE ${own(r.name)} ADD COLUMN ${q(c.name)} ${storageType(engine, c)}`);
     await engine.execute(`UPDATE ${q(STREAMS_TABLE)} SET columns = ${s(now)} WHERE source = ${s(keyOf(r.name))}`);
     return { source: r.name, kind: 'stream', action: 'kept' };
   }
-  if (!(await tableExists(engine, [r.name]))) await engine.createTable(r.name, r.columns);
+  if (!(await tableExists(engine, ['main', r.name]))) await engine.createTable(r.name, r.columns);
   await engine.execute(`DELETE FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   await engine.execute(`INSERT INTO ${q(STREAMS_TABLE)} (source, columns) VALUES (${s(keyOf(r.name))}, ${s(now)})`);
   return { source: r.name, kind: 'stream', action: 'created' };
