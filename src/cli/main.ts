@@ -14,6 +14,7 @@ import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
 import { parseKind, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
 import { runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
+import { runServe } from './serve-command.js';
 import { parseTimeOption, TimeOptionError } from './time-option.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
 import { OUTPUT_FORMATS, type OutputFormat as FileFormat } from '../store/files/write.js';
@@ -265,6 +266,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action(async (source: string, file: string, path: string, o: { engine?: string; format: string }) => {
       const e = engine(o.engine);
       code = await runIngest(source, file, path, { format: format(o.format), ...(e ? { engine: e } : {}) }, io);
+    });
+
+  program
+    .command('serve')
+    .description('serve online features, stream ingest and the registry over HTTP (see docs/http-api.md)')
+    .argument('[path]', 'project folder', '.')
+    .option('--port <n>', 'port (default: fsql.json server.port, 8080; 0 for any free port)')
+    .option('--host <host>', 'address to listen on (default: fsql.json server.host, 127.0.0.1)')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .action(async (path: string, o: { port?: string; host?: string; engine?: string }) => {
+      let port: number | undefined;
+      if (o.port !== undefined) {
+        port = Number(o.port);
+        if (!/^\d+$/.test(o.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${o.port}`);
+      }
+      const e = engine(o.engine);
+      code = await runServe(path, { ...(port !== undefined ? { port } : {}), ...(o.host !== undefined ? { host: o.host } : {}), ...(e ? { engine: e } : {}) }, io);
     });
 
   program
