@@ -24,6 +24,8 @@ import type { IToken } from 'chevrotain';
 import { Worker } from 'node:worker_threads';
 import { measureTrainingArgs, runTrainingWorkload } from './training.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
+import { measureHttp, runHttpWorkload } from './http.js';
+import { measureIngest, runIngestWorkload } from './ingest-http.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
@@ -75,6 +77,24 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'online.json'), `${JSON.stringify({ workload: 'online', date: new Date().toISOString(), results: rows }, null, 2)}\n`);
     },
     measure: measureOnlineArgs,
+  },
+  {
+    name: 'http',
+    description: 'fsql serve: POST /v1/features for 1 and 100 keys × 50 features (autocannon req/s; p50/p99 one at a time)',
+    async run(options, runner) {
+      const result = await runHttpWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'http.json'), `${JSON.stringify({ workload: 'http', date: new Date().toISOString(), results: result }, null, 2)}\n`);
+    },
+    measure: measureHttp,
+  },
+  {
+    name: 'ingest',
+    description: 'fsql serve: POST /v1/ingest batches of 1 and 100 events with online update (events/s, p50/p99)',
+    async run(options, runner) {
+      const result = await runIngestWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'ingest.json'), `${JSON.stringify({ workload: 'ingest', date: new Date().toISOString(), results: result }, null, 2)}\n`);
+    },
+    measure: measureIngest,
   },
 ];
 

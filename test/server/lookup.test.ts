@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../src/runtime/train.js';
 import { Api, copyPayments, ISO_TIME, PAYMENTS, prepare, serve, T, type Served } from './support.js';
 
-const PROBE_USERS = ['u0001', 'u0006', 'u0012', 'u0050', 'u0101', 'u0150', 'u0200'];
+/** Users of the example (u0012 and u0150 have no transaction), and a key no relation holds. */
+const PROBE_USERS = ['u0001', 'u0006', 'u0012', 'u0050', 'u0101', 'u0150', 'u0200', 'nobody'];
 
 /** Extra objects for the test: TIMESTAMP and DATE features, a DATE-keyed entity, and training sets with labels at (k, T). */
 const EXTRA = {
@@ -85,10 +86,11 @@ describe('feature lookups', () => {
     expect(many.body.entity).toBe('user');
     expect(many.body.results.map((r: any) => r.key.user_id)).toEqual(PROBE_USERS);
     let compared = 0;
-    const last = lastTransactions();
     for (const r of many.body.results) {
       const row = rows.get(r.key.user_id)!;
-      expect(r.found).toBe(true);
+      // A key the store has not got: every feature missing, with the values of a training row for a key with no data.
+      expect(r.found).toBe(r.key.user_id !== 'nobody');
+      if (!r.found) for (const cell of Object.values(r.features) as { status: string; event_time: unknown }[]) expect([cell.status, cell.event_time]).toEqual(['missing', null]);
       for (const t of latest.plan.transforms) {
         const cell = r.features[t.feature.name];
         expect(cell.version, t.feature.name).toBe(t.feature.version);
@@ -105,8 +107,8 @@ describe('feature lookups', () => {
         compared++;
       }
       expect(r.features['avg_amount_7d@1'].version).toBe(1);
-      // An older version for a key with no row in its relation (no transaction): see the next test.
-      if (last.has(r.key.user_id)) expectSame(r.features['avg_amount_7d@1'].value, row['avg_amount_7d__v1'], `${r.key.user_id} avg_amount_7d@1`);
+      // An older version for a key with no row in its relation (no transaction) is its FILL, as in training.
+      expectSame(r.features['avg_amount_7d@1'].value, row['avg_amount_7d__v1'], `${r.key.user_id} avg_amount_7d@1`);
     }
     expect(compared).toBe(PROBE_USERS.length * 12);
 
@@ -119,20 +121,6 @@ describe('feature lookups', () => {
       if (name.includes('@')) continue;
       expect(one.body.results[0].features[name], name).toEqual(cell);
     }
-  });
-
-  // Runtime bug (src/runtime/vectors.ts): versions of a feature other than the
-  // newest are materialized by a plan of their own, whose spine holds only the
-  // keys of *their* relations; combineSnapshots then gives the other keys NULL
-  // and `missing` instead of the version's FILL (u0012 has no transaction:
-  // the training row has FILL MEAN → SCALE STANDARD = 0). Flip to \`it\` once fixed.
-  it.fails('serve an older version’s FILL for a key its relation has no row of (known runtime bug)', async () => {
-    const v1 = await buildTrainingSet(s.ws, 'probe_v1');
-    const row = v1.table.rows.find((r) => r[v1.table.columns.indexOf('user_id')] === 'u0012')!;
-    const want = row[v1.table.columns.indexOf('avg_amount_7d')];
-    expect(want).toBe(0);
-    const r = await api.get('/v1/features/user/u0012?features=avg_amount_7d@1');
-    expect(r.body.results[0].features['avg_amount_7d@1'].value).toBe(want);
   });
 
   it('give statuses and event times as the data says, TIMESTAMP and DATE values as text', async () => {
@@ -173,9 +161,10 @@ describe('feature lookups', () => {
       ['u0003', true],
     ]);
     expect(r.body.results[3]).toEqual(r.body.results[0]);
+    // Values of a key with no data (FILL ZERO, then SCALE LOG; FILL 'unknown' is none of the top five countries).
     expect(r.body.results[1].features).toEqual({
-      spend_30d: { version: 1, value: null, status: 'missing', event_time: null },
-      home_country: { version: 1, values: { home_country__US: null, home_country__GB: null, home_country__FR: null, home_country__DE: null, home_country__ES: null }, status: 'missing', event_time: null },
+      spend_30d: { version: 1, value: 0, status: 'missing', event_time: null },
+      home_country: { version: 1, values: { home_country__US: 0, home_country__GB: 0, home_country__FR: 0, home_country__DE: 0, home_country__ES: 0 }, status: 'missing', event_time: null },
     });
     // No keys: no results.
     expect((await api.post('/v1/features/user', { keys: [] })).body).toEqual({ entity: 'user', results: [] });

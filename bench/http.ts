@@ -1,0 +1,270 @@
+/**
+ * The HTTP workloads (`fsql serve`): a generated project with 50 features on
+ * one entity, all reading one STREAM source (40 windowed aggregates, 10
+ * ONE_HOT latest values of 5 columns: 90 value columns), its history pushed
+ * through the runtime's ingest, materialized, then served by a server in its
+ * own process while this process drives it.
+ *
+ * - `http`: lookups of 1 key × 50 features and 100 keys × 50 features,
+ *   random keys (one in ten unknown). Throughput with autocannon (10
+ *   connections, the server saturated) and latency one request at a time
+ *   (p50 / p99, no queueing), since the machine has 2 cores and autocannon
+ *   shares them.
+ * - `ingest`: bench/ingest-http.ts, on the same project.
+ *
+ * Targets: p99 < 2 ms for 1 key × 50 features, < 10 ms for 100 keys;
+ * ≥ 10k requests/s. Printed, never asserted.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const HOUR = 3_600_000_000;
+const DAY = 24 * HOUR;
+/** 2024-04-01 00:00 UTC: materialization time; history spans the 30 days before. */
+export const T = Date.UTC(2024, 3, 1) * 1000;
+const KINDS = ['a', 'b', 'c', 'd', 'e'];
+
+/** mulberry32: a small deterministic PRNG. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The project: one entity, one stream, `features` features (every fifth a ONE_HOT). */
+export function httpProjectText(features = 50): string {
+  const aggs = ['SUM(amount)', 'AVG(amount)', 'MAX(amount)', 'MIN(amount)', 'COUNT(*)'];
+  const windows = ['1 HOUR', '6 HOURS', '1 DAY', '7 DAYS', '30 DAYS'];
+  const wheres = ['', " WHERE kind = 'a'", ' WHERE amount > 50'];
+  const out = [
+    'CREATE ENTITY user KEY (user_id TEXT);',
+    'CREATE SOURCE events (event_id TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT, amount DOUBLE, ts TIMESTAMP NOT NULL) FROM STREAM EVENT TIME ts;',
+  ];
+  for (let i = 0; i < features; i++) {
+    if (i % 5 === 4) {
+      out.push(`CREATE FEATURE kind_${i} ENTITY user FROM events AS kind TTL ${1 + (i % 7)} DAYS ONE_HOT (${KINDS.map((k) => `'${k}'`).join(', ')});`);
+    } else {
+      const agg = aggs[i % aggs.length]!;
+      const fill = agg.startsWith('SUM') || agg.startsWith('COUNT') ? ' FILL ZERO' : '';
+      out.push(`CREATE FEATURE f_${i} ENTITY user FROM events AS ${agg} WINDOW ${windows[Math.floor(i / 5) % windows.length]}${wheres[i % wheres.length]}${fill};`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const userKey = (i: number) => `user_${i}`;
+
+export function randomEvents(count: number, users: number, random: () => number, from: number, to: number, prefix: string): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_v, i) => ({
+    event_id: `${prefix}${i}`,
+    user_id: userKey(Math.floor(random() * users)),
+    kind: KINDS[Math.floor(random() * KINDS.length)],
+    amount: Math.round(random() * 20000) / 100,
+    ts: new Date((from + Math.floor(random() * (to - from))) / 1000).toISOString(),
+  }));
+}
+
+/** Writes, applies, fills and materializes the project in a new temporary folder. */
+export async function setUp(users: number, events: number): Promise<{ dir: string; setupMs: number }> {
+  const { Workspace } = await import('../src/runtime/workspace.js');
+  const { applyProject } = await import('../src/runtime/apply.js');
+  const { ingest } = await import('../src/runtime/ingest.js');
+  const { materialize } = await import('../src/runtime/materialize.js');
+  const t0 = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'fsql-bench-http-'));
+  writeFileSync(join(dir, 'project.fsql'), httpProjectText(50));
+  const ws = Workspace.open(dir);
+  try {
+    await applyProject(ws, [{ path: 'project.fsql', text: httpProjectText(50) }]);
+    const random = prng(1);
+    // The history goes in before the first snapshot (no online update yet).
+    for (let done = 0; done < events; done += 50_000) {
+      await ingest(ws, 'events', randomEvents(Math.min(50_000, events - done), users, random, T - 30 * DAY, T, `h${done}_`));
+    }
+    await materialize(ws, { at: T });
+  } finally {
+    await ws.close();
+  }
+  return { dir, setupMs: performance.now() - t0 };
+}
+
+/** Starts a server on the project in a child process (the same runtime: compiled JS or tsx). */
+export async function startChild(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--http-server', dir], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  throughput: { average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+export interface Latency {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly samples: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/** One request at a time for `ms` (after a warm-up); latency per request. */
+export async function sequential(ms: number, send: (i: number) => Promise<void>): Promise<Latency & { perSec: number }> {
+  for (let i = 0; i < 200; i++) await send(i);
+  const times: number[] = [];
+  const t0 = performance.now();
+  let i = 0;
+  while (performance.now() - t0 < ms) {
+    const s = performance.now();
+    await send(i++);
+    times.push(performance.now() - s);
+  }
+  const elapsed = performance.now() - t0;
+  times.sort((a, b) => a - b);
+  return { p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), samples: times.length, perSec: (times.length * 1000) / elapsed };
+}
+
+export async function postJson(url: string, body: string): Promise<void> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`${url}: ${r.status} ${text.slice(0, 300)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Lookups
+
+export interface LookupCase {
+  readonly keys: number;
+  readonly responseBytes: number;
+  readonly throughput: { readonly requestsPerSec: number; readonly p50Ms: number; readonly p99Ms: number; readonly connections: number; readonly errors: number };
+  readonly latency: Latency & { readonly perSec: number };
+}
+
+export interface HttpResult {
+  readonly users: number;
+  readonly events: number;
+  readonly features: number;
+  readonly setupMs: number;
+  readonly cases: readonly LookupCase[];
+}
+
+export async function measureHttp(args: Record<string, string>): Promise<HttpResult> {
+  const users = Number(args['users'] ?? 10_000);
+  const events = Number(args['events'] ?? 200_000);
+  const seconds = Number(args['seconds'] ?? 10);
+  const { dir, setupMs } = await setUp(users, events);
+  const { url, child } = await startChild(dir);
+  try {
+    const cases: LookupCase[] = [];
+    for (const n of [1, 100]) {
+      const random = prng(n + 2);
+      const body = () => JSON.stringify({ keys: Array.from({ length: n }, () => [userKey(Math.floor(random() * users * 1.1))]) });
+      const target = `${url}/v1/features/user`;
+      const probe = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+      const responseBytes = (await probe.arrayBuffer()).byteLength;
+      // Throughput: autocannon, 10 connections; a new random body per request.
+      const bodies = Array.from({ length: 2000 }, body);
+      let next = 0;
+      const ac = await autocannon({
+        url: target,
+        connections: 10,
+        duration: seconds,
+        requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+      });
+      // Latency: one request at a time.
+      const lat = await sequential(seconds * 500, () => postJson(target, bodies[next++ % bodies.length]!));
+      cases.push({
+        keys: n,
+        responseBytes,
+        throughput: { requestsPerSec: ac.requests.average, p50Ms: ac.latency.p50, p99Ms: ac.latency.p99, connections: 10, errors: ac.errors + ac.timeouts + ac.non2xx },
+        latency: lat,
+      });
+    }
+    return { users, events, features: 50, setupMs, cases };
+  } finally {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// In the parent (bench/run.ts)
+
+export type Runner = <T>(workload: string, args: Record<string, string>) => Promise<{ result: T }>;
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function note(): void {
+  const load = loadavg()[0]!;
+  if (load > cpus().length * 0.75) console.log(`Note: the machine was busy (load average ${load.toFixed(1)} on ${cpus().length} CPUs).`);
+}
+
+export async function runHttpWorkload(options: { readonly quick?: boolean }, run: Runner): Promise<HttpResult> {
+  const args = options.quick ? { users: '5000', events: '100000', seconds: '5' } : { users: '10000', events: '200000', seconds: '10' };
+  const { result } = await run<HttpResult>('http', args);
+  console.log(`${fmt(result.users)} keys × ${result.features} features (90 value columns), ${fmt(result.events)} events; set up in ${fmt(result.setupMs / 1000, 1)} s`);
+  console.log('lookup            response   autocannon (10 conn.): req/s   p50 ms   p99 ms   one at a time: req/s   p50 ms   p99 ms');
+  for (const c of result.cases) {
+    console.log(
+      `${`${c.keys} key${c.keys > 1 ? 's' : ''} × 50`.padEnd(16)}  ${`${fmt(c.responseBytes / 1024, 1)} KB`.padStart(8)}   ${fmt(c.throughput.requestsPerSec).padStart(27)}  ${fmt(c.throughput.p50Ms, 2).padStart(7)}  ${fmt(c.throughput.p99Ms, 2).padStart(7)}   ${fmt(c.latency.perSec).padStart(20)}  ${fmt(c.latency.p50Ms, 2).padStart(7)}  ${fmt(c.latency.p99Ms, 2).padStart(7)}${c.throughput.errors ? `  (${c.throughput.errors} errors)` : ''}`,
+    );
+  }
+  const one = result.cases.find((c) => c.keys === 1);
+  const hundred = result.cases.find((c) => c.keys === 100);
+  console.log('Targets (reported, not asserted)');
+  if (one) {
+    console.log(`  ${one.latency.p99Ms < 2 ? '✓' : '✗'} 1 key × 50 features p99 < 2 ms: ${fmt(one.latency.p99Ms, 2)} ms`);
+    console.log(`  ${one.throughput.requestsPerSec >= 10_000 ? '✓' : '✗'} ≥ 10k requests/s: ${fmt(one.throughput.requestsPerSec)} (autocannon on the same 2 cores)`);
+  }
+  if (hundred) console.log(`  ${hundred.latency.p99Ms < 10 ? '✓' : '✗'} 100 keys × 50 features p99 < 10 ms: ${fmt(hundred.latency.p99Ms, 2)} ms`);
+  note();
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// The server child: `node bench/http.(ts|js) --http-server DIR`
+
+async function serveMain(dir: string): Promise<void> {
+  const { Workspace } = await import('../src/runtime/workspace.js');
+  const { startServer } = await import('../src/server/index.js');
+  const ws = Workspace.open(dir);
+  const server = await startServer(ws, { host: '127.0.0.1', port: 0 });
+  process.send?.({ url: server.url });
+  process.once('SIGTERM', () => {
+    void server.close().then(() => ws.close()).then(() => process.exit(0));
+  });
+}
+
+const argv = process.argv.slice(2);
+if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--http-server') {
+  mkdirSync(argv[1]!, { recursive: true });
+  serveMain(argv[1]!).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

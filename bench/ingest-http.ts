@@ -1,0 +1,61 @@
+/**
+ * The `ingest` workload: POST /v1/ingest/events on the project of
+ * bench/http.ts (50 features on one entity, all reading the stream), batches
+ * of 1 and 100 new events, one request at a time (the server runs ingests
+ * one at a time anyway): batches/s, events/s, p50 / p99. Every reply comes
+ * after the events are committed to the offline store and the touched keys'
+ * vectors (all 50 features) are recomputed and written to the online store.
+ */
+import { rmSync } from 'node:fs';
+import { fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startChild, stopChild, T, type Latency, type Runner } from './http.js';
+
+export interface IngestCase {
+  readonly batch: number;
+  readonly batchesPerSec: number;
+  readonly eventsPerSec: number;
+  readonly latency: Latency;
+}
+
+export interface IngestBenchResult {
+  readonly users: number;
+  readonly events: number;
+  readonly features: number;
+  readonly setupMs: number;
+  readonly cases: readonly IngestCase[];
+}
+
+export async function measureIngest(args: Record<string, string>): Promise<IngestBenchResult> {
+  const users = Number(args['users'] ?? 10_000);
+  const events = Number(args['events'] ?? 200_000);
+  const seconds = Number(args['seconds'] ?? 10);
+  const { dir, setupMs } = await setUp(users, events);
+  const { url, child } = await startChild(dir);
+  try {
+    const cases: IngestCase[] = [];
+    const random = prng(9);
+    let serial = 0;
+    for (const batch of [1, 100]) {
+      const target = `${url}/v1/ingest/events`;
+      // New events in the hour before the snapshot time: every one moves its key's windows.
+      const lat = await sequential(seconds * 1000, () => postJson(target, JSON.stringify(randomEvents(batch, users, random, T - HOUR, T, `i${serial++}_`))));
+      cases.push({ batch, batchesPerSec: lat.perSec, eventsPerSec: lat.perSec * batch, latency: { p50Ms: lat.p50Ms, p99Ms: lat.p99Ms, samples: lat.samples } });
+    }
+    return { users, events, features: 50, setupMs, cases };
+  } finally {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runIngestWorkload(options: { readonly quick?: boolean }, run: Runner): Promise<IngestBenchResult> {
+  const args = options.quick ? { users: '5000', events: '100000', seconds: '5' } : { users: '10000', events: '200000', seconds: '10' };
+  const { result } = await run<IngestBenchResult>('ingest', args);
+  console.log(`${fmt(result.users)} keys × ${result.features} features over ${fmt(result.events)} stored events; every reply after commit and online update`);
+  console.log('batch      batches/s   events/s   p50 ms   p99 ms');
+  for (const c of result.cases) {
+    console.log(`${String(c.batch).padEnd(9)} ${fmt(c.batchesPerSec, 1).padStart(10)}  ${fmt(c.eventsPerSec).padStart(9)}  ${fmt(c.latency.p50Ms, 1).padStart(7)}  ${fmt(c.latency.p99Ms, 1).padStart(7)}`);
+  }
+  note();
+  return result;
+}
+
