@@ -14,6 +14,7 @@
 import type { Table } from '../../engine/run-plan.js';
 import type { Value } from '../../engine/values.js';
 import type { MaterializePlan } from '../../plan/ir.js';
+import { emptyOutputs } from '../../plan/empty.js';
 import { encodeKey, missingCell, rawStatus, type EntitySnapshot, type FeatureCell, type FeatureStatus, type SnapshotFeature, type SnapshotRow } from './store.js';
 
 export interface FeatureColumns {
@@ -52,6 +53,7 @@ export function featureColumns(plan: MaterializePlan, columns: readonly string[]
       types: t.outputs.map((o) => o.type),
       ...(l.ttlSeconds !== undefined && l.access.eventTime ? { ttlSeconds: l.ttlSeconds } : {}),
       kind: l.kind,
+      emptyValues: emptyOutputs(t, l),
     };
     return { feature, values: t.outputs.map((o) => at(o.name)), time: at(`${l.id}__time`), timed: l.access.eventTime !== undefined };
   });

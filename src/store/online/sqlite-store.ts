@@ -262,7 +262,7 @@ export class SqliteOnlineStore implements OnlineStore {
         const cell = cells?.[picked[j]!];
         const values: Record<string, Value> = {};
         const cols = f.columns;
-        for (let c = 0; c < cols.length; c++) values[cols[c]!] = cell ? cell.values[c]! : null;
+        for (let c = 0; c < cols.length; c++) values[cols[c]!] = cell ? cell.values[c]! : (f.emptyValues?.[c] ?? null);
         out[j] = { name: f.name, version: f.version, values, status: cell?.status ?? 'missing', eventTime: cell ? cell.eventTime : null };
       }
       results[i] = { key: keys[i]!, found: cells !== undefined, features: out };

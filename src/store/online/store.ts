@@ -46,6 +46,12 @@ export interface SnapshotFeature extends FeatureRef {
   readonly ttlSeconds?: number;
   /** A latest value or an aggregate (the plan's lookup kind). */
   readonly kind: 'latest' | 'aggregate';
+  /**
+   * The values of a key the snapshot does not hold (no row at all): an empty
+   * lookup through the transforms (src/plan/empty.ts), e.g. 0 for a COUNT,
+   * the FILL value. NULLs when not given.
+   */
+  readonly emptyValues?: readonly Value[];
 }
 
 /** One feature of one key: its value(s), status and the event time of the row(s) used. */
@@ -258,6 +264,9 @@ export function checkSnapshotFeatures(features: unknown): SnapshotFeature[] {
       throw new OnlineStoreError('bad_input', `${where}: ttlSeconds ${describeValue(f.ttlSeconds)} is not a duration`);
     }
     if (f.kind !== 'latest' && f.kind !== 'aggregate') throw new OnlineStoreError('bad_input', `${where}: kind ${describeValue(f.kind)} is not latest or aggregate`);
+    if (f.emptyValues !== undefined && (!Array.isArray(f.emptyValues) || f.emptyValues.length !== f.columns.length)) {
+      throw new OnlineStoreError('bad_input', `${where}: emptyValues must give one value per column`);
+    }
     return {
       name: f.name,
       version: f.version,
@@ -265,6 +274,7 @@ export function checkSnapshotFeatures(features: unknown): SnapshotFeature[] {
       ...(f.types ? { types: [...f.types] } : {}),
       ...(f.ttlSeconds !== undefined ? { ttlSeconds: f.ttlSeconds } : {}),
       kind: f.kind,
+      ...(f.emptyValues !== undefined ? { emptyValues: [...f.emptyValues] } : {}),
     };
   });
 }
@@ -305,7 +315,7 @@ export function valuesInColumnOrder(values: unknown, feature: SnapshotFeature, w
 
 /** The cell of a key that has no value for a feature. */
 export function missingCell(feature: SnapshotFeature): FeatureCell {
-  return { values: feature.columns.map(() => null), status: 'missing', eventTime: null };
+  return { values: feature.emptyValues ? [...feature.emptyValues] : feature.columns.map(() => null), status: 'missing', eventTime: null };
 }
 
 /** Index of the snapshot features by `featureKey`, and the highest version by name. */

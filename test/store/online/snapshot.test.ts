@@ -61,10 +61,11 @@ describe('snapshotFromMaterialize', () => {
       const snapshot = snapshotFromMaterialize(plan, table, T);
       expect(snapshot.keyColumns).toEqual(['user_id']);
       expect(snapshot.features).toEqual([
-        { name: 'last_amount', version: 1, columns: ['last_amount'], types: ['DOUBLE'], ttlSeconds: 86_400, kind: 'latest' },
-        { name: 'count_1d', version: 1, columns: ['count_1d'], types: ['INTEGER'], kind: 'aggregate' },
-        { name: 'last_category', version: 1, columns: ['last_category__food', 'last_category__travel'], types: ['INTEGER', 'INTEGER'], kind: 'latest' },
-        { name: 'country', version: 1, columns: ['country'], types: ['TEXT'], kind: 'latest' },
+        // emptyValues: what a key without any row gets (COUNT 0; one-hot of NULL all zeros).
+        { name: 'last_amount', version: 1, columns: ['last_amount'], types: ['DOUBLE'], ttlSeconds: 86_400, kind: 'latest', emptyValues: [null] },
+        { name: 'count_1d', version: 1, columns: ['count_1d'], types: ['INTEGER'], kind: 'aggregate', emptyValues: [0] },
+        { name: 'last_category', version: 1, columns: ['last_category__food', 'last_category__travel'], types: ['INTEGER', 'INTEGER'], kind: 'latest', emptyValues: [0, 0] },
+        { name: 'country', version: 1, columns: ['country'], types: ['TEXT'], kind: 'latest', emptyValues: [null] },
       ]);
       await store.writeSnapshot('user', snapshot);
 
@@ -104,10 +105,11 @@ describe('snapshotFromMaterialize', () => {
         {
           key: 'dave',
           found: false,
+          // No row at or before T: the same values as a training row for (dave, T).
           features: [
             'last_amount@1 {"last_amount":null} missing -',
-            'count_1d@1 {"count_1d":null} missing -',
-            'last_category@1 {"last_category__food":null,"last_category__travel":null} missing -',
+            'count_1d@1 {"count_1d":0} missing -',
+            'last_category@1 {"last_category__food":0,"last_category__travel":0} missing -',
             'country@1 {"country":null} missing -',
           ],
         },
