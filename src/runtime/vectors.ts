@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import { runMaterialize } from '../engine/run-plan.js';
 import { featureVersion, planMaterialize, type FittedLookup } from '../plan/build.js';
 import { combineSnapshots, snapshotFromMaterialize } from '../store/online/snapshot.js';
-import type { EntitySnapshot, FeatureRef } from '../store/online/store.js';
+import type { EntitySnapshot, FeatureRef, SnapshotRow } from '../store/online/store.js';
 
 /** Every feature version of the entity in the catalog, by name then version. */
 export function entityFeatures(catalog: Catalog, entity: string): FeatureRef[] {
@@ -44,6 +44,19 @@ function versionGroups(features: readonly FeatureInfo[]): FeatureInfo[][] {
   return groups;
 }
 
+/**
+ * In-memory rows, without the features that have no output column: a ONE_HOT
+ * TOP n feature whose fitted vocabulary is empty (no non-NULL value at its
+ * fit) has no column in a training set, and the online store holds no
+ * feature without columns, so it is left out of the vectors too.
+ */
+function withoutEmptyFeatures(s: EntitySnapshot): EntitySnapshot {
+  const rows = [...(s.rows as Iterable<SnapshotRow>)];
+  const keep = s.features.flatMap((f, i) => (f.columns.length > 0 ? [i] : []));
+  if (keep.length === s.features.length) return { ...s, rows };
+  return { ...s, features: keep.map((i) => s.features[i]!), rows: rows.map((r) => ({ key: r.key, features: keep.map((i) => r.features[i]!) })) };
+}
+
 export interface ComputeOptions {
   /** Only these keys (canonical values in the entity's key order). */
   readonly keys?: readonly (readonly LiteralValue[])[];
@@ -64,13 +77,13 @@ export async function computeSnapshot(
   for (const group of versionGroups(infos)) {
     const plan = planMaterialize(catalog, entity, fitted, { features: group.map((f) => ({ name: f.name, version: f.version })) });
     const table = await runMaterialize(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});
-    const snapshot = snapshotFromMaterialize(plan, table, asOf);
-    parts.push({ ...snapshot, rows: [...(snapshot.rows as Iterable<never>)] });
+    parts.push(withoutEmptyFeatures(snapshotFromMaterialize(plan, table, asOf)));
   }
-  if (parts.length === 1) return parts[0]!;
-  const combined = combineSnapshots(parts);
-  // Keep the features in the asked order.
-  const order = features.map((f) => combined.features.findIndex((x) => keyOf(x.name) === keyOf(f.name) && x.version === f.version));
+  const filled = parts.filter((p) => p.features.length > 0);
+  if (filled.length <= 1) return filled[0] ?? parts[0]!;
+  const combined = combineSnapshots(filled);
+  // Keep the features in the asked order (those left out have no column).
+  const order = features.map((f) => combined.features.findIndex((x) => keyOf(x.name) === keyOf(f.name) && x.version === f.version)).filter((i) => i >= 0);
   const rows = [...(combined.rows as Iterable<{ key: readonly LiteralValue[]; features: readonly unknown[] }>)].map((r) => ({
     key: r.key,
     features: order.map((i) => r.features[i]),

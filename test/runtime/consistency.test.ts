@@ -1,0 +1,295 @@
+/**
+ * The product's key promise (spec §5, docs/semantics.md §7), on SQLite and on
+ * DuckDB: a vector served for key k after `materialize --at T` equals, value
+ * for value, the training-set row of a label (k, T) — for random event data.
+ * Both are also checked against values computed here straight from the
+ * events (windows, latest value with TTL, FILL MEAN + SCALE STANDARD with
+ * parameters fitted at the newest event, ONE_HOT TOP 2), and every served
+ * status against the rule that gives it.
+ *
+ * A key with no row at or before T is not in the store (`found: false`,
+ * every feature `missing`) and is served the values of an empty lookup,
+ * which again equal its training row.
+ *
+ * FSQL_ENGINE_RUNS sets the number of random projects per engine (default 10).
+ */
+import '../support/fast-check-seed.js';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EngineTarget } from '../../src/engine/engine.js';
+import { readProjectFiles } from '../../src/project/files.js';
+import { applyProject } from '../../src/runtime/apply.js';
+import { materialize } from '../../src/runtime/materialize.js';
+import { buildTrainingSet } from '../../src/runtime/train.js';
+import { Workspace } from '../../src/runtime/workspace.js';
+import type { VectorResult } from '../../src/store/online/store.js';
+import { close, DAY, fsql, HOUR, tempDir, us, writeFiles } from './support.js';
+
+const RUNS = Number(process.env['FSQL_ENGINE_RUNS'] ?? 10);
+const ENGINES: EngineTarget[] = ['sqlite', 'duckdb'];
+const START = us('2024-01-01');
+
+const PROJECT = `CREATE ENTITY user KEY (user_id TEXT);
+
+CREATE SOURCE events (user_id TEXT NOT NULL, value DOUBLE, category TEXT, ts TIMESTAMP NOT NULL)
+  FROM FILE 'data/events.csv' EVENT TIME ts;
+
+CREATE SOURCE outcomes (user_id TEXT NOT NULL, y DOUBLE, ts TIMESTAMP NOT NULL)
+  FROM FILE 'data/outcomes.csv' EVENT TIME ts;
+
+CREATE FEATURE last_value ENTITY user FROM events AS value TTL 2 DAYS;
+CREATE FEATURE sum_3d ENTITY user FROM events AS SUM(value) WINDOW 3 DAYS;
+CREATE FEATURE count_1d ENTITY user FROM events AS COUNT(*) WINDOW 1 DAY;
+CREATE FEATURE avg_2d ENTITY user FROM events AS AVG(value) WINDOW 2 DAYS FILL MEAN SCALE STANDARD;
+CREATE FEATURE category ENTITY user FROM events AS category ONE_HOT TOP 2;
+
+CREATE LABEL y ENTITY user FROM outcomes AS y;
+
+CREATE TRAINING SET model LABEL y FEATURES (last_value, sum_3d, count_1d, avg_2d, category);
+`;
+
+interface Event {
+  readonly key: string;
+  readonly t: number;
+  readonly value: number | null;
+  readonly category: string | null;
+}
+
+interface Label {
+  readonly key: string;
+  readonly t: number;
+  readonly y: number;
+}
+
+interface Case {
+  readonly events: readonly Event[];
+  readonly labels: readonly Label[];
+}
+
+const KEYS = ['k1', 'k2', 'k3', 'k4'];
+
+// Times on the hour or half hour over ten days, so that ties and exact window / TTL boundaries are common.
+const time = (minHour: number, maxHour: number) => fc.tuple(fc.integer({ min: minHour, max: maxHour }), fc.constantFrom(0, 0, 0, 30)).map(([h, m]) => START + h * HOUR + m * 60_000_000);
+
+const eventArb: fc.Arbitrary<Event> = fc.record({
+  key: fc.constantFrom(...KEYS),
+  t: time(0, 240),
+  value: fc.option(fc.integer({ min: -200, max: 200 }).map((n) => n / 4), { nil: null, freq: 5 }),
+  category: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: null, freq: 5 }),
+});
+
+// k5 never has events: its label rows have no vector.
+const labelArb: fc.Arbitrary<Label> = fc.record({ key: fc.constantFrom(...KEYS, 'k5'), t: time(-12, 264), y: fc.integer({ min: 0, max: 100 }).map((n) => n / 10) });
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  events: fc.array(eventArb, { minLength: 1, maxLength: 40 }),
+  labels: fc.uniqueArray(labelArb, { minLength: 1, maxLength: 3, selector: (l) => `${l.key}@${l.t}` }),
+});
+
+const text = (t: number) => new Date(t / 1000).toISOString().replace('T', ' ').replace(/\.000Z$/, '');
+
+function files(c: Case): Record<string, string> {
+  return {
+    'project.fsql': PROJECT,
+    'data/events.csv': `user_id,value,category,ts\n${c.events.map((e) => `${e.key},${e.value ?? ''},${e.category ?? ''},${text(e.t)}`).join('\n')}\n`,
+    'data/outcomes.csv': `user_id,y,ts\n${c.labels.map((l) => `${l.key},${l.y},${text(l.t)}`).join('\n')}\n`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The reference, from docs/semantics.md §3–§6.
+
+type Status = 'present' | 'missing' | 'outside_ttl';
+
+/** The latest row at or before T; ties → the greatest value, NULL below every value. */
+function latest<T extends number | string>(rows: readonly Event[], pick: (e: Event) => T | null): { t: number; value: T | null } | undefined {
+  if (rows.length === 0) return undefined;
+  const t = Math.max(...rows.map((e) => e.t));
+  let value: T | null = null;
+  for (const e of rows) {
+    const v = pick(e);
+    if (e.t === t && v !== null && (value === null || v > value)) value = v;
+  }
+  return { t, value };
+}
+
+const upTo = (c: Case, k: string, T: number) => c.events.filter((e) => e.key === k && e.t <= T);
+const within = (rows: readonly Event[], T: number, w: number) => rows.filter((e) => e.t > T - w);
+const values = (rows: readonly Event[]) => rows.map((e) => e.value).filter((v): v is number => v !== null);
+
+function avgRaw(c: Case, k: string, T: number): number | null {
+  const v = values(within(upTo(c, k, T), T, 2 * DAY));
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+interface Fitted {
+  readonly mean: number | null;
+  readonly stddev: number | null;
+  readonly vocabulary: readonly string[];
+}
+
+/** Parameters fitted at the newest event time, over every key with events, NULL raw values dropped. */
+function fit(c: Case): Fitted {
+  const F = Math.max(...c.events.map((e) => e.t));
+  const keys = [...new Set(c.events.map((e) => e.key))];
+  const avgs = keys.map((k) => avgRaw(c, k, F)).filter((v): v is number => v !== null);
+  const mean = avgs.length === 0 ? null : avgs.reduce((a, b) => a + b, 0) / avgs.length;
+  const stddev = mean === null ? null : Math.sqrt(avgs.reduce((a, b) => a + (b - mean) ** 2, 0) / avgs.length);
+  const counts = new Map<string, number>();
+  for (const k of keys) {
+    const v = latest(upTo(c, k, F), (e) => e.category)?.value ?? null;
+    if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const vocabulary = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 2)
+    .map(([v]) => v);
+  return { mean, stddev, vocabulary };
+}
+
+interface Expected {
+  /** Output column → value. */
+  readonly values: Record<string, number | null>;
+  /** Feature → status. */
+  readonly statuses: Record<string, Status>;
+  /** Whether k has a row at or before T (else it has no vector). */
+  readonly found: boolean;
+}
+
+function expected(c: Case, f: Fitted, k: string, T: number): Expected {
+  const rows = upTo(c, k, T);
+  const out: Record<string, number | null> = {};
+  const statuses: Record<string, Status> = {};
+
+  const last = latest(rows, (e) => e.value);
+  const outside = last !== undefined && last.t < T - 2 * DAY;
+  out['last_value'] = last === undefined || outside ? null : last.value;
+  statuses['last_value'] = last === undefined ? 'missing' : outside ? 'outside_ttl' : 'present';
+
+  const w3 = within(rows, T, 3 * DAY);
+  out['sum_3d'] = values(w3).length === 0 ? null : values(w3).reduce((a, b) => a + b, 0);
+  statuses['sum_3d'] = w3.length === 0 ? 'missing' : 'present';
+
+  const w1 = within(rows, T, DAY);
+  out['count_1d'] = w1.length;
+  statuses['count_1d'] = w1.length === 0 ? 'missing' : 'present';
+
+  const raw = avgRaw(c, k, T);
+  const filled = raw ?? f.mean;
+  out['avg_2d'] = filled === null || f.mean === null || f.stddev === null ? null : f.stddev === 0 ? 0 : (filled - f.mean) / f.stddev;
+  statuses['avg_2d'] = within(rows, T, 2 * DAY).length === 0 ? 'missing' : 'present';
+
+  const cat = latest(rows, (e) => e.category);
+  for (const v of f.vocabulary) out[`category__${v}`] = cat?.value === v ? 1 : 0;
+  // With an empty vocabulary (no category at the fit) the feature has no column, in training and online.
+  if (f.vocabulary.length > 0) statuses['category'] = cat === undefined ? 'missing' : 'present';
+
+  return { values: out, statuses, found: rows.length > 0 };
+}
+
+// ---------------------------------------------------------------------------
+
+function describeCase(c: Case): string {
+  return `${files(c)['data/events.csv']}\n${files(c)['data/outcomes.csv']}`;
+}
+
+/** Runs one case on one engine; throws with the details on any difference. */
+async function check(engine: EngineTarget, c: Case): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `fsql-consistency-${engine}-`));
+  const ws = Workspace.open(dir, { engine });
+  const problems: string[] = [];
+  try {
+    writeFiles(dir, files(c));
+    await applyProject(ws, readProjectFiles(dir));
+    const fitted = fit(c);
+    const { table } = await buildTrainingSet(ws, 'model');
+    const featureColumns = table.columns.filter((col) => !['user_id', 'ts', 'y'].includes(col));
+    expect(featureColumns).toEqual(['last_value', 'sum_3d', 'count_1d', 'avg_2d', ...fitted.vocabulary.map((v) => `category__${v}`)]);
+    expect(table.rows).toHaveLength(c.labels.length);
+
+    for (const label of c.labels) {
+      const row = table.rows.find((r) => r[0] === label.key && r[1] === label.t);
+      if (!row) throw new Error(`no training row for ${label.key} at ${text(label.t)}`);
+      const training = Object.fromEntries(table.columns.map((col, i) => [col, row[i]]));
+      const want = expected(c, fitted, label.key, label.t);
+      for (const col of featureColumns) {
+        if (!close(training[col], want.values[col])) problems.push(`training ${label.key}@${text(label.t)} ${col}: ${training[col]}, reference ${want.values[col]}`);
+      }
+
+      await materialize(ws, { at: label.t });
+      const [vector] = (await ws.online().get('user', [[label.key]])) as [VectorResult];
+      const served: Record<string, unknown> = {};
+      for (const f of vector.features) Object.assign(served, f.values);
+      const statuses = Object.fromEntries(vector.features.map((f) => [f.name, f.status]));
+      if (vector.found !== want.found) problems.push(`served ${label.key}@${text(label.t)}: found ${vector.found}, expected ${want.found}`);
+      // The served vector equals the training row, value for value — for a key the store does not hold
+      // (no row at or before T) too: the values of an empty lookup through the transforms.
+      expect(Object.keys(served).sort()).toEqual([...featureColumns].sort());
+      for (const col of featureColumns) {
+        if (!close(served[col], training[col])) problems.push(`served ${label.key}@${text(label.t)} ${col}: ${served[col]}, training row ${training[col]}`);
+      }
+      expect(Object.keys(statuses).sort()).toEqual(Object.keys(want.statuses).sort());
+      for (const [feature, status] of Object.entries(want.statuses)) {
+        // A key with no row at all has every feature missing (the reference says so too).
+        if (statuses[feature] !== status) problems.push(`served ${label.key}@${text(label.t)} ${feature}: status ${statuses[feature]}, expected ${status}`);
+      }
+      if (!want.found && vector.features.some((f) => f.eventTime !== null)) problems.push(`served ${label.key}@${text(label.t)}: an event time for a key with no row`);
+    }
+  } finally {
+    await ws.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (problems.length > 0) throw new Error(`${engine}:\n${problems.join('\n')}\n--- case ---\n${describeCase(c)}`);
+}
+
+describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
+  it(`on random events (${RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => check(engine, c)),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+
+  it('statuses: no row before T is missing (found: false); a latest value older than its TTL is outside_ttl', async () => {
+    const e = (key: string, at: string, value: number | null, category: string | null): Event => ({ key, t: us(at), value, category });
+    const c: Case = {
+      events: [
+        e('k1', '2024-01-01 00:00', 1, 'a'),
+        e('k1', '2024-01-02 00:00', 2, 'b'),
+        e('k2', '2024-01-05 00:00', 10, 'a'),
+        e('k2', '2024-01-05 00:00', null, 'c'), // a tie: the greatest value wins, NULL below every value
+        e('k3', '2024-01-03 00:00', null, null),
+      ],
+      labels: [
+        // k1's latest value (01-02) is more than 2 days old at 01-04 00:30: outside_ttl; exactly 2 days old at 01-04 00:00 would still count.
+        { key: 'k1', t: us('2024-01-04 00:30'), y: 1 },
+        { key: 'k1', t: us('2024-01-04 00:00'), y: 1 },
+        // k2 has no row before 01-04: no vector.
+        { key: 'k2', t: us('2024-01-04 00:00'), y: 0 },
+        { key: 'k2', t: us('2024-01-05 00:00'), y: 0 },
+        { key: 'k3', t: us('2024-01-03 00:00'), y: 0 },
+      ],
+    };
+    await check(engine, c);
+    // The same through the command line.
+    const { dir, cleanup } = tempDir(`fsql-status-${engine}-`);
+    try {
+      writeFiles(dir, { ...files(c), 'fsql.json': JSON.stringify({ offline: { engine } }) });
+      expect((await fsql('apply', dir)).code).toBe(0);
+      expect((await fsql('materialize', dir, '--at', '2024-01-04 00:30:00')).code).toBe(0);
+      const got = await fsql('get', 'user', 'k1', 'k2', '--project', dir, '--format', 'json', '--features', 'last_value,count_1d');
+      expect(got.code).toBe(0);
+      const vectors = JSON.parse(got.stdout) as { found: boolean; features: { name: string; values: Record<string, unknown>; status: string; eventTime: string | null }[] }[];
+      expect(vectors.map((v) => [v.found, ...v.features.map((f) => [f.name, f.values[f.name], f.status, f.eventTime])])).toEqual([
+        [true, ['last_value', null, 'outside_ttl', '2024-01-02T00:00:00Z'], ['count_1d', 0, 'missing', null]],
+        // k2 has no row yet: not found, every feature missing, with the values of an empty lookup (COUNT → 0).
+        [false, ['last_value', null, 'missing', null], ['count_1d', 0, 'missing', null]],
+      ]);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+});
