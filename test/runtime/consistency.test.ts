@@ -15,7 +15,7 @@
  */
 import '../support/fast-check-seed.js';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -288,6 +288,49 @@ describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
         // k2 has no row yet: not found, every feature missing, with the values of an empty lookup (COUNT → 0).
         [false, ['last_value', null, 'missing', null], ['count_1d', 0, 'missing', null]],
       ]);
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
+
+});
+
+describe('a ONE_HOT TOP feature fitted on no value', () => {
+  it('has no column in training sets nor online; the other features are served, an entity with only it is skipped', async () => {
+    const { dir, cleanup } = tempDir('fsql-empty-vocabulary-');
+    try {
+      writeFiles(dir, {
+        'project.fsql': `CREATE ENTITY user KEY (user_id TEXT);
+CREATE ENTITY device KEY (device_id TEXT);
+CREATE SOURCE events (user_id TEXT NOT NULL, device_id TEXT NOT NULL, category TEXT, ts TIMESTAMP NOT NULL)
+  FROM FILE 'data/events.csv' EVENT TIME ts;
+CREATE SOURCE outcomes (user_id TEXT NOT NULL, y DOUBLE, ts TIMESTAMP NOT NULL) FROM FILE 'data/outcomes.csv' EVENT TIME ts;
+CREATE FEATURE category ENTITY user FROM events AS category ONE_HOT TOP 3;
+CREATE FEATURE events_1d ENTITY user FROM events AS COUNT(*) WINDOW 1 DAY;
+CREATE FEATURE device_category ENTITY device FROM events AS category ONE_HOT TOP 2;
+CREATE LABEL y ENTITY user FROM outcomes AS y;
+CREATE TRAINING SET model LABEL y FEATURES (category, events_1d);
+`,
+        // Every category is NULL: the vocabularies are empty.
+        'data/events.csv': 'user_id,device_id,category,ts\nu1,d1,,2024-01-01 10:00:00\nu1,d1,,2024-01-01 11:00:00\nu2,d2,,2024-01-01 12:00:00\n',
+        'data/outcomes.csv': 'user_id,y,ts\nu1,1,2024-01-02 00:00:00\n',
+      });
+      expect((await fsql('apply', dir)).code).toBe(0);
+      const out = join(dir, 'model.csv');
+      expect((await fsql('train', 'model', dir, '--out', out)).code).toBe(0);
+      expect(readFileSync(out, 'utf8')).toBe('user_id,ts,events_1d,y\nu1,2024-01-02 00:00:00,2,1\n');
+
+      const m = await fsql('materialize', dir, '--at', '2024-01-02');
+      expect(m.stderr).toBe('');
+      expect(m.code).toBe(0);
+      expect(m.stdout).toMatch(/^  device: 0 keys × 0 feature versions/m);
+      expect(m.stdout).toMatch(/^  user: 2 keys × 1 feature version /m);
+      const g = await fsql('get', 'user', 'u1', '--project', dir, '--format', 'json');
+      expect(g.code).toBe(0);
+      expect((JSON.parse(g.stdout) as { features: { name: string; values: Record<string, unknown> }[] }[])[0]!.features.map((f) => [f.name, f.values])).toEqual([['events_1d', { events_1d: 2 }]]);
+      const d = await fsql('get', 'device', 'd1', '--project', dir);
+      expect(d.code).toBe(1);
+      expect(d.stderr).toContain('entity device has not been materialized');
     } finally {
       cleanup();
     }

@@ -308,6 +308,15 @@ CREATE FEATURE clicks_1d ENTITY user FROM clicks AS COUNT(*) WINDOW 1 DAY;
     expect(ingested.stdout).toContain('Ingested 3 events into clicks');
     const before = events();
     expect(before).toHaveLength(3);
+
+    // A batch with a bad event is refused whole, naming the event's row and line.
+    writeFileSync(join(dir, 'bad.jsonl'), [{ user_id: 'u3', page: '/x', ts: '2024-05-01 13:00:00' }, { user_id: 'u3', page: '/y', ts: 'tomorrow' }, { page: '/z', ts: '2024-05-01 14:00:00' }].map((e) => JSON.stringify(e)).join('\n'));
+    const bad = await fsql('ingest', 'clicks', join(dir, 'bad.jsonl'), dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.jsonl: row 2 \(line 2\), column ts: .*tomorrow/);
+    expect(bad.stderr).toMatch(/bad\.jsonl: row 3 \(line 3\), column user_id: /);
+    expect(bad.stderr).toContain('fsql: 2 of 3 events are invalid; nothing was stored');
+    expect(events()).toEqual(before);
     const registryBefore = readFileSync(join(dir, '.fsql', 'registry.db'));
 
     writeFileSync(join(dir, 'project.fsql'), STREAM(', referrer TEXT NOT NULL'));
