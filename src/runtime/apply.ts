@@ -228,6 +228,14 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
   if (!(await tableExists(engine, name))) {
     throw new RuntimeError('missing_table', `source ${r.name} reads TABLE ${name.join('.')}, which the offline database has not got${name.length > 1 ? ` (attach the database holding schema ${name[0]} in fsql.json: "offline": { "attach": { "${name[0]}": "path/to/file" } })` : ''}`);
   }
+  if (engine.target === 'sqlite' && name.length > 1 && name[0]!.toLowerCase() !== 'main') {
+    // SQLite refuses a lasting view that reads another database, and fsql's views must be lasting.
+    throw new RuntimeError(
+      'missing_table',
+      `source ${r.name} reads TABLE ${name.join('.')} in the attached database ${name[0]}, which the SQLite offline engine cannot do ` +
+        `(a SQLite view may not read another database): use "offline": { "engine": "duckdb" } in fsql.json, or keep the table in the offline database itself (FROM TABLE ${name[name.length - 1]})`,
+    );
+  }
   for (const c of r.columns) {
     try {
       await engine.query(`SELECT ${q(c.name)} FROM ${ref} WHERE 1 = 0`);

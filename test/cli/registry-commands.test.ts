@@ -40,7 +40,8 @@ describe('fsql plan / list / describe', () => {
   let dir = '';
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'fsql-registry-cli-'));
-    cpSync('examples/payments', dir, { recursive: true });
+    // Only the project's own files: `npm run example` leaves .fsql/ and out/ in the folder.
+    cpSync('examples/payments', dir, { recursive: true, filter: (src) => !/[\\/](\.fsql|out)$/.test(src) });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
