@@ -21,7 +21,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { Value } from '../engine/values.js';
 import type { RegisteredCatalog } from '../runtime/registered-catalog.js';
 import type { Workspace } from '../runtime/workspace.js';
-import { featureKey, type FeatureSelector, type SnapshotFeature, type VectorResult } from '../store/online/store.js';
+import { featureKey, type FeatureResult, type FeatureSelector, type SnapshotFeature, type VectorResult } from '../store/online/store.js';
 import { ApiError } from './errors.js';
 import { keyJson, keyShape, parseKey, parseKeyText, timestampJson, valueWriter, type KeyShape, type ValueWriter } from './render.js';
 
@@ -44,11 +44,22 @@ interface EntityState {
   /** `{"entity":"user","results":[` */
   readonly head: string;
   readonly writers: Map<string, FeatureWriter>;
+  /** Render plans by feature-list signature (`''`: all features). */
+  readonly plans: Map<string, RenderPlan>;
 }
 
 interface Selection {
   readonly selectors: FeatureSelector[];
+  /** The list as one string, for caching. */
+  readonly signature: string;
 }
+
+/** `,"status":"…","event_time":` by status. */
+const STATUS_PART: Readonly<Record<string, string>> = {
+  present: ',"status":"present","event_time":',
+  missing: ',"status":"missing","event_time":',
+  outside_ttl: ',"status":"outside_ttl","event_time":',
+};
 
 const SELECTOR = /^\s*([^@\s]+)\s*(?:@\s*(\d+)\s*)?$/;
 
@@ -68,7 +79,7 @@ export function parseSelection(features: readonly string[] | undefined): Selecti
     seen.add(k);
     selectors.push(version === undefined ? { name: m[1]! } : { name: m[1]!, version });
   }
-  return { selectors };
+  return { selectors, signature: features.join('\u0000') };
 }
 
 export interface LookupOptions {
@@ -124,6 +135,7 @@ export class FeatureLookup {
       shape: keyShape(info.name, info.keys),
       head: `{"entity":${JSON.stringify(info.name)},"results":[`,
       writers: new Map(),
+      plans: new Map(),
     };
     this.entities.set(k, state);
     return state;
@@ -182,11 +194,15 @@ export class FeatureLookup {
     for (const f of info?.features ?? []) e.writers.set(featureKey(f.name, f.version), makeWriter(f, catalog));
   }
 
-  private async write(e: EntityState, results: readonly VectorResult[], selection: Selection | undefined): Promise<string> {
-    let out = e.head;
-    const first = results[0];
-    if (first === undefined) return `${out}]}`;
-    const feats = first.features;
+  /**
+   * How to write the features of a result: built once per (entity, feature
+   * list) and reused while the store returns the same feature versions in the
+   * same order (checked per request: names are compared by identity first).
+   */
+  private async renderPlan(e: EntityState, feats: readonly FeatureResult[], selection: Selection | undefined): Promise<RenderPlan> {
+    const signature = selection === undefined ? '' : selection.signature;
+    const cached = e.plans.get(signature);
+    if (cached !== undefined && sameFeatures(cached, feats)) return cached;
     const nf = feats.length;
     const writers: FeatureWriter[] = new Array(nf);
     const labels: string[] = new Array(nf);
@@ -219,29 +235,74 @@ export class FeatureLookup {
       }
       if (top.size < nf) skip = feats.map((f) => top.get(keyOf(f.name)) !== f.version);
     }
+    const emit: number[] = [];
+    for (let j = 0; j < nf; j++) if (skip === undefined || !skip[j]) emit.push(j);
+    const plan: RenderPlan = {
+      names: feats.map((f) => f.name),
+      versions: feats.map((f) => f.version),
+      emit,
+      prefixes: emit.map((j, x) => `${x === 0 ? '' : ','}${labels[j]!}${writers[j]!.head}`),
+      writers: emit.map((j) => writers[j]!),
+      single: emit.map((j) => (writers[j]!.single ? writers[j]!.writers[0]! : undefined)),
+      column: emit.map((j) => writers[j]!.columns[0]!),
+    };
+    if (e.plans.size >= 256) e.plans.clear();
+    e.plans.set(signature, plan);
+    return plan;
+  }
+
+  private async write(e: EntityState, results: readonly VectorResult[], selection: Selection | undefined): Promise<string> {
+    let out = e.head;
+    const first = results[0];
+    if (first === undefined) return `${out}]}`;
+    const { emit, prefixes, writers, single, column } = await this.renderPlan(e, first.features, selection);
+    const ne = emit.length;
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;
       out += `${i === 0 ? '' : ','}{"key":${keyJson(e.shape, r.key)},"found":${r.found ? 'true' : 'false'},"features":{`;
-      let sep = '';
       const cells = r.features;
-      for (let j = 0; j < nf; j++) {
-        if (skip !== undefined && skip[j]) continue;
-        const c = cells[j]!;
-        const w = writers[j]!;
-        out += sep + labels[j]! + w.head;
-        sep = ',';
+      for (let x = 0; x < ne; x++) {
+        const c = cells[emit[x]!]!;
         const values = c.values;
-        if (w.single) out += w.writers[0]!(values[w.columns[0]!] ?? null);
+        const one = single[x];
+        let v: string;
+        if (one !== undefined) v = one(values[column[x]!] ?? null);
         else {
-          for (let k = 0; k < w.columns.length; k++) out += w.columnPrefixes[k]! + w.writers[k]!(values[w.columns[k]!] ?? null);
-          out += '}';
+          const w = writers[x]!;
+          v = '';
+          for (let k = 0; k < w.columns.length; k++) v += w.columnPrefixes[k]! + w.writers[k]!(values[w.columns[k]!] ?? null);
+          v += '}';
         }
-        out += `,"status":"${c.status}","event_time":${timestampJson(c.eventTime)}}`;
+        out += prefixes[x]! + v + STATUS_PART[c.status] + timestampJson(c.eventTime) + '}';
       }
       out += '}}';
     }
     return `${out}]}`;
   }
+}
+
+/** How the features of one feature list are written (see `renderPlan`). */
+interface RenderPlan {
+  /** The feature versions the store returned, in order. */
+  readonly names: readonly string[];
+  readonly versions: readonly number[];
+  /** Positions of the features written (without a list: the highest version of each name). */
+  readonly emit: readonly number[];
+  /** Per written feature: `,"name":{"version":1,"value":` (no comma for the first). */
+  readonly prefixes: readonly string[];
+  readonly writers: readonly FeatureWriter[];
+  /** The value writer of a one-column feature. */
+  readonly single: readonly (ValueWriter | undefined)[];
+  readonly column: readonly string[];
+}
+
+function sameFeatures(plan: RenderPlan, feats: readonly FeatureResult[]): boolean {
+  if (plan.names.length !== feats.length) return false;
+  for (let j = 0; j < feats.length; j++) {
+    const f = feats[j]!;
+    if (plan.versions[j] !== f.version || plan.names[j] !== f.name) return false;
+  }
+  return true;
 }
 
 function makeWriter(f: SnapshotFeature, catalog: Catalog): FeatureWriter {

@@ -7,27 +7,37 @@
  * of data files: a TIMESTAMP or DATE key is given as text).
  */
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
-import { dateText, timestampText, type Value } from '../engine/values.js';
+import { dateText, MICROS_PER_DAY, type Value } from '../engine/values.js';
 import { BadValue, parseJson } from '../store/files/values.js';
 import { ApiError } from './errors.js';
 
-/** 0000-01-01 and 9999-12-31T23:59:59.999 in ms: the range `Date#toISOString` writes with four year digits. */
-const MIN_ISO_MS = -62_167_219_200_000;
-const MAX_ISO_MS = 253_402_300_799_999;
+const TWO_DIGITS = Array.from({ length: 100 }, (_v, i) => (i < 10 ? `0${i}` : String(i)));
+/** `YYYY-MM-DDT` by epoch day: a response holds few distinct days. */
+const dayPrefixes = new Map<number, string>();
 
 /** Epoch microseconds → `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (trailing zeros of the fraction dropped). */
 export function isoTimestamp(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  if (ms < MIN_ISO_MS || ms > MAX_ISO_MS) return `${timestampText(micros, 'T')}Z`;
-  const sub = micros - ms * 1000;
-  const s = new Date(ms).toISOString();
-  const milli = ms - Math.floor(ms / 1000) * 1000;
-  if (milli === 0 && sub === 0) return `${s.slice(0, 19)}Z`;
-  let frac = sub === 0 ? s.slice(20, 23) : s.slice(20, 23) + (sub < 10 ? `00${sub}` : sub < 100 ? `0${sub}` : String(sub));
-  let end = frac.length;
-  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-  frac = frac.slice(0, end);
-  return `${s.slice(0, 20)}${frac}Z`;
+  const days = Math.floor(micros / MICROS_PER_DAY);
+  let day = dayPrefixes.get(days);
+  if (day === undefined) {
+    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
+    day = `${dateText(days)}T`;
+    dayPrefixes.set(days, day);
+  }
+  let rest = micros - days * MICROS_PER_DAY;
+  const h = Math.floor(rest / 3_600_000_000);
+  rest -= h * 3_600_000_000;
+  const m = Math.floor(rest / 60_000_000);
+  rest -= m * 60_000_000;
+  const s = Math.floor(rest / 1_000_000);
+  const frac = rest - s * 1_000_000;
+  const hms = `${day}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}`;
+  if (frac === 0) return `${hms}Z`;
+  let f = String(frac).padStart(6, '0');
+  let end = f.length;
+  while (f.charCodeAt(end - 1) === 48) end--;
+  f = f.slice(0, end);
+  return `${hms}.${f}Z`;
 }
 
 /** Epoch days → `YYYY-MM-DD`. */
@@ -69,17 +79,27 @@ const plainWriter: ValueWriter = (v) => {
   }
 };
 
-/** The last timestamp written and its text: the features of one key often share an event time. */
+/**
+ * Texts of timestamps recently written: the features of one key, and the keys
+ * of one response, share few distinct event times. Cleared when it grows past
+ * a few thousand entries.
+ */
+const isoCache = new Map<number, string>();
 let lastMicros = Number.NaN;
 let lastIso = '';
 /** `"2024-03-01T14:05:00Z"` (quoted), or null. */
 export function timestampJson(micros: number | null): string {
   if (micros === null) return 'null';
-  if (micros !== lastMicros) {
-    lastIso = `"${isoTimestamp(micros)}"`;
-    lastMicros = micros;
+  if (micros === lastMicros) return lastIso;
+  let text = isoCache.get(micros);
+  if (text === undefined) {
+    if (isoCache.size >= 4096) isoCache.clear();
+    text = `"${isoTimestamp(micros)}"`;
+    isoCache.set(micros, text);
   }
-  return lastIso;
+  lastMicros = micros;
+  lastIso = text;
+  return text;
 }
 
 const timestampWriter: ValueWriter = (v) => (typeof v === 'number' ? timestampJson(v) : plainWriter(v));
