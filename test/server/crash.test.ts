@@ -63,22 +63,22 @@ describe('ingest under SIGKILL', () => {
 
     // Three clients send batches until the child is killed; the kill comes while requests are in flight.
     let killed = false;
+    let failure: unknown;
     const client = async () => {
-      while (!killed) {
+      while (!killed && failure === undefined) {
         const b = makeBatch();
         try {
           const r = await post(`${url}/v1/ingest/app_events`, b.events);
-          if (r.status === 200) {
-            expect(r.body.accepted).toBe(b.events.length);
-            acked.add(b.id);
-          } else if (!killed) throw new Error(`batch ${b.id}: ${r.status} ${r.text}`);
+          if (r.status === 200 && r.body.accepted === b.events.length) acked.add(b.id);
+          else if (!killed) failure = new Error(`batch ${b.id}: ${r.status} ${r.text}`);
         } catch (e) {
-          if (!killed) throw e;
+          if (!killed) failure = e;
         }
       }
     };
     const clients = [client(), client(), client()];
-    while (acked.size < 40) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (acked.size < 40 && failure === undefined && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (failure !== undefined) throw failure;
     killed = true;
     child.kill('SIGKILL');
     await Promise.all(clients);
