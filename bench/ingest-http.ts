@@ -7,13 +7,15 @@
  * vectors (all 50 features) are recomputed and written to the online store.
  */
 import { rmSync } from 'node:fs';
-import { fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startChild, stopChild, T, type Latency, type Runner } from './http.js';
+import { childCpu, fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startChild, stopChild, T, type Latency, type Runner } from './http.js';
 
 export interface IngestCase {
   readonly batch: number;
   readonly batchesPerSec: number;
   readonly eventsPerSec: number;
   readonly latency: Latency;
+  /** The server process's CPU time per batch (µs). */
+  readonly serverCpuUsPerBatch: number;
 }
 
 export interface IngestBenchResult {
@@ -37,8 +39,17 @@ export async function measureIngest(args: Record<string, string>): Promise<Inges
     for (const batch of [1, 100]) {
       const target = `${url}/v1/ingest/events`;
       // New events in the hour before the snapshot time: every one moves its key's windows.
-      const lat = await sequential(seconds * 1000, () => postJson(target, JSON.stringify(randomEvents(batch, users, random, T - HOUR, T, `i${serial++}_`))));
-      cases.push({ batch, batchesPerSec: lat.perSec, eventsPerSec: lat.perSec * batch, latency: { p50Ms: lat.p50Ms, p99Ms: lat.p99Ms, samples: lat.samples } });
+      const warmUp = 5;
+      const cpu0 = await childCpu(child);
+      const lat = await sequential(seconds * 1000, () => postJson(target, JSON.stringify(randomEvents(batch, users, random, T - HOUR, T, `i${serial++}_`))), warmUp);
+      const cpu1 = await childCpu(child);
+      cases.push({
+        batch,
+        batchesPerSec: lat.perSec,
+        eventsPerSec: lat.perSec * batch,
+        latency: { p50Ms: lat.p50Ms, p99Ms: lat.p99Ms, samples: lat.samples },
+        serverCpuUsPerBatch: (cpu1 - cpu0) / (lat.samples + warmUp),
+      });
     }
     return { users, events, features: 50, setupMs, cases };
   } finally {
@@ -51,9 +62,9 @@ export async function runIngestWorkload(options: { readonly quick?: boolean }, r
   const args = options.quick ? { users: '5000', events: '100000', seconds: '5' } : { users: '10000', events: '200000', seconds: '10' };
   const { result } = await run<IngestBenchResult>('ingest', args);
   console.log(`${fmt(result.users)} keys × ${result.features} features over ${fmt(result.events)} stored events; every reply after commit and online update`);
-  console.log('batch      batches/s   events/s   p50 ms   p99 ms');
+  console.log('batch      batches/s   events/s   p50 ms   p99 ms   server CPU ms/batch');
   for (const c of result.cases) {
-    console.log(`${String(c.batch).padEnd(9)} ${fmt(c.batchesPerSec, 1).padStart(10)}  ${fmt(c.eventsPerSec).padStart(9)}  ${fmt(c.latency.p50Ms, 1).padStart(7)}  ${fmt(c.latency.p99Ms, 1).padStart(7)}`);
+    console.log(`${String(c.batch).padEnd(9)} ${fmt(c.batchesPerSec, 1).padStart(10)}  ${fmt(c.eventsPerSec).padStart(9)}  ${fmt(c.latency.p50Ms, 1).padStart(7)}  ${fmt(c.latency.p99Ms, 1).padStart(7)}   ${fmt(c.serverCpuUsPerBatch / 1000, 1).padStart(19)}`);
   }
   note();
   return result;
