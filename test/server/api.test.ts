@@ -19,7 +19,7 @@ const ROUTES = [
   'GET /openapi.json',
 ];
 
-describe('registry, entities, health and the OpenAPI document', () => {
+describe('registry, entities, health and the OpenAPI document', { timeout: 60_000 }, () => {
   let s: Served;
   let api: Api;
 
@@ -27,7 +27,7 @@ describe('registry, entities, health and the OpenAPI document', () => {
     const dir = copyPayments();
     s = await serve(dir, await prepare(dir));
     api = await Api.open(s.url);
-  });
+  }, 120_000);
   afterAll(async () => s?.close());
 
   it('lists registered objects, by kind and name', async () => {

@@ -15,7 +15,7 @@ const iso = (us: number) => new Date(us / 1000).toISOString().replace('.000Z', '
 let n = 0;
 const event = (account: string, type: string, time: number, extra: Record<string, unknown> = {}) => ({ event_id: `t${++n}`, account_id: account, event_type: type, ts: at(time), ...extra });
 
-describe('ingest', () => {
+describe('ingest', { timeout: 60_000 }, () => {
   let s: Served;
   let api: Api;
   let open: Served;
@@ -29,7 +29,7 @@ describe('ingest', () => {
     // A second server on the same workspace, without a token.
     open = await serve(dir, s.ws);
     openApi = await Api.open(open.url);
-  });
+  }, 120_000);
   afterAll(async () => {
     await open?.server.close();
     await s?.close();

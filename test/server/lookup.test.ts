@@ -57,7 +57,7 @@ function expectSame(served: unknown, expected: unknown, where: string) {
   } else expect(served, where).toEqual(expected);
 }
 
-describe('feature lookups', () => {
+describe('feature lookups', { timeout: 60_000 }, () => {
   let s: Served;
   let api: Api;
 
@@ -65,7 +65,7 @@ describe('feature lookups', () => {
     const dir = copyPayments(EXTRA);
     s = await serve(dir, await prepare(dir));
     api = await Api.open(s.url);
-  });
+  }, 120_000);
   afterAll(async () => s?.close());
 
   it('serve, for one key and many, the values of a training row of a label (k, T)', async () => {
