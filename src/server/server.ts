@@ -131,6 +131,8 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     logger: options.logger ?? false,
     bodyLimit,
     routerOptions: { maxParamLength: 2048 },
+    // While closing, requests on open connections are still answered (by the routes, in the API's error shape if at all), rather than with fastify's own 503 body.
+    return503OnClosing: false,
     // Unknown body fields are refused, not silently dropped; nothing is coerced (`"keys": "u1"` is not a list of keys).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } },
   });
