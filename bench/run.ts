@@ -26,6 +26,7 @@ import { measureTrainingArgs, runTrainingWorkload } from './training.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
 import { measureIngest, runIngestWorkload } from './ingest-http.js';
+import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
@@ -95,6 +96,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'ingest.json'), `${JSON.stringify({ workload: 'ingest', date: new Date().toISOString(), results: result }, null, 2)}\n`);
     },
     measure: measureIngest,
+  },
+  {
+    name: 'materialize',
+    description: 'apply + materialize 20 features of 20k and 200k keys (100k and 1M events) on SQLite and DuckDB into the online store (values/s, compute vs write, against raw SQLite inserts and the store alone); training set to CSV and Parquet',
+    async run(options, runner) {
+      const result = await runMaterializeWorkload({ repeat: options.repeat, quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'materialize.json'), `${JSON.stringify({ workload: 'materialize', date: new Date().toISOString(), results: result }, null, 2)}\n`);
+    },
+    measure: measureMaterializeArgs,
   },
 ];
 

@@ -40,6 +40,12 @@ export interface Engine {
    */
   query(sql: string, columns?: readonly QueryColumn[]): Promise<Row[]>;
   /**
+   * Runs a query and returns its rows as arrays of the canonical values of
+   * `columns`, in that order (each must be in the result). For large results:
+   * no object per row, and the engine's own row arrays are reused when it can.
+   */
+  queryValues(sql: string, columns: readonly QueryColumn[]): Promise<Value[][]>;
+  /**
    * Runs `fn` in a transaction: committed when it resolves, rolled back when
    * it throws (the error is rethrown). Calls on this engine made meanwhile —
    * from `fn` or not — are part of the transaction. SQLite nests with

@@ -45,20 +45,14 @@ export async function createIndexes(engine: Engine, catalog: Catalog, plans: rea
   for (const spec of indexesFor(catalog, plans)) await engine.createIndex(spec.table, spec.columns);
 }
 
-function toTable(columns: readonly { name: string }[], rows: readonly Row[]): Table {
-  return { columns: columns.map((c) => c.name), rows: rows.map((r) => columns.map((c) => r[c.name] ?? null)) };
-}
-
 export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
   const sql = printer(engine).statement(lowerTraining(plan, dialectFor(engine.target), times));
-  const rows = await engine.query(sql, plan.columns);
-  return toTable(plan.columns, rows);
+  return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
 }
 
 export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings, options: MaterializeOptions = {}): Promise<Table> {
   const sql = printer(engine).statement(lowerMaterialize(plan, dialectFor(engine.target), times, options));
-  const rows = await engine.query(sql, plan.columns);
-  return toTable(plan.columns, rows);
+  return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
 }
 
 /** The newest event time in a relation (µs), or null when it has no timed rows or no event time. */

@@ -158,6 +158,33 @@ export class SqliteEngine implements Engine {
     return out;
   }
 
+  async queryValues(sql: string, columns: readonly QueryColumn[]): Promise<Value[][]> {
+    const stmt = this.handle.prepare(sql);
+    if (!stmt.reader) throw new Error('queryValues needs a query that returns rows');
+    const names = stmt.columns().map((c) => c.name);
+    const all = rowConverter(names, columns);
+    const at = columns.map((c) => names.lastIndexOf(c.name)); // like a row object: the last column of a name wins
+    const convert = at.map((i) => all[i]!);
+    const rows = stmt.raw(true).all() as unknown[][];
+    const n = columns.length;
+    if (names.length === n && at.every((i, j) => i === j)) {
+      // The result's columns are the ones asked, in order: convert each row in place.
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        for (let j = 0; j < n; j++) row[j] = convert[j]!(row[j]);
+      }
+      return rows as Value[][];
+    }
+    const out: Value[][] = new Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const values: Value[] = new Array(n);
+      for (let j = 0; j < n; j++) values[j] = convert[j]!(row[at[j]!]);
+      out[r] = values;
+    }
+    return out;
+  }
+
   async transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T> {
     const db = this.handle;
     const nested = db.inTransaction;

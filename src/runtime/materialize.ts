@@ -54,14 +54,14 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
     const started = performance.now();
     options.onProgress?.({ entity, phase: 'computing' });
     const features = entityFeatures(catalog, entity);
-    const snapshot = await ws.exclusive(async () => computeSnapshot(await ws.engine(), catalog, ws.fitted, entity, features, asOf));
+    const snapshot = await ws.exclusive(async () => computeSnapshot(await ws.engine(), catalog, ws.fitted, entity, features, asOf, { lazy: true }));
     if (snapshot.features.length === 0) {
       // Every feature of the entity is a ONE_HOT TOP n fitted on no value: no column, nothing to store.
       out.push({ entity, asOf, keys: 0, features: 0, values: 0, seconds: (performance.now() - started) / 1000 });
       options.onProgress?.({ entity, phase: 'done', keys: 0 });
       continue;
     }
-    const keys = (snapshot.rows as readonly unknown[]).length;
+    const keys = snapshot.keys;
     options.onProgress?.({ entity, phase: 'writing', keys });
     await ws.online().writeSnapshot(entity, snapshot);
     const columns = snapshot.features.reduce((n, f) => n + f.columns.length, 0);

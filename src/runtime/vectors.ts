@@ -50,19 +50,41 @@ function versionGroups(features: readonly FeatureInfo[]): FeatureInfo[][] {
  * fit) has no column in a training set, and the online store holds no
  * feature without columns, so it is left out of the vectors too.
  */
-function withoutEmptyFeatures(s: EntitySnapshot): EntitySnapshot {
-  const rows = [...(s.rows as Iterable<SnapshotRow>)];
+function withoutEmptyFeatures(s: EntitySnapshot, lazy = false): EntitySnapshot {
   const keep = s.features.flatMap((f, i) => (f.columns.length > 0 ? [i] : []));
-  if (keep.length === s.features.length) return { ...s, rows };
-  return { ...s, features: keep.map((i) => s.features[i]!), rows: rows.map((r) => ({ key: r.key, features: keep.map((i) => r.features[i]!) })) };
+  const source = s.rows as Iterable<SnapshotRow>;
+  if (keep.length === s.features.length) return lazy ? s : { ...s, rows: [...source] };
+  const features = keep.map((i) => s.features[i]!);
+  const pick = (r: SnapshotRow): SnapshotRow => ({ key: r.key, features: keep.map((i) => r.features[i]!) });
+  if (!lazy) return { ...s, features, rows: [...source].map(pick) };
+  return {
+    ...s,
+    features,
+    rows: {
+      *[Symbol.iterator]() {
+        for (const r of source) yield pick(r);
+      },
+    },
+  };
 }
 
 export interface ComputeOptions {
   /** Only these keys (canonical values in the entity's key order). */
   readonly keys?: readonly (readonly LiteralValue[])[];
+  /**
+   * Build each key's cells only as the snapshot's rows are read (once), not
+   * all up front: a snapshot written straight to the store then holds the
+   * query's result table and one row at a time, not every key's cells (at
+   * 200k keys × 20 features that halves the garbage collector's work). Only
+   * when every feature version fits one plan; otherwise rows are in memory.
+   */
+  readonly lazy?: boolean;
 }
 
-/** The snapshot of `features` of `entity` as of `asOf` (epoch µs). Rows are in memory. */
+/** A computed snapshot and its number of keys. */
+export type ComputedSnapshot = EntitySnapshot & { readonly keys: number };
+
+/** The snapshot of `features` of `entity` as of `asOf` (epoch µs). Rows are in memory unless `options.lazy`. */
 export async function computeSnapshot(
   engine: Engine,
   catalog: Catalog,
@@ -71,16 +93,23 @@ export async function computeSnapshot(
   features: readonly FeatureRef[],
   asOf: number,
   options: ComputeOptions = {},
-): Promise<EntitySnapshot> {
+): Promise<ComputedSnapshot> {
   const infos = features.map((f) => featureVersion(catalog, f.name, f.version));
+  const groups = versionGroups(infos);
+  const lazy = options.lazy === true && groups.length === 1;
   const parts: EntitySnapshot[] = [];
-  for (const group of versionGroups(infos)) {
+  let keys = 0;
+  for (const group of groups) {
     const plan = planMaterialize(catalog, entity, fitted, { features: group.map((f) => ({ name: f.name, version: f.version })) });
     const table = await runMaterialize(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});
-    parts.push(withoutEmptyFeatures(snapshotFromMaterialize(plan, table, asOf)));
+    keys = table.rows.length;
+    parts.push(withoutEmptyFeatures(snapshotFromMaterialize(plan, table, asOf), lazy));
   }
   const filled = parts.filter((p) => p.features.length > 0);
-  if (filled.length <= 1) return filled[0] ?? parts[0]!;
+  if (filled.length <= 1) {
+    const one = filled[0] ?? parts[0]!;
+    return { ...one, keys: lazy ? keys : (one.rows as readonly unknown[]).length };
+  }
   const combined = combineSnapshots(filled);
   // Keep the features in the asked order (those left out have no column).
   const order = features.map((f) => combined.features.findIndex((x) => keyOf(x.name) === keyOf(f.name) && x.version === f.version)).filter((i) => i >= 0);
@@ -88,5 +117,5 @@ export async function computeSnapshot(
     key: r.key,
     features: order.map((i) => r.features[i]),
   }));
-  return { ...combined, features: order.map((i) => combined.features[i]!), rows: rows as unknown as EntitySnapshot['rows'] };
+  return { ...combined, features: order.map((i) => combined.features[i]!), rows: rows as unknown as EntitySnapshot['rows'], keys: rows.length };
 }

@@ -70,7 +70,13 @@ export interface SqlSelectItem {
 
 export interface SqlSelect {
   readonly k: 'select';
-  readonly with?: readonly { readonly name: string; readonly q: SqlQuery }[];
+  /**
+   * Common table expressions. `materialized`: computed once, where the dialect
+   * can say so (`AS MATERIALIZED`): SQLite otherwise inlines a CTE read once
+   * into the outer query, and a column holding a correlated subquery is then
+   * evaluated again at every reference.
+   */
+  readonly with?: readonly { readonly name: string; readonly q: SqlQuery; readonly materialized?: boolean }[];
   readonly distinct?: boolean;
   readonly items: readonly SqlSelectItem[];
   readonly from?: SqlFrom;

@@ -72,6 +72,8 @@ export interface Dialect {
     readonly concatOperator: boolean;
     /** A duplicate-removing union must be written `UNION DISTINCT` (BigQuery has no bare UNION). */
     readonly unionDistinct?: boolean;
+    /** `WITH x AS MATERIALIZED (…)` keeps a CTE from being inlined (SQLite 3.35+). */
+    readonly materializedCte?: boolean;
   };
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {

@@ -220,7 +220,7 @@ class Lowering {
 
 interface LookupStage {
   /** CTEs to add before the final select. */
-  readonly ctes: { name: string; q: SqlQuery }[];
+  readonly ctes: { name: string; q: SqlQuery; materialized?: boolean }[];
   /** Name of the relation with the spine columns plus one `<lookup id>` column per lookup. */
   readonly result: string;
   /** Per lookup, the column holding the event time of the rows it used (absent: none, e.g. dimensions). */
@@ -245,7 +245,7 @@ function groupLookups(lookups: readonly Lookup[]): Lookup[][] {
 
 function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[], needTime: (l: Lookup) => boolean): LookupStage {
   const d = low.dialect;
-  const ctes: { name: string; q: SqlQuery }[] = [];
+  const ctes: { name: string; q: SqlQuery; materialized?: boolean }[] = [];
   const timeColumn = new Map<string, string>();
   const firstItems: SqlSelectItem[] = [{ e: { k: 'star', table: S } }];
   const secondItems: SqlSelectItem[] = [];
@@ -377,10 +377,14 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     }
   });
 
-  ctes.push({ name: '__stage1', q: { k: 'select', items: firstItems, from: { k: 'table', name: spineCte, alias: S }, joins } });
+  // The stages' columns hold correlated subqueries that later steps read several
+  // times (a latest time in its TTL test and as the status time, a one-hot value
+  // once per category): materialized, each is evaluated once per spine row.
+  ctes.push({ name: '__stage1', q: { k: 'select', items: firstItems, from: { k: 'table', name: spineCte, alias: S }, joins }, materialized: true });
   if (secondItems.length === 0) return { ctes, result: '__stage1', timeColumn };
   ctes.push({
     name: '__stage2',
+    materialized: true,
     q: { k: 'select', items: [{ e: { k: 'star', table: '__st' } }, ...secondItems], from: { k: 'table', name: '__stage1', alias: '__st' } },
   });
   return { ctes, result: '__stage2', timeColumn };

@@ -34,7 +34,7 @@ export class SqlPrinter {
     const lines: string[] = [];
     if (q.with && q.with.length > 0) {
       lines.push(
-        `${indent}WITH ${q.with.map((w, i) => `${i === 0 ? '' : `${indent}`}${this.id(w.name)} AS (\n${this.query(w.q, `${indent}  `)}\n${indent})`).join(',\n')}`,
+        `${indent}WITH ${q.with.map((w, i) => `${i === 0 ? '' : `${indent}`}${this.id(w.name)} AS ${w.materialized && this.dialect.capabilities.materializedCte ? 'MATERIALIZED ' : ''}(\n${this.query(w.q, `${indent}  `)}\n${indent})`).join(',\n')}`,
       );
     }
     const items = q.items.map((it) => (it.alias !== undefined ? `${this.expr(it.e)} AS ${this.id(it.alias)}` : this.expr(it.e)));
