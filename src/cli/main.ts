@@ -15,6 +15,7 @@ import { UnsupportedError } from '../sql/dialect.js';
 import { parseKind, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
 import { runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
 import { runServe } from './serve-command.js';
+import { runInit } from './init.js';
 import { parseTimeOption, TimeOptionError } from './time-option.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
 import { OUTPUT_FORMATS, type OutputFormat as FileFormat } from '../store/files/write.js';
@@ -105,6 +106,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not ${f}`);
     return f;
   };
+
+  program
+    .command('init')
+    .description('write a small working starter project (an online shop, with generated data) into a new folder')
+    .argument('[dir]', 'the folder to create (it must be empty or not exist)', '.')
+    .option('--force', 'write into a folder that is not empty (files of the same name are overwritten)')
+    .action((dir: string, o: { force?: boolean }) => {
+      code = runInit(dir, { ...(o.force ? { force: true } : {}) }, io);
+    });
 
   program
     .command('check')
