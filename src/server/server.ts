@@ -3,7 +3,7 @@
  *
  *   POST /v1/features/:entity          feature vectors of many keys (lookup.ts)
  *   GET  /v1/features/:entity/:key     … of one key of a one-column key
- *   POST /v1/ingest/:source            events for a STREAM source (JSON array or NDJSON)
+ *   POST /v1/ingest/:source            events for a STREAM source (JSON array or NDJSON; ingest-queue.ts)
  *   GET  /v1/registry/objects[/:name]  registered objects; one with everything known
  *   GET  /v1/registry/lineage/:name    source → view → feature → training set edges
  *   GET  /v1/entities                  entities, keys and online state
@@ -19,9 +19,9 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { keyOf } from '../check/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { ingest } from '../runtime/ingest.js';
 import type { Workspace } from '../runtime/workspace.js';
 import { ApiError, toApiError } from './errors.js';
+import { IngestQueue } from './ingest-queue.js';
 import { FeatureLookup } from './lookup.js';
 import { openapiDocument, type RouteDoc } from './openapi.js';
 import { isoTimestamp } from './render.js';
@@ -166,6 +166,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   const lookup = new FeatureLookup(ws, { maxKeys });
+  const ingestQueue = new IngestQueue(ws);
   const auth = tokenCheck(options.token);
   const authHook = auth ? [async (req: FastifyRequest) => auth(req)] : [];
   const version = packageVersion();
@@ -220,7 +221,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
       schema: {
         summary: 'Push events to a STREAM source',
         description:
-          'The batch is validated whole (one bad event refuses it, naming every bad row); the events are committed to the offline store and the online vectors they touch are recomputed before the reply.',
+          'The batch is validated whole (one bad event refuses it, naming every bad row); the events are committed to the offline store and the online vectors they touch are recomputed before the reply. Batches arriving while another is ingested are ingested together (one transaction, one online update).',
         tags: ['ingest'],
         params: S.ingestParams,
         body: S.ingestBody,
@@ -239,7 +240,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         throw new ApiError('unknown_source', `no registered source \`${source}\`${hint ? `; ${hint}` : streams.length ? ` (streams: ${streams.join(', ')})` : ''}`);
       }
       const lines = (records as unknown as { [LINES]?: number[] })[LINES];
-      const result = await ingest(ws, source, records, { origin: 'request', maxErrors: Math.max(20, records.length), ...(lines ? { lines } : {}) });
+      const result = await ingestQueue.submit(source, records, { origin: 'request', maxErrors: Math.max(20, records.length), ...(lines ? { lines } : {}) });
       return {
         source: result.source,
         accepted: result.accepted,

@@ -5,6 +5,7 @@
  * a bad batch stores nothing; NDJSON; bearer-token auth; size limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestQueue } from '../../src/server/ingest-queue.js';
 import { Api, call, copyPayments, prepare, serve, T, type Served } from './support.js';
 
 const HOUR = 3_600_000_000;
@@ -69,6 +70,43 @@ describe('ingest', { timeout: 60_000 }, () => {
     // The user's other features are still served (the whole vector of the key was recomputed).
     const all = await api.get('/v1/features/user/u0001');
     expect(all.body.results[0].features.spend_30d.status).toBe('present');
+  });
+
+  it('ingests batches sent at once together, refusing a bad one alone', async () => {
+    const before = await storedEvents();
+    const accounts = Array.from({ length: 20 }, (_v, i) => `u${String(100 + i).padStart(4, '0')}`);
+    const sends = accounts.map((a, i) =>
+      api.post('/v1/ingest/app_events', i === 7 ? [event(a, 'login_failed', T - HOUR), event(a, 'login_failed', T - HOUR, { ts: 'soon' })] : [event(a, 'login_failed', T - HOUR), event(a, 'login_failed', T - 2 * HOUR)], auth),
+    );
+    const replies = await Promise.all(sends);
+    expect(replies.map((r) => r.status)).toEqual(accounts.map((_a, i) => (i === 7 ? 400 : 200)));
+    expect(replies[7]!.body.error.details.row_errors).toEqual([{ row: 2, column: 'ts', reason: expect.stringContaining("'soon' is not a TIMESTAMP") }]);
+    for (const r of replies) if (r.status === 200) expect(r.body.accepted).toBe(2);
+    expect(await storedEvents()).toBe(before + 38);
+    const read = await api.post('/v1/features/user', { keys: accounts.map((a) => [a]), features: ['failed_logins_24h'] });
+    expect(read.body.results.map((r: any) => r.features.failed_logins_24h.value)).toEqual(accounts.map((_a, i) => (i === 7 ? 0 : 2)));
+  });
+
+  it('groups batches submitted together: one ingest, one online update, each batch answered with its own count', async () => {
+    const queue = new IngestQueue(s.ws);
+    const before = await storedEvents();
+    const accounts = Array.from({ length: 10 }, (_v, i) => `u${String(130 + i).padStart(4, '0')}`);
+    const bad = (() => {
+      try {
+        void queue.submit('app_events', [{ event_id: 'x' }]);
+        return undefined;
+      } catch (e) {
+        return e as { code: string };
+      }
+    })();
+    expect(bad?.code).toBe('bad_rows');
+    const results = await Promise.all(accounts.map((a, i) => queue.submit('app_events', Array.from({ length: i + 1 }, () => event(a, 'login_failed', T - HOUR)))));
+    expect(results.map((r) => r.accepted)).toEqual(accounts.map((_a, i) => i + 1));
+    // One group: every batch reports the same online update, covering the ten keys.
+    for (const r of results) expect(r.online).toEqual([{ entity: 'user', mode: 'keys', keys: 10, asOf: T }]);
+    expect(await storedEvents()).toBe(before + 55);
+    const read = await api.post('/v1/features/user', { keys: accounts.map((a) => [a]), features: ['failed_logins_24h'] });
+    expect(read.body.results.map((r: any) => r.features.failed_logins_24h.value)).toEqual(accounts.map((_a, i) => i + 1));
   });
 
   it('refuses a batch with a bad row whole, naming every bad row, and stores nothing', async () => {

@@ -1,0 +1,96 @@
+/**
+ * Group commit for ingest. Every request's events are validated on arrival
+ * (a bad batch is refused alone, with its own row numbers); valid batches
+ * for one source wait while an ingest of that source runs, and the batches
+ * that arrived meanwhile are then ingested together: one transaction, one
+ * recomputation of the touched online vectors. Each request is answered once
+ * the group it joined is committed and its vectors are updated, so the
+ * guarantee of a 200 is the same as for a batch ingested alone — its events
+ * are durable and visible to the next lookup — and a group is stored whole or
+ * not at all. One client sending batches one at a time sees no difference;
+ * many concurrent clients cost one recomputation per group instead of one
+ * per request.
+ */
+import { keyOf } from '../check/catalog.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { ingest, streamSource, validateEvents, type IngestOptions, type IngestResult } from '../runtime/ingest.js';
+import type { Workspace } from '../runtime/workspace.js';
+
+interface Waiting {
+  readonly records: readonly unknown[];
+  readonly options: IngestOptions;
+  resolve(result: IngestResult): void;
+  reject(error: unknown): void;
+}
+
+export interface IngestQueueOptions {
+  /** Most events ingested in one group (default 100 000); a larger batch goes alone. */
+  readonly maxGroupEvents?: number;
+}
+
+export class IngestQueue {
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly running = new Set<string>();
+  private readonly maxGroupEvents: number;
+
+  constructor(
+    private readonly ws: Workspace,
+    options: IngestQueueOptions = {},
+  ) {
+    this.maxGroupEvents = options.maxGroupEvents ?? 100_000;
+  }
+
+  /** Validates the batch now; resolves once it is stored and the online vectors are updated. */
+  submit(sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+    const source = streamSource(this.ws.catalog().catalog, sourceName);
+    validateEvents(source, records, options);
+    if (records.length === 0) return Promise.resolve({ source: source.name, accepted: 0, online: [] });
+    const key = keyOf(source.name);
+    return new Promise<IngestResult>((resolve, reject) => {
+      let list = this.waiting.get(key);
+      if (!list) this.waiting.set(key, (list = []));
+      list.push({ records, options, resolve, reject });
+      if (!this.running.has(key)) void this.drain(key, source.name);
+    });
+  }
+
+  private async drain(key: string, name: string): Promise<void> {
+    this.running.add(key);
+    try {
+      for (;;) {
+        // The engine and the online store are synchronous (better-sqlite3): an ingest holds the event loop, and requests
+        // that arrived meanwhile are only read after it. One turn of the loop lets them join the next group.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const list = this.waiting.get(key);
+        if (!list || list.length === 0) break;
+        // The batches that arrived while the previous group ran, up to the size limit (at least one).
+        let events = 0;
+        let n = 0;
+        while (n < list.length && (n === 0 || events + list[n]!.records.length <= this.maxGroupEvents)) events += list[n++]!.records.length;
+        const group = list.splice(0, n);
+        await this.run(name, group);
+      }
+    } finally {
+      this.running.delete(key);
+      this.waiting.delete(key);
+    }
+  }
+
+  private async run(name: string, group: readonly Waiting[]): Promise<void> {
+    if (group.length === 1) {
+      const only = group[0]!;
+      await ingest(this.ws, name, only.records, only.options).then(only.resolve, only.reject);
+      return;
+    }
+    const records = group.flatMap((w) => w.records);
+    try {
+      const result = await ingest(this.ws, name, records);
+      for (const w of group) w.resolve({ source: result.source, accepted: w.records.length, online: result.online });
+    } catch (e) {
+      // Refused as a group (say, an apply changed the source since the batches were checked): each batch alone, with its own row numbers.
+      if (e instanceof RuntimeError && e.code === 'bad_rows') {
+        for (const w of group) await ingest(this.ws, name, w.records, w.options).then(w.resolve, w.reject);
+      } else for (const w of group) w.reject(e);
+    }
+  }
+}
