@@ -135,7 +135,7 @@ interface AutocannonResult {
   non2xx: number;
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export interface Latency {
   readonly p50Ms: number;

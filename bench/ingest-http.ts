@@ -1,13 +1,15 @@
 /**
  * The `ingest` workload: POST /v1/ingest/events on the project of
  * bench/http.ts (50 features on one entity, all reading the stream), batches
- * of 1 and 100 new events, one request at a time (the server runs ingests
- * one at a time anyway): batches/s, events/s, p50 / p99. Every reply comes
- * after the events are committed to the offline store and the touched keys'
- * vectors (all 50 features) are recomputed and written to the online store.
+ * of 1 and 100 new events, one request at a time: batches/s, events/s,
+ * p50 / p99; then batches of 1 event from 10 concurrent clients
+ * (autocannon), which the server ingests in groups (src/server/ingest-queue.ts).
+ * Every reply comes after the events are committed to the offline store and
+ * the touched keys' vectors (all 50 features) are recomputed and written to
+ * the online store.
  */
 import { rmSync } from 'node:fs';
-import { childCpu, fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startChild, stopChild, T, type Latency, type Runner } from './http.js';
+import { autocannon, childCpu, fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startChild, stopChild, T, type Latency, type Runner } from './http.js';
 
 export interface IngestCase {
   readonly batch: number;
@@ -24,6 +26,8 @@ export interface IngestBenchResult {
   readonly features: number;
   readonly setupMs: number;
   readonly cases: readonly IngestCase[];
+  /** Batches of one event from 10 concurrent clients. */
+  readonly concurrent: { readonly connections: number; readonly eventsPerSec: number; readonly p50Ms: number; readonly p99Ms: number; readonly errors: number; readonly serverCpuUsPerEvent: number };
 }
 
 export async function measureIngest(args: Record<string, string>): Promise<IngestBenchResult> {
@@ -51,7 +55,28 @@ export async function measureIngest(args: Record<string, string>): Promise<Inges
         serverCpuUsPerBatch: (cpu1 - cpu0) / (lat.samples + warmUp),
       });
     }
-    return { users, events, features: 50, setupMs, cases };
+    // Ten clients, one event per request.
+    const connections = 10;
+    const bodies = Array.from({ length: 20_000 }, (_v, i) => JSON.stringify(randomEvents(1, users, random, T - HOUR, T, `c${i}_`)));
+    let next = 0;
+    const cpu0 = await childCpu(child);
+    const ac = await autocannon({
+      url: `${url}/v1/ingest/events`,
+      connections,
+      duration: seconds,
+      requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+    });
+    const cpu1 = await childCpu(child);
+    const concurrent = {
+      connections,
+      eventsPerSec: ac.requests.average,
+      p50Ms: ac.latency.p50,
+      p99Ms: ac.latency.p99,
+      // Bodies repeat after 20,000 requests: the event ids do too, which a stream accepts (it keeps every event).
+      errors: ac.errors + ac.timeouts + ac.non2xx,
+      serverCpuUsPerEvent: (cpu1 - cpu0) / Math.max(1, ac.requests.total),
+    };
+    return { users, events, features: 50, setupMs, cases, concurrent };
   } finally {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -66,6 +91,10 @@ export async function runIngestWorkload(options: { readonly quick?: boolean }, r
   for (const c of result.cases) {
     console.log(`${String(c.batch).padEnd(9)} ${fmt(c.batchesPerSec, 1).padStart(10)}  ${fmt(c.eventsPerSec).padStart(9)}  ${fmt(c.latency.p50Ms, 1).padStart(7)}  ${fmt(c.latency.p99Ms, 1).padStart(7)}   ${fmt(c.serverCpuUsPerBatch / 1000, 1).padStart(19)}`);
   }
+  const c = result.concurrent;
+  console.log(
+    `${c.connections} clients × 1 event (grouped): ${fmt(c.eventsPerSec)} events/s, p50 ${fmt(c.p50Ms, 1)} ms, p99 ${fmt(c.p99Ms, 1)} ms, server CPU ${fmt(c.serverCpuUsPerEvent / 1000, 2)} ms/event${c.errors ? ` (${c.errors} errors)` : ''}`,
+  );
   note();
   return result;
 }
