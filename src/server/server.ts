@@ -37,6 +37,8 @@ export interface ServerOptions {
   readonly maxKeys?: number;
   /** fastify's request log (default off). */
   readonly logger?: boolean;
+  /** Called with what caused a 500 (default: a line and the stack on stderr, or fastify's log when `logger` is on). */
+  readonly onInternalError?: (error: unknown, request: { readonly method: string; readonly url: string }) => void;
 }
 
 export interface StartOptions extends ServerOptions {
@@ -158,9 +160,18 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
       done(e as Error, undefined);
     }
   });
+  const onInternalError =
+    options.onInternalError ??
+    ((error: unknown, request: { method: string; url: string }) => {
+      if (options.logger) return;
+      process.stderr.write(`fsql serve: internal error on ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    });
   app.setErrorHandler((err, req, reply) => {
     const e = toApiError(err);
-    if (e.status >= 500) req.log.error(err);
+    if (e.status >= 500) {
+      req.log.error(err);
+      onInternalError(err, { method: req.method, url: req.url });
+    }
     return sendError(reply, e);
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));

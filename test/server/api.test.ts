@@ -149,7 +149,8 @@ describe('registry, entities, health and the OpenAPI document', { timeout: 60_00
 
   it('answers an internal failure with a JSON 500 and keeps serving', async () => {
     const ws = Workspace.open(s.dir);
-    const broken = await serve(s.dir, ws);
+    const seen: string[] = [];
+    const broken = await serve(s.dir, ws, { onInternalError: (e, r) => seen.push(`${r.method} ${r.url}: ${(e as Error).message}`) });
     try {
       (ws as unknown as { online: () => never }).online = () => {
         throw new Error('the disk is on fire');
@@ -159,6 +160,7 @@ describe('registry, entities, health and the OpenAPI document', { timeout: 60_00
       expect(r.status).toBe(500);
       expect(r.body).toEqual({ error: { code: 'internal', message: 'internal error: the disk is on fire' } });
       expect((await bApi.get('/v1/registry/objects')).status).toBe(200);
+      expect(seen).toEqual(['GET /v1/features/user/u0001: the disk is on fire']);
     } finally {
       await broken.server.close();
       (ws as unknown as { online: unknown }).online = Workspace.prototype.online;
