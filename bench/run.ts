@@ -20,7 +20,6 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import type { IToken } from 'chevrotain';
 import { Worker } from 'node:worker_threads';
 import { measureTrainingArgs, runTrainingWorkload } from './training.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
@@ -270,7 +269,6 @@ interface CheckMeasurement {
   firstErrors: string[];
   repeat: number;
   lexMs: number[];
-  cstMs: number[];
   parseMs: number[];
   checkMs: number[];
   jsonBytes: number;
@@ -289,8 +287,7 @@ async function measureCheck(args: Record<string, string>): Promise<CheckMeasurem
   const { generateProject } = await import('./generate-project.js');
   const { checkProject } = await import('../src/check/project.js');
   const { parseFile } = await import('../src/syntax/parse.js');
-  const { fsqlLexer, Create, Semicolon } = await import('../grammar/tokens.js');
-  const { fsqlParser } = await import('../grammar/parser.js');
+  const { fsqlLexer } = await import('../grammar/tokens.js');
   const { generateJson, jsonLexer, parseJson } = await import('./json-baseline.js');
   const size = Number(args['size']);
   const repeat = Number(args['repeat']);
@@ -336,7 +333,7 @@ async function measureCheck(args: Record<string, string>): Promise<CheckMeasurem
     },
   };
   if (errors.length > 0) {
-    return { ...common, lexMs: [], cstMs: [], parseMs: [], checkMs: [], jsonBytes: 0, jsonLexMs: [], jsonParseMs: [] };
+    return { ...common, lexMs: [], parseMs: [], checkMs: [], jsonBytes: 0, jsonLexMs: [], jsonParseMs: [] };
   }
 
   const json = generateJson(project.bytes);
@@ -346,25 +343,6 @@ async function measureCheck(args: Record<string, string>): Promise<CheckMeasurem
     lex: () => {
       for (const f of files) fsqlLexer.tokenize(f.text);
     },
-    // Lex and parse to CSTs only, statement by statement as parseFile does (no AST, no diagnostics).
-    cst: () => {
-      for (const f of files) {
-        let chunk: IToken[] = [];
-        for (const t of fsqlLexer.tokenize(f.text).tokens) {
-          if (t.tokenType === Create && chunk.length > 0) {
-            fsqlParser.input = chunk;
-            fsqlParser.statement();
-            chunk = [];
-          }
-          chunk.push(t);
-          if (t.tokenType === Semicolon) {
-            fsqlParser.input = chunk;
-            fsqlParser.statement();
-            chunk = [];
-          }
-        }
-      }
-    },
     parse: () => {
       for (const f of files) parseFile(f.text, f.path);
     },
@@ -372,9 +350,9 @@ async function measureCheck(args: Record<string, string>): Promise<CheckMeasurem
     jsonLex: () => jsonLexer.tokenize(json),
     jsonParse: () => parseJson(json),
   });
-  const [lexMs, cstMs, parseMs, checkMs, jsonLexMs, jsonParseMs] = [t.lex, t.cst, t.parse, t.check, t.jsonLex, t.jsonParse];
+  const [lexMs, parseMs, checkMs, jsonLexMs, jsonParseMs] = [t.lex, t.parse, t.check, t.jsonLex, t.jsonParse];
 
-  return { ...common, lexMs, cstMs, parseMs, checkMs, jsonBytes: Buffer.byteLength(json, 'utf8'), jsonLexMs, jsonParseMs };
+  return { ...common, lexMs, parseMs, checkMs, jsonBytes: Buffer.byteLength(json, 'utf8'), jsonLexMs, jsonParseMs };
 }
 
 interface CheckRow {
@@ -388,7 +366,6 @@ interface CheckRow {
   parseMs: number;
   checkMs: number;
   lexMBps: number;
-  cstMBps: number;
   parseMBps: number;
   checkMBps: number;
   checkFeaturesPerSec: number;
@@ -403,7 +380,7 @@ interface CheckRow {
   heapGrowthMB: number;
   retainedHeapMB: number;
   warnings: number;
-  samplesMs: { lex: number[]; cst: number[]; parse: number[]; check: number[]; jsonLex: number[]; jsonParse: number[] };
+  samplesMs: { lex: number[]; parse: number[]; check: number[]; jsonLex: number[]; jsonParse: number[] };
 }
 
 async function runCheck(options: Options, runChild: ChildRunner): Promise<void> {
@@ -431,7 +408,6 @@ async function runCheck(options: Options, runChild: ChildRunner): Promise<void> 
       parseMs: median(m.parseMs),
       checkMs: median(m.checkMs),
       lexMBps: mb / (median(m.lexMs) / 1000),
-      cstMBps: mb / (median(m.cstMs) / 1000),
       parseMBps: mb / (median(m.parseMs) / 1000),
       checkMBps: mb / (median(m.checkMs) / 1000),
       checkFeaturesPerSec: m.features / (median(m.checkMs) / 1000),
@@ -445,7 +421,7 @@ async function runCheck(options: Options, runChild: ChildRunner): Promise<void> 
       heapGrowthMB: peakHeap - m.memory.baseHeapMB,
       retainedHeapMB: m.memory.retainedHeapMB - m.memory.baseHeapMB,
       warnings: m.warnings,
-      samplesMs: { lex: m.lexMs, cst: m.cstMs, parse: m.parseMs, check: m.checkMs, jsonLex: m.jsonLexMs, jsonParse: m.jsonParseMs },
+      samplesMs: { lex: m.lexMs, parse: m.parseMs, check: m.checkMs, jsonLex: m.jsonLexMs, jsonParse: m.jsonParseMs },
     };
     rows.push(row);
   }
@@ -467,14 +443,13 @@ async function runCheck(options: Options, runChild: ChildRunner): Promise<void> 
   const f = (n: number, digits = 1): string => n.toFixed(digits);
   console.log();
   printTable(
-    `Throughput (median of the timed runs; lex+CST = chevrotain only; parse = parseFile: lex + CST + AST + diagnostics; check = checkProject: parse + full check)`,
-    ['features', 'files', 'MB', 'lex MB/s', 'lex+CST MB/s', 'parse ms', 'parse MB/s', 'check ms', 'check MB/s', 'features/s', 'JSON MB/s', 'parse ÷ JSON'],
+    `Throughput (median of the timed runs; parse = parseFile: lex + parse to the AST + diagnostics; check = checkProject: parse + full check)`,
+    ['features', 'files', 'MB', 'lex MB/s', 'parse ms', 'parse MB/s', 'check ms', 'check MB/s', 'features/s', 'JSON MB/s', 'parse ÷ JSON'],
     rows.map((r) => [
       k(r.features),
       String(r.files),
       f(r.megabytes, 2),
       f(r.lexMBps, 2),
-      f(r.cstMBps, 2),
       f(r.parseMs, 0),
       f(r.parseMBps, 2),
       f(r.checkMs, 0),

@@ -5,8 +5,13 @@
  * token type belongs to the `Name` category, so wherever the grammar expects a
  * name it accepts `date`, `version`, `window`, `owner`… too. Keywords match
  * case-insensitively and never as a prefix of a longer identifier.
+ *
+ * The token definitions (patterns, labels, categories) are chevrotain's, and
+ * the parser's vocabulary. The lexer (`fsqlLexer`, at the end) is a scanner
+ * written by hand for these patterns, which gives what a chevrotain Lexer over
+ * `allTokens` would, several times faster.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type ILexingError, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
 
 /** Anything usable as a name: identifiers, quoted identifiers and contextual keywords. */
 export const Name = createToken({ name: 'Name', label: 'a name', pattern: Lexer.NA });
@@ -135,7 +140,11 @@ const contextualTokens = [
   Scale, Seed, Set, Source, Stream, Table, Tags, Time, Timestamp, DateKw, Top, Training, Ttl, Version, View, Window,
 ];
 
-/** Order matters: comments before operators, keywords before Identifier, Decimal before Integer. */
+/**
+ * Every token type: the parser's vocabulary, and a chevrotain lexer
+ * definition (order matters: comments before operators, keywords longest first
+ * before Identifier, Decimal before Integer) that `fsqlLexer` follows.
+ */
 export const allTokens: TokenType[] = [
   WhiteSpace,
   LineComment,
@@ -167,4 +176,251 @@ export const allTokens: TokenType[] = [
   PercentSign,
 ];
 
-export const fsqlLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+const keywordTokens: readonly TokenType[] = [...reservedTokens, ...contextualTokens];
+
+/** Keyword token types by their word in upper case, and by the word as written in upper or lower case. */
+const keywordsByWord = new Map<string, TokenType>(keywordTokens.map((t) => [(t.PATTERN as RegExp).source, t]));
+const keywordsAsWritten = new Map<string, TokenType>([
+  ...keywordsByWord,
+  ...keywordTokens.map((t): [string, TokenType] => [(t.PATTERN as RegExp).source.toLowerCase(), t]),
+]);
+const longestKeyword = Math.max(...keywordTokens.map((t) => (t.PATTERN as RegExp).source.length));
+
+/** The token type of a word: its keyword's, or Identifier. */
+function wordType(word: string): TokenType {
+  if (word.length > longestKeyword) return Identifier;
+  const keyword = keywordsAsWritten.get(word);
+  if (keyword !== undefined) return keyword;
+  // Mixed case (`Select`) is rare: only then is an upper-case copy worth making.
+  let upper = false;
+  let lower = false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+  }
+  return upper && lower ? (keywordsByWord.get(word.toUpperCase()) ?? Identifier) : Identifier;
+}
+
+// ---------------------------------------------------------------------------
+// The lexer
+
+/**
+ * The lexer: a hand-written scanner for the patterns above, several times
+ * faster than a chevrotain Lexer over the same definitions, and made to give
+ * exactly what one would (test/grammar/lexer.test.ts compares them on random
+ * input): at each offset the first pattern of `allTokens` that matches wins
+ * (keywords only when the whole word is one, as with `longer_alt`); a
+ * character no pattern matches starts a lexing error that runs to the next
+ * offset where one does. Tokens and errors have offsets (`startOffset`,
+ * `endOffset`; `offset`, `length`) but no lines or columns: those come from a
+ * line index where a span is made (src/syntax/build.ts).
+ */
+export const fsqlLexer = {
+  tokenize(text: string): ILexingResult {
+    const lexing = tokenizing.start(text);
+    const tokens: IToken[] = [];
+    for (let t = lexing.next(); t !== undefined; t = lexing.next()) tokens.push(t);
+    return { tokens, groups: { comments: lexing.comments }, errors: lexing.errors };
+  },
+};
+
+/**
+ * Lexing a text a token at a time: what `fsqlLexer.tokenize` gives at once.
+ * (A parser that takes the tokens as it goes lets each statement's tokens die
+ * young, which the garbage collector likes.)
+ *
+ * Reuse one Lexing for text after text (`start`) rather than make one per
+ * text: with one per text, V8 threw the lexer's optimised code away at every
+ * full garbage collection (a "weak objects" deoptimisation), which made lexing
+ * several times slower in the benchmarks, which collect before every run.
+ */
+export class Lexing {
+  text = '';
+  /** The comments lexed so far, in order. */
+  comments: IToken[] = [];
+  /** The lexing errors so far, in order. */
+  errors: ILexingError[] = [];
+  private offset = 0;
+
+  /** Starts lexing `text` (with no comments or errors yet). */
+  start(text: string): this {
+    this.text = text;
+    this.offset = 0;
+    this.comments = [];
+    this.errors = [];
+    return this;
+  }
+
+  /** The next token that is not a comment, or undefined at the end of the text. */
+  next(): IToken | undefined {
+    const text = this.text;
+    const n = text.length;
+    let i = this.offset;
+    while (i < n) {
+      const end = scan(text, i);
+      if (end < 0) {
+        const start = i;
+        do i++;
+        while (i < n && scan(text, i) < 0);
+        this.errors.push({
+          offset: start,
+          line: undefined,
+          column: undefined,
+          length: i - start,
+          message: `unexpected character: ->${text.charAt(start)}<- at offset: ${start}, skipped ${i - start} characters.`,
+        });
+        continue;
+      }
+      const type = scanned;
+      if (type === WhiteSpace) {
+        i = end;
+        continue;
+      }
+      const image = typeof type.PATTERN === 'string' ? type.PATTERN : text.slice(i, end);
+      const tokenType = type === Identifier ? wordType(image) : type;
+      const token: IToken = { image, startOffset: i, endOffset: end - 1, tokenTypeIdx: tokenType.tokenTypeIdx!, tokenType };
+      i = end;
+      if (type === LineComment || type === BlockComment) {
+        this.comments.push(token);
+        continue;
+      }
+      this.offset = i;
+      return token;
+    }
+    this.offset = n;
+    return undefined;
+  }
+}
+
+/** The Lexing of `fsqlLexer.tokenize`. */
+const tokenizing = new Lexing();
+
+/** The type of the token `scan` last matched. */
+let scanned: TokenType = WhiteSpace;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isWordStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isWordPart = (c: number): boolean => isWordStart(c) || isDigit(c);
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11;
+
+/** The end of the token that starts at `i` (its type in `scanned`), or -1 if none does. */
+function scan(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (isWordStart(c)) {
+    let j = i + 1;
+    while (isWordPart(text.charCodeAt(j))) j++;
+    return found(Identifier, j);
+  }
+  if (isSpace(c)) {
+    let j = i + 1;
+    while (isSpace(text.charCodeAt(j))) j++;
+    return found(WhiteSpace, j);
+  }
+  if (isDigit(c) || c === 46 /* . */) {
+    const j = decimalEnd(text, i);
+    if (j >= 0) return found(Decimal, j);
+    if (c === 46) return found(Dot, i + 1);
+    let k = i + 1;
+    while (isDigit(text.charCodeAt(k))) k++;
+    return found(Integer, k);
+  }
+  const next = text.charCodeAt(i + 1);
+  switch (c) {
+    case 39: // '
+      return quotedEnd(text, i, StringLiteral);
+    case 34: // "
+      return quotedEnd(text, i, QuotedIdentifier);
+    case 40:
+      return found(LParen, i + 1);
+    case 41:
+      return found(RParen, i + 1);
+    case 44:
+      return found(Comma, i + 1);
+    case 59:
+      return found(Semicolon, i + 1);
+    case 61:
+      return found(Equals, i + 1);
+    case 43:
+      return found(Plus, i + 1);
+    case 42:
+      return found(Star, i + 1);
+    case 37:
+      return found(PercentSign, i + 1);
+    case 45: {
+      // -
+      if (next !== 45) return found(Minus, i + 1);
+      let j = i + 2;
+      for (let d = text.charCodeAt(j); j < text.length && d !== 10 && d !== 13; d = text.charCodeAt(++j));
+      return found(LineComment, j);
+    }
+    case 47: {
+      // /
+      const close = next === 42 ? text.indexOf('*/', i + 2) : -1;
+      return close >= 0 ? found(BlockComment, close + 2) : found(Slash, i + 1);
+    }
+    case 124: // |
+      return next === 124 ? found(Concat, i + 2) : -1;
+    case 33: // !
+      return next === 61 ? found(NotEquals, i + 2) : -1;
+    case 60: // <
+      return next === 62 ? found(NotEquals, i + 2) : next === 61 ? found(LessEquals, i + 2) : found(Less, i + 1);
+    case 62: // >
+      return next === 61 ? found(GreaterEquals, i + 2) : found(Greater, i + 1);
+    default:
+      return -1;
+  }
+}
+
+function found(type: TokenType, end: number): number {
+  scanned = type;
+  return end;
+}
+
+/** The end of the Decimal pattern at `i`, or -1: `\d+\.\d*` or `\.\d+`, then an optional exponent; or `\d+` and an exponent. */
+function decimalEnd(text: string, i: number): number {
+  let j = i;
+  if (text.charCodeAt(j) === 46) {
+    if (!isDigit(text.charCodeAt(j + 1))) return -1;
+    j += 2;
+  } else {
+    while (isDigit(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) !== 46) return exponentEnd(text, j);
+    j++;
+  }
+  while (isDigit(text.charCodeAt(j))) j++;
+  const e = exponentEnd(text, j);
+  return e >= 0 ? e : j;
+}
+
+/** The end of `[eE][+-]?\d+` at `j`, or -1. */
+function exponentEnd(text: string, j: number): number {
+  const c = text.charCodeAt(j);
+  if (c !== 101 && c !== 69) return -1;
+  let k = j + 1;
+  const sign = text.charCodeAt(k);
+  if (sign === 43 || sign === 45) k++;
+  if (!isDigit(text.charCodeAt(k))) return -1;
+  while (isDigit(text.charCodeAt(k))) k++;
+  return k;
+}
+
+/**
+ * The end of a quoted token at `i` (`'…'` or `"…"`, the quote doubled inside),
+ * or -1. Like the regular expression `'(?:[^']|'')*'`: at the end of the text
+ * with no closing quote, the match backs off to the last doubled quote, whose
+ * first half closes it.
+ */
+function quotedEnd(text: string, i: number, type: TokenType): number {
+  const q = text.charCodeAt(i);
+  let lastPair = -1;
+  let j = i + 1;
+  while (j < text.length) {
+    if (text.charCodeAt(j) !== q) j++;
+    else if (text.charCodeAt(j + 1) === q) {
+      lastPair = j;
+      j += 2;
+    } else return found(type, j + 1);
+  }
+  return lastPair >= 0 ? found(type, lastPair + 1) : -1;
+}

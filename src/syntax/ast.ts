@@ -1,7 +1,8 @@
 /**
  * The typed AST of an .fsql file. Plain, serialisable data: every node has a
- * `kind` (except small leaf records) and a `span`. Built from the parser's CST
- * by build.ts; consumed by the formatter and the checker.
+ * `kind` (except small leaf records) and a `span`. Made by build.ts as the
+ * parser (grammar/parser.ts) recognises the text; consumed by the formatter
+ * and the checker.
  */
 import type { Span } from '../diagnostics/diagnostic.js';
 

@@ -1,49 +1,26 @@
 /**
- * CST → typed AST. Also the place for the checks that need no context:
- * type names, duration units, FILL/SCALE methods, clause repetition, literal
- * ranges and well-formed date/timestamp literals.
+ * The AST builder: the parser's semantic actions (grammar/parser.ts calls it
+ * as it recognises each piece, with the tokens and the pieces already built)
+ * make the typed AST of ast.ts here. Also the place for the checks that need
+ * no context: type names, duration units, FILL/SCALE methods, clause
+ * repetition, literal ranges and well-formed date/timestamp literals.
+ *
+ * Spans: tokens carry offsets only; lines and columns come from an index of
+ * the file's line starts. A node's span runs from the start of its first token
+ * to the end of its last.
+ *
+ * Diagnostics: a statement's are held until the parser has recognised all of
+ * it, and kept only if it parsed (`beginStatement` / `endStatement`). Clauses
+ * that may be given once (WHERE, WINDOW, DESCRIPTION, …) are built as they are
+ * parsed, with their diagnostics set aside (`mark` / `clause`): a clause given
+ * twice is reported as such, and what is wrong inside the second one is not.
  */
-import type { CstNode, IToken } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import * as T from '../../grammar/tokens.js';
 import { error, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from './ast.js';
 import { parseDateLiteral, parseTimestampLiteral } from './time-literals.js';
-
-type Element = CstNode | IToken;
-
-function isToken(e: Element): e is IToken {
-  return (e as IToken).tokenType !== undefined;
-}
-
-function child(n: CstNode, key: string, i = 0): CstNode | undefined {
-  const e = n.children[key]?.[i];
-  return e !== undefined && !isToken(e) ? e : undefined;
-}
-
-function children(n: CstNode, key: string): CstNode[] {
-  return (n.children[key] ?? []).filter((e): e is CstNode => !isToken(e));
-}
-
-function token(n: CstNode, key: string, i = 0): IToken | undefined {
-  const e = n.children[key]?.[i];
-  return e !== undefined && isToken(e) ? e : undefined;
-}
-
-function tokens(n: CstNode, key: string): IToken[] {
-  return (n.children[key] ?? []).filter(isToken);
-}
-
-function startOf(e: Element): number {
-  return isToken(e) ? e.startOffset : e.location!.startOffset;
-}
-
-/** All direct children, tokens and nodes, in source order. */
-function ordered(n: CstNode): Element[] {
-  return Object.values(n.children)
-    .flat()
-    .filter((e): e is Element => e !== undefined)
-    .sort((a, b) => startOf(a) - startOf(b));
-}
 
 const TYPES: Record<string, A.ScalarType> = {
   boolean: 'BOOLEAN',
@@ -108,9 +85,25 @@ const DATE_PARTS: Record<string, A.DatePart> = {
 /** Join words fsql does not support; as bare table aliases they are almost certainly a join. */
 const UNSUPPORTED_JOINS = new Set(['RIGHT', 'FULL', 'CROSS', 'NATURAL', 'OUTER']);
 
+/** How tightly each binary operator of a flat chain binds (a higher number binds tighter); all associate to the left. */
+const PRECEDENCE = new Map<TokenType, number>([
+  [T.Or, 1],
+  [T.And, 2],
+  [T.Plus, 3],
+  [T.Minus, 3],
+  [T.Concat, 3],
+  [T.Star, 4],
+  [T.Slash, 4],
+  [T.PercentSign, 4],
+]);
+
 /** Offsets where lines start, with chevrotain's line terminators: `\n`, `\r\n` and a lone `\r`. */
 function lineStartsOf(text: string): number[] {
   const starts = [0];
+  if (!text.includes('\r')) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
@@ -121,46 +114,128 @@ function lineStartsOf(text: string): number[] {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The span a statement has until its `;` is parsed (grammar/parser.ts sets the real one). */
+const PENDING_SPAN: Span = Object.freeze({ file: '', start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 });
+
+/** A clause that may be given at most once, built, with the diagnostics of what is inside it. */
+export type Clause =
+  | ClauseOf<'WHERE', A.Expr>
+  | ClauseOf<'WINDOW' | 'TTL', A.Duration>
+  | ClauseOf<'FILL', A.Fill | undefined>
+  | ClauseOf<'SCALE', (A.Encoding & { kind: 'scale' }) | undefined>
+  | ClauseOf<'ONE_HOT', A.Encoding & { kind: 'one_hot_top' | 'one_hot_values' }>
+  | ClauseOf<'DESCRIPTION' | 'OWNER', A.StringLiteral>
+  | ClauseOf<'TAGS', A.StringLiteral[]>
+  | ClauseOf<'EVENT TIME', A.Identifier>
+  | ClauseOf<'SAMPLE', A.Sample>;
+
+interface ClauseOf<N extends string, V> {
+  readonly name: N;
+  readonly value: V;
+  readonly span: Span;
+  /** What was reported while building the clause; kept only if the clause is (the first of its name). */
+  readonly diagnostics: Diagnostic[] | undefined;
+}
+
+/** What a statement's clauses say (undefined: not given, or given but not valid). */
+interface ClauseValues {
+  readonly where: A.Expr | undefined;
+  readonly window: A.Duration | undefined;
+  readonly ttl: A.Duration | undefined;
+  readonly fill: A.Fill | undefined;
+  readonly scale: (A.Encoding & { kind: 'scale' }) | undefined;
+  readonly oneHot: (A.Encoding & { kind: 'one_hot_top' | 'one_hot_values' }) | undefined;
+  readonly description: A.StringLiteral | undefined;
+  readonly owner: A.StringLiteral | undefined;
+  readonly tags: A.StringLiteral[] | undefined;
+  readonly eventTime: A.Identifier | undefined;
+  readonly sample: A.Sample | undefined;
+}
+
+const NO_CLAUSES: ClauseValues = Object.freeze({
+  where: undefined,
+  window: undefined,
+  ttl: undefined,
+  fill: undefined,
+  scale: undefined,
+  oneHot: undefined,
+  description: undefined,
+  owner: undefined,
+  tags: undefined,
+  eventTime: undefined,
+  sample: undefined,
+});
+
+/** What follows the first operand of a predicate: `= b`, `IS [NOT] NULL`, `[NOT] IN (…)`, `[NOT] BETWEEN …`, `[NOT] LIKE …`. */
+export type PredicateTail =
+  | { readonly kind: 'comparison'; readonly op: IToken; readonly right: A.Expr }
+  | { readonly kind: 'is_null'; readonly negated: boolean }
+  | { readonly kind: 'in'; negated: boolean; readonly list: A.Expr[] }
+  | { readonly kind: 'between'; negated: boolean; readonly low: A.Expr; readonly high: A.Expr }
+  | { readonly kind: 'like'; negated: boolean; readonly pattern: A.Expr };
+
+/** The parenthesised part of a call: `(*)`, `(DISTINCT a, b)`, `()`. */
+export interface CallArguments {
+  readonly args: A.Expr[];
+  readonly distinct: boolean;
+  readonly star: boolean;
+}
+
 export class AstBuilder {
+  /** Diagnostics of the statements that parsed, in the order they were reported. */
   readonly diagnostics: Diagnostic[] = [];
+  /** The current statement's diagnostics, until it has parsed. */
+  private pending: Diagnostic[] = [];
 
   constructor(
     readonly file: string,
     private readonly text = '',
   ) {}
 
+  // ---- statements and their diagnostics ---------------------------------------
+
+  beginStatement(): void {
+    this.pending = [];
+  }
+
+  /** Keeps the statement's diagnostics when it parsed, drops them when it did not. */
+  endStatement(parsed: boolean): void {
+    if (parsed) for (const d of this.pending) this.diagnostics.push(d);
+    this.pending = [];
+  }
+
+  /** Where the diagnostics of a clause about to be parsed begin. */
+  mark(): number {
+    return this.pending.length;
+  }
+
+  /** A clause parsed since `mark`, taking the diagnostics reported since. */
+  clause<C extends Clause>(name: C['name'], value: C['value'], span: Span, mark: number): C {
+    const diagnostics = this.pending.length > mark ? this.pending.splice(mark) : undefined;
+    return { name, value, span, diagnostics } as C;
+  }
+
+  private report(code: string, span: Span, message: string, hint?: string, related?: { span: Span; message: string }[]): void {
+    this.pending.push(error(code, span, message, hint, related));
+  }
+
   // ---- spans ----------------------------------------------------------------
 
-  tokenSpan(t: IToken): Span {
-    return {
-      file: this.file,
-      start: t.startOffset,
-      end: (t.endOffset ?? t.startOffset) + 1,
-      line: t.startLine ?? 1,
-      col: t.startColumn ?? 1,
-      endLine: t.endLine ?? t.startLine ?? 1,
-      endCol: t.endColumn ?? t.startColumn ?? 1,
-    };
-  }
-
-  /**
-   * The parser tracks only offsets for CST nodes (cheaper than full positions);
-   * lines and columns come from an index of line starts, built once per file.
-   */
-  nodeSpan(n: CstNode): Span {
-    const l = n.location!;
-    const start = l.startOffset;
-    const last = Number.isNaN(l.endOffset) || l.endOffset === undefined ? start : l.endOffset;
-    const a = this.position(start);
-    const b = this.position(last);
-    return { file: this.file, start, end: last + 1, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
-  }
-
   private lineStarts: number[] | undefined;
+  /** The line (0-based) of the last lookup: lookups mostly move forward a little. */
+  private lastLine = 0;
 
-  /** 1-based line and column of an offset. */
-  private position(offset: number): { line: number; col: number } {
+  /** The 0-based line of an offset. */
+  private lineOf(offset: number): number {
     const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let line = this.lastLine;
+    if (starts[line]! <= offset) {
+      // At or after the last line: a short walk forward, else a binary search.
+      for (let i = 0; i < 4; i++) {
+        if (line + 1 >= starts.length || starts[line + 1]! > offset) return (this.lastLine = line);
+        line++;
+      }
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -168,23 +243,55 @@ export class AstBuilder {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - starts[lo]! + 1 };
+    return (this.lastLine = lo);
+  }
+
+  /** The span from offset `start` to the character at offset `last` (inclusive). */
+  private offsetSpan(start: number, last: number): Span {
+    const a = this.lineOf(start);
+    const b = this.lineOf(last);
+    const starts = this.lineStarts!;
+    return { file: this.file, start, end: last + 1, line: a + 1, col: start - starts[a]! + 1, endLine: b + 1, endCol: last - starts[b]! + 1 };
+  }
+
+  tokenSpan(t: IToken): Span {
+    return this.offsetSpan(t.startOffset, t.endOffset ?? t.startOffset);
+  }
+
+  /** From the first character of `first` to the last of `last`. */
+  span(first: IToken, last: IToken): Span {
+    return this.offsetSpan(first.startOffset, last.endOffset ?? last.startOffset);
+  }
+
+  /** From the start of `start` to the last character of `last`. */
+  spanFrom(start: Span, last: IToken): Span {
+    const end = (last.endOffset ?? last.startOffset) + 1;
+    if (end === start.end) return { ...start };
+    const b = this.lineOf(end - 1);
+    return { file: this.file, start: start.start, end, line: start.line, col: start.col, endLine: b + 1, endCol: end - 1 - this.lineStarts![b]! + 1 };
+  }
+
+  /** From the first character of `first` to the end of `end`. */
+  spanTo(first: IToken, end: Span): Span {
+    const a = this.lineOf(first.startOffset);
+    return { file: this.file, start: first.startOffset, end: end.end, line: a + 1, col: first.startOffset - this.lineStarts![a]! + 1, endLine: end.endLine, endCol: end.endCol };
+  }
+
+  /** 1-based line and column of an offset. */
+  position(offset: number): { line: number; col: number } {
+    const line = this.lineOf(offset);
+    return { line: line + 1, col: offset - this.lineStarts![line]! + 1 };
   }
 
   private between(a: Span, b: Span): Span {
     return { file: this.file, start: a.start, end: b.end, line: a.line, col: a.col, endLine: b.endLine, endCol: b.endCol };
   }
 
-  private report(code: string, span: Span, message: string, hint?: string, related?: { span: Span; message: string }[]): void {
-    this.diagnostics.push(error(code, span, message, hint, related));
-  }
-
   // ---- leaves ---------------------------------------------------------------
 
-  identifier(n: CstNode): A.Identifier {
-    const t = token(n, 'Name')!;
+  identifier(t: IToken): A.Identifier {
     const span = this.tokenSpan(t);
-    if (t.tokenType.name === 'QuotedIdentifier') {
+    if (t.tokenType === T.QuotedIdentifier) {
       const text = t.image.slice(1, -1).replace(/""/g, '"');
       if (text.length === 0) this.report('E0108', span, 'a quoted identifier cannot be empty');
       return { kind: 'identifier', text, quoted: true, span };
@@ -193,7 +300,7 @@ export class AstBuilder {
   }
 
   string(t: IToken): A.StringLiteral {
-    return { kind: 'string', value: t.image.slice(1, -1).replace(/''/g, "'"), span: this.tokenSpan(t) };
+    return { kind: 'string', value: unquote(t.image), span: this.tokenSpan(t) };
   }
 
   integer(t: IToken, what: string, min = 0): A.IntegerLiteral {
@@ -207,9 +314,13 @@ export class AstBuilder {
     return { kind: 'integer', value, span };
   }
 
-  typeName(n: CstNode): A.TypeName {
-    const id = this.identifier(child(n, 'name')!);
-    const span = this.nodeSpan(n);
+  version(t: IToken): A.IntegerLiteral {
+    return this.integer(t, 'a version', 1);
+  }
+
+  /** `name [(size, …)]`: `sized` when a size was given. */
+  typeName(name: IToken, sized: boolean, span: Span): A.TypeName {
+    const id = this.identifier(name);
     const lower = id.text.toLowerCase();
     const type = id.quoted ? undefined : TYPES[lower];
     if (type === undefined) {
@@ -223,15 +334,15 @@ export class AstBuilder {
       );
       return { kind: 'type', type: 'TEXT', written: id.text, span };
     }
-    if (token(n, 'LParen') && !SIZED_TYPES.has(lower)) {
+    if (sized && !SIZED_TYPES.has(lower)) {
       this.report('E0105', span, `type \`${id.text}\` takes no size or precision`, `write \`${id.text}\``);
     }
     return { kind: 'type', type, written: id.text, span };
   }
 
-  duration(n: CstNode): A.Duration {
-    const amount = this.integer(token(n, 'Integer')!, 'a duration', 1);
-    const unitId = this.identifier(child(n, 'unit')!);
+  duration(amountToken: IToken, unitToken: IToken): A.Duration {
+    const amount = this.integer(amountToken, 'a duration', 1);
+    const unitId = this.identifier(unitToken);
     const unit = unitId.quoted ? undefined : UNITS[unitId.text.toLowerCase()];
     if (unit === undefined) {
       this.report(
@@ -250,216 +361,91 @@ export class AstBuilder {
       unit: unit?.unit ?? 'DAY',
       writtenUnit: unitId.text,
       seconds: amount.value * (unit?.seconds ?? 86400),
-      span: this.nodeSpan(n),
+      span: this.span(amountToken, unitToken),
     };
   }
 
-  columnDef(n: CstNode): A.ColumnDef {
-    return {
-      kind: 'column_def',
-      name: this.identifier(child(n, 'name')!),
-      type: this.typeName(child(n, 'typeName')!),
-      notNull: token(n, 'NOT') !== undefined,
-      span: this.nodeSpan(n),
-    };
+  columnDef(name: A.Identifier, type: A.TypeName, notNull: boolean, last: IToken): A.ColumnDef {
+    return { kind: 'column_def', name, type, notNull, span: this.spanFrom(name.span, last) };
   }
 
-  columnList(n: CstNode): A.ColumnDef[] {
-    return children(n, 'columnDef').map((c) => this.columnDef(c));
-  }
+  // ---- clauses ------------------------------------------------------------------
 
-  // ---- metadata & clause bookkeeping -----------------------------------------
+  /** Reused by clauseValues (whose result is read at once, never kept). */
+  private readonly clauseScratch: Mutable<ClauseValues> = { ...NO_CLAUSES };
 
-  /** Tracks "each clause at most once" for one statement. */
-  private clauseTracker(): (name: string, span: Span) => boolean {
-    const seen = new Map<string, Span>();
-    return (name, span) => {
-      const first = seen.get(name);
-      if (first) {
-        this.report('E0107', span, `${name} is given twice`, `keep one ${name} clause`, [{ span: first, message: `first ${name} here` }]);
-        return false;
+  /**
+   * The clauses' values: the first clause of each name, with its diagnostics;
+   * a later one is reported as given twice.
+   */
+  private clauseValues(clauses: readonly Clause[]): ClauseValues {
+    if (clauses.length === 0) return NO_CLAUSES;
+    const out: Mutable<ClauseValues> = Object.assign(this.clauseScratch, NO_CLAUSES);
+    for (let i = 0; i < clauses.length; i++) {
+      const c = clauses[i]!;
+      let first = c;
+      for (let j = 0; j < i && first === c; j++) if (clauses[j]!.name === c.name) first = clauses[j]!;
+      if (first !== c) {
+        const name = c.name;
+        this.report('E0107', c.span, `${name} is given twice`, `keep one ${name} clause`, [{ span: first.span, message: `first ${name} here` }]);
+        continue;
       }
-      seen.set(name, span);
-      return true;
-    };
-  }
-
-  private metaClause(n: CstNode, meta: Mutable<A.Metadata>, once: (name: string, span: Span) => boolean): void {
-    const span = this.nodeSpan(n);
-    const d = token(n, 'description');
-    const o = token(n, 'owner');
-    if (d) {
-      if (once('DESCRIPTION', span)) meta.description = this.string(d);
-    } else if (o) {
-      if (once('OWNER', span)) meta.owner = this.string(o);
-    } else if (once('TAGS', span)) {
-      meta.tags = tokens(n, 'tag').map((t) => this.string(t));
-    }
-  }
-
-  private eventTime(n: CstNode, once: (name: string, span: Span) => boolean): A.Identifier | undefined {
-    return once('EVENT TIME', this.nodeSpan(n)) ? this.identifier(child(n, 'name')!) : undefined;
-  }
-
-  private version(n: CstNode | undefined): A.IntegerLiteral | undefined {
-    return n ? this.integer(token(n, 'Integer')!, 'a version', 1) : undefined;
-  }
-
-  // ---- statements -------------------------------------------------------------
-
-  statement(n: CstNode): A.Statement | undefined {
-    const span = this.nodeSpan(n);
-    const e = child(n, 'entity');
-    if (e) return this.entity(e, span);
-    const s = child(n, 'source');
-    if (s) return this.source(s, span);
-    const v = child(n, 'view');
-    if (v) return this.view(v, span);
-    const f = child(n, 'feature');
-    if (f) return this.feature(f, span);
-    const l = child(n, 'label');
-    if (l) return this.label(l, span);
-    const t = child(n, 'trainingSet');
-    if (t) return this.trainingSet(t, span);
-    return undefined;
-  }
-
-  private entity(n: CstNode, span: Span): A.EntityStatement {
-    const meta: Mutable<A.Metadata> = {};
-    const once = this.clauseTracker();
-    for (const m of children(n, 'metaClause')) this.metaClause(m, meta, once);
-    return {
-      kind: 'entity',
-      name: this.identifier(child(n, 'name')!),
-      keys: this.columnList(child(n, 'columnList')!),
-      ...meta,
-      span,
-    };
-  }
-
-  /** EVENT TIME and metadata of a source or view, in any order, each at most once. */
-  private relationClauses(n: CstNode): { meta: Mutable<A.Metadata>; eventTime: A.Identifier | undefined } {
-    const meta: Mutable<A.Metadata> = {};
-    const once = this.clauseTracker();
-    let eventTime: A.Identifier | undefined;
-    for (const c of ordered(n)) {
-      if (isToken(c)) continue;
-      if (c.name === 'eventTime') eventTime = this.eventTime(c, once) ?? eventTime;
-      else if (c.name === 'metaClause') this.metaClause(c, meta, once);
-    }
-    return { meta, eventTime };
-  }
-
-  private source(n: CstNode, span: Span): A.SourceStatement {
-    const { meta, eventTime } = this.relationClauses(n);
-    const out: Mutable<A.SourceStatement> = {
-      kind: 'source',
-      name: this.identifier(child(n, 'name')!),
-      columns: this.columnList(child(n, 'columnList')!),
-      origin: this.origin(child(n, 'origin')!),
-      ...meta,
-      span,
-    };
-    if (eventTime) out.eventTime = eventTime;
-    return out;
-  }
-
-  private origin(n: CstNode): A.SourceOrigin {
-    const span = this.nodeSpan(n);
-    const path = token(n, 'StringLiteral');
-    if (path) {
-      const formatNode = child(n, 'format');
-      if (!formatNode) return { kind: 'file', path: this.string(path), span };
-      const id = this.identifier(formatNode);
-      const value = id.quoted ? undefined : FORMATS[id.text.toLowerCase()];
-      if (value === undefined) {
-        this.report('E0110', id.span, `unknown file format \`${id.text}\``, didYouMean(id.text, ['CSV', 'PARQUET', 'JSONL']) ?? 'the formats are CSV, PARQUET and JSONL');
-        return { kind: 'file', path: this.string(path), span };
-      }
-      return { kind: 'file', path: this.string(path), format: { value, span: id.span }, span };
-    }
-    const table = children(n, 'table');
-    if (table.length > 0) return { kind: 'table', name: table.map((t) => this.identifier(t)), span };
-    return { kind: 'stream', span };
-  }
-
-  private view(n: CstNode, span: Span): A.ViewStatement {
-    const { meta, eventTime } = this.relationClauses(n);
-    const out: Mutable<A.ViewStatement> = {
-      kind: 'view',
-      name: this.identifier(child(n, 'name')!),
-      query: this.select(child(n, 'select')!),
-      ...meta,
-      span,
-    };
-    if (eventTime) out.eventTime = eventTime;
-    return out;
-  }
-
-  private entityBinding(n: CstNode): A.EntityBinding {
-    const list = child(n, 'nameList');
-    const out: Mutable<A.EntityBinding> = { kind: 'entity_binding', entity: this.identifier(child(n, 'name')!), span: this.nodeSpan(n) };
-    if (list) out.on = children(list, 'name').map((c) => this.identifier(c));
-    return out;
-  }
-
-  private feature(n: CstNode, span: Span): A.FeatureStatement {
-    const out: Mutable<A.FeatureStatement> = {
-      kind: 'feature',
-      name: this.identifier(child(n, 'name')!),
-      entity: this.entityBinding(child(n, 'entityBinding')!),
-      from: this.identifier(child(n, 'from')!),
-      value: this.expression(child(n, 'expression')!),
-      span,
-    };
-    const version = this.version(child(n, 'version'));
-    if (version) out.version = version;
-    const once = this.clauseTracker();
-    for (const c of children(n, 'featureClause')) {
-      const cspan = this.nodeSpan(c);
-      const where = child(c, 'whereClause');
-      const window = child(c, 'window');
-      const ttl = child(c, 'ttl');
-      const fill = child(c, 'fillValue');
-      const scale = child(c, 'scale');
-      const oneHot = child(c, 'oneHotSpec');
-      const meta = child(c, 'metaClause');
-      if (where) {
-        if (once('WHERE', cspan)) out.where = this.expression(child(where, 'expression')!);
-      } else if (window) {
-        if (once('WINDOW', cspan)) out.window = this.duration(window);
-      } else if (ttl) {
-        if (once('TTL', cspan)) out.ttl = this.duration(ttl);
-      } else if (fill) {
-        if (once('FILL', cspan)) {
-          const f = this.fill(fill, cspan);
-          if (f) out.fill = f;
-        }
-      } else if (scale) {
-        if (once('SCALE', cspan)) {
-          const s = this.scale(scale, cspan);
-          if (s) out.scale = s;
-        }
-      } else if (oneHot) {
-        if (once('ONE_HOT', cspan)) out.oneHot = this.oneHot(oneHot, cspan);
-      } else if (meta) {
-        this.metaClause(meta, out, once);
+      if (c.diagnostics) for (const d of c.diagnostics) this.pending.push(d);
+      switch (c.name) {
+        case 'WHERE':
+          out.where = c.value;
+          break;
+        case 'WINDOW':
+          out.window = c.value;
+          break;
+        case 'TTL':
+          out.ttl = c.value;
+          break;
+        case 'FILL':
+          out.fill = c.value;
+          break;
+        case 'SCALE':
+          out.scale = c.value;
+          break;
+        case 'ONE_HOT':
+          out.oneHot = c.value;
+          break;
+        case 'DESCRIPTION':
+          out.description = c.value;
+          break;
+        case 'OWNER':
+          out.owner = c.value;
+          break;
+        case 'TAGS':
+          out.tags = c.value;
+          break;
+        case 'EVENT TIME':
+          out.eventTime = c.value;
+          break;
+        case 'SAMPLE':
+          out.sample = c.value;
+          break;
       }
     }
     return out;
   }
 
-  private fill(n: CstNode, span: Span): A.Fill | undefined {
-    const lit = child(n, 'signedLiteral');
-    if (lit) return { kind: 'fill_value', value: this.signedLiteral(lit), span };
-    const id = this.identifier(child(n, 'name')!);
-    const stat = FILLS.find((f) => f === id.text.toUpperCase());
-    if (stat === undefined || id.quoted) {
+  /** DESCRIPTION, OWNER and TAGS, when given. */
+  private setMetadata(out: Mutable<A.Metadata>, c: ClauseValues): void {
+    if (c.description) out.description = c.description;
+    if (c.owner) out.owner = c.owner;
+    if (c.tags) out.tags = c.tags;
+  }
+
+  fill(value: A.Literal | A.Identifier, span: Span): A.Fill | undefined {
+    if (value.kind === 'literal') return { kind: 'fill_value', value, span };
+    const stat = FILLS.find((f) => f === value.text.toUpperCase());
+    if (stat === undefined || value.quoted) {
       this.report(
         'E0109',
-        id.span,
-        `unknown FILL method \`${id.text}\``,
-        (/^(avg|average)$/i.test(id.text) ? 'did you mean `MEAN`?' : didYouMean(id.text, FILLS)) ??
+        value.span,
+        `unknown FILL method \`${value.text}\``,
+        (/^(avg|average)$/i.test(value.text) ? 'did you mean `MEAN`?' : didYouMean(value.text, FILLS)) ??
           "FILL takes MEAN, MEDIAN, MODE, ZERO or a literal value such as 0 or 'unknown'",
       );
       return undefined;
@@ -467,8 +453,8 @@ export class AstBuilder {
     return { kind: 'fill_stat', stat, span };
   }
 
-  private scale(n: CstNode, span: Span): (A.Encoding & { kind: 'scale' }) | undefined {
-    const id = this.identifier(n);
+  scale(methodToken: IToken, span: Span): (A.Encoding & { kind: 'scale' }) | undefined {
+    const id = this.identifier(methodToken);
     const method = SCALES.find((s) => s === id.text.toUpperCase());
     if (method === undefined || id.quoted) {
       this.report('E0109', id.span, `unknown SCALE method \`${id.text}\``, didYouMean(id.text, SCALES) ?? 'SCALE takes STANDARD, MINMAX, ROBUST or LOG');
@@ -477,244 +463,259 @@ export class AstBuilder {
     return { kind: 'scale', method, span };
   }
 
-  private oneHot(n: CstNode, span: Span): A.Encoding & { kind: 'one_hot_top' | 'one_hot_values' } {
-    const top = token(n, 'Integer');
-    if (top) return { kind: 'one_hot_top', top: this.integer(top, 'ONE_HOT TOP', 1), span };
-    return { kind: 'one_hot_values', values: children(n, 'signedLiteral').map((c) => this.signedLiteral(c)), span };
+  /** `ONE_HOT TOP n` (the integer token) or `ONE_HOT (values)`. */
+  oneHot(spec: IToken | A.Literal[], span: Span): A.Encoding & { kind: 'one_hot_top' | 'one_hot_values' } {
+    if (Array.isArray(spec)) return { kind: 'one_hot_values', values: spec, span };
+    return { kind: 'one_hot_top', top: this.integer(spec, 'ONE_HOT TOP', 1), span };
   }
 
-  private label(n: CstNode, span: Span): A.LabelStatement {
-    const out: Mutable<A.LabelStatement> = {
-      kind: 'label',
-      name: this.identifier(child(n, 'name')!),
-      entity: this.entityBinding(child(n, 'entityBinding')!),
-      from: this.identifier(child(n, 'from')!),
-      value: this.expression(child(n, 'expression')!),
-      span,
-    };
-    const version = this.version(child(n, 'version'));
-    if (version) out.version = version;
-    const once = this.clauseTracker();
-    for (const c of ordered(n)) {
-      if (isToken(c)) continue;
-      if (c.name === 'whereClause') {
-        if (once('WHERE', this.nodeSpan(c))) out.where = this.expression(child(c, 'expression')!);
-      } else if (c.name === 'metaClause') {
-        this.metaClause(c, out, once);
-      }
-    }
-    return out;
-  }
-
-  private versionedRef(n: CstNode): A.VersionedRef {
-    const out: Mutable<A.VersionedRef> = { kind: 'ref', name: this.identifier(child(n, 'name')!), span: this.nodeSpan(n) };
-    const version = this.version(child(n, 'version'));
-    if (version) out.version = version;
-    return out;
-  }
-
-  private trainingSet(n: CstNode, span: Span): A.TrainingSetStatement {
-    const out: Mutable<A.TrainingSetStatement> = {
-      kind: 'training_set',
-      name: this.identifier(child(n, 'name')!),
-      label: this.versionedRef(child(n, 'label')!),
-      features: children(n, 'features').map((c) => this.versionedRef(c)),
-      span,
-    };
-    const version = this.version(child(n, 'version'));
-    if (version) out.version = version;
-    const once = this.clauseTracker();
-    for (const c of ordered(n)) {
-      if (isToken(c)) continue;
-      if (c.name === 'sample') {
-        if (once('SAMPLE', this.nodeSpan(c))) out.sample = this.sample(c);
-      } else if (c.name === 'metaClause') {
-        this.metaClause(c, out, once);
-      }
-    }
-    return out;
-  }
-
-  private sample(n: CstNode): A.Sample {
-    const t = token(n, 'Integer') ?? token(n, 'Decimal')!;
-    const percent = Number(t.image);
-    const span = this.nodeSpan(n);
+  sample(percentToken: IToken, seedToken: IToken | undefined, span: Span): A.Sample {
+    const percent = Number(percentToken.image);
     if (!(percent > 0 && percent <= 100)) {
-      this.report('E0108', this.tokenSpan(t), `SAMPLE must be more than 0 and at most 100 PERCENT, found ${t.image}`);
+      this.report('E0108', this.tokenSpan(percentToken), `SAMPLE must be more than 0 and at most 100 PERCENT, found ${percentToken.image}`);
     }
-    const out: Mutable<A.Sample> = { kind: 'sample', percent, percentText: t.image, span };
-    const seed = token(n, 'seed');
-    if (seed) out.seed = this.integer(seed, 'a SEED');
+    const out: Mutable<A.Sample> = { kind: 'sample', percent, percentText: percentToken.image, span };
+    if (seedToken) out.seed = this.integer(seedToken, 'a SEED');
+    return out;
+  }
+
+  // ---- statements -------------------------------------------------------------
+  // Each is made with PENDING_SPAN; the parser sets the statement's span once it has read the `;`.
+  // Optional fields are set in one fixed order, not in the order the clauses were written: statements
+  // then come in a few hundred object shapes rather than thousands, which the checker's reads like.
+
+  entity(name: A.Identifier, keys: A.ColumnDef[], clauses: readonly Clause[]): A.EntityStatement {
+    const c = this.clauseValues(clauses);
+    const out: Mutable<A.EntityStatement> = { kind: 'entity', name, keys, span: PENDING_SPAN };
+    this.setMetadata(out, c);
+    return out;
+  }
+
+  source(name: A.Identifier, columns: A.ColumnDef[], origin: A.SourceOrigin, clauses: readonly Clause[]): A.SourceStatement {
+    const c = this.clauseValues(clauses);
+    const out: Mutable<A.SourceStatement> = { kind: 'source', name, columns, origin, span: PENDING_SPAN };
+    if (c.eventTime) out.eventTime = c.eventTime;
+    this.setMetadata(out, c);
+    return out;
+  }
+
+  fileOrigin(path: IToken, formatToken: IToken | undefined, span: Span): A.SourceOrigin {
+    if (!formatToken) return { kind: 'file', path: this.string(path), span };
+    const id = this.identifier(formatToken);
+    const value = id.quoted ? undefined : FORMATS[id.text.toLowerCase()];
+    if (value === undefined) {
+      this.report('E0110', id.span, `unknown file format \`${id.text}\``, didYouMean(id.text, ['CSV', 'PARQUET', 'JSONL']) ?? 'the formats are CSV, PARQUET and JSONL');
+      return { kind: 'file', path: this.string(path), span };
+    }
+    return { kind: 'file', path: this.string(path), format: { value, span: id.span }, span };
+  }
+
+  tableOrigin(name: A.Identifier[], span: Span): A.SourceOrigin {
+    return { kind: 'table', name, span };
+  }
+
+  streamOrigin(span: Span): A.SourceOrigin {
+    return { kind: 'stream', span };
+  }
+
+  view(name: A.Identifier, clauses: readonly Clause[], query: A.Select): A.ViewStatement {
+    const c = this.clauseValues(clauses);
+    const out: Mutable<A.ViewStatement> = { kind: 'view', name, query, span: PENDING_SPAN };
+    if (c.eventTime) out.eventTime = c.eventTime;
+    this.setMetadata(out, c);
+    return out;
+  }
+
+  entityBinding(entity: A.Identifier, on: A.Identifier[] | undefined, span: Span): A.EntityBinding {
+    const out: Mutable<A.EntityBinding> = { kind: 'entity_binding', entity, span };
+    if (on) out.on = on;
+    return out;
+  }
+
+  feature(
+    name: A.Identifier,
+    version: A.IntegerLiteral | undefined,
+    entity: A.EntityBinding,
+    from: A.Identifier,
+    value: A.Expr,
+    clauses: readonly Clause[],
+  ): A.FeatureStatement {
+    const c = this.clauseValues(clauses);
+    const out: Mutable<A.FeatureStatement> = { kind: 'feature', name, entity, from, value, span: PENDING_SPAN };
+    if (version) out.version = version;
+    if (c.where) out.where = c.where;
+    if (c.window) out.window = c.window;
+    if (c.ttl) out.ttl = c.ttl;
+    if (c.fill) out.fill = c.fill;
+    if (c.scale) out.scale = c.scale;
+    if (c.oneHot) out.oneHot = c.oneHot;
+    this.setMetadata(out, c);
+    return out;
+  }
+
+  label(
+    name: A.Identifier,
+    version: A.IntegerLiteral | undefined,
+    entity: A.EntityBinding,
+    from: A.Identifier,
+    value: A.Expr,
+    clauses: readonly Clause[],
+  ): A.LabelStatement {
+    const c = this.clauseValues(clauses);
+    const out: Mutable<A.LabelStatement> = { kind: 'label', name, entity, from, value, span: PENDING_SPAN };
+    if (version) out.version = version;
+    if (c.where) out.where = c.where;
+    this.setMetadata(out, c);
+    return out;
+  }
+
+  versionedRef(name: A.Identifier, version: A.IntegerLiteral | undefined, last: IToken): A.VersionedRef {
+    const out: Mutable<A.VersionedRef> = { kind: 'ref', name, span: this.spanFrom(name.span, last) };
+    if (version) out.version = version;
+    return out;
+  }
+
+  trainingSet(
+    name: A.Identifier,
+    version: A.IntegerLiteral | undefined,
+    label: A.VersionedRef,
+    features: A.VersionedRef[],
+    clauses: readonly Clause[],
+  ): A.TrainingSetStatement {
+    const c = this.clauseValues(clauses);
+    const out: Mutable<A.TrainingSetStatement> = { kind: 'training_set', name, label, features, span: PENDING_SPAN };
+    if (version) out.version = version;
+    if (c.sample) out.sample = c.sample;
+    this.setMetadata(out, c);
     return out;
   }
 
   // ---- queries ----------------------------------------------------------------
 
-  select(n: CstNode): A.Select {
-    const out: Mutable<A.Select> = {
-      kind: 'select',
-      distinct: token(n, 'DISTINCT') !== undefined,
-      items: children(n, 'selectItem').map((c) => this.selectItem(c)),
-      from: this.tableRef(child(n, 'tableRef')!),
-      joins: children(n, 'join').map((c) => this.join(c)),
-      groupBy: children(n, 'groupBy').map((c) => this.expression(c)),
-      span: this.nodeSpan(n),
-    };
-    const where = child(n, 'whereClause');
-    if (where) out.where = this.expression(child(where, 'expression')!);
-    const having = child(n, 'having');
-    if (having) out.having = this.expression(having);
+  select(
+    distinct: boolean,
+    items: A.SelectItem[],
+    from: A.TableRef,
+    joins: A.Join[],
+    where: A.Expr | undefined,
+    groupBy: A.Expr[],
+    having: A.Expr | undefined,
+    span: Span,
+  ): A.Select {
+    const out: Mutable<A.Select> = { kind: 'select', distinct, items, from, joins, groupBy, span };
+    if (where) out.where = where;
+    if (having) out.having = having;
     return out;
   }
 
-  private selectItem(n: CstNode): A.SelectItem {
-    const span = this.nodeSpan(n);
-    const expr = child(n, 'expression');
-    if (expr) {
-      const alias = child(n, 'alias');
-      const item: Mutable<A.SelectItem & { kind: 'item' }> = { kind: 'item', expr: this.expression(expr), span };
-      if (alias) item.alias = this.identifier(alias);
-      return item;
-    }
-    const table = child(n, 'table');
+  star(table: IToken | undefined, span: Span): A.SelectItem {
     return table ? { kind: 'star', table: this.identifier(table), span } : { kind: 'star', span };
   }
 
-  private tableRef(n: CstNode): A.TableRef {
-    const out: Mutable<A.TableRef> = { kind: 'table_ref', name: this.identifier(child(n, 'name')!), span: this.nodeSpan(n) };
-    const alias = child(n, 'alias');
+  selectItem(expr: A.Expr, alias: A.Identifier | undefined, last: IToken): A.SelectItem {
+    const item: Mutable<A.SelectItem & { kind: 'item' }> = { kind: 'item', expr, span: this.spanFrom(expr.span, last) };
+    if (alias) item.alias = alias;
+    return item;
+  }
+
+  /** `name [[AS] alias]`; `as` tells whether AS was written. */
+  tableRef(name: A.Identifier, alias: A.Identifier | undefined, as: boolean, last: IToken): A.TableRef {
+    const out: Mutable<A.TableRef> = { kind: 'table_ref', name, span: this.spanFrom(name.span, last) };
     if (alias) {
-      const id = this.identifier(alias);
       // `FROM t RIGHT JOIN u` would otherwise read RIGHT as an alias of t.
-      const word = id.quoted ? '' : id.text.toUpperCase();
-      if (!token(n, 'AS') && UNSUPPORTED_JOINS.has(word)) {
-        this.report('E0112', id.span, `${word} JOIN is not supported`, 'views support JOIN (inner) and LEFT [OUTER] JOIN; quote the name to use it as an alias');
+      const word = alias.quoted ? '' : alias.text.toUpperCase();
+      if (!as && UNSUPPORTED_JOINS.has(word)) {
+        this.report('E0112', alias.span, `${word} JOIN is not supported`, 'views support JOIN (inner) and LEFT [OUTER] JOIN; quote the name to use it as an alias');
       } else {
-        out.alias = id; // (not RIGHT: t keeps its name, so `t.x` is not reported again as an unknown alias)
+        out.alias = alias; // (not RIGHT: t keeps its name, so `t.x` is not reported again as an unknown alias)
       }
     }
     return out;
   }
 
-  private join(n: CstNode): A.Join {
-    return {
-      kind: 'join',
-      type: token(n, 'LEFT') ? 'LEFT' : 'INNER',
-      table: this.tableRef(child(n, 'tableRef')!),
-      on: this.expression(child(n, 'expression')!),
-      span: this.nodeSpan(n),
-    };
+  join(left: boolean, table: A.TableRef, on: A.Expr, first: IToken): A.Join {
+    return { kind: 'join', type: left ? 'LEFT' : 'INNER', table, on, span: this.spanTo(first, on.span) };
   }
 
   // ---- expressions --------------------------------------------------------------
 
-  expression(n: CstNode): A.Expr {
-    return this.leftAssociative(n, (c) => this.andExpression(c));
-  }
-
-  private andExpression(n: CstNode): A.Expr {
-    return this.leftAssociative(n, (c) => this.notExpression(c));
-  }
-
-  /** Folds `operands[0] op[0] operands[1] op[1] …` to the left. */
-  private leftAssociative(n: CstNode, sub: (c: CstNode) => A.Expr): A.Expr {
-    const operands = children(n, 'operands');
-    const operators = tokens(n, 'operators');
-    let left = sub(operands[0]!);
-    for (let i = 0; i < operators.length; i++) {
-      const right = sub(operands[i + 1]!);
-      const op = operators[i]!;
-      left = {
-        kind: 'binary',
-        op: op.image.toUpperCase() as A.BinaryOp,
-        left,
-        right,
-        opSpan: this.tokenSpan(op),
-        span: this.between(left.span, right.span),
-      };
-    }
-    return left;
-  }
-
-  private notExpression(n: CstNode): A.Expr {
-    const inner = child(n, 'notExpression');
-    if (inner) {
-      const operand = this.notExpression(inner);
-      return { kind: 'unary', op: 'NOT', operand, span: this.nodeSpan(n) };
-    }
-    return this.predicate(child(n, 'predicate')!);
-  }
-
-  private predicate(n: CstNode): A.Expr {
-    const operand = this.additive(child(n, 'operand')!);
-    const span = this.nodeSpan(n);
-    const comparison = token(n, 'comparison');
-    if (comparison) {
-      const right = this.additive(child(n, 'right')!);
-      const op = (comparison.image === '!=' ? '<>' : comparison.image) as A.ComparisonOp;
-      return { kind: 'binary', op, left: operand, right, opSpan: this.tokenSpan(comparison), span };
-    }
-    if (token(n, 'IS')) return { kind: 'is_null', operand, negated: token(n, 'isNot') !== undefined, span };
-    const negated = token(n, 'negated') !== undefined;
-    if (token(n, 'IN')) return { kind: 'in', operand, list: children(n, 'list').map((c) => this.expression(c)), negated, span };
-    if (token(n, 'BETWEEN')) {
-      return { kind: 'between', operand, low: this.additive(child(n, 'low')!), high: this.additive(child(n, 'high')!), negated, span };
-    }
-    if (token(n, 'LIKE')) return { kind: 'like', operand, pattern: this.additive(child(n, 'pattern')!), negated, span };
-    return operand;
-  }
-
-  private additive(n: CstNode): A.Expr {
-    return this.leftAssociative(n, (c) => this.multiplicative(c));
-  }
-
-  private multiplicative(n: CstNode): A.Expr {
-    return this.leftAssociative(n, (c) => this.unary(c));
-  }
-
-  private unary(n: CstNode): A.Expr {
-    const sign = token(n, 'sign');
-    if (sign) {
-      const operand = this.unary(child(n, 'unary')!);
-      return { kind: 'unary', op: sign.image as '-' | '+', operand, span: this.nodeSpan(n) };
-    }
-    return this.primary(child(n, 'primary')!);
-  }
-
-  private primary(n: CstNode): A.Expr {
-    const span = this.nodeSpan(n);
-    const lit = child(n, 'literal');
-    if (lit) return this.literal(lit);
-    const c = child(n, 'caseExpression');
-    if (c) return this.caseExpression(c);
-    const cast = child(n, 'castExpression');
-    if (cast) {
-      return { kind: 'cast', operand: this.expression(child(cast, 'expression')!), type: this.typeName(child(cast, 'typeName')!), span };
-    }
-    const ex = child(n, 'extractExpression');
-    if (ex) return this.extract(ex);
-    const inner = child(n, 'expression');
-    if (inner) return { kind: 'paren', inner: this.expression(inner), span };
-    return this.nameExpression(child(n, 'nameExpression')!);
-  }
-
-  private caseExpression(n: CstNode): A.Case {
-    const whens = children(n, 'when');
-    const thens = children(n, 'then');
-    const out: Mutable<A.Case> = {
-      kind: 'case',
-      whens: whens.map((w, i) => ({ when: this.expression(w), then: this.expression(thens[i]!) })),
-      span: this.nodeSpan(n),
+  /**
+   * Folds a flat chain `first op[0] operand[0] op[1] operand[1] …` (`rest`
+   * alternates operator tokens and operands) into binary nodes by precedence
+   * (PRECEDENCE), each level associating to the left.
+   */
+  chain(first: A.Expr, rest: readonly (IToken | A.Expr)[]): A.Expr {
+    let i = 0;
+    const climb = (left: A.Expr, min: number): A.Expr => {
+      while (i < rest.length) {
+        const op = rest[i] as IToken;
+        const p = PRECEDENCE.get(op.tokenType)!;
+        if (p < min) break;
+        let right = rest[i + 1] as A.Expr;
+        i += 2;
+        while (i < rest.length && PRECEDENCE.get((rest[i] as IToken).tokenType)! > p) right = climb(right, p + 1);
+        left = this.binary(op, left, right);
+      }
+      return left;
     };
-    const operand = child(n, 'operand');
-    if (operand) out.operand = this.expression(operand);
-    const otherwise = child(n, 'else');
-    if (otherwise) out.else = this.expression(otherwise);
+    return climb(first, 0);
+  }
+
+  private binary(op: IToken, left: A.Expr, right: A.Expr): A.Binary {
+    return {
+      kind: 'binary',
+      op: op.image.toUpperCase() as A.BinaryOp,
+      left,
+      right,
+      opSpan: this.tokenSpan(op),
+      span: this.between(left.span, right.span),
+    };
+  }
+
+  not(not: IToken, operand: A.Expr): A.Expr {
+    return { kind: 'unary', op: 'NOT', operand, span: this.spanTo(not, operand.span) };
+  }
+
+  predicate(operand: A.Expr, tail: PredicateTail, last: IToken): A.Expr {
+    const span = this.spanFrom(operand.span, last);
+    switch (tail.kind) {
+      case 'comparison': {
+        const op = (tail.op.image === '!=' ? '<>' : tail.op.image) as A.ComparisonOp;
+        return { kind: 'binary', op, left: operand, right: tail.right, opSpan: this.tokenSpan(tail.op), span };
+      }
+      case 'is_null':
+        return { kind: 'is_null', operand, negated: tail.negated, span };
+      case 'in':
+        return { kind: 'in', operand, list: tail.list, negated: tail.negated, span };
+      case 'between':
+        return { kind: 'between', operand, low: tail.low, high: tail.high, negated: tail.negated, span };
+      case 'like':
+        return { kind: 'like', operand, pattern: tail.pattern, negated: tail.negated, span };
+    }
+  }
+
+  sign(sign: IToken, operand: A.Expr): A.Expr {
+    return { kind: 'unary', op: sign.image as '-' | '+', operand, span: this.spanTo(sign, operand.span) };
+  }
+
+  paren(inner: A.Expr, open: IToken, close: IToken): A.Expr {
+    return { kind: 'paren', inner, span: this.span(open, close) };
+  }
+
+  cast(operand: A.Expr, type: A.TypeName, span: Span): A.Expr {
+    return { kind: 'cast', operand, type, span };
+  }
+
+  caseExpression(operand: A.Expr | undefined, whens: { when: A.Expr; then: A.Expr }[], otherwise: A.Expr | undefined, span: Span): A.Case {
+    const out: Mutable<A.Case> = { kind: 'case', whens, span };
+    if (operand) out.operand = operand;
+    if (otherwise) out.else = otherwise;
     return out;
   }
 
-  private extract(n: CstNode): A.Extract {
-    const id = this.identifier(child(n, 'part')!);
+  /** The date part of EXTRACT, checked. */
+  extractPart(t: IToken): { id: A.Identifier; part: A.DatePart | undefined } {
+    const id = this.identifier(t);
     const part = id.quoted ? undefined : DATE_PARTS[id.text.toLowerCase()];
     if (part === undefined) {
       this.report(
@@ -724,83 +725,75 @@ export class AstBuilder {
         didYouMean(id.text, Object.values(DATE_PARTS)) ?? `EXTRACT takes ${[...new Set(Object.values(DATE_PARTS))].join(', ')}`,
       );
     }
-    return {
-      kind: 'extract',
-      part: part ?? 'YEAR',
-      partSpan: id.span,
-      writtenPart: id.text,
-      operand: this.expression(child(n, 'expression')!),
-      span: this.nodeSpan(n),
-    };
+    return { id, part };
   }
 
-  private nameExpression(n: CstNode): A.Expr {
-    const span = this.nodeSpan(n);
-    const first = this.identifier(child(n, 'name')!);
-    const column = child(n, 'column');
-    if (column) return { kind: 'column', table: first, name: this.identifier(column), span };
-    if (token(n, 'LParen')) {
-      return {
-        kind: 'call',
-        name: first,
-        args: children(n, 'args').map((c) => this.expression(c)),
-        distinct: token(n, 'DISTINCT') !== undefined,
-        star: token(n, 'Star') !== undefined,
-        span,
-      };
-    }
-    return { kind: 'column', name: first, span };
+  extract(part: { id: A.Identifier; part: A.DatePart | undefined }, operand: A.Expr, span: Span): A.Extract {
+    return { kind: 'extract', part: part.part ?? 'YEAR', partSpan: part.id.span, writtenPart: part.id.text, operand, span };
   }
 
-  literal(n: CstNode): A.Literal {
-    const span = this.nodeSpan(n);
-    const int = token(n, 'Integer');
-    if (int) {
-      const value = Number(int.image);
-      if (!Number.isSafeInteger(value)) {
-        this.report('E0108', span, `integer \`${int.image}\` is too large`, 'write it as a decimal (with a `.`) to make it a DOUBLE');
+  /** `name`, `table.column` (`suffix` is the column) or a call (`suffix` holds the arguments). */
+  nameExpression(name: A.Identifier, suffix: A.Identifier | CallArguments | undefined, last: IToken): A.Expr {
+    const span = this.spanFrom(name.span, last);
+    if (suffix === undefined) return { kind: 'column', name, span };
+    if ('kind' in suffix) return { kind: 'column', table: name, name: suffix, span };
+    return { kind: 'call', name, args: suffix.args, distinct: suffix.distinct, star: suffix.star, span };
+  }
+
+  /** A literal: its token, and the string token after DATE or TIMESTAMP. */
+  literal(t: IToken, str?: IToken): A.Literal {
+    const span = str ? this.span(t, str) : this.tokenSpan(t);
+    switch (t.tokenType) {
+      case T.Integer: {
+        const value = Number(t.image);
+        if (!Number.isSafeInteger(value)) {
+          this.report('E0108', span, `integer \`${t.image}\` is too large`, 'write it as a decimal (with a `.`) to make it a DOUBLE');
+        }
+        return { kind: 'literal', type: 'INTEGER', value, text: t.image, span };
       }
-      return { kind: 'literal', type: 'INTEGER', value, text: int.image, span };
-    }
-    const dec = token(n, 'Decimal');
-    if (dec) {
-      const value = Number(dec.image);
-      if (!Number.isFinite(value)) this.report('E0108', span, `number \`${dec.image}\` is out of range`);
-      return { kind: 'literal', type: 'DOUBLE', value, text: dec.image, span };
-    }
-    if (token(n, 'TRUE')) return { kind: 'literal', type: 'BOOLEAN', value: true, text: 'TRUE', span };
-    if (token(n, 'FALSE')) return { kind: 'literal', type: 'BOOLEAN', value: false, text: 'FALSE', span };
-    if (token(n, 'NULL')) return { kind: 'literal', type: 'NULL', value: null, text: 'NULL', span };
-    const date = token(n, 'date');
-    if (date) {
-      const raw = this.string(date).value;
-      const value = parseDateLiteral(raw);
-      if (value === undefined) this.report('E0111', this.tokenSpan(date), `invalid DATE literal '${raw}'`, "write dates as 'YYYY-MM-DD', e.g. DATE '2024-03-01'");
-      return { kind: 'literal', type: 'DATE', value: value ?? raw, text: date.image, span };
-    }
-    const ts = token(n, 'timestamp');
-    if (ts) {
-      const raw = this.string(ts).value;
-      const value = parseTimestampLiteral(raw);
-      if (value === undefined) {
-        this.report('E0111', this.tokenSpan(ts), `invalid TIMESTAMP literal '${raw}'`, "write timestamps as 'YYYY-MM-DD HH:MM:SS[.ffffff]', e.g. TIMESTAMP '2024-03-01 14:05:00'");
+      case T.Decimal: {
+        const value = Number(t.image);
+        if (!Number.isFinite(value)) this.report('E0108', span, `number \`${t.image}\` is out of range`);
+        return { kind: 'literal', type: 'DOUBLE', value, text: t.image, span };
       }
-      return { kind: 'literal', type: 'TIMESTAMP', value: value ?? raw, text: ts.image, span };
+      case T.True:
+        return { kind: 'literal', type: 'BOOLEAN', value: true, text: 'TRUE', span };
+      case T.False:
+        return { kind: 'literal', type: 'BOOLEAN', value: false, text: 'FALSE', span };
+      case T.Null:
+        return { kind: 'literal', type: 'NULL', value: null, text: 'NULL', span };
+      case T.DateKw: {
+        const raw = unquote(str!.image);
+        const value = parseDateLiteral(raw);
+        if (value === undefined) this.report('E0111', this.tokenSpan(str!), `invalid DATE literal '${raw}'`, "write dates as 'YYYY-MM-DD', e.g. DATE '2024-03-01'");
+        return { kind: 'literal', type: 'DATE', value: value ?? raw, text: str!.image, span };
+      }
+      case T.Timestamp: {
+        const raw = unquote(str!.image);
+        const value = parseTimestampLiteral(raw);
+        if (value === undefined) {
+          this.report('E0111', this.tokenSpan(str!), `invalid TIMESTAMP literal '${raw}'`, "write timestamps as 'YYYY-MM-DD HH:MM:SS[.ffffff]', e.g. TIMESTAMP '2024-03-01 14:05:00'");
+        }
+        return { kind: 'literal', type: 'TIMESTAMP', value: value ?? raw, text: str!.image, span };
+      }
+      default:
+        return { kind: 'literal', type: 'TEXT', value: unquote(t.image), text: t.image, span };
     }
-    const str = token(n, 'StringLiteral')!;
-    return { kind: 'literal', type: 'TEXT', value: this.string(str).value, text: str.image, span };
   }
 
-  signedLiteral(n: CstNode): A.Literal {
-    const lit = this.literal(child(n, 'literal')!);
-    const sign = token(n, 'sign');
-    if (!sign) return lit;
-    const span = this.nodeSpan(n);
+  /** A literal with a sign before it (FILL -1, ONE_HOT (-1, 0, 1)): numbers only. */
+  signedLiteral(sign: IToken, lit: A.Literal): A.Literal {
     if (lit.type === 'INTEGER' || lit.type === 'DOUBLE') {
       const value = sign.image === '-' ? -lit.value : lit.value;
-      return { ...lit, value: Object.is(value, -0) ? 0 : value, text: `${sign.image}${lit.text}`, span };
+      return { ...lit, value: Object.is(value, -0) ? 0 : value, text: `${sign.image}${lit.text}`, span: this.spanTo(sign, lit.span) };
     }
     this.report('E0108', this.tokenSpan(sign), `a sign cannot go before ${lit.type === 'NULL' ? 'NULL' : `a ${lit.type} value`}`);
     return lit;
   }
+}
+
+/** The text of a 'string' token: without its quotes, `''` read as `'`. */
+function unquote(image: string): string {
+  const inner = image.slice(1, -1);
+  return inner.includes("''") ? inner.replace(/''/g, "'") : inner;
 }

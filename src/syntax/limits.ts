@@ -6,8 +6,8 @@
  *
  * Two checks, both iterative:
  * - before parsing, on the statement's tokens: parentheses and CASE … END
- *   nested more than MAX_NESTING deep (each costs the parser ~10 rule levels;
- *   a chain of prefix NOT / `-` / `+` costs one level each);
+ *   nested more than MAX_NESTING deep (each costs the parser several rule
+ *   levels; a chain of prefix NOT / `-` / `+` costs one level each);
  * - after building, on the statement's AST: deeper than MAX_AST_DEPTH, which a
  *   long flat chain such as `a + a + … + a` is (it folds to a left-deep tree).
  */
@@ -20,12 +20,14 @@ export const MAX_NESTING = 100;
 /** Depth of a statement's AST: a chain of 1000 `+` is 1000 deep. */
 export const MAX_AST_DEPTH = 1000;
 
-/** Parser rule levels one `(` or CASE recurses through (expression → … → primary). */
+/** What one `(` or CASE counts for against a prefix operator: the parser recurses through 6 rules (expression → … → primary), counted as 10. */
 const GROUP_COST = 10;
 
 /** The token at which a statement's nesting first exceeds the limit, if it does. */
 export function tooDeeplyNested(tokens: readonly IToken[]): IToken | undefined {
   const limit = MAX_NESTING * GROUP_COST;
+  // No token adds more than GROUP_COST to the depth (a prefix run's cost moves to the group it opens).
+  if (tokens.length * GROUP_COST <= limit) return undefined;
   const open: number[] = [];
   let depth = 0;
   let prefixRun = 0;

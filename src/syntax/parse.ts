@@ -10,9 +10,9 @@
  * names of statements left out are returned, so that the checker does not
  * report every use of them as unknown.
  */
-import type { IToken, IRecognitionException } from 'chevrotain';
+import type { ILexingError, IToken, IRecognitionException } from 'chevrotain';
 import { tokenMatcher } from 'chevrotain';
-import { fsqlLexer, Create, Name, Semicolon, Slash, Star, Training } from '../../grammar/tokens.js';
+import { Lexing, Create, Name, Semicolon, Slash, Star, Training } from '../../grammar/tokens.js';
 import { fsqlParser } from '../../grammar/parser.js';
 import { error, joinSpans, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import { closest } from '../diagnostics/suggest.js';
@@ -27,56 +27,57 @@ export interface ParseResult {
   readonly unparsed: string[];
 }
 
+/**
+ * The parser's builder between files (not to keep the last file alive), and
+ * the lexing: long-lived objects, because V8 throws away optimised code that
+ * was specialised on short-lived ones at every full garbage collection (see
+ * grammar/tokens.ts `Lexing`).
+ */
+const idleBuilder = new AstBuilder('');
+const lexing = new Lexing();
+
 /** Parses the text of one .fsql file. Never throws. */
 export function parseFile(text: string, path = '<input>'): ParseResult {
   const builder = new AstBuilder(path, text);
-  const diagnostics: Diagnostic[] = [];
+  fsqlParser.builder = builder;
+  try {
+    return parseWith(builder, text, path);
+  } finally {
+    fsqlParser.builder = idleBuilder;
+    lexing.start('');
+  }
+}
+
+function parseWith(builder: AstBuilder, text: string, path: string): ParseResult {
+  const syntaxErrors: Diagnostic[] = [];
   const statements: Statement[] = [];
   const unparsed: string[] = [];
-  const lexed = fsqlLexer.tokenize(text);
-  const tokens = cutUnterminatedComment(lexed.tokens);
-  const lexErrorOffsets: number[] = [];
-
-  for (const e of lexed.errors) {
-    if (tokens.unterminated && e.offset > tokens.unterminated.startOffset) continue; // inside the comment
-    diagnostics.push(lexError(path, text, e.offset, e.length, e.line ?? 1, e.column ?? 1));
-    lexErrorOffsets.push(e.offset);
-  }
-  if (tokens.unterminated) {
-    diagnostics.push(error('E0102', builder.tokenSpan(tokens.unterminated), 'unterminated block comment', 'close the comment with `*/`'));
-  }
-
-  for (const chunk of statementsOf(tokens.tokens)) {
-    const tooDeep = tooDeeplyNested(chunk.tokens);
-    if (tooDeep) {
-      const name = declaredName(chunk.tokens);
-      if (name !== undefined) unparsed.push(name);
-      diagnostics.push(nestingError(builder.tokenSpan(tooDeep), 'nesting'));
-      continue;
+  // Lexed a statement at a time, so each statement's tokens die young.
+  lexing.start(text);
+  let unterminated: IToken | undefined;
+  let next = lexing.next();
+  while (next !== undefined) {
+    const chunk = chunkOf(next, lexing);
+    next = chunk.following;
+    if (chunk.unterminated) {
+      unterminated = chunk.unterminated;
+      while (lexing.next() !== undefined); // for the comments after it (kept) and its errors (ignored)
     }
-    fsqlParser.input = chunk.tokens;
-    const cst = fsqlParser.statement();
-    const first = fsqlParser.errors[0];
-    if (first) {
-      const name = declaredName(chunk.tokens);
-      if (name !== undefined) unparsed.push(name);
-      const from = chunk.tokens[0]!.startOffset;
-      const to = Number.isNaN(first.token.startOffset) ? chunk.tokens[chunk.tokens.length - 1]!.endOffset ?? from : first.token.startOffset;
-      if (!lexErrorOffsets.some((o) => o >= from && o <= to)) diagnostics.push(syntaxError(builder, first, chunk));
-      continue;
-    }
-    const stmt = builder.statement(cst);
-    const deep = stmt && statementTooDeep(stmt, chunk.tokens.length);
-    if (deep) {
-      unparsed.push(stmt.name.text);
-      diagnostics.push(nestingError(deep, 'depth'));
-    } else if (stmt) {
-      statements.push(stmt);
-    }
+    if (chunk.tokens.length > 0) parseStatement(builder, chunk, lexing.errors, statements, unparsed, syntaxErrors);
+    if (unterminated) break;
   }
 
-  const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({ kind: 'comment', text: t.image, span: builder.tokenSpan(t) }));
-  diagnostics.push(...builder.diagnostics);
+  const diagnostics: Diagnostic[] = [];
+  for (const e of lexing.errors) {
+    if (unterminated && e.offset > unterminated.startOffset) continue; // inside the comment
+    const at = builder.position(e.offset);
+    diagnostics.push(lexError(path, text, e.offset, e.length, at.line, at.col));
+  }
+  if (unterminated) {
+    diagnostics.push(error('E0102', builder.tokenSpan(unterminated), 'unterminated block comment', 'close the comment with `*/`'));
+  }
+  diagnostics.push(...syntaxErrors, ...builder.diagnostics);
+  const comments: Comment[] = lexing.comments.map((t) => ({ kind: 'comment', text: t.image, span: builder.tokenSpan(t) }));
   return {
     file: { kind: 'file', path, statements, comments, span: wholeFile(path, text) },
     diagnostics,
@@ -84,19 +85,42 @@ export function parseFile(text: string, path = '<input>'): ParseResult {
   };
 }
 
-/**
- * An unterminated `/*` is lexed as `/` then `*` (a block comment needs its
- * `*\/`); no valid statement has those two adjacent, so the rest of the file
- * is the comment.
- */
-function cutUnterminatedComment(tokens: IToken[]): { tokens: IToken[]; unterminated?: IToken } {
-  for (let i = 0; i + 1 < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.tokenType === Slash && tokens[i + 1]!.tokenType === Star && tokens[i + 1]!.startOffset === t.startOffset + 1) {
-      return { tokens: tokens.slice(0, i), unterminated: t };
-    }
+/** Parses one statement's tokens: the statement, or its first error. */
+function parseStatement(
+  builder: AstBuilder,
+  chunk: Chunk,
+  lexErrors: readonly ILexingError[],
+  statements: Statement[],
+  unparsed: string[],
+  diagnostics: Diagnostic[],
+): void {
+  const tooDeep = tooDeeplyNested(chunk.tokens);
+  if (tooDeep) {
+    const name = declaredName(chunk.tokens);
+    if (name !== undefined) unparsed.push(name);
+    diagnostics.push(nestingError(builder.tokenSpan(tooDeep), 'nesting'));
+    return;
   }
-  return { tokens };
+  fsqlParser.input = chunk.tokens;
+  builder.beginStatement();
+  const stmt = fsqlParser.statement();
+  const first = fsqlParser.errors[0];
+  builder.endStatement(first === undefined);
+  if (first) {
+    const name = declaredName(chunk.tokens);
+    if (name !== undefined) unparsed.push(name);
+    const from = chunk.tokens[0]!.startOffset;
+    const to = Number.isNaN(first.token.startOffset) ? chunk.tokens[chunk.tokens.length - 1]!.endOffset ?? from : first.token.startOffset;
+    if (!lexErrors.some((e) => e.offset >= from && e.offset <= to)) diagnostics.push(syntaxError(builder, first, chunk));
+    return;
+  }
+  const deep = statementTooDeep(stmt, chunk.tokens.length);
+  if (deep) {
+    unparsed.push(stmt.name.text);
+    diagnostics.push(nestingError(deep, 'depth'));
+  } else {
+    statements.push(stmt);
+  }
 }
 
 /** The name a statement declares (`CREATE <kind> name`, `CREATE TRAINING SET name`), if it gets that far. */
@@ -112,22 +136,27 @@ interface Chunk {
   readonly next: IToken | undefined;
 }
 
-function statementsOf(tokens: IToken[]): Chunk[] {
-  const chunks: Chunk[] = [];
-  let current: IToken[] = [];
-  for (const t of tokens) {
-    if (t.tokenType === Create && current.length > 0) {
-      chunks.push({ tokens: current, next: t });
-      current = [];
+/**
+ * The tokens of one statement, from `first`: up to its `;`, or up to the next
+ * `CREATE` (a reserved word that only starts statements), or to the end;
+ * `following` is the token after them. An unterminated `/*` is lexed as `/`
+ * then `*` (a block comment needs its `*\/`); no valid statement has those two
+ * adjacent, so there the chunk, and the statements, end: the rest of the file
+ * is the comment.
+ */
+function chunkOf(first: IToken, lexing: Lexing): Chunk & { following: IToken | undefined; unterminated?: IToken } {
+  const tokens: IToken[] = [];
+  let t = first;
+  for (;;) {
+    const after = lexing.next();
+    if (t.tokenType === Slash && after?.tokenType === Star && after.startOffset === t.startOffset + 1) {
+      return { tokens, next: undefined, following: undefined, unterminated: t };
     }
-    current.push(t);
-    if (t.tokenType === Semicolon) {
-      chunks.push({ tokens: current, next: undefined });
-      current = [];
-    }
+    tokens.push(t);
+    if (t.tokenType === Semicolon || after === undefined) return { tokens, next: undefined, following: after };
+    if (after.tokenType === Create) return { tokens, next: after, following: after };
+    t = after;
   }
-  if (current.length > 0) chunks.push({ tokens: current, next: undefined });
-  return chunks;
 }
 
 /** Join words of other dialects: `t RIGHT JOIN u`, `FULL OUTER JOIN`, `CROSS JOIN`, `NATURAL JOIN`. */
@@ -255,6 +284,8 @@ function lexError(file: string, text: string, offset: number, length: number, li
 }
 
 function wholeFile(file: string, text: string): Span {
-  const lines = text.split('\n');
-  return { file, start: 0, end: text.length, line: 1, col: 1, endLine: lines.length, endCol: Math.max(1, lines[lines.length - 1]!.length) };
+  const lastLine = text.lastIndexOf('\n') + 1;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  return { file, start: 0, end: text.length, line: 1, col: 1, endLine: lines, endCol: Math.max(1, text.length - lastLine) };
 }
