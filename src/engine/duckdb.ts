@@ -96,6 +96,10 @@ export class DuckdbEngine implements Engine {
     await this.serial((c) => c.run(`CREATE TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`));
   }
 
+  async addColumn(table: string, column: ColumnInfo): Promise<void> {
+    await this.serial((c) => c.run(`ALTER TABLE main.${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(column.name)} ${duckdbTypes[column.type]}`));
+  }
+
   async insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     if (columns.length === 0) throw new Error('insertRows needs at least one column');

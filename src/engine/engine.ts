@@ -29,6 +29,8 @@ export interface Engine {
    * NULL; `columns` may be a subset of the table's columns, in any order.
    */
   insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void>;
+  /** Adds a nullable column (the engine's storage type for its type) to a table of the main database. */
+  addColumn(table: string, column: ColumnInfo): Promise<void>;
   /** Creates an index on the columns (if no such index exists yet). */
   createIndex(table: string, columns: readonly string[]): Promise<void>;
   /** Runs one or more statements, discarding any result. */

@@ -95,6 +95,10 @@ export class SqliteEngine implements Engine {
     this.handle.exec(`CREATE TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`);
   }
 
+  async addColumn(table: string, column: ColumnInfo): Promise<void> {
+    this.handle.exec(`ALTER TABLE main.${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(column.name)} ${sqliteTypes[column.type]}`);
+  }
+
   async insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void> {
     const db = this.handle;
     if (rows.length === 0) return;

@@ -267,7 +267,7 @@ async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad>
           'only new nullable columns can be added to a stream — declare a new stream source for other changes',
       );
     }
-    for (const c of added) await engine.execute(`ALTER TABLE ${own(r.name)} ADD COLUMN ${q(c.name)} ${storageType(engine, c)}`);
+    for (const c of added) await engine.addColumn(r.name, c);
     await engine.execute(`UPDATE ${q(STREAMS_TABLE)} SET columns = ${s(now)} WHERE source = ${s(keyOf(r.name))}`);
     return { source: r.name, kind: 'stream', action: 'kept' };
   }
@@ -275,10 +275,4 @@ async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad>
   await engine.execute(`DELETE FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   await engine.execute(`INSERT INTO ${q(STREAMS_TABLE)} (source, columns) VALUES (${s(keyOf(r.name))}, ${s(now)})`);
   return { source: r.name, kind: 'stream', action: 'created' };
-}
-
-function storageType(engine: Engine, c: ColumnInfo): string {
-  const sqlite: Record<string, string> = { INTEGER: 'INTEGER', DOUBLE: 'REAL', TEXT: 'TEXT', BOOLEAN: 'INTEGER', DATE: 'INTEGER', TIMESTAMP: 'INTEGER' };
-  const duck: Record<string, string> = { INTEGER: 'BIGINT', DOUBLE: 'DOUBLE', TEXT: 'VARCHAR', BOOLEAN: 'BOOLEAN', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP' };
-  return (engine.target === 'sqlite' ? sqlite : duck)[c.type]!;
 }
