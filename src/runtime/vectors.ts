@@ -9,6 +9,7 @@ import { keyOf, type Catalog, type FeatureInfo, type LiteralValue } from '../che
 import type { Engine } from '../engine/engine.js';
 import { runMaterialize } from '../engine/run-plan.js';
 import { featureVersion, planMaterialize, type FittedLookup } from '../plan/build.js';
+import type { MaterializePlan } from '../plan/ir.js';
 import { combineSnapshots, snapshotFromMaterialize } from '../store/online/snapshot.js';
 import type { EntitySnapshot, FeatureRef, SnapshotRow } from '../store/online/store.js';
 
@@ -68,6 +69,28 @@ function withoutEmptyFeatures(s: EntitySnapshot, lazy = false): EntitySnapshot {
   };
 }
 
+/**
+ * Materialize plans by catalog, fitted lookup and feature list: a plan
+ * depends on nothing else (the time and the keys are bound when it is
+ * lowered), and an ingest recomputes the same entity's vectors again and again.
+ */
+const plans = new WeakMap<Catalog, WeakMap<FittedLookup, Map<string, MaterializePlan>>>();
+
+function cachedPlan(catalog: Catalog, fitted: FittedLookup, entity: string, group: readonly FeatureInfo[]): MaterializePlan {
+  let byFitted = plans.get(catalog);
+  if (!byFitted) plans.set(catalog, (byFitted = new WeakMap()));
+  let byList = byFitted.get(fitted);
+  if (!byList) byFitted.set(fitted, (byList = new Map()));
+  const signature = `${keyOf(entity)}:${group.map((f) => `${keyOf(f.name)}@${f.version}`).join(',')}`;
+  let plan = byList.get(signature);
+  if (!plan) {
+    plan = planMaterialize(catalog, entity, fitted, { features: group.map((f) => ({ name: f.name, version: f.version })) });
+    if (byList.size >= 64) byList.clear();
+    byList.set(signature, plan);
+  }
+  return plan;
+}
+
 export interface ComputeOptions {
   /** Only these keys (canonical values in the entity's key order). */
   readonly keys?: readonly (readonly LiteralValue[])[];
@@ -100,7 +123,7 @@ export async function computeSnapshot(
   const parts: EntitySnapshot[] = [];
   let keys = 0;
   for (const group of groups) {
-    const plan = planMaterialize(catalog, entity, fitted, { features: group.map((f) => ({ name: f.name, version: f.version })) });
+    const plan = cachedPlan(catalog, fitted, entity, group);
     const table = await runMaterialize(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});
     keys = table.rows.length;
     parts.push(withoutEmptyFeatures(snapshotFromMaterialize(plan, table, asOf), lazy));

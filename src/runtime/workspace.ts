@@ -8,7 +8,9 @@
 import type { Engine, EngineTarget } from '../engine/engine.js';
 import { quoteIdentifier } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
+import { keyOf } from '../check/catalog.js';
 import type { FittedLookup } from '../plan/build.js';
+import type { FittedParameters } from '../plan/fitted.js';
 import { SqliteOnlineStore } from '../store/online/sqlite-store.js';
 import type { OnlineStore } from '../store/online/store.js';
 import { openRegistry, registryPath, type Registry } from '../store/registry/registry.js';
@@ -68,12 +70,30 @@ export class Workspace {
   /** The registered objects as a catalog (recompiled after each apply). */
   catalog(): RegisteredCatalog {
     const last = this.registry.lastApply();
-    if (!this.cached || this.cached.applyId !== last) this.cached = registeredCatalog(this.registry);
+    if (!this.cached || this.cached.applyId !== last) {
+      this.cached = registeredCatalog(this.registry);
+      this.fittedCache.clear();
+    }
     return this.cached;
   }
 
-  /** The fitted parameters of registered feature versions. */
-  readonly fitted: FittedLookup = (name, version) => this.registry.fittedParameters(name, version);
+  /** Fitted parameters read so far, until the next apply is seen (`catalog()`). */
+  private readonly fittedCache = new Map<string, FittedParameters>();
+
+  /**
+   * The fitted parameters of registered feature versions. A version's
+   * parameters never change once registered, so what was read is kept (an
+   * ingest plans every feature of an entity, each a registry read otherwise).
+   */
+  readonly fitted: FittedLookup = (name, version) => {
+    const k = `${keyOf(name)}@${version}`;
+    let f = this.fittedCache.get(k);
+    if (f === undefined) {
+      f = this.registry.fittedParameters(name, version);
+      if (f !== undefined) this.fittedCache.set(k, f);
+    }
+    return f;
+  };
 
   /** Runs `fn` after every operation queued before it, alone. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {

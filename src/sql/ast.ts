@@ -61,6 +61,12 @@ export interface SqlJoin {
   readonly type: 'INNER' | 'LEFT' | 'ASOF LEFT';
   readonly from: SqlFrom;
   readonly on: SqlExpr;
+  /**
+   * The left side is known to be small (a few spine rows: a key-filtered
+   * materialize) and should drive the join, probing the right side's index,
+   * where the dialect can say so (`capabilities.forcedJoinOrder`).
+   */
+  readonly leftDrives?: boolean;
 }
 
 export interface SqlSelectItem {

@@ -74,6 +74,13 @@ export interface Dialect {
     readonly unionDistinct?: boolean;
     /** `WITH x AS MATERIALIZED (…)` keeps a CTE from being inlined (SQLite 3.35+). */
     readonly materializedCte?: boolean;
+    /**
+     * `a CROSS JOIN b ON …` is an inner join that keeps `a` as the outer loop
+     * (SQLite). Used for joins marked `leftDrives`: SQLite cannot estimate a
+     * materialized CTE's size, and otherwise may scan a whole event table to
+     * probe a spine of one key.
+     */
+    readonly forcedJoinOrder?: boolean;
   };
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {

@@ -333,7 +333,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
           k: 'select',
           items,
           from: { k: 'table', name: spineCte, alias: S },
-          joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window') }],
+          joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window'), ...(low.onlyKeys !== undefined ? { leftDrives: true } : {}) }],
           groupBy: [col('__rid', S)],
         },
       });

@@ -24,6 +24,7 @@ import { readProjectFiles } from '../../src/project/files.js';
 import { applyProject } from '../../src/runtime/apply.js';
 import { materialize } from '../../src/runtime/materialize.js';
 import { buildTrainingSet } from '../../src/runtime/train.js';
+import { computeSnapshot, entityFeatures } from '../../src/runtime/vectors.js';
 import { Workspace } from '../../src/runtime/workspace.js';
 import type { VectorResult } from '../../src/store/online/store.js';
 import { close, DAY, fsql, HOUR, tempDir, us, writeFiles } from './support.js';
@@ -237,6 +238,22 @@ async function check(engine: EngineTarget, c: Case): Promise<void> {
         if (statuses[feature] !== status) problems.push(`served ${label.key}@${text(label.t)} ${feature}: status ${statuses[feature]}, expected ${status}`);
       }
       if (!want.found && vector.features.some((f) => f.eventTime !== null)) problems.push(`served ${label.key}@${text(label.t)}: an event time for a key with no row`);
+
+      // The key-filtered plan (what ingest runs for the keys it touches) computes the same vector.
+      const { catalog } = ws.catalog();
+      const one = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), label.t, { keys: [[label.key]] });
+      const rows = one.rows as readonly { key: readonly unknown[]; features: readonly { values: readonly unknown[]; status: string; eventTime: number | null }[] }[];
+      if (rows.length !== (vector.found ? 1 : 0)) problems.push(`key-filtered ${label.key}@${text(label.t)}: ${rows.length} rows, found ${vector.found}`);
+      for (const r of rows) {
+        one.features.forEach((f, i) => {
+          const cell = r.features[i]!;
+          const servedCell = vector.features.find((x) => x.name === f.name)!;
+          f.columns.forEach((column, j) => {
+            if (!close(cell.values[j], servedCell.values[column])) problems.push(`key-filtered ${label.key}@${text(label.t)} ${column}: ${cell.values[j]}, served ${servedCell.values[column]}`);
+          });
+          if (cell.status !== servedCell.status || cell.eventTime !== servedCell.eventTime) problems.push(`key-filtered ${label.key}@${text(label.t)} ${f.name}: ${cell.status}@${cell.eventTime}, served ${servedCell.status}@${servedCell.eventTime}`);
+        });
+      }
     }
   } finally {
     await ws.close();
