@@ -1,9 +1,10 @@
 /**
  * Feature lookups, the server's hot path: keys read with the entity's key
- * types, one `OnlineStore.get` (one read transaction, so one consistent
- * state), and the response written straight to JSON text by pieces computed
- * once per feature version (a feature version's columns and types never
- * change), without building an object tree for `JSON.stringify`.
+ * types, one `OnlineStore.getEncoded` (one read transaction, so one
+ * consistent state), and the response written as UTF-8 bytes straight from
+ * the stored encoding (src/store/online/wire.ts) by a plan made once per
+ * feature list and store generation — no value, cell or object tree is built
+ * per key.
  *
  * Response shape (see schemas.ts, `lookupResponse`):
  *
@@ -16,36 +17,25 @@
  * `name` (the highest version) or `name@N`, and the response is keyed by the
  * declared name, plus `@N` when a version was asked for.
  */
-import { keyOf, type Catalog, type EntityInfo } from '../check/catalog.js';
+import { keyOf, type Catalog, type EntityInfo, type ScalarType } from '../check/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Value } from '../engine/values.js';
 import type { RegisteredCatalog } from '../runtime/registered-catalog.js';
 import type { Workspace } from '../runtime/workspace.js';
-import { featureKey, type FeatureResult, type FeatureSelector, type SnapshotFeature, type VectorResult } from '../store/online/store.js';
+import type { EncodedVectors, FeatureSelector, SnapshotFeature } from '../store/online/store.js';
+import { bytesOf, WireKind, WireWriter, type WireFeature } from '../store/online/wire.js';
 import { ApiError } from './errors.js';
-import { keyJson, keyShape, parseKey, parseKeyText, timestampJson, valueWriter, type KeyShape, type ValueWriter } from './render.js';
-
-/** How one feature version is written. */
-interface FeatureWriter {
-  /** `{"version":1,"value":` or `{"version":1,"values":` */
-  readonly head: string;
-  readonly single: boolean;
-  readonly columns: readonly string[];
-  /** `{"col":` / `,"col":` for ONE_HOT features. */
-  readonly columnPrefixes: readonly string[];
-  readonly writers: readonly ValueWriter[];
-  /** `"name":` */
-  readonly nameJson: string;
-}
+import { keyJson, keyShape, parseKey, parseKeyText, valueWriter, type KeyShape } from './render.js';
 
 interface EntityState {
   readonly info: EntityInfo;
   readonly shape: KeyShape;
   /** `{"entity":"user","results":[` */
   readonly head: string;
-  readonly writers: Map<string, FeatureWriter>;
-  /** Render plans by feature-list signature (`''`: all features). */
+  /** Render plans by feature-list signature (`''`: all features), for one generation of the store. */
   readonly plans: Map<string, RenderPlan>;
+  /** The generation the plans are for. */
+  generation: number;
 }
 
 interface Selection {
@@ -53,13 +43,6 @@ interface Selection {
   /** The list as one string, for caching. */
   readonly signature: string;
 }
-
-/** `,"status":"…","event_time":` by status. */
-const STATUS_PART: Readonly<Record<string, string>> = {
-  present: ',"status":"present","event_time":',
-  missing: ',"status":"missing","event_time":',
-  outside_ttl: ',"status":"outside_ttl","event_time":',
-};
 
 const SELECTOR = /^\s*([^@\s]+)\s*(?:@\s*(\d+)\s*)?$/;
 
@@ -91,6 +74,8 @@ export class FeatureLookup {
   private catalogCheckedAt = 0;
   private readonly entities = new Map<string, EntityState>();
   private entitiesFor: RegisteredCatalog | undefined;
+  /** Responses are written here, then copied out (one request at a time: the writing is synchronous). */
+  private readonly writer = new WireWriter();
 
   constructor(
     private readonly ws: Workspace,
@@ -134,15 +119,15 @@ export class FeatureLookup {
       info,
       shape: keyShape(info.name, info.keys),
       head: `{"entity":${JSON.stringify(info.name)},"results":[`,
-      writers: new Map(),
       plans: new Map(),
+      generation: -1,
     };
     this.entities.set(k, state);
     return state;
   }
 
   /** `POST /v1/features/:entity`: the JSON text of the response. */
-  async lookup(entityName: string, keys: readonly unknown[], features: readonly string[] | undefined): Promise<string> {
+  async lookup(entityName: string, keys: readonly unknown[], features: readonly string[] | undefined): Promise<Buffer> {
     const e = this.entity(entityName);
     if (keys.length > this.options.maxKeys) {
       throw new ApiError('too_many_keys', `${keys.length} keys in one request; this server reads at most ${this.options.maxKeys}`, { max_keys: this.options.maxKeys });
@@ -153,20 +138,34 @@ export class FeatureLookup {
   }
 
   /** `GET /v1/features/:entity/:key`. */
-  async lookupOne(entityName: string, keyText: string, features: readonly string[] | undefined): Promise<string> {
+  async lookupOne(entityName: string, keyText: string, features: readonly string[] | undefined): Promise<Buffer> {
     const e = this.entity(entityName);
     return this.run(e, [parseKeyText(e.shape, keyText)], parseSelection(features));
   }
 
-  private async run(e: EntityState, keys: Value[][], selection: Selection | undefined): Promise<string> {
+  private async run(e: EntityState, keys: Value[][], selection: Selection | undefined): Promise<Buffer> {
     const store = this.ws.online();
-    let results: VectorResult[];
+    let encoded: EncodedVectors;
+    let plan: RenderPlan;
     try {
-      results = await store.get(e.info.name, keys, selection?.selectors);
+      encoded = await store.getEncoded(e.info.name, keys);
+      plan = this.renderPlan(e, encoded, selection);
     } catch (err) {
       throw await this.explain(err, e, selection);
     }
-    return this.write(e, results, selection);
+    const w = this.writer;
+    w.reset();
+    w.text(e.head);
+    const { blobs, counts } = encoded;
+    for (let i = 0; i < keys.length; i++) {
+      const blob = blobs[i];
+      w.text(`${i === 0 ? '' : ','}{"key":${keyJson(e.shape, keys[i]!)},"found":${blob === undefined ? 'false' : 'true'},"features":{`);
+      if (blob === undefined) w.bytes(plan.missing);
+      else w.vector(blob, counts, plan.features);
+      w.ascii('}}');
+    }
+    w.ascii(']}');
+    return w.take();
   }
 
   /** A better message for a feature the snapshot does not hold. */
@@ -183,141 +182,74 @@ export class FeatureLookup {
     return err;
   }
 
-  private writerFor(e: EntityState, name: string, version: number): FeatureWriter | undefined {
-    return e.writers.get(featureKey(name, version));
-  }
-
-  /** Fills the writers of the entity's materialized features (from the store's snapshot description, then the catalog). */
-  private async loadWriters(e: EntityState): Promise<void> {
-    const info = await this.ws.online().describe(e.info.name);
-    const catalog = this.catalog().catalog;
-    for (const f of info?.features ?? []) e.writers.set(featureKey(f.name, f.version), makeWriter(f, catalog));
-  }
-
   /**
-   * How to write the features of a result: built once per (entity, feature
-   * list) and reused while the store returns the same feature versions in the
-   * same order (checked per request: names are compared by identity first).
+   * How to write the features of a feature list (all features when
+   * `selection` is undefined) for the store's current generation: built once
+   * and reused until the generation changes. Throws the store's
+   * `unknown_feature` for a feature the generation does not hold.
    */
-  private async renderPlan(e: EntityState, feats: readonly FeatureResult[], selection: Selection | undefined): Promise<RenderPlan> {
+  private renderPlan(e: EntityState, encoded: EncodedVectors, selection: Selection | undefined): RenderPlan {
+    if (e.generation !== encoded.generation) {
+      e.plans.clear();
+      e.generation = encoded.generation;
+    }
     const signature = selection === undefined ? '' : selection.signature;
     const cached = e.plans.get(signature);
-    if (cached !== undefined && sameFeatures(cached, feats)) return cached;
-    const nf = feats.length;
-    const writers: FeatureWriter[] = new Array(nf);
-    const labels: string[] = new Array(nf);
-    let loaded = false;
-    for (let j = 0; j < nf; j++) {
-      const f = feats[j]!;
-      let w = this.writerFor(e, f.name, f.version);
-      if (w === undefined && !loaded) {
-        await this.loadWriters(e);
-        loaded = true;
-        w = this.writerFor(e, f.name, f.version);
-      }
-      if (w === undefined) {
-        // Not described (cannot happen with one store): plain values, by the value's own type.
-        w = makeWriter({ name: f.name, version: f.version, columns: Object.keys(f.values), kind: 'aggregate' }, this.catalog().catalog);
-        e.writers.set(featureKey(f.name, f.version), w);
-      }
-      writers[j] = w;
-      const sel = selection?.selectors[j];
-      labels[j] = sel?.version !== undefined ? `${JSON.stringify(`${f.name}@${sel.version}`)}:` : w.nameJson;
-    }
-    // Without a feature list: only the highest version of each name.
-    let skip: boolean[] | undefined;
+    if (cached !== undefined) return cached;
+    const features = encoded.features;
+    let picked: number[];
+    const labels: string[] = [];
     if (selection === undefined) {
-      const top = new Map<string, number>();
-      for (const f of feats) {
-        const k = keyOf(f.name);
-        const v = top.get(k);
-        if (v === undefined || f.version > v) top.set(k, f.version);
-      }
-      if (top.size < nf) skip = feats.map((f) => top.get(keyOf(f.name)) !== f.version);
+      // Without a feature list: the highest version of each name, in the generation's order.
+      picked = [];
+      features.forEach((f, i) => {
+        if (encoded.index.resolve(e.info.name, { name: f.name }) === i) {
+          picked.push(i);
+          labels.push(f.name);
+        }
+      });
+    } else {
+      picked = selection.selectors.map((sel) => encoded.index.resolve(e.info.name, sel));
+      selection.selectors.forEach((sel, x) => labels.push(sel.version !== undefined ? `${features[picked[x]!]!.name}@${sel.version}` : features[picked[x]!]!.name));
     }
-    const emit: number[] = [];
-    for (let j = 0; j < nf; j++) if (skip === undefined || !skip[j]) emit.push(j);
-    const plan: RenderPlan = {
-      names: feats.map((f) => f.name),
-      versions: feats.map((f) => f.version),
-      emit,
-      prefixes: emit.map((j, x) => `${x === 0 ? '' : ','}${labels[j]!}${writers[j]!.head}`),
-      writers: emit.map((j) => writers[j]!),
-      single: emit.map((j) => (writers[j]!.single ? writers[j]!.writers[0]! : undefined)),
-      column: emit.map((j) => writers[j]!.columns[0]!),
-    };
+    const catalog = this.catalog().catalog;
+    const wire: WireFeature[] = [];
+    let missing = '';
+    picked.forEach((index, x) => {
+      const f = features[index]!;
+      const shape = featureShape(f, catalog);
+      const head = `${x === 0 ? '' : ','}${JSON.stringify(labels[x])}:{"version":${f.version},"${shape.single ? 'value' : 'values'}":`;
+      wire.push({
+        index,
+        head: bytesOf(head),
+        ...(shape.single ? {} : { columnHeads: f.columns.map((c, k) => bytesOf(`${k === 0 ? '{' : ','}${JSON.stringify(c)}:`)) }),
+        kinds: shape.types.map((t) => (t === 'TIMESTAMP' ? WireKind.Timestamp : t === 'DATE' ? WireKind.Date : WireKind.Plain)),
+      });
+      // A key the store does not hold: the feature's empty values, status missing, no event time.
+      const empty = f.columns.map((_c, k) => valueWriter(shape.types[k])(f.emptyValues?.[k] ?? null));
+      missing += `${head}${shape.single ? empty[0] : `{${f.columns.map((c, k) => `${JSON.stringify(c)}:${empty[k]}`).join(',')}}`},"status":"missing","event_time":null}`;
+    });
+    const plan: RenderPlan = { features: wire, missing: bytesOf(missing) };
     if (e.plans.size >= 256) e.plans.clear();
     e.plans.set(signature, plan);
     return plan;
-  }
-
-  private async write(e: EntityState, results: readonly VectorResult[], selection: Selection | undefined): Promise<string> {
-    let out = e.head;
-    const first = results[0];
-    if (first === undefined) return `${out}]}`;
-    const { emit, prefixes, writers, single, column } = await this.renderPlan(e, first.features, selection);
-    const ne = emit.length;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!;
-      out += `${i === 0 ? '' : ','}{"key":${keyJson(e.shape, r.key)},"found":${r.found ? 'true' : 'false'},"features":{`;
-      const cells = r.features;
-      for (let x = 0; x < ne; x++) {
-        const c = cells[emit[x]!]!;
-        const values = c.values;
-        const one = single[x];
-        let v: string;
-        if (one !== undefined) v = one(values[column[x]!] ?? null);
-        else {
-          const w = writers[x]!;
-          v = '';
-          for (let k = 0; k < w.columns.length; k++) v += w.columnPrefixes[k]! + w.writers[k]!(values[w.columns[k]!] ?? null);
-          v += '}';
-        }
-        out += prefixes[x]! + v + STATUS_PART[c.status] + timestampJson(c.eventTime) + '}';
-      }
-      out += '}}';
-    }
-    return `${out}]}`;
   }
 }
 
 /** How the features of one feature list are written (see `renderPlan`). */
 interface RenderPlan {
-  /** The feature versions the store returned, in order. */
-  readonly names: readonly string[];
-  readonly versions: readonly number[];
-  /** Positions of the features written (without a list: the highest version of each name). */
-  readonly emit: readonly number[];
-  /** Per written feature: `,"name":{"version":1,"value":` (no comma for the first). */
-  readonly prefixes: readonly string[];
-  readonly writers: readonly FeatureWriter[];
-  /** The value writer of a one-column feature. */
-  readonly single: readonly (ValueWriter | undefined)[];
-  readonly column: readonly string[];
+  readonly features: readonly WireFeature[];
+  /** The features object's contents for a key the store does not hold. */
+  readonly missing: Uint8Array;
 }
 
-function sameFeatures(plan: RenderPlan, feats: readonly FeatureResult[]): boolean {
-  if (plan.names.length !== feats.length) return false;
-  for (let j = 0; j < feats.length; j++) {
-    const f = feats[j]!;
-    if (plan.versions[j] !== f.version || plan.names[j] !== f.name) return false;
-  }
-  return true;
-}
-
-function makeWriter(f: SnapshotFeature, catalog: Catalog): FeatureWriter {
+/** Whether a feature is written as one value or as an object of columns (ONE_HOT), and its columns' types. */
+function featureShape(f: SnapshotFeature, catalog: Catalog): { readonly single: boolean; readonly types: readonly (ScalarType | undefined)[] } {
   const info = catalog.features[keyOf(f.name)]?.find((x) => x.version === f.version);
   const oneHot = info ? info.encoding?.kind === 'one_hot_top' || info.encoding?.kind === 'one_hot_values' : f.columns.length !== 1 || keyOf(f.columns[0]!) !== keyOf(f.name);
   const single = !oneHot && f.columns.length === 1;
   const types = f.columns.map((_c, i) => f.types?.[i] ?? (oneHot ? 'INTEGER' : info?.outputType));
-  return {
-    head: `{"version":${f.version},"${single ? 'value' : 'values'}":`,
-    single,
-    columns: f.columns,
-    columnPrefixes: f.columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c)}:`),
-    writers: types.map((t) => valueWriter(t)),
-    nameJson: `${JSON.stringify(f.name)}:`,
-  };
+  return { single, types };
 }
 
 function unknownFeature(catalog: Catalog, entity: EntityInfo, sel: FeatureSelector, held: readonly SnapshotFeature[]): ApiError {

@@ -7,43 +7,11 @@
  * of data files: a TIMESTAMP or DATE key is given as text).
  */
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
-import { dateText, MICROS_PER_DAY, type Value } from '../engine/values.js';
+import { isoDate, isoTimestamp, type Value } from '../engine/values.js';
 import { BadValue, parseJson } from '../store/files/values.js';
 import { ApiError } from './errors.js';
 
-const TWO_DIGITS = Array.from({ length: 100 }, (_v, i) => (i < 10 ? `0${i}` : String(i)));
-/** `YYYY-MM-DDT` by epoch day: a response holds few distinct days. */
-const dayPrefixes = new Map<number, string>();
-
-/** Epoch microseconds → `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (trailing zeros of the fraction dropped). */
-export function isoTimestamp(micros: number): string {
-  const days = Math.floor(micros / MICROS_PER_DAY);
-  let day = dayPrefixes.get(days);
-  if (day === undefined) {
-    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
-    day = `${dateText(days)}T`;
-    dayPrefixes.set(days, day);
-  }
-  let rest = micros - days * MICROS_PER_DAY;
-  const h = Math.floor(rest / 3_600_000_000);
-  rest -= h * 3_600_000_000;
-  const m = Math.floor(rest / 60_000_000);
-  rest -= m * 60_000_000;
-  const s = Math.floor(rest / 1_000_000);
-  const frac = rest - s * 1_000_000;
-  const hms = `${day}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}`;
-  if (frac === 0) return `${hms}Z`;
-  let f = String(frac).padStart(6, '0');
-  let end = f.length;
-  while (f.charCodeAt(end - 1) === 48) end--;
-  f = f.slice(0, end);
-  return `${hms}.${f}Z`;
-}
-
-/** Epoch days → `YYYY-MM-DD`. */
-export function isoDate(days: number): string {
-  return dateText(days);
-}
+export { isoDate, isoTimestamp };
 
 /** A canonical value as the JSON value the API shows for a column of `type`. */
 export function renderValue(v: Value, type: ScalarType | undefined): string | number | boolean | null {

@@ -18,17 +18,17 @@
 import type { Value } from '../../engine/values.js';
 import type { FeatureCell, FeatureStatus } from './store.js';
 
-const FORMAT = 1;
+export const FORMAT = 1;
 const STATUS_CODE: Readonly<Record<FeatureStatus, number>> = { present: 0, missing: 1, outside_ttl: 2 };
 const STATUS_OF: readonly FeatureStatus[] = ['present', 'missing', 'outside_ttl'];
 
-const T_NULL = 0;
-const T_FALSE = 1;
-const T_TRUE = 2;
-const T_INT8 = 3;
-const T_INT32 = 4;
-const T_F64 = 5;
-const T_TEXT = 6;
+export const T_NULL = 0;
+export const T_FALSE = 1;
+export const T_TRUE = 2;
+export const T_INT8 = 3;
+export const T_INT32 = 4;
+export const T_F64 = 5;
+export const T_TEXT = 6;
 
 export class CorruptVectorError extends Error {
   constructor(message: string) {

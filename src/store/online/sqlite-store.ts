@@ -41,6 +41,7 @@ import {
   nameKey,
   OnlineStoreError,
   valuesInColumnOrder,
+  type EncodedVectors,
   type EntityInfo,
   type EntitySnapshot,
   type FeatureCell,
@@ -268,6 +269,13 @@ export class SqliteOnlineStore implements OnlineStore {
       results[i] = { key: keys[i]!, found: cells !== undefined, features: out };
     }
     return results;
+  }
+
+  async getEncoded(entity: string, keys: readonly (readonly Value[])[]): Promise<EncodedVectors> {
+    this.check();
+    if (!Array.isArray(keys)) throw new OnlineStoreError('bad_input', 'keys must be a list of keys');
+    const { g, blobs } = this.readTx(entity, keys);
+    return { generation: g.generation, features: g.features, index: g.index, counts: g.counts, blobs };
   }
 
   async describe(entity: string): Promise<EntityInfo | null> {

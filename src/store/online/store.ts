@@ -137,6 +137,18 @@ export interface EntityInfo {
   readonly updatedAt: number;
 }
 
+/** Stored vectors as encoded, and what is needed to read them. */
+export interface EncodedVectors {
+  readonly generation: number;
+  /** The generation's features, in the order of the encoding. */
+  readonly features: readonly SnapshotFeature[];
+  readonly index: FeatureIndex;
+  /** Columns per feature. */
+  readonly counts: readonly number[];
+  /** One per key asked; undefined when the key is not stored. */
+  readonly blobs: readonly (Uint8Array | undefined)[];
+}
+
 export interface OnlineStore {
   /** Replaces the entity's vectors by the snapshot's, atomically: readers see the old vectors or the new, never a mix. */
   writeSnapshot(entity: string, snapshot: EntitySnapshot): Promise<void>;
@@ -144,6 +156,13 @@ export interface OnlineStore {
   upsert(entity: string, vectors: readonly Vector[]): Promise<void>;
   /** The vectors of the keys, in the order asked, read from one consistent state; all features when `features` is not given. */
   get(entity: string, keys: readonly (readonly Value[])[], features?: readonly FeatureSelector[]): Promise<VectorResult[]>;
+  /**
+   * The stored vectors of the keys as encoded (codec.ts), in the order asked,
+   * with the generation they belong to — one read of one consistent state,
+   * for a server that writes them to the wire without decoding them into
+   * values (wire.ts).
+   */
+  getEncoded(entity: string, keys: readonly (readonly Value[])[]): Promise<EncodedVectors>;
   /** The current generation of the entity, or null when it has never been materialized. */
   describe(entity: string): Promise<EntityInfo | null>;
   /** Waits for the writes in progress, then closes. */
