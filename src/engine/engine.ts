@@ -63,6 +63,11 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Single-quoted string literal with `''` escaping, as SQLite and DuckDB read it (neither treats `\\` as an escape). */
+export function quoteString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 /** The name fsql gives the index on `columns` of `table`. */
 export function indexName(table: string, columns: readonly string[]): string {
   return `${table}__${columns.join('__')}__idx`;

@@ -19,7 +19,7 @@ import { isAbsolute, join } from 'node:path';
 import { keyOf, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
 import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { quoteIdentifier, type Engine } from '../engine/engine.js';
+import { quoteIdentifier, quoteString, type Engine } from '../engine/engine.js';
 import { createViews, runFitPopulation } from '../engine/run-plan.js';
 import { indexesFor } from '../sql/indexes.js';
 import { fitStatistics } from '../plan/statistics.js';
@@ -61,7 +61,7 @@ const VIEWS_TABLE = '__fsql_views';
 const STREAMS_TABLE = '__fsql_streams';
 
 const q = quoteIdentifier;
-const s = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const s = quoteString;
 /**
  * A table or view fsql owns, in the main schema. Unqualified, SQLite would
  * also find a table of an attached database when main has none — and DROP it.

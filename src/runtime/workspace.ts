@@ -6,7 +6,7 @@
  * meanwhile, so two must never interleave).
  */
 import type { Engine, EngineTarget } from '../engine/engine.js';
-import { quoteIdentifier } from '../engine/engine.js';
+import { quoteIdentifier, quoteString } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
 import { keyOf } from '../check/catalog.js';
 import type { FittedLookup } from '../plan/build.js';
@@ -21,8 +21,6 @@ export interface OpenOptions {
   /** Overrides the config's offline engine. */
   readonly engine?: EngineTarget;
 }
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export class Workspace {
   private engineOpening: Promise<Engine> | undefined;
@@ -53,7 +51,7 @@ export class Workspace {
     this.engineOpening ??= (async () => {
       const engine = await openEngine(this.config.offline.engine, this.config.offline.path);
       for (const [schema, path] of Object.entries(this.config.offline.attach)) {
-        await engine.execute(`ATTACH DATABASE ${sqlString(path)} AS ${quoteIdentifier(schema)}`);
+        await engine.execute(`ATTACH DATABASE ${quoteString(path)} AS ${quoteIdentifier(schema)}`);
       }
       return engine;
     })();

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import '../support/fast-check-seed.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ColumnInfo, ScalarType } from '../../src/check/catalog.js';
-import { BadRowError, engineTargets, ValueConversionError, type Engine, type EngineTarget, type Row, type Value } from '../../src/engine/engine.js';
+import { BadRowError, engineTargets, quoteString, ValueConversionError, type Engine, type EngineTarget, type Row, type Value } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
 import Database from 'better-sqlite3';
 import { registerMathFunctions, SqliteEngine } from '../../src/engine/sqlite.js';
@@ -140,6 +140,17 @@ describe.each(engineTargets)('%s engine', (target: EngineTarget) => {
     await engine.insertRows('my "table" name', cols, [{ 'we"ird col': 1, select: 'a' }]);
     await engine.createIndex('my "table" name', ['select']);
     expect(await engine.query(`SELECT * FROM "my ""table"" name"`, [{ name: 'we"ird col', type: 'INTEGER' }])).toEqual([{ 'we"ird col': 1, select: 'a' }]);
+  });
+
+  it('quoteString writes literals the engine reads back as the same text', async () => {
+    // Written out by hand: each quote doubled, nothing else touched (a backslash is no escape in either engine).
+    expect(quoteString("it's")).toBe("'it''s'");
+    expect(quoteString("''")).toBe("''''''");
+    expect(quoteString('a\\b')).toBe("'a\\b'");
+    expect(quoteString('')).toBe("''");
+    const texts = ["it's", "''", "'; DROP TABLE x; --", 'a\\b \\\'', 'new\nline', '日本 👍🏽', ''];
+    const rows = await engine.query(`SELECT ${texts.map((t, i) => `${quoteString(t)} AS "t${i}"`).join(', ')}`);
+    expect(rows).toEqual([Object.fromEntries(texts.map((t, i) => [`t${i}`, t]))]);
   });
 
   it('inserts a subset of the columns, in any order, with missing values as NULL', async () => {
