@@ -24,6 +24,8 @@ export type RuntimeErrorCode =
   | 'not_a_stream'
   | 'nothing_registered'
   | 'not_materialized'
+  /** An idempotency key reused for a different ingest batch. */
+  | 'idempotency_conflict'
   | 'bad_request';
 
 export class RuntimeError extends Error {

@@ -14,14 +14,16 @@
  * as of the later of the snapshot's time and the newest event of the batch,
  * so an event is always visible in the next read.
  */
-import { keyOf, type Catalog, type LiteralValue, type SourceInfo } from '../check/catalog.js';
-import type { Row } from '../engine/engine.js';
+import { createHash } from 'node:crypto';
+import { keyOf, type Catalog, type SourceInfo } from '../check/catalog.js';
+import { quoteIdentifier, type Engine, type Row } from '../engine/engine.js';
 import { recordReader } from '../store/files/records.js';
 import type { RowError } from '../store/files/sink.js';
-import { encodeKey, type Vector } from '../store/online/store.js';
 import { RuntimeError } from './errors.js';
-import { computeSnapshot } from './vectors.js';
+import { carryOut, settleOwedUpdates, updatesForEvents, type OnlineUpdate } from './online-updates.js';
 import type { Workspace } from './workspace.js';
+
+export type { OnlineUpdate };
 
 export interface IngestOptions {
   /** How the rows are named in errors (a file path; `request` by default). */
@@ -30,20 +32,20 @@ export interface IngestOptions {
   readonly lines?: readonly number[];
   /** Most row errors reported (default 20). */
   readonly maxErrors?: number;
-}
-
-export interface OnlineUpdate {
-  readonly entity: string;
-  /** `keys`: the touched keys were recomputed; `entity`: the whole snapshot; `not_materialized`: no snapshot yet (run materialize). */
-  readonly mode: 'keys' | 'entity' | 'not_materialized';
-  readonly keys: number;
-  readonly asOf?: number;
+  /**
+   * Makes a retry safe: a batch stored under this key is not stored again —
+   * the retry gets the first result (`replayed: true`); the same key with
+   * different events is refused (`idempotency_conflict`).
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface IngestResult {
   readonly source: string;
   readonly accepted: number;
   readonly online: readonly OnlineUpdate[];
+  /** A retry under an idempotency key already used: nothing was stored this time. */
+  readonly replayed?: boolean;
 }
 
 export function streamSource(catalog: Catalog, name: string): SourceInfo {
@@ -82,28 +84,31 @@ export function validateEvents(source: SourceInfo, records: readonly unknown[], 
   return rows;
 }
 
-/** The relations that read `source`, itself included. */
-function readersOf(catalog: Catalog, source: string): Set<string> {
-  const out = new Set([keyOf(source)]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const r of Object.values(catalog.relations)) {
-      if (r.kind !== 'view' || out.has(keyOf(r.name))) continue;
-      if (r.dependsOn.some((d) => out.has(keyOf(d)))) {
-        out.add(keyOf(r.name));
-        grew = true;
-      }
-    }
-  }
-  return out;
+const INGESTED_TABLE = '__fsql_ingested';
+
+/** The digest of a batch, to tell a retry from a different batch under the same idempotency key. */
+function digestOf(records: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(records)).digest('hex');
 }
+
+const ready = new WeakSet<Engine>();
+async function ensureIngestTables(engine: Engine): Promise<void> {
+  if (ready.has(engine)) return;
+  await engine.execute(
+    `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(INGESTED_TABLE)} (source TEXT NOT NULL, idempotency_key TEXT NOT NULL, digest TEXT NOT NULL, accepted BIGINT NOT NULL, ingested_at BIGINT NOT NULL, PRIMARY KEY (source, idempotency_key))`,
+  );
+  ready.add(engine);
+}
+
+const text = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
 export async function ingest(ws: Workspace, sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
   const { catalog } = ws.catalog();
   const source = streamSource(catalog, sourceName);
   const rows = validateEvents(source, records, options);
-  if (rows.length === 0) return { source: source.name, accepted: 0, online: [] };
+  const key = options.idempotencyKey;
+  if (key !== undefined && (key === '' || key.length > 255)) throw new RuntimeError('bad_request', 'an idempotency key is 1 to 255 characters');
+  if (rows.length === 0 && key === undefined) return { source: source.name, accepted: 0, online: [] };
   const timeColumn = source.eventTime;
   const timeType = source.columns.find((c) => c.name === timeColumn)?.type;
   let newest: number | null = null;
@@ -115,55 +120,42 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
       if (newest === null || micros > newest) newest = micros;
     }
   }
-  const readers = readersOf(catalog, source.name);
   return ws.exclusive(async () => {
     const engine = await ws.engine();
-    // 1. Durable: the events are committed before anything else happens.
-    await engine.transaction(async (e) => e.insertRows(source.name, source.columns, rows));
-    // 2. Online: the touched vectors of every materialized entity that reads the stream.
-    const online: OnlineUpdate[] = [];
     const store = ws.online();
-    const affectedEntities = new Set<string>();
-    for (const versions of Object.values(catalog.features)) {
-      for (const f of versions) if (readers.has(keyOf(f.relation))) affectedEntities.add(catalog.entities[keyOf(f.key.entity)]!.name);
-    }
-    for (const entity of [...affectedEntities].sort()) {
-      const info = await store.describe(entity);
-      if (!info) {
-        online.push({ entity, mode: 'not_materialized', keys: 0 });
-        continue;
-      }
-      const features = info.features
-        .map((f) => ({ ref: { name: f.name, version: f.version }, info: catalog.features[keyOf(f.name)]?.find((x) => x.version === f.version) }))
-        .filter((x) => x.info !== undefined);
-      const reading = features.filter((x) => readers.has(keyOf(x.info!.relation)));
-      if (reading.length === 0) continue;
-      const asOf = Math.max(info.asOf, newest ?? info.asOf);
-      const refs = features.map((x) => x.ref);
-      if (reading.every((x) => keyOf(x.info!.relation) === keyOf(source.name))) {
-        // Keys straight from the events (every such feature maps its key columns the same way or not: collect all).
-        const keys = new Map<string, LiteralValue[]>();
-        for (const x of reading) {
-          for (const r of rows) {
-            const key = x.info!.key.columns.map((c) => r[c] ?? null);
-            if (key.some((v) => v === null)) continue;
-            keys.set(encodeKey(key, key.length), key as LiteralValue[]);
-          }
-        }
-        if (keys.size === 0) continue;
-        const snapshot = await computeSnapshot(engine, catalog, ws.fitted, entity, refs, asOf, { keys: [...keys.values()] });
-        const vectors: Vector[] = [...(snapshot.rows as Iterable<{ key: readonly LiteralValue[]; features: readonly { values: readonly LiteralValue[]; status: never; eventTime: number | null }[] }>)].map((r) => ({
-          key: r.key,
-          features: r.features.map((cell, i) => ({ ...snapshot.features[i]!, values: cell.values, status: cell.status, eventTime: cell.eventTime })),
-        }));
-        await store.upsert(entity, vectors);
-        online.push({ entity, mode: 'keys', keys: vectors.length, asOf });
-      } else {
-        const snapshot = await computeSnapshot(engine, catalog, ws.fitted, entity, refs, asOf);
-        await store.writeSnapshot(entity, snapshot);
-        online.push({ entity, mode: 'entity', keys: (snapshot.rows as readonly unknown[]).length, asOf });
+    await ensureIngestTables(engine);
+    // 0. What a killed ingest left owed, first: reads after this one must not miss its events.
+    await settleOwedUpdates(ws, engine);
+    // A retry of a batch already stored under this key: its first result, nothing stored again.
+    const digest = key !== undefined ? digestOf(records) : undefined;
+    if (key !== undefined) {
+      const prior = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${text(keyOf(source.name))} AND idempotency_key = ${text(key)}`, [
+        { name: 'digest', type: 'TEXT' },
+        { name: 'accepted', type: 'INTEGER' },
+      ]);
+      const p = prior[0];
+      if (p) {
+        if (p['digest'] !== digest) throw new RuntimeError('idempotency_conflict', `idempotency key ${JSON.stringify(key)} was used for a different batch of ${source.name}; use a new key for new events`);
+        return { source: source.name, accepted: Number(p['accepted']), online: [], replayed: true };
       }
     }
+    // 1. Owed before the events commit: a process killed from here on leaves the update for the next one to carry out.
+    const { updates, notMaterialized } = await updatesForEvents(ws, catalog, source, rows, newest);
+    const ids = await store.recordPending(updates);
+    // 2. Durable: the events (and the key) in one transaction.
+    await engine.transaction(async (e) => {
+      await e.insertRows(source.name, source.columns, rows);
+      if (key !== undefined) {
+        await e.execute(
+          `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${text(keyOf(source.name))}, ${text(key)}, ${text(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
+        );
+      }
+    });
+    // 3. Online: the touched vectors, then the record settled.
+    const online: OnlineUpdate[] = notMaterialized.map((entity) => ({ entity, mode: 'not_materialized' as const, keys: 0 }));
+    for (const u of updates) online.push(await carryOut(ws, engine, catalog, u));
+    await store.settlePending(ids);
+    online.sort((a, b) => (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0));
     return { source: source.name, accepted: rows.length, online };
   });
 }

@@ -7,6 +7,7 @@ import { keyOf } from '../check/catalog.js';
 import type { Workspace } from './workspace.js';
 import { computeSnapshot, entitiesWithFeatures, entityFeatures } from './vectors.js';
 import { RuntimeError } from './errors.js';
+import { settleOwedUpdates } from './online-updates.js';
 
 export interface MaterializeOptions {
   /** The time vectors are computed as of, epoch µs (default: now). */
@@ -64,6 +65,8 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
     const keys = snapshot.keys;
     options.onProgress?.({ entity, phase: 'writing', keys });
     await ws.online().writeSnapshot(entity, snapshot);
+    // Updates a killed ingest left owed go on top (recomputing is idempotent: at worst it redoes what the snapshot holds).
+    await ws.exclusive(async () => settleOwedUpdates(ws, await ws.engine(), entity));
     const columns = snapshot.features.reduce((n, f) => n + f.columns.length, 0);
     out.push({ entity, asOf, keys, features: snapshot.features.length, values: keys * columns, seconds: (performance.now() - started) / 1000 });
     options.onProgress?.({ entity, phase: 'done', keys });

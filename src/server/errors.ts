@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   not_a_stream: 409,
   /** The entity has no online snapshot yet (run `fsql materialize`). */
   not_materialized: 409,
+  /** An `Idempotency-Key` already used for a different batch of events. */
+  idempotency_conflict: 409,
   /** The body is larger than the server's limit. */
   body_too_large: 413,
   /** A Content-Type the endpoint does not read. */
@@ -121,6 +123,7 @@ function fromRuntime(e: RuntimeError): ApiError {
     case 'unknown_feature':
     case 'not_a_stream':
     case 'not_materialized':
+    case 'idempotency_conflict':
     case 'bad_request':
       return new ApiError(e.code, e.message);
     case 'nothing_registered':

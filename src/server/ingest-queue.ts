@@ -64,9 +64,11 @@ export class IngestQueue {
         const list = this.waiting.get(key);
         if (!list || list.length === 0) break;
         // The batches that arrived while the previous group ran, up to the size limit (at least one).
+        // A batch with an idempotency key goes alone (its key and result are its own).
         let events = 0;
         let n = 0;
-        while (n < list.length && (n === 0 || events + list[n]!.records.length <= this.maxGroupEvents)) events += list[n++]!.records.length;
+        const alone = (w: Waiting) => w.options.idempotencyKey !== undefined;
+        while (n < list.length && (n === 0 || (!alone(list[n]!) && !alone(list[0]!) && events + list[n]!.records.length <= this.maxGroupEvents))) events += list[n++]!.records.length;
         const group = list.splice(0, n);
         await this.run(name, group);
       }

@@ -126,6 +126,7 @@ export const ingestResponse: Schema = {
   properties: {
     source: name,
     accepted: { type: 'integer', minimum: 0 },
+    replayed: { type: 'boolean', description: 'A retry under an `Idempotency-Key` already used: the first result, nothing stored again' },
     online: {
       type: 'array',
       items: {

@@ -22,6 +22,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { Workspace } from '../runtime/workspace.js';
 import { ApiError, toApiError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
+import { settleOwedUpdates } from '../runtime/online-updates.js';
 import { FeatureLookup } from './lookup.js';
 import { openapiDocument, type RouteDoc } from './openapi.js';
 import { isoTimestamp } from './render.js';
@@ -232,7 +233,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
       schema: {
         summary: 'Push events to a STREAM source',
         description:
-          'The batch is validated whole (one bad event refuses it, naming every bad row); the events are committed to the offline store and the online vectors they touch are recomputed before the reply. Batches arriving while another is ingested are ingested together (one transaction, one online update).',
+          'The batch is validated whole (one bad event refuses it, naming every bad row); the events are committed to the offline store and the online vectors they touch are recomputed before the reply. Batches arriving while another is ingested are ingested together (one transaction, one online update). With an `Idempotency-Key` header, a retry of a batch already stored is answered with the first result (`replayed: true`) and stores nothing; the same key with other events is refused (409 `idempotency_conflict`).',
         tags: ['ingest'],
         params: S.ingestParams,
         body: S.ingestBody,
@@ -251,10 +252,18 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         throw new ApiError('unknown_source', `no registered source \`${source}\`${hint ? `; ${hint}` : streams.length ? ` (streams: ${streams.join(', ')})` : ''}`);
       }
       const lines = (records as unknown as { [LINES]?: number[] })[LINES];
-      const result = await ingestQueue.submit(source, records, { origin: 'request', maxErrors: Math.max(20, records.length), ...(lines ? { lines } : {}) });
+      const header = req.headers['idempotency-key'];
+      const idempotencyKey = Array.isArray(header) ? header[0] : header;
+      const result = await ingestQueue.submit(source, records, {
+        origin: 'request',
+        maxErrors: Math.max(20, records.length),
+        ...(lines ? { lines } : {}),
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      });
       return {
         source: result.source,
         accepted: result.accepted,
+        ...(result.replayed ? { replayed: true } : {}),
         online: result.online.map((o) => ({ entity: o.entity, mode: o.mode, keys: o.keys, ...(o.asOf !== undefined ? { as_of: isoTimestamp(o.asOf) } : {}) })),
       };
     },
@@ -332,6 +341,8 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
 
 /** Builds the server and listens; `url` is where it listens. */
 export async function startServer(ws: Workspace, options: StartOptions = {}): Promise<RunningServer> {
+  // Online updates a killed ingest left owed are carried out before the first lookup is answered.
+  if ((await ws.online().pendingUpdates()).length > 0) await ws.exclusive(async () => settleOwedUpdates(ws, await ws.engine()));
   const app = await buildServer(ws, options);
   const host = options.host ?? ws.config.server.host;
   const port = options.port ?? ws.config.server.port;

@@ -86,6 +86,7 @@ describe('ingest under SIGKILL', () => {
     expect(batches.length - acked.size).toBeGreaterThan(0);
 
     // Reopen.
+    let storedCounts = new Map<string, number>();
     const ws = Workspace.open(dir);
     try {
       const stored = await ws.exclusive(async () => (await ws.engine()).query('SELECT event_id, account_id, event_type, ts FROM app_events'));
@@ -115,6 +116,7 @@ describe('ingest under SIGKILL', () => {
       const unsure = new Set(batches.filter((b) => !acked.has(b.id)).flatMap((b) => b.events.map((e) => e.account_id)));
       const counts = new Map<string, number>();
       for (const r of stored) if (r['event_type'] === 'login_failed' && Number(r['ts']) > T - 24 * HOUR) counts.set(String(r['account_id']), (counts.get(String(r['account_id'])) ?? 0) + 1);
+      storedCounts = counts;
       let checked = 0;
       for (const v of vectors) {
         const k = String(v.key[0]);
@@ -134,11 +136,22 @@ describe('ingest under SIGKILL', () => {
     } finally {
       await ws.close();
     }
+    // A new server first carries out the online updates the killed one owed: then every key — those of
+    // unacknowledged batches too — serves the count of the events stored.
     const again = await serve(dir, Workspace.open(dir));
     try {
-      const r = await (await Api.open(again.url)).post('/v1/features/user', { keys: [['u0001'], ['u0002']], features: ['failed_logins_24h'] });
+      const keys = Array.from({ length: 200 }, (_v, i) => [`u${String(i + 1).padStart(4, '0')}`]);
+      const r = await (await Api.open(again.url)).post('/v1/features/user', { keys, features: ['failed_logins_24h'] });
       expect(r.status).toBe(200);
-      expect(r.body.results.map((x: { found: boolean }) => x.found)).toEqual([true, true]);
+      expect(r.body.results.map((x: { found: boolean }) => x.found)).toEqual(keys.map(() => true));
+      const served = r.body.results.map((x: { key: { account_id?: string; user_id?: string }; features: { failed_logins_24h: { value: number } } }) => x.features.failed_logins_24h.value);
+      expect(served).toEqual(keys.map(([k]) => storedCounts.get(k!) ?? 0));
+      const check = Workspace.open(dir);
+      try {
+        expect(await check.online().pendingUpdates()).toEqual([]);
+      } finally {
+        await check.close();
+      }
     } finally {
       await again.close();
     }

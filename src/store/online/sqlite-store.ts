@@ -25,6 +25,7 @@
  * behind it. A write waits for another process's write without blocking the
  * event loop (`writeTimeoutMs`).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -43,6 +44,7 @@ import {
   valuesInColumnOrder,
   type EncodedVectors,
   type EntityInfo,
+  type PendingUpdate,
   type EntitySnapshot,
   type FeatureCell,
   type FeatureResult,
@@ -112,6 +114,7 @@ export class SqliteOnlineStore implements OnlineStore {
   private readonly writeTimeoutMs: number;
   private readonly yieldMs: number;
   private readonly busyTimeoutMs: number;
+  readonly owner = `${process.pid}:${randomUUID()}`;
   private closed = false;
   private closing: Promise<void> | undefined;
   /** Writes of this instance run one at a time, in call order. */
@@ -182,6 +185,19 @@ export class SqliteOnlineStore implements OnlineStore {
     }
     const version = db.prepare(`SELECT value FROM fsql_online_meta WHERE name = 'schema'`).pluck().get() as number | undefined;
     if (version !== SCHEMA_VERSION) throw new Error(`${this.path}: online store schema version ${version ?? 'unknown'}; this fsql reads version ${SCHEMA_VERSION}`);
+    // Added after version 1 shipped; an older store gains it on open.
+    const pending = db.prepare(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'fsql_online_pending'`).pluck().get() as number;
+    if (pending === 0) {
+      db.exec(`CREATE TABLE IF NOT EXISTS fsql_online_pending (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        entity TEXT NOT NULL,
+        keys TEXT,
+        newest INTEGER,
+        reason TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+      )`);
+    }
   }
 
   private check(): void {
@@ -276,6 +292,55 @@ export class SqliteOnlineStore implements OnlineStore {
     if (!Array.isArray(keys)) throw new OnlineStoreError('bad_input', 'keys must be a list of keys');
     const { g, blobs } = this.readTx(entity, keys);
     return { generation: g.generation, features: g.features, index: g.index, counts: g.counts, blobs };
+  }
+
+  recordPending(updates: readonly PendingUpdate[]): Promise<number[]> {
+    try {
+      this.check();
+      if (updates.length === 0) return Promise.resolve([]);
+      return this.exclusive(async () => {
+        this.check();
+        await this.begin();
+        try {
+          const insert = this.db.prepare<[string, string | null, number | null, string, string, number]>('INSERT INTO fsql_online_pending (entity, keys, newest, reason, owner, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
+          const ids = updates.map((u) => Number(insert.run(u.entity, u.keys === null ? null : JSON.stringify(u.keys), u.newest, u.reason, this.owner, nowMicros()).lastInsertRowid));
+          this.db.exec('COMMIT');
+          return ids;
+        } catch (e) {
+          this.rollback();
+          throw e;
+        }
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async pendingUpdates(): Promise<PendingUpdate[]> {
+    this.check();
+    const rows = this.db.prepare('SELECT id, entity, keys, newest, reason, owner FROM fsql_online_pending ORDER BY id').all() as { id: number; entity: string; keys: string | null; newest: number | null; reason: string; owner: string }[];
+    return rows.map((r) => ({ id: r.id, owner: r.owner, entity: r.entity, keys: r.keys === null ? null : (JSON.parse(r.keys) as Value[][]), newest: r.newest, reason: r.reason }));
+  }
+
+  settlePending(ids: readonly number[]): Promise<void> {
+    try {
+      this.check();
+      if (ids.length === 0) return Promise.resolve();
+      return this.exclusive(async () => {
+        this.check();
+        await this.begin();
+        try {
+          const remove = this.db.prepare<[number]>('DELETE FROM fsql_online_pending WHERE id = ?');
+          for (const id of ids) remove.run(id);
+          this.db.exec('COMMIT');
+        } catch (e) {
+          this.rollback();
+          throw e;
+        }
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async describe(entity: string): Promise<EntityInfo | null> {

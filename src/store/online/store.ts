@@ -137,6 +137,22 @@ export interface EntityInfo {
   readonly updatedAt: number;
 }
 
+/**
+ * Vectors owed an update: recompute `keys` of `entity` (the whole entity
+ * when null) as of at least `newest` (epoch µs; null: the snapshot's time).
+ */
+export interface PendingUpdate {
+  /** Set by the store. */
+  readonly id?: number;
+  /** Set by the store: who recorded it, `<pid>:<store instance>` (see `OnlineStore.owner`). */
+  readonly owner?: string;
+  readonly entity: string;
+  readonly keys: readonly (readonly Value[])[] | null;
+  readonly newest: number | null;
+  /** Why (e.g. `ingest events`), for messages. */
+  readonly reason: string;
+}
+
 /** Stored vectors as encoded, and what is needed to read them. */
 export interface EncodedVectors {
   readonly generation: number;
@@ -150,6 +166,8 @@ export interface EncodedVectors {
 }
 
 export interface OnlineStore {
+  /** This open store's name for the updates it records: `<pid>:<random>`. */
+  readonly owner: string;
   /** Replaces the entity's vectors by the snapshot's, atomically: readers see the old vectors or the new, never a mix. */
   writeSnapshot(entity: string, snapshot: EntitySnapshot): Promise<void>;
   /** Updates the vectors of some keys of the current snapshot, all in one transaction. */
@@ -163,6 +181,17 @@ export interface OnlineStore {
    * values (wire.ts).
    */
   getEncoded(entity: string, keys: readonly (readonly Value[])[]): Promise<EncodedVectors>;
+  /**
+   * Records updates owed to the store (an ingest writes them before it
+   * commits its events and settles them once the vectors are updated), in
+   * one durable transaction; returns their ids. Whoever opens the store next
+   * finds what a killed process left owed in `pendingUpdates`.
+   */
+  recordPending(updates: readonly PendingUpdate[]): Promise<number[]>;
+  /** The updates recorded and not settled yet, oldest first. */
+  pendingUpdates(): Promise<PendingUpdate[]>;
+  /** Forgets updates that were carried out (or are covered by a newer snapshot). */
+  settlePending(ids: readonly number[]): Promise<void>;
   /** The current generation of the entity, or null when it has never been materialized. */
   describe(entity: string): Promise<EntityInfo | null>;
   /** Waits for the writes in progress, then closes. */
