@@ -2,7 +2,8 @@
  * The registry commands of the `fsql` command line: `plan`, `list` and
  * `describe`. Each reads the project's registry (`<project>/.fsql/registry.db`)
  * and writes nothing: `plan` opens a throwaway in-memory registry when the
- * file does not exist yet, `list` and `describe` say nothing was applied.
+ * file does not exist yet, `list` and `describe` refuse a project never
+ * applied (as the runtime commands do).
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +15,9 @@ import { readProjectFiles } from '../project/files.js';
 import { KIND_LABELS, KIND_ORDER, refLabel, type ObjectKind } from '../store/registry/definitions.js';
 import { openRegistry, registryPath, type ObjectDescription, type Registry } from '../store/registry/registry.js';
 import { renderLineage, renderPlan } from '../store/registry/render.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { checkProjectFolder } from '../runtime/workspace.js';
+import { reportRuntimeError } from './runtime-commands.js';
 
 /** What the registry commands need of the command line's `Io`. */
 export interface RegistryIo {
@@ -49,6 +53,21 @@ function json(io: RegistryIo, value: unknown): void {
 function openExisting(dir: string): Registry | undefined {
   const path = registryPath(dir);
   return existsSync(path) ? openRegistry(path) : undefined;
+}
+
+/**
+ * The registry of a project that has been applied, for `list` and `describe`;
+ * like `Workspace.open`, a folder that does not exist throws (a usage error,
+ * exit 2) and a project never applied is refused (exit 1). Nothing is created.
+ */
+function openApplied(dir: string, io: RegistryIo, format: OutputFormat): Registry | number {
+  try {
+    checkProjectFolder(dir, false);
+  } catch (e) {
+    if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, format);
+    throw e;
+  }
+  return openRegistry(registryPath(dir));
 }
 
 // ---------------------------------------------------------------------------
@@ -107,12 +126,8 @@ interface ListRow {
 
 export function runList(path: string, options: { format: OutputFormat; kind?: ObjectKind }, io: RegistryIo): number {
   const dir = projectDir(path, io.cwd);
-  const registry = openExisting(dir);
-  if (!registry) {
-    if (options.format === 'json') json(io, { registry: registryPath(dir), objects: [] });
-    else io.stdout(`nothing applied yet in ${registryPath(dir)}\n`);
-    return 0;
-  }
+  const registry = openApplied(dir, io, options.format);
+  if (typeof registry === 'number') return registry;
   try {
     const rows: ListRow[] = [];
     for (const o of registry.list(options.kind !== undefined ? { kind: options.kind } : {})) {
@@ -151,11 +166,8 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
 
 export function runDescribe(name: string, path: string, options: { format: OutputFormat; version?: number }, io: RegistryIo): number {
   const dir = projectDir(path, io.cwd);
-  const registry = openExisting(dir);
-  if (!registry) {
-    io.stderr(`nothing applied yet in ${registryPath(dir)}\n`);
-    return 1;
-  }
+  const registry = openApplied(dir, io, options.format);
+  if (typeof registry === 'number') return registry;
   try {
     const versions = registry.versions(name);
     if (versions.length === 0) {

@@ -63,8 +63,28 @@ export function reportRuntimeError(e: RuntimeError, io: RuntimeIo, sources: (fil
   return 1;
 }
 
-async function withWorkspace<T>(path: string, io: RuntimeIo, engine: EngineTarget | undefined, fn: (ws: Workspace) => Promise<T>): Promise<T> {
-  const ws = Workspace.open(projectDir(path, io.cwd), engine ? { engine } : {});
+interface WorkspaceOptions {
+  readonly engine?: EngineTarget | undefined;
+  /** Create the registry when the project has none (`apply` only). */
+  readonly create?: boolean;
+  /** How a refusal to open is reported. */
+  readonly format?: TextOrJson;
+}
+
+/**
+ * Opens the project's Workspace, runs `fn` and closes it. A folder that does
+ * not exist throws ProjectNotFoundError (a usage error); a project never
+ * applied (without `create`) is reported like any RuntimeError. Nothing is
+ * created unless `create`.
+ */
+async function withWorkspace(path: string, io: RuntimeIo, options: WorkspaceOptions, fn: (ws: Workspace) => Promise<number>): Promise<number> {
+  let ws: Workspace;
+  try {
+    ws = Workspace.open(projectDir(path, io.cwd), { ...(options.engine ? { engine: options.engine } : {}), ...(options.create ? { create: true } : {}) });
+  } catch (e) {
+    if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
+    throw e;
+  }
   try {
     return await fn(ws);
   } finally {
@@ -84,7 +104,7 @@ export interface ApplyCommandOptions {
 export async function runApply(path: string, options: ApplyCommandOptions, io: RuntimeIo): Promise<number> {
   const files = readProjectFiles(resolve(io.cwd, path), io.cwd);
   const byPath = new Map(files.map((f) => [f.path, f.text]));
-  return withWorkspace(path, io, options.engine, async (ws) => {
+  return withWorkspace(path, io, { engine: options.engine, create: true, format: options.format }, async (ws) => {
     try {
       const progress = options.format === 'text' && io.interactive ? (m: string) => io.stderr(`\r\x1b[K${m}…`) : undefined;
       const out = await applyProject(ws, files, { ...(options.fitAt !== undefined ? { fitAt: options.fitAt } : {}), ...(options.reload ? { reload: true } : {}), ...(progress ? { onProgress: progress } : {}) });
@@ -120,7 +140,7 @@ export interface MaterializeCommandOptions {
 }
 
 export async function runMaterialize(path: string, options: MaterializeCommandOptions, io: RuntimeIo): Promise<number> {
-  return withWorkspace(path, io, options.engine, async (ws) => {
+  return withWorkspace(path, io, { engine: options.engine, format: options.format }, async (ws) => {
     try {
       const started = performance.now();
       const result = await materialize(ws, {
@@ -159,7 +179,7 @@ export interface TrainCommandOptions {
 export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
   const format = options.format ?? formatFromName(options.out) ?? 'csv';
   const out = resolve(io.cwd, options.out);
-  return withWorkspace(path, io, options.engine, async (ws) => {
+  return withWorkspace(path, io, { engine: options.engine }, async (ws) => {
     try {
       const started = performance.now();
       const say = (m: string) => io.stderr(io.interactive ? `\r\x1b[K${m}` : `${m}\n`);
@@ -232,7 +252,7 @@ export async function runIngest(source: string, file: string, path: string, opti
     io.stderr(`fsql: ${events.error}\n`);
     return 1;
   }
-  return withWorkspace(path, io, options.engine, async (ws) => {
+  return withWorkspace(path, io, { engine: options.engine, format: options.format }, async (ws) => {
     try {
       const result = await ingest(ws, source, events.records, { origin: file, ...(events.lines.length ? { lines: events.lines } : {}) });
       if (options.format === 'json') {
@@ -259,7 +279,7 @@ export async function runIngest(source: string, file: string, path: string, opti
 
 /** `fsql get ENTITY KEY…`: the online vector of each key, as the server would serve it. */
 export async function runGet(entity: string, keys: readonly string[], path: string, options: { features?: readonly string[]; format: TextOrJson }, io: RuntimeIo): Promise<number> {
-  return withWorkspace(path, io, undefined, async (ws) => {
+  return withWorkspace(path, io, { format: options.format }, async (ws) => {
     const { catalog } = ws.catalog();
     const info = Object.values(catalog.entities).find((e) => e.name.toLowerCase() === entity.toLowerCase());
     if (!info) {

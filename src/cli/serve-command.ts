@@ -7,7 +7,8 @@ import type { EngineTarget } from '../engine/engine.js';
 import { Workspace } from '../runtime/workspace.js';
 import { startServer } from '../server/index.js';
 import { projectDir } from './registry-commands.js';
-import type { RuntimeIo } from './runtime-commands.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { reportRuntimeError, type RuntimeIo } from './runtime-commands.js';
 
 export interface ServeOptions {
   readonly host?: string;
@@ -20,7 +21,14 @@ export interface ServeOptions {
 }
 
 export async function runServe(path: string, options: ServeOptions, io: RuntimeIo): Promise<number> {
-  const ws = Workspace.open(projectDir(path, io.cwd), options.engine ? { engine: options.engine } : {});
+  let ws: Workspace;
+  try {
+    // A folder that does not exist, or a project never applied, is refused before anything is created.
+    ws = Workspace.open(projectDir(path, io.cwd), options.engine ? { engine: options.engine } : {});
+  } catch (e) {
+    if (e instanceof RuntimeError) return reportRuntimeError(e, io);
+    throw e;
+  }
   try {
     const tokenEnv = ws.config.server.tokenEnv;
     const token = process.env[tokenEnv];

@@ -1,22 +1,29 @@
 /**
  * Stream ingest (`POST /ingest/:source`, `fsql ingest SOURCE FILE`): events
  * for a STREAM source are validated against its columns — a batch with any
- * bad row is refused whole, naming each bad row — then appended to the
- * source's table in the offline store (the history backfills and training
- * sets read) in one transaction, and then the online vectors of the keys the
- * events touch are recomputed, before the call returns.
+ * bad row is refused whole, naming each bad row — and then, one ingest at a
+ * time (`ws.exclusive`):
  *
- * Which vectors: for every entity whose online snapshot holds a feature that
- * reads the stream (directly or through views), the keys are the events'
- * values of that feature's key columns when every such feature reads the
- * stream itself; a feature that reads it through a view can move any key,
- * so then the entity's whole snapshot is recomputed. Vectors are recomputed
- * as of the later of the snapshot's time and the newest event of the batch,
- * so an event is always visible in the next read.
+ *   0. online updates a killed ingest left owed are carried out first;
+ *   1. the online update this batch makes is recorded as owed (in the online
+ *      store: which entities, which keys, the newest event time);
+ *   2. the events are appended to the source's table in the offline store (the
+ *      history backfills and training sets read), in one transaction — with
+ *      the batch's idempotency key, when it has one;
+ *   3. the touched vectors are recomputed and written, and the record settled.
+ *
+ * A process killed anywhere leaves either nothing stored or the events stored
+ * and the update owed, which the next ingest, `materialize` or `fsql serve`
+ * carries out (online-updates.ts). Which vectors: for every entity whose
+ * online snapshot holds a feature that reads the stream (directly or through
+ * views), the events' keys when every such feature reads the stream itself,
+ * else the entity's whole snapshot; recomputed as of the later of the
+ * snapshot's time and the newest event of the batch, so an event is always
+ * visible in the next read.
  */
 import { createHash } from 'node:crypto';
 import { keyOf, type Catalog, type SourceInfo } from '../check/catalog.js';
-import { quoteIdentifier, type Engine, type Row } from '../engine/engine.js';
+import { quoteIdentifier, quoteString, type Engine, type Row } from '../engine/engine.js';
 import { recordReader } from '../store/files/records.js';
 import type { RowError } from '../store/files/sink.js';
 import { RuntimeError } from './errors.js';
@@ -100,8 +107,6 @@ async function ensureIngestTables(engine: Engine): Promise<void> {
   ready.add(engine);
 }
 
-const text = (v: string) => `'${v.replaceAll("'", "''")}'`;
-
 export async function ingest(ws: Workspace, sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
   const { catalog } = ws.catalog();
   const source = streamSource(catalog, sourceName);
@@ -129,7 +134,7 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
     // A retry of a batch already stored under this key: its first result, nothing stored again.
     const digest = key !== undefined ? digestOf(records) : undefined;
     if (key !== undefined) {
-      const prior = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${text(keyOf(source.name))} AND idempotency_key = ${text(key)}`, [
+      const prior = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${quoteString(keyOf(source.name))} AND idempotency_key = ${quoteString(key)}`, [
         { name: 'digest', type: 'TEXT' },
         { name: 'accepted', type: 'INTEGER' },
       ]);
@@ -147,7 +152,7 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
       await e.insertRows(source.name, source.columns, rows);
       if (key !== undefined) {
         await e.execute(
-          `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${text(keyOf(source.name))}, ${text(key)}, ${text(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
+          `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${quoteString(keyOf(source.name))}, ${quoteString(key)}, ${quoteString(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
         );
       }
     });

@@ -5,6 +5,8 @@
  * `exclusive`, one at a time (an engine transaction takes in every call made
  * meanwhile, so two must never interleave).
  */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Engine, EngineTarget } from '../engine/engine.js';
 import { quoteIdentifier, quoteString } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
@@ -14,12 +16,44 @@ import type { FittedParameters } from '../plan/fitted.js';
 import { SqliteOnlineStore } from '../store/online/sqlite-store.js';
 import type { OnlineStore } from '../store/online/store.js';
 import { openRegistry, registryPath, type Registry } from '../store/registry/registry.js';
+import { ProjectNotFoundError } from '../project/files.js';
 import { loadConfig, type ProjectConfig } from './config.js';
+import { RuntimeError } from './errors.js';
 import { registeredCatalog, type RegisteredCatalog } from './registered-catalog.js';
 
 export interface OpenOptions {
   /** Overrides the config's offline engine. */
   readonly engine?: EngineTarget;
+  /**
+   * Create the registry (`.fsql/registry.db`) when the project has none: for
+   * `fsql apply` only. Without it, a project never applied is refused.
+   */
+  readonly create?: boolean;
+}
+
+/** `dir` as a shell word (quoted when it needs to be), for messages that show a command to run. */
+function shellWord(dir: string): string {
+  return /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * Refuses what is not a project to work on, creating nothing: a folder that
+ * does not exist or is a file (ProjectNotFoundError), and, unless `create`,
+ * a project never applied (RuntimeError `nothing_registered`). `Workspace.open`
+ * runs it; so do the CLI commands that read the registry without a Workspace.
+ */
+export function checkProjectFolder(dir: string, create: boolean): void {
+  const abs = resolve(dir);
+  let folder: boolean;
+  try {
+    folder = statSync(abs).isDirectory();
+  } catch {
+    throw new ProjectNotFoundError(`no such project folder: ${abs} (give the folder that holds the project's .fsql files; \`fsql init DIR\` creates a new project)`);
+  }
+  if (!folder) throw new ProjectNotFoundError(`not a project folder: ${abs} is a file (give the folder that holds the project's .fsql files)`);
+  if (!create && !existsSync(registryPath(abs))) {
+    throw new RuntimeError('nothing_registered', `nothing applied yet: run \`fsql apply ${shellWord(abs)}\` first (there is no ${registryPath(abs)})`);
+  }
 }
 
 export class Workspace {
@@ -34,8 +68,13 @@ export class Workspace {
     readonly registry: Registry,
   ) {}
 
-  /** Opens the project in `dir` (reads fsql.json; creates `.fsql/registry.db` when missing). */
+  /**
+   * Opens the project in `dir` (reads fsql.json). `dir` must be an existing
+   * folder, and the project must have been applied (have `.fsql/registry.db`)
+   * unless `create` is set; nothing is created otherwise.
+   */
   static open(dir: string, options: OpenOptions = {}): Workspace {
+    checkProjectFolder(dir, options.create ?? false);
     const config = loadConfig(dir);
     const c: ProjectConfig = options.engine && options.engine !== config.offline.engine ? loadConfigWithEngine(config, options.engine) : config;
     return new Workspace(c, openRegistry(registryPath(c.dir)));

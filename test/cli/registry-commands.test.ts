@@ -45,13 +45,15 @@ describe('fsql plan / list / describe', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('list and describe say nothing was applied before the first apply', async () => {
+  it('list and describe refuse a project never applied, naming the command to run, and create nothing', async () => {
+    const refusal = `fsql: nothing applied yet: run \`fsql apply ${dir}\` first (there is no ${registryPath(dir)})\n`;
     const list = await fsql('list', dir);
-    expect(list.code).toBe(0);
-    expect(list.stdout).toContain(`nothing applied yet in ${registryPath(dir)}`);
+    expect(list).toEqual({ code: 1, stdout: '', stderr: refusal });
     const described = await fsql('describe', 'fraud_detection', dir);
-    expect(described.code).toBe(1);
-    expect(described.stderr).toContain('nothing applied yet');
+    expect(described).toEqual({ code: 1, stdout: '', stderr: refusal });
+    const json = await fsql('list', dir, '--format', 'json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'nothing_registered', message: refusal.slice('fsql: '.length, -1) } });
     expect(existsSync(join(dir, '.fsql'))).toBe(false);
   });
 

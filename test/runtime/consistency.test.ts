@@ -200,7 +200,7 @@ function describeCase(c: Case): string {
 /** Runs one case on one engine; throws with the details on any difference. */
 async function check(engine: EngineTarget, c: Case): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `fsql-consistency-${engine}-`));
-  const ws = Workspace.open(dir, { engine });
+  const ws = Workspace.open(dir, { engine, create: true });
   const problems: string[] = [];
   try {
     writeFiles(dir, files(c));

@@ -27,7 +27,7 @@ export function copyPayments(extra: Readonly<Record<string, string>> = {}): stri
 
 /** Applies the project in `dir` and materializes it at `at`. */
 export async function prepare(dir: string, at = T): Promise<Workspace> {
-  const ws = Workspace.open(dir);
+  const ws = Workspace.open(dir, { create: true });
   await applyProject(ws, readProjectFiles(dir, dir));
   await materialize(ws, { at });
   return ws;
