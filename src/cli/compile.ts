@@ -1,5 +1,5 @@
 /** `fsql compile`: the SQL (or, with --explain, the logical plan) fsql runs for a target. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Catalog } from '../check/catalog.js';
 import { keyOf } from '../check/catalog.js';
 import type { FittedParameters } from '../plan/fitted.js';
@@ -12,6 +12,8 @@ import { lowerFit, lowerMaterialize, lowerTraining, lowerView, type TimeBindings
 import { SqlPrinter } from '../sql/print.js';
 import { timestampMicros } from '../sql/lower-expr.js';
 import { parseTimestampLiteral } from '../syntax/time-literals.js';
+import { projectDefinitions, type CheckedProject } from '../store/registry/definitions.js';
+import { openRegistry, registryPath } from '../store/registry/registry.js';
 
 export class CompileError extends Error {}
 
@@ -38,6 +40,43 @@ export function readParams(path: string | undefined): FittedLookup {
   }
   const byKey = new Map(Object.entries(json).map(([k, v]) => [k.toLowerCase(), v]));
   return (name, version) => byKey.get(`${name.toLowerCase()}@${version}`);
+}
+
+/**
+ * The fitted parameters the project's registry holds for the project's
+ * feature versions, by `name@version` (lower case): only for a version
+ * registered with the same definition (hash) as the project declares — a
+ * definition edited under a registered VERSION is not what was fitted. Empty
+ * when the folder has no registry (never applied); nothing is created.
+ */
+export function registeredFitted(project: CheckedProject, dir: string): Map<string, FittedParameters> {
+  const out = new Map<string, FittedParameters>();
+  const path = registryPath(dir);
+  if (!existsSync(path)) return out;
+  const registry = openRegistry(path);
+  try {
+    const hashes = new Map(registry.list({ kind: 'feature' }).map((o) => [`${keyOf(o.name)}@${o.version}`, o.hash]));
+    for (const d of projectDefinitions(project)) {
+      if (d.kind !== 'feature') continue;
+      const k = `${keyOf(d.name)}@${d.version}`;
+      if (hashes.get(k) !== d.hash) continue;
+      const p = registry.fittedParameters(d.name, d.version);
+      if (p) out.set(k, p);
+    }
+  } finally {
+    registry.close();
+  }
+  return out;
+}
+
+/**
+ * What `fsql compile` fits transforms with: the `--params` file's entry for a
+ * feature version when it has one, else the registry's (`registeredFitted`).
+ */
+export function compileFitted(project: CheckedProject, dir: string, params: string | undefined): FittedLookup {
+  const fromFile = readParams(params);
+  const fromRegistry = registeredFitted(project, dir);
+  return (name, version) => fromFile(name, version) ?? fromRegistry.get(`${keyOf(name)}@${version}`);
 }
 
 export function parseTime(text: string): number {

@@ -9,10 +9,10 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
 import { findFsqlFiles, ProjectNotFoundError, readProjectFiles } from '../project/files.js';
 import { formatSource } from '../syntax/format.js';
-import { compile, CompileError, type CompileOptions } from './compile.js';
+import { compile, compileFitted, CompileError, type CompileOptions } from './compile.js';
 import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
-import { parseKind, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
+import { parseKind, projectDir, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
 import { runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
 import { runServe } from './serve-command.js';
 import { runInit } from './init.js';
@@ -145,7 +145,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--version <n>', 'version of the training set or feature', (v) => Number.parseInt(v, 10))
     .option('--all', 'every view, training set and entity')
     .option('--explain', 'print the logical plan instead of SQL')
-    .option('--params <file>', 'fitted parameters as JSON ({ "feature@version": … })')
+    .option('--params <file>', 'fitted parameters as JSON ({ "feature@version": … }); default: those registered by `fsql apply`')
     .option('--as-of <time>', "the time online vectors and time-independent labels are computed at ('YYYY-MM-DD HH:MM:SS')")
     .action((path: string, options: CompileOptions) => {
       const files = readProjectFiles(path, io.cwd);
@@ -155,7 +155,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         code = 1;
         return;
       }
-      io.stdout(compile(result.catalog, options));
+      // Fitted parameters: --params, else those the project's registry holds (when it was applied).
+      io.stdout(compile(result.catalog, options, compileFitted(result, projectDir(path, io.cwd), options.params)));
     });
 
   program
