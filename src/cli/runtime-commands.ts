@@ -21,6 +21,9 @@ import { Workspace } from '../runtime/workspace.js';
 import { formatRowError } from '../store/files/sink.js';
 import { formatFromName, writeTableFile, type OutputFormat } from '../store/files/write.js';
 import { renderPlan } from '../store/registry/render.js';
+import { toApiError } from '../server/errors.js';
+import { FeatureLookup } from '../server/lookup.js';
+import { renderValue } from '../server/render.js';
 import { projectDir, type OutputFormat as TextOrJson } from './registry-commands.js';
 
 export interface RuntimeIo {
@@ -277,12 +280,33 @@ export async function runIngest(source: string, file: string, path: string, opti
 
 // ---------------------------------------------------------------------------
 
-/** `fsql get ENTITY KEY…`: the online vector of each key, as the server would serve it. */
+/**
+ * `get --format json`: exactly the body `POST /v1/features/:entity` answers
+ * for these keys and features (the server's own FeatureLookup writes it), or
+ * the API's error body for a refusal (exit 1).
+ */
+async function printLookup(ws: Workspace, entity: string, keys: readonly unknown[], features: readonly string[] | undefined, io: RuntimeIo): Promise<number> {
+  const lookup = new FeatureLookup(ws, { maxKeys: Math.max(1, keys.length) });
+  try {
+    const body = await lookup.lookup(entity, keys, features);
+    io.stdout(`${body.toString('utf8')}\n`);
+    return 0;
+  } catch (e) {
+    const api = toApiError(e);
+    if (api.code === 'internal') throw e;
+    io.stdout(`${JSON.stringify(api.body(), null, 2)}\n`);
+    return 1;
+  }
+}
+
+/** `fsql get ENTITY KEY…`: the online vector of each key, as the server serves it. */
 export async function runGet(entity: string, keys: readonly string[], path: string, options: { features?: readonly string[]; format: TextOrJson }, io: RuntimeIo): Promise<number> {
   return withWorkspace(path, io, { format: options.format }, async (ws) => {
     const { catalog } = ws.catalog();
     const info = Object.values(catalog.entities).find((e) => e.name.toLowerCase() === entity.toLowerCase());
     if (!info) {
+      // JSON: the API's 404 body (with its did-you-mean).
+      if (options.format === 'json') return printLookup(ws, entity, keys.map((k) => [k]), options.features, io);
       io.stderr(`fsql: no registered entity ${entity}\n`);
       return 1;
     }
@@ -304,6 +328,8 @@ export async function runGet(entity: string, keys: readonly string[], path: stri
       }
       parsedKeys.push(values);
     }
+    // The request body's keys: each value as the API shows a value of its column's type.
+    if (options.format === 'json') return printLookup(ws, info.name, parsedKeys.map((k) => k.map((v, i) => renderValue(v, info.keys[i]!.type))), options.features, io);
     const selectors = options.features?.map((f) => {
       const m = /^(.*)@(\d+)$/.exec(f);
       return m ? { name: m[1]!, version: Number(m[2]) } : { name: f };
@@ -322,26 +348,6 @@ export async function runGet(entity: string, keys: readonly string[], path: stri
       const t = typeOf.get(column);
       return t ? valueText(v, t) : v;
     };
-    if (options.format === 'json') {
-      io.stdout(
-        `${JSON.stringify(
-          results.map((r) => ({
-            key: Object.fromEntries(info.keys.map((k, i) => [k.name, valueText(r.key[i] ?? null, k.type)])),
-            found: r.found,
-            features: r.features.map((f) => ({
-              name: f.name,
-              version: f.version,
-              values: Object.fromEntries(Object.entries(f.values).map(([c, v]) => [c, show(c, v)])),
-              status: f.status,
-              eventTime: f.eventTime === null ? null : `${timestampText(f.eventTime, 'T')}Z`,
-            })),
-          })),
-          null,
-          2,
-        )}\n`,
-      );
-      return 0;
-    }
     for (const r of results) {
       io.stdout(`${info.name} ${info.keys.map((k, i) => `${k.name}=${String(valueText(r.key[i] ?? null, k.type))}`).join(' ')}${r.found ? '' : ' (not in the online store)'}\n`);
       const rows = r.features.flatMap((f) =>

@@ -102,16 +102,17 @@ describe('fsql init', () => {
     const get = async () => {
       const r = await fsql('get', 'customer', 'c001', '--project', dir, '--format', 'json');
       expect(r.code, r.stderr).toBe(0);
-      const [vector] = JSON.parse(r.stdout) as { found: boolean; features: { name: string; values: Record<string, unknown>; status: string; eventTime: string | null }[] }[];
-      expect(vector!.found).toBe(true);
-      return Object.fromEntries(vector!.features.map((f) => [f.name, f]));
+      // The body of POST /v1/features/customer: one value per feature, an object of columns for a ONE_HOT one.
+      const { results } = JSON.parse(r.stdout) as { results: { found: boolean; features: Record<string, { value?: unknown; values?: Record<string, unknown>; status: string; event_time: string | null }> }[] };
+      expect(results.map((x) => x.found)).toEqual([true]);
+      return results[0]!.features;
     };
     const v = await get();
-    expect(v['orders_30d']!.values).toEqual({ orders_30d: last30.length });
-    expect(v['orders_30d']!.eventTime).toBe(`${latest['ordered_at']!.replace(' ', 'T')}Z`);
-    expect(v['spend_30d']!.values['spend_30d']).toBeCloseTo(Math.log(1 + spend), 9);
+    expect(v['orders_30d']!.value).toBe(last30.length);
+    expect(v['orders_30d']!.event_time).toBe(`${latest['ordered_at']!.replace(' ', 'T')}Z`);
+    expect(v['spend_30d']!.value).toBeCloseTo(Math.log(1 + spend), 9);
     expect(v['country']!.values).toEqual({ country__US: country === 'US' ? 1 : 0, country__DE: country === 'DE' ? 1 : 0, country__FR: country === 'FR' ? 1 : 0 });
-    expect(v['page_views_7d']!).toMatchObject({ values: { page_views_7d: 0 }, status: 'missing' });
+    expect(v['page_views_7d']!).toMatchObject({ value: 0, status: 'missing' });
 
     const out = join(root, 'churn.csv');
     const train = await fsql('train', 'churn_model', dir, '--out', out);
@@ -133,7 +134,7 @@ describe('fsql init', () => {
       .filter((e) => e.customer_id === 'c001' && ms(e.viewed_at) > at - 7 * day && ms(e.viewed_at) <= at);
     expect(views.length).toBeGreaterThan(0);
     const after = await get();
-    expect(after['page_views_7d']).toMatchObject({ values: { page_views_7d: views.length }, status: 'present' });
-    expect(after['orders_30d']!.values).toEqual(v['orders_30d']!.values);
+    expect(after['page_views_7d']).toMatchObject({ value: views.length, status: 'present' });
+    expect(after['orders_30d']!.value).toBe(last30.length);
   });
 });

@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../src/runtime/train.js';
 import { Workspace } from '../../src/runtime/workspace.js';
+import { startServer } from '../../src/server/index.js';
 import type { Table } from '../../src/engine/run-plan.js';
 import { copyExample, DAY, fsql, sqliteRows, us } from '../runtime/support.js';
 
@@ -121,7 +122,11 @@ describe('fsql runtime commands on examples/payments', () => {
 
     const got = await fsql('get', 'user', 'u0070', '--project', dir, '--format', 'json', '--features', 'txn_count_7d,active_days_30d');
     expect(got.code).toBe(0);
-    const [vector] = JSON.parse(got.stdout) as { found: boolean; features: { name: string; values: Record<string, unknown>; status: string }[] }[];
+    // The body of POST /v1/features/user: features keyed by name, each with one value.
+    const body = JSON.parse(got.stdout) as { entity: string; results: { key: Record<string, unknown>; found: boolean; features: Record<string, { version: number; value: unknown; status: string }> }[] };
+    expect(body.entity).toBe('user');
+    expect(body.results.map((r) => r.key)).toEqual([{ user_id: 'u0070' }]);
+    const vector = body.results[0];
     // txn_count_7d is LOG(COUNT(*)) over (T − 7 days, T]; active_days_30d counts the user's calendar days of
     // approved spend whose last transaction is in (T − 30 days, T].
     const T = us('2024-04-30');
@@ -134,8 +139,59 @@ describe('fsql runtime commands on examples/payments', () => {
     }
     const days30 = [...lastOfDay.values()].filter((t) => t > T - 30 * DAY && t <= T).length;
     expect(vector!.found).toBe(true);
-    expect(vector!.features.find((f) => f.name === 'txn_count_7d')!.values['txn_count_7d']).toBeCloseTo(Math.log(1 + n7), 12);
-    expect(vector!.features.find((f) => f.name === 'active_days_30d')!.values['active_days_30d']).toBe(days30);
+    expect(Object.keys(vector!.features)).toEqual(['txn_count_7d', 'active_days_30d']);
+    expect(vector!.features['txn_count_7d']!.value).toBeCloseTo(Math.log(1 + n7), 12);
+    expect(vector!.features['active_days_30d']!.value).toBe(days30);
+  });
+
+  it('get --format json prints the body POST /v1/features/:entity answers for the same lookup', async () => {
+    const ws = Workspace.open(dir);
+    const server = await startServer(ws, { host: '127.0.0.1', port: 0 });
+    try {
+      const post = async (entity: string, body: unknown) => {
+        const r = await fetch(`${server.url}/v1/features/${entity}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: (await r.json()) as unknown };
+      };
+      const cases: { argv: string[]; entity: string; body: unknown }[] = [
+        // Every feature, two keys, one of them never seen (found: false, the features' empty values).
+        { argv: ['user', 'u0070', 'nobody'], entity: 'user', body: { keys: [['u0070'], ['nobody']] } },
+        // A feature list, with a pinned version (keyed `name@2`) and ONE_HOT features (an object of columns).
+        { argv: ['user', 'u0001', '--features', 'avg_amount_7d@1,avg_amount_7d,home_country,last_channel'], entity: 'user', body: { keys: [['u0001']], features: ['avg_amount_7d@1', 'avg_amount_7d', 'home_country', 'last_channel'] } },
+        // Another entity, with a key column named differently (merchant_id) from the relation's (id).
+        { argv: ['merchant', 'm001', 'm002'], entity: 'merchant', body: { keys: [['m001'], ['m002']] } },
+      ];
+      for (const c of cases) {
+        const got = await fsql('get', ...c.argv, '--project', dir, '--format', 'json');
+        expect(got.stderr, c.argv.join(' ')).toBe('');
+        expect(got.code, c.argv.join(' ')).toBe(0);
+        const api = await post(c.entity, c.body);
+        expect(api.status).toBe(200);
+        expect(JSON.parse(got.stdout), c.argv.join(' ')).toEqual(api.body);
+        expect(got.stdout.endsWith('\n')).toBe(true);
+      }
+      // The case above reads real values: u0070's spend_30d is LOG of its approved spend in (T − 30 days, T].
+      const T = us('2024-04-30');
+      const spend = readCsv(join(dir, 'data/transactions.csv'))
+        .filter((t) => t['user_id'] === 'u0070' && t['status'] === 'approved' && us(t['created_at']!) > T - 30 * DAY && us(t['created_at']!) <= T)
+        .reduce((s, t) => s + Number(t['amount']), 0);
+      const first = JSON.parse((await fsql('get', 'user', 'u0070', '--project', dir, '--format', 'json')).stdout) as { results: { features: Record<string, { value: number }> }[] };
+      expect(first.results[0]!.features['spend_30d']!.value).toBeCloseTo(Math.sign(spend) * Math.log(1 + Math.abs(spend)), 9);
+
+      // A refusal is the API's error body too (exit 1): an unknown feature, an unknown entity.
+      for (const [argv, entity, body] of [
+        [['user', 'u0070', '--features', 'no_such_feature'], 'user', { keys: [['u0070']], features: ['no_such_feature'] }],
+        [['usr', 'u0070'], 'usr', { keys: [['u0070']] }],
+      ] as const) {
+        const got = await fsql('get', ...argv, '--project', dir, '--format', 'json');
+        expect(got.code, argv.join(' ')).toBe(1);
+        const api = await post(entity, body);
+        expect(api.status).toBe(404);
+        expect(JSON.parse(got.stdout), argv.join(' ')).toEqual(api.body);
+      }
+    } finally {
+      await server.close();
+      await ws.close();
+    }
   });
 
   it('train writes fraud_detection to CSV: header, label rows and sampling computed by hand, rows equal buildTrainingSet', async () => {
@@ -260,8 +316,8 @@ describe('fsql runtime commands on examples/payments', () => {
     const read = async (account: string) => {
       const got = await fsql('get', 'user', account, '--project', dir, '--format', 'json');
       expect(got.code).toBe(0);
-      const [v] = JSON.parse(got.stdout) as { found: boolean; features: { name: string; values: Record<string, unknown>; status: string; eventTime: string | null }[] }[];
-      return v!.features.find((f) => f.name === 'failed_logins_24h')!;
+      const { results } = JSON.parse(got.stdout) as { results: { found: boolean; features: Record<string, { value: unknown; status: string; event_time: string | null }> }[] };
+      return results[0]!.features['failed_logins_24h']!;
     };
     // The vectors are recomputed as of the later of the materialized time and the newest event.
     const newest = Math.max(...events.map((e) => us(e.ts)));
@@ -270,11 +326,11 @@ describe('fsql runtime commands on examples/payments', () => {
     expect(withFailures.length).toBeGreaterThan(0);
     for (const a of withFailures) {
       const f = await read(a);
-      expect(f.values['failed_logins_24h']).toBe(failed(a, T));
+      expect(f.value).toBe(failed(a, T));
       expect(f.status).toBe('present');
     }
     const none = [...accounts].find((a) => failed(a, T) === 0)!;
-    expect((await read(none)).values['failed_logins_24h']).toBe(0);
+    expect((await read(none)).value).toBe(0);
 
     // At a busier time: the account with the most failed logins in a day.
     let best = { account: '', T: 0, n: 0 };
@@ -288,14 +344,14 @@ describe('fsql runtime commands on examples/payments', () => {
     const m = await fsql('materialize', dir, '--at', at);
     expect(m.code).toBe(0);
     const f = await read(best.account);
-    expect(f.values['failed_logins_24h']).toBe(best.n);
-    expect(f.eventTime).toBe(`${at.replace(' ', 'T')}Z`);
+    expect(f.value).toBe(best.n);
+    expect(f.event_time).toBe(`${at.replace(' ', 'T')}Z`);
     // Just after the first of those events leaves the window, one fewer.
     const inWindow = events.filter((e) => e.account_id === best.account && e.event_type === 'login_failed' && us(e.ts) > best.T - DAY && us(e.ts) <= best.T);
     const oldest = Math.min(...inWindow.map((e) => us(e.ts)));
     const later = new Date((oldest + DAY) / 1000).toISOString().replace('T', ' ').replace('.000Z', '');
     expect((await fsql('materialize', dir, '--at', later)).code).toBe(0);
-    expect((await read(best.account)).values['failed_logins_24h']).toBe(failed(best.account, oldest + DAY));
+    expect((await read(best.account)).value).toBe(failed(best.account, oldest + DAY));
   });
 
   it('usage errors: a bad --at exits 2, an unknown training set exits 1 with the list', async () => {

@@ -299,8 +299,8 @@ describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
       expect((await fsql('materialize', dir, '--at', '2024-01-04 00:30:00')).code).toBe(0);
       const got = await fsql('get', 'user', 'k1', 'k2', '--project', dir, '--format', 'json', '--features', 'last_value,count_1d');
       expect(got.code).toBe(0);
-      const vectors = JSON.parse(got.stdout) as { found: boolean; features: { name: string; values: Record<string, unknown>; status: string; eventTime: string | null }[] }[];
-      expect(vectors.map((v) => [v.found, ...v.features.map((f) => [f.name, f.values[f.name], f.status, f.eventTime])])).toEqual([
+      const { results } = JSON.parse(got.stdout) as { results: { found: boolean; features: Record<string, { value: unknown; status: string; event_time: string | null }> }[] };
+      expect(results.map((v) => [v.found, ...Object.entries(v.features).map(([name, f]) => [name, f.value, f.status, f.event_time])])).toEqual([
         [true, ['last_value', null, 'outside_ttl', '2024-01-02T00:00:00Z'], ['count_1d', 0, 'missing', null]],
         // k2 has no row yet: not found, every feature missing, with the values of an empty lookup (COUNT → 0).
         [false, ['last_value', null, 'missing', null], ['count_1d', 0, 'missing', null]],
@@ -344,7 +344,8 @@ CREATE TRAINING SET model LABEL y FEATURES (category, events_1d);
       expect(m.stdout).toMatch(/^  user: 2 keys × 1 feature version /m);
       const g = await fsql('get', 'user', 'u1', '--project', dir, '--format', 'json');
       expect(g.code).toBe(0);
-      expect((JSON.parse(g.stdout) as { features: { name: string; values: Record<string, unknown> }[] }[])[0]!.features.map((f) => [f.name, f.values])).toEqual([['events_1d', { events_1d: 2 }]]);
+      const { results } = JSON.parse(g.stdout) as { results: { features: Record<string, { value: unknown }> }[] };
+      expect(Object.entries(results[0]!.features).map(([name, f]) => [name, f.value])).toEqual([['events_1d', 2]]);
       const d = await fsql('get', 'device', 'd1', '--project', dir);
       expect(d.code).toBe(1);
       expect(d.stderr).toContain('entity device has not been materialized');

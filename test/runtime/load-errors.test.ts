@@ -165,11 +165,11 @@ describe('apply refuses bad data and keeps what was loaded', () => {
     expect((await fsql('materialize', dir, '--at', '2024-03-01')).code).toBe(0);
     const g = await fsql('get', 'user', 'u1', 'u2', 'u7', '--project', dir, '--format', 'json', '--features', 'tier,total_paid');
     expect(g.code).toBe(0);
-    const got = (JSON.parse(g.stdout) as { key: { user_id: string }; features: { values: Record<string, unknown>; status: string }[] }[]).map((v) => [
+    const got = (JSON.parse(g.stdout) as { results: { key: { user_id: string }; features: Record<string, { value: unknown; status: string }> }[] }).results.map((v) => [
       v.key.user_id,
-      v.features[0]!.values['tier'],
-      v.features[0]!.status,
-      v.features[1]!.values['total_paid'],
+      v.features['tier']!.value,
+      v.features['tier']!.status,
+      v.features['total_paid']!.value,
     ]);
     // total_paid: u1 10.5 + 4.5; u2 20; u7 has no payment.
     expect(got).toEqual([
@@ -244,7 +244,7 @@ CREATE FEATURE segment ENTITY user FROM segments AS segment;
     expect(r.stdout).toContain('source segments: table checked');
     expect((await fsql('materialize', project, '--at', '2024-03-01')).code).toBe(0);
     const g = await fsql('get', 'user', 'u2', 'u3', 'u4', '--project', project, '--format', 'json');
-    const got = (JSON.parse(g.stdout) as { found: boolean; features: { values: Record<string, unknown>; status: string }[] }[]).map((v) => [v.found, v.features[0]!.values['segment'], v.features[0]!.status]);
+    const got = (JSON.parse(g.stdout) as { results: { found: boolean; features: Record<string, { value: unknown; status: string }> }[] }).results.map((v) => [v.found, v.features['segment']!.value, v.features['segment']!.status]);
     expect(got).toEqual([
       [true, 'silver', 'present'],
       [true, null, 'missing'],
@@ -347,7 +347,7 @@ CREATE FEATURE clicks_1d ENTITY user FROM clicks AS COUNT(*) WINDOW 1 DAY;
     expect(events().map((e) => e['referrer'])).toEqual([null, null, null, 'mail']);
     expect((await fsql('materialize', dir, '--at', '2024-05-02')).code).toBe(0);
     const g = await fsql('get', 'user', 'u1', 'u2', '--project', dir, '--format', 'json');
-    const counts = (JSON.parse(g.stdout) as { features: { values: Record<string, unknown> }[] }[]).map((v) => v.features[0]!.values['clicks_1d']);
+    const counts = (JSON.parse(g.stdout) as { results: { features: Record<string, { value: unknown }> }[] }).results.map((v) => v.features['clicks_1d']!.value);
     expect(counts).toEqual([3, 1]);
   });
 });

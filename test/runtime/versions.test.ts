@@ -175,7 +175,8 @@ describe('feature versions through apply, materialize and train', () => {
     expect(m.stdout).toContain('user: 3 keys × 3 feature versions');
     const g = await fsql('get', 'user', 'a', 'b', 'c', '--project', dir, '--format', 'json', '--features', 'spend@1,spend@2,last_amount');
     expect(g.code).toBe(0);
-    const vectors = JSON.parse(g.stdout) as { key: { user_id: string }; features: { name: string; version: number; values: { [c: string]: number | null }; status: string }[] }[];
+    // The API's body: a feature asked for with @N is keyed `name@N`.
+    const { results: vectors } = JSON.parse(g.stdout) as { results: { key: { user_id: string }; features: Record<string, { version: number; value: number | null; status: string }> }[] };
     const expected: Record<string, [number, string, number, number]> = {
       a: [40, 'present', minmax(70), 40],
       b: [25, 'present', minmax(25), 25],
@@ -183,16 +184,17 @@ describe('feature versions through apply, materialize and train', () => {
     };
     for (const v of vectors) {
       const [s1, status1, s2, last] = expected[v.key.user_id]!;
-      expect(v.features.map((f) => [f.name, f.version])).toEqual([
-        ['spend', 1],
-        ['spend', 2],
+      const f = v.features;
+      expect(Object.entries(f).map(([label, x]) => [label, x.version])).toEqual([
+        ['spend@1', 1],
+        ['spend@2', 2],
         ['last_amount', 1],
       ]);
-      expect(close(v.features[0]!.values['spend'], s1), `${v.key.user_id} spend@1 ${v.features[0]!.values['spend']}`).toBe(true);
-      expect(v.features[0]!.status).toBe(status1);
-      expect(close(v.features[1]!.values['spend'], s2), `${v.key.user_id} spend@2 ${v.features[1]!.values['spend']}`).toBe(true);
-      expect(v.features[1]!.status).toBe('present');
-      expect(v.features[2]!.values['last_amount']).toBe(last);
+      expect(close(f['spend@1']!.value, s1), `${v.key.user_id} spend@1 ${f['spend@1']!.value}`).toBe(true);
+      expect(f['spend@1']!.status).toBe(status1);
+      expect(close(f['spend@2']!.value, s2), `${v.key.user_id} spend@2 ${f['spend@2']!.value}`).toBe(true);
+      expect(f['spend@2']!.status).toBe('present');
+      expect(f['last_amount']!.value).toBe(last);
     }
 
     // Pinned to v1 (from the registry: the files no longer declare it) and to v2.
