@@ -16,6 +16,7 @@
  * ≥ 10k requests/s. Printed, never asserted.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -81,7 +82,7 @@ export async function setUp(users: number, events: number): Promise<{ dir: strin
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'fsql-bench-http-'));
   writeFileSync(join(dir, 'project.fsql'), httpProjectText(50));
-  const ws = Workspace.open(dir);
+  const ws = Workspace.open(dir, { create: true });
   try {
     await applyProject(ws, [{ path: 'project.fsql', text: httpProjectText(50) }]);
     const random = prng(1);
@@ -163,10 +164,24 @@ export async function sequential(ms: number, send: (i: number) => Promise<void>,
   return { p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), samples: times.length, perSec: (times.length * 1000) / elapsed };
 }
 
-export async function postJson(url: string, body: string): Promise<void> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${url}: ${r.status} ${text.slice(0, 300)}`);
+/** One keep-alive connection (node:http): the client's own cost stays small next to the server's (fetch adds ~0.5 ms here). */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+export function postJson(url: string, body: string): Promise<void> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${url}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -179,6 +194,13 @@ export interface LookupCase {
   /** The server process's CPU time per request during the autocannon run (µs): 10⁶ / this is what one core serves. */
   readonly serverCpuUsPerRequest: number;
   readonly latency: Latency & { readonly perSec: number };
+  /**
+   * The baseline, measured in the same run the same way: a bare node:http
+   * server (its own process) answering every request with the bytes of one
+   * real response of this case — no parsing, no lookup, no rendering. What
+   * Node's HTTP stack and this machine allow; fsql ÷ baseline is the cost of fsql.
+   */
+  readonly baseline: { readonly requestsPerSec: number; readonly serverCpuUsPerRequest: number; readonly latency: Latency & { readonly perSec: number } };
 }
 
 export interface HttpResult {
@@ -187,6 +209,44 @@ export interface HttpResult {
   readonly features: number;
   readonly setupMs: number;
   readonly cases: readonly LookupCase[];
+}
+
+/** Throughput (autocannon, 10 connections, a body per request from `bodies`) and then latency one request at a time. */
+async function drive(
+  child: ChildProcess,
+  target: string,
+  bodies: readonly string[],
+  seconds: number,
+): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number; serverCpuUsPerRequest: number; latency: Latency & { perSec: number } }> {
+  let next = 0;
+  const cpu0 = await childCpu(child);
+  const ac = await autocannon({
+    url: target,
+    connections: 10,
+    duration: seconds,
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+  });
+  const cpu1 = await childCpu(child);
+  const latency = await sequential(seconds * 500, () => postJson(target, bodies[next++ % bodies.length]!));
+  return {
+    requestsPerSec: ac.requests.average,
+    p50Ms: ac.latency.p50,
+    p99Ms: ac.latency.p99,
+    errors: ac.errors + ac.timeouts + ac.non2xx,
+    serverCpuUsPerRequest: (cpu1 - cpu0) / Math.max(1, ac.requests.total),
+    latency,
+  };
+}
+
+/** The baseline server: bare node:http in its own process, answering every request with `response` once the body is read. */
+async function startBare(response: Buffer): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--bare-server'], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.send({ response: response.toString('base64') });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`the baseline server exited with ${code}`)));
+  });
+  return { url, child };
 }
 
 export async function measureHttp(args: Record<string, string>): Promise<HttpResult> {
@@ -202,26 +262,25 @@ export async function measureHttp(args: Record<string, string>): Promise<HttpRes
       const body = () => JSON.stringify({ keys: Array.from({ length: n }, () => [userKey(Math.floor(random() * users * 1.1))]) });
       const target = `${url}/v1/features/user`;
       const probe = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
-      const responseBytes = (await probe.arrayBuffer()).byteLength;
-      // Throughput: autocannon, 10 connections; a new random body per request.
+      const sample = Buffer.from(await probe.arrayBuffer());
       const bodies = Array.from({ length: 2000 }, body);
-      let next = 0;
-      const cpu0 = await childCpu(child);
-      const ac = await autocannon({
-        url: target,
-        connections: 10,
-        duration: seconds,
-        requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
-      });
-      const cpu1 = await childCpu(child);
-      // Latency: one request at a time.
-      const lat = await sequential(seconds * 500, () => postJson(target, bodies[next++ % bodies.length]!));
+      const fsql = await drive(child, target, bodies, seconds);
+      // The baseline: the same bytes from a bare node:http server.
+      const bare = await startBare(sample);
+      let baseline: LookupCase['baseline'];
+      try {
+        const b = await drive(bare.child, `${bare.url}/v1/features/user`, bodies, seconds);
+        baseline = { requestsPerSec: b.requestsPerSec, serverCpuUsPerRequest: b.serverCpuUsPerRequest, latency: b.latency };
+      } finally {
+        await stopChild(bare.child);
+      }
       cases.push({
         keys: n,
-        responseBytes,
-        throughput: { requestsPerSec: ac.requests.average, p50Ms: ac.latency.p50, p99Ms: ac.latency.p99, connections: 10, errors: ac.errors + ac.timeouts + ac.non2xx },
-        serverCpuUsPerRequest: (cpu1 - cpu0) / Math.max(1, ac.requests.total),
-        latency: lat,
+        responseBytes: sample.byteLength,
+        throughput: { requestsPerSec: fsql.requestsPerSec, p50Ms: fsql.p50Ms, p99Ms: fsql.p99Ms, connections: 10, errors: fsql.errors },
+        serverCpuUsPerRequest: fsql.serverCpuUsPerRequest,
+        latency: fsql.latency,
+        baseline,
       });
     }
     return { users, events, features: 50, setupMs, cases };
@@ -247,22 +306,28 @@ export async function runHttpWorkload(options: { readonly quick?: boolean }, run
   const args = options.quick ? { users: '5000', events: '100000', seconds: '5' } : { users: '10000', events: '200000', seconds: '10' };
   const { result } = await run<HttpResult>('http', args);
   console.log(`${fmt(result.users)} keys × ${result.features} features (90 value columns), ${fmt(result.events)} events; set up in ${fmt(result.setupMs / 1000, 1)} s`);
-  console.log('lookup            response   autocannon (10 conn.): req/s   p50 ms   p99 ms   server CPU µs/req   one at a time: req/s   p50 ms   p99 ms');
+  console.log('lookup            response   server           autocannon (10 conn.): req/s   p50 ms   p99 ms   server CPU µs/req   one at a time: req/s   p50 ms   p99 ms');
   for (const c of result.cases) {
+    const label = `${c.keys} key${c.keys > 1 ? 's' : ''} × 50`.padEnd(16);
+    const size = `${fmt(c.responseBytes / 1024, 1)} KB`.padStart(8);
+    const row = (who: string, rps: number, p50: number | undefined, p99: number | undefined, cpu: number, lat: Latency & { perSec: number }) =>
+      `${who.padEnd(16)} ${fmt(rps).padStart(27)}  ${p50 === undefined ? '      ·' : fmt(p50, 2).padStart(7)}  ${p99 === undefined ? '      ·' : fmt(p99, 2).padStart(7)}   ${fmt(cpu).padStart(17)}   ${fmt(lat.perSec).padStart(20)}  ${fmt(lat.p50Ms, 2).padStart(7)}  ${fmt(lat.p99Ms, 2).padStart(7)}`;
+    console.log(`${label}  ${size}   ${row('fsql serve', c.throughput.requestsPerSec, c.throughput.p50Ms, c.throughput.p99Ms, c.serverCpuUsPerRequest, c.latency)}${c.throughput.errors ? `  (${c.throughput.errors} errors)` : ''}`);
+    console.log(`${''.padEnd(16)}  ${''.padStart(8)}   ${row('bare node:http', c.baseline.requestsPerSec, undefined, undefined, c.baseline.serverCpuUsPerRequest, c.baseline.latency)}`);
     console.log(
-      `${`${c.keys} key${c.keys > 1 ? 's' : ''} × 50`.padEnd(16)}  ${`${fmt(c.responseBytes / 1024, 1)} KB`.padStart(8)}   ${fmt(c.throughput.requestsPerSec).padStart(27)}  ${fmt(c.throughput.p50Ms, 2).padStart(7)}  ${fmt(c.throughput.p99Ms, 2).padStart(7)}   ${fmt(c.serverCpuUsPerRequest).padStart(17)}   ${fmt(c.latency.perSec).padStart(20)}  ${fmt(c.latency.p50Ms, 2).padStart(7)}  ${fmt(c.latency.p99Ms, 2).padStart(7)}${c.throughput.errors ? `  (${c.throughput.errors} errors)` : ''}`,
+      `${''.padEnd(16)}  ${''.padStart(8)}   ${'fsql ÷ bare'.padEnd(16)} ${`${fmt(c.throughput.requestsPerSec / c.baseline.requestsPerSec, 2)}×`.padStart(27)}  ${''.padStart(7)}  ${''.padStart(7)}   ${`${fmt(c.serverCpuUsPerRequest / c.baseline.serverCpuUsPerRequest, 2)}×`.padStart(17)}   ${''.padStart(20)}  ${`${fmt(c.latency.p50Ms / c.baseline.latency.p50Ms, 2)}×`.padStart(7)}  ${`${fmt(c.latency.p99Ms / c.baseline.latency.p99Ms, 2)}×`.padStart(7)}`,
     );
   }
   const one = result.cases.find((c) => c.keys === 1);
   const hundred = result.cases.find((c) => c.keys === 100);
-  console.log('Targets (reported, not asserted)');
+  console.log('Targets (reported, not asserted; the bare node:http baseline shows what this machine allows at all)');
   if (one) {
-    console.log(`  ${one.latency.p99Ms < 2 ? '✓' : '✗'} 1 key × 50 features p99 < 2 ms: ${fmt(one.latency.p99Ms, 2)} ms`);
+    console.log(`  ${one.latency.p99Ms < 2 ? '✓' : '✗'} 1 key × 50 features p99 < 2 ms: ${fmt(one.latency.p99Ms, 2)} ms (bare node:http: ${fmt(one.baseline.latency.p99Ms, 2)} ms)`);
     console.log(
-      `  ${one.throughput.requestsPerSec >= 10_000 ? '✓' : '✗'} ≥ 10k requests/s: ${fmt(one.throughput.requestsPerSec)} (autocannon on the same 2 cores); the server used ${fmt(one.serverCpuUsPerRequest)} µs of CPU per request, ≈ ${fmt(1e6 / one.serverCpuUsPerRequest)} requests/s per core`,
+      `  ${one.throughput.requestsPerSec >= 10_000 ? '✓' : '✗'} ≥ 10k requests/s: ${fmt(one.throughput.requestsPerSec)} (bare node:http: ${fmt(one.baseline.requestsPerSec)}; autocannon shares the 2 cores); the server used ${fmt(one.serverCpuUsPerRequest)} µs of CPU per request, ≈ ${fmt(1e6 / one.serverCpuUsPerRequest)} requests/s per core`,
     );
   }
-  if (hundred) console.log(`  ${hundred.latency.p99Ms < 10 ? '✓' : '✗'} 100 keys × 50 features p99 < 10 ms: ${fmt(hundred.latency.p99Ms, 2)} ms`);
+  if (hundred) console.log(`  ${hundred.latency.p99Ms < 10 ? '✓' : '✗'} 100 keys × 50 features p99 < 10 ms: ${fmt(hundred.latency.p99Ms, 2)} ms (bare node:http: ${fmt(hundred.baseline.latency.p99Ms, 2)} ms)`);
   note();
   return result;
 }
@@ -285,7 +350,31 @@ async function serveMain(dir: string): Promise<void> {
   });
 }
 
+/** The baseline child: `node bench/http.(ts|js) --bare-server`; the response bytes come over IPC. */
+function bareMain(): void {
+  process.once('message', (m) => {
+    const response = Buffer.from((m as { response: string }).response, 'base64');
+    const server = http.createServer((req, res) => {
+      req.on('data', () => undefined);
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': response.byteLength });
+        res.end(response);
+      });
+    });
+    server.keepAliveTimeout = 72_000;
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      process.send?.({ url: `http://127.0.0.1:${address.port}` });
+    });
+    process.on('message', (x) => {
+      if (x === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    });
+    process.once('SIGTERM', () => process.exit(0));
+  });
+}
+
 const argv = process.argv.slice(2);
+if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--bare-server') bareMain();
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--http-server') {
   mkdirSync(argv[1]!, { recursive: true });
   serveMain(argv[1]!).catch((e: unknown) => {

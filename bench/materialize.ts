@@ -256,7 +256,7 @@ export async function measureMaterialize(c: MaterializeCase): Promise<Materializ
     const g0 = performance.now();
     writeProject(dir, c.keys, c.events);
     const generateMs = performance.now() - g0;
-    const ws = Workspace.open(dir, { engine: c.target });
+    const ws = Workspace.open(dir, { engine: c.target, create: true });
     try {
       const apply = await timed(() => applyProject(ws, readProjectFiles(dir, dir)));
       if (apply.value.fitted.length === 0) throw new Error('nothing was fitted');

@@ -67,7 +67,11 @@ export function parseSelection(features: readonly string[] | undefined): Selecti
 
 export interface LookupOptions {
   readonly maxKeys: number;
+  /** Memory for the bytes of vectors written lately (default 64 MiB; 0: none). */
+  readonly renderCacheBytes?: number;
 }
+
+const DEFAULT_RENDER_CACHE_BYTES = 64 * 1024 * 1024;
 
 export class FeatureLookup {
   private catalogCache: RegisteredCatalog | undefined;
@@ -76,6 +80,15 @@ export class FeatureLookup {
   private entitiesFor: RegisteredCatalog | undefined;
   /** Responses are written here, then copied out (one request at a time: the writing is synchronous). */
   private readonly writer = new WireWriter();
+  /**
+   * The bytes of vectors written lately, by render plan and key, with the
+   * stored vector they were written from: reused while the store returns the
+   * same bytes for the key (a hot key costs a comparison, not a rendering).
+   * Oldest first; at most `renderCacheBytes` in all.
+   */
+  private readonly rendered = new Map<string, { readonly blob: Uint8Array; readonly bytes: Uint8Array }>();
+  private renderedBytes = 0;
+  private nextPlanId = 0;
 
   constructor(
     private readonly ws: Workspace,
@@ -157,15 +170,45 @@ export class FeatureLookup {
     w.reset();
     w.text(e.head);
     const { blobs, counts } = encoded;
+    const rendered = this.rendered;
     for (let i = 0; i < keys.length; i++) {
       const blob = blobs[i];
-      w.text(`${i === 0 ? '' : ','}{"key":${keyJson(e.shape, keys[i]!)},"found":${blob === undefined ? 'false' : 'true'},"features":{`);
+      const key = keyJson(e.shape, keys[i]!);
+      w.text(`${i === 0 ? '' : ','}{"key":${key},"found":${blob === undefined ? 'false' : 'true'},"features":{`);
       if (blob === undefined) w.bytes(plan.missing);
-      else w.vector(blob, counts, plan.features);
+      else {
+        // The bytes of a vector already written with this plan, while the stored vector is byte for byte the same.
+        const id = `${plan.id}\u0000${key}`;
+        const hit = rendered.get(id);
+        if (hit !== undefined && Buffer.compare(hit.blob, blob) === 0) w.bytes(hit.bytes);
+        else {
+          const start = w.length;
+          w.vector(blob, counts, plan.features);
+          if (hit !== undefined) this.forget(id, hit);
+          this.remember(id, { blob, bytes: w.copy(start) });
+        }
+      }
       w.ascii('}}');
     }
     w.ascii(']}');
     return w.take();
+  }
+
+  private remember(id: string, entry: { readonly blob: Uint8Array; readonly bytes: Uint8Array }): void {
+    const budget = this.options.renderCacheBytes ?? DEFAULT_RENDER_CACHE_BYTES;
+    const size = entry.blob.byteLength + entry.bytes.byteLength + id.length + 64;
+    if (size > budget) return;
+    this.rendered.set(id, entry);
+    this.renderedBytes += size;
+    while (this.renderedBytes > budget) {
+      const [oldest, e] = this.rendered.entries().next().value as [string, { blob: Uint8Array; bytes: Uint8Array }];
+      this.forget(oldest, e);
+    }
+  }
+
+  private forget(id: string, entry: { readonly blob: Uint8Array; readonly bytes: Uint8Array }): void {
+    this.rendered.delete(id);
+    this.renderedBytes -= entry.blob.byteLength + entry.bytes.byteLength + id.length + 64;
   }
 
   /** A better message for a feature the snapshot does not hold. */
@@ -229,7 +272,7 @@ export class FeatureLookup {
       const empty = f.columns.map((_c, k) => valueWriter(shape.types[k])(f.emptyValues?.[k] ?? null));
       missing += `${head}${shape.single ? empty[0] : `{${f.columns.map((c, k) => `${JSON.stringify(c)}:${empty[k]}`).join(',')}}`},"status":"missing","event_time":null}`;
     });
-    const plan: RenderPlan = { features: wire, missing: bytesOf(missing) };
+    const plan: RenderPlan = { id: this.nextPlanId++, features: wire, missing: bytesOf(missing) };
     if (e.plans.size >= 256) e.plans.clear();
     e.plans.set(signature, plan);
     return plan;
@@ -238,6 +281,8 @@ export class FeatureLookup {
 
 /** How the features of one feature list are written (see `renderPlan`). */
 interface RenderPlan {
+  /** Names the plan in the cache of written vectors (a new plan, e.g. after a new snapshot, starts afresh). */
+  readonly id: number;
   readonly features: readonly WireFeature[];
   /** The features object's contents for a key the store does not hold. */
   readonly missing: Uint8Array;

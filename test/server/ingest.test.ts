@@ -62,11 +62,18 @@ describe('ingest', { timeout: 60_000 }, () => {
     expect(await storedEvents()).toBe(before + 4);
     // Two login_failed in (T − 24 h, T]; the newest row used is the one at T − 1 h.
     expect(await failedLogins('u0001')).toEqual({ version: 1, value: 2, status: 'present', event_time: iso(T - HOUR) });
+    // Read again: the bytes written for the key are reused while its stored vector is unchanged…
+    expect(await failedLogins('u0001')).toEqual({ version: 1, value: 2, status: 'present', event_time: iso(T - HOUR) });
+    const whole = (await api.get('/v1/features/user/u0001')).body;
+    expect((await api.get('/v1/features/user/u0001')).body).toEqual(whole);
+    expect(whole.results[0].features.failed_logins_24h.value).toBe(2);
 
     // An event after the snapshot time: the key is recomputed as of that event, (T − 23 h, T + 1 h].
     const later = await api.post('/v1/ingest/app_events', [event('u0001', 'login_failed', T + HOUR)], auth);
     expect(later.body.online).toEqual([{ entity: 'user', mode: 'keys', keys: 1, as_of: iso(T + HOUR) }]);
+    // …and not once it changed.
     expect(await failedLogins('u0001')).toEqual({ version: 1, value: 3, status: 'present', event_time: iso(T + HOUR) });
+    expect((await api.get('/v1/features/user/u0001')).body.results[0].features.failed_logins_24h.value).toBe(3);
     // The user's other features are still served (the whole vector of the key was recomputed).
     const all = await api.get('/v1/features/user/u0001');
     expect(all.body.results[0].features.spend_30d.status).toBe('present');

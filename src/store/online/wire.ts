@@ -47,17 +47,21 @@ const HEX = '0123456789abcdef';
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 
-/** Quoted ISO texts of recent timestamps: the keys of one response share few distinct event times. */
-const isoQuoted = new Map<number, string>();
-function quotedTimestamp(micros: number): string {
-  let s = isoQuoted.get(micros);
-  if (s === undefined) {
+/** Bytes of quoted ISO texts of recent timestamps: the keys of one response share few distinct event times. */
+const isoQuoted = new Map<number, Uint8Array>();
+function quotedTimestamp(micros: number): Uint8Array {
+  let b = isoQuoted.get(micros);
+  if (b === undefined) {
     if (isoQuoted.size >= 8192) isoQuoted.clear();
-    s = `"${isoTimestamp(micros)}"`;
-    isoQuoted.set(micros, s);
+    b = bytesOf(`"${isoTimestamp(micros)}"`);
+    isoQuoted.set(micros, b);
   }
-  return s;
+  return b;
 }
+
+/** Bytes of the integers -128 … 1023 (counts, one-hot flags, small values). */
+const SMALL_MIN = -128;
+const SMALL = Array.from({ length: 1024 - SMALL_MIN }, (_v, i) => bytesOf(String(i + SMALL_MIN)));
 
 /** A growing byte buffer of JSON text, reused from one response to the next. */
 export class WireWriter {
@@ -76,6 +80,11 @@ export class WireWriter {
 
   get length(): number {
     return this.n;
+  }
+
+  /** A copy of the bytes written from `start` on. */
+  copy(start: number): Uint8Array {
+    return Uint8Array.prototype.slice.call(this.buf, start, this.n);
   }
 
   /** A copy of the text written since `reset` (the writer's buffer is reused). */
@@ -215,8 +224,9 @@ export class WireWriter {
       default:
         throw new CorruptVectorError(`unknown value tag ${tag} at byte ${at}`);
     }
-    if (kind === WireKind.Timestamp) this.ascii(quotedTimestamp(num));
+    if (kind === WireKind.Timestamp) this.bytes(quotedTimestamp(num));
     else if (kind === WireKind.Date) this.ascii(`"${isoDate(num)}"`);
+    else if (tag !== T_F64 && num < 1024 && num >= SMALL_MIN) this.bytes(SMALL[num - SMALL_MIN]!);
     else this.ascii(Number.isFinite(num) ? String(num) : 'null');
     return n;
   }
