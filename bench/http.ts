@@ -98,8 +98,8 @@ export async function setUp(users: number, events: number): Promise<{ dir: strin
 }
 
 /** Starts a server on the project in a child process (the same runtime: compiled JS or tsx). */
-export async function startChild(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--http-server', dir], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startChild(dir: string, renderCacheBytes?: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--http-server', dir, ...(renderCacheBytes !== undefined ? [String(renderCacheBytes)] : [])], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
@@ -201,6 +201,8 @@ export interface LookupCase {
    * Node's HTTP stack and this machine allow; fsql ÷ baseline is the cost of fsql.
    */
   readonly baseline: { readonly requestsPerSec: number; readonly serverCpuUsPerRequest: number; readonly latency: Latency & { readonly perSec: number } };
+  /** The same with the server's cache of written vectors off (`renderCacheBytes: 0`): every key rendered from its stored bytes. */
+  readonly uncached: { readonly requestsPerSec: number; readonly serverCpuUsPerRequest: number; readonly latency: Latency & { readonly perSec: number } };
 }
 
 export interface HttpResult {
@@ -265,6 +267,15 @@ export async function measureHttp(args: Record<string, string>): Promise<HttpRes
       const sample = Buffer.from(await probe.arrayBuffer());
       const bodies = Array.from({ length: 2000 }, body);
       const fsql = await drive(child, target, bodies, seconds);
+      // The same server without its cache of written vectors: every vector rendered from its stored bytes.
+      const uncached = await startChild(dir, 0);
+      let cold: LookupCase['uncached'];
+      try {
+        const c = await drive(uncached.child, `${uncached.url}/v1/features/user`, bodies, seconds);
+        cold = { requestsPerSec: c.requestsPerSec, serverCpuUsPerRequest: c.serverCpuUsPerRequest, latency: c.latency };
+      } finally {
+        await stopChild(uncached.child);
+      }
       // The baseline: the same bytes from a bare node:http server.
       const bare = await startBare(sample);
       let baseline: LookupCase['baseline'];
@@ -280,6 +291,7 @@ export async function measureHttp(args: Record<string, string>): Promise<HttpRes
         throughput: { requestsPerSec: fsql.requestsPerSec, p50Ms: fsql.p50Ms, p99Ms: fsql.p99Ms, connections: 10, errors: fsql.errors },
         serverCpuUsPerRequest: fsql.serverCpuUsPerRequest,
         latency: fsql.latency,
+        uncached: cold,
         baseline,
       });
     }
@@ -313,6 +325,7 @@ export async function runHttpWorkload(options: { readonly quick?: boolean }, run
     const row = (who: string, rps: number, p50: number | undefined, p99: number | undefined, cpu: number, lat: Latency & { perSec: number }) =>
       `${who.padEnd(16)} ${fmt(rps).padStart(27)}  ${p50 === undefined ? '      ·' : fmt(p50, 2).padStart(7)}  ${p99 === undefined ? '      ·' : fmt(p99, 2).padStart(7)}   ${fmt(cpu).padStart(17)}   ${fmt(lat.perSec).padStart(20)}  ${fmt(lat.p50Ms, 2).padStart(7)}  ${fmt(lat.p99Ms, 2).padStart(7)}`;
     console.log(`${label}  ${size}   ${row('fsql serve', c.throughput.requestsPerSec, c.throughput.p50Ms, c.throughput.p99Ms, c.serverCpuUsPerRequest, c.latency)}${c.throughput.errors ? `  (${c.throughput.errors} errors)` : ''}`);
+    console.log(`${''.padEnd(16)}  ${''.padStart(8)}   ${row('  no render cache', c.uncached.requestsPerSec, undefined, undefined, c.uncached.serverCpuUsPerRequest, c.uncached.latency)}`);
     console.log(`${''.padEnd(16)}  ${''.padStart(8)}   ${row('bare node:http', c.baseline.requestsPerSec, undefined, undefined, c.baseline.serverCpuUsPerRequest, c.baseline.latency)}`);
     console.log(
       `${''.padEnd(16)}  ${''.padStart(8)}   ${'fsql ÷ bare'.padEnd(16)} ${`${fmt(c.throughput.requestsPerSec / c.baseline.requestsPerSec, 2)}×`.padStart(27)}  ${''.padStart(7)}  ${''.padStart(7)}   ${`${fmt(c.serverCpuUsPerRequest / c.baseline.serverCpuUsPerRequest, 2)}×`.padStart(17)}   ${''.padStart(20)}  ${`${fmt(c.latency.p50Ms / c.baseline.latency.p50Ms, 2)}×`.padStart(7)}  ${`${fmt(c.latency.p99Ms / c.baseline.latency.p99Ms, 2)}×`.padStart(7)}`,
@@ -322,12 +335,12 @@ export async function runHttpWorkload(options: { readonly quick?: boolean }, run
   const hundred = result.cases.find((c) => c.keys === 100);
   console.log('Targets (reported, not asserted; the bare node:http baseline shows what this machine allows at all)');
   if (one) {
-    console.log(`  ${one.latency.p99Ms < 2 ? '✓' : '✗'} 1 key × 50 features p99 < 2 ms: ${fmt(one.latency.p99Ms, 2)} ms (bare node:http: ${fmt(one.baseline.latency.p99Ms, 2)} ms)`);
+    console.log(`  ${one.latency.p99Ms < 2 ? '✓' : '✗'} 1 key × 50 features p99 < 2 ms: ${fmt(one.latency.p99Ms, 2)} ms (no render cache: ${fmt(one.uncached.latency.p99Ms, 2)} ms; bare node:http: ${fmt(one.baseline.latency.p99Ms, 2)} ms)`);
     console.log(
       `  ${one.throughput.requestsPerSec >= 10_000 ? '✓' : '✗'} ≥ 10k requests/s: ${fmt(one.throughput.requestsPerSec)} (bare node:http: ${fmt(one.baseline.requestsPerSec)}; autocannon shares the 2 cores); the server used ${fmt(one.serverCpuUsPerRequest)} µs of CPU per request, ≈ ${fmt(1e6 / one.serverCpuUsPerRequest)} requests/s per core`,
     );
   }
-  if (hundred) console.log(`  ${hundred.latency.p99Ms < 10 ? '✓' : '✗'} 100 keys × 50 features p99 < 10 ms: ${fmt(hundred.latency.p99Ms, 2)} ms (bare node:http: ${fmt(hundred.baseline.latency.p99Ms, 2)} ms)`);
+  if (hundred) console.log(`  ${hundred.latency.p99Ms < 10 ? '✓' : '✗'} 100 keys × 50 features p99 < 10 ms: ${fmt(hundred.latency.p99Ms, 2)} ms (no render cache: ${fmt(hundred.uncached.latency.p99Ms, 2)} ms; bare node:http: ${fmt(hundred.baseline.latency.p99Ms, 2)} ms)`);
   note();
   return result;
 }
@@ -335,11 +348,11 @@ export async function runHttpWorkload(options: { readonly quick?: boolean }, run
 // ---------------------------------------------------------------------------
 // The server child: `node bench/http.(ts|js) --http-server DIR`
 
-async function serveMain(dir: string): Promise<void> {
+async function serveMain(dir: string, renderCacheBytes: number | undefined): Promise<void> {
   const { Workspace } = await import('../src/runtime/workspace.js');
   const { startServer } = await import('../src/server/index.js');
   const ws = Workspace.open(dir);
-  const server = await startServer(ws, { host: '127.0.0.1', port: 0 });
+  const server = await startServer(ws, { host: '127.0.0.1', port: 0, ...(renderCacheBytes !== undefined ? { renderCacheBytes } : {}) });
   process.send?.({ url: server.url });
   // The parent asks for the CPU time used, to report the server's CPU per request.
   process.on('message', (m) => {
@@ -377,7 +390,7 @@ const argv = process.argv.slice(2);
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--bare-server') bareMain();
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--http-server') {
   mkdirSync(argv[1]!, { recursive: true });
-  serveMain(argv[1]!).catch((e: unknown) => {
+  serveMain(argv[1]!, argv[2] !== undefined ? Number(argv[2]) : undefined).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -45,6 +45,7 @@ const schema = z
         tokenEnv: z.string().min(1).optional(),
         bodyLimitBytes: z.number().int().min(1024).optional(),
         maxKeys: z.number().int().min(1).optional(),
+        renderCacheBytes: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -71,6 +72,8 @@ export interface ProjectConfig {
     readonly tokenEnv: string;
     readonly bodyLimitBytes: number;
     readonly maxKeys: number;
+    /** Memory the server keeps the bytes of recently served vectors in (0: none). */
+    readonly renderCacheBytes: number;
   };
 }
 
@@ -120,6 +123,7 @@ export function loadConfig(dir: string): ProjectConfig {
       tokenEnv: c.server?.tokenEnv ?? 'FSQL_TOKEN',
       bodyLimitBytes: c.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
       maxKeys: c.server?.maxKeys ?? 1000,
+      renderCacheBytes: c.server?.renderCacheBytes ?? 64 * 1024 * 1024,
     },
   };
 }

@@ -36,6 +36,8 @@ export interface ServerOptions {
   readonly bodyLimitBytes?: number;
   /** Most keys in one lookup (default: the config's server.maxKeys, 1000). */
   readonly maxKeys?: number;
+  /** Memory for the bytes of recently served vectors (default: the config's server.renderCacheBytes, 64 MiB; 0: none). */
+  readonly renderCacheBytes?: number;
   /** fastify's request log (default off). */
   readonly logger?: boolean;
   /** Called with what caused a 500 (default: a line and the stack on stderr, or fastify's log when `logger` is on). */
@@ -177,7 +179,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
-  const lookup = new FeatureLookup(ws, { maxKeys });
+  const lookup = new FeatureLookup(ws, { maxKeys, renderCacheBytes: options.renderCacheBytes ?? ws.config.server.renderCacheBytes });
   const ingestQueue = new IngestQueue(ws);
   const auth = tokenCheck(options.token);
   const authHook = auth ? [async (req: FastifyRequest) => auth(req)] : [];
