@@ -274,9 +274,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[path]', 'project folder', '.')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (source: string, file: string, path: string, o: { engine?: string; format: string }) => {
+    .option('--idempotency-key <key>', 'store the file once however often it is ingested under this key (a retry after a failure is safe)')
+    .action(async (source: string, file: string, path: string, o: { engine?: string; format: string; idempotencyKey?: string }) => {
       const e = engine(o.engine);
-      code = await runIngest(source, file, path, { format: format(o.format), ...(e ? { engine: e } : {}) }, io);
+      code = await runIngest(source, file, path, { format: format(o.format), ...(e ? { engine: e } : {}), ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}) }, io);
     });
 
   program

@@ -249,7 +249,7 @@ export function readEventsFile(path: string): { records: unknown[]; lines: numbe
   return { records, lines };
 }
 
-export async function runIngest(source: string, file: string, path: string, options: { engine?: EngineTarget; format: TextOrJson }, io: RuntimeIo): Promise<number> {
+export async function runIngest(source: string, file: string, path: string, options: { engine?: EngineTarget; format: TextOrJson; idempotencyKey?: string }, io: RuntimeIo): Promise<number> {
   const events = readEventsFile(resolve(io.cwd, file));
   if ('error' in events) {
     io.stderr(`fsql: ${events.error}\n`);
@@ -257,9 +257,17 @@ export async function runIngest(source: string, file: string, path: string, opti
   }
   return withWorkspace(path, io, { engine: options.engine, format: options.format }, async (ws) => {
     try {
-      const result = await ingest(ws, source, events.records, { origin: file, ...(events.lines.length ? { lines: events.lines } : {}) });
+      const result = await ingest(ws, source, events.records, {
+        origin: file,
+        ...(events.lines.length ? { lines: events.lines } : {}),
+        ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+      });
       if (options.format === 'json') {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        return 0;
+      }
+      if (result.replayed) {
+        io.stdout(`Already ingested under idempotency key ${options.idempotencyKey}: ${plural(result.accepted, 'event')} in ${result.source}; nothing stored again\n`);
         return 0;
       }
       io.stdout(`Ingested ${plural(result.accepted, 'event')} into ${result.source}\n`);
