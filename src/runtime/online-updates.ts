@@ -112,7 +112,7 @@ export async function carryOut(ws: Workspace, engine: Engine, catalog: Catalog, 
   const snapshot = await computeSnapshot(engine, catalog, ws.fitted, update.entity, refs, asOf, { keys: update.keys as LiteralValue[][] });
   const vectors: Vector[] = [...(snapshot.rows as Iterable<{ key: readonly LiteralValue[]; features: readonly { values: readonly LiteralValue[]; status: never; eventTime: number | null }[] }>)].map((r) => ({
     key: r.key,
-    features: r.features.map((cell, i) => ({ ...snapshot.features[i]!, values: cell.values, status: cell.status, eventTime: cell.eventTime })),
+    features: r.features.map((cell, i) => ({ name: snapshot.features[i]!.name, version: snapshot.features[i]!.version, values: cell.values, status: cell.status, eventTime: cell.eventTime })),
   }));
   await store.upsert(update.entity, vectors);
   return { entity: update.entity, mode: 'keys', keys: vectors.length, asOf };

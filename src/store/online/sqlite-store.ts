@@ -504,7 +504,9 @@ export class SqliteOnlineStore implements OnlineStore {
         }
         if (!Array.isArray(vec.features)) throw new OnlineStoreError('bad_input', `${where()}: features must be a list`);
         const blob = g.lookup.get(key);
-        const cells = blob === undefined ? g.features.map(missingCell) : decodeVector(blob, g.counts);
+        // A vector with every feature (what an ingest writes) replaces the stored one: no need to decode it.
+        const whole = vec.features.length === g.features.length;
+        const cells: (FeatureCell | undefined)[] = whole ? new Array(g.features.length) : blob === undefined ? g.features.map(missingCell) : decodeVector(blob, g.counts);
         for (const f of vec.features) {
           if (typeof f !== 'object' || f === null || typeof f.name !== 'string' || typeof f.version !== 'number') {
             throw new OnlineStoreError('bad_input', `${where()}: each feature needs a name and a version`);
@@ -514,7 +516,12 @@ export class SqliteOnlineStore implements OnlineStore {
           const w = () => `${where()}, ${feature.name} v${feature.version}`;
           cells[at] = { values: valuesInColumnOrder(f.values, feature, w), status: checkStatus(f.status, w), eventTime: checkTime(f.eventTime, w) };
         }
-        g.upsert.run(key, this.encoder.encode(cells));
+        if (whole && cells.includes(undefined)) {
+          // A feature given twice, another left out: the stored cells fill the gaps.
+          const stored = blob === undefined ? g.features.map(missingCell) : decodeVector(blob, g.counts);
+          for (let j = 0; j < cells.length; j++) cells[j] ??= stored[j];
+        }
+        g.upsert.run(key, this.encoder.encode(cells as FeatureCell[]));
         if (blob === undefined) added++;
       });
       this.db.prepare('UPDATE fsql_online_entities SET keys = keys + ?, updated_at = ? WHERE entity_key = ?').run(added, nowMicros(), entityKey);

@@ -336,6 +336,42 @@ describe('upsert', () => {
     ]);
     const [a2] = await store.get('user', [['alice']], [{ name: 'spend_7d' }, { name: 'last_amount' }]);
     expect(a2!.features.map((f) => f.values)).toEqual([{ spend_7d: 1 }, { last_amount: 2 }]);
+
+    // Every feature given (what an ingest writes): the vector is replaced as given.
+    const cat = (food: number, travel: number, other: number) => ({ last_category__food: food, last_category__travel: travel, last_category__other: other });
+    await store.upsert('user', [
+      {
+        key: ['alice'],
+        features: [
+          { name: 'last_category', version: 1, values: cat(1, 0, 0), status: 'outside_ttl', eventTime: T - 9 * HOUR },
+          { name: 'spend_7d', version: 1, values: [5], status: 'present', eventTime: T - HOUR },
+          { name: 'last_amount', version: 1, values: [6], status: 'present', eventTime: T - 2 * HOUR },
+        ],
+      },
+    ]);
+    const [a3] = await store.get('user', [['alice']]);
+    expect(a3!.features.map((f) => [f.values, f.status, f.eventTime])).toEqual([
+      [{ spend_7d: 5 }, 'present', T - HOUR],
+      [{ last_amount: 6 }, 'present', T - 2 * HOUR],
+      [cat(1, 0, 0), 'outside_ttl', T - 9 * HOUR],
+    ]);
+    // As many entries as features, but one given twice and one left out: the one left out keeps its stored cell.
+    await store.upsert('user', [
+      {
+        key: ['alice'],
+        features: [
+          { name: 'spend_7d', version: 1, values: [7], status: 'present', eventTime: T },
+          { name: 'spend_7d', version: 1, values: [8], status: 'present', eventTime: T },
+          { name: 'last_amount', version: 1, values: [9], status: 'present', eventTime: T },
+        ],
+      },
+    ]);
+    const [a4] = await store.get('user', [['alice']]);
+    expect(a4!.features.map((f) => [f.values, f.status, f.eventTime])).toEqual([
+      [{ spend_7d: 8 }, 'present', T],
+      [{ last_amount: 9 }, 'present', T],
+      [cat(1, 0, 0), 'outside_ttl', T - 9 * HOUR],
+    ]);
   });
 
   it('is all or nothing', async () => {
