@@ -189,7 +189,8 @@ export class DuckdbEngine implements Engine {
     return out;
   }
 
-  async queryValues(sql: string, columns: readonly QueryColumn[]): Promise<Value[][]> {
+  async queryValues(sql: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]> {
+    if (parameters !== undefined) throw new Error('the DuckDB engine binds no parameters: print the plan with literals');
     return this.serial(async (c) => {
       const result = await c.run(sql);
       const names = result.columnNames();

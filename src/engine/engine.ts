@@ -45,8 +45,11 @@ export interface Engine {
    * Runs a query and returns its rows as arrays of the canonical values of
    * `columns`, in that order (each must be in the result). For large results:
    * no object per row, and the engine's own row arrays are reused when it can.
+   * `parameters`: values (canonical) for the query's `@name` parameters, on an
+   * engine whose dialect has `namedParameters`; the prepared statement is kept
+   * for the next call with the same text.
    */
-  queryValues(sql: string, columns: readonly QueryColumn[]): Promise<Value[][]>;
+  queryValues(sql: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]>;
   /**
    * Runs `fn` in a transaction: committed when it resolves, rolled back when
    * it throws (the error is rethrown). Calls on this engine made meanwhile —

@@ -3,7 +3,7 @@
  * indexes, then executes training, materialize and fit plans and reads their
  * rows back in the canonical value representation.
  */
-import type { Catalog, ColumnInfo } from '../check/catalog.js';
+import type { Catalog, ColumnInfo, LiteralValue } from '../check/catalog.js';
 import { keyOf } from '../check/catalog.js';
 import { viewsInOrder, planView } from '../plan/build.js';
 import type { FeatureInfo } from '../check/catalog.js';
@@ -12,7 +12,7 @@ import type { FitPlan, MaterializePlan, Plan, TrainingPlan } from '../plan/ir.js
 import { fitStatistics } from '../plan/statistics.js';
 import { dialectFor } from '../sql/dialects/index.js';
 import { indexesFor } from '../sql/indexes.js';
-import { lowerFit, lowerMaterialize, lowerTraining, lowerView, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
+import { keyParameter, lowerFit, lowerMaterialize, lowerTraining, lowerView, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
 import { SqlPrinter } from '../sql/print.js';
 import type { Engine, Row, Value } from './engine.js';
 
@@ -51,8 +51,44 @@ export async function runTraining(engine: Engine, plan: TrainingPlan, times: Tim
 }
 
 export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings, options: MaterializeOptions = {}): Promise<Table> {
-  const sql = printer(engine).statement(lowerMaterialize(plan, dialectFor(engine.target), times, options));
+  const dialect = dialectFor(engine.target);
+  const keys = options.keys;
+  if (keys !== undefined && keys.length > 0 && dialect.capabilities.namedParameters) return runForKeys(engine, plan, times, keys);
+  const sql = printer(engine).statement(lowerMaterialize(plan, dialect, times, options));
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
+}
+
+/**
+ * The SQL of a key-filtered materialize with its times and keys as
+ * parameters, by plan and number of keys: an ingest recomputes a few keys of
+ * the same plan again and again, and lowering, printing and preparing the
+ * statement cost more than running it.
+ */
+const keyedSql = new WeakMap<MaterializePlan, Map<string, { readonly sql: string; readonly parameters: readonly string[] }>>();
+
+/** `runMaterialize` for a few keys, through a statement kept per plan and power-of-two number of keys. */
+async function runForKeys(engine: Engine, plan: MaterializePlan, times: TimeBindings, keys: readonly (readonly LiteralValue[])[]): Promise<Table> {
+  // Padded to a power of two with the last key (a key listed twice is still one key): few statements serve every count.
+  let size = 1;
+  while (size < keys.length) size *= 2;
+  const cacheKey = `${engine.target}:${size}:${Object.keys(times).sort().join(',')}`;
+  let byCount = keyedSql.get(plan);
+  if (!byCount) keyedSql.set(plan, (byCount = new Map()));
+  const padded = Array.from({ length: size }, (_v, i) => keys[Math.min(i, keys.length - 1)]!);
+  let statement = byCount.get(cacheKey);
+  if (statement === undefined) {
+    const p = printer(engine);
+    const sql = p.statement(lowerMaterialize(plan, dialectFor(engine.target), times, { keys: padded, parameters: true }));
+    statement = { sql, parameters: [...p.parameters] };
+    byCount.set(cacheKey, statement);
+  }
+  const parameters: Record<string, Value> = {};
+  for (const [name, v] of Object.entries(times)) if (v !== undefined) parameters[timeParameter(name)] = v;
+  padded.forEach((k, r) => k.forEach((v, c) => (parameters[keyParameter(r, c)] = v)));
+  // Exactly the parameters the text uses (a plan need not read every time).
+  const used: Record<string, Value> = {};
+  for (const name of statement.parameters) used[name] = parameters[name] ?? null;
+  return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(statement.sql, plan.columns, used) };
 }
 
 /** The newest event time in a relation (µs), or null when it has no timed rows or no event time. */

@@ -162,14 +162,35 @@ export class SqliteEngine implements Engine {
     return out;
   }
 
-  async queryValues(sql: string, columns: readonly QueryColumn[]): Promise<Value[][]> {
-    const stmt = this.handle.prepare(sql);
+  /** Statements prepared for queries with parameters, by text (most recent last). */
+  private readonly prepared = new Map<string, Database.Statement>();
+
+  async queryValues(sql: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]> {
+    let stmt: Database.Statement;
+    let bound: Record<string, number | string | null> | undefined;
+    if (parameters === undefined) stmt = this.handle.prepare(sql);
+    else {
+      const kept = this.prepared.get(sql);
+      if (kept !== undefined) {
+        this.prepared.delete(sql);
+        stmt = kept;
+      } else {
+        stmt = this.handle.prepare(sql);
+        if (this.prepared.size >= 32) this.prepared.delete(this.prepared.keys().next().value!);
+      }
+      this.prepared.set(sql, stmt);
+      bound = {};
+      for (const name in parameters) {
+        const v = parameters[name]!;
+        bound[name] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      }
+    }
     if (!stmt.reader) throw new Error('queryValues needs a query that returns rows');
     const names = stmt.columns().map((c) => c.name);
     const all = rowConverter(names, columns);
     const at = columns.map((c) => names.lastIndexOf(c.name)); // like a row object: the last column of a name wins
     const convert = at.map((i) => all[i]!);
-    const rows = stmt.raw(true).all() as unknown[][];
+    const rows = (bound === undefined ? stmt.raw(true).all() : stmt.raw(true).all(bound)) as unknown[][];
     const n = columns.length;
     if (names.length === n && at.every((i, j) => i === j)) {
       // The result's columns are the ones asked, in order: convert each row in place.

@@ -44,7 +44,13 @@ export type SqlExpr =
   | { readonly k: 'date_to_timestamp'; readonly e: SqlExpr }
   /** A comparison that must use binary (code point) order for text. */
   | { readonly k: 'binary_text'; readonly e: SqlExpr }
-  | { readonly k: 'star'; readonly table?: string };
+  | { readonly k: 'star'; readonly table?: string }
+  /**
+   * A value bound when the statement runs (`@name` on SQLite), where the
+   * dialect has `capabilities.namedParameters`: one prepared statement serves
+   * many times and keys. Names are identifiers.
+   */
+  | { readonly k: 'param'; readonly name: string; readonly type: SqlType };
 
 export interface SqlOrder {
   readonly e: SqlExpr;

@@ -81,6 +81,8 @@ export interface Dialect {
      * probe a spine of one key.
      */
     readonly forcedJoinOrder?: boolean;
+    /** `@name` parameters bound by the engine (`param` nodes); without it a plan is printed with literals only. */
+    readonly namedParameters?: boolean;
   };
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {

@@ -30,7 +30,18 @@ export interface MaterializeOptions {
    * have no row in the feature relations give no row.
    */
   readonly keys?: readonly (readonly LiteralValue[])[];
+  /**
+   * Print the times and the keys as bound parameters, not literals: `@t_as_of`
+   * and `@k_<key>_<column>` (0-based), so that one prepared statement serves
+   * every call with as many keys (the dialect must have `namedParameters`).
+   */
+  readonly parameters?: boolean;
 }
+
+/** The parameter a time binding is bound to, with `MaterializeOptions.parameters`. */
+export const timeParameter = (name: string) => `t_${name}`;
+/** The parameter column `column` of key `row` is bound to. */
+export const keyParameter = (row: number, column: number) => `k_${row}_${column}`;
 
 const S = '__s';
 const key = (i: number) => `__k${i}`;
@@ -40,6 +51,7 @@ class Lowering {
     readonly dialect: Dialect,
     readonly times: TimeBindings,
     readonly onlyKeys?: readonly (readonly LiteralValue[])[],
+    readonly parameters = false,
   ) {}
 
   /** `keys IN onlyKeys` over a relation's key columns, when only some keys are asked for. */
@@ -47,16 +59,16 @@ class Lowering {
     const keys = this.onlyKeys;
     if (keys === undefined) return undefined;
     if (keys.length === 0) return bin('=', int(0), int(1));
-    const value = (v: LiteralValue, i: number) => lit(v, s.keys[i]!.type);
-    if (a.keyColumns.length === 1) return { k: 'in', e: col(a.keyColumns[0]!, a.relation), list: keys.map((k) => value(k[0]!, 0)), negated: false };
-    return keys.map((k) => and(...a.keyColumns.map((c, i) => bin('=', col(c, a.relation), value(k[i]!, i))))!).reduce((x, y) => bin('OR', x, y));
+    const value = (v: LiteralValue, r: number, i: number): SqlExpr => (this.parameters ? { k: 'param', name: keyParameter(r, i), type: s.keys[i]!.type } : lit(v, s.keys[i]!.type));
+    if (a.keyColumns.length === 1) return { k: 'in', e: col(a.keyColumns[0]!, a.relation), list: keys.map((k, r) => value(k[0]!, r, 0)), negated: false };
+    return keys.map((k, r) => and(...a.keyColumns.map((c, i) => bin('=', col(c, a.relation), value(k[i]!, r, i))))!).reduce((x, y) => bin('OR', x, y));
   }
 
   time(t: TimeValue): SqlExpr {
     if (t.kind === 'time_literal') return lit(t.micros, 'TIMESTAMP');
     const v = this.times[t.name];
     if (v === undefined) throw new Error(`the plan needs a value for :${t.name}`);
-    return lit(v, 'TIMESTAMP');
+    return this.parameters ? { k: 'param', name: timeParameter(t.name), type: 'TIMESTAMP' } : lit(v, 'TIMESTAMP');
   }
 
   /** The event-time column of a relation as a TIMESTAMP. */
@@ -463,7 +475,7 @@ export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeB
 }
 
 export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}, options: MaterializeOptions = {}): SqlStatement {
-  const low = new Lowering(dialect, times, options.keys);
+  const low = new Lowering(dialect, times, options.keys, options.parameters === true);
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   const stage = lookupStage(low, '__spine', plan.lookups, () => true);
   const r = '__r';

@@ -5,6 +5,9 @@ import { UnsupportedError, type Dialect } from './dialect.js';
 export class SqlPrinter {
   constructor(readonly dialect: Dialect) {}
 
+  /** The names of the parameters printed so far (what a statement must be given). */
+  readonly parameters = new Set<string>();
+
   private id(name: string): string {
     return this.dialect.quoteIdentifier(name);
   }
@@ -100,6 +103,11 @@ export class SqlPrinter {
         return e.table !== undefined ? `${this.id(e.table)}.*` : '*';
       case 'lit':
         return this.literal(e);
+      case 'param':
+        if (!this.dialect.capabilities.namedParameters) throw new UnsupportedError(this.dialect.name, 'bound parameters');
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name)) throw new Error(`not a parameter name: ${e.name}`);
+        this.parameters.add(e.name);
+        return `@${e.name}`;
       case 'unary':
         if (e.op === 'NOT') return `NOT ${this.operand(e.e)}`;
         {

@@ -239,6 +239,27 @@ async function check(engine: EngineTarget, c: Case): Promise<void> {
       }
       if (!want.found && vector.features.some((f) => f.eventTime !== null)) problems.push(`served ${label.key}@${text(label.t)}: an event time for a key with no row`);
 
+      // Several keys at once (a statement padded to a power of two of keys, with bound parameters on SQLite).
+      {
+        const { catalog } = ws.catalog();
+        const keys = [...new Set(c.labels.map((l) => l.key))].map((k) => [k]);
+        const many = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), label.t, { keys });
+        const stored = await ws.online().get('user', keys);
+        const rows = many.rows as readonly { key: readonly unknown[]; features: readonly { values: readonly unknown[]; status: string; eventTime: number | null }[] }[];
+        if (rows.length !== stored.filter((v) => v.found).length) problems.push(`key-filtered (${keys.length} keys)@${text(label.t)}: ${rows.length} rows, ${stored.filter((v) => v.found).length} stored`);
+        for (const r of rows) {
+          const v = stored.find((x) => x.key[0] === r.key[0])!;
+          many.features.forEach((f, i) => {
+            const cell = r.features[i]!;
+            const s2 = v.features.find((x) => x.name === f.name)!;
+            f.columns.forEach((column, j) => {
+              if (!close(cell.values[j], s2.values[column])) problems.push(`key-filtered ${r.key[0]}@${text(label.t)} ${column}: ${cell.values[j]}, stored ${s2.values[column]}`);
+            });
+            if (cell.status !== s2.status || cell.eventTime !== s2.eventTime) problems.push(`key-filtered ${r.key[0]}@${text(label.t)} ${f.name}: ${cell.status}@${cell.eventTime}, stored ${s2.status}@${s2.eventTime}`);
+          });
+        }
+      }
+
       // The key-filtered plan (what ingest runs for the keys it touches) computes the same vector.
       const { catalog } = ws.catalog();
       const one = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), label.t, { keys: [[label.key]] });

@@ -76,6 +76,6 @@ export const sqlite: Dialect = {
   timeMinus: (e, seconds) => `(${e} - ${seconds * 1_000_000})`,
   dateToTimestamp: (e) => `(${e} * ${MICROS_PER_DAY})`,
   binaryText: (e) => e,
-  capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true, materializedCte: true, forcedJoinOrder: true },
+  capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true, materializedCte: true, forcedJoinOrder: true, namedParameters: true },
   strategies: { latest: 'correlated', aggregate: 'join' },
 };
