@@ -45,16 +45,29 @@
  * - A comment that starts after a statement's `;` on the same line is a
  *   trailing comment and stays at the end of that statement's last line.
  * - Comments after the last statement are printed at the end of the file.
- * - A comment whose span lies *inside* a statement is printed on its own
- *   line(s) just before that statement. The formatter re-lays out every
- *   statement, so there is no reliable place inside it to put the comment back;
- *   moving it just above the statement keeps it next to the code it talks about
- *   and makes the result a fixed point (the next run sees a leading comment).
+ * - Inside a statement, a one-line comment that follows a column, a key, a
+ *   clause, a SELECT item, a FEATURES entry or a metadata value on the same
+ *   source line stays at the end of the line that element is printed on:
+ *   `a INT, -- the id` stays after `a INT,` (the comments of one column or
+ *   key list line up, one space after its longest line), and a comment after
+ *   the last clause ends up after the `;`. (An element of a list printed on one line —
+ *   `KEY (a, b)`, `SELECT a, b`, `FEATURES (a, b)` — has no line of its own:
+ *   that line counts as its last element.) Any other comment inside a
+ *   statement — on a line of its own, a block comment over several lines, one
+ *   within an expression — goes on a line of its own at the indentation of
+ *   the element after it (or containing it): above the `)` when it follows a
+ *   list's last element, just above the statement when it comes before the
+ *   first element. Comments keep their order: when clauses are reordered so
+ *   that a comment could not stay by its element without passing another, the
+ *   statement's comments all go just above it, as they do when a `--`
+ *   comment would otherwise be followed by another on its line. Each rule
+ *   puts a comment where the next run finds it again: a fixed point.
  * - Block comments are printed verbatim (but for CRLF line ends, which become
  *   LF like every line end of the output); line comments lose trailing blanks.
  */
 import { reservedWords } from '../../grammar/tokens.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Span } from '../diagnostics/diagnostic.js';
 import type * as A from './ast.js';
 import { parseFile } from './parse.js';
 
@@ -183,31 +196,68 @@ function exprLines(e: A.Expr, indent: string, prefix: string, suffix: string): s
 // ---------------------------------------------------------------------------
 // Statements
 
-function metaLines(m: A.Metadata): string[] {
-  const lines: string[] = [];
-  if (m.description) lines.push(`DESCRIPTION ${formatString(m.description.value)}`);
-  if (m.owner) lines.push(`OWNER ${formatString(m.owner.value)}`);
-  if (m.tags) lines.push(`TAGS (${m.tags.map((t) => formatString(t.value)).join(', ')})`);
-  return lines;
+/**
+ * A piece of a statement's layout: one or more lines, and the source span
+ * printed at the end of its last line (`anchor`), which end-of-line comments
+ * are kept after (see `formatFile`). Lines without a span of their own (a
+ * lone `AS`, `SELECT` above its items) have no anchor; the `)` closing a
+ * list of one item per line has none either, but is `closing`: comments on
+ * their own lines after the list's last item stay above it.
+ */
+interface Item {
+  readonly lines: readonly string[];
+  readonly anchor?: Span | undefined;
+  /** Other spans printed on the item's (one) line: a comment after one of them on its source line ends this line too. */
+  readonly also?: readonly (Span | undefined)[];
+  readonly closing?: boolean;
+  /** The width the line is padded to before an end-of-line comment: the comments of a list's lines line up. */
+  readonly align?: number;
 }
 
-function indented(lines: readonly string[]): string[] {
-  return lines.map((l) => INDENT + l);
+/** One item per element line, their end-of-line comments aligned. */
+function aligned(lines: readonly string[], spans: readonly Span[]): Item[] {
+  const width = Math.max(...lines.map((l) => l.length));
+  return lines.map((l, i) => ({ lines: [l], anchor: spans[i], align: width }));
+}
+
+const item = (line: string, anchor?: Span, also?: readonly (Span | undefined)[]): Item => ({ lines: [line], anchor, ...(also ? { also } : {}) });
+
+function metaItems(m: A.Metadata, indent = ''): Item[] {
+  const items: Item[] = [];
+  if (m.description) items.push(item(`${indent}DESCRIPTION ${formatString(m.description.value)}`, m.description.span));
+  if (m.owner) items.push(item(`${indent}OWNER ${formatString(m.owner.value)}`, m.owner.span));
+  if (m.tags) items.push(item(`${indent}TAGS (${m.tags.map((t) => formatString(t.value)).join(', ')})`, m.tags[m.tags.length - 1]?.span));
+  return items;
 }
 
 function columnDef(c: A.ColumnDef, pad = 0): string {
   return `${formatIdentifier(c.name).padEnd(pad)} ${formatType(c.type)}${c.notNull ? ' NOT NULL' : ''}`;
 }
 
-/** `(a, b)` when `head (a, b)` fits in WIDTH columns, else one item per line. */
-function list(head: string, items: readonly string[], indent: string): string[] {
-  const flat = `${indent}${head} (${items.join(', ')})`;
-  if (flat.length <= WIDTH) return [flat];
-  return [`${indent}${head} (`, ...items.map((it, i) => `${indent}${INDENT}${it}${i < items.length - 1 ? ',' : ''}`), `${indent})`];
+/** `head (a, b)` when it fits in WIDTH columns (anchored at the last element), else one element per line. */
+function list(head: string, headAnchor: Span | undefined, elements: readonly { readonly text: string; readonly span: Span }[], indent: string): Item[] {
+  const flat = `${indent}${head} (${elements.map((e) => e.text).join(', ')})`;
+  if (flat.length <= WIDTH) return [item(flat, elements[elements.length - 1]?.span ?? headAnchor, [headAnchor, ...elements.map((e) => e.span)])];
+  return [
+    item(`${indent}${head} (`, headAnchor),
+    ...aligned(
+      elements.map((e, i) => `${indent}${INDENT}${e.text}${i < elements.length - 1 ? ',' : ''}`),
+      elements.map((e) => e.span),
+    ),
+    { lines: [`${indent})`], closing: true },
+  ];
 }
 
-function entityStatement(s: A.EntityStatement): string[] {
-  return [...list(`CREATE ENTITY ${formatIdentifier(s.name)} KEY`, s.keys.map((k) => columnDef(k)), ''), ...indented(metaLines(s))];
+function entityStatement(s: A.EntityStatement): Item[] {
+  return [
+    ...list(
+      `CREATE ENTITY ${formatIdentifier(s.name)} KEY`,
+      s.name.span,
+      s.keys.map((k) => ({ text: columnDef(k), span: k.span })),
+      '',
+    ),
+    ...metaItems(s, INDENT),
+  ];
 }
 
 function origin(o: A.SourceOrigin): string {
@@ -221,14 +271,19 @@ function origin(o: A.SourceOrigin): string {
   }
 }
 
-function sourceStatement(s: A.SourceStatement): string[] {
+function sourceStatement(s: A.SourceStatement): Item[] {
   const width = Math.max(...s.columns.map((c) => formatIdentifier(c.name).length));
-  const lines = [`CREATE SOURCE ${formatIdentifier(s.name)} (`];
-  s.columns.forEach((c, i) => lines.push(`${INDENT}${columnDef(c, width)}${i < s.columns.length - 1 ? ',' : ''}`));
-  lines.push(')');
-  const clauses = [origin(s.origin)];
-  if (s.eventTime) clauses.push(`EVENT TIME ${formatIdentifier(s.eventTime)}`);
-  return [...lines, ...indented([...clauses, ...metaLines(s)])];
+  const items = [
+    item(`CREATE SOURCE ${formatIdentifier(s.name)} (`, s.name.span),
+    ...aligned(
+      s.columns.map((c, i) => `${INDENT}${columnDef(c, width)}${i < s.columns.length - 1 ? ',' : ''}`),
+      s.columns.map((c) => c.span),
+    ),
+  ];
+  items.push({ lines: [')'], closing: true });
+  items.push(item(`${INDENT}${origin(s.origin)}`, s.origin.span));
+  if (s.eventTime) items.push(item(`${INDENT}EVENT TIME ${formatIdentifier(s.eventTime)}`, s.eventTime.span));
+  return [...items, ...metaItems(s, INDENT)];
 }
 
 function tableRef(t: A.TableRef): string {
@@ -243,39 +298,43 @@ function selectItem(item: A.SelectItem): string {
   return `${formatExpr(item.expr)}${item.alias ? ` AS ${formatIdentifier(item.alias)}` : ''}`;
 }
 
-/** The SELECT clauses, each on its own line, at `indent`. */
-export function formatSelect(q: A.Select, indent = ''): string[] {
+/** The SELECT clauses, each on its own line (an item each), at `indent`. */
+function selectItems(q: A.Select, indent: string): Item[] {
   const head = `SELECT${q.distinct ? ' DISTINCT' : ''}`;
   const flat = `${indent}${head} ${q.items.map(selectItem).join(', ')}`;
-  const lines: string[] = [];
+  const items: Item[] = [];
   if (flat.length <= WIDTH) {
-    lines.push(flat);
+    items.push(item(flat, q.items[q.items.length - 1]?.span, q.items.map((i) => i.span)));
   } else {
-    lines.push(`${indent}${head}`);
-    q.items.forEach((item, i) => {
+    items.push(item(`${indent}${head}`));
+    q.items.forEach((it, i) => {
       const comma = i < q.items.length - 1 ? ',' : '';
-      if (item.kind === 'item') {
-        lines.push(...exprLines(item.expr, indent + INDENT, '', `${item.alias ? ` AS ${formatIdentifier(item.alias)}` : ''}${comma}`));
+      if (it.kind === 'item') {
+        items.push({ lines: exprLines(it.expr, indent + INDENT, '', `${it.alias ? ` AS ${formatIdentifier(it.alias)}` : ''}${comma}`), anchor: it.span });
       } else {
-        lines.push(`${indent}${INDENT}${selectItem(item)}${comma}`);
+        items.push(item(`${indent}${INDENT}${selectItem(it)}${comma}`, it.span));
       }
     });
   }
-  lines.push(`${indent}FROM ${tableRef(q.from)}`);
-  for (const j of q.joins) {
-    lines.push(`${indent}${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${tableRef(j.table)} ON ${formatExpr(j.on)}`);
-  }
-  if (q.where) lines.push(`${indent}WHERE ${formatExpr(q.where)}`);
-  if (q.groupBy.length > 0) lines.push(`${indent}GROUP BY ${q.groupBy.map(formatExpr).join(', ')}`);
-  if (q.having) lines.push(`${indent}HAVING ${formatExpr(q.having)}`);
-  return lines;
+  items.push(item(`${indent}FROM ${tableRef(q.from)}`, q.from.span));
+  for (const j of q.joins) items.push(item(`${indent}${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${tableRef(j.table)} ON ${formatExpr(j.on)}`, j.span));
+  if (q.where) items.push(item(`${indent}WHERE ${formatExpr(q.where)}`, q.where.span));
+  if (q.groupBy.length > 0) items.push(item(`${indent}GROUP BY ${q.groupBy.map(formatExpr).join(', ')}`, q.groupBy[q.groupBy.length - 1]!.span));
+  if (q.having) items.push(item(`${indent}HAVING ${formatExpr(q.having)}`, q.having.span));
+  return items;
 }
 
-function viewStatement(s: A.ViewStatement): string[] {
+/** The SELECT clauses, each on its own line, at `indent`. */
+export function formatSelect(q: A.Select, indent = ''): string[] {
+  return selectItems(q, indent).flatMap((i) => i.lines);
+}
+
+function viewStatement(s: A.ViewStatement): Item[] {
   const first = `CREATE VIEW ${formatIdentifier(s.name)}${s.eventTime ? ` EVENT TIME ${formatIdentifier(s.eventTime)}` : ''}`;
-  const meta = metaLines(s);
-  const head = meta.length === 0 ? [`${first} AS`] : [first, ...indented(meta), 'AS'];
-  return [...head, ...formatSelect(s.query)];
+  const firstAnchor = (s.eventTime ?? s.name).span;
+  const meta = metaItems(s, INDENT);
+  const head = meta.length === 0 ? [item(`${first} AS`, firstAnchor, [s.name.span])] : [item(first, firstAnchor, [s.name.span]), ...meta, item('AS')];
+  return [...head, ...selectItems(s.query, '')];
 }
 
 function entityBinding(b: A.EntityBinding): string {
@@ -290,44 +349,48 @@ function oneHot(o: NonNullable<A.FeatureStatement['oneHot']>): string {
   return o.kind === 'one_hot_top' ? `ONE_HOT TOP ${formatInteger(o.top)}` : `ONE_HOT (${o.values.map(formatLiteral).join(', ')})`;
 }
 
-function featureOrLabel(s: A.FeatureStatement | A.LabelStatement): string[] {
-  const lines = [
-    `CREATE ${s.kind === 'feature' ? 'FEATURE' : 'LABEL'} ${formatIdentifier(s.name)}${formatVersion(s.version)}`,
-    `${INDENT}${entityBinding(s.entity)}`,
-    `${INDENT}FROM ${formatIdentifier(s.from)}`,
-    ...exprLines(s.value, INDENT, 'AS ', ''),
+function featureOrLabel(s: A.FeatureStatement | A.LabelStatement): Item[] {
+  const items: Item[] = [
+    item(`CREATE ${s.kind === 'feature' ? 'FEATURE' : 'LABEL'} ${formatIdentifier(s.name)}${formatVersion(s.version)}`, (s.version ?? s.name).span, [s.name.span]),
+    item(`${INDENT}${entityBinding(s.entity)}`, s.entity.span),
+    item(`${INDENT}FROM ${formatIdentifier(s.from)}`, s.from.span),
+    { lines: exprLines(s.value, INDENT, 'AS ', ''), anchor: s.value.span },
   ];
-  const clauses: string[] = [];
-  if (s.where) clauses.push(`WHERE ${formatExpr(s.where)}`);
+  const clause = (text: string, anchor: Span) => items.push(item(`${INDENT}${text}`, anchor));
+  if (s.where) clause(`WHERE ${formatExpr(s.where)}`, s.where.span);
   if (s.kind === 'feature') {
-    if (s.window) clauses.push(`WINDOW ${formatDuration(s.window)}`);
-    if (s.ttl) clauses.push(`TTL ${formatDuration(s.ttl)}`);
-    if (s.fill) clauses.push(fill(s.fill));
-    if (s.scale) clauses.push(`SCALE ${s.scale.method}`);
-    if (s.oneHot) clauses.push(oneHot(s.oneHot));
+    if (s.window) clause(`WINDOW ${formatDuration(s.window)}`, s.window.span);
+    if (s.ttl) clause(`TTL ${formatDuration(s.ttl)}`, s.ttl.span);
+    if (s.fill) clause(fill(s.fill), s.fill.span);
+    if (s.scale) clause(`SCALE ${s.scale.method}`, s.scale.span);
+    if (s.oneHot) clause(oneHot(s.oneHot), s.oneHot.span);
   }
-  return [...lines, ...indented([...clauses, ...metaLines(s)])];
+  return [...items, ...metaItems(s, INDENT)];
 }
 
 function versionedRef(r: A.VersionedRef): string {
   return `${formatIdentifier(r.name)}${formatVersion(r.version)}`;
 }
 
-function trainingSetStatement(s: A.TrainingSetStatement): string[] {
-  const lines = [
-    `CREATE TRAINING SET ${formatIdentifier(s.name)}${formatVersion(s.version)}`,
-    `${INDENT}LABEL ${versionedRef(s.label)}`,
-    ...list('FEATURES', s.features.map(versionedRef), INDENT),
+function trainingSetStatement(s: A.TrainingSetStatement): Item[] {
+  const items: Item[] = [
+    item(`CREATE TRAINING SET ${formatIdentifier(s.name)}${formatVersion(s.version)}`, (s.version ?? s.name).span, [s.name.span]),
+    item(`${INDENT}LABEL ${versionedRef(s.label)}`, s.label.span),
+    ...list(
+      'FEATURES',
+      undefined,
+      s.features.map((f) => ({ text: versionedRef(f), span: f.span })),
+      INDENT,
+    ),
   ];
-  const clauses: string[] = [];
   if (s.sample) {
     const text = NUMBER_TEXT.test(s.sample.percentText) ? s.sample.percentText : String(s.sample.percent);
-    clauses.push(`SAMPLE ${text} PERCENT${s.sample.seed ? ` SEED ${formatInteger(s.sample.seed)}` : ''}`);
+    items.push(item(`${INDENT}SAMPLE ${text} PERCENT${s.sample.seed ? ` SEED ${formatInteger(s.sample.seed)}` : ''}`, s.sample.span));
   }
-  return [...lines, ...indented([...clauses, ...metaLines(s)])];
+  return [...items, ...metaItems(s, INDENT)];
 }
 
-function statementLines(s: A.Statement): string[] {
+function statementItems(s: A.Statement): Item[] {
   switch (s.kind) {
     case 'entity':
       return entityStatement(s);
@@ -345,7 +408,9 @@ function statementLines(s: A.Statement): string[] {
 
 /** One statement in canonical form, ending with `;` (no trailing newline). */
 export function formatStatement(s: A.Statement): string {
-  return `${statementLines(s).join('\n')};`;
+  return `${statementItems(s)
+    .flatMap((i) => i.lines)
+    .join('\n')};`;
 }
 
 // ---------------------------------------------------------------------------
@@ -364,6 +429,73 @@ interface Piece {
   readonly text: string;
   /** What separates this piece from the one before it (ignored for the first). */
   readonly before: string;
+}
+
+/**
+ * Where each comment inside a statement goes, as a slot: `2i` is a line of
+ * its own just before item `i` (0: before the statement), `2i + 1` the end of
+ * item `i`'s last line. A comment within a piece (inside an expression) goes
+ * on its own line above that piece; a one-line comment that follows a piece
+ * on that piece's line stays at the end of it; any other comment goes on its
+ * own line before the next piece (a one-line comment after the last piece:
+ * at the end of the last line, after the `;`). Slots never decrease in source order
+ * (clauses are reordered, and the order of comments must be kept), nothing
+ * follows a `--` comment on its line, and a multi-line comment never ends a
+ * line of code. Undefined when that cannot be done: every comment then goes
+ * before the statement.
+ */
+function commentSlots(items: readonly Item[], statementEnd: number, inner: readonly A.Comment[], trailing: boolean): number[] | undefined {
+  const anchored = items.flatMap((it, i) => (it.anchor ? [i] : []));
+  // Where each item stands in the source, for comments on lines of their own: its anchor's start; a
+  // closing `)` just before the next anchored item (so after the list's last element).
+  const at = items.map((it, i) => it.anchor?.start ?? (it.closing ? (items.slice(i + 1).find((x) => x.anchor)?.anchor?.start ?? statementEnd) - 0.5 : undefined));
+  const placeable = items.flatMap((_it, i) => (at[i] !== undefined ? [i] : []));
+  const lineComment = new Set<number>();
+  const slots: number[] = [];
+  let current = 0;
+  for (const c of inner) {
+    const oneLine = c.span.line === c.span.endLine;
+    // Inside a piece (within an expression): on a line of its own, above that piece.
+    let desired: number | undefined = anchored.find((i) => items[i]!.anchor!.start < c.span.start && c.span.start < items[i]!.anchor!.end);
+    if (desired !== undefined) desired *= 2;
+    else if (oneLine) {
+      let end = -1;
+      for (const i of anchored) {
+        for (const a of [items[i]!.anchor, ...(items[i]!.also ?? [])]) {
+          if (a && a.endLine === c.span.line && a.end <= c.span.start && a.end > end) {
+            end = a.end;
+            desired = 2 * i + 1;
+          }
+        }
+      }
+    }
+    if (desired === undefined) {
+      let start = Infinity;
+      for (const i of placeable) {
+        if (at[i]! >= c.span.end && at[i]! < start) {
+          start = at[i]!;
+          desired = 2 * i;
+        }
+      }
+      // After the last piece (on a line of its own before the `;`): after the `;`.
+      if (desired === undefined && oneLine && items[items.length - 1]!.anchor) desired = 2 * items.length - 1;
+      if (desired === undefined) return undefined;
+    }
+    // Everything between a list's last element and what follows its `)` stays above the `)`.
+    if (desired % 2 === 0 && items[desired / 2 - 1]?.closing) desired -= 2;
+    let slot = Math.max(desired, current);
+    if (slot % 2 === 1 && (!oneLine || lineComment.has((slot - 1) / 2))) {
+      const next = placeable.find((i) => i > (slot - 1) / 2);
+      if (next === undefined) return undefined;
+      slot = 2 * next;
+    }
+    if (slot % 2 === 1 && c.text.startsWith('--')) lineComment.add((slot - 1) / 2);
+    slots.push(slot);
+    current = slot;
+  }
+  // The statement's last line ends with `;` and then its trailing comments: not after a `--`.
+  if (trailing && lineComment.has(items.length - 1)) return undefined;
+  return slots;
 }
 
 /** The whole file in canonical form; see the header of this module for the rules. */
@@ -389,21 +521,38 @@ export function formatFile(file: A.SourceFile): string {
     const leading = runBefore(s.span.start, '\n\n');
     const lastLeading = leading[leading.length - 1];
     const toStatement = lastLeading ? gap(lastLeading.span.endLine, s.span.line) : '\n\n';
-    // Comments inside the statement: each on its own line just above it.
-    let inner = 0;
-    while (ci < comments.length && comments[ci]!.span.start < s.span.end) {
-      pieces.push({ text: commentText(comments[ci++]!), before: inner++ === 0 ? toStatement : '\n' });
-    }
+    const inner: A.Comment[] = [];
+    while (ci < comments.length && comments[ci]!.span.start < s.span.end) inner.push(comments[ci++]!);
     // Trailing comments: after the `;`, on its line, before the next statement.
-    let text = formatStatement(s);
+    const trailing: A.Comment[] = [];
     const nextStart = statements[i + 1]?.span.start ?? Infinity;
-    while (ci < comments.length) {
-      const c = comments[ci]!;
-      if (c.span.line !== s.span.endLine || c.span.start >= nextStart) break;
-      text += ` ${commentText(c)}`;
-      ci++;
-    }
-    pieces.push({ text, before: inner > 0 ? '\n' : toStatement });
+    while (ci < comments.length && comments[ci]!.span.line === s.span.endLine && comments[ci]!.span.start < nextStart) trailing.push(comments[ci++]!);
+
+    const items = statementItems(s);
+    const slots = commentSlots(items, s.span.end, inner, trailing.length > 0) ?? inner.map(() => 0);
+    // Comments placed before the statement: each on its own line just above it.
+    let above = 0;
+    inner.forEach((c, k) => {
+      if (slots[k] === 0) pieces.push({ text: commentText(c), before: above++ === 0 ? toStatement : '\n' });
+    });
+    const lines: string[] = [];
+    items.forEach((it, j) => {
+      // A comment above a closing `)` is indented like the list's elements.
+      const indent = /^ */.exec(it.lines[0]!)![0] + (it.closing ? INDENT : '');
+      if (j > 0) inner.forEach((c, k) => slots[k] === 2 * j && lines.push(`${indent}${commentText(c)}`));
+      let last = `${it.lines[it.lines.length - 1]!}${j === items.length - 1 ? ';' : ''}`;
+      let padded = false;
+      inner.forEach((c, k) => {
+        if (slots[k] !== 2 * j + 1) return;
+        if (!padded && it.align !== undefined) last = last.padEnd(it.align);
+        padded = true;
+        last += ` ${commentText(c)}`;
+      });
+      lines.push(...it.lines.slice(0, -1), last);
+    });
+    let text = lines.join('\n');
+    for (const c of trailing) text += ` ${commentText(c)}`;
+    pieces.push({ text, before: above > 0 ? '\n' : toStatement });
   });
   runBefore(Infinity, '\n\n');
 

@@ -87,6 +87,8 @@ function needsSpace(a: string, b: string): boolean {
 export interface RenderOptions {
   /** Put comments between tokens (default true). */
   readonly comments?: boolean;
+  /** With comments: the chance of one between two tokens (default 0.04). */
+  readonly commentRate?: number;
 }
 
 const TIGHT = ['', '', ''];
@@ -106,7 +108,7 @@ const COMMENTS = [
 /** Renders tokens to text: random keyword case and separators, never merging two tokens. */
 export function renderTokens(tokens: Toks, seed: number, options: RenderOptions = {}): string {
   const rand = prng(seed);
-  const commentRate = options.comments === false ? 0 : 0.04;
+  const commentRate = options.comments === false ? 0 : (options.commentRate ?? 0.04);
   let out = '';
   let prev = '';
   for (const t of tokens) {

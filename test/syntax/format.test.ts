@@ -307,42 +307,167 @@ describe('formatFile: comments', () => {
     );
   });
 
-  it('moves comments inside a statement to just before it', () => {
+  it('keeps an end-of-line comment after a column at the end of that column\'s line', () => {
+    // The column list is laid out again (one column per line, types aligned); each comment follows its column.
+    expect(fmt("CREATE SOURCE s (a INT, -- the id\n b TEXT) FROM FILE 'data/s.csv';")).toBe(
+      lines(
+        'CREATE SOURCE s (',
+        '  a INT, -- the id',
+        '  b TEXT',
+        ')',
+        "  FROM FILE 'data/s.csv';",
+      ),
+    );
+    expect(fmt('CREATE SOURCE s (user_id TEXT NOT NULL, /* key */ amount DOUBLE /* cents? */, ts TIMESTAMP -- event time\n) FROM STREAM EVENT TIME ts;')).toBe(
+      lines(
+        'CREATE SOURCE s (',
+        // The comments of a column list line up.
+        '  user_id TEXT NOT NULL, /* key */',
+        '  amount  DOUBLE,        /* cents? */',
+        '  ts      TIMESTAMP      -- event time',
+        ')',
+        '  FROM STREAM',
+        '  EVENT TIME ts;',
+      ),
+    );
+  });
+
+  it('keeps a comment after the last column on its line, and one on a line of its own above the )', () => {
+    const input = [
+      'CREATE SOURCE clicks (',
+      '  user_id TEXT,',
+      '  -- where the click went',
+      '  page TEXT    -- the last column',
+      '  -- referrer TEXT,',
+      '  /* ts TIMESTAMP */',
+      ') FROM STREAM;',
+    ].join('\n');
+    expect(fmt(input)).toBe(
+      lines(
+        'CREATE SOURCE clicks (',
+        '  user_id TEXT,',
+        '  -- where the click went',
+        '  page    TEXT  -- the last column',
+        '  -- referrer TEXT,',
+        '  /* ts TIMESTAMP */',
+        ')',
+        '  FROM STREAM;',
+      ),
+    );
+  });
+
+  it('keeps comments between clauses by the clause they follow; a comment after the last clause goes after the ;', () => {
     const input = [
       '-- Spend.',
-      '',
-      'CREATE SOURCE t (',
-      '  id TEXT,   -- the key',
-      '  amount DOUBLE /* cents? */',
-      ') FROM STREAM;',
-      'CREATE FEATURE f ENTITY e FROM t',
-      '  AS SUM(amount) -- the total',
+      'CREATE FEATURE spend_7d ENTITY user FROM payments -- raw payments',
+      '  AS SUM(amount) -- in cents',
       '  /* a block',
       '     comment */',
-      '  WINDOW 7 DAYS;',
+      '  WINDOW 7 DAYS',
+      '  -- on its own line',
+      '  FILL ZERO /* no spend */',
+      '  SCALE LOG -- last clause',
+      ';',
     ].join('\n');
     expect(fmt(input)).toBe(
       lines(
         '-- Spend.',
-        '',
-        '-- the key',
-        '/* cents? */',
-        'CREATE SOURCE t (',
-        '  id     TEXT,',
-        '  amount DOUBLE',
-        ')',
-        '  FROM STREAM;',
-        '',
-        '-- the total',
-        '/* a block',
+        'CREATE FEATURE spend_7d',
+        '  ENTITY user',
+        '  FROM payments -- raw payments',
+        '  AS SUM(amount) -- in cents',
+        '  /* a block',
         '     comment */',
+        '  WINDOW 7 DAYS',
+        '  -- on its own line',
+        '  FILL ZERO /* no spend */',
+        '  SCALE LOG; -- last clause',
+      ),
+    );
+  });
+
+  it('puts a comment within an expression above its clause, and one before the first clause above the statement', () => {
+    const input = [
+      'CREATE /* a label */ LABEL churned ENTITY customer FROM churn',
+      "  AS CASE WHEN status = 'gone' THEN TRUE -- left",
+      '    ELSE FALSE END',
+      "  WHERE source <> 'test'; -- no test accounts",
+    ].join('\n');
+    expect(fmt(input)).toBe(
+      lines(
+        '/* a label */',
+        'CREATE LABEL churned',
+        '  ENTITY customer',
+        '  FROM churn',
+        '  -- left',
+        "  AS CASE WHEN status = 'gone' THEN TRUE ELSE FALSE END",
+        "  WHERE source <> 'test'; -- no test accounts",
+      ),
+    );
+  });
+
+  it('keeps comments in views and training sets by the line they follow', () => {
+    const input = [
+      'CREATE VIEW approved AS -- approved only',
+      'SELECT user_id, amount, created_at',
+      'FROM transactions t -- every attempt',
+      "WHERE status = 'approved'; -- done",
+      'CREATE TRAINING SET model VERSION 2 -- second try',
+      '  LABEL churned',
+      '  FEATURES (spend_30d_with_a_long_name, orders_30d_with_a_long_name, -- counts',
+      '    country_one_hot_encoded)',
+      '  SAMPLE 10 PERCENT; -- for speed',
+    ].join('\n');
+    expect(fmt(input)).toBe(
+      lines(
+        'CREATE VIEW approved AS -- approved only',
+        'SELECT user_id, amount, created_at',
+        'FROM transactions t -- every attempt',
+        "WHERE status = 'approved'; -- done",
+        '',
+        'CREATE TRAINING SET model VERSION 2 -- second try',
+        '  LABEL churned',
+        '  FEATURES (',
+        '    spend_30d_with_a_long_name,',
+        '    orders_30d_with_a_long_name, -- counts',
+        '    country_one_hot_encoded',
+        '  )',
+        '  SAMPLE 10 PERCENT; -- for speed',
+      ),
+    );
+  });
+
+  it('moves comments above the statement when keeping them in place would reorder them or follow a -- comment', () => {
+    // FILL is printed after WINDOW: the two comments cannot both stay by their clause and in order.
+    expect(fmt('CREATE FEATURE f ENTITY e FROM t AS COUNT(*)\n  FILL 0 -- fill note\n  WINDOW 7 DAYS -- window note\n;')).toBe(
+      lines(
+        '-- fill note',
+        '-- window note',
         'CREATE FEATURE f',
         '  ENTITY e',
         '  FROM t',
-        '  AS SUM(amount)',
-        '  WINDOW 7 DAYS;',
+        '  AS COUNT(*)',
+        '  WINDOW 7 DAYS',
+        '  FILL 0;',
       ),
     );
+    // `-- w` would end the last line, and the trailing `/* t */` would have to follow it on that line.
+    expect(fmt('CREATE FEATURE f ENTITY e FROM t AS COUNT(*)\n  WINDOW 7 DAYS -- w\n; /* t */')).toBe(
+      lines('-- w', 'CREATE FEATURE f', '  ENTITY e', '  FROM t', '  AS COUNT(*)', '  WINDOW 7 DAYS; /* t */'),
+    );
+    // Alone, a comment on a line of its own before the `;` goes after it.
+    expect(fmt('CREATE FEATURE f ENTITY e FROM t AS COUNT(*)\n  WINDOW 7 DAYS\n  -- the end\n;')).toBe(
+      lines('CREATE FEATURE f', '  ENTITY e', '  FROM t', '  AS COUNT(*)', '  WINDOW 7 DAYS; -- the end'),
+    );
+  });
+
+  it('a list printed on one line is one line: a comment after any of its elements ends that line', () => {
+    expect(fmt('create entity e key (a text, -- first\n b int);')).toBe(lines('CREATE ENTITY e KEY (a TEXT, b INT); -- first'));
+    // docs/language.md's example.
+    expect(fmt('/* Users of the mobile app.\n   Owned by the identity team. */\nCREATE ENTITY app_user   -- the login, not the person\n  KEY (account_id TEXT);')).toBe(
+      lines('/* Users of the mobile app.', '   Owned by the identity team. */', 'CREATE ENTITY app_user KEY (account_id TEXT); -- the login, not the person'),
+    );
+    expect(fmt("CREATE VIEW v DESCRIPTION 'd' AS SELECT a, -- col a\n b FROM t;")).toBe(lines('CREATE VIEW v', "  DESCRIPTION 'd'", 'AS', 'SELECT a, b -- col a', 'FROM t;'));
   });
 
   it('writes LF line ends, in block comments too', () => {
