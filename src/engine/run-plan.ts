@@ -53,7 +53,7 @@ export async function runTraining(engine: Engine, plan: TrainingPlan, times: Tim
 export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings, options: MaterializeOptions = {}): Promise<Table> {
   const dialect = dialectFor(engine.target);
   const keys = options.keys;
-  if (keys !== undefined && keys.length > 0 && dialect.capabilities.namedParameters) return runForKeys(engine, plan, times, keys);
+  if (keys !== undefined && keys.length > 0 && keys.length <= MAX_BOUND_KEYS && dialect.capabilities.namedParameters) return runForKeys(engine, plan, times, keys);
   const sql = printer(engine).statement(lowerMaterialize(plan, dialect, times, options));
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
 }
@@ -64,6 +64,9 @@ export async function runMaterialize(engine: Engine, plan: MaterializePlan, time
  * the same plan again and again, and lowering, printing and preparing the
  * statement cost more than running it.
  */
+/** More keys than this are written as literals: a statement has at most 32,766 parameters on SQLite, and one so large is rarely run twice. */
+const MAX_BOUND_KEYS = 512;
+
 const keyedSql = new WeakMap<MaterializePlan, Map<string, { readonly sql: string; readonly parameters: readonly string[] }>>();
 
 /** `runMaterialize` for a few keys, through a statement kept per plan and power-of-two number of keys. */
