@@ -2,6 +2,7 @@
  * The `fsql` command line. Each command is a function of (arguments, io) that
  * returns an exit code, so tests run it in-process.
  */
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkProject } from '../check/project.js';
@@ -287,14 +288,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--port <n>', 'port (default: fsql.json server.port, 8080; 0 for any free port)')
     .option('--host <host>', 'address to listen on (default: fsql.json server.host, 127.0.0.1)')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
-    .action(async (path: string, o: { port?: string; host?: string; engine?: string }) => {
+    .option('--workers <n>', 'server processes sharing the port (default 1; SQLite offline engine only)')
+    .action(async (path: string, o: { port?: string; host?: string; engine?: string; workers?: string }) => {
       let port: number | undefined;
       if (o.port !== undefined) {
         port = Number(o.port);
         if (!/^\d+$/.test(o.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${o.port}`);
       }
+      let workers: number | undefined;
+      if (o.workers !== undefined) {
+        workers = Number(o.workers);
+        if (!/^\d+$/.test(o.workers) || workers < 1 || workers > 64) throw new UsageError(`--workers must be a number from 1 to 64, not ${o.workers}`);
+      }
       const e = engine(o.engine);
-      code = await runServe(path, { ...(port !== undefined ? { port } : {}), ...(o.host !== undefined ? { host: o.host } : {}), ...(e ? { engine: e } : {}) }, io);
+      // What each worker runs: the same command without --workers (the project path made absolute).
+      const workerArgs = [resolve(io.cwd, path), ...(o.port !== undefined ? ['--port', o.port] : []), ...(o.host !== undefined ? ['--host', o.host] : []), ...(o.engine !== undefined ? ['--engine', o.engine] : [])];
+      code = await runServe(
+        path,
+        { ...(port !== undefined ? { port } : {}), ...(o.host !== undefined ? { host: o.host } : {}), ...(e ? { engine: e } : {}), ...(workers !== undefined ? { workers, workerArgs } : {}) },
+        io,
+      );
     });
 
   program

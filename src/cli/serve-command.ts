@@ -9,6 +9,7 @@ import { startServer } from '../server/index.js';
 import { projectDir } from './registry-commands.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { reportRuntimeError, type RuntimeIo } from './runtime-commands.js';
+import { isServeWorker, reportFailed, reportListening, runServePrimary, stopRequested } from './serve-workers.js';
 
 export interface ServeOptions {
   readonly host?: string;
@@ -18,16 +19,47 @@ export interface ServeOptions {
   readonly until?: Promise<unknown>;
   /** Called once listening, with the URL. */
   readonly onListening?: (url: string) => void;
+  /** Server processes sharing the port (default 1: this process serves). */
+  readonly workers?: number;
+  /** This command's arguments without `--workers`, given to each worker process. */
+  readonly workerArgs?: readonly string[];
 }
 
 export async function runServe(path: string, options: ServeOptions, io: RuntimeIo): Promise<number> {
+  if (!isServeWorker()) return serve(path, options, io, undefined);
+  // A worker listens for the primary's 'stop' from the start: it may come before the server is up.
+  const stopped = stopRequested();
+  try {
+    return await serve(path, options, io, stopped);
+  } catch (e) {
+    reportFailed(2);
+    throw e;
+  } finally {
+    // The channel to the primary would keep this process alive.
+    process.disconnect?.();
+  }
+}
+
+/** One server in this process; `stopped` when it is a worker of `fsql serve --workers`. */
+async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped: Promise<void> | undefined): Promise<number> {
+  const worker = stopped !== undefined;
   let ws: Workspace;
   try {
     // A folder that does not exist, or a project never applied, is refused before anything is created.
     ws = Workspace.open(projectDir(path, io.cwd), options.engine ? { engine: options.engine } : {});
   } catch (e) {
+    if (worker) reportFailed(e instanceof RuntimeError ? 1 : 2);
     if (e instanceof RuntimeError) return reportRuntimeError(e, io);
     throw e;
+  }
+  if (!worker && (options.workers ?? 1) > 1) {
+    const engine = ws.config.offline.engine;
+    await ws.close();
+    if (engine === 'duckdb') {
+      io.stderr('fsql serve: --workers needs the SQLite offline engine: a DuckDB database is opened by one process at a time\n');
+      return 2;
+    }
+    return runServePrimary({ workers: options.workers!, args: options.workerArgs ?? [path], ...(options.until ? { until: options.until } : {}), ...(options.onListening ? { onListening: options.onListening } : {}) }, io);
   }
   try {
     const tokenEnv = ws.config.server.tokenEnv;
@@ -39,8 +71,17 @@ export async function runServe(path: string, options: ServeOptions, io: RuntimeI
     });
     const { catalog, excluded } = ws.catalog();
     const features = Object.values(catalog.features).reduce((n, v) => n + v.length, 0);
-    io.stdout(`fsql serving ${ws.dir} on ${server.url} (${features} feature versions; writes ${token ? `need the bearer token in $${tokenEnv}` : `are open: set $${tokenEnv} to require a bearer token`})\n`);
-    io.stdout(`  try: curl -s ${server.url}/health   ·   API: ${server.url}/openapi.json\n`);
+    const banner =
+      `fsql serving ${ws.dir} on ${server.url} (${features} feature versions; writes ${token ? `need the bearer token in $${tokenEnv}` : `are open: set $${tokenEnv} to require a bearer token`})\n` +
+      `  try: curl -s ${server.url}/health   ·   API: ${server.url}/openapi.json\n`;
+    if (worker) {
+      // The primary prints the banner once for all workers.
+      reportListening(server.url, banner);
+      await stopped;
+      await server.close();
+      return 0;
+    }
+    io.stdout(banner);
     for (const x of excluded) io.stderr(`warning: ${x.kind} ${x.name} VERSION ${x.version} is not served: ${x.reason}\n`);
     options.onListening?.(server.url);
     await (options.until ??
