@@ -92,6 +92,8 @@ export function validateEvents(source: SourceInfo, records: readonly unknown[], 
 }
 
 const INGESTED_TABLE = '__fsql_ingested';
+/** How long an idempotency key is remembered: 7 days. */
+const IDEMPOTENCY_RETENTION_MICROS = 7 * 86_400_000_000;
 
 /** The digest of a batch, to tell a retry from a different batch under the same idempotency key. */
 function digestOf(records: readonly unknown[]): string {
@@ -151,6 +153,8 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
     await engine.transaction(async (e) => {
       await e.insertRows(source.name, source.columns, rows);
       if (key !== undefined) {
+        // Keys are kept for a week: a retry comes within minutes, and the table stays small.
+        await e.execute(`DELETE FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE ingested_at < ${Date.now() * 1000 - IDEMPOTENCY_RETENTION_MICROS}`);
         await e.execute(
           `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${quoteString(keyOf(source.name))}, ${quoteString(key)}, ${quoteString(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
         );

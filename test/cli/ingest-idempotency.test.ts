@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExample, fsql, sqliteRows } from '../runtime/support.js';
 
@@ -47,5 +48,19 @@ describe('fsql ingest --idempotency-key', { timeout: 120_000 }, () => {
     // Without a key the same events are stored again: a stream keeps every event it is given.
     expect((await fsql('ingest', 'app_events', file, dir)).code).toBe(0);
     expect(stored()).toBe(before + 3);
+  });
+
+  it('forgets keys after 7 days', async () => {
+    const db = new Database(join(dir, '.fsql', 'offline.db'));
+    const day = 86_400_000_000;
+    const now = Date.now() * 1000;
+    db.prepare('INSERT INTO __fsql_ingested (source, idempotency_key, digest, accepted, ingested_at) VALUES (?, ?, ?, ?, ?)').run('app_events', 'old', 'x', 5, now - 8 * day);
+    db.prepare('INSERT INTO __fsql_ingested (source, idempotency_key, digest, accepted, ingested_at) VALUES (?, ?, ?, ?, ?)').run('app_events', 'recent', 'x', 5, now - 6 * day);
+    db.close();
+    const file = join(dir, 'one.jsonl');
+    writeFileSync(file, `${JSON.stringify({ event_id: 'k9', account_id: 'u0003', event_type: 'login', ts: '2024-04-29 23:00:00' })}\n`);
+    expect((await fsql('ingest', 'app_events', file, dir, '--idempotency-key', 'fresh')).code).toBe(0);
+    const keys = sqliteRows(join(dir, '.fsql', 'offline.db'), 'SELECT idempotency_key AS k FROM __fsql_ingested ORDER BY k').map((r) => r['k']);
+    expect(keys).toEqual(['fresh', 'nightly-2024-04-29', 'recent']);
   });
 });
