@@ -7,7 +7,7 @@ import { keyOf } from '../check/catalog.js';
 import type { Workspace } from './workspace.js';
 import { computeSnapshot, entitiesWithFeatures, entityFeatures } from './vectors.js';
 import { RuntimeError } from './errors.js';
-import { settleOwedUpdates } from './online-updates.js';
+import { afterSnapshot } from './online-updates.js';
 
 export interface MaterializeOptions {
   /** The time vectors are computed as of, epoch µs (default: now). */
@@ -55,6 +55,7 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
     const started = performance.now();
     options.onProgress?.({ entity, phase: 'computing' });
     const features = entityFeatures(catalog, entity);
+    const computeStarted = Date.now() * 1000;
     const snapshot = await ws.exclusive(async () => computeSnapshot(await ws.engine(), catalog, ws.fitted, entity, features, asOf, { lazy: true }));
     if (snapshot.features.length === 0) {
       // Every feature of the entity is a ONE_HOT TOP n fitted on no value: no column, nothing to store.
@@ -65,8 +66,9 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
     const keys = snapshot.keys;
     options.onProgress?.({ entity, phase: 'writing', keys });
     await ws.online().writeSnapshot(entity, snapshot);
-    // Updates a killed ingest left owed go on top (recomputing is idempotent: at worst it redoes what the snapshot holds).
-    await ws.exclusive(async () => settleOwedUpdates(ws, await ws.engine(), entity));
+    // Ingests the snapshot may have missed (committed while it was computed, or left owed by a killed process)
+    // go on top: recomputing is idempotent, at worst it redoes what the snapshot holds.
+    await ws.exclusive(async () => afterSnapshot(ws, await ws.engine(), entity, computeStarted));
     const columns = snapshot.features.reduce((n, f) => n + f.columns.length, 0);
     out.push({ entity, asOf, keys, features: snapshot.features.length, values: keys * columns, seconds: (performance.now() - started) / 1000 });
     options.onProgress?.({ entity, phase: 'done', keys });

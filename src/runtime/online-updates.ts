@@ -163,3 +163,23 @@ export async function settleOwedUpdates(ws: Workspace, engine: Engine, entity?: 
   }
   return owed.length;
 }
+
+/**
+ * After a snapshot of `entity` is written whose computation started at
+ * `computeStarted` (epoch µs): the ingests it may have missed are carried out
+ * on top of it — those settled since then (their events may have been
+ * committed after the snapshot read the offline data, and their vectors were
+ * written into the snapshot this one replaced) and those still owed (a killed
+ * process's, settled here; a running one's, which it settles itself). Run
+ * inside `ws.exclusive`.
+ */
+export async function afterSnapshot(ws: Workspace, engine: Engine, entity: string, computeStarted: number): Promise<void> {
+  const store = ws.online();
+  const same = (u: PendingUpdate) => keyOf(u.entity) === keyOf(entity);
+  const recent = (await store.settledSince(computeStarted)).filter(same);
+  const owed = (await store.pendingUpdates()).filter(same);
+  if (recent.length === 0 && owed.length === 0) return;
+  const { catalog } = ws.catalog();
+  if (catalog.entities[keyOf(entity)] !== undefined) for (const u of [...recent, ...owed]) await carryOut(ws, engine, catalog, u);
+  await store.settlePending(owed.filter((u) => orphaned(u, store.owner)).map((u) => u.id!));
+}

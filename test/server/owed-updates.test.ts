@@ -6,10 +6,13 @@
  * batch already stored is not stored again.
  */
 import { fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/runtime/ingest.js';
 import { materialize } from '../../src/runtime/materialize.js';
+import { afterSnapshot } from '../../src/runtime/online-updates.js';
+import { computeSnapshot, entityFeatures } from '../../src/runtime/vectors.js';
 import { Workspace } from '../../src/runtime/workspace.js';
 import { Api, copyPayments, post, prepare, ROOT, serve, T } from './support.js';
 
@@ -98,6 +101,32 @@ describe('online updates owed by a killed ingest', { timeout: 120_000 }, () => {
       expect(v!.features[0]!.eventTime).toBe(T + 48 * HOUR);
     } finally {
       await ws.close();
+    }
+  });
+});
+
+describe('a materialize racing an ingest', { timeout: 120_000 }, () => {
+  it('re-applies the ingests settled while its snapshot was computed, so none is lost by the switch', async () => {
+    const dir = copyPayments();
+    const ws = await prepare(dir);
+    try {
+      const before = await failedLogins(ws, 'u0012');
+      // Another process's materialize, step by step: it starts computing (without the events below)…
+      const computeStarted = Date.now() * 1000;
+      const { catalog } = ws.catalog();
+      const snapshot = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), T);
+      // …an ingest commits and updates the current snapshot meanwhile…
+      await ingest(ws, 'app_events', [failedLogin('u0012', T - HOUR), failedLogin('u0012', T - 2 * HOUR)]);
+      expect(await failedLogins(ws, 'u0012')).toBe(before + 2);
+      // …the materialize writes its snapshot, which does not have them…
+      await ws.online().writeSnapshot('user', snapshot);
+      expect(await failedLogins(ws, 'u0012')).toBe(before);
+      // …and re-applies what was settled since it started.
+      await ws.exclusive(async () => afterSnapshot(ws, await ws.engine(), 'user', computeStarted));
+      expect(await failedLogins(ws, 'u0012')).toBe(before + 2);
+    } finally {
+      await ws.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

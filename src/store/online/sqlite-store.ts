@@ -57,6 +57,8 @@ import {
 } from './store.js';
 
 const SCHEMA_VERSION = 1;
+/** How long settled updates are kept for snapshots computed meanwhile: an hour. */
+const SETTLED_KEPT_MICROS = 3_600_000_000;
 const VECTOR_TABLE_PREFIX = 'fsql_vectors_';
 
 export interface SqliteOnlineStoreOptions {
@@ -195,8 +197,11 @@ export class SqliteOnlineStore implements OnlineStore {
         newest INTEGER,
         reason TEXT NOT NULL,
         owner TEXT NOT NULL,
-        recorded_at INTEGER NOT NULL
+        recorded_at INTEGER NOT NULL,
+        settled_at INTEGER
       )`);
+    } else if (!(db.prepare(`SELECT name FROM pragma_table_info('fsql_online_pending')`).pluck().all() as string[]).includes('settled_at')) {
+      db.exec('ALTER TABLE fsql_online_pending ADD COLUMN settled_at INTEGER');
     }
   }
 
@@ -318,7 +323,23 @@ export class SqliteOnlineStore implements OnlineStore {
 
   async pendingUpdates(): Promise<PendingUpdate[]> {
     this.check();
-    const rows = this.db.prepare('SELECT id, entity, keys, newest, reason, owner FROM fsql_online_pending ORDER BY id').all() as { id: number; entity: string; keys: string | null; newest: number | null; reason: string; owner: string }[];
+    return this.pendingRows('settled_at IS NULL', []);
+  }
+
+  async settledSince(micros: number): Promise<PendingUpdate[]> {
+    this.check();
+    return this.pendingRows('settled_at >= ?', [micros]);
+  }
+
+  private pendingRows(where: string, args: readonly number[]): PendingUpdate[] {
+    const rows = this.db.prepare(`SELECT id, entity, keys, newest, reason, owner FROM fsql_online_pending WHERE ${where} ORDER BY id`).all(...args) as {
+      id: number;
+      entity: string;
+      keys: string | null;
+      newest: number | null;
+      reason: string;
+      owner: string;
+    }[];
     return rows.map((r) => ({ id: r.id, owner: r.owner, entity: r.entity, keys: r.keys === null ? null : (JSON.parse(r.keys) as Value[][]), newest: r.newest, reason: r.reason }));
   }
 
@@ -330,8 +351,11 @@ export class SqliteOnlineStore implements OnlineStore {
         this.check();
         await this.begin();
         try {
-          const remove = this.db.prepare<[number]>('DELETE FROM fsql_online_pending WHERE id = ?');
-          for (const id of ids) remove.run(id);
+          // Kept an hour once settled: a snapshot computed meanwhile re-applies them (`settledSince`).
+          const now = nowMicros();
+          const settle = this.db.prepare<[number, number]>('UPDATE fsql_online_pending SET settled_at = ? WHERE id = ? AND settled_at IS NULL');
+          for (const id of ids) settle.run(now, id);
+          this.db.prepare<[number]>('DELETE FROM fsql_online_pending WHERE settled_at < ?').run(now - SETTLED_KEPT_MICROS);
           this.db.exec('COMMIT');
         } catch (e) {
           this.rollback();

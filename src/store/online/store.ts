@@ -190,8 +190,14 @@ export interface OnlineStore {
   recordPending(updates: readonly PendingUpdate[]): Promise<number[]>;
   /** The updates recorded and not settled yet, oldest first. */
   pendingUpdates(): Promise<PendingUpdate[]>;
-  /** Forgets updates that were carried out (or are covered by a newer snapshot). */
+  /** Marks updates carried out; they are kept a while for `settledSince`. */
   settlePending(ids: readonly number[]): Promise<void>;
+  /**
+   * Updates settled at or after `micros` (epoch µs, this machine's clock): a
+   * snapshot computed from `micros` on may have missed their events, and
+   * re-applies them after it is written.
+   */
+  settledSince(micros: number): Promise<PendingUpdate[]>;
   /** The current generation of the entity, or null when it has never been materialized. */
   describe(entity: string): Promise<EntityInfo | null>;
   /** Waits for the writes in progress, then closes. */
