@@ -24,15 +24,7 @@ export function renderValue(v: Value, type: ScalarType | undefined): string | nu
   return v;
 }
 
-/** JSON text of a plain JSON scalar. */
-export function scalarJson(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return JSON.stringify(v);
-}
-
-/** A function writing the JSON text of a canonical value of one column type (the lookup's hot path). */
+/** A function writing the JSON text of a canonical value of one column type (request keys in responses, and the values of keys not stored; stored vectors are written by store/online/wire.ts). */
 export type ValueWriter = (v: Value) => string;
 
 const plainWriter: ValueWriter = (v) => {
@@ -56,7 +48,7 @@ const isoCache = new Map<number, string>();
 let lastMicros = Number.NaN;
 let lastIso = '';
 /** `"2024-03-01T14:05:00Z"` (quoted), or null. */
-export function timestampJson(micros: number | null): string {
+function timestampJson(micros: number | null): string {
   if (micros === null) return 'null';
   if (micros === lastMicros) return lastIso;
   let text = isoCache.get(micros);
