@@ -73,6 +73,9 @@ export interface LookupOptions {
 
 const DEFAULT_RENDER_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** The memory a cached rendering is counted as: its bytes, the stored vector it was written from, its id and some overhead. */
+const entrySize = (id: string, entry: { readonly blob: Uint8Array; readonly bytes: Uint8Array }) => entry.blob.byteLength + entry.bytes.byteLength + id.length + 64;
+
 export class FeatureLookup {
   private catalogCache: RegisteredCatalog | undefined;
   private catalogCheckedAt = 0;
@@ -196,7 +199,7 @@ export class FeatureLookup {
 
   private remember(id: string, entry: { readonly blob: Uint8Array; readonly bytes: Uint8Array }): void {
     const budget = this.options.renderCacheBytes ?? DEFAULT_RENDER_CACHE_BYTES;
-    const size = entry.blob.byteLength + entry.bytes.byteLength + id.length + 64;
+    const size = entrySize(id, entry);
     if (size > budget) return;
     this.rendered.set(id, entry);
     this.renderedBytes += size;
@@ -208,7 +211,7 @@ export class FeatureLookup {
 
   private forget(id: string, entry: { readonly blob: Uint8Array; readonly bytes: Uint8Array }): void {
     this.rendered.delete(id);
-    this.renderedBytes -= entry.blob.byteLength + entry.bytes.byteLength + id.length + 64;
+    this.renderedBytes -= entrySize(id, entry);
   }
 
   /** A better message for a feature the snapshot does not hold. */
