@@ -29,6 +29,12 @@ export interface ExprContext {
   readonly diagnostics: Diagnostic[];
   /** Aggregates run over non-empty groups (a GROUP BY query), so they are NULL only when their argument is. */
   readonly groupsAreNonEmpty?: boolean;
+  /**
+   * Reports E0203 for a column missing from one known relation, instead of
+   * pushing it to `diagnostics`: the project reports each missing column once,
+   * with a note at its other uses (a renamed source column is one mistake).
+   */
+  readonly unknownColumn?: (relation: string, name: string, span: Span, message: string, hint: string | undefined) => void;
 }
 
 /** Expressions that failed to type: their parents stay quiet. */
@@ -109,6 +115,11 @@ export class ExpressionTyper {
     this.ctx.diagnostics.push(error(code, span, message, hint));
   }
 
+  private reportUnknownColumn(relation: string, name: string, span: Span, message: string, hint: string | undefined): void {
+    if (this.ctx.unknownColumn) this.ctx.unknownColumn(relation, name, span, message, hint);
+    else this.report('E0203', span, message, hint);
+  }
+
   type(e: A.Expr): TExpr {
     return this.expr(e, false);
   }
@@ -168,7 +179,7 @@ export class ExpressionTyper {
       const col = entry.columns.find((c) => c.name.toLowerCase() === lower);
       if (!col) {
         if (!entry.poisoned) {
-          this.report('E0203', e.name.span, `unknown column \`${name}\` in \`${entry.alias}\``, didYouMean(name, entry.columns.map((c) => c.name)));
+          this.reportUnknownColumn(entry.relation, name, e.name.span, `unknown column \`${name}\` in \`${entry.alias}\``, didYouMean(name, entry.columns.map((c) => c.name)));
         }
         return unknown();
       }
@@ -182,8 +193,11 @@ export class ExpressionTyper {
     }
     if (matches.length === 0) {
       if (!this.ctx.scope.some((s) => s.poisoned)) {
-        const where = this.ctx.scope.length === 1 ? ` in \`${this.ctx.scope[0]!.relation}\`` : '';
-        this.report('E0203', e.span, `unknown column \`${name}\`${where}`, didYouMean(name, this.ctx.scope.flatMap((s) => s.columns.map((c) => c.name))));
+        const only = this.ctx.scope.length === 1 ? this.ctx.scope[0]!.relation : undefined;
+        const message = `unknown column \`${name}\`${only !== undefined ? ` in \`${only}\`` : ''}`;
+        const hint = didYouMean(name, this.ctx.scope.flatMap((s) => s.columns.map((c) => c.name)));
+        if (only !== undefined) this.reportUnknownColumn(only, name, e.span, message, hint);
+        else this.report('E0203', e.span, message, hint);
       }
       return unknown();
     }

@@ -3,7 +3,7 @@
  * files (order does not matter), reports duplicates and view cycles, checks
  * every object and builds the catalog.
  */
-import { error, sortDiagnostics, warning, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { error, joinSpans, sortDiagnostics, warning, type Diagnostic, type RelatedSpan, type Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from '../syntax/ast.js';
 import { parseFile } from '../syntax/parse.js';
@@ -30,7 +30,7 @@ import { keyOf } from './catalog.js';
 import { canonicalFunctionName, containsAggregate, ExpressionTyper, hasFailed, isFailedColumn, type ScopeEntry } from './expressions.js';
 import { isAggregateName } from './functions.js';
 import { oneHotColumnNames } from './naming.js';
-import { checkSelect, requireBoolean, type RelationLookup } from './select.js';
+import { checkSelect, columnName as selectItemName, requireBoolean, type RelationLookup } from './select.js';
 import { assignable, isCategorical, isNumeric, isTemporal } from './types.js';
 
 export interface ProjectFile {
@@ -68,6 +68,56 @@ export function checkText(text: string, path = '<input>'): CheckResult {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 type Versioned<S> = { readonly stmt: S; readonly version: number };
+
+/** A feature or label binding key column `index` of its entity to `column` of `relation`, at `span`. */
+interface KeyUse {
+  readonly stmt: A.FeatureStatement | A.LabelStatement;
+  readonly index: number;
+  readonly relation: RelationInfo;
+  readonly column: ColumnInfo;
+  readonly span: Span;
+}
+
+/** Why a label's relation cannot carry a feature's entity key (E0306, E0302). */
+interface KeyProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+function keyProblem(code: string, message: string, hint: string): KeyProblem {
+  return { code, message, hint };
+}
+
+/** The order diagnostics are sorted in (sortDiagnostics): by file, then position. */
+function byPlace(a: Span, b: Span): number {
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.start - b.start;
+}
+
+/** "feature `risk`", or "feature `risk` VERSION 2" when the statement names its version. */
+function readerOf(s: A.FeatureStatement | A.LabelStatement): string {
+  return `${s.kind} \`${s.name.text}\`${s.version ? ` VERSION ${s.version.value}` : ''}`;
+}
+
+/** "features `a` and `b` and label `y` read" / "feature `a` reads": the distinct names, the first few of each kind. */
+function readersOf(uses: readonly KeyUse[]): string {
+  const names = (kind: 'feature' | 'label') => [...new Set(uses.filter((u) => u.stmt.kind === kind).map((u) => u.stmt.name.text))];
+  const parts: string[] = [];
+  let total = 0;
+  for (const kind of ['feature', 'label'] as const) {
+    const ns = names(kind);
+    total += ns.length;
+    if (ns.length > 0) parts.push(`${kind}${ns.length > 1 ? 's' : ''} ${listNames(ns)}`);
+  }
+  return `${parts.join(' and ')} ${total > 1 ? 'read' : 'reads'}`;
+}
+
+/** `a`, `b` and `c`; past five names, the first three and how many more. */
+function listNames(names: readonly string[]): string {
+  const quoted = names.map((n) => `\`${n}\``);
+  const shown = quoted.length > 5 ? [...quoted.slice(0, 3), `${quoted.length - 3} more`] : quoted;
+  return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
 
 function metadata(s: A.Metadata): Metadata {
   const out = {} as Mutable<Metadata>;
@@ -125,9 +175,11 @@ class ProjectChecker {
     for (const s of this.entityStmts.values()) this.checkEntity(s);
     for (const s of this.relationStmts.values()) if (s.kind === 'source') this.checkSource(s);
     this.checkViews();
+    this.judgeKeyTypes();
     for (const versions of this.featureStmts.values()) for (const v of versions) this.checkFeature(v.stmt, v.version);
     for (const versions of this.labelStmts.values()) for (const v of versions) this.checkLabel(v.stmt, v.version);
     for (const versions of this.trainingStmts.values()) for (const v of versions) this.checkTrainingSet(v.stmt, v.version);
+    this.reportUnknowns();
     const byVersion = (a: { version: number }, b: { version: number }) => a.version - b.version;
     // Only a name declared more than once can have versions out of order.
     this.featureStmts.forEach((declared, k) => {
@@ -373,7 +425,56 @@ class ProjectChecker {
       return { relation, poisoned: this.poisoned.has(k) };
     },
     names: () => [...this.relationStmts.values()].map((s) => s.name.text),
+    unknown: (name) => this.unknownRelation(name),
+    unknownColumn: (relation, name, span, message, hint) => this.unknownName(`column\u0000${keyOf(relation)}`, { text: name, span }, message, hint, 'E0203'),
   };
+
+  /**
+   * Unknown names, by kind and name (case-insensitive), with every use: each is
+   * reported once, at its first use, with a note at the others (a source that
+   * was renamed or removed is one mistake, however many features read it).
+   */
+  private readonly unknowns = new Map<string, { code: string; span: Span; text: string; message: string; hint: string | undefined }[]>();
+
+  /** Diagnostics waiting in `unknowns`: they count as reported for the "did this object check cleanly" tests. */
+  private deferred = 0;
+
+  /** Diagnostics reported so far, those waiting in `unknowns` included. */
+  private get reported(): number {
+    return this.diagnostics.length + this.deferred;
+  }
+
+  private unknownName(kind: string, name: { readonly text: string; readonly span: Span }, message: string, hint: string | undefined, code = 'E0201'): void {
+    this.deferred++;
+    const k = `${kind}\u0000${keyOf(name.text)}`;
+    const list = this.unknowns.get(k) ?? [];
+    list.push({ code, span: name.span, text: name.text, message, hint });
+    this.unknowns.set(k, list);
+  }
+
+  private reportUnknowns(): void {
+    for (const uses of this.unknowns.values()) {
+      const [first, ...others] = [...uses].sort((a, b) => byPlace(a.span, b.span));
+      this.report(
+        first!.code,
+        first!.span,
+        first!.message,
+        first!.hint,
+        others.map((u) => ({ span: u.span, message: `\`${u.text}\` is also used here` })),
+      );
+    }
+  }
+
+  private unknownRelation(name: A.Identifier): void {
+    const k = keyOf(name.text);
+    const other = this.entityStmts.has(k) ? 'an entity' : this.featureStmts.has(k) ? 'a feature' : this.labelStmts.has(k) ? 'a label' : undefined;
+    this.unknownName(
+      'relation',
+      name,
+      `unknown source or view \`${name.text}\``,
+      other ? `\`${name.text}\` is ${other}; FROM takes a source or a view` : didYouMean(name.text, this.lookup.names()),
+    );
+  }
 
   private checkView(s: A.ViewStatement): void {
     const checked = checkSelect(s.query, this.lookup, this.diagnostics);
@@ -398,14 +499,7 @@ class ProjectChecker {
   private findRelation(name: A.Identifier): { relation: RelationInfo; poisoned: boolean } | undefined {
     const found = this.lookup.find(name.text);
     if (found) return found;
-    const k = keyOf(name.text);
-    const other = this.entityStmts.has(k) ? 'an entity' : this.featureStmts.has(k) ? 'a feature' : this.labelStmts.has(k) ? 'a label' : undefined;
-    this.report(
-      'E0201',
-      name.span,
-      `unknown source or view \`${name.text}\``,
-      other ? `\`${name.text}\` is ${other}; FROM takes a source or a view` : didYouMean(name.text, this.lookup.names()),
-    );
+    this.unknownRelation(name);
     return undefined;
   }
 
@@ -414,9 +508,9 @@ class ProjectChecker {
     if (e || this.unparsed.has(keyOf(name.text))) return e;
     const relation = this.relationStmts.get(keyOf(name.text));
     const near = didYouMean(name.text, Object.values(this.entities).map((x) => x.name));
-    this.report(
-      'E0201',
-      name.span,
+    this.unknownName(
+      'entity',
+      name,
       `unknown entity \`${name.text}\``,
       relation
         ? `\`${relation.name.text}\` is a ${relation.kind}, not an entity; ${near ?? 'declare entities with CREATE ENTITY name KEY (column type)'}`
@@ -438,66 +532,176 @@ class ProjectChecker {
     return index;
   }
 
+  /**
+   * The relation column each of the entity's keys is bound to (by name, or
+   * positionally with ON), undefined where there is none, and the span that
+   * binds it (the entity's name, or the ON column); undefined when ON lists
+   * the wrong number of columns. Reports nothing: bindKeys and judgeKeyTypes share it.
+   */
+  private keyColumns(binding: A.EntityBinding, entity: EntityInfo, relation: RelationInfo): { column: ColumnInfo | undefined; span: Span; on?: A.Identifier }[] | undefined {
+    const columnsByKey = this.columnsByKey(relation);
+    if (binding.on) {
+      if (binding.on.length !== entity.keys.length) return undefined;
+      return binding.on.map((id) => ({ column: columnsByKey.get(keyOf(id.text)), span: id.span, on: id }));
+    }
+    return entity.keys.map((key) => ({ column: columnsByKey.get(keyOf(key.name)), span: binding.entity.span }));
+  }
+
   /** Binds the entity's keys to relation columns (by name, or positionally with ON). */
   private bindKeys(binding: A.EntityBinding, relation: RelationInfo, poisoned: boolean): KeyBinding | undefined {
     const entity = this.findEntity(binding.entity);
     if (!entity) return undefined;
+    const bound = this.keyColumns(binding, entity, relation);
+    if (!bound) {
+      this.report(
+        'E0303',
+        binding.span,
+        `entity \`${entity.name}\` has ${entity.keys.length} key column${entity.keys.length === 1 ? '' : 's'} (${entity.keys.map((k) => k.name).join(', ')}), but ON lists ${binding.on!.length}`,
+        'ON maps relation columns to the entity keys in order',
+      );
+      return undefined;
+    }
     const columns: string[] = [];
     let ok = true;
-    const columnsByKey = this.columnsByKey(relation);
-    const findColumn = (name: string) => columnsByKey.get(keyOf(name));
-    const checkType = (col: ColumnInfo, key: ColumnInfo, span: Span) => {
+    bound.forEach(({ column: col, span, on }, i) => {
+      const key = entity.keys[i]!;
+      if (!col) {
+        if (poisoned) {
+          // The relation failed to check: its own error says why.
+        } else if (on) {
+          this.report('E0203', on.span, `unknown column \`${on.text}\` in \`${relation.name}\``, didYouMean(on.text, relation.columns.map((c) => c.name)));
+        } else {
+          const near = didYouMean(key.name, relation.columns.map((c) => c.name));
+          this.report(
+            'E0301',
+            binding.entity.span,
+            `\`${relation.name}\` has no column \`${key.name}\` for the key of entity \`${entity.name}\``,
+            `map the key to another column with \`ENTITY ${entity.name} ON (column)\`${near ? `; ${near}` : ''}`,
+          );
+        }
+        ok = false;
+        return;
+      }
       if (col.type !== key.type && !isFailedColumn(col)) {
-        this.report(
-          'E0302',
-          span,
-          `column \`${col.name}\` of \`${relation.name}\` is ${col.type}, but entity \`${entity.name}\`'s key \`${key.name}\` is ${key.type}`,
-          `CAST it in a view, or declare the column as ${key.type}`,
-        );
+        // judgeKeyTypes decided where this mismatch is reported: here (with notes), or once elsewhere.
+        const verdict = this.keyMismatches.get(binding)?.get(i);
+        if (verdict !== 'elsewhere') {
+          this.report(
+            'E0302',
+            span,
+            `column \`${col.name}\` of \`${relation.name}\` is ${col.type}, but entity \`${entity.name}\`'s key \`${key.name}\` is ${key.type}`,
+            `CAST it in a view, or declare the column as ${key.type}`,
+            verdict?.related,
+          );
+        }
         ok = false;
       }
-    };
-    if (binding.on) {
-      if (binding.on.length !== entity.keys.length) {
-        this.report(
-          'E0303',
-          binding.span,
-          `entity \`${entity.name}\` has ${entity.keys.length} key column${entity.keys.length === 1 ? '' : 's'} (${entity.keys.map((k) => k.name).join(', ')}), but ON lists ${binding.on.length}`,
-          'ON maps relation columns to the entity keys in order',
-        );
-        return undefined;
-      }
-      binding.on.forEach((id, i) => {
-        const col = findColumn(id.text);
-        if (!col) {
-          if (!poisoned) this.report('E0203', id.span, `unknown column \`${id.text}\` in \`${relation.name}\``, didYouMean(id.text, relation.columns.map((c) => c.name)));
-          ok = false;
-          return;
-        }
-        checkType(col, entity.keys[i]!, id.span);
-        columns.push(col.name);
-      });
-    } else {
-      for (const key of entity.keys) {
-        const col = findColumn(key.name);
-        if (!col) {
-          if (!poisoned) {
-            const near = didYouMean(key.name, relation.columns.map((c) => c.name));
-            this.report(
-              'E0301',
-              binding.entity.span,
-              `\`${relation.name}\` has no column \`${key.name}\` for the key of entity \`${entity.name}\``,
-              `map the key to another column with \`ENTITY ${entity.name} ON (column)\`${near ? `; ${near}` : ''}`,
-            );
-          }
-          ok = false;
-          continue;
-        }
-        checkType(col, key, binding.entity.span);
-        columns.push(col.name);
-      }
-    }
+      columns.push(col.name);
+    });
     return ok ? { entity: entity.name, columns } : undefined;
+  }
+
+  /**
+   * Where each entity-key type mismatch is reported, decided once for the
+   * whole project before features and labels are checked, so that one wrong
+   * type gives one error (docs/errors.md, E0302). For each key column of each
+   * entity, the relation columns that features and labels bind to it are
+   * compared with the key's type:
+   *
+   * - When two or more distinct columns are bound to it and more than half of
+   *   them have one type T that is not the key's, the key is the odd one out:
+   *   one error at the key's declaration, with a note at each column's
+   *   declaration (naming its readers), and nothing at the readers.
+   * - Otherwise each disagreeing column is reported once, at its first reader
+   *   (by file, then position), with a note at each of its other readers.
+   */
+  private judgeKeyTypes(): void {
+    const uses = new Map<string, KeyUse[][]>();
+    const collect = (stmt: A.FeatureStatement | A.LabelStatement) => {
+      const entity = this.entities[keyOf(stmt.entity.entity.text)];
+      const found = this.lookup.find(stmt.from.text);
+      if (!entity || !found) return;
+      const bound = this.keyColumns(stmt.entity, entity, found.relation);
+      if (!bound) return;
+      let perKey = uses.get(keyOf(entity.name));
+      if (!perKey) uses.set(keyOf(entity.name), (perKey = entity.keys.map(() => [])));
+      bound.forEach(({ column, span }, index) => {
+        if (!column || isFailedColumn(column)) return;
+        perKey[index]!.push({ stmt, index, relation: found.relation, column, span });
+      });
+    };
+    for (const versions of this.featureStmts.values()) for (const v of versions) collect(v.stmt);
+    for (const versions of this.labelStmts.values()) for (const v of versions) collect(v.stmt);
+    uses.forEach((perKey, k) => {
+      const entity = this.entities[k]!;
+      perKey.forEach((list, index) => {
+        if (list.some((u) => u.column.type !== entity.keys[index]!.type)) this.judgeKeyType(entity, index, list.sort((a, b) => byPlace(a.span, b.span)));
+      });
+    });
+  }
+
+  /** Per ENTITY binding and key index: report a mismatch there with these notes, or not at all (it is reported elsewhere). */
+  private readonly keyMismatches = new Map<A.EntityBinding, Map<number, { related: RelatedSpan[] } | 'elsewhere'>>();
+
+  private setKeyVerdict(use: KeyUse, verdict: { related: RelatedSpan[] } | 'elsewhere'): void {
+    let m = this.keyMismatches.get(use.stmt.entity);
+    if (!m) this.keyMismatches.set(use.stmt.entity, (m = new Map()));
+    m.set(use.index, verdict);
+  }
+
+  /** `uses`: every binding of the key, in (file, position) order; some disagree with its type. */
+  private judgeKeyType(entity: EntityInfo, index: number, uses: readonly KeyUse[]): void {
+    const key = entity.keys[index]!;
+    // The distinct relation columns bound to the key, each with its readers.
+    const columns = new Map<string, { relation: RelationInfo; column: ColumnInfo; uses: KeyUse[] }>();
+    for (const u of uses) {
+      const k = `${keyOf(u.relation.name)}\u0000${keyOf(u.column.name)}`;
+      const c = columns.get(k);
+      if (c) c.uses.push(u);
+      else columns.set(k, { relation: u.relation, column: u.column, uses: [u] });
+    }
+    const byType = new Map<ScalarType, number>();
+    for (const c of columns.values()) byType.set(c.column.type, (byType.get(c.column.type) ?? 0) + 1);
+    const [top, count] = [...byType].reduce((a, b) => (b[1] > a[1] ? b : a));
+    if (columns.size >= 2 && top !== key.type && count * 2 > columns.size) {
+      const decl = this.entityStmts.get(keyOf(entity.name))!.keys.find((d) => keyOf(d.name.text) === keyOf(key.name))!;
+      const related = [...columns.values()]
+        .map((c) => ({ span: this.columnDeclaration(c.relation, c.column.name), c }))
+        .sort((a, b) => byPlace(a.span, b.span))
+        .map(({ span, c }) => ({
+          span,
+          message: `\`${c.column.name}\` of \`${c.relation.name}\` is ${c.column.type}${c.column.type === key.type ? ', like the key' : ''}; ${readersOf(c.uses)} the key from it`,
+        }));
+      this.report(
+        'E0302',
+        joinSpans(decl.name.span, decl.type.span),
+        `entity \`${entity.name}\`'s key \`${key.name}\` is ${key.type}, but ${
+          count === columns.size ? `every column its features and labels read it from is ${top}` : `${count} of the ${columns.size} columns its features and labels read it from are ${top}`
+        }`,
+        `declare the key as ${top}, \`${key.name} ${top}\`${count === columns.size ? '' : `, and make the other noted columns ${top} too`}; or make every noted column ${key.type} (declare it so, or CAST it in a view)`,
+        related,
+      );
+      for (const u of uses) if (u.column.type !== key.type) this.setKeyVerdict(u, 'elsewhere');
+      return;
+    }
+    for (const c of columns.values()) {
+      if (c.column.type === key.type) continue;
+      const [first, ...others] = c.uses;
+      this.setKeyVerdict(first!, { related: others.map((u) => ({ span: u.span, message: `${readerOf(u.stmt)} reads the key from it too` })) });
+      for (const u of others) this.setKeyVerdict(u, 'elsewhere');
+    }
+  }
+
+  /** Where a relation's column is declared: its definition in a source, its SELECT item (or the `*` that brings it) in a view. */
+  private columnDeclaration(relation: RelationInfo, column: string): Span {
+    const s = this.relationStmts.get(keyOf(relation.name));
+    if (!s) return relation.span;
+    if (s.kind === 'source') {
+      const d = s.columns.find((c) => keyOf(c.name.text) === keyOf(column));
+      return d ? joinSpans(d.name.span, d.type.span) : s.name.span;
+    }
+    const item = s.query.items.find((i) => i.kind === 'item' && keyOf(i.alias?.text ?? selectItemName(i.expr) ?? '') === keyOf(column));
+    return (item ?? s.query.items.find((i) => i.kind === 'star'))?.span ?? s.name.span;
   }
 
   private scopeOf(relation: RelationInfo, poisoned: boolean): ScopeEntry[] {
@@ -510,7 +714,7 @@ class ProjectChecker {
     if (!found) return;
     const { relation, poisoned } = found;
     const scope = this.scopeOf(relation, poisoned);
-    const before = this.diagnostics.length;
+    const before = this.reported;
 
     // AS: a scalar expression, or exactly one aggregate.
     const inner = unparen(s.value);
@@ -524,10 +728,11 @@ class ProjectChecker {
       );
       return;
     }
-    const value = new ExpressionTyper({ scope, aggregates: 'allowed', clause: 'a feature', diagnostics: this.diagnostics }).type(s.value);
+    const { unknownColumn } = this.lookup;
+    const value = new ExpressionTyper({ scope, aggregates: 'allowed', clause: 'a feature', diagnostics: this.diagnostics, unknownColumn }).type(s.value);
     let where: TExpr | undefined;
     if (s.where) {
-      where = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: "a feature's WHERE", diagnostics: this.diagnostics }).type(s.where);
+      where = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: "a feature's WHERE", diagnostics: this.diagnostics, unknownColumn }).type(s.where);
       requireBoolean(where, 'WHERE', this.diagnostics);
     }
 
@@ -554,7 +759,7 @@ class ProjectChecker {
     const rawType: ScalarType = value.type;
     const fill = s.fill ? this.checkFill(s.fill, rawType) : undefined;
     const encoding = this.checkEncoding(s, rawType);
-    if (this.diagnostics.length > before || !key) return;
+    if (this.reported > before || !key) return;
 
     // Built field by field (in this order) rather than with conditional spreads: 10k features make this hot.
     const info = { name: s.name.text, version, key, relation: relation.name, mode: isAggregate ? 'aggregate' : 'latest', value } as Mutable<FeatureInfo>;
@@ -648,11 +853,12 @@ class ProjectChecker {
     const key = found ? this.bindKeys(s.entity, found.relation, found.poisoned) : (this.findEntity(s.entity.entity), undefined);
     if (!found) return;
     const scope = this.scopeOf(found.relation, found.poisoned);
-    const before = this.diagnostics.length;
-    const value = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: 'a label (a label is one value per row)', diagnostics: this.diagnostics }).type(s.value);
+    const before = this.reported;
+    const { unknownColumn } = this.lookup;
+    const value = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: 'a label (a label is one value per row)', diagnostics: this.diagnostics, unknownColumn }).type(s.value);
     let where: TExpr | undefined;
     if (s.where) {
-      where = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: "a label's WHERE", diagnostics: this.diagnostics }).type(s.where);
+      where = new ExpressionTyper({ scope, aggregates: 'forbidden', clause: "a label's WHERE", diagnostics: this.diagnostics, unknownColumn }).type(s.where);
       requireBoolean(where, 'WHERE', this.diagnostics);
     }
     if (hasFailed(value)) return;
@@ -660,7 +866,7 @@ class ProjectChecker {
       this.report('E0401', s.value.span, 'a label cannot be a bare NULL');
       return;
     }
-    if (this.diagnostics.length > before || !key) return;
+    if (this.reported > before || !key) return;
     (this.labels[keyOf(s.name.text)] ??= []).push({
       name: s.name.text,
       version,
@@ -688,9 +894,9 @@ class ProjectChecker {
       const k = keyOf(ref.name.text);
       if (this.unparsed.has(k)) return undefined;
       const other = what === 'feature' ? (this.labelStmts.has(k) ? 'a label' : undefined) : this.featureStmts.has(k) ? 'a feature' : undefined;
-      this.report(
-        'E0201',
-        ref.name.span,
+      this.unknownName(
+        what,
+        ref.name,
         `unknown ${what} \`${ref.name.text}\``,
         other ? `\`${ref.name.text}\` is ${other}, not a ${what}` : didYouMean(ref.name.text, [...table.values()].map((v) => v[0]!.stmt.name.text)),
       );
@@ -710,12 +916,14 @@ class ProjectChecker {
   }
 
   private checkTrainingSet(s: A.TrainingSetStatement, version: number): void {
-    const before = this.diagnostics.length;
+    const before = this.reported;
     const labelRef = this.resolveRef(s.label, this.labelStmts, 'label');
     const label = labelRef ? this.labels[keyOf(labelRef.name)]?.find((l) => l.version === labelRef.version) : undefined;
     const labelRelation = label ? this.relations[keyOf(label.relation)] : undefined;
     const features: TrainingFeatureRef[] = [];
     const seen = new Map<string, A.VersionedRef>();
+    // Features of one entity that the label's relation cannot key, by code and entity: one error for them all.
+    const unkeyed = new Map<string, { problem: KeyProblem; entity: string; refs: { ref: A.VersionedRef; feature: string }[] }>();
     for (const ref of s.features) {
       const first = seen.get(keyOf(ref.name.text));
       if (first) {
@@ -729,12 +937,29 @@ class ProjectChecker {
       if (!r) continue;
       const feature = this.features[keyOf(r.name)]?.find((f) => f.version === r.version);
       if (!feature || !label || !labelRelation) continue; // already diagnosed
-      const labelColumns = this.labelColumnsFor(feature, label, labelRelation, ref);
-      if (labelColumns) features.push({ name: r.name, version: r.version, labelColumns });
+      const labelColumns = this.labelColumnsFor(feature, label, labelRelation);
+      if (Array.isArray(labelColumns)) {
+        features.push({ name: r.name, version: r.version, labelColumns });
+        continue;
+      }
+      const k = `${labelColumns.code}\u0000${keyOf(feature.key.entity)}`;
+      const group = unkeyed.get(k) ?? { problem: labelColumns, entity: feature.key.entity, refs: [] };
+      group.refs.push({ ref, feature: feature.name });
+      unkeyed.set(k, group);
     }
-    if (!label || this.diagnostics.length > before) return;
+    for (const { problem, entity, refs } of unkeyed.values()) {
+      const [first, ...others] = refs;
+      this.report(
+        problem.code,
+        first!.ref.span,
+        problem.message,
+        problem.hint,
+        others.map((o) => ({ span: o.ref.span, message: `feature \`${o.feature}\` is keyed by entity \`${entity}\` too` })),
+      );
+    }
+    if (!label || this.reported > before) return;
     this.checkOutputNames(s, label, labelRelation!, features);
-    if (this.diagnostics.length > before) return;
+    if (this.reported > before) return;
     (this.trainingSets[keyOf(s.name.text)] ??= []).push({
       name: s.name.text,
       version,
@@ -747,30 +972,26 @@ class ProjectChecker {
     });
   }
 
-  /** The label-relation columns that carry a feature's entity keys. */
-  private labelColumnsFor(feature: FeatureInfo, label: LabelInfo, labelRelation: RelationInfo, ref: A.VersionedRef): string[] | undefined {
+  /** The label-relation columns that carry a feature's entity keys, or why there are none (reported by the caller). */
+  private labelColumnsFor(feature: FeatureInfo, label: LabelInfo, labelRelation: RelationInfo): string[] | KeyProblem {
     if (keyOf(feature.key.entity) === keyOf(label.key.entity)) return [...label.key.columns];
     const entity = this.entities[keyOf(feature.key.entity)]!;
     const out: string[] = [];
     for (const key of entity.keys) {
       const col = this.columnsByKey(labelRelation).get(keyOf(key.name));
       if (!col) {
-        this.report(
+        return keyProblem(
           'E0306',
-          ref.span,
           `feature \`${feature.name}\` is keyed by entity \`${entity.name}\`, but label \`${label.name}\`'s relation \`${labelRelation.name}\` has no column \`${key.name}\``,
           `add \`${key.name}\` to \`${labelRelation.name}\` (a view can join it in), or drop the feature`,
         );
-        return undefined;
       }
       if (col.type !== key.type && !isFailedColumn(col)) {
-        this.report(
+        return keyProblem(
           'E0302',
-          ref.span,
           `feature \`${feature.name}\` is keyed by entity \`${entity.name}\`, whose key \`${key.name}\` is ${key.type}, but column \`${col.name}\` of label \`${label.name}\`'s relation \`${labelRelation.name}\` is ${col.type}`,
           `CAST it in a view, or declare the column as ${key.type}`,
         );
-        return undefined;
       }
       out.push(col.name);
     }

@@ -3,7 +3,7 @@
  * every expression, expands `*`, names the output columns and enforces the
  * GROUP BY rule (a column outside an aggregate must be grouped).
  */
-import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { error, type Diagnostic, type RelatedSpan, type Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from '../syntax/ast.js';
 import type { ColumnInfo, RelationInfo, TExpr, TSelect, TSelectItem, TTableRef } from './catalog.js';
@@ -13,6 +13,10 @@ export interface RelationLookup {
   /** The relation, or undefined when unknown; `poisoned` when it exists but failed to check. */
   find(name: string): { readonly relation: RelationInfo; readonly poisoned: boolean } | undefined;
   names(): Iterable<string>;
+  /** Reports an unknown relation name (the project reports each name once, with a note at its other uses). */
+  unknown(name: A.Identifier): void;
+  /** Reports a column missing from a known relation (E0203), likewise once per relation and name. */
+  unknownColumn(relation: string, name: string, span: Span, message: string, hint: string | undefined): void;
 }
 
 export interface CheckedSelect {
@@ -32,9 +36,7 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
     const found = relations.find(ref.name.text);
     const alias = ref.alias?.text ?? found?.relation.name ?? ref.name.text;
     if (!found) {
-      diagnostics.push(
-        error('E0201', ref.name.span, `unknown source or view \`${ref.name.text}\``, didYouMean(ref.name.text, relations.names())),
-      );
+      relations.unknown(ref.name);
     } else if (!dependsOn.includes(found.relation.name)) {
       dependsOn.push(found.relation.name);
     }
@@ -55,8 +57,14 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
   };
 
   const groupsAreNonEmpty = select.groupBy.length > 0;
+  // Unknown columns are reported by the project (once per relation and name): remember that there was one.
+  let unknownColumns = false;
+  const unknownColumn: RelationLookup['unknownColumn'] = (...args) => {
+    unknownColumns = true;
+    relations.unknownColumn(...args);
+  };
   const typer = (clause: string, aggregates: 'allowed' | 'forbidden') =>
-    new ExpressionTyper({ scope: [...scope], aggregates, clause, diagnostics, groupsAreNonEmpty });
+    new ExpressionTyper({ scope: [...scope], aggregates, clause, diagnostics, groupsAreNonEmpty, unknownColumn });
 
   const from = addTable(select.from);
   const joins: TSelect['joins'][number][] = [];
@@ -163,11 +171,20 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
     groupBy.length > 0 || select.items.some((i) => i.kind === 'item' && containsAggregate(i.expr)) || (select.having !== undefined && containsAggregate(select.having));
 
   if (aggregated && !groupByFailed) {
+    const ungrouped: Ungrouped[] = [];
     for (const { item, typed } of itemExprs) {
-      if (item.kind === 'star') requireGroupedStar(item, typed, groupBy, diagnostics);
-      else for (const t of typed) requireGrouped(t, groupBy, diagnostics);
+      if (item.kind === 'star') {
+        const columns = typed.filter((c) => c.kind === 'column' && !groupBy.some((g) => sameExpr(g, c))).map((c) => (c as { column: string }).column);
+        if (columns.length > 0) ungrouped.push({ span: item.span, columns, star: true });
+      } else {
+        for (const t of typed) collectUngrouped(t, groupBy, ungrouped);
+      }
     }
-    if (having) requireGrouped(having, groupBy, diagnostics);
+    if (having) collectUngrouped(having, groupBy, ungrouped);
+    if (ungrouped.length > 0) {
+      const aggregate = select.groupBy.length > 0 ? undefined : firstAggregate(itemExprs.flatMap((i) => i.typed).concat(having ? [having] : []));
+      diagnostics.push(ungroupedError(ungrouped, aggregate));
+    }
   }
 
   const columns: ColumnInfo[] = items.map((it) => {
@@ -186,10 +203,11 @@ export function checkSelect(select: A.Select, relations: RelationLookup, diagnos
     ...(having ? { having } : {}),
     aggregated,
   };
-  return { query, columns, dependsOn, failed: diagnostics.length > before || scope.some((s) => s.poisoned) };
+  return { query, columns, dependsOn, failed: diagnostics.length > before || unknownColumns || scope.some((s) => s.poisoned) };
 }
 
-function columnName(e: A.Expr): string | undefined {
+/** The name a SELECT item gets without AS: a column's own name. */
+export function columnName(e: A.Expr): string | undefined {
   if (e.kind === 'column') return e.name.text;
   if (e.kind === 'paren') return columnName(e.inner);
   return undefined;
@@ -200,26 +218,56 @@ export function requireBoolean(e: TExpr, clause: string, diagnostics: Diagnostic
   diagnostics.push(error('E0406', e.span, `${clause} needs a BOOLEAN condition, found ${e.type}`));
 }
 
-/** Every column outside an aggregate must be (inside) a GROUP BY expression. */
-function requireGrouped(e: TExpr, groupBy: readonly TExpr[], diagnostics: Diagnostic[]): void {
+/** A column (or the columns a `*` brings in) outside every aggregate and GROUP BY expression. */
+interface Ungrouped {
+  readonly span: Span;
+  readonly columns: readonly string[];
+  readonly star: boolean;
+}
+
+/** Every column outside an aggregate must be (inside) a GROUP BY expression; collects those that are not. */
+function collectUngrouped(e: TExpr, groupBy: readonly TExpr[], out: Ungrouped[]): void {
   if (hasFailed(e)) return;
   if (groupBy.some((g) => sameExpr(g, e))) return;
   if (e.kind === 'aggregate' || e.kind === 'literal') return;
   if (e.kind === 'column') {
-    diagnostics.push(
-      error('E0404', e.span, `column \`${e.column}\` must appear in GROUP BY or be used in an aggregate`, `add it to GROUP BY, or aggregate it, e.g. MAX(${e.column})`),
-    );
+    out.push({ span: e.span, columns: [e.column], star: false });
     return;
   }
-  for (const sub of subExpressions(e)) requireGrouped(sub, groupBy, diagnostics);
+  for (const sub of subExpressions(e)) collectUngrouped(sub, groupBy, out);
 }
 
-/** `*` in a grouped query: one error naming every column it brings in that is not grouped. */
-function requireGroupedStar(item: A.SelectItem, columns: readonly TExpr[], groupBy: readonly TExpr[], diagnostics: Diagnostic[]): void {
-  const ungrouped = columns.filter((c) => c.kind === 'column' && !groupBy.some((g) => sameExpr(g, c))).map((c) => `\`${(c as { column: string }).column}\``);
-  if (ungrouped.length === 0) return;
-  const what = ungrouped.length === 1 ? `column ${ungrouped[0]}` : `columns ${ungrouped.slice(0, -1).join(', ')} and ${ungrouped[ungrouped.length - 1]}`;
-  diagnostics.push(
-    error('E0404', item.span, `\`*\` brings in ${what}, which must appear in GROUP BY or be used in an aggregate`, 'list the grouped columns instead of `*`'),
-  );
+function firstAggregate(es: readonly TExpr[]): TExpr | undefined {
+  for (const e of es) {
+    if (e.kind === 'aggregate') return e;
+    const inner = firstAggregate(subExpressions(e));
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/**
+ * One E0404 for the whole SELECT (one mistake, one error): at the first
+ * ungrouped column, naming them all, with a note at each other one and, when
+ * there is no GROUP BY, at the aggregate that makes the view a single row.
+ */
+function ungroupedError(ungrouped: readonly Ungrouped[], aggregate: TExpr | undefined): Diagnostic {
+  const [first, ...others] = ungrouped;
+  const names: string[] = [];
+  for (const u of ungrouped) for (const c of u.columns) if (!names.some((n) => n.toLowerCase() === c.toLowerCase())) names.push(c);
+  const list = (ns: readonly string[]) => (ns.length === 1 ? `\`${ns[0]}\`` : `${ns.slice(0, -1).map((n) => `\`${n}\``).join(', ')} and \`${ns[ns.length - 1]}\``);
+  const related: RelatedSpan[] = others.map((u) => ({
+    span: u.span,
+    message: u.star ? `\`*\` brings in ${list(u.columns)}, not grouped or aggregated either` : `\`${u.columns[0]}\` is not grouped or aggregated either`,
+  }));
+  if (aggregate) related.push({ span: aggregate.span, message: 'this aggregate, without GROUP BY, makes the view a single row' });
+  related.sort((a, b) => a.span.start - b.span.start);
+  if (first!.star && others.length === 0) {
+    const what = names.length === 1 ? `column ${list(names)}` : `columns ${list(names)}`;
+    return error('E0404', first!.span, `\`*\` brings in ${what}, which must appear in GROUP BY or be used in an aggregate`, 'list the grouped columns instead of `*`', related);
+  }
+  if (names.length === 1) {
+    return error('E0404', first!.span, `column ${list(names)} must appear in GROUP BY or be used in an aggregate`, `add it to GROUP BY, or aggregate it, e.g. MAX(${names[0]})`, related);
+  }
+  return error('E0404', first!.span, `columns ${list(names)} must appear in GROUP BY or be used in an aggregate`, `add them to GROUP BY, or aggregate each, e.g. MAX(${names[0]})`, related);
 }

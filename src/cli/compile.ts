@@ -14,6 +14,7 @@ import { timestampMicros } from '../sql/lower-expr.js';
 import { parseTimestampLiteral } from '../syntax/time-literals.js';
 import { projectDefinitions, type CheckedProject } from '../store/registry/definitions.js';
 import { openRegistry, registryPath } from '../store/registry/registry.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 
 export class CompileError extends Error {}
 
@@ -100,22 +101,31 @@ function selectPlans(catalog: Catalog, o: CompileOptions, fitted: FittedLookup):
     return plans;
   }
   if (o.trainingSet) {
-    if (!catalog.trainingSets[keyOf(o.trainingSet)]) throw new CompileError(`unknown training set ${o.trainingSet}`);
+    if (!catalog.trainingSets[keyOf(o.trainingSet)]) throw new CompileError(unknownName('training set', o.trainingSet, Object.values(catalog.trainingSets).map(nameOf)));
     plans.push(planTraining(catalog, o.trainingSet, fitted, { ...(o.version ? { version: o.version } : {}), preview }));
   }
   if (o.feature) {
-    if (!catalog.features[keyOf(o.feature)]) throw new CompileError(`unknown feature ${o.feature}`);
+    if (!catalog.features[keyOf(o.feature)]) throw new CompileError(unknownName('feature', o.feature, Object.values(catalog.features).map(nameOf)));
     const f = featureVersion(catalog, o.feature, o.version);
     plans.push(planFit(catalog, f.name, f.version));
     plans.push(planMaterialize(catalog, f.key.entity, fitted, { features: [{ name: f.name, version: f.version }], preview }));
   }
   if (o.entity) {
-    if (!catalog.entities[keyOf(o.entity)]) throw new CompileError(`unknown entity ${o.entity}`);
+    if (!catalog.entities[keyOf(o.entity)]) throw new CompileError(unknownName('entity', o.entity, Object.values(catalog.entities).map(nameOf)));
     plans.push(planMaterialize(catalog, o.entity, fitted, { preview }));
   }
   if (plans.length === 0) throw new CompileError('say what to compile: --training-set NAME, --feature NAME, --entity NAME or --all');
   return plans;
 }
+
+/** `unknown feature x; did you mean \`y\`? (features: …)`. */
+function unknownName(kind: string, name: string, names: readonly string[]): string {
+  const hint = didYouMean(name, names);
+  const all = names.length > 0 ? ` (${kind === 'entity' ? 'entities' : `${kind}s`}: ${[...names].sort().join(', ')})` : ` (the project has no ${kind === 'entity' ? 'entities' : `${kind}s`})`;
+  return `unknown ${kind} ${name}${hint ? `; ${hint}` : ''}${all}`;
+}
+
+const nameOf = (x: { name: string } | readonly { name: string }[]): string => ('name' in x ? x.name : x[0]!.name);
 
 function title(p: Plan): string {
   switch (p.kind) {

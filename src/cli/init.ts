@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { timestampText } from '../values/time.js';
 
 export interface StarterFile {
   /** Relative to the project folder, with `/`. */
@@ -205,10 +206,8 @@ const COUNTRIES = ['US', 'US', 'US', 'DE', 'DE', 'FR', 'GB', 'ES'];
 const PAGES = ['home', 'search', 'product', 'cart', 'checkout'];
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-function timestamp(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
+/** Whole seconds, so the text has no fraction. */
+const timestamp = (ms: number): string => timestampText(ms * 1000);
 const date = (ms: number) => timestamp(ms).slice(0, 10);
 
 function generateData(): StarterFile[] {
@@ -313,8 +312,16 @@ export function runInit(dir: string, options: { force?: boolean }, io: InitIo): 
   const files = starterFiles();
   for (const f of files) {
     const path = join(target, ...f.path.split('/'));
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, f.text);
+    try {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, f.text);
+    } catch (e) {
+      // A file where a folder is needed, no permission, a read-only disk: the user's to fix, not a bug.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (typeof code !== 'string') throw e;
+      io.stderr(`fsql: cannot create the starter project in ${dir}: ${(e as Error).message}; choose a folder you can write to (fsql init DIR)\n`);
+      return 1;
+    }
   }
   const shown = relative(io.cwd, target) || '.';
   const p = shell(shown);

@@ -13,9 +13,10 @@ import { formatSource } from '../syntax/format.js';
 import { compile, compileFitted, CompileError, type CompileOptions } from './compile.js';
 import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
-import { parseKind, projectDir, runDescribe, runList, runPlan, type OutputFormat } from './registry-commands.js';
+import { parseKind, projectDir, runDescribe, runList, runPlan, runRetire, type OutputFormat } from './registry-commands.js';
 import { runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
 import { runServe } from './serve-command.js';
+import { runFit } from './fit-command.js';
 import { runInit } from './init.js';
 import { parseTimeOption, TimeOptionError } from './time-option.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
@@ -30,6 +31,8 @@ export interface Io {
   readonly color: boolean;
   /** stderr is a terminal: progress redraws one line. */
   readonly interactive?: boolean;
+  /** Report progress on stderr (`apply`): the process does; an in-process caller only when it asks. */
+  readonly progress?: boolean;
 }
 
 const processIo: Io = {
@@ -38,6 +41,7 @@ const processIo: Io = {
   cwd: process.cwd(),
   color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
   interactive: Boolean(process.stderr.isTTY),
+  progress: true,
 };
 
 function sourceLookup(files: readonly { path: string; text: string }[]): (file: string) => string | undefined {
@@ -165,8 +169,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description("compare the project with its registry (.fsql/registry.db), like `terraform plan`; writes nothing")
     .argument('[path]', 'project folder or .fsql file', '.')
     .option('--format <format>', 'text or json', 'text')
-    .action((path: string, options: { format: string }) => {
-      code = runPlan(path, { format: format(options.format) }, io);
+    .option('--retire-broken', 'show the plan that retires the registered versions this change breaks (as `apply --retire-broken` would)')
+    .action((path: string, options: { format: string; retireBroken?: boolean }) => {
+      code = runPlan(path, { format: format(options.format), ...(options.retireBroken ? { retireBroken: true } : {}) }, io);
+    });
+
+  program
+    .command('retire')
+    .description('retire a feature, label or training-set version (and the training sets that use it): never computed again, and says so wherever asked for')
+    .argument('<name>', 'the feature, label or training set')
+    .argument('[path]', 'project folder', '.')
+    .requiredOption('--version <n>', 'the version to retire')
+    .option('--reason <text>', 'why (shown wherever the version is asked for)', 'retired by hand')
+    .option('--format <format>', 'text or json', 'text')
+    .action((name: string, path: string, options: { version: string; reason: string; format: string }) => {
+      const version = Number(options.version);
+      if (!/^\d+$/.test(options.version) || !Number.isSafeInteger(version) || version < 1) throw new UsageError(`--version must be a positive integer, not ${options.version}`);
+      code = runRetire(name, path, { version, reason: options.reason, format: format(options.format) }, io);
     });
 
   program
@@ -221,9 +240,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--reload', 'reload every FILE source even when its file did not change')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (path: string, o: { fitAt?: string; reload?: boolean; engine?: string; format: string }) => {
+    .option('-q, --quiet', 'no progress on stderr (the plan and the summary are still printed)')
+    .option('--retire-broken', 'retire the registered versions this change breaks (plan names them) instead of refusing it')
+    .action(async (path: string, o: { fitAt?: string; reload?: boolean; engine?: string; format: string; quiet?: boolean; retireBroken?: boolean }) => {
       const e = engine(o.engine);
-      code = await runApply(path, { format: format(o.format), ...(o.fitAt !== undefined ? { fitAt: parseTimeOption('--fit-at', o.fitAt) } : {}), ...(o.reload ? { reload: true } : {}), ...(e ? { engine: e } : {}) }, io);
+      code = await runApply(path, { format: format(o.format), ...(o.fitAt !== undefined ? { fitAt: parseTimeOption('--fit-at', o.fitAt) } : {}), ...(o.reload ? { reload: true } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}), ...(o.retireBroken ? { retireBroken: true } : {}) }, io);
+    });
+
+  program
+    .command('fit')
+    .description('fit a feature version awaiting its fit (its population was empty when it was applied), once')
+    .argument('<name>', 'the feature')
+    .argument('[path]', 'project folder', '.')
+    .option('--version <n>', 'the version (default: the newest)')
+    .option('--at <time>', 'fit as of this UTC time (default: the newest event time of its relation)')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (name: string, path: string, o: { version?: string; at?: string; engine?: string; format: string }) => {
+      const v = positive('--version', o.version);
+      const e = engine(o.engine);
+      code = await runFit(name, path, { format: format(o.format), ...(v !== undefined ? { version: v } : {}), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(e ? { engine: e } : {}) }, io);
     });
 
   program

@@ -13,7 +13,7 @@ import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { readProjectFiles } from '../project/files.js';
 import { KIND_LABELS, KIND_ORDER, refLabel, type ObjectKind } from '../store/registry/definitions.js';
-import { openRegistry, registryPath, type ObjectDescription, type Registry } from '../store/registry/registry.js';
+import { openRegistry, RegistryError, registryPath, type ObjectDescription, type Registry } from '../store/registry/registry.js';
 import { renderLineage, renderPlan } from '../store/registry/render.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { checkProjectFolder } from '../runtime/workspace.js';
@@ -73,7 +73,7 @@ function openApplied(dir: string, io: RegistryIo, format: OutputFormat): Registr
 // ---------------------------------------------------------------------------
 // plan
 
-export function runPlan(path: string, options: { format: OutputFormat }, io: RegistryIo): number {
+export function runPlan(path: string, options: { format: OutputFormat; retireBroken?: boolean }, io: RegistryIo): number {
   const files = readProjectFiles(path, io.cwd);
   const checked = checkProject(files);
   if (hasErrors(checked.diagnostics)) {
@@ -89,7 +89,7 @@ export function runPlan(path: string, options: { format: OutputFormat }, io: Reg
   const dir = projectDir(path, io.cwd);
   const registry = openExisting(dir) ?? openRegistry(':memory:');
   try {
-    const plan = registry.plan(checked);
+    const plan = registry.plan(checked, { retireBroken: options.retireBroken ?? false });
     if (options.format === 'json') {
       json(io, {
         registry: registryPath(dir),
@@ -104,6 +104,10 @@ export function runPlan(path: string, options: { format: OutputFormat }, io: Reg
         })),
         errors: plan.errors,
         warnings: plan.warnings,
+        kept: plan.kept,
+        breaking: plan.breaking,
+        retire: plan.retire,
+        absent: plan.absent,
       });
     } else {
       io.stdout(`${renderPlan(plan, { color: io.color, showDiffs: true })}\n`);
@@ -122,6 +126,8 @@ interface ListRow {
   readonly name: string;
   readonly versions: number[];
   readonly description: string;
+  /** Retired versions, with why. */
+  readonly retired: { version: number; reason: string }[];
 }
 
 export function runList(path: string, options: { format: OutputFormat; kind?: ObjectKind }, io: RegistryIo): number {
@@ -134,10 +140,11 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
       const last = rows[rows.length - 1];
       if (last && last.kind === o.kind && last.name.toLowerCase() === o.name.toLowerCase()) {
         last.versions.push(o.version);
+        if (o.retired) last.retired.push({ version: o.version, reason: o.retired.reason });
         // The newest version's description wins.
         (last as { description: string }).description = o.metadata.description ?? '';
       } else {
-        rows.push({ kind: o.kind, name: o.name, versions: [o.version], description: o.metadata.description ?? '' });
+        rows.push({ kind: o.kind, name: o.name, versions: [o.version], description: o.metadata.description ?? '', retired: o.retired ? [{ version: o.version, reason: o.retired.reason }] : [] });
       }
     }
     if (options.format === 'json') {
@@ -150,11 +157,47 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
     }
     const table = [
       ['KIND', 'NAME', 'VERSIONS', 'DESCRIPTION'],
-      ...rows.map((r) => [KIND_LABELS[r.kind], r.name, r.kind === 'feature' || r.kind === 'label' || r.kind === 'training_set' ? r.versions.join(', ') : '-', r.description]),
+      ...rows.map((r) => [
+        KIND_LABELS[r.kind],
+        r.name,
+        r.kind === 'feature' || r.kind === 'label' || r.kind === 'training_set' ? r.versions.map((v) => (r.retired.some((x) => x.version === v) ? `${v} (retired)` : String(v))).join(', ') : '-',
+        r.description,
+      ]),
     ];
     const widths = [0, 1, 2].map((c) => Math.max(...table.map((row) => row[c]!.length)));
     const lines = table.map((row) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ').trimEnd());
-    io.stdout(`${lines.join('\n')}\n\n${rows.length} object${rows.length === 1 ? '' : 's'}\n`);
+    const retired = rows.flatMap((r) => r.retired.map((x) => `  ${KIND_LABELS[r.kind]} ${r.name} VERSION ${x.version}: ${x.reason}`));
+    io.stdout(`${lines.join('\n')}\n${retired.length > 0 ? `\nretired (never computed again):\n${retired.join('\n')}\n` : ''}\n${rows.length} object${rows.length === 1 ? '' : 's'}\n`);
+    return 0;
+  } finally {
+    registry.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// retire
+
+export function runRetire(name: string, path: string, options: { version: number; reason: string; format: OutputFormat }, io: RegistryIo): number {
+  const dir = projectDir(path, io.cwd);
+  const registry = openApplied(dir, io, options.format);
+  if (typeof registry === 'number') return registry;
+  try {
+    let out: ReturnType<Registry['retire']>;
+    try {
+      out = registry.retire(name, options.version, options.reason);
+    } catch (e) {
+      if (e instanceof RegistryError) {
+        if (options.format === 'json') json(io, { error: { code: e.code, message: e.message } });
+        else io.stderr(`error: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    if (options.format === 'json') json(io, { applyId: out.applyId, retired: out.retired });
+    else {
+      for (const r of out.retired) io.stdout(`retired ${KIND_LABELS[r.object.kind]} ${refLabel(r.object)}: ${r.reason}\n`);
+      io.stdout('Retired versions stay in the registry (describe shows them) and are never computed again.\n');
+    }
     return 0;
   } finally {
     registry.close();
@@ -204,6 +247,11 @@ function renderDescription(d: ObjectDescription): string {
   if (d.kind === 'feature' || d.kind === 'label' || d.kind === 'training_set') lines.push(`versions: ${d.versions.join(', ')}`);
   lines.push(`revision ${d.revision}, registered ${d.registeredAt}${d.updatedAt !== d.registeredAt ? `, updated ${d.updatedAt}` : ''}`);
   lines.push(`hash: ${d.hash}`);
+  if (d.retired) lines.push(`RETIRED ${d.retired.at}: ${d.retired.reason} (never computed again: train, get and the HTTP API refuse it)`);
+  if (d.pins && d.pins.length > 0) {
+    lines.push('', 'computes from (pinned when registered):');
+    for (const p of d.pins) lines.push(`  ${KIND_LABELS[p.kind]} ${p.name}, revision ${p.revision}${p.current ? ' (current)' : ' (an older revision: this version keeps its meaning)'}`);
+  }
   lines.push('', 'definition:', ...d.text.split('\n').map((l) => `  ${l}`));
   if (d.fittedParameters) {
     const p = d.fittedParameters;

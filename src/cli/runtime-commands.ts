@@ -11,17 +11,22 @@ import type { EngineTarget } from '../engine/engine.js';
 import { timestampText, valueText, type Value } from '../engine/values.js';
 import type { ScalarType } from '../check/catalog.js';
 import { BadValue, parseText } from '../store/files/values.js';
-import { readProjectFiles } from '../project/files.js';
-import { applyProject } from '../runtime/apply.js';
+import { ProjectNotFoundError, readProjectFiles } from '../project/files.js';
+import { applyProject, type AwaitingFit } from '../runtime/apply.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { ingest } from '../runtime/ingest.js';
 import { materialize } from '../runtime/materialize.js';
 import { buildTrainingSet } from '../runtime/train.js';
 import { Workspace } from '../runtime/workspace.js';
 import { formatRowError } from '../store/files/sink.js';
-import { formatFromName, writeTableFile, type OutputFormat } from '../store/files/write.js';
+import { checkOutputPath, formatFromName, OutputFileError, writeTableFile, type OutputFormat } from '../store/files/write.js';
 import { renderPlan } from '../store/registry/render.js';
+import type { ApplyPlan } from '../store/registry/registry.js';
+import type { ProgressEvent } from '../runtime/progress.js';
+import { ProgressReporter } from './progress.js';
 import { toApiError } from '../server/errors.js';
+import { OnlineStoreError } from '../store/online/store.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import { FeatureLookup } from '../server/lookup.js';
 import { renderValue } from '../server/render.js';
 import { projectDir, type OutputFormat as TextOrJson } from './registry-commands.js';
@@ -33,6 +38,17 @@ export interface RuntimeIo {
   readonly color: boolean;
   /** stderr is a terminal: progress redraws one line. */
   readonly interactive?: boolean;
+  /**
+   * Report progress on stderr (the process's Io does: a live line on a
+   * terminal, plain lines otherwise). An Io without it (a test running
+   * `main` in-process) gets none unless it asks.
+   */
+  readonly progress?: boolean;
+}
+
+/** The command's progress reporter, or undefined when progress is not shown (`--quiet`, or an Io without progress). */
+function progressReporter(io: RuntimeIo, quiet: boolean | undefined): ProgressReporter | undefined {
+  return io.progress && !quiet ? new ProgressReporter(io.stderr, { live: io.interactive ?? false }) : undefined;
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -80,7 +96,7 @@ interface WorkspaceOptions {
  * applied (without `create`) is reported like any RuntimeError. Nothing is
  * created unless `create`.
  */
-async function withWorkspace(path: string, io: RuntimeIo, options: WorkspaceOptions, fn: (ws: Workspace) => Promise<number>): Promise<number> {
+export async function withWorkspace(path: string, io: RuntimeIo, options: WorkspaceOptions, fn: (ws: Workspace) => Promise<number>): Promise<number> {
   let ws: Workspace;
   try {
     ws = Workspace.open(projectDir(path, io.cwd), { ...(options.engine ? { engine: options.engine } : {}), ...(options.create ? { create: true } : {}) });
@@ -102,35 +118,60 @@ export interface ApplyCommandOptions {
   readonly reload?: boolean;
   readonly engine?: EngineTarget;
   readonly format: TextOrJson;
+  /** No progress on stderr. */
+  readonly quiet?: boolean;
+  /** Retire the registered versions the change breaks instead of refusing it. */
+  readonly retireBroken?: boolean;
 }
 
 export async function runApply(path: string, options: ApplyCommandOptions, io: RuntimeIo): Promise<number> {
   const files = readProjectFiles(resolve(io.cwd, path), io.cwd);
+  if (files.length === 0) {
+    // Most likely the wrong folder: applying nothing would still create .fsql/ there.
+    throw new ProjectNotFoundError(`no .fsql files in ${resolve(io.cwd, path)}: give the folder that holds the project's .fsql files (\`fsql init DIR\` creates a new project)`);
+  }
   const byPath = new Map(files.map((f) => [f.path, f.text]));
   return withWorkspace(path, io, { engine: options.engine, create: true, format: options.format }, async (ws) => {
+    // The plan first (what will change), then the work's progress on stderr, then what was done.
+    const reporter = progressReporter(io, options.quiet);
     try {
-      const progress = options.format === 'text' && io.interactive ? (m: string) => io.stderr(`\r\x1b[K${m}…`) : undefined;
-      const out = await applyProject(ws, files, { ...(options.fitAt !== undefined ? { fitAt: options.fitAt } : {}), ...(options.reload ? { reload: true } : {}), ...(progress ? { onProgress: progress } : {}) });
-      if (progress) io.stderr('\r\x1b[K');
+      const out = await applyProject(ws, files, {
+        ...(options.fitAt !== undefined ? { fitAt: options.fitAt } : {}),
+        ...(options.reload ? { reload: true } : {}),
+        ...(options.retireBroken ? { retireBroken: true } : {}),
+        ...(options.format === 'text' ? { onPlan: (plan: ApplyPlan) => io.stdout(`${renderPlan(plan, { color: io.color })}\n`) } : {}),
+        ...(reporter ? { onProgress: (e: ProgressEvent) => reporter.report(e) } : {}),
+      });
+      reporter?.clear();
       if (options.format === 'json') {
-        io.stdout(`${JSON.stringify({ applyId: out.result.applyId, summary: out.plan.summary, sources: out.sources, fitted: out.fitted.map((f) => ({ feature: f.feature, version: f.version })), statistics: out.statistics, warnings: out.plan.warnings }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ applyId: out.result.applyId, summary: out.plan.summary, sources: out.sources, fitted: out.fitted.map((f) => ({ feature: f.feature, version: f.version })), awaitingFit: out.awaiting.map((a) => ({ feature: a.feature, version: a.version, relation: a.relation, at: a.at === null ? null : `${timestampText(a.at, 'T')}Z`, message: awaitingWarning(a) })), statistics: out.statistics, warnings: out.plan.warnings }, null, 2)}\n`);
         return 0;
       }
-      io.stdout(`${renderPlan(out.plan, { color: io.color })}\n`);
       for (const s of out.sources) {
         const what =
           s.action === 'loaded' ? `loaded ${plural(s.rows ?? 0, 'row')}` : s.action === 'unchanged' ? `unchanged (${plural(s.rows ?? 0, 'row')})` : s.action === 'created' ? 'stream table created' : s.action === 'kept' ? 'stream table kept' : 'table checked';
         io.stdout(`  source ${s.source}: ${what}\n`);
       }
       if (out.fitted.length > 0) io.stdout(`  fitted ${out.fitted.map((f) => `${f.feature}@${f.version}`).join(', ')}\n`);
+      for (const a of out.awaiting) io.stderr(`warning: ${awaitingWarning(a)}\n`);
       io.stdout(`  statistics recorded for ${plural(out.statistics, 'feature version')}\n`);
       io.stdout(out.result.applyId === null ? 'Nothing to apply: the registry is up to date.\n' : `Applied (apply #${out.result.applyId}).\n`);
       return 0;
     } catch (e) {
+      reporter?.clear();
       if (e instanceof RuntimeError) return reportRuntimeError(e, io, (f) => byPath.get(f), options.format);
       throw e;
     }
   });
+}
+
+/** Why a feature version awaits its fit after an apply, and what to do. */
+function awaitingWarning(a: AwaitingFit): string {
+  return (
+    `feature ${a.feature} VERSION ${a.version} awaits its fit: its fitted statistic found no non-NULL value in ${a.relation}${a.at !== null ? ` as of ${timestampText(a.at)} UTC` : ''}, ` +
+    `so it is not fitted; until it is, lookups give it status awaiting_fit and fsql train refuses it. ` +
+    `Ingest or load data into ${a.relation}, then run \`fsql apply\` again (or \`fsql fit ${a.feature}\`)`
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -182,6 +223,12 @@ export interface TrainCommandOptions {
 export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
   const format = options.format ?? formatFromName(options.out) ?? 'csv';
   const out = resolve(io.cwd, options.out);
+  // Refused before the training set is computed, which may take minutes; missing folders are created when writing.
+  const unwritable = checkOutputPath(out);
+  if (unwritable !== undefined) {
+    io.stderr(`fsql: --out ${options.out}: cannot write there: ${unwritable} (choose another --out)\n`);
+    return 2;
+  }
   return withWorkspace(path, io, { engine: options.engine }, async (ws) => {
     try {
       const started = performance.now();
@@ -208,6 +255,11 @@ export async function runTrain(name: string, path: string, options: TrainCommand
       return 0;
     } catch (e) {
       if (e instanceof RuntimeError) return reportRuntimeError(e, io);
+      if (e instanceof OutputFileError) {
+        if (io.interactive) io.stderr('\r\x1b[K');
+        io.stderr(`fsql: ${e.message}; nothing was written (free the space or fix the permission, or choose another --out, and run fsql train again)\n`);
+        return 1;
+      }
       throw e;
     }
   });
@@ -315,7 +367,9 @@ export async function runGet(entity: string, keys: readonly string[], path: stri
     if (!info) {
       // JSON: the API's 404 body (with its did-you-mean).
       if (options.format === 'json') return printLookup(ws, entity, keys.map((k) => [k]), options.features, io);
-      io.stderr(`fsql: no registered entity ${entity}\n`);
+      const names = Object.values(catalog.entities).map((e) => e.name);
+      const hint = didYouMean(entity, names);
+      io.stderr(`fsql: no registered entity ${entity}${hint ? `; ${hint}` : ''} (entities: ${names.join(', ') || 'none'})\n`);
       return 1;
     }
     const parsedKeys: Value[][] = [];
@@ -346,7 +400,9 @@ export async function runGet(entity: string, keys: readonly string[], path: stri
     try {
       results = await ws.online().get(info.name, parsedKeys, selectors);
     } catch (e) {
-      io.stderr(`fsql: ${(e as Error).message}\n`);
+      if (!(e instanceof OnlineStoreError)) throw e;
+      const fix = e.code === 'not_materialized' ? `: run \`fsql materialize ${path}\` first` : e.code === 'busy' ? ': another process holds the online store; try again' : '';
+      io.stderr(`fsql: ${e.message}${fix}\n`);
       return 1;
     }
     const described = await ws.online().describe(info.name);

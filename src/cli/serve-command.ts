@@ -5,7 +5,7 @@
  */
 import type { EngineTarget } from '../engine/engine.js';
 import { Workspace } from '../runtime/workspace.js';
-import { startServer } from '../server/index.js';
+import { ListenError, startServer } from '../server/index.js';
 import { projectDir } from './registry-commands.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { reportRuntimeError, type RuntimeIo } from './runtime-commands.js';
@@ -64,11 +64,32 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
   try {
     const tokenEnv = ws.config.server.tokenEnv;
     const token = process.env[tokenEnv];
-    const server = await startServer(ws, {
-      ...(options.host !== undefined ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(token ? { token } : {}),
-    });
+    let server;
+    try {
+      // The offline engine is opened now: one never applied (`--engine duckdb` on a SQLite project) is refused before listening.
+      await ws.engine();
+      server = await startServer(ws, {
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(token ? { token } : {}),
+      });
+    } catch (e) {
+      if (e instanceof ListenError) {
+        if (worker) reportFailed(1);
+        const hostProblem = e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EAI_NONAME';
+        const config = ws.config.file ?? 'fsql.json';
+        const fix = hostProblem
+          ? `give another --host (127.0.0.1 for this machine only, 0.0.0.0 for every address)${options.host === undefined ? ` or fix server.host in ${config}` : ''}`
+          : `choose another port with --port N (0 for any free port)${options.port === undefined ? ` or set server.port in ${config}` : ''}`;
+        io.stderr(`fsql serve: ${e.message}: ${fix}\n`);
+        return 1;
+      }
+      if (e instanceof RuntimeError) {
+        if (worker) reportFailed(1);
+        return reportRuntimeError(e, io);
+      }
+      throw e;
+    }
     const { catalog, excluded } = ws.catalog();
     const features = Object.values(catalog.features).reduce((n, v) => n + v.length, 0);
     const banner =

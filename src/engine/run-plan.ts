@@ -14,6 +14,7 @@ import { dialectFor } from '../sql/dialects/index.js';
 import { indexesFor } from '../sql/indexes.js';
 import { keyParameter, lowerFit, lowerMaterialize, lowerTraining, lowerView, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
 import { SqlPrinter } from '../sql/print.js';
+import { MICROS_PER_DAY } from '../values/time.js';
 import type { Engine, Row, Value } from './engine.js';
 
 export interface Table {
@@ -36,9 +37,16 @@ export async function loadProject(engine: Engine, catalog: Catalog, data: Readon
   await createViews(engine, catalog);
 }
 
-export async function createViews(engine: Engine, catalog: Catalog): Promise<void> {
+/** Creates the catalog's views in dependency order (those `only` accepts, when given); returns their names. */
+export async function createViews(engine: Engine, catalog: Catalog, only?: (name: string) => boolean): Promise<string[]> {
   const p = printer(engine);
-  for (const name of viewsInOrder(catalog)) await engine.execute(p.statement(lowerView(planView(catalog, name))));
+  const created: string[] = [];
+  for (const name of viewsInOrder(catalog)) {
+    if (only && !only(name)) continue;
+    await engine.execute(p.statement(lowerView(planView(catalog, name))));
+    created.push(name);
+  }
+  return created;
 }
 
 export async function createIndexes(engine: Engine, catalog: Catalog, plans: readonly Plan[]): Promise<void> {
@@ -104,7 +112,7 @@ export async function newestEventTime(engine: Engine, catalog: Catalog, relation
   const rows = await engine.query(sql, [{ name: 't', type: t.type }]);
   const v = rows[0]?.['t'] ?? null;
   if (v === null) return null;
-  return t.type === 'DATE' ? (v as number) * 86_400_000_000 : (v as number);
+  return t.type === 'DATE' ? (v as number) * MICROS_PER_DAY : (v as number);
 }
 
 /** A feature version's raw values over its population (docs/semantics.md §5): each distinct value with its count. */

@@ -15,6 +15,10 @@
  * plain numbers, bigints, strings or booleans by the engine first.
  */
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
+import { dateText, isoDate, isoTimestamp, MICROS_PER_DAY, parseDateText, parseTimestampText, timestampText } from '../values/time.js';
+
+// Dates and times as text are converted in one place, src/values/time.ts; re-exported for the callers of this module.
+export { dateText, isoDate, isoTimestamp, MICROS_PER_DAY, parseDateText, parseTimestampText, timestampText };
 
 export type Value = number | string | boolean | null;
 export type Row = Record<string, Value>;
@@ -25,7 +29,6 @@ export interface QueryColumn {
   readonly type: ScalarType;
 }
 
-export const MICROS_PER_DAY = 86_400_000_000;
 
 /** The largest magnitude a 64-bit INTEGER holds, as a number (2^63). */
 const INT64_LIMIT = 2 ** 63;
@@ -101,38 +104,6 @@ export function inputValue(v: unknown, column: ColumnInfo, row: number): Value {
 
 // ---------------------------------------------------------------------------
 // Out: values read back from an engine
-
-const DATE_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
-const TIMESTAMP_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm); undefined when out of range. */
-function daysFromCivil(year: number, m: number, d: number): number | undefined {
-  if (m < 1 || m > 12 || d < 1 || d > 31) return undefined;
-  const y = year - (m <= 2 ? 1 : 0);
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** `YYYY-MM-DD` → epoch days, or undefined. */
-export function parseDateText(s: string): number | undefined {
-  const m = DATE_TEXT.exec(s);
-  if (!m) return undefined;
-  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-
-/** `YYYY-MM-DD HH:MM:SS[.ffffff]` (or with `T`) → epoch microseconds, or undefined. */
-export function parseTimestampText(s: string): number | undefined {
-  const m = TIMESTAMP_TEXT.exec(s);
-  if (!m) return undefined;
-  const days = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
-  if (days === undefined || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return undefined;
-  const seconds = Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]);
-  const frac = m[7] ? Number(m[7].padEnd(6, '0')) : 0;
-  return days * MICROS_PER_DAY + seconds * 1_000_000 + frac;
-}
 
 const normalZero = (n: number) => (n === 0 ? 0 : n);
 
@@ -225,74 +196,6 @@ export function rowConverter(names: readonly string[], columns: readonly QueryCo
         return (v) => (typeof v === 'number' ? (v === 0 ? 0 : v) : slow(v));
     }
   });
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  // Howard Hinnant's civil_from_days.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** Epoch days → `YYYY-MM-DD`. */
-export function dateText(days: number): string {
-  const [y, m, d] = civilFromDays(days);
-  return `${y < 0 ? '-' : ''}${pad(Math.abs(y), 4)}-${pad(m)}-${pad(d)}`;
-}
-
-/** Epoch µs → `YYYY-MM-DD HH:MM:SS[.ffffff]` (`sep` between date and time; fraction only when non-zero). */
-export function timestampText(micros: number, sep = ' '): string {
-  const days = Math.floor(micros / MICROS_PER_DAY);
-  let rest = micros - days * MICROS_PER_DAY;
-  const h = Math.floor(rest / 3_600_000_000);
-  rest -= h * 3_600_000_000;
-  const mi = Math.floor(rest / 60_000_000);
-  rest -= mi * 60_000_000;
-  const s = Math.floor(rest / 1_000_000);
-  const frac = rest - s * 1_000_000;
-  return `${dateText(days)}${sep}${pad(h)}:${pad(mi)}:${pad(s)}${frac ? `.${pad(frac, 6).replace(/0+$/, '')}` : ''}`;
-}
-
-const TWO_DIGITS = Array.from({ length: 100 }, (_v, i) => (i < 10 ? `0${i}` : String(i)));
-/** `YYYY-MM-DDT` by epoch day: a response holds few distinct days. */
-const dayPrefixes = new Map<number, string>();
-
-/** Epoch microseconds → `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (trailing zeros of the fraction dropped). */
-export function isoTimestamp(micros: number): string {
-  const days = Math.floor(micros / MICROS_PER_DAY);
-  let day = dayPrefixes.get(days);
-  if (day === undefined) {
-    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
-    day = `${dateText(days)}T`;
-    dayPrefixes.set(days, day);
-  }
-  let rest = micros - days * MICROS_PER_DAY;
-  const h = Math.floor(rest / 3_600_000_000);
-  rest -= h * 3_600_000_000;
-  const m = Math.floor(rest / 60_000_000);
-  rest -= m * 60_000_000;
-  const s = Math.floor(rest / 1_000_000);
-  const frac = rest - s * 1_000_000;
-  const hms = `${day}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}`;
-  if (frac === 0) return `${hms}Z`;
-  let f = String(frac).padStart(6, '0');
-  let end = f.length;
-  while (f.charCodeAt(end - 1) === 48) end--;
-  f = f.slice(0, end);
-  return `${hms}.${f}Z`;
-}
-
-/** Epoch days → `YYYY-MM-DD`. */
-export function isoDate(days: number): string {
-  return dateText(days);
 }
 
 /** A canonical value as the text of a data file: dates and timestamps as text, NULL as null. */

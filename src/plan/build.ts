@@ -57,6 +57,11 @@ export function featureVersion(catalog: Catalog, name: string, version?: number)
   return f;
 }
 
+/** The tie order of a relation's latest rows: every column but the event time, in declared order (docs/semantics.md §3). */
+function tieOrder(relation: RelationInfo): NonNullable<Lookup['tieOrder']> {
+  return relation.columns.filter((c) => c.name !== relation.eventTime).map((c) => ({ column: c.name, type: c.type }));
+}
+
 function lookupFor(catalog: Catalog, feature: FeatureInfo, id: string, spineKeys: readonly string[]): Lookup {
   return {
     kind: feature.mode === 'aggregate' ? 'aggregate' : 'latest',
@@ -69,6 +74,7 @@ function lookupFor(catalog: Catalog, feature: FeatureInfo, id: string, spineKeys
     ...(feature.window ? { windowSeconds: feature.window.seconds } : {}),
     ...(feature.ttl ? { ttlSeconds: feature.ttl.seconds } : {}),
     rawType: feature.rawType,
+    ...(feature.mode === 'aggregate' ? {} : { tieOrder: tieOrder(relationOf(catalog, feature.relation)) }),
   };
 }
 

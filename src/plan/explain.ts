@@ -1,6 +1,7 @@
 /** Prints a plan as a readable tree (`fsql compile --explain`). */
 import type { TExpr, TSelect } from '../check/catalog.js';
 import type { EntitySpine, LabelSpine, Lookup, Plan, TimeValue, TransformStep } from './ir.js';
+import { isoTimestamp } from '../values/time.js';
 
 export function explainExpr(e: TExpr): string {
   switch (e.kind) {
@@ -34,7 +35,7 @@ export function explainExpr(e: TExpr): string {
 }
 
 function time(t: TimeValue): string {
-  return t.kind === 'time_param' ? `:${t.name}` : new Date(t.micros / 1000).toISOString();
+  return t.kind === 'time_param' ? `:${t.name}` : isoTimestamp(t.micros);
 }
 
 function duration(seconds: number): string {
@@ -67,10 +68,12 @@ function lookupLines(l: Lookup): string[] {
     l.kind === 'latest'
       ? `Latest ${l.id} = ${explainExpr(l.value)}`
       : `Aggregate ${l.id} = ${explainExpr(l.value)}`;
+  // The tie order (docs/semantics.md §3) without the key columns, which the tied rows share.
+  const ties = `ties to the greatest (${(l.tieOrder ?? []).filter((c) => !l.access.keyColumns.includes(c.column)).map((c) => c.column).join(', ')})`;
   const timing = !l.access.eventTime
-    ? 'dimension (no time)'
+    ? `dimension (no time)${l.kind === 'latest' ? `, ${ties}` : ''}`
     : l.kind === 'latest'
-      ? `latest ${l.access.eventTime.column} <= t, ties by greatest value${l.ttlSeconds ? `, TTL ${duration(l.ttlSeconds)}` : ''}`
+      ? `latest ${l.access.eventTime.column} <= t, ${ties}${l.ttlSeconds ? `, TTL ${duration(l.ttlSeconds)}` : ''}`
       : l.windowSeconds
         ? `${l.access.eventTime.column} in (t - ${duration(l.windowSeconds)}, t]`
         : `${l.access.eventTime.column} <= t`;

@@ -76,6 +76,14 @@ export interface Lookup {
   readonly windowSeconds?: number;
   readonly ttlSeconds?: number;
   readonly rawType: ScalarType;
+  /**
+   * latest: the tie order (docs/semantics.md §3) — the relation's columns in
+   * declared order, its event time left out. Among the rows at the latest
+   * time (all of a key's rows in a dimension relation) the greatest in this
+   * order wins, NULL below every value, text by code points: one row, the
+   * same for every latest lookup over the relation.
+   */
+  readonly tieOrder?: readonly { readonly column: string; readonly type: ScalarType }[];
 }
 
 /** Numbers a SCALE needs, already fitted: out = (x − center) / divisor, 0 when divisor is 0. */

@@ -22,13 +22,13 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { quoteIdentifier, quoteString, type Engine } from '../engine/engine.js';
 import { createViews, runFitPopulation } from '../engine/run-plan.js';
 import { indexesFor } from '../sql/indexes.js';
-import { fitStatistics } from '../plan/statistics.js';
+import { featureStatistics, fittedParameters, summarize } from '../plan/statistics.js';
 import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';
 import type { Plan } from '../plan/ir.js';
 import { readSourceFileBatches } from '../store/files/read.js';
 import { featuresToFit, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
-import { computeStatistics, type StatisticsValue } from '../store/registry/statistics.js';
 import { RuntimeError } from './errors.js';
+import type { OnProgress } from './progress.js';
 import type { Workspace } from './workspace.js';
 
 export interface ApplyOptions {
@@ -36,7 +36,12 @@ export interface ApplyOptions {
   readonly fitAt?: number;
   /** Reload every FILE source even when its file did not change. */
   readonly reload?: boolean;
-  readonly onProgress?: (message: string) => void;
+  /** Told the plan once it is made, before any work (the CLI prints it first). */
+  readonly onPlan?: (plan: ApplyPlan) => void;
+  /** Each step's counts as the work goes (rows loaded, feature versions fitted and profiled). */
+  readonly onProgress?: OnProgress;
+  /** Retire the registered versions the plan breaks, instead of refusing it. */
+  readonly retireBroken?: boolean;
 }
 
 export interface SourceLoad {
@@ -47,11 +52,27 @@ export interface SourceLoad {
   readonly rows?: number;
 }
 
+/**
+ * A feature version this apply left awaiting its fit: its fitted statistic
+ * found no non-NULL value in its relation (a stream nothing was ingested into
+ * yet, an empty file). The CLI warns; the next apply that finds a population
+ * (or `fsql fit`) fits it.
+ */
+export interface AwaitingFit {
+  readonly feature: string;
+  readonly version: number;
+  readonly relation: string;
+  /** The fit time the population was taken at, epoch µs; null when the relation has no event time or no row. */
+  readonly at: number | null;
+}
+
 export interface ApplyOutcome {
   readonly plan: ApplyPlan;
   readonly result: ApplyResult;
   readonly sources: readonly SourceLoad[];
   readonly fitted: readonly FittedExtra[];
+  /** The feature versions that still await their fit after this apply. */
+  readonly awaiting: readonly AwaitingFit[];
   readonly statistics: number;
 }
 
@@ -69,21 +90,22 @@ const s = quoteString;
 const own = (name: string) => `main.${q(name)}`;
 
 /** Checks and plans `files` against the registry; throws RuntimeError on check errors. */
-export function planProject(ws: Workspace, files: readonly ProjectFile[]): { plan: ApplyPlan; catalog: Catalog } {
+export function planProject(ws: Workspace, files: readonly ProjectFile[], options: { readonly retireBroken?: boolean } = {}): { plan: ApplyPlan; catalog: Catalog } {
   const checked = checkProject(files);
   if (hasErrors(checked.diagnostics)) {
     const n = checked.diagnostics.filter((d) => d.severity === 'error').length;
     throw new RuntimeError('check_failed', `the project has ${n} error${n === 1 ? '' : 's'}`, { diagnostics: checked.diagnostics });
   }
-  return { plan: ws.registry.plan(checked), catalog: checked.catalog };
+  return { plan: ws.registry.plan(checked, { retireBroken: options.retireBroken ?? false }), catalog: checked.catalog };
 }
 
 export async function applyProject(ws: Workspace, files: readonly ProjectFile[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
-  const { plan, catalog } = planProject(ws, files);
+  const { plan, catalog } = planProject(ws, files, { retireBroken: options.retireBroken ?? false });
   if (plan.errors.length > 0) {
     throw new RuntimeError('plan_failed', `the plan has ${plan.errors.length} error${plan.errors.length === 1 ? '' : 's'}`, { planErrors: plan.errors });
   }
-  const progress = options.onProgress ?? (() => undefined);
+  options.onPlan?.(plan);
+  const progress: OnProgress = options.onProgress ?? (() => undefined);
   return ws.exclusive(async () => {
     const engine = await ws.engine();
     return engine.transaction(async () => {
@@ -95,37 +117,70 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         if (r.kind !== 'source') continue;
         sources.push(await prepareSource(ws, engine, r, options, progress));
       }
-      progress('creating views');
+      const views = viewsInOrder(catalog).length;
+      if (views > 0) progress({ step: 'creating views', done: 0, total: views, unit: 'view' });
       await createViews(engine, catalog);
+      if (views > 0) progress({ step: 'creating views', done: views, total: views, unit: 'view', end: true });
       for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+      // The registry as this apply leaves it: registered versions compute from the view revisions they
+      // pinned, each an instance view of its own (store/registry/pinned-catalog.ts).
+      const after = ws.registry.catalogAfter(plan);
+      const work = after.catalog;
+      for (const v of await createViews(engine, work, (name) => after.instances.has(keyOf(name)))) {
+        await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+      }
       // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.
       const viewed = new Set(Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'table' && !isOwnName(r, r.origin.name)).map((r) => keyOf(r.name)));
-      for (const spec of indexesFor(catalog, previewPlans(catalog))) if (!viewed.has(keyOf(spec.table))) await engine.createIndex(spec.table, spec.columns);
+      const indexes = indexesFor(catalog, previewPlans(catalog)).filter((spec) => !viewed.has(keyOf(spec.table)));
+      for (const [i, spec] of indexes.entries()) {
+        progress({ step: 'creating indexes', done: i, total: indexes.length, unit: 'index' });
+        await engine.createIndex(spec.table, spec.columns);
+      }
+      if (indexes.length > 0) progress({ step: 'creating indexes', done: indexes.length, total: indexes.length, unit: 'index', end: true });
 
       const toFit = new Set(featuresToFit(plan).map((f) => `${keyOf(f.name)}@${f.version}`));
       const fitted: FittedExtra[] = [];
       const statistics: StatisticsExtra[] = [];
       // Profiles are redone when data or definitions changed; otherwise the recorded ones still hold.
       const changed = sources.some((x) => x.action === 'loaded' || x.action === 'created') || plan.items.some((i) => i.status === 'added' || i.status === 'updated');
-      const features = Object.values(catalog.features).flat();
+      // The project's feature versions as they compute (an unchanged registered one from what it pinned); retired ones not at all.
+      const features = Object.values(catalog.features)
+        .flat()
+        .map((f) => work.features[keyOf(f.name)]?.find((x) => x.version === f.version))
+        .filter((f): f is FeatureInfo => f !== undefined);
+      // Registered versions awaiting their fit that the files no longer declare are fitted too.
+      for (const ref of featuresToFit(plan)) {
+        const f = work.features[keyOf(ref.name)]?.find((x) => x.version === ref.version);
+        if (f && !features.includes(f)) features.push(f);
+      }
+      const added = new Set(plan.items.filter((i) => i.kind === 'feature' && i.status === 'added').map((i) => `${keyOf(i.name)}@${i.version}`));
+      const awaiting: AwaitingFit[] = [];
+      const step = { step: 'fitting and profiling features', unit: 'feature version', total: features.filter((f) => changed || options.reload || toFit.has(`${keyOf(f.name)}@${f.version}`)).length };
+      let profiled = 0;
+      if (step.total > 0) progress({ ...step, done: 0 });
       for (const f of features) {
         const fit = toFit.has(`${keyOf(f.name)}@${f.version}`);
         if (!fit && !changed && !options.reload) continue;
-        progress(`${fit ? 'fitting' : 'profiling'} ${f.name} VERSION ${f.version}`);
-        const population = await runFitPopulation(engine, catalog, f, planFit(catalog, f.name, f.version), fit ? options.fitAt : undefined);
-        if (fit) fitted.push({ feature: f.name, version: f.version, parameters: fitStatistics(f, population.values, population.time) });
-        statistics.push({ feature: f.name, version: f.version, statistics: profile(f, population.values) });
+        const population = await runFitPopulation(engine, work, f, planFit(work, f.name, f.version), fit ? options.fitAt : undefined);
+        // One summary of the population: the fitted parameters and the recorded statistics are the same numbers.
+        const summary = summarize(population.values, f.rawType);
+        let fittedNow = false;
+        if (fit) {
+          // An empty population fits nothing: the version waits for data (docs/semantics.md §5).
+          const parameters = fittedParameters(f, summary, population.time);
+          fittedNow = parameters.count > 0;
+          if (fittedNow) fitted.push({ feature: f.name, version: f.version, parameters });
+          else awaiting.push({ feature: f.name, version: f.version, relation: f.relation, at: population.time });
+        }
+        // A version still awaiting its fit, in an apply that changed nothing, keeps the statistics it has.
+        if (changed || options.reload || fittedNow || added.has(`${keyOf(f.name)}@${f.version}`)) statistics.push({ feature: f.name, version: f.version, statistics: featureStatistics(summary) });
+        progress({ ...step, done: ++profiled, end: profiled === step.total });
       }
-      const result = ws.registry.apply(plan, { fitted, statistics });
-      return { plan, result, sources, fitted, statistics: statistics.length };
+      const newlyAwaiting = awaiting.filter((a) => added.has(`${keyOf(a.feature)}@${a.version}`)).map((a) => ({ feature: a.feature, version: a.version }));
+      const result = ws.registry.apply(plan, { fitted, awaiting: newlyAwaiting, statistics });
+      return { plan, result, sources, fitted, awaiting, statistics: statistics.length };
     });
   });
-}
-
-function profile(f: FeatureInfo, values: readonly { value: unknown; count: number }[]) {
-  const all: StatisticsValue[] = [];
-  for (const v of values) for (let i = 0; i < v.count; i++) all.push(v.value as StatisticsValue);
-  return computeStatistics(all, f.rawType);
 }
 
 /** Plans that say which indexes help (fitted parameters do not matter for that). */
@@ -179,7 +234,7 @@ function columnsKey(columns: readonly ColumnInfo[]): string {
   return JSON.stringify(columns.map((c) => [c.name, c.type, c.nullable]));
 }
 
-async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, options: ApplyOptions, progress: (m: string) => void): Promise<SourceLoad> {
+async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, options: ApplyOptions, progress: OnProgress): Promise<SourceLoad> {
   switch (r.origin.kind) {
     case 'file':
       return loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress);
@@ -190,7 +245,7 @@ async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, optio
   }
 }
 
-async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: (m: string) => void): Promise<SourceLoad> {
+async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: OnProgress): Promise<SourceLoad> {
   const path = isAbsolute(file) ? file : join(ws.dir, file);
   let stat;
   try {
@@ -203,10 +258,14 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, ['main', r.name]))) {
     return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) };
   }
-  progress(`loading ${file}`);
+  // Rows of a total for Parquet (its footer has the count); rows and bytes of the file's size for CSV and JSONL.
+  const step = `loading ${r.name}`;
+  progress({ step, done: 0, unit: 'row', bytes: { done: 0, total: stat.size } });
   await engine.execute(`DROP TABLE IF EXISTS ${own(r.name)}`);
   await engine.createTable(r.name, r.columns);
-  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(r.name, r.columns, rows));
+  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(r.name, r.columns, rows), {
+    onProgress: (p) => progress({ step, done: p.rows, unit: 'row', ...(p.totalRows !== undefined ? { total: p.totalRows } : {}), ...(p.bytes !== undefined && p.totalBytes !== undefined ? { bytes: { done: p.bytes, total: p.totalBytes } } : {}) }),
+  });
   if ('errors' in result) {
     throw new RuntimeError('bad_rows', `source ${r.name}: ${file} has invalid rows; nothing was loaded`, {
       rowErrors: result.errors.map((e) => ({ ...e, file })),
@@ -214,6 +273,7 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   }
   await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(keyOf(r.name))}, ${s(fingerprint)}, ${result.rowCount})`);
+  progress({ step, done: result.rowCount, total: result.rowCount, unit: 'row', end: true });
   return { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
 }
 

@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 
 export const CONFIG_FILE = 'fsql.json';
 /** Where fsql keeps the project's state. */
@@ -51,6 +52,19 @@ const schema = z
       .optional(),
   })
   .strict();
+
+/** The fields the config allows at `path` (an object of the schema), for did-you-mean. */
+function fieldsAt(path: readonly PropertyKey[]): string[] {
+  let at: z.ZodType = schema;
+  for (const key of path) {
+    const shape: Record<string, z.ZodType> | undefined = (at as unknown as { shape?: Record<string, z.ZodType> }).shape;
+    const next = shape?.[String(key)];
+    if (next === undefined) return [];
+    at = next instanceof z.ZodOptional ? (next.unwrap() as z.ZodType) : next;
+  }
+  const shape = (at as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
 
 export interface ProjectConfig {
   /** The project folder (absolute). */
@@ -97,13 +111,23 @@ export function loadConfig(dir: string): ProjectConfig {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
+      throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}; fix the file (every field is optional: {} is a valid config)`);
     }
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`);
-    throw new ConfigError(`${file}: ${problems.join('; ')}`);
+    const problems = parsed.error.issues.map((i) => {
+      const where = i.path.length > 0 ? i.path.join('.') : '(top level)';
+      if (i.code === 'unrecognized_keys') {
+        const fields = fieldsAt(i.path);
+        return i.keys.map((k) => {
+          const hint = didYouMean(k, fields);
+          return `${where}: unknown field "${k}"${hint ? `; ${hint}` : ''} (fields: ${fields.join(', ')})`;
+        }).join('; ');
+      }
+      return `${where}: ${i.message}`;
+    });
+    throw new ConfigError(`${file}: ${problems.join('; ')} — fix the file (its fields are described in docs/cli.md, "The config file")`);
   }
   const c = parsed.data;
   const at = (p: string) => (isAbsolute(p) ? p : join(root, p));

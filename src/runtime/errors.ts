@@ -21,11 +21,23 @@ export type RuntimeErrorCode =
   | 'unknown_source'
   | 'unknown_feature'
   | 'unknown_training_set'
+  /** A retired version (or one that can no longer be computed) was asked for; the message says why. */
+  | 'retired'
   | 'not_a_stream'
   | 'nothing_registered'
   | 'not_materialized'
   /** An idempotency key reused for a different ingest batch. */
   | 'idempotency_conflict'
+  /** The offline database of the engine asked for was never loaded by `fsql apply` (e.g. `--engine duckdb` on a project applied with SQLite). */
+  | 'engine_not_applied'
+  /** A database file of the project (registry, offline database) cannot be opened: not a database, or locked by another process. */
+  | 'cannot_open'
+  /** A feature version awaits its fit (its population has been empty so far): it cannot be trained yet. */
+  | 'awaiting_fit'
+  /** `fsql fit` of a version whose population is still empty. */
+  | 'empty_population'
+  /** `fsql fit` of a version that is already fitted, or that reads no fitted parameter. */
+  | 'not_awaiting_fit'
   | 'bad_request';
 
 export class RuntimeError extends Error {

@@ -104,7 +104,10 @@ export async function carryOut(ws: Workspace, engine: Engine, catalog: Catalog, 
   if (!info) return { entity: update.entity, mode: 'not_materialized', keys: 0 };
   const refs = info.features.filter((f) => catalog.features[keyOf(f.name)]?.some((x) => x.version === f.version)).map((f) => ({ name: f.name, version: f.version }));
   const asOf = Math.max(info.asOf, update.newest ?? info.asOf);
-  if (update.keys === null) {
+  // A feature the snapshot holds as awaiting its fit that is fitted now changes shape (its columns,
+  // every key's status): the whole entity is recomputed, not only the touched keys.
+  const fittedSince = info.features.some((f) => f.awaitingFit && ws.fitted(f.name, f.version) !== undefined);
+  if (update.keys === null || fittedSince) {
     const snapshot = await computeSnapshot(engine, catalog, ws.fitted, update.entity, refs, asOf);
     await store.writeSnapshot(update.entity, snapshot);
     return { entity: update.entity, mode: 'entity', keys: snapshot.keys, asOf };

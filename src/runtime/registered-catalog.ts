@@ -5,20 +5,17 @@
  * them). So every registered version stays servable and trainable after a
  * newer one is applied, even when the files no longer declare it.
  *
- * An older version can stop type-checking when a source or view it reads is
- * updated (a column removed, say). Such an object — and whatever reads it —
- * is left out, with the reason in `excluded`, rather than failing the rest.
+ * Each feature, label and training-set version computes from the revisions of
+ * the views it pinned when it was registered (store/registry/pinned-catalog.ts):
+ * editing a view never changes what a registered version computes. Retired
+ * versions — and anything that no longer type-checks, with whatever reads
+ * it — are left out, with the reason in `excluded`.
  */
 import type { Catalog } from '../check/catalog.js';
-import { checkProject } from '../check/project.js';
+import type { ExcludedObject } from '../store/registry/pinned-catalog.js';
 import type { Registry } from '../store/registry/registry.js';
 
-export interface ExcludedObject {
-  readonly kind: string;
-  readonly name: string;
-  readonly version: number;
-  readonly reason: string;
-}
+export type { ExcludedObject };
 
 export interface RegisteredCatalog {
   readonly catalog: Catalog;
@@ -27,30 +24,14 @@ export interface RegisteredCatalog {
   readonly applyId: number;
 }
 
-const fileOf = (o: { kind: string; name: string; version: number }) => `registry:${o.kind}/${o.name}@${o.version}`;
-
 export function registeredCatalog(registry: Registry): RegisteredCatalog {
-  let objects = registry.texts();
-  const excluded: ExcludedObject[] = [];
-  // Each pass drops the objects with errors; what read them fails on the next pass.
-  for (;;) {
-    const files = objects.map((o) => ({ path: fileOf(o), text: o.text }));
-    const result = checkProject(files);
-    const bad = new Map<string, string>();
-    for (const d of result.diagnostics) {
-      if (d.severity !== 'error') continue;
-      if (!bad.has(d.span.file)) bad.set(d.span.file, `error[${d.code}]: ${d.message}`);
-    }
-    if (bad.size === 0) return { catalog: result.catalog, excluded, applyId: registry.lastApply() };
-    for (const o of objects) {
-      const reason = bad.get(fileOf(o));
-      if (reason !== undefined) excluded.push({ kind: o.kind, name: o.name, version: o.version, reason });
-    }
-    const before = objects.length;
-    objects = objects.filter((o) => !bad.has(fileOf(o)));
-    if (objects.length === before) {
-      // Errors outside any object's text cannot happen; stop rather than loop.
-      return { catalog: result.catalog, excluded, applyId: registry.lastApply() };
-    }
-  }
+  const applyId = registry.lastApply();
+  const { catalog, excluded } = registry.pinnedCatalog();
+  return { catalog, excluded, applyId };
+}
+
+/** Why a registered version is not in the catalog (retired, or no longer computable), if it is not. */
+export function exclusionOf(rc: RegisteredCatalog, name: string, version: number): ExcludedObject | undefined {
+  const key = name.toLowerCase();
+  return rc.excluded.find((x) => x.name.toLowerCase() === key && x.version === version);
 }

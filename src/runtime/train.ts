@@ -6,9 +6,10 @@
  * one time: `asOf`, by default the newest event time in the features'
  * relations (docs/semantics.md §4).
  */
-import { keyOf, type Catalog } from '../check/catalog.js';
+import { keyOf, type Catalog, type TrainingSetInfo } from '../check/catalog.js';
 import { newestEventTime, runTraining, type Table } from '../engine/run-plan.js';
 import { featureVersion, planTraining } from '../plan/build.js';
+import { needsFit } from '../plan/fitted.js';
 import type { TrainingPlan } from '../plan/ir.js';
 import { RuntimeError } from './errors.js';
 import type { Workspace } from './workspace.js';
@@ -27,14 +28,25 @@ export interface TrainingResult {
 }
 
 export async function buildTrainingSet(ws: Workspace, name: string, options: TrainOptions = {}): Promise<TrainingResult> {
-  const { catalog } = ws.catalog();
+  const rc = ws.catalog();
+  const { catalog } = rc;
   const versions = catalog.trainingSets[keyOf(name)];
+  // A retired version (or one that no longer computes) says so, with its reason.
+  const gone = rc.excluded.filter((x) => x.kind === 'training_set' && keyOf(x.name) === keyOf(name) && (options.version === undefined || x.version === options.version));
+  if (options.version !== undefined && gone.length > 0 && !versions?.some((v) => v.version === options.version)) {
+    const x = gone[0]!;
+    throw new RuntimeError('retired', `training set ${x.name} VERSION ${x.version} ${x.retired ? 'is retired' : 'can no longer be computed'}: ${x.reason.replace(/^retired: /, '')}${versions?.length ? ` (computable versions: ${versions.map((v) => v.version).join(', ')})` : ''}`);
+  }
+  if ((!versions || versions.length === 0) && gone.length > 0) {
+    throw new RuntimeError('retired', `every registered version of training set ${gone[0]!.name} is retired or no longer computes: ${gone.map((x) => `VERSION ${x.version}: ${x.reason}`).join('; ')}`);
+  }
   if (!versions || versions.length === 0) {
     const known = Object.values(catalog.trainingSets).map((v) => v[0]!.name);
     throw new RuntimeError('unknown_training_set', `no registered training set ${name}${known.length ? ` (training sets: ${known.join(', ')})` : ': run `fsql apply` first'}`);
   }
   const ts = options.version === undefined ? versions[versions.length - 1]! : versions.find((v) => v.version === options.version);
   if (!ts) throw new RuntimeError('unknown_training_set', `training set ${versions[0]!.name} has no registered VERSION ${options.version} (versions: ${versions.map((v) => v.version).join(', ')})`);
+  refuseAwaitingFit(ws, catalog, ts);
   const plan = planTraining(catalog, ts.name, ws.fitted, { version: ts.version });
   return ws.exclusive(async () => {
     const engine = await ws.engine();
@@ -54,4 +66,22 @@ async function defaultAsOf(ws: Workspace, catalog: Catalog, plan: TrainingPlan):
     if (time !== null && (newest === null || time > newest)) newest = time;
   }
   return newest;
+}
+
+/**
+ * A training set can only be computed once every feature version it uses
+ * that needs a fit is fitted: a version awaiting its fit (its population was
+ * empty so far) has no parameters to transform with, and NULLs in their place
+ * would be training rows that serving can never match.
+ */
+function refuseAwaitingFit(ws: Workspace, catalog: Catalog, ts: TrainingSetInfo): void {
+  const waiting = ts.features.map((ref) => featureVersion(catalog, ref.name, ref.version)).filter((f) => needsFit(f) && ws.fitted(f.name, f.version) === undefined);
+  if (waiting.length === 0) return;
+  const list = waiting.map((f) => `feature ${f.name} VERSION ${f.version} is awaiting its fit (no non-NULL value in ${f.relation} so far)`).join('; ');
+  const relations = [...new Set(waiting.map((f) => f.relation))].join(', ');
+  const fit = waiting.map((f) => `\`fsql fit ${f.name}${f.version !== catalog.features[keyOf(f.name)]?.at(-1)?.version ? ` --version ${f.version}` : ''}\``).join(', ');
+  throw new RuntimeError(
+    'awaiting_fit',
+    `cannot train ${ts.name} VERSION ${ts.version}: ${list}. Load data into ${relations} (\`fsql ingest\` for a stream, or fill its file), then run \`fsql apply\` (or ${fit}) to fit, and train again`,
+  );
 }

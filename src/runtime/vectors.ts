@@ -8,10 +8,11 @@
 import { keyOf, type Catalog, type FeatureInfo, type LiteralValue } from '../check/catalog.js';
 import type { Engine } from '../engine/engine.js';
 import { runMaterialize } from '../engine/run-plan.js';
-import { featureVersion, planMaterialize, type FittedLookup } from '../plan/build.js';
+import { featureVersion, planMaterialize, transformFor, type FittedLookup } from '../plan/build.js';
+import { needsFit } from '../plan/fitted.js';
 import type { MaterializePlan } from '../plan/ir.js';
 import { combineSnapshots, snapshotFromMaterialize } from '../store/online/snapshot.js';
-import type { EntitySnapshot, FeatureRef, SnapshotRow } from '../store/online/store.js';
+import type { EntitySnapshot, FeatureRef, SnapshotFeature, SnapshotRow } from '../store/online/store.js';
 
 /** Every feature version of the entity in the catalog, by name then version. */
 export function entityFeatures(catalog: Catalog, entity: string): FeatureRef[] {
@@ -52,7 +53,7 @@ function versionGroups(features: readonly FeatureInfo[]): FeatureInfo[][] {
  * feature without columns, so it is left out of the vectors too.
  */
 function withoutEmptyFeatures(s: EntitySnapshot, lazy = false): EntitySnapshot {
-  const keep = s.features.flatMap((f, i) => (f.columns.length > 0 ? [i] : []));
+  const keep = s.features.flatMap((f, i) => (f.columns.length > 0 || f.awaitingFit ? [i] : []));
   const source = s.rows as Iterable<SnapshotRow>;
   if (keep.length === s.features.length) return lazy ? s : { ...s, rows: [...source] };
   const features = keep.map((i) => s.features[i]!);
@@ -104,6 +105,31 @@ export interface ComputeOptions {
   readonly lazy?: boolean;
 }
 
+/**
+ * The features awaiting their fit, as a snapshot part with no rows: combined
+ * with the others, every key gets their `missingCell` — status
+ * `awaiting_fit`, NULL values — and so does a key the store does not hold.
+ * Their columns are those the fitted version will have, except a ONE_HOT TOP
+ * n's, unknown until its vocabulary is fitted (none).
+ */
+function awaitingPart(catalog: Catalog, entity: string, waiting: readonly FeatureInfo[], asOf: number): EntitySnapshot {
+  const keyColumns = catalog.entities[keyOf(entity)]!.keys.map((k) => k.name);
+  const features: SnapshotFeature[] = waiting.map((f) => {
+    const step = transformFor(f, 'f', undefined, { preview: true });
+    const outputs = f.encoding?.kind === 'one_hot_top' ? [] : step.outputs;
+    return {
+      name: f.name,
+      version: f.version,
+      columns: outputs.map((o) => o.name),
+      types: outputs.map((o) => o.type),
+      ...(f.ttl !== undefined && catalog.relations[keyOf(f.relation)]?.eventTime !== undefined ? { ttlSeconds: f.ttl.seconds } : {}),
+      kind: f.mode === 'aggregate' ? 'aggregate' : 'latest',
+      awaitingFit: true,
+    };
+  });
+  return { asOf, keyColumns, features, rows: [] };
+}
+
 /** A computed snapshot and its number of keys. */
 export type ComputedSnapshot = EntitySnapshot & { readonly keys: number };
 
@@ -117,11 +143,15 @@ export async function computeSnapshot(
   asOf: number,
   options: ComputeOptions = {},
 ): Promise<ComputedSnapshot> {
-  const infos = features.map((f) => featureVersion(catalog, f.name, f.version));
+  const all = features.map((f) => featureVersion(catalog, f.name, f.version));
+  // A version awaiting its fit has no parameters to compute with: it is held as such, every key `awaiting_fit`.
+  const waiting = all.filter((f) => needsFit(f) && fitted(f.name, f.version) === undefined);
+  const infos = all.filter((f) => !waiting.includes(f));
   const groups = versionGroups(infos);
-  const lazy = options.lazy === true && groups.length === 1;
+  const lazy = options.lazy === true && groups.length === 1 && waiting.length === 0;
   const parts: EntitySnapshot[] = [];
   let keys = 0;
+  if (waiting.length > 0) parts.push(awaitingPart(catalog, entity, waiting, asOf));
   for (const group of groups) {
     const plan = cachedPlan(catalog, fitted, entity, group);
     const table = await runMaterialize(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});

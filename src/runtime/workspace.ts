@@ -5,7 +5,7 @@
  * `exclusive`, one at a time (an engine transaction takes in every call made
  * meanwhile, so two must never interleave).
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Engine, EngineTarget } from '../engine/engine.js';
 import { quoteIdentifier, quoteString } from '../engine/engine.js';
@@ -51,10 +51,37 @@ export function checkProjectFolder(dir: string, create: boolean): void {
     throw new ProjectNotFoundError(`no such project folder: ${abs} (give the folder that holds the project's .fsql files; \`fsql init DIR\` creates a new project)`);
   }
   if (!folder) throw new ProjectNotFoundError(`not a project folder: ${abs} is a file (give the folder that holds the project's .fsql files)`);
-  if (!create && !existsSync(registryPath(abs))) {
-    throw new RuntimeError('nothing_registered', `nothing applied yet: run \`fsql apply ${shellWord(abs)}\` first (there is no ${registryPath(abs)})`);
+  const registry = registryPath(abs);
+  if (!existsSync(registry)) {
+    if (create) return;
+    throw new RuntimeError('nothing_registered', `nothing applied yet: run \`fsql apply ${shellWord(abs)}\` first (there is no ${registry})`);
+  }
+  if (!isSqliteFile(registry)) {
+    throw new RuntimeError(
+      'cannot_open',
+      `${registry} is not an fsql registry (not a SQLite database): move it away and run \`fsql apply ${shellWord(abs)}\` to register the project again`,
+    );
   }
 }
+
+/** The file starts with SQLite's header (an empty file is a database SQLite will create). */
+function isSqliteFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const header = Buffer.alloc(16);
+    const n = readSync(fd, header, 0, 16, 0);
+    return n === 0 || header.toString('latin1') === 'SQLite format 3\0';
+  } catch {
+    // Unreadable: opening it will say why.
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A table every `fsql apply` creates in the offline database (src/runtime/apply.ts, LOADS_TABLE). */
+const APPLIED_MARK = '__fsql_loads';
 
 export class Workspace {
   private engineOpening: Promise<Engine> | undefined;
@@ -66,6 +93,10 @@ export class Workspace {
   private constructor(
     readonly config: ProjectConfig,
     readonly registry: Registry,
+    /** Opened by `fsql apply` (`create`): the offline database may be new. */
+    private readonly creating: boolean,
+    /** The offline engine was chosen by `--engine`, not fsql.json. */
+    private readonly engineOverridden: boolean,
   ) {}
 
   /**
@@ -76,25 +107,70 @@ export class Workspace {
   static open(dir: string, options: OpenOptions = {}): Workspace {
     checkProjectFolder(dir, options.create ?? false);
     const config = loadConfig(dir);
-    const c: ProjectConfig = options.engine && options.engine !== config.offline.engine ? loadConfigWithEngine(config, options.engine) : config;
-    return new Workspace(c, openRegistry(registryPath(c.dir)));
+    const overridden = options.engine !== undefined && options.engine !== config.offline.engine;
+    const c: ProjectConfig = overridden ? loadConfigWithEngine(config, options.engine!) : config;
+    return new Workspace(c, openRegistry(registryPath(c.dir)), options.create ?? false, overridden);
   }
 
   get dir(): string {
     return this.config.dir;
   }
 
-  /** The offline engine (opened on first use, with the config's attached databases). */
+  /**
+   * The offline engine (opened on first use, with the config's attached
+   * databases). Except for `fsql apply`, the offline database must be one an
+   * apply loaded: a RuntimeError `engine_not_applied` otherwise (say
+   * `--engine duckdb` on a project applied with SQLite), and nothing is
+   * created. A database that cannot be opened (not one, or locked by another
+   * process) is a RuntimeError `cannot_open`.
+   */
   engine(): Promise<Engine> {
     if (this.closed) return Promise.reject(new Error('the workspace is closed'));
     this.engineOpening ??= (async () => {
-      const engine = await openEngine(this.config.offline.engine, this.config.offline.path);
-      for (const [schema, path] of Object.entries(this.config.offline.attach)) {
-        await engine.execute(`ATTACH DATABASE ${quoteString(path)} AS ${quoteIdentifier(schema)}`);
+      const { engine: target, path } = this.config.offline;
+      if (!this.creating && !existsSync(path)) throw this.notApplied();
+      let engine: Engine;
+      try {
+        engine = await openEngine(target, path);
+      } catch (e) {
+        throw new RuntimeError(
+          'cannot_open',
+          `cannot open the offline database ${path} with ${target}: ${(e as Error).message.split('\n')[0]} ` +
+            `(${target === 'duckdb' ? 'a DuckDB database is opened by one process at a time: stop the other fsql process (fsql serve?), or ' : ''}` +
+            `if the file is not a ${target} database, fix "offline" in ${this.config.file ?? 'fsql.json'} or move the file away and run \`fsql apply ${shellWord(this.dir)}\`)`,
+        );
+      }
+      try {
+        if (!this.creating) {
+          try {
+            await engine.query(`SELECT 1 FROM main.${quoteIdentifier(APPLIED_MARK)} WHERE 1 = 0`);
+          } catch {
+            throw this.notApplied();
+          }
+        }
+        for (const [schema, attached] of Object.entries(this.config.offline.attach)) {
+          await engine.execute(`ATTACH DATABASE ${quoteString(attached)} AS ${quoteIdentifier(schema)}`);
+        }
+      } catch (e) {
+        await engine.close();
+        throw e;
       }
       return engine;
     })();
     return this.engineOpening;
+  }
+
+  /** The offline database of this engine was never loaded by an apply: say how to load it. */
+  private notApplied(): RuntimeError {
+    const { engine, path } = this.config.offline;
+    const dir = shellWord(this.dir);
+    return new RuntimeError(
+      'engine_not_applied',
+      this.engineOverridden
+        ? `the project was never applied with the ${engine} offline engine (fsql apply has not loaded ${path}): run \`fsql apply ${dir} --engine ${engine}\` first, ` +
+            `or leave out --engine ${engine} to use the engine in ${this.config.file ?? 'fsql.json'}; to switch for good, set "offline": { "engine": "${engine}" } in fsql.json and run \`fsql apply ${dir}\``
+        : `the offline database ${path} was never loaded by fsql apply: run \`fsql apply ${dir}\` first`,
+    );
   }
 
   /** The online store (opened on first use). */

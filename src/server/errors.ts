@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   unknown_object: 404,
   /** The object exists, but not in that version. */
   unknown_version: 404,
+  /** The version is retired (or can no longer be computed): never served or trained again; the message says why. */
+  retired: 410,
   /** Ingest into a FILE or TABLE source, or a view. */
   not_a_stream: 409,
   /** The entity has no online snapshot yet (run `fsql materialize`). */
@@ -128,6 +130,8 @@ function fromRuntime(e: RuntimeError): ApiError {
       return new ApiError(e.code, e.message);
     case 'nothing_registered':
       return new ApiError('not_materialized', e.message);
+    case 'retired':
+      return new ApiError('retired', e.message);
     default:
       return new ApiError('internal', `${e.code}: ${e.message}`);
   }

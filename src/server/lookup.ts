@@ -22,7 +22,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { Value } from '../engine/values.js';
 import type { RegisteredCatalog } from '../runtime/registered-catalog.js';
 import type { Workspace } from '../runtime/workspace.js';
-import type { EncodedVectors, FeatureSelector, SnapshotFeature } from '../store/online/store.js';
+import { missingCell, type EncodedVectors, type FeatureSelector, type SnapshotFeature } from '../store/online/store.js';
 import { bytesOf, WireKind, WireWriter, type WireFeature } from '../store/online/wire.js';
 import { ApiError } from './errors.js';
 import { keyJson, keyShape, parseKey, parseKeyText, valueWriter, type KeyShape } from './render.js';
@@ -243,19 +243,34 @@ export class FeatureLookup {
     const cached = e.plans.get(signature);
     if (cached !== undefined) return cached;
     const features = encoded.features;
+    const rc = this.catalog();
+    // A retired version (or one no longer computable) may still be in the snapshot: never served.
+    const gone = (name: string, version: number) => rc.excluded.find((x) => x.kind === 'feature' && keyOf(x.name) === keyOf(name) && x.version === version);
     let picked: number[];
     const labels: string[] = [];
+    // A name without a version: its highest version that is not retired.
+    const best = new Map<string, number>();
+    features.forEach((f, i) => {
+      if (gone(f.name, f.version)) return;
+      const b = best.get(keyOf(f.name));
+      if (b === undefined || features[b]!.version < f.version) best.set(keyOf(f.name), i);
+    });
     if (selection === undefined) {
-      // Without a feature list: the highest version of each name, in the generation's order.
+      // Without a feature list: each name, in the generation's order.
       picked = [];
       features.forEach((f, i) => {
-        if (encoded.index.resolve(e.info.name, { name: f.name }) === i) {
+        if (best.get(keyOf(f.name)) === i) {
           picked.push(i);
           labels.push(f.name);
         }
       });
     } else {
-      picked = selection.selectors.map((sel) => encoded.index.resolve(e.info.name, sel));
+      picked = selection.selectors.map((sel) => (sel.version === undefined ? best.get(keyOf(sel.name)) : undefined) ?? encoded.index.resolve(e.info.name, sel));
+      for (const index of picked) {
+        const f = features[index]!;
+        const x = gone(f.name, f.version);
+        if (x) throw new ApiError('retired', `feature \`${f.name}\` VERSION ${f.version} ${x.retired ? 'is retired' : 'can no longer be computed'}: ${x.reason.replace(/^retired: /, '')}`);
+      }
       selection.selectors.forEach((sel, x) => labels.push(sel.version !== undefined ? `${features[picked[x]!]!.name}@${sel.version}` : features[picked[x]!]!.name));
     }
     const catalog = this.catalog().catalog;
@@ -271,9 +286,10 @@ export class FeatureLookup {
         ...(shape.single ? {} : { columnHeads: f.columns.map((c, k) => bytesOf(`${k === 0 ? '{' : ','}${JSON.stringify(c)}:`)) }),
         kinds: shape.types.map((t) => (t === 'TIMESTAMP' ? WireKind.Timestamp : t === 'DATE' ? WireKind.Date : WireKind.Plain)),
       });
-      // A key the store does not hold: the feature's empty values, status missing, no event time.
-      const empty = f.columns.map((_c, k) => valueWriter(shape.types[k])(f.emptyValues?.[k] ?? null));
-      missing += `${head}${shape.single ? empty[0] : `{${f.columns.map((c, k) => `${JSON.stringify(c)}:${empty[k]}`).join(',')}}`},"status":"missing","event_time":null}`;
+      // A key the store does not hold: the feature's empty values, status missing, no event time (missingCell).
+      const cell = missingCell(f);
+      const empty = f.columns.map((_c, k) => valueWriter(shape.types[k])(cell.values[k] ?? null));
+      missing += `${head}${shape.single ? empty[0] : `{${f.columns.map((c, k) => `${JSON.stringify(c)}:${empty[k]}`).join(',')}}`},"status":"${cell.status}","event_time":null}`;
     });
     const plan: RenderPlan = { id: this.nextPlanId++, features: wire, missing: bytesOf(missing) };
     if (e.plans.size >= 256) e.plans.clear();

@@ -10,7 +10,7 @@ import type { FittedParameters } from '../plan/fitted.js';
 import type { Workspace } from '../runtime/workspace.js';
 import type { ObjectKind, ObjectMetadata, ObjectRef } from '../store/registry/definitions.js';
 import type { Lineage, ObjectDescription, RegisteredObject } from '../store/registry/registry.js';
-import type { FeatureStatistics } from '../store/registry/statistics.js';
+import type { FeatureStatistics } from '../plan/statistics.js';
 import type { EntityInfo as OnlineEntityInfo } from '../store/online/store.js';
 import { ApiError } from './errors.js';
 import { isoTimestamp, renderValue } from './render.js';
@@ -40,6 +40,7 @@ export function objectSummaryJson(o: RegisteredObject) {
     registered_at: time(o.registeredAt),
     updated_at: time(o.updatedAt),
     fitted: o.fitted,
+    ...(o.fit !== undefined ? { fit: o.fit } : {}),
     has_statistics: o.hasStatistics,
   };
 }

@@ -51,8 +51,14 @@ const featureValue: Schema = {
   properties: {
     version: positiveInt,
     value: { ...scalar, description: 'The value of a one-column feature (TIMESTAMP as ISO text, DATE as YYYY-MM-DD)' },
-    values: { type: 'object', additionalProperties: scalar, description: 'A ONE_HOT feature: column → 0/1' },
-    status: { type: 'string', enum: ['present', 'missing', 'outside_ttl'] },
+    values: { type: 'object', additionalProperties: scalar, description: 'A ONE_HOT feature: column → 0/1 (no column for a ONE_HOT TOP n awaiting its fit)' },
+    status: {
+      type: 'string',
+      enum: ['present', 'missing', 'outside_ttl', 'awaiting_fit'],
+      description:
+        'present: from a row of the relation; missing: no row (the value is NULL or its FILL); outside_ttl: the latest row is older than the TTL; ' +
+        'awaiting_fit: the version needs fitted parameters and its population has been empty so far — no value (null) until `fsql apply` or `fsql fit` fits it and the vectors are recomputed',
+    },
     event_time: timestamp,
   },
   oneOf: [{ required: ['value'] }, { required: ['values'] }],
@@ -174,7 +180,13 @@ const objectSummary: Schema = {
     revision: positiveInt,
     registered_at: isoTime,
     updated_at: isoTime,
-    fitted: { type: 'boolean' },
+    fitted: { type: 'boolean', description: 'A feature version whose fitted parameters are registered (`fit` is `fitted`)' },
+    fit: {
+      type: 'string',
+      enum: ['fitted', 'awaiting', 'not_needed'],
+      description:
+        'Features only. fitted: parameters registered, never changed; awaiting: it needs a fit and its population has been empty so far (not served — status awaiting_fit — nor trained until `fsql apply` or `fsql fit` finds data); not_needed: it reads no fitted parameter',
+    },
     has_statistics: { type: 'boolean' },
   },
 };

@@ -341,14 +341,48 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   return app;
 }
 
-/** Builds the server and listens; `url` is where it listens. */
+/**
+ * The server cannot listen where it was told to: the port is taken, needs
+ * privileges, or the host is not an address of this machine. `reason` says
+ * which, for people; `code` is the system's (EADDRINUSE, …).
+ */
+export class ListenError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(`cannot listen on ${host}:${port}: ${reason}`);
+    this.name = 'ListenError';
+  }
+}
+
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is already in use (another fsql serve, or another program)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EPERM: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the host is not an address of this machine',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved',
+  EAI_NONAME: 'no such host',
+};
+
+/** Builds the server and listens; `url` is where it listens. A place it cannot listen at is a ListenError. */
 export async function startServer(ws: Workspace, options: StartOptions = {}): Promise<RunningServer> {
   // Online updates a killed ingest left owed are carried out before the first lookup is answered.
   if ((await ws.online().pendingUpdates()).length > 0) await ws.exclusive(async () => settleOwedUpdates(ws, await ws.engine()));
   const app = await buildServer(ws, options);
   const host = options.host ?? ws.config.server.host;
   const port = options.port ?? ws.config.server.port;
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    await app.close();
+    if (typeof code === 'string' && code in LISTEN_REASONS) throw new ListenError(host, port, code, LISTEN_REASONS[code]!);
+    throw e;
+  }
   const address = app.server.address();
   const actual = typeof address === 'object' && address !== null ? address.port : port;
   const shown = host.includes(':') ? `[${host}]` : host;

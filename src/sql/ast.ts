@@ -97,6 +97,8 @@ export interface SqlSelect {
   readonly groupBy?: readonly SqlExpr[];
   readonly having?: SqlExpr;
   readonly orderBy?: readonly SqlOrder[];
+  /** `LIMIT n`: with `orderBy`, the first n rows of that order (a latest lookup's winning row). */
+  readonly limit?: number;
 }
 
 export interface SqlUnion {

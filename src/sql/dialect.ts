@@ -5,6 +5,7 @@
  * dialects/ spreads it and says only how it differs.
  */
 import type { DatePart, ScalarType } from '../check/catalog.js';
+import { dateText, timestampText } from '../values/time.js';
 
 export type TargetName = 'sqlite' | 'duckdb' | 'postgres' | 'mysql' | 'spark' | 'bigquery' | 'snowflake' | 'trino';
 
@@ -100,22 +101,6 @@ export function formatDouble(value: number): string {
   return /[.eE]/.test(s) ? s.replace('e+', 'E').replace('e-', 'E-') : `${s}.0`;
 }
 
-/** `YYYY-MM-DD HH:MM:SS[.ffffff]` for epoch microseconds (UTC). */
-export function timestampText(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const rest = micros - ms * 1000;
-  const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const base = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-  const frac = d.getUTCMilliseconds() * 1000 + rest;
-  return frac === 0 ? base : `${base}.${pad(frac, 6)}`;
-}
-
-/** `YYYY-MM-DD` for epoch days. */
-export function dateText(days: number): string {
-  return timestampText(days * 86_400_000_000).slice(0, 10);
-}
-
 /** The defaults: standard SQL as most engines read it. */
 export const ansi: Dialect = {
   name: 'trino',
@@ -124,7 +109,7 @@ export const ansi: Dialect = {
   types: { BOOLEAN: 'BOOLEAN', INTEGER: 'BIGINT', DOUBLE: 'DOUBLE', TEXT: 'VARCHAR', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP' },
   booleanLiteral: (b) => (b ? 'TRUE' : 'FALSE'),
   doubleLiteral: formatDouble,
-  timestampLiteral: (micros) => `TIMESTAMP '${timestampText(micros)}'`,
+  timestampLiteral: (micros) => `TIMESTAMP '${timestampText(micros, ' ', 'six')}'`,
   dateLiteral: (days) => `DATE '${dateText(days)}'`,
   typedNull(type) {
     return `CAST(NULL AS ${this.types[type]})`;

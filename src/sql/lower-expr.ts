@@ -5,25 +5,28 @@
  */
 import type { TExpr } from '../check/catalog.js';
 import { bin, fn, lit, type SqlExpr } from './ast.js';
+import { parseDateText, parseTimeText } from '../values/time.js';
 
 /** Renames relation aliases in column references (e.g. a relation read under another alias). */
 export type AliasMap = (alias: string) => string;
 
 const identity: AliasMap = (a) => a;
 
-/** 'YYYY-MM-DD HH:MM:SS[.ffffff]' → epoch microseconds. */
+/**
+ * The text of a TIMESTAMP literal (or of a DATE, as its midnight) → epoch
+ * microseconds, the number SQL literals are printed from (src/values/time.ts).
+ */
 export function timestampMicros(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
-  if (!m) throw new Error(`bad timestamp ${text}`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0'));
+  const micros = parseTimeText(text);
+  if (micros === undefined) throw new Error(`bad timestamp ${text}`);
+  return micros;
 }
 
-/** 'YYYY-MM-DD' → epoch days. */
+/** The text of a DATE literal → epoch days. */
 export function dateDays(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) throw new Error(`bad date ${text}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  const days = parseDateText(text);
+  if (days === undefined) throw new Error(`bad date ${text}`);
+  return days;
 }
 
 function isText(e: TExpr): boolean {

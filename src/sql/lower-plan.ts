@@ -9,12 +9,12 @@
  * Column references inside feature expressions use the relation's name as
  * alias, so a relation is always read under its own name.
  */
-import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, MaterializePlan, FitPlan, ViewPlan, TransformStep, RelationAccess } from '../plan/ir.js';
-import type { LiteralValue, ScalarType, TSelect } from '../check/catalog.js';
+import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, MaterializePlan, FitPlan, ViewPlan, RelationAccess } from '../plan/ir.js';
+import type { LiteralValue, TSelect } from '../check/catalog.js';
 import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJoin, type SqlOrder, type SqlQuery, type SqlSelect, type SqlSelectItem, type SqlStatement } from './ast.js';
 import { UnsupportedError, type Dialect } from './dialect.js';
-import { PlanError } from '../plan/build.js';
-import { dateDays, lowerExpr, timestampMicros } from './lower-expr.js';
+import { lowerExpr } from './lower-expr.js';
+import { transformItems } from './transform.js';
 
 /** Values for the plan's time parameters, as epoch microseconds. */
 export interface TimeBindings {
@@ -164,16 +164,25 @@ class Lowering {
     return and(this.keysMatch(l, spineAlias), l.where ? lowerExpr(l.where) : undefined, timeBounds)!;
   }
 
-  /** The value expression of a latest lookup, MAX over tied rows (docs/semantics.md §3). */
-  latestValue(l: Lookup): SqlExpr {
-    const v = lowerExpr(l.value);
-    const type = l.rawType;
-    return { k: 'agg', fn: 'MAX', distinct: false, arg: type === 'TEXT' ? { k: 'binary_text', e: v } : type === 'BOOLEAN' ? { k: 'cast', e: v, from: 'BOOLEAN', to: 'INTEGER' } : v, type: type === 'BOOLEAN' ? 'INTEGER' : type };
+  /**
+   * The tie order of a latest lookup's rows, winner first (docs/semantics.md
+   * §3): the relation's columns in declared order, each descending with NULLs
+   * last — spelled out, never an engine's default NULL placement — and text
+   * compared in code-point order (the dialect's binaryText). Every latest
+   * lookup over one relation takes the first row of this order among the rows
+   * it sees, so all of them read one row. The lookup's key columns are left
+   * out: the rows compared share the key, so those columns never decide.
+   */
+  tieOrder(l: Lookup): SqlOrder[] {
+    return (l.tieOrder ?? []).filter((c) => !l.access.keyColumns.includes(c.column)).map((c) => {
+      const e = col(c.column, l.access.relation);
+      return { e: c.type === 'TEXT' ? { k: 'binary_text', e } : e, desc: true, nulls: 'last' };
+    });
   }
 
-  /** BOOLEAN latest values are maximised as 0/1 and turned back here. */
-  private fromLatest(l: Lookup, e: SqlExpr): SqlExpr {
-    return l.rawType === 'BOOLEAN' ? bin('=', e, int(1)) : e;
+  /** Correlated strategy: the value of the first row, in tie order, of the rows `where` selects. */
+  private latestRow(l: Lookup, where: SqlExpr): SqlExpr {
+    return this.scalar({ k: 'select', items: [{ e: lowerExpr(l.value) }], from: { k: 'table', name: l.access.relation }, where, orderBy: this.tieOrder(l), limit: 1 });
   }
 
   private scalar(q: SqlSelect): SqlExpr {
@@ -191,9 +200,7 @@ class Lowering {
       }
       return items;
     }
-    if (!a.eventTime) {
-      return [{ e: this.fromLatest(l, this.scalar({ k: 'select', items: [{ e: this.latestValue(l) }], from, where: this.visible(l, S, 'upto') })), alias: l.id }];
-    }
+    if (!a.eventTime) return [{ e: this.latestRow(l, this.visible(l, S, 'upto')), alias: l.id }];
     return [{ e: this.scalar({ k: 'select', items: [{ e: { k: 'agg', fn: 'MAX', distinct: false, arg: this.eventTime(a), type: 'TIMESTAMP' } }], from, where: this.visible(l, S, 'upto') }), alias: `${l.id}__time` }];
   }
 
@@ -202,20 +209,36 @@ class Lowering {
     const a = l.access;
     if (l.kind !== 'latest' || !a.eventTime) return [];
     const where = and(this.keysMatch(l, alias), l.where ? lowerExpr(l.where) : undefined, bin('=', this.eventTime(a), col(timeColumn, alias)))!;
-    return [{ e: this.fromLatest(l, this.scalar({ k: 'select', items: [{ e: this.latestValue(l) }], from: { k: 'table', name: a.relation }, where })), alias: l.id }];
+    return [{ e: this.latestRow(l, where), alias: l.id }];
   }
 
-  /** (key…, event time, MAX(value) per lookup) per key and time: ties resolved once, for ASOF and window strategies. */
-  dedup(group: readonly Lookup[]): SqlSelect {
+  /**
+   * The winning row per key and event time (per key for a dimension
+   * relation), with each lookup's value: `ROW_NUMBER() OVER (PARTITION BY
+   * key…, time ORDER BY <tie order>) = 1`. Ties are resolved once, before the
+   * ASOF, window or dimension join, so every lookup of the group reads one row.
+   */
+  winners(group: readonly Lookup[]): SqlSelect {
     const first = group[0]!;
     const a = first.access;
     const keys = a.keyColumns.map((c) => col(c, a.relation));
-    return {
+    const time = a.eventTime ? [{ e: this.eventTime(a), alias: '__e' }] : [];
+    const ranked: SqlSelect = {
       k: 'select',
-      items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: this.eventTime(a), alias: '__e' }, ...group.map((l) => ({ e: this.latestValue(l), alias: `__v_${l.id}` }))],
+      items: [
+        ...keys.map((k, i) => ({ e: k, alias: key(i) })),
+        ...time,
+        ...group.map((l) => ({ e: lowerExpr(l.value), alias: `__v_${l.id}` })),
+        { e: { k: 'row_number', partitionBy: [...keys, ...(a.eventTime ? [col(a.eventTime.column, a.relation)] : [])], orderBy: this.tieOrder(first) }, alias: '__n' },
+      ],
       from: { k: 'table', name: a.relation },
       where: and(...keys.map((k) => isNull(k, true)), first.where ? lowerExpr(first.where) : undefined)!,
-      groupBy: [...keys, this.eventTime(a)],
+    };
+    return {
+      k: 'select',
+      items: [...keys.map((_k, i) => ({ e: col(key(i)) })), ...time.map((t) => ({ e: col(t.alias) })), ...group.map((l) => ({ e: col(`__v_${l.id}`) }))],
+      from: { k: 'derived', q: ranked, alias: '__ranked' },
+      where: bin('=', col('__n'), int(1)),
     };
   }
 
@@ -263,7 +286,6 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   const secondItems: SqlSelectItem[] = [];
   const joins: SqlJoin[] = [];
   const keysOn = (l: Lookup, alias: string) => l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias)));
-  const asValue = (l: Lookup, e: SqlExpr) => (l.kind === 'latest' && l.rawType === 'BOOLEAN' ? bin('=', e, int(1)) : e);
   const isCount = (l: Lookup) => l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
 
   groupLookups(lookups).forEach((group, gi) => {
@@ -282,7 +304,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
         return;
       }
       const name = `${g}_rows`;
-      ctes.push({ name, q: low.dedup(group) });
+      ctes.push({ name, q: low.winners(group) });
       const alias = `${g}_j`;
       if (d.strategies.latest === 'asof') {
         joins.push({ type: 'ASOF LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias), bin('>=', col('__t', S), col('__e', alias)))! });
@@ -318,7 +340,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
       }
       firstItems.push({ e: col('__e', alias), alias: `${g}__time` });
       for (const l of group) {
-        firstItems.push({ e: asValue(l, col(`__v_${l.id}`, alias)), alias: l.id });
+        firstItems.push({ e: col(`__v_${l.id}`, alias), alias: l.id });
         timeColumn.set(l.id, `${g}__time`);
       }
       return;
@@ -363,22 +385,12 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     }
 
     if (first.kind === 'latest' && d.strategies.latest !== 'correlated') {
-      // Dimension latest with a join strategy: MAX(value) per key, once for the group.
-      const keys = a.keyColumns.map((c) => col(c, a.relation));
+      // Dimension latest with a join strategy: the winning row per key, once for the group.
       const name = `${g}_dim`;
-      ctes.push({
-        name,
-        q: {
-          k: 'select',
-          items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), ...group.map((l) => ({ e: low.latestValue(l), alias: `__v_${l.id}` }))],
-          from: { k: 'table', name: a.relation },
-          where: and(...keys.map((k) => isNull(k, true)), first.where ? lowerExpr(first.where) : undefined)!,
-          groupBy: keys,
-        },
-      });
+      ctes.push({ name, q: low.winners(group) });
       const alias = `${g}_j`;
       joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias))! });
-      for (const l of group) firstItems.push({ e: asValue(l, col(`__v_${l.id}`, alias)), alias: l.id });
+      for (const l of group) firstItems.push({ e: col(`__v_${l.id}`, alias), alias: l.id });
       return;
     }
 
@@ -406,47 +418,6 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
 function timeOf(stage: LookupStage, l: Lookup, from: string): SqlExpr {
   const c = stage.timeColumn.get(l.id);
   return c ? col(c, from) : lit(null, 'TIMESTAMP');
-}
-
-/** DATE / TIMESTAMP values written as text (FILL literals) → the epoch days / microseconds SQL literals hold. */
-function timeValue(value: Exclude<LiteralValue, null>, type: ScalarType): Exclude<LiteralValue, null> {
-  if (typeof value !== 'string') return value;
-  if (type === 'TIMESTAMP') return timestampMicros(value);
-  if (type === 'DATE') return dateDays(value);
-  return value;
-}
-
-/** TTL → FILL → SCALE / ONE_HOT for one feature (docs/semantics.md §6). */
-function transformItems(t: TransformStep, l: Lookup, from: string, time: SqlExpr): SqlSelectItem[] {
-  if (t.unfitted) throw new PlanError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
-  let x: SqlExpr = col(l.id, from);
-  if (l.ttlSeconds !== undefined && l.access.eventTime) {
-    x = caseWhen([{ when: bin('>=', time, { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
-  }
-  if (t.fill) {
-    const fillValue = t.fill.type === 'DOUBLE' && typeof t.fill.value === 'number' ? lit(t.fill.value, 'DOUBLE') : lit(timeValue(t.fill.value, t.fill.type), t.fill.type);
-    x = fn('COALESCE', t.fill.type === 'DOUBLE' && l.rawType === 'INTEGER' ? { k: 'cast', e: x, from: 'INTEGER', to: 'DOUBLE' } : x, fillValue);
-  }
-  const outputs = t.outputs;
-  if (t.oneHot) {
-    const valueType = t.fill?.type ?? l.rawType;
-    return t.oneHot.values.map((v, i) => ({
-      e: caseWhen([{ when: bin('=', valueType === 'TEXT' ? { k: 'binary_text', e: x } : x, lit(v, valueType === 'DOUBLE' ? 'DOUBLE' : valueType)), then: int(1) }], int(0)),
-      alias: outputs[i]!.name,
-    }));
-  }
-  if (t.scale?.kind === 'log') {
-    const xd: SqlExpr = { k: 'cast', e: x, from: t.fill?.type ?? l.rawType, to: 'DOUBLE' };
-    return [{ e: bin('*', fn('SIGN', xd), fn('LN', bin('+', lit(1, 'DOUBLE'), fn('ABS', xd)))), alias: outputs[0]!.name }];
-  }
-  if (t.scale) {
-    const { center, divisor } = t.scale;
-    if (center === null || divisor === null) return [{ e: lit(null, 'DOUBLE'), alias: outputs[0]!.name }];
-    const xd: SqlExpr = { k: 'cast', e: x, from: t.fill?.type ?? l.rawType, to: 'DOUBLE' };
-    const scaled = divisor === 0 ? caseWhen([{ when: isNull(x), then: lit(null, 'DOUBLE') }], lit(0, 'DOUBLE')) : bin('/', bin('-', xd, lit(center, 'DOUBLE')), lit(divisor, 'DOUBLE'));
-    return [{ e: scaled, alias: outputs[0]!.name }];
-  }
-  return [{ e: x, alias: outputs[0]!.name }];
 }
 
 export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {

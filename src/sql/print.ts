@@ -57,6 +57,10 @@ export class SqlPrinter {
     if (q.groupBy && q.groupBy.length > 0) lines.push(`${indent}GROUP BY ${q.groupBy.map((e) => this.expr(e)).join(', ')}`);
     if (q.having) lines.push(`${indent}HAVING ${this.expr(q.having)}`);
     if (q.orderBy && q.orderBy.length > 0) lines.push(`${indent}ORDER BY ${this.orderBy(q.orderBy)}`);
+    if (q.limit !== undefined) {
+      if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw new Error(`not a row count: ${q.limit}`);
+      lines.push(`${indent}LIMIT ${q.limit}`);
+    }
     return lines.join('\n');
   }
 

@@ -1,16 +1,16 @@
 /**
  * DATE and TIMESTAMP literal text. Timestamps have no time zone in fsql (they
  * are wall-clock UTC everywhere); the normal form is `YYYY-MM-DD HH:MM:SS` with
- * an optional fraction of up to 6 digits, trailing zeros removed.
+ * an optional fraction of up to 6 digits, trailing zeros removed. Whether a
+ * day exists is decided by src/values/time.ts (exact calendar arithmetic).
  */
+import { civilDays } from '../values/time.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
 
 function validDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= days;
+  return civilDays(y, m, d) !== undefined;
 }
 
 /** `2024-03-01` → `2024-03-01`, or undefined when not a real calendar date. */

@@ -650,6 +650,21 @@ test.fsql:1:65: error[E0201]: unknown feature \`big_spender\`
   = hint: \`big_spender\` is a label, not a feature`,
   },
   {
+    name: 'E0201 unknown source read by several features',
+    input: `CREATE FEATURE spend_7d ENTITY user FROM payments AS SUM(amount) WINDOW 7 DAYS;
+CREATE FEATURE spend_30d ENTITY user FROM payments AS SUM(amount) WINDOW 30 DAYS;`,
+    codes: ['E0201'],
+    expected: `
+test.fsql:1:42: error[E0201]: unknown source or view \`payments\`
+  |
+1 | CREATE FEATURE spend_7d ENTITY user FROM payments AS SUM(amount) WINDOW 7 DAYS;
+  |                                          ^^^^^^^^
+test.fsql:2:43: note: \`payments\` is also used here
+  |
+2 | CREATE FEATURE spend_30d ENTITY user FROM payments AS SUM(amount) WINDOW 30 DAYS;
+  |                                           ^^^^^^^^`,
+  },
+  {
     name: 'E0202 entity twice',
     input: `CREATE ENTITY User KEY (id TEXT);`,
     codes: ['E0202'],
@@ -786,6 +801,22 @@ test.fsql:2:60: error[E0203]: GROUP BY 3 does not name a SELECT expression
 2 |   SELECT user_id, COUNT(*) AS n FROM transactions GROUP BY 3;
   |                                                            ^
   = hint: the SELECT list has 2 items`,
+  },
+  {
+    name: 'E0203 column missing for several features',
+    input: `CREATE FEATURE avg_7d ENTITY user FROM transactions AS AVG(amount_usd) WINDOW 7 DAYS;
+CREATE FEATURE max_7d ENTITY user FROM transactions AS MAX(amount_usd) WINDOW 7 DAYS;`,
+    codes: ['E0203'],
+    expected: `
+test.fsql:1:60: error[E0203]: unknown column \`amount_usd\` in \`transactions\`
+  |
+1 | CREATE FEATURE avg_7d ENTITY user FROM transactions AS AVG(amount_usd) WINDOW 7 DAYS;
+  |                                                            ^^^^^^^^^^
+test.fsql:2:60: note: \`amount_usd\` is also used here
+  |
+2 | CREATE FEATURE max_7d ENTITY user FROM transactions AS MAX(amount_usd) WINDOW 7 DAYS;
+  |                                                            ^^^^^^^^^^
+  = hint: did you mean \`amount\`?`,
   },
   {
     name: 'E0204 ambiguous column',
@@ -994,6 +1025,48 @@ test.fsql:2:38: error[E0302]: column \`uid\` of \`scores\` is INTEGER, but entit
   = hint: CAST it in a view, or declare the column as TEXT`,
   },
   {
+    name: 'E0302 key type read by several features',
+    input: `CREATE SOURCE scores (user_id INTEGER NOT NULL, score DOUBLE, risk DOUBLE) FROM TABLE ml.scores;
+CREATE FEATURE score ENTITY user FROM scores AS score;
+CREATE FEATURE risk ENTITY user FROM scores AS risk;`,
+    codes: ['E0302'],
+    expected: `
+test.fsql:2:29: error[E0302]: column \`user_id\` of \`scores\` is INTEGER, but entity \`user\`'s key \`user_id\` is TEXT
+  |
+2 | CREATE FEATURE score ENTITY user FROM scores AS score;
+  |                             ^^^^
+test.fsql:3:28: note: feature \`risk\` reads the key from it too
+  |
+3 | CREATE FEATURE risk ENTITY user FROM scores AS risk;
+  |                            ^^^^
+  = hint: CAST it in a view, or declare the column as TEXT`,
+  },
+  {
+    name: 'E0302 key type of the entity',
+    input: `CREATE ENTITY card KEY (card_id INTEGER);
+CREATE SOURCE cards (card_id TEXT NOT NULL, brand TEXT) FROM TABLE bank.cards;
+CREATE SOURCE swipes (card_id TEXT NOT NULL, amount DOUBLE, ts TIMESTAMP NOT NULL)
+  FROM STREAM EVENT TIME ts;
+CREATE FEATURE card_brand ENTITY card FROM cards AS brand;
+CREATE FEATURE swipes_7d ENTITY card FROM swipes AS COUNT(*) WINDOW 7 DAYS;
+CREATE FEATURE spend_7d ENTITY card FROM swipes AS SUM(amount) WINDOW 7 DAYS;`,
+    codes: ['E0302'],
+    expected: `
+test.fsql:1:25: error[E0302]: entity \`card\`'s key \`card_id\` is INTEGER, but every column its features and labels read it from is TEXT
+  |
+1 | CREATE ENTITY card KEY (card_id INTEGER);
+  |                         ^^^^^^^^^^^^^^^
+test.fsql:2:22: note: \`card_id\` of \`cards\` is TEXT; feature \`card_brand\` reads the key from it
+  |
+2 | CREATE SOURCE cards (card_id TEXT NOT NULL, brand TEXT) FROM TABLE bank.cards;
+  |                      ^^^^^^^^^^^^
+test.fsql:3:23: note: \`card_id\` of \`swipes\` is TEXT; features \`swipes_7d\` and \`spend_7d\` read the key from it
+  |
+3 | CREATE SOURCE swipes (card_id TEXT NOT NULL, amount DOUBLE, ts TIMESTAMP NOT NULL)
+  |                       ^^^^^^^^^^^^
+  = hint: declare the key as TEXT, \`card_id TEXT\`; or make every noted column INTEGER (declare it so, or CAST it in a view)`,
+  },
+  {
     name: 'E0302 key type in a training set',
     input: `CREATE ENTITY merchant KEY (merchant_id TEXT);
 CREATE SOURCE merchants (merchant_id TEXT NOT NULL, category TEXT) FROM TABLE m.merchants;
@@ -1078,6 +1151,25 @@ test.fsql:4:51: error[E0306]: feature \`merchant_category\` is keyed by entity \
   |
 4 | CREATE TRAINING SET t LABEL big_spender FEATURES (merchant_category);
   |                                                   ^^^^^^^^^^^^^^^^^
+  = hint: add \`merchant_id\` to \`transactions\` (a view can join it in), or drop the feature`,
+  },
+  {
+    name: 'E0306 for several features',
+    input: `CREATE ENTITY merchant KEY (merchant_id TEXT);
+CREATE SOURCE merchants (merchant_id TEXT NOT NULL, category TEXT, size INTEGER) FROM TABLE m.merchants;
+CREATE FEATURE merchant_category ENTITY merchant FROM merchants AS category;
+CREATE FEATURE merchant_size ENTITY merchant FROM merchants AS size;
+CREATE TRAINING SET t LABEL big_spender FEATURES (merchant_category, merchant_size);`,
+    codes: ['E0306'],
+    expected: `
+test.fsql:5:51: error[E0306]: feature \`merchant_category\` is keyed by entity \`merchant\`, but label \`big_spender\`'s relation \`transactions\` has no column \`merchant_id\`
+  |
+5 | CREATE TRAINING SET t LABEL big_spender FEATURES (merchant_category, merchant_size);
+  |                                                   ^^^^^^^^^^^^^^^^^
+test.fsql:5:70: note: feature \`merchant_size\` is keyed by entity \`merchant\` too
+  |
+5 | CREATE TRAINING SET t LABEL big_spender FEATURES (merchant_category, merchant_size);
+  |                                                                      ^^^^^^^^^^^^^
   = hint: add \`merchant_id\` to \`transactions\` (a view can join it in), or drop the feature`,
   },
   {
@@ -1266,6 +1358,30 @@ test.fsql:2:10: error[E0404]: \`*\` brings in columns \`txn_id\`, \`amount\`, \`
 2 |   SELECT *, COUNT(*) AS n FROM transactions GROUP BY user_id;
   |          ^
   = hint: list the grouped columns instead of \`*\``,
+  },
+  {
+    name: 'E0404 aggregate without GROUP BY',
+    input: `CREATE VIEW v AS
+  SELECT user_id, amount, SUM(amount) AS total, created_at FROM transactions;`,
+    codes: ['E0404'],
+    expected: `
+test.fsql:2:10: error[E0404]: columns \`user_id\`, \`amount\` and \`created_at\` must appear in GROUP BY or be used in an aggregate
+  |
+2 |   SELECT user_id, amount, SUM(amount) AS total, created_at FROM transactions;
+  |          ^^^^^^^
+test.fsql:2:19: note: \`amount\` is not grouped or aggregated either
+  |
+2 |   SELECT user_id, amount, SUM(amount) AS total, created_at FROM transactions;
+  |                   ^^^^^^
+test.fsql:2:27: note: this aggregate, without GROUP BY, makes the view a single row
+  |
+2 |   SELECT user_id, amount, SUM(amount) AS total, created_at FROM transactions;
+  |                           ^^^^^^^^^^^
+test.fsql:2:49: note: \`created_at\` is not grouped or aggregated either
+  |
+2 |   SELECT user_id, amount, SUM(amount) AS total, created_at FROM transactions;
+  |                                                 ^^^^^^^^^^
+  = hint: add them to GROUP BY, or aggregate each, e.g. MAX(user_id)`,
   },
   {
     name: 'E0405 aggregate in WHERE',

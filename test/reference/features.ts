@@ -95,6 +95,20 @@ function rowsOfKey(rows: readonly Row[], columns: readonly string[], key: readon
 }
 
 /**
+ * The tie order of a relation's rows (§3): the relation's columns in declared
+ * order, the event time left out, each compared NULL below every value (text
+ * by code points, FALSE < TRUE); the first column that differs decides.
+ */
+export function compareTieOrder(relation: RelationInfo, a: Row, b: Row): number {
+  for (const c of relation.columns) {
+    if (c.name === relation.eventTime) continue;
+    const d = compareNullsFirst(columnValue(a, c.name), columnValue(b, c.name));
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
  * The raw (pre-FILL) value of `feature` for entity key `key` (in entity key
  * order) as of time `t` (µs), per docs/semantics.md §3.
  *
@@ -115,7 +129,7 @@ export function rawValue(
   const alias = relation.name; // features and labels name their relation's columns through its own name
 
   // The key's rows that pass WHERE and, for event relations, have e ≤ t (and, with WINDOW, t − w < e).
-  const seen: { env: Env; e: number | null }[] = [];
+  const seen: { row: Row; env: Env; e: number | null }[] = [];
   const candidates = key.some((v) => v === null) ? [] : rowsOfKey(relationRows(catalog, data, relation.name, cache), feature.key.columns, key);
   for (const row of candidates) {
     const k = rowKey(feature, row);
@@ -128,7 +142,7 @@ export function rawValue(
       if (e === null || t === null || e > t) continue;
       if (feature.mode === 'aggregate' && feature.window && !(t - feature.window.seconds * MICROS_PER_SECOND < e)) continue;
     }
-    seen.push({ env, e });
+    seen.push({ row, env, e });
   }
 
   if (feature.mode === 'aggregate') {
@@ -141,12 +155,10 @@ export function rawValue(
   let latest: number | null = null;
   if (timed) for (const s of seen) if (latest === null || s.e! > latest) latest = s.e;
   const tied = timed ? seen.filter((s) => s.e === latest) : seen;
-  // Tie rule: the greatest value, NULL below every value.
-  let value: Value = null;
-  for (const s of tied) {
-    const v = evaluate(feature.value, s.env);
-    if (compareNullsFirst(v, value) > 0) value = v;
-  }
+  // Tie rule: one row wins, the greatest in the tie order; the value is that row's.
+  let winner = tied[0]!;
+  for (const s of tied) if (compareTieOrder(relation, s.row, winner.row) > 0) winner = s;
+  const value = evaluate(feature.value, winner.env);
   // TTL: NULL when the row is before t − d; a row exactly d old still counts.
   if (timed && feature.ttl && latest! < t! - feature.ttl.seconds * MICROS_PER_SECOND) {
     return { value: null, status: 'outside_ttl', eventTime: latest };

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/check/catalog.js';
 import { checkText } from '../../src/check/project.js';
-import { findFeature, fit, frequencies, percentileCont, rawValue, transform } from './features.js';
+import { compareTieOrder, findFeature, fit, frequencies, percentileCont, rawValue, transform } from './features.js';
 import { fitAll, materialize, sampleKeeps, trainingSet } from './training.js';
-import { relationRows, type Data } from './views.js';
+import { findRelation, relationRows, type Data } from './views.js';
 import { compareText, day, extractPart, isoWeek, roundHalfAway, ts, type Value } from './values.js';
 
 function compile(text: string): Catalog {
@@ -248,6 +248,9 @@ describe('features at a point in time', () => {
       { user_id: 'tie', amount: null, name: 'b', flag: false, ts: ts('2024-03-02 11:30:00') },
       { user_id: 'tie', amount: 3, name: 'B', flag: true, ts: ts('2024-03-02 11:30:00') },
       { user_id: 'tie', amount: null, name: 'a', flag: null, ts: ts('2024-03-02 11:30:00') },
+      // amount NULL in both: name decides, 'b' (0x62) > 'a' (0x61); the flag comes from the same row
+      { user_id: 'tie2', amount: null, name: 'a', flag: true, ts: ts('2024-03-02 11:30:00') },
+      { user_id: 'tie2', amount: null, name: 'b', flag: false, ts: ts('2024-03-02 11:30:00') },
       { user_id: 'nul', amount: 100, name: 'old', flag: true, ts: ts('2024-03-01 00:00:00') },
       { user_id: 'nul', amount: null, name: null, flag: null, ts: ts('2024-03-02 00:00:00') },
       { user_id: 'nul', amount: null, name: null, flag: null, ts: ts('2024-03-02 00:00:00') },
@@ -278,10 +281,16 @@ describe('features at a point in time', () => {
     expect(raw('last_amount', 'w', t3)).toEqual({ value: null, status: 'outside_ttl', eventTime: T + 1 });
   });
 
-  it('ties: the greatest value of the rows at the latest time, NULL below every value', () => {
-    expect(raw('last_amount', 'tie').value).toBe(3); // NULL, 3, NULL → 3 (100 is older)
-    expect(raw('last_name', 'tie').value).toBe('b'); // 'b' (0x62) > 'a' (0x61) > 'B' (0x42)
-    expect(raw('last_flag', 'tie').value).toBe(true); // FALSE < TRUE, NULL lowest
+  it('ties: one row wins, the greatest in the tie order (columns in declared order, NULL below every value), for every feature', () => {
+    // tie's rows at 11:30, in the order (user_id, amount, name, flag): amount 3 beats the NULLs, so (3, 'B', TRUE) wins.
+    expect(raw('last_amount', 'tie').value).toBe(3); // (100 is older)
+    expect(raw('last_name', 'tie').value).toBe('B'); // from the winning row, though 'b' and 'a' are greater names
+    expect(raw('last_flag', 'tie').value).toBe(true);
+    // tie2: amount NULL in both, name decides ('b' > 'a' by code points): (NULL, 'b', FALSE).
+    expect(raw('last_amount', 'tie2').value).toBeNull();
+    expect(raw('last_name', 'tie2').value).toBe('b');
+    expect(raw('last_flag', 'tie2').value).toBe(false); // FALSE though TRUE is greater: the flag of the 'b' row
+    expect(compareTieOrder(findRelation(catalog, 'tx'), data['tx']![5]!, data['tx']![6]!)).toBeLessThan(0); // (NULL, 'b', …) < (3, 'B', …)
     // All tied rows NULL: NULL, not the older non-NULL value.
     expect(raw('last_amount', 'nul')).toEqual({ value: null, status: 'missing', eventTime: ts('2024-03-02 00:00:00') });
     expect(raw('last_name', 'nul').value).toBeNull();
@@ -304,7 +313,7 @@ describe('features at a point in time', () => {
     expect(raw('cnt_7d', 'tie').value).toBe(2);
   });
 
-  it('dimension relations are time-independent: latest value is the greatest of the key rows', () => {
+  it('dimension relations are time-independent: the latest value is read from the greatest of the key rows', () => {
     expect(raw('tier', 'w', null).value).toBe(2); // 1, 2, NULL
     expect(raw('tier', 'w', ts('1990-01-01 00:00:00')).value).toBe(2);
     expect(raw('tier', 'x').value).toBeNull();

@@ -5,9 +5,8 @@
  * Strategy: correlated subqueries, which SQLite runs as index probes.
  */
 import type { DatePart } from '../../check/catalog.js';
+import { MICROS_PER_DAY } from '../../values/time.js';
 import { ansi, type Dialect } from '../dialect.js';
-
-const MICROS_PER_DAY = 86_400_000_000;
 
 /** Seconds since the epoch, as SQLite's date functions want them. */
 function unixSeconds(e: string, from: 'DATE' | 'TIMESTAMP'): string {

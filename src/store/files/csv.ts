@@ -34,6 +34,7 @@ export async function readCsv(path: string, columns: readonly ColumnInfo[], sink
   const parser = parse({ bom: true, relax_column_count: true, max_record_size: MAX_RECORD_CHARS });
   input.on('error', (e) => parser.destroy(e));
   input.pipe(parser);
+  sink.position = () => input.bytesRead;
 
   const names = columns.map((c) => c.name);
   const nullable = columns.map((c) => c.nullable);

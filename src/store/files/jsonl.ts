@@ -17,6 +17,7 @@ export async function readJsonl(path: string, columns: readonly ColumnInfo[], si
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let inputError: Error | undefined;
   const lines = createInterface({ input, crlfDelay: Infinity });
+  sink.position = () => input.bytesRead;
   input.on('error', (e) => {
     inputError = e;
     lines.close();

@@ -141,6 +141,13 @@ export async function readParquet(path: string, columns: readonly ColumnInfo[], 
       plans.push(plan);
     }
     if (sink.failed) return;
+    try {
+      // From the files' footers: no data is read.
+      const counted = await connection.run('SELECT count(*) AS n FROM read_parquet($1)', [path]);
+      sink.totalRows = Number((await counted.getRows())[0]![0]);
+    } catch {
+      // Progress without a total; reading says what is wrong, if anything.
+    }
 
     const n = columns.length;
     const template = rowTemplate(columns);

@@ -4,6 +4,7 @@
  * row and no rows are returned — instead up to `maxErrors` errors, each with
  * the file, the row, the column and the reason. See README.md for the rules.
  */
+import { statSync } from 'node:fs';
 import type { ColumnInfo, SourceFormat } from '../../check/catalog.js';
 import type { Row } from '../../engine/values.js';
 import { readCsv } from './csv.js';
@@ -16,6 +17,21 @@ export { formatRowError, type OnBatch, type RowError } from './sink.js';
 export interface ReadOptions {
   /** How many errors to collect before reading stops (default 20). */
   readonly maxErrors?: number;
+  /** Called after each batch is handed on (and awaited): how far reading got. */
+  readonly onProgress?: (progress: ReadProgress) => void;
+}
+
+/**
+ * How far a read got. `rows` counts valid rows handed on. CSV and JSONL
+ * cannot know their row count without reading the file twice, so they say
+ * `bytes` read of `totalBytes` instead (read ahead by up to 1 MiB of the
+ * rows handed on); Parquet knows `totalRows` from its footer.
+ */
+export interface ReadProgress {
+  readonly rows: number;
+  readonly totalRows?: number;
+  readonly bytes?: number;
+  readonly totalBytes?: number;
 }
 
 export const DEFAULT_MAX_ERRORS = 20;
@@ -80,7 +96,33 @@ export async function readSourceFileBatches(
   if (columns.length === 0) throw new RangeError('a source needs at least one column');
   const reader = readers[format];
   if (reader === undefined) throw new RangeError(`unknown file format ${String(format)}`);
-  const sink = new Sink(path, maxErrors, batchSize, onBatch);
+  const report = options.onProgress;
+  let handed = 0;
+  let totalBytes: number | undefined;
+  if (report) {
+    try {
+      totalBytes = statSync(path).size;
+    } catch {
+      // A glob (Parquet) or a file that is not there: the reader says so.
+    }
+  }
+  const sink: Sink = new Sink(
+    path,
+    maxErrors,
+    batchSize,
+    report
+      ? async (rows) => {
+          await onBatch(rows);
+          handed += rows.length;
+          const bytes = sink.position?.();
+          report({
+            rows: handed,
+            ...(sink.totalRows !== undefined ? { totalRows: sink.totalRows } : {}),
+            ...(bytes !== undefined && totalBytes !== undefined ? { bytes: Math.min(bytes, totalBytes), totalBytes } : {}),
+          });
+        }
+      : onBatch,
+  );
   await reader(path, columns, sink);
   if (sink.failed) return { errors: sink.errors };
   await sink.flush();

@@ -43,6 +43,10 @@ export class Sink {
   readonly errors: RowError[] = [];
   /** Valid rows handed on (or waiting in the current batch). */
   rowCount = 0;
+  /** Set by a reader that knows it: bytes of the file read so far (CSV, JSONL). */
+  position: (() => number) | undefined;
+  /** Set by a reader that knows it up front: the file's row count (Parquet, from its footer). */
+  totalRows: number | undefined;
   private batch: Row[] = [];
 
   constructor(

@@ -10,7 +10,8 @@
  * that a file with many bad values costs no more to read than a good one.
  */
 import type { ColumnInfo, ScalarType } from '../../check/catalog.js';
-import { MICROS_PER_DAY, type Row, type Value } from '../../engine/values.js';
+import type { Row, Value } from '../../engine/values.js';
+import { civilDays, MICROS_PER_DAY } from '../../values/time.js';
 
 /** A value that cannot be read as its column's type; `reason` reads like `'abc' is not a DOUBLE`. */
 export class BadValue {
@@ -127,21 +128,6 @@ function scanDate(s: string): number {
   const day = digits(s, 8, 10);
   if (year < 0 || month < 0 || day < 0 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return -Infinity;
   return civilDays(year, month, day) ?? NaN;
-}
-
-/** Days since 1970-01-01 of a valid proleptic Gregorian date, or undefined (month 13, February 30, …). */
-export function civilDays(year: number, month: number, day: number): number | undefined {
-  if (month < 1 || month > 12 || day < 1) return undefined;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  if (day > monthDays) return undefined;
-  // H. Hinnant's days_from_civil.
-  const y = year - (month <= 2 ? 1 : 0);
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 /** `YYYY-MM-DD`, exactly: four-digit year, two-digit month and day. */

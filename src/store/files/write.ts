@@ -6,10 +6,14 @@
  * `2024-03-01 14:05:00`) and as DATE / TIMESTAMP in Parquet.
  *
  * The file appears whole or not at all: rows go to a temporary file beside
- * it, renamed over the target at the end.
+ * it, renamed over the target at the end. Missing folders on the way to it
+ * are created. What the file system refuses (a folder in the way, no space,
+ * no permission) is an OutputFileError, not a crash: `checkOutputPath` finds
+ * most of it before any work is done.
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { ScalarType } from '../../check/catalog.js';
 import { valueText, type Value } from '../../engine/values.js';
@@ -37,6 +41,51 @@ export function formatFromName(path: string): OutputFormat | undefined {
 
 const CHUNK = 5_000;
 
+/** The file system refused the output file: `reason` says why, for people. */
+export class OutputFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+    this.name = 'OutputFileError';
+  }
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/**
+ * Why `path` cannot be written, or undefined when it can (as far as can be
+ * told without writing): it is a folder, a file stands where a folder is
+ * needed, or the nearest existing folder is not writable. Creates nothing.
+ */
+export function checkOutputPath(path: string): string | undefined {
+  const abs = resolve(path);
+  try {
+    if (statSync(abs).isDirectory()) return 'it is a folder; give a file name in it';
+  } catch {
+    // Does not exist yet: look at the folders on the way.
+  }
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    let stat;
+    try {
+      stat = statSync(dir);
+    } catch {
+      if (dirname(dir) === dir) return `no folder ${dir}`;
+      continue;
+    }
+    if (!stat.isDirectory()) return `${dir} is a file, not a folder`;
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      return `the folder ${dir} is not writable`;
+    }
+    return undefined;
+  }
+}
+
 export async function writeTableFile(
   path: string,
   format: OutputFormat,
@@ -46,13 +95,35 @@ export async function writeTableFile(
 ): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
     if (format === 'parquet') await writeParquet(temp, columns, rows, report);
     else await writeText(temp, format, columns, rows, report);
     renameSync(temp, path);
   } catch (e) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Nothing was created (the folder is not there).
+    }
+    if (isSystemError(e)) throw new OutputFileError(path, systemReason(e));
     throw e;
   }
+}
+
+/** A file system error in words (the errno code kept for searching). */
+function systemReason(e: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    ENOENT: 'a folder on the way does not exist',
+    ENOTDIR: 'a file stands where a folder is needed',
+    EISDIR: 'it is a folder; give a file name in it',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exceeded',
+    EEXIST: 'a file stands where a folder is needed',
+  };
+  return `${words[e.code!] ?? e.message} (${e.code})`;
 }
 
 async function writeText(path: string, format: 'csv' | 'jsonl', columns: readonly OutputColumn[], rows: readonly (readonly Value[])[], report: ProgressReport): Promise<void> {

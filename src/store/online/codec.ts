@@ -5,7 +5,7 @@
  *
  *   byte 0: format version (1)
  *   then per feature, in the generation's feature order:
- *     status byte (0 present, 1 missing, 2 outside_ttl)
+ *     status byte (0 present, 1 missing, 2 outside_ttl, 3 awaiting_fit)
  *     event time (a value: null or a number)
  *     one value per column
  *
@@ -19,8 +19,9 @@ import type { Value } from '../../engine/values.js';
 import type { FeatureCell, FeatureStatus } from './store.js';
 
 export const FORMAT = 1;
-const STATUS_CODE: Readonly<Record<FeatureStatus, number>> = { present: 0, missing: 1, outside_ttl: 2 };
-const STATUS_OF: readonly FeatureStatus[] = ['present', 'missing', 'outside_ttl'];
+const STATUS_CODE: Readonly<Record<FeatureStatus, number>> = { present: 0, missing: 1, outside_ttl: 2, awaiting_fit: 3 };
+/** By status byte; wire.ts writes the same statuses from the same bytes. */
+export const STATUS_OF: readonly FeatureStatus[] = ['present', 'missing', 'outside_ttl', 'awaiting_fit'];
 
 export const T_NULL = 0;
 export const T_FALSE = 1;

@@ -14,7 +14,7 @@
 import type { Table } from '../../engine/run-plan.js';
 import type { Value } from '../../engine/values.js';
 import type { MaterializePlan } from '../../plan/ir.js';
-import { emptyOutputs } from '../../plan/empty.js';
+import { emptyOutputs } from '../../sql/transform.js';
 import { encodeKey, missingCell, rawStatus, type EntitySnapshot, type FeatureCell, type FeatureStatus, type SnapshotFeature, type SnapshotRow } from './store.js';
 
 export interface FeatureColumns {

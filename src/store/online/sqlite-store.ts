@@ -284,8 +284,10 @@ export class SqliteOnlineStore implements OnlineStore {
         const cell = cells?.[picked[j]!];
         const values: Record<string, Value> = {};
         const cols = f.columns;
-        for (let c = 0; c < cols.length; c++) values[cols[c]!] = cell ? cell.values[c]! : (f.emptyValues?.[c] ?? null);
-        out[j] = { name: f.name, version: f.version, values, status: cell?.status ?? 'missing', eventTime: cell ? cell.eventTime : null };
+        // A key not stored: the feature's empty values, `missing` — or NULLs, `awaiting_fit` (missingCell).
+        const empty = cell === undefined && f.awaitingFit ? missingCell(f) : undefined;
+        for (let c = 0; c < cols.length; c++) values[cols[c]!] = cell ? cell.values[c]! : empty ? null : (f.emptyValues?.[c] ?? null);
+        out[j] = { name: f.name, version: f.version, values, status: cell?.status ?? empty?.status ?? 'missing', eventTime: cell ? cell.eventTime : null };
       }
       results[i] = { key: keys[i]!, found: cells !== undefined, features: out };
     }

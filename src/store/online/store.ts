@@ -27,10 +27,13 @@ export type { Value } from '../../engine/values.js';
  * - `present`: the value comes from a row of the feature's relation.
  * - `missing`: there was no row (no latest row, an empty window, no dimension row): the value is NULL, or its FILL.
  * - `outside_ttl`: the latest row was older than the feature's TTL: the value is NULL, or its FILL.
+ * - `awaiting_fit`: the feature version needs fitted parameters and has none yet (its population was
+ *   empty so far, docs/semantics.md §5): no value can be computed; the values are NULL (no column for
+ *   a ONE_HOT TOP n, whose vocabulary is not known yet).
  */
-export type FeatureStatus = 'present' | 'missing' | 'outside_ttl';
+export type FeatureStatus = 'present' | 'missing' | 'outside_ttl' | 'awaiting_fit';
 
-export const FEATURE_STATUSES: readonly FeatureStatus[] = ['present', 'missing', 'outside_ttl'];
+export const FEATURE_STATUSES: readonly FeatureStatus[] = ['present', 'missing', 'outside_ttl', 'awaiting_fit'];
 
 export interface FeatureRef {
   readonly name: string;
@@ -48,10 +51,16 @@ export interface SnapshotFeature extends FeatureRef {
   readonly kind: 'latest' | 'aggregate';
   /**
    * The values of a key the snapshot does not hold (no row at all): an empty
-   * lookup through the transforms (src/plan/empty.ts), e.g. 0 for a COUNT,
+   * lookup through the transforms (src/sql/transform.ts, `emptyOutputs`), e.g. 0 for a COUNT,
    * the FILL value. NULLs when not given.
    */
   readonly emptyValues?: readonly Value[];
+  /**
+   * The version awaits its fit: every key (stored or not) has status
+   * `awaiting_fit` and NULL values. Its columns may be empty (a ONE_HOT TOP n
+   * before its vocabulary is fitted). A later snapshot replaces it once fitted.
+   */
+  readonly awaitingFit?: true;
 }
 
 /** One feature of one key: its value(s), status and the event time of the row(s) used. */
@@ -307,7 +316,9 @@ export function checkSnapshotFeatures(features: unknown): SnapshotFeature[] {
     const k = featureKey(f.name, f.version);
     if (seen.has(k)) throw new OnlineStoreError('bad_input', `${where}: ${f.name} VERSION ${f.version} is listed twice`);
     seen.add(k);
-    if (!Array.isArray(f.columns) || f.columns.length === 0 || !f.columns.every((c) => typeof c === 'string' && c !== '')) {
+    if (f.awaitingFit !== undefined && f.awaitingFit !== true) throw new OnlineStoreError('bad_input', `${where}: awaitingFit ${describeValue(f.awaitingFit)} is not true`);
+    // A feature awaiting its fit may have no column yet (a ONE_HOT TOP n); every other has one at least.
+    if (!Array.isArray(f.columns) || (f.columns.length === 0 && !f.awaitingFit) || !f.columns.every((c) => typeof c === 'string' && c !== '')) {
       throw new OnlineStoreError('bad_input', `${where}: columns must be a non-empty list of names`);
     }
     if (new Set(f.columns).size !== f.columns.length) throw new OnlineStoreError('bad_input', `${where}: a column is listed twice`);
@@ -329,6 +340,7 @@ export function checkSnapshotFeatures(features: unknown): SnapshotFeature[] {
       ...(f.ttlSeconds !== undefined ? { ttlSeconds: f.ttlSeconds } : {}),
       kind: f.kind,
       ...(f.emptyValues !== undefined ? { emptyValues: [...f.emptyValues] } : {}),
+      ...(f.awaitingFit ? { awaitingFit: true as const } : {}),
     };
   });
 }
@@ -367,8 +379,9 @@ export function valuesInColumnOrder(values: unknown, feature: SnapshotFeature, w
   throw new OnlineStoreError('bad_input', `${where()}: the values of ${feature.name} must be a list or a record by column`);
 }
 
-/** The cell of a key that has no value for a feature. */
+/** The cell of a key that has no value for a feature: its empty values, `missing` (`awaiting_fit` and NULLs for a feature awaiting its fit). */
 export function missingCell(feature: SnapshotFeature): FeatureCell {
+  if (feature.awaitingFit) return { values: feature.columns.map(() => null), status: 'awaiting_fit', eventTime: null };
   return { values: feature.emptyValues ? [...feature.emptyValues] : feature.columns.map(() => null), status: 'missing', eventTime: null };
 }
 

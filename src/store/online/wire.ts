@@ -13,9 +13,12 @@
  *   head  {"version":1,"value":            then the value, or for ONE_HOT
  *         {"version":1,"values":           {"col":v,"col":v}
  *   then  ,"status":"present","event_time":"…"}
+ *
+ * A multi-column feature with no column (a ONE_HOT TOP n awaiting its fit)
+ * is written `"values":{}`.
  */
 import { isoDate, isoTimestamp } from '../../engine/values.js';
-import { CorruptVectorError, FORMAT, T_F64, T_FALSE, T_INT32, T_INT8, T_NULL, T_TEXT, T_TRUE } from './codec.js';
+import { CorruptVectorError, FORMAT, STATUS_OF, T_F64, T_FALSE, T_INT32, T_INT8, T_NULL, T_TEXT, T_TRUE } from './codec.js';
 
 /** How a column's value is written. */
 export const WireKind = { Plain: 0, Timestamp: 1, Date: 2 } as const;
@@ -37,11 +40,8 @@ const utf8 = new TextEncoder();
 /** The UTF-8 bytes of a text written once per plan (labels, heads). */
 export const bytesOf = (s: string): Uint8Array => utf8.encode(s);
 
-const STATUS_PARTS: readonly Uint8Array[] = [
-  bytesOf(',"status":"present","event_time":'),
-  bytesOf(',"status":"missing","event_time":'),
-  bytesOf(',"status":"outside_ttl","event_time":'),
-];
+/** By status byte (codec.ts `STATUS_OF`). */
+const STATUS_PARTS: readonly Uint8Array[] = STATUS_OF.map((s) => bytesOf(`,"status":"${s}","event_time":`));
 
 const HEX = '0123456789abcdef';
 const f64 = new Float64Array(1);
@@ -263,7 +263,7 @@ export class WireWriter {
     let at = 1;
     for (let f = 0; f < nf; f++) {
       starts[f] = at;
-      if (at >= end || blob[at]! > 2) throw new CorruptVectorError(at >= end ? `truncated at byte ${at}` : `unknown status ${blob[at]} at byte ${at}`);
+      if (at >= end || blob[at]! >= STATUS_PARTS.length) throw new CorruptVectorError(at >= end ? `truncated at byte ${at}` : `unknown status ${blob[at]} at byte ${at}`);
       at = WireWriter.skip(blob, at + 1, end);
       for (let c = counts[f]!; c > 0; c--) at = WireWriter.skip(blob, at, end);
     }
@@ -277,6 +277,7 @@ export class WireWriter {
       this.bytes(w.head);
       const heads = w.columnHeads;
       if (heads === undefined) p = this.value(blob, p, end, w.kinds[0]!);
+      else if (heads.length === 0) this.ascii('{}'); // no column (a ONE_HOT TOP n awaiting its fit)
       else {
         for (let c = 0; c < heads.length; c++) {
           this.bytes(heads[c]!);

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { keyOf } from '../../check/catalog.js';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
-import type { FittedParameters } from '../../plan/fitted.js';
+import type { FitState, FittedParameters } from '../../plan/fitted.js';
 import {
   compareRefs,
   isVersioned,
@@ -32,8 +32,10 @@ import {
   type ObjectRef,
 } from './definitions.js';
 import { renderDiff } from './diff.js';
+import { describeMeaningChange, meaningOf, pinnedCatalog, upstreamOf, type PinnedCatalog, type PinState, type UnversionedState, type VersionedState } from './pinned-catalog.js';
+import { definitionNeedsFit, fitStateOf } from './fit-state.js';
 import { migrate } from './schema.js';
-import type { FeatureStatistics } from './statistics.js';
+import type { FeatureStatistics } from '../../plan/statistics.js';
 
 // ---------------------------------------------------------------------------
 // Types
@@ -66,6 +68,26 @@ export interface PlanWarning {
   readonly message: string;
 }
 
+/** A pin: the definition hash of one upstream source, view or entity, as a version read it when registered. */
+export interface PinRef {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly hash: string;
+}
+
+/** A registered version, with why (a breaking change, a retirement). */
+export interface VersionReason {
+  readonly object: ObjectRef;
+  readonly reason: string;
+  /** The updated upstream object that causes it, when one does. */
+  readonly cause?: ObjectRef;
+}
+
+export interface PlanOptions {
+  /** Retire the registered versions this plan breaks instead of refusing it (`apply --retire-broken`). */
+  readonly retireBroken?: boolean;
+}
+
 export interface ApplyPlan {
   /** The id of the registry file the plan was made against. */
   readonly registryId: string;
@@ -77,6 +99,18 @@ export interface ApplyPlan {
   readonly errors: readonly PlanError[];
   readonly warnings: readonly PlanWarning[];
   readonly summary: Readonly<Record<PlanStatus, number>>;
+  /** Per updated view or source: the registered versions that keep computing from the revision they pinned. */
+  readonly kept: readonly { readonly upstream: ObjectRef; readonly versions: readonly { readonly object: ObjectRef; readonly revision: number }[] }[];
+  /** Registered versions the plan makes impossible to compute, or would change the meaning of: errors unless retired. */
+  readonly breaking: readonly VersionReason[];
+  /** Versions apply retires (`retireBroken`): the breaking ones. */
+  readonly retire: readonly VersionReason[];
+  /** Registered objects the project's files no longer declare (they stay registered and usable). */
+  readonly absent: readonly ObjectRef[];
+  /** Pins apply writes: of the versions it adds, and of versions registered before pins existed. */
+  readonly pins: readonly { readonly object: ObjectRef; readonly pins: readonly PinRef[] }[];
+  /** Registered feature versions awaiting their fit (an empty population so far): apply fits those it finds a population for. */
+  readonly awaitingFit: readonly ObjectRef[];
 }
 
 export interface FittedExtra {
@@ -93,8 +127,18 @@ export interface StatisticsExtra {
 
 /** What the caller computed for apply: the registry runs no query on data. */
 export interface ApplyExtras {
-  /** Required for every feature version the plan adds, and only for those (fitted once, never changed). */
+  /**
+   * For the feature versions of `featuresToFit(plan)` only: those the plan
+   * adds that need a fit, and registered ones awaiting theirs. Written once,
+   * never changed. Parameters over an empty population (count 0) are no fit.
+   */
   readonly fitted?: readonly FittedExtra[];
+  /**
+   * The versions the plan adds that need a fit and whose population the
+   * caller found empty: registered as awaiting their fit. Every added
+   * version that needs a fit is in `fitted` or here.
+   */
+  readonly awaiting?: readonly { readonly feature: string; readonly version: number }[];
   /** Optional, for any feature version of the plan or the registry; the latest recorded is current. */
   readonly statistics?: readonly StatisticsExtra[];
   /** The time recorded for the apply; now by default. */
@@ -117,8 +161,13 @@ export interface RegisteredObject extends ObjectRef {
   readonly revision: number;
   readonly registeredAt: string;
   readonly updatedAt: string;
+  /** A feature version with its fitted parameters registered (`fit` is `fitted`). */
   readonly fitted: boolean;
+  /** A feature version's fit (fit-state.ts); undefined for the other kinds. */
+  readonly fit?: FitState;
   readonly hasStatistics: boolean;
+  /** Set when the version is retired: why, and when. */
+  readonly retired?: { readonly reason: string; readonly at: string };
 }
 
 export interface Revision {
@@ -160,6 +209,8 @@ export interface ObjectDescription extends RegisteredObject {
   readonly dependencies: readonly ObjectRef[];
   /** What reads it directly. */
   readonly dependents: readonly ObjectRef[];
+  /** A feature, label or training set: the revision of each upstream source, view and entity it computes from. */
+  readonly pins?: readonly (PinRef & { readonly revision: number; readonly current: boolean })[];
   readonly fittedParameters?: FittedParameters;
   readonly statistics?: FeatureStatistics;
   readonly lineage: Lineage;
@@ -171,7 +222,7 @@ export interface ApplyRecord {
   readonly summary: Readonly<Record<PlanStatus, number>> & { readonly fitted: number; readonly statistics: number };
 }
 
-export type RegistryErrorCode = 'plan-has-errors' | 'stale-plan' | 'foreign-plan' | 'invalid-extras';
+export type RegistryErrorCode = 'plan-has-errors' | 'stale-plan' | 'foreign-plan' | 'invalid-extras' | 'unknown-object' | 'not-versioned' | 'already-retired';
 
 export class RegistryError extends Error {
   constructor(
@@ -217,6 +268,9 @@ interface ObjectRow {
   revision: number;
   created_apply: number;
   updated_apply: number;
+  pinned: number;
+  retired_apply: number | null;
+  retired_reason: string | null;
 }
 
 interface DependencyRow {
@@ -285,7 +339,7 @@ export class Registry {
 
   // ---- plan ----------------------------------------------------------------------------
 
-  plan(project: PlannedProject): ApplyPlan {
+  plan(project: PlannedProject, options: PlanOptions = {}): ApplyPlan {
     const errors: PlanError[] = [];
     const warnings: PlanWarning[] = [];
     if (project.diagnostics && hasErrors(project.diagnostics)) {
@@ -362,8 +416,260 @@ export class Registry {
       }
     }
 
-    warnings.push(...staleFitWarnings(definitions, items));
-    return { registryId: this.id, basedOn: this.lastApplyId(), items, errors, warnings, summary };
+    const pinned = this.planPins(project, definitions, items, options);
+    errors.push(...pinned.errors);
+    warnings.push(...pinned.warnings);
+    return {
+      registryId: this.id,
+      basedOn: this.lastApplyId(),
+      items,
+      errors,
+      warnings,
+      summary,
+      kept: pinned.kept,
+      breaking: pinned.breaking,
+      retire: pinned.retire,
+      absent: pinned.absent,
+      pins: pinned.pins,
+      awaitingFit: this.awaitingFit(),
+    };
+  }
+
+  /**
+   * Pins and their consequences: the pins of added versions (their upstream
+   * now) and of versions registered before pins existed (their upstream as
+   * registered now); which registered versions keep an updated view's older
+   * revision; which an update breaks — found by comparing what each live
+   * version computes before and after the plan (`meaningOf`).
+   */
+  private planPins(project: PlannedProject, definitions: readonly ObjectDefinition[], items: readonly PlanItem[], options: PlanOptions) {
+    const errors: PlanError[] = [];
+    const warnings: PlanWarning[] = [];
+    const breaking: VersionReason[] = [];
+    const kept: ApplyPlan['kept'][number][] = [];
+    const pins: { object: ObjectRef; pins: PinRef[] }[] = [];
+    const rows = this.db.prepare('SELECT * FROM objects ORDER BY id').all() as ObjectRow[];
+    const refOf = (r: ObjectRow): ObjectRef => ({ kind: r.kind, name: r.name, version: r.version });
+    const inProject = new Set(definitions.map((d) => refKey(d.name, d.version)));
+    const absent = rows.filter((r) => r.retired_apply === null && !inProject.has(refKey(r.name, r.version))).map(refOf).sort(compareRefs);
+    for (const r of rows) {
+      if (r.retired_apply === null || !inProject.has(refKey(r.name, r.version))) continue;
+      warnings.push({
+        object: refOf(r),
+        message: `${KIND_LABELS[r.kind]} \`${r.name}\` VERSION ${r.version} is retired (${r.retired_reason ?? 'no reason given'}); it stays retired and is never computed: remove it from your files, or declare the definition under a new VERSION`,
+      });
+    }
+
+    const projectHash = new Map(definitions.filter((d) => !isVersioned(d.kind)).map((d) => [d.key, d.hash]));
+    for (const item of items) {
+      if (item.status !== 'added' || !isVersioned(item.kind)) continue;
+      const up = upstreamOf(project.catalog, item.kind as VersionedState['kind'], item.name, item.version);
+      pins.push({ object: { kind: item.kind, name: item.name, version: item.version }, pins: up.map((u) => ({ kind: u.kind, name: u.name, hash: projectHash.get(keyOf(u.name)) ?? '' })) });
+    }
+
+    const updated = items.filter((i) => i.status === 'updated');
+    const legacy = rows.filter((r) => isVersioned(r.kind) && r.pinned === 0 && r.retired_apply === null);
+    if (updated.length === 0 && legacy.length === 0) return { errors, warnings, breaking, retire: [], kept, absent, pins };
+
+    const registeredHash = new Map(rows.filter((r) => !isVersioned(r.kind)).map((r) => [r.name_key, r.hash]));
+    const pre = this.pinnedCatalog();
+    for (const r of legacy) {
+      const up = upstreamOf(pre.catalog, r.kind as VersionedState['kind'], r.name, r.version);
+      pins.push({ object: refOf(r), pins: up.map((u) => ({ kind: u.kind, name: u.name, hash: registeredHash.get(keyOf(u.name)) ?? '' })) });
+    }
+    if (updated.length === 0) return { errors, warnings, breaking, retire: [], kept, absent, pins };
+
+    // Effective pins of every live registered version (legacy ones: as just computed).
+    const pinsOf = this.pinsByObject();
+    const legacyPins = new Map(pins.filter((p) => rows.some((r) => r.pinned === 0 && refKey(r.name, r.version) === refKey(p.object.name, p.object.version))).map((p) => [refKey(p.object.name, p.object.version), p.pins]));
+    const effective = (r: ObjectRow): readonly PinRef[] => legacyPins.get(refKey(r.name, r.version)) ?? pinsOf.get(r.id) ?? [];
+    const live = rows.filter((r) => isVersioned(r.kind) && r.retired_apply === null);
+
+    for (const u of updated) {
+      if (u.kind !== 'view') continue;
+      const versions: { object: ObjectRef; revision: number }[] = [];
+      for (const r of live) {
+        const pin = effective(r).find((p) => keyOf(p.name) === u.definition.key);
+        if (pin && pin.hash !== u.definition.hash) versions.push({ object: refOf(r), revision: this.revisionOf(u.definition.key, pin.hash)?.revision ?? 0 });
+      }
+      if (versions.length > 0) kept.push({ upstream: { kind: u.kind, name: u.name, version: 1 }, versions });
+    }
+
+    const post = pinnedCatalog(this.prospectiveState(definitions, new Map(pins.map((p) => [refKey(p.object.name, p.object.version), p.pins]))));
+    const updatedKeys = new Map(updated.map((u) => [u.definition.key, { kind: u.kind, name: u.name, version: 1 } as ObjectRef]));
+    const broken = new Map<string, string>();
+    for (const r of live) {
+      if (r.kind === 'training_set') continue;
+      const cause = effective(r).map((p) => updatedKeys.get(keyOf(p.name))).find((x) => x !== undefined);
+      if (!cause) continue;
+      const kind = r.kind as 'feature' | 'label';
+      const before = meaningOf(pre, kind, r.name, r.version);
+      if (before === undefined) continue; // not computable before this plan either: nothing to break
+      const after = meaningOf(post, kind, r.name, r.version);
+      let reason: string | undefined;
+      if (after === undefined) reason = post.excluded.find((x) => keyOf(x.name) === r.name_key && x.version === r.version)?.reason ?? 'it no longer computes';
+      else if (after !== before) reason = describeMeaningChange(before, after);
+      if (reason === undefined) continue;
+      broken.set(refKey(r.name, r.version), reason);
+      breaking.push({ object: refOf(r), reason, cause });
+    }
+    for (const r of live) {
+      if (r.kind !== 'training_set') continue;
+      const member = this.dependenciesOf(r.id).find((d) => broken.has(refKey(d.name, d.version)));
+      const wasOk = pre.catalog.trainingSets[r.name_key]?.some((t) => t.version === r.version) ?? false;
+      const isOk = post.catalog.trainingSets[r.name_key]?.some((t) => t.version === r.version) ?? false;
+      if (member) breaking.push({ object: refOf(r), reason: `it uses ${KIND_LABELS[member.kind]} \`${member.name}\` VERSION ${member.version}, which this change breaks (${broken.get(refKey(member.name, member.version))})` });
+      else if (wasOk && !isOk) breaking.push({ object: refOf(r), reason: post.excluded.find((x) => keyOf(x.name) === r.name_key && x.version === r.version)?.reason ?? 'it no longer computes' });
+    }
+    breaking.sort((a, b) => compareRefs(a.object, b.object));
+    if (!options.retireBroken) {
+      for (const b of breaking) {
+        errors.push({
+          object: b.object,
+          message:
+            `this change breaks registered ${KIND_LABELS[b.object.kind]} \`${b.object.name}\` VERSION ${b.object.version}: ${b.reason}. ` +
+            `Keep what it reads, or retire it: \`fsql apply --retire-broken\` (or \`fsql retire ${b.object.name} --version ${b.object.version}\`)`,
+        });
+      }
+    }
+    return { errors, warnings, breaking, retire: options.retireBroken ? breaking : [], kept, absent, pins };
+  }
+
+  /** The registry state after a plan: the project's entities, sources and views over the registered ones, added versions with their pins. */
+  private prospectiveState(definitions: readonly ObjectDefinition[], newPins: ReadonlyMap<string, readonly PinRef[]>): PinState {
+    const base = this.pinState();
+    const unversioned = new Map(base.unversioned);
+    for (const d of definitions) if (!isVersioned(d.kind)) unversioned.set(d.key, { kind: d.kind as UnversionedState['kind'], name: d.name, hash: d.hash, text: d.text });
+    const registered = new Set(base.versioned.map((v) => refKey(v.name, v.version)));
+    const toMap = (p: readonly PinRef[]) => new Map(p.map((x) => [keyOf(x.name), x.hash]));
+    const versioned: VersionedState[] = base.versioned.map((v) => {
+      const p = newPins.get(refKey(v.name, v.version));
+      return p && v.pins === undefined ? { ...v, pins: toMap(p) } : v;
+    });
+    for (const d of definitions) {
+      if (!isVersioned(d.kind) || registered.has(refKey(d.name, d.version))) continue;
+      const p = newPins.get(refKey(d.name, d.version));
+      versioned.push({ kind: d.kind as VersionedState['kind'], name: d.name, version: d.version, text: d.text, ...(p ? { pins: toMap(p) } : {}) });
+    }
+    return { unversioned, versioned, revision: base.revision };
+  }
+
+  /** The registry as pin-resolution input. */
+  private pinState(): PinState {
+    const rows = this.db.prepare('SELECT * FROM objects ORDER BY id').all() as ObjectRow[];
+    const pins = this.pinsByObject();
+    const unversioned = new Map<string, UnversionedState>();
+    const versioned: VersionedState[] = [];
+    for (const r of rows) {
+      if (!isVersioned(r.kind)) {
+        unversioned.set(r.name_key, { kind: r.kind as UnversionedState['kind'], name: r.name, hash: r.hash, text: r.text });
+        continue;
+      }
+      const p = pins.get(r.id);
+      versioned.push({
+        kind: r.kind as VersionedState['kind'],
+        name: r.name,
+        version: r.version,
+        text: r.text,
+        ...(r.pinned && p ? { pins: new Map(p.map((x) => [keyOf(x.name), x.hash])) } : {}),
+        ...(r.retired_apply !== null ? { retired: r.retired_reason ?? 'retired' } : {}),
+      });
+    }
+    return { unversioned, versioned, revision: (key, hash) => this.revisionOf(key, hash) };
+  }
+
+  private describePins(objectId: number): (PinRef & { revision: number; current: boolean })[] {
+    const list = this.pinsByObject().get(objectId) ?? [];
+    return list.map((p) => {
+      const current = this.objectRow(p.name, 1);
+      return { ...p, revision: this.revisionOf(keyOf(p.name), p.hash)?.revision ?? 0, current: current?.hash === p.hash };
+    });
+  }
+
+  private pinsByObject(): Map<number, PinRef[]> {
+    const out = new Map<number, PinRef[]>();
+    for (const p of this.db.prepare('SELECT object_id, dep_kind, dep_name, dep_hash FROM pins ORDER BY object_id, dep_key').all() as { object_id: number; dep_kind: ObjectKind; dep_name: string; dep_hash: string }[]) {
+      let list = out.get(p.object_id);
+      if (!list) out.set(p.object_id, (list = []));
+      list.push({ kind: p.dep_kind, name: p.dep_name, hash: p.dep_hash });
+    }
+    return out;
+  }
+
+  /** The newest revision of an entity, source or view with a definition hash. */
+  private revisionOf(key: string, hash: string): { kind: ObjectKind; text: string; revision: number } | undefined {
+    return this.db
+      .prepare(
+        `SELECT r.kind, r.text, r.revision FROM revisions r JOIN objects o ON o.id = r.object_id
+         WHERE o.name_key = ? AND o.version = 1 AND r.hash = ? ORDER BY r.revision DESC LIMIT 1`,
+      )
+      .get(key, hash) as { kind: ObjectKind; text: string; revision: number } | undefined;
+  }
+
+  private pinnedCache: { applyId: number; catalog: PinnedCatalog } | undefined;
+
+  /** The pinned catalog as it will be once `plan` is applied (what apply creates views for, fits and profiles). */
+  catalogAfter(plan: ApplyPlan): PinnedCatalog {
+    const pins = new Map(plan.pins.map((p) => [refKey(p.object.name, p.object.version), p.pins]));
+    const state = this.prospectiveState(
+      plan.items.map((i) => i.definition),
+      pins,
+    );
+    const retired = new Map(plan.retire.map((r) => [refKey(r.object.name, r.object.version), r.reason]));
+    return pinnedCatalog({ ...state, versioned: state.versioned.map((v) => (retired.has(refKey(v.name, v.version)) ? { ...v, retired: retired.get(refKey(v.name, v.version))! } : v)) });
+  }
+
+  /**
+   * The registered objects as one catalog, each version computing from what
+   * it pinned; retired versions and what no longer type-checks are excluded,
+   * with the reason (pinned-catalog.ts).
+   */
+  pinnedCatalog(): PinnedCatalog {
+    const last = this.lastApplyId();
+    if (this.pinnedCache?.applyId !== last) this.pinnedCache = { applyId: last, catalog: pinnedCatalog(this.pinState()) };
+    return this.pinnedCache.catalog;
+  }
+
+  /**
+   * Retires a feature, label or training-set version, and the training-set
+   * versions that use it: they are never computed again, and say so with the
+   * reason wherever they are asked for. Recorded as an apply.
+   */
+  retire(name: string, version: number, reason: string, now: Date = new Date()): { applyId: number; retired: VersionReason[] } {
+    const row = this.objectRow(name, version);
+    if (!row) {
+      const versions = this.versions(name);
+      throw new RegistryError('unknown-object', versions.length > 0 ? `\`${name}\` has no registered VERSION ${version} (versions: ${versions.join(', ')})` : `nothing named \`${name}\` is registered (fsql list shows what is)`);
+    }
+    if (!isVersioned(row.kind)) throw new RegistryError('not-versioned', `${KIND_LABELS[row.kind]} \`${row.name}\` has no versions to retire: only features, labels and training sets are retired`);
+    if (row.retired_apply !== null) throw new RegistryError('already-retired', `${KIND_LABELS[row.kind]} \`${row.name}\` VERSION ${row.version} is already retired (${row.retired_reason ?? ''})`);
+    const retired: VersionReason[] = [{ object: { kind: row.kind, name: row.name, version: row.version }, reason }];
+    for (const d of this.dependentsOf(row)) {
+      const r = this.objectRow(d.name, d.version);
+      if (r && r.retired_apply === null && isVersioned(r.kind)) {
+        retired.push({ object: d, reason: `it uses ${KIND_LABELS[row.kind]} \`${row.name}\` VERSION ${row.version}, which is retired: ${reason}` });
+      }
+    }
+    const applyId = this.db.transaction(() => {
+      const id = Number(this.db.prepare('INSERT INTO applies (applied_at, summary) VALUES (?, ?)').run(now.toISOString(), JSON.stringify({ ...emptySummary(), fitted: 0, statistics: 0, retired: retired.length })).lastInsertRowid);
+      this.writeRetirements(retired, id);
+      return id;
+    }).immediate();
+    return { applyId, retired };
+  }
+
+  private writeRetirements(retired: readonly VersionReason[], applyId: number): void {
+    const update = this.db.prepare('UPDATE objects SET retired_apply = ?, retired_reason = ? WHERE name_key = ? AND version = ? AND retired_apply IS NULL');
+    for (const r of retired) update.run(applyId, r.reason, keyOf(r.object.name), r.object.version);
+  }
+
+  private writePins(object: ObjectRef, pins: readonly PinRef[]): void {
+    const row = this.objectRow(object.name, object.version);
+    if (!row) return;
+    this.db.prepare('DELETE FROM pins WHERE object_id = ?').run(row.id);
+    const insert = this.db.prepare('INSERT OR REPLACE INTO pins (object_id, dep_kind, dep_name, dep_key, dep_hash) VALUES (?, ?, ?, ?, ?)');
+    for (const p of pins) if (p.hash !== '') insert.run(row.id, p.kind, p.name, keyOf(p.name), p.hash);
+    this.db.prepare('UPDATE objects SET pinned = 1 WHERE id = ?').run(row.id);
   }
 
   // ---- apply ---------------------------------------------------------------------------
@@ -388,16 +694,15 @@ export class Registry {
       if (this.lastApplyId() !== plan.basedOn) {
         throw new RegistryError('stale-plan', 'the registry changed since this plan was made (another apply ran); plan again');
       }
-      if (writes.length === 0 && fitted.length === 0 && statistics.length === 0) return null;
+      if (writes.length === 0 && fitted.length === 0 && statistics.length === 0 && plan.pins.length === 0 && plan.retire.length === 0) return null;
       const applyId = Number(
         this.db.prepare('INSERT INTO applies (applied_at, summary) VALUES (?, ?)').run(appliedAt, JSON.stringify({ ...summary, fitted: fitted.length, statistics: statistics.length }))
           .lastInsertRowid,
       );
       for (const item of writes) this.writeItem(item, applyId);
-      for (const f of fitted) {
-        const id = this.objectId('feature', f.feature, f.version);
-        this.db.prepare('INSERT INTO fitted_parameters (object_id, parameters, apply_id) VALUES (?, ?, ?)').run(id, JSON.stringify(f.parameters), applyId);
-      }
+      for (const p of plan.pins) this.writePins(p.object, p.pins);
+      this.writeRetirements(plan.retire, applyId);
+      for (const f of fitted) this.writeFit(f, applyId);
       for (const s of statistics) {
         const id = this.objectId('feature', s.feature, s.version);
         this.db.prepare('INSERT INTO statistics (object_id, apply_id, statistics) VALUES (?, ?, ?)').run(id, applyId, JSON.stringify(s.statistics));
@@ -418,20 +723,35 @@ export class Registry {
       planned.set(refKey(item.name, item.version), item);
       if (item.status === 'added') added.set(refKey(item.name, item.version), item);
     }
+    // Fits: those the plan adds that need one, and registered versions awaiting theirs (fit-state.ts).
+    const toFit = new Set(featuresToFit(plan).map((f) => refKey(f.name, f.version)));
     const seen = new Set<string>();
     for (const f of extras.fitted ?? []) {
       const k = refKey(f.feature, f.version);
       if (seen.has(k)) problems.push(`fitted parameters for feature \`${f.feature}\` VERSION ${f.version} are given twice`);
       seen.add(k);
-      if (added.has(k)) continue;
-      if (planned.has(k) || this.objectRow(f.feature, f.version)?.kind === 'feature') {
-        problems.push(`feature \`${f.feature}\` VERSION ${f.version} is already registered, and its fitted parameters never change`);
+      if (toFit.has(k)) {
+        if (!(f.parameters.count > 0)) problems.push(`fitted parameters for feature \`${f.feature}\` VERSION ${f.version} are over an empty population: it awaits its fit instead`);
+        continue;
+      }
+      const row = this.objectRow(f.feature, f.version);
+      if (added.has(k) || (row?.kind === 'feature' && this.fitStateOfRow(row) === 'not_needed')) {
+        problems.push(`feature \`${f.feature}\` VERSION ${f.version} reads no fitted parameter: it has nothing to fit`);
+      } else if (planned.has(k) || row?.kind === 'feature') {
+        problems.push(`feature \`${f.feature}\` VERSION ${f.version} is already fitted, and its fitted parameters never change`);
       } else {
         problems.push(`fitted parameters for \`${f.feature}\` VERSION ${f.version}, which is not a feature version of this plan`);
       }
     }
+    const awaiting = new Set<string>();
+    for (const a of extras.awaiting ?? []) {
+      const k = refKey(a.feature, a.version);
+      if (!toFit.has(k) || !added.has(k)) problems.push(`feature \`${a.feature}\` VERSION ${a.version} is not a version this plan adds that needs a fit, so it cannot be registered as awaiting its fit`);
+      else if (seen.has(k)) problems.push(`feature \`${a.feature}\` VERSION ${a.version} is given both fitted parameters and as awaiting its fit`);
+      awaiting.add(k);
+    }
     for (const [k, item] of added) {
-      if (!seen.has(k)) problems.push(`feature \`${item.name}\` VERSION ${item.version} is new and needs its fitted parameters`);
+      if (toFit.has(k) && !seen.has(k) && !awaiting.has(k)) problems.push(`feature \`${item.name}\` VERSION ${item.version} is new and needs its fitted parameters (or to be registered as awaiting its fit)`);
     }
     const seenStats = new Set<string>();
     for (const s of extras.statistics ?? []) {
@@ -516,7 +836,7 @@ export class Registry {
   describe(name: string, version?: number): ObjectDescription | undefined {
     const row = this.objectRow(name, version);
     if (!row) return undefined;
-    const fitted = this.fittedParametersOf(row.id);
+    const fitted = this.fittedParametersOf(row);
     const stats = this.statisticsOf(row.id);
     const revisions = (
       this.db
@@ -545,16 +865,64 @@ export class Registry {
       revisions,
       dependencies: this.dependenciesOf(row.id),
       dependents: this.dependentsOf(row),
+      ...(isVersioned(row.kind) && row.pinned ? { pins: this.describePins(row.id) } : {}),
       ...(fitted ? { fittedParameters: fitted } : {}),
       ...(stats ? { statistics: stats } : {}),
       lineage: this.lineageOf(row),
     };
   }
 
-  /** The fitted parameters of a feature version; undefined when it is not registered. */
+  /** The fitted parameters of a feature version; undefined when it is not registered, awaits its fit or needs none. */
   fittedParameters(feature: string, version: number): FittedParameters | undefined {
     const row = this.objectRow(feature, version);
-    return row?.kind === 'feature' ? this.fittedParametersOf(row.id) : undefined;
+    return row?.kind === 'feature' ? this.fittedParametersOf(row) : undefined;
+  }
+
+  /** Where a feature version stands with its fit (fit-state.ts); undefined when it is not a registered feature version. */
+  fitState(feature: string, version: number): FitState | undefined {
+    const row = this.objectRow(feature, version);
+    return row?.kind === 'feature' ? this.fitStateOfRow(row) : undefined;
+  }
+
+  /** The registered feature versions awaiting their fit, by name and version. */
+  awaitingFit(): ObjectRef[] {
+    const rows = this.db.prepare("SELECT * FROM objects WHERE kind = 'feature'").all() as ObjectRow[];
+    return rows
+      .filter((r) => this.fitStateOfRow(r) === 'awaiting')
+      .map((r) => ({ kind: r.kind, name: r.name, version: r.version }))
+      .sort(compareRefs);
+  }
+
+  /**
+   * Registers the fit of a version awaiting it (`fsql fit`): parameters over
+   * a population (count > 0), written once, with the statistics recorded by
+   * the same computation. Recorded as an apply.
+   */
+  fit(fitted: FittedExtra, statistics?: StatisticsExtra, now: Date = new Date()): { applyId: number; appliedAt: string } {
+    const appliedAt = now.toISOString();
+    const applyId = this.db.transaction(() => {
+      const row = this.objectRow(fitted.feature, fitted.version);
+      if (row?.kind !== 'feature') throw new RegistryError('unknown-object', `feature \`${fitted.feature}\` VERSION ${fitted.version} is not registered`);
+      const state = this.fitStateOfRow(row);
+      if (state === 'fitted') throw new RegistryError('invalid-extras', `feature \`${row.name}\` VERSION ${row.version} is already fitted, and its fitted parameters never change`);
+      if (state === 'not_needed') throw new RegistryError('invalid-extras', `feature \`${row.name}\` VERSION ${row.version} reads no fitted parameter: it has nothing to fit`);
+      if (!(fitted.parameters.count > 0)) throw new RegistryError('invalid-extras', `fitted parameters for feature \`${row.name}\` VERSION ${row.version} are over an empty population: it awaits its fit instead`);
+      if (statistics && refKey(statistics.feature, statistics.version) !== refKey(row.name, row.version)) throw new RegistryError('invalid-extras', 'the statistics are of another feature version');
+      const id = Number(
+        this.db.prepare('INSERT INTO applies (applied_at, summary) VALUES (?, ?)').run(appliedAt, JSON.stringify({ ...emptySummary(), fitted: 1, statistics: statistics ? 1 : 0 })).lastInsertRowid,
+      );
+      this.writeFit(fitted, id);
+      if (statistics) this.db.prepare('INSERT INTO statistics (object_id, apply_id, statistics) VALUES (?, ?, ?)').run(row.id, id, JSON.stringify(statistics.statistics));
+      return id;
+    }).immediate();
+    return { applyId, appliedAt };
+  }
+
+  /** Writes a fit (checked by the caller: the version awaits it). A row with count 0 an older fsql wrote is no fit, and is replaced. */
+  private writeFit(f: FittedExtra, applyId: number): void {
+    const id = this.objectId('feature', f.feature, f.version);
+    this.db.prepare('DELETE FROM fitted_parameters WHERE object_id = ?').run(id);
+    this.db.prepare('INSERT INTO fitted_parameters (object_id, parameters, apply_id) VALUES (?, ?, ?)').run(id, JSON.stringify(f.parameters), applyId);
   }
 
   /** The latest statistics recorded for a feature version. */
@@ -599,7 +967,7 @@ export class Registry {
 
   private summaryOf(row: ObjectRow): RegisteredObject {
     const at = this.db.prepare('SELECT applied_at FROM applies WHERE id = ?');
-    const fitted = this.db.prepare('SELECT 1 FROM fitted_parameters WHERE object_id = ?').get(row.id) !== undefined;
+    const fit = row.kind === 'feature' ? this.fitStateOfRow(row) : undefined;
     const hasStatistics = this.db.prepare('SELECT 1 FROM statistics WHERE object_id = ? LIMIT 1').get(row.id) !== undefined;
     return {
       kind: row.kind,
@@ -610,14 +978,27 @@ export class Registry {
       revision: row.revision,
       registeredAt: (at.get(row.created_apply) as { applied_at: string }).applied_at,
       updatedAt: (at.get(row.updated_apply) as { applied_at: string }).applied_at,
-      fitted,
+      fitted: fit === 'fitted',
+      ...(fit !== undefined ? { fit } : {}),
       hasStatistics,
+      ...(row.retired_apply !== null ? { retired: { reason: row.retired_reason ?? '', at: (at.get(row.retired_apply) as { applied_at: string }).applied_at } } : {}),
     };
   }
 
-  private fittedParametersOf(objectId: number): FittedParameters | undefined {
+  /** The parameters of a fitted feature version: none for a version awaiting its fit or needing none. */
+  private fittedParametersOf(row: ObjectRow): FittedParameters | undefined {
+    if (row.kind !== 'feature') return undefined;
+    const stored = this.storedFit(row.id);
+    return fitStateOf(definitionNeedsFit(row.definition, row.hash), stored) === 'fitted' ? stored : undefined;
+  }
+
+  private storedFit(objectId: number): FittedParameters | undefined {
     const r = this.db.prepare('SELECT parameters FROM fitted_parameters WHERE object_id = ?').get(objectId) as { parameters: string } | undefined;
     return r ? (JSON.parse(r.parameters) as FittedParameters) : undefined;
+  }
+
+  private fitStateOfRow(row: ObjectRow): FitState {
+    return fitStateOf(definitionNeedsFit(row.definition, row.hash), this.storedFit(row.id));
   }
 
   private statisticsOf(objectId: number): FeatureStatistics | undefined {
@@ -688,43 +1069,15 @@ function registeredOf(r: ObjectRow): NonNullable<PlanItem['registered']> {
 }
 
 /**
- * Feature versions already fitted that read (through views) a relation or
- * entity this plan updates: their fitted parameters stay as they are.
+ * The feature versions apply fits: those the plan adds that read fitted
+ * parameters, and registered versions awaiting their fit (fit-state.ts).
+ * Apply gives each its parameters, or — an added version whose population is
+ * empty — registers it as awaiting (`ApplyExtras.awaiting`).
  */
-function staleFitWarnings(definitions: readonly ObjectDefinition[], items: readonly PlanItem[]): PlanWarning[] {
-  const updated = new Set(items.filter((i) => i.status === 'updated').map((i) => keyOf(i.name)));
-  if (updated.size === 0) return [];
-  const byKey = new Map(definitions.filter((d) => !isVersioned(d.kind)).map((d) => [d.key, d]));
-  const upstreamUpdated = (d: ObjectDefinition): string[] => {
-    const found = new Set<string>();
-    const seen = new Set<string>();
-    const stack = [...d.dependencies];
-    while (stack.length > 0) {
-      const dep = stack.pop()!;
-      const k = keyOf(dep.name);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      if (updated.has(k)) found.add(byKey.get(k)?.name ?? dep.name);
-      stack.push(...(byKey.get(k)?.dependencies ?? []));
-    }
-    return [...found].sort();
-  };
-  const out: PlanWarning[] = [];
-  for (const item of items) {
-    if (item.kind !== 'feature' || (item.status !== 'unchanged' && item.status !== 'metadata')) continue;
-    const names = upstreamUpdated(item.definition);
-    if (names.length === 0) continue;
-    out.push({
-      object: { kind: item.kind, name: item.name, version: item.version },
-      message:
-        `feature \`${item.name}\` VERSION ${item.version} reads ${names.map((n) => `\`${n}\``).join(', ')}, which this apply updates; ` +
-        `its fitted parameters stay those fitted when VERSION ${item.version} was first applied: give it a new VERSION to refit`,
-    });
-  }
-  return out;
-}
-
-/** The feature versions apply needs fitted parameters for: those the plan adds. */
 export function featuresToFit(plan: ApplyPlan): ObjectRef[] {
-  return plan.items.filter((i) => i.kind === 'feature' && i.status === 'added').map((i) => ({ kind: i.kind, name: i.name, version: i.version }));
+  const added = plan.items
+    .filter((i) => i.kind === 'feature' && i.status === 'added' && definitionNeedsFit(i.definition.definition, i.definition.hash))
+    .map((i): ObjectRef => ({ kind: i.kind, name: i.name, version: i.version }));
+  const known = new Set(added.map((f) => refKey(f.name, f.version)));
+  return [...added, ...(plan.awaitingFit ?? []).filter((f) => !known.has(refKey(f.name, f.version)))];
 }

@@ -51,9 +51,21 @@ export function renderPlan(plan: ApplyPlan, options: RenderPlanOptions = {}): st
             ? ' (changed: refused)'
             : '';
     lines.push(colour[item.status](`  ${MARKS[item.status]} ${KIND_LABELS[item.kind]} ${refLabel(item)}${note}`));
+    const kept = plan.kept.find((k) => k.upstream.name.toLowerCase() === item.name.toLowerCase() && item.status === 'updated');
+    if (kept) {
+      const byRevision = new Map<number, string[]>();
+      for (const v of kept.versions) byRevision.set(v.revision, [...(byRevision.get(v.revision) ?? []), `${KIND_LABELS[v.object.kind]} ${refLabel(v.object)}`]);
+      for (const [revision, names] of [...byRevision].sort((a, b) => a[0] - b[0])) lines.push(c.dim(`      keep revision ${revision} (pinned): ${names.join(', ')}`));
+      lines.push(c.dim(`      new versions read revision ${(item.registered?.revision ?? 0) + 1}`));
+    }
     if (options.showDiffs && item.diff && (item.status === 'updated' || item.status === 'metadata')) {
       lines.push(...indentDiff(item.diff, c));
     }
+  }
+  for (const r of plan.retire) lines.push(c.red(`  - ${KIND_LABELS[r.object.kind]} ${refLabel(r.object)} (retire: ${r.reason})`));
+  if (plan.absent.length > 0) {
+    lines.push('', c.dim(`Registered, no longer in the project's files (still registered and usable; \`fsql retire\` retires one):`));
+    for (const a of plan.absent) lines.push(c.dim(`    ${KIND_LABELS[a.kind]} ${refLabel(a)}`));
   }
   for (const w of plan.warnings) lines.push('', c.yellow(`warning: ${w.message}`));
   for (const e of plan.errors) {
@@ -68,7 +80,8 @@ export function renderPlan(plan: ApplyPlan, options: RenderPlanOptions = {}): st
     `${s.unchanged} unchanged`,
   ];
   const errors = plan.errors.length > 0 ? `; ${plan.errors.length} ${plan.errors.length === 1 ? 'error' : 'errors'}` : '';
-  const nothing = s.added + s.updated + s.metadata === 0 && plan.errors.length === 0;
+  if (plan.retire.length > 0) counts.push(`${plan.retire.length} to retire`);
+  const nothing = s.added + s.updated + s.metadata === 0 && plan.errors.length === 0 && plan.retire.length === 0;
   if (lines.length > 0) lines.push('');
   lines.push(nothing ? `No changes: ${s.unchanged} objects unchanged.` : `Plan: ${counts.join(', ')}${errors}.`);
   return lines.join('\n');

@@ -93,6 +93,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'pins of versioned objects to the revisions of their upstream; retired versions',
+    sql: `
+      -- What a feature, label or training-set version reads, pinned when it was registered: the
+      -- definition hash of every source, view and entity of its upstream closure. A view is compiled
+      -- from the revision with that hash (kept in revisions) for as long as the version lives.
+      CREATE TABLE pins (
+        object_id   INTEGER NOT NULL REFERENCES objects(id),
+        dep_kind    TEXT NOT NULL,
+        dep_name    TEXT NOT NULL,
+        dep_key     TEXT NOT NULL,
+        dep_hash    TEXT NOT NULL,
+        PRIMARY KEY (object_id, dep_key)
+      );
+      -- Every object registered before pins existed is pinned by its first apply after this migration.
+      ALTER TABLE objects ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+      -- A retired version is never computed again; it says so, with its reason, wherever it is asked for.
+      ALTER TABLE objects ADD COLUMN retired_apply INTEGER REFERENCES applies(id);
+      ALTER TABLE objects ADD COLUMN retired_reason TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

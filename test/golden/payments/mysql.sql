@@ -92,14 +92,18 @@ WITH `__spine` AS (
     WHERE (`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`created_at` <= `__s`.`__t`)
   ) AS `__g3__time`,
     (
-    SELECT CONVERT(MAX(CAST(`users`.`country` AS BINARY)) USING utf8mb4)
+    SELECT `users`.`country`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    LIMIT 1
   ) AS `f6`,
     (
-    SELECT MAX(`users`.`age`)
+    SELECT `users`.`age`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    LIMIT 1
   ) AS `f7`,
     (
     SELECT SUM(`enriched_transactions`.`amount`)
@@ -112,14 +116,18 @@ WITH `__spine` AS (
     WHERE (`user_daily_spend`.`user_id` = `__s`.`__k0`) AND ((`user_daily_spend`.`last_txn_at` <= `__s`.`__t`) AND (`user_daily_spend`.`last_txn_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f9`,
     (
-    SELECT CONVERT(MAX(CAST(`merchants`.`category` AS BINARY)) USING utf8mb4)
+    SELECT `merchants`.`category`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k1`
+    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    LIMIT 1
   ) AS `f10`,
     (
-    SELECT MAX(`merchants`.`risk_tier`)
+    SELECT `merchants`.`risk_tier`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k1`
+    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    LIMIT 1
   ) AS `f11`,
     (
     SELECT COUNT(*)
@@ -142,9 +150,11 @@ WITH `__spine` AS (
   SELECT 
     `__st`.*,
     (
-    SELECT CONVERT(MAX(CAST(`transactions`.`channel` AS BINARY)) USING utf8mb4)
+    SELECT `transactions`.`channel`
     FROM `transactions`
     WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`__g3__time`)
+    ORDER BY CASE WHEN CAST(`transactions`.`txn_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`txn_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`card_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`card_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`merchant_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`merchant_id` AS BINARY) DESC, CASE WHEN `transactions`.`amount` IS NULL THEN 1 ELSE 0 END, `transactions`.`amount` DESC, CASE WHEN CAST(`transactions`.`currency` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`currency` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`channel` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`channel` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`status` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`status` AS BINARY) DESC
+    LIMIT 1
   ) AS `f5`
   FROM `__stage1` AS `__st`
 )
@@ -199,9 +209,11 @@ WITH `__spine` AS (
   SELECT 
     `__s`.*,
     (
-    SELECT CONVERT(MAX(CAST(`merchants`.`category` AS BINARY)) USING utf8mb4)
+    SELECT `merchants`.`category`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    LIMIT 1
   ) AS `f1`,
     (
     SELECT COUNT(*)
@@ -253,14 +265,18 @@ WITH `__spine` AS (
   SELECT 
     `__s`.*,
     (
-    SELECT CONVERT(MAX(CAST(`users`.`country` AS BINARY)) USING utf8mb4)
+    SELECT `users`.`country`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    LIMIT 1
   ) AS `f1`,
     (
-    SELECT MAX(`users`.`age`)
+    SELECT `users`.`age`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    LIMIT 1
   ) AS `f2`,
     (
     SELECT SUM(`enriched_transactions`.`amount`)
@@ -343,9 +359,11 @@ WITH `__spine` AS (
   SELECT 
     `__st`.*,
     (
-    SELECT CONVERT(MAX(CAST(`transactions`.`channel` AS BINARY)) USING utf8mb4)
+    SELECT `transactions`.`channel`
     FROM `transactions`
     WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`__g7__time`)
+    ORDER BY CASE WHEN CAST(`transactions`.`txn_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`txn_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`card_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`card_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`merchant_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`merchant_id` AS BINARY) DESC, CASE WHEN `transactions`.`amount` IS NULL THEN 1 ELSE 0 END, `transactions`.`amount` DESC, CASE WHEN CAST(`transactions`.`currency` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`currency` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`channel` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`channel` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`status` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`status` AS BINARY) DESC
+    LIMIT 1
   ) AS `f10`
   FROM `__stage1` AS `__st`
 )
@@ -399,14 +417,18 @@ WITH `__spine` AS (
   SELECT 
     `__s`.*,
     (
-    SELECT CONVERT(MAX(CAST(`merchants`.`category` AS BINARY)) USING utf8mb4)
+    SELECT `merchants`.`category`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    LIMIT 1
   ) AS `f1`,
     (
-    SELECT MAX(`merchants`.`risk_tier`)
+    SELECT `merchants`.`risk_tier`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
+    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    LIMIT 1
   ) AS `f2`,
     (
     SELECT COUNT(*)

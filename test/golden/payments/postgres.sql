@@ -92,14 +92,18 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
   ) AS "__g3__time",
     (
-    SELECT MAX(("users"."country" COLLATE "C"))
+    SELECT "users"."country"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f6",
     (
-    SELECT MAX("users"."age")
+    SELECT "users"."age"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f7",
     (
     SELECT SUM("enriched_transactions"."amount")
@@ -112,14 +116,18 @@ WITH "__spine" AS (
     WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
   ) AS "f9",
     (
-    SELECT MAX(("merchants"."category" COLLATE "C"))
+    SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k1"
+    ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f10",
     (
-    SELECT MAX("merchants"."risk_tier")
+    SELECT "merchants"."risk_tier"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k1"
+    ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f11",
     (
     SELECT COUNT(*)
@@ -142,9 +150,11 @@ WITH "__spine" AS (
   SELECT 
     "__st".*,
     (
-    SELECT MAX(("transactions"."channel" COLLATE "C"))
+    SELECT "transactions"."channel"
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g3__time")
+    ORDER BY ("transactions"."txn_id" COLLATE "C") DESC NULLS LAST, ("transactions"."card_id" COLLATE "C") DESC NULLS LAST, ("transactions"."merchant_id" COLLATE "C") DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, ("transactions"."currency" COLLATE "C") DESC NULLS LAST, ("transactions"."channel" COLLATE "C") DESC NULLS LAST, ("transactions"."status" COLLATE "C") DESC NULLS LAST
+    LIMIT 1
   ) AS "f5"
   FROM "__stage1" AS "__st"
 )
@@ -199,9 +209,11 @@ WITH "__spine" AS (
   SELECT 
     "__s".*,
     (
-    SELECT MAX(("merchants"."category" COLLATE "C"))
+    SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
+    ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f1",
     (
     SELECT COUNT(*)
@@ -253,14 +265,18 @@ WITH "__spine" AS (
   SELECT 
     "__s".*,
     (
-    SELECT MAX(("users"."country" COLLATE "C"))
+    SELECT "users"."country"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f1",
     (
-    SELECT MAX("users"."age")
+    SELECT "users"."age"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f2",
     (
     SELECT SUM("enriched_transactions"."amount")
@@ -343,9 +359,11 @@ WITH "__spine" AS (
   SELECT 
     "__st".*,
     (
-    SELECT MAX(("transactions"."channel" COLLATE "C"))
+    SELECT "transactions"."channel"
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g7__time")
+    ORDER BY ("transactions"."txn_id" COLLATE "C") DESC NULLS LAST, ("transactions"."card_id" COLLATE "C") DESC NULLS LAST, ("transactions"."merchant_id" COLLATE "C") DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, ("transactions"."currency" COLLATE "C") DESC NULLS LAST, ("transactions"."channel" COLLATE "C") DESC NULLS LAST, ("transactions"."status" COLLATE "C") DESC NULLS LAST
+    LIMIT 1
   ) AS "f10"
   FROM "__stage1" AS "__st"
 )
@@ -399,14 +417,18 @@ WITH "__spine" AS (
   SELECT 
     "__s".*,
     (
-    SELECT MAX(("merchants"."category" COLLATE "C"))
+    SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
+    ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f1",
     (
-    SELECT MAX("merchants"."risk_tier")
+    SELECT "merchants"."risk_tier"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
+    ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f2",
     (
     SELECT COUNT(*)

@@ -82,13 +82,17 @@ WITH "__spine" AS (
   GROUP BY "__s"."__rid"
 ),
 "__g3_rows" AS (
-  SELECT 
-    "transactions"."user_id" AS "__k0",
-    "transactions"."created_at" AS "__e",
-    MAX("transactions"."channel") AS "__v_f5"
-  FROM "transactions"
-  WHERE "transactions"."user_id" IS NOT NULL
-  GROUP BY "transactions"."user_id", "transactions"."created_at"
+  SELECT "__k0", "__e", "__v_f5"
+  FROM (
+    SELECT 
+      "transactions"."user_id" AS "__k0",
+      "transactions"."created_at" AS "__e",
+      "transactions"."channel" AS "__v_f5",
+      ROW_NUMBER() OVER (PARTITION BY "transactions"."user_id", "transactions"."created_at" ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST) AS "__n"
+    FROM "transactions"
+    WHERE "transactions"."user_id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g3_last" AS (
   SELECT "__rid", "__last"
@@ -113,10 +117,17 @@ WITH "__spine" AS (
   WHERE "__side" = 1
 ),
 "__g4_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v_f6", MAX("users"."age") AS "__v_f7"
-  FROM "users"
-  WHERE "users"."user_id" IS NOT NULL
-  GROUP BY "users"."user_id"
+  SELECT "__k0", "__v_f6", "__v_f7"
+  FROM (
+    SELECT 
+      "users"."user_id" AS "__k0",
+      "users"."country" AS "__v_f6",
+      "users"."age" AS "__v_f7",
+      ROW_NUMBER() OVER (PARTITION BY "users"."user_id" ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST) AS "__n"
+    FROM "users"
+    WHERE "users"."user_id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g5_agg" AS (
   SELECT "__s"."__rid" AS "__rid", SUM("enriched_transactions"."amount") AS "__v_f8"
@@ -131,13 +142,17 @@ WITH "__spine" AS (
   GROUP BY "__s"."__rid"
 ),
 "__g7_dim" AS (
-  SELECT 
-    "merchants"."id" AS "__k0",
-    MAX("merchants"."category") AS "__v_f10",
-    MAX("merchants"."risk_tier") AS "__v_f11"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
+  SELECT "__k0", "__v_f10", "__v_f11"
+  FROM (
+    SELECT 
+      "merchants"."id" AS "__k0",
+      "merchants"."category" AS "__v_f10",
+      "merchants"."risk_tier" AS "__v_f11",
+      ROW_NUMBER() OVER (PARTITION BY "merchants"."id" ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST) AS "__n"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g8_agg" AS (
   SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f12"
@@ -232,10 +247,16 @@ WITH "__spine" AS (
   ) AS "__labels"
 ),
 "__g1_dim" AS (
-  SELECT "merchants"."id" AS "__k0", MAX("merchants"."category") AS "__v_f1"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
+  SELECT "__k0", "__v_f1"
+  FROM (
+    SELECT 
+      "merchants"."id" AS "__k0",
+      "merchants"."category" AS "__v_f1",
+      ROW_NUMBER() OVER (PARTITION BY "merchants"."id" ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST) AS "__n"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g2_agg" AS (
   SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f2"
@@ -289,10 +310,17 @@ WITH "__spine" AS (
   ) AS "__keys"
 ),
 "__g1_dim" AS (
-  SELECT "users"."user_id" AS "__k0", MAX("users"."country") AS "__v_f1", MAX("users"."age") AS "__v_f2"
-  FROM "users"
-  WHERE "users"."user_id" IS NOT NULL
-  GROUP BY "users"."user_id"
+  SELECT "__k0", "__v_f1", "__v_f2"
+  FROM (
+    SELECT 
+      "users"."user_id" AS "__k0",
+      "users"."country" AS "__v_f1",
+      "users"."age" AS "__v_f2",
+      ROW_NUMBER() OVER (PARTITION BY "users"."user_id" ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST) AS "__n"
+    FROM "users"
+    WHERE "users"."user_id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g2_agg" AS (
   SELECT 
@@ -338,13 +366,17 @@ WITH "__spine" AS (
   GROUP BY "__s"."__rid"
 ),
 "__g7_rows" AS (
-  SELECT 
-    "transactions"."user_id" AS "__k0",
-    "transactions"."created_at" AS "__e",
-    MAX("transactions"."channel") AS "__v_f10"
-  FROM "transactions"
-  WHERE "transactions"."user_id" IS NOT NULL
-  GROUP BY "transactions"."user_id", "transactions"."created_at"
+  SELECT "__k0", "__e", "__v_f10"
+  FROM (
+    SELECT 
+      "transactions"."user_id" AS "__k0",
+      "transactions"."created_at" AS "__e",
+      "transactions"."channel" AS "__v_f10",
+      ROW_NUMBER() OVER (PARTITION BY "transactions"."user_id", "transactions"."created_at" ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST) AS "__n"
+    FROM "transactions"
+    WHERE "transactions"."user_id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g7_last" AS (
   SELECT "__rid", "__last"
@@ -446,13 +478,17 @@ WITH "__spine" AS (
   ) AS "__keys"
 ),
 "__g1_dim" AS (
-  SELECT 
-    "merchants"."id" AS "__k0",
-    MAX("merchants"."category") AS "__v_f1",
-    MAX("merchants"."risk_tier") AS "__v_f2"
-  FROM "merchants"
-  WHERE "merchants"."id" IS NOT NULL
-  GROUP BY "merchants"."id"
+  SELECT "__k0", "__v_f1", "__v_f2"
+  FROM (
+    SELECT 
+      "merchants"."id" AS "__k0",
+      "merchants"."category" AS "__v_f1",
+      "merchants"."risk_tier" AS "__v_f2",
+      ROW_NUMBER() OVER (PARTITION BY "merchants"."id" ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST) AS "__n"
+    FROM "merchants"
+    WHERE "merchants"."id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
 ),
 "__g2_agg" AS (
   SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f3", MAX("fraud_reports"."reported_at") AS "__e_f3"

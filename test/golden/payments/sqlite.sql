@@ -121,26 +121,34 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
   ) AS "__g3__time",
     (
-    SELECT MAX("users"."country")
+    SELECT "users"."country"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f6",
     (
-    SELECT MAX("users"."age")
+    SELECT "users"."age"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f7",
     "__g5_j"."__v_f8" AS "f8",
     COALESCE("__g6_j"."__v_f9", 0) AS "f9",
     (
-    SELECT MAX("merchants"."category")
+    SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k1"
+    ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f10",
     (
-    SELECT MAX("merchants"."risk_tier")
+    SELECT "merchants"."risk_tier"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k1"
+    ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f11",
     COALESCE("__g8_j"."__v_f12", 0) AS "f12",
     COALESCE("__g9_j"."__v_f13", 0) AS "f13",
@@ -157,9 +165,11 @@ WITH "__spine" AS (
   SELECT 
     "__st".*,
     (
-    SELECT MAX("transactions"."channel")
+    SELECT "transactions"."channel"
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g3__time")
+    ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST
+    LIMIT 1
   ) AS "f5"
   FROM "__stage1" AS "__st"
 )
@@ -220,9 +230,11 @@ WITH "__spine" AS (
   SELECT 
     "__s".*,
     (
-    SELECT MAX("merchants"."category")
+    SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
+    ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f1",
     COALESCE("__g2_j"."__v_f2", 0) AS "f2"
   FROM "__spine" AS "__s"
@@ -311,14 +323,18 @@ WITH "__spine" AS (
   SELECT 
     "__s".*,
     (
-    SELECT MAX("users"."country")
+    SELECT "users"."country"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f1",
     (
-    SELECT MAX("users"."age")
+    SELECT "users"."age"
     FROM "users"
     WHERE "users"."user_id" = "__s"."__k0"
+    ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
+    LIMIT 1
   ) AS "f2",
     "__g2_j"."__v_f3" AS "f3",
     "__g2_j"."__e_f3" AS "f3__time",
@@ -350,9 +366,11 @@ WITH "__spine" AS (
   SELECT 
     "__st".*,
     (
-    SELECT MAX("transactions"."channel")
+    SELECT "transactions"."channel"
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g7__time")
+    ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST
+    LIMIT 1
   ) AS "f10"
   FROM "__stage1" AS "__st"
 )
@@ -409,14 +427,18 @@ WITH "__spine" AS (
   SELECT 
     "__s".*,
     (
-    SELECT MAX("merchants"."category")
+    SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
+    ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f1",
     (
-    SELECT MAX("merchants"."risk_tier")
+    SELECT "merchants"."risk_tier"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
+    ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
+    LIMIT 1
   ) AS "f2",
     COALESCE("__g2_j"."__v_f3", 0) AS "f3",
     "__g2_j"."__e_f3" AS "f3__time"

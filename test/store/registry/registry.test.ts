@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRegistry, registryPath, RegistryError, type Registry } from '../../../src/store/registry/registry.js';
 import { renderPlan } from '../../../src/store/registry/render.js';
-import { computeStatistics } from '../../../src/store/registry/statistics.js';
+import { computeStatistics } from '../../../src/plan/statistics.js';
 import { fitAll, fittedFor, project, small } from './support.js';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
