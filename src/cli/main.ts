@@ -270,9 +270,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--entity <name...>', 'only these entities')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (path: string, o: { at?: string; entity?: string[]; engine?: string; format: string }) => {
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (path: string, o: { at?: string; entity?: string[]; engine?: string; format: string; quiet?: boolean }) => {
       const e = engine(o.engine);
-      code = await runMaterialize(path, { format: format(o.format), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(o.entity ? { entities: o.entity } : {}), ...(e ? { engine: e } : {}) }, io);
+      code = await runMaterialize(path, { format: format(o.format), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(o.entity ? { entities: o.entity } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}) }, io);
     });
 
   program
@@ -285,7 +286,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--format <format>', 'csv, jsonl or parquet (default: from the file name, else csv)')
     .option('--as-of <time>', 'for a label without event time: the UTC time features are taken at')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
-    .action(async (name: string, path: string, o: { out: string; version?: string; format?: string; asOf?: string; engine?: string }) => {
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (name: string, path: string, o: { out: string; version?: string; format?: string; asOf?: string; engine?: string; quiet?: boolean }) => {
       if (o.format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(', ')}, not ${o.format}`);
       const v = positive('--version', o.version);
       const e = engine(o.engine);
@@ -298,6 +300,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           ...(o.format !== undefined ? { format: o.format as FileFormat } : {}),
           ...(o.asOf !== undefined ? { asOf: parseTimeOption('--as-of', o.asOf) } : {}),
           ...(e ? { engine: e } : {}),
+          ...(o.quiet ? { quiet: true } : {}),
         },
         io,
       );

@@ -128,6 +128,8 @@ interface ListRow {
   readonly description: string;
   /** Retired versions, with why. */
   readonly retired: { version: number; reason: string }[];
+  /** Feature versions awaiting their fit (an empty population so far). */
+  readonly awaitingFit: number[];
 }
 
 export function runList(path: string, options: { format: OutputFormat; kind?: ObjectKind }, io: RegistryIo): number {
@@ -141,14 +143,15 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
       if (last && last.kind === o.kind && last.name.toLowerCase() === o.name.toLowerCase()) {
         last.versions.push(o.version);
         if (o.retired) last.retired.push({ version: o.version, reason: o.retired.reason });
+        if (o.fit === 'awaiting') last.awaitingFit.push(o.version);
         // The newest version's description wins.
         (last as { description: string }).description = o.metadata.description ?? '';
       } else {
-        rows.push({ kind: o.kind, name: o.name, versions: [o.version], description: o.metadata.description ?? '', retired: o.retired ? [{ version: o.version, reason: o.retired.reason }] : [] });
+        rows.push({ kind: o.kind, name: o.name, versions: [o.version], description: o.metadata.description ?? '', retired: o.retired ? [{ version: o.version, reason: o.retired.reason }] : [], awaitingFit: o.fit === 'awaiting' ? [o.version] : [] });
       }
     }
     if (options.format === 'json') {
-      json(io, { registry: registryPath(dir), objects: rows });
+      json(io, { registry: registryPath(dir), objects: rows.map(({ awaitingFit, ...r }) => ({ ...r, ...(awaitingFit.length > 0 ? { awaitingFit } : {}) })) });
       return 0;
     }
     if (rows.length === 0) {
@@ -160,7 +163,7 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
       ...rows.map((r) => [
         KIND_LABELS[r.kind],
         r.name,
-        r.kind === 'feature' || r.kind === 'label' || r.kind === 'training_set' ? r.versions.map((v) => (r.retired.some((x) => x.version === v) ? `${v} (retired)` : String(v))).join(', ') : '-',
+        r.kind === 'feature' || r.kind === 'label' || r.kind === 'training_set' ? r.versions.map((v) => (r.retired.some((x) => x.version === v) ? `${v} (retired)` : r.awaitingFit.includes(v) ? `${v} (awaiting fit)` : String(v))).join(', ') : '-',
         r.description,
       ]),
     ];
@@ -253,6 +256,16 @@ function renderDescription(d: ObjectDescription): string {
     for (const p of d.pins) lines.push(`  ${KIND_LABELS[p.kind]} ${p.name}, revision ${p.revision}${p.current ? ' (current)' : ' (an older revision: this version keeps its meaning)'}`);
   }
   lines.push('', 'definition:', ...d.text.split('\n').map((l) => `  ${l}`));
+  if (d.fit === 'awaiting') {
+    const flag = d.version !== Math.max(...d.versions) ? ` --version ${d.version}` : '';
+    lines.push(
+      '',
+      'fit: awaiting — its population has been empty so far (no non-NULL value), so nothing is fitted;',
+      '  lookups give it status awaiting_fit and fsql train refuses it until it is fitted.',
+      `  Load data into its relation, then run \`fsql apply\` (or \`fsql fit ${d.name}${flag}\`).`,
+    );
+  } else if (d.fit === 'not_needed') lines.push('', 'fit: not needed (it reads no fitted parameter)');
+  else if (d.fit === 'fitted') lines.push('', 'fit: fitted (once: the parameters never change)');
   if (d.fittedParameters) {
     const p = d.fittedParameters;
     lines.push('', 'fitted parameters:');

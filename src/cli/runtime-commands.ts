@@ -181,18 +181,26 @@ export interface MaterializeCommandOptions {
   readonly entities?: readonly string[];
   readonly engine?: EngineTarget;
   readonly format: TextOrJson;
+  /** No progress on stderr. */
+  readonly quiet?: boolean;
 }
 
 export async function runMaterialize(path: string, options: MaterializeCommandOptions, io: RuntimeIo): Promise<number> {
   return withWorkspace(path, io, { engine: options.engine, format: options.format }, async (ws) => {
+    const reporter = progressReporter(io, options.quiet);
     try {
       const started = performance.now();
       const result = await materialize(ws, {
         ...(options.at !== undefined ? { at: options.at } : {}),
         ...(options.entities ? { entities: options.entities } : {}),
-        ...(options.format === 'text' && io.interactive ? { onProgress: (p) => io.stderr(`\r\x1b[K${p.entity}: ${p.phase}${p.keys !== undefined ? ` ${plural(p.keys, 'key')}` : ''}…`) } : {}),
+        ...(reporter
+          ? {
+              onProgress: (p) =>
+                reporter.report({ step: `materializing ${p.entity}`, unit: 'key', done: p.keys ?? 0, ...(p.phase === 'done' ? { total: p.keys ?? 0, end: true } : {}) }),
+            }
+          : {}),
       });
-      if (options.format === 'text' && io.interactive) io.stderr('\r\x1b[K');
+      reporter?.clear();
       const seconds = (performance.now() - started) / 1000;
       if (options.format === 'json') {
         io.stdout(`${JSON.stringify({ asOf: timestampText(result[0]!.asOf, 'T') + 'Z', entities: result }, null, 2)}\n`);
@@ -204,6 +212,7 @@ export async function runMaterialize(path: string, options: MaterializeCommandOp
       io.stdout(`${plural(values, 'value')} in ${seconds.toFixed(2)} s\n`);
       return 0;
     } catch (e) {
+      reporter?.clear();
       if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
       throw e;
     }
@@ -218,6 +227,8 @@ export interface TrainCommandOptions {
   readonly format?: OutputFormat;
   readonly asOf?: number;
   readonly engine?: EngineTarget;
+  /** No progress on stderr. */
+  readonly quiet?: boolean;
 }
 
 export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
@@ -230,23 +241,18 @@ export async function runTrain(name: string, path: string, options: TrainCommand
     return 2;
   }
   return withWorkspace(path, io, { engine: options.engine }, async (ws) => {
+    const reporter = progressReporter(io, options.quiet);
     try {
       const started = performance.now();
-      const say = (m: string) => io.stderr(io.interactive ? `\r\x1b[K${m}` : `${m}\n`);
-      say(`training set ${name}: running the plan on ${ws.config.offline.engine}…`);
+      const computing = `computing training set ${name} on ${ws.config.offline.engine}`;
+      reporter?.report({ step: computing, unit: 'row', done: 0 });
       const result = await buildTrainingSet(ws, name, { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.asOf !== undefined ? { asOf: options.asOf } : {}) });
       const rows = result.table.rows.length;
-      const queried = (performance.now() - started) / 1000;
-      say(`training set ${result.plan.name} VERSION ${result.plan.version}: ${plural(rows, 'row')} in ${queried.toFixed(2)} s; writing ${format}…`);
-      let lastShown = 0;
-      await writeTableFile(out, format, result.plan.columns, result.table.rows, (done, total) => {
-        if (!io.interactive || total === 0) return;
-        const now = performance.now();
-        if (now - lastShown < 100 && done < total) return;
-        lastShown = now;
-        say(`writing ${format}: ${Math.floor((done / total) * 100)}% (${plural(done, 'row')} of ${total.toLocaleString('en-US')})`);
-      });
-      if (io.interactive) io.stderr('\r\x1b[K');
+      reporter?.report({ step: computing, unit: 'row', done: rows, total: rows, end: true });
+      const writing = `writing ${format}`;
+      reporter?.report({ step: writing, unit: 'row', done: 0, total: rows });
+      await writeTableFile(out, format, result.plan.columns, result.table.rows, (done, total) => reporter?.report({ step: writing, unit: 'row', done, total }));
+      reporter?.report({ step: writing, unit: 'row', done: rows, total: rows, end: true });
       const seconds = (performance.now() - started) / 1000;
       io.stdout(
         `Wrote ${plural(rows, 'row')} × ${plural(result.plan.columns.length, 'column')} of ${result.plan.name} VERSION ${result.plan.version} to ${options.out} (${format}) in ${seconds.toFixed(2)} s` +
@@ -254,9 +260,9 @@ export async function runTrain(name: string, path: string, options: TrainCommand
       );
       return 0;
     } catch (e) {
+      reporter?.clear();
       if (e instanceof RuntimeError) return reportRuntimeError(e, io);
       if (e instanceof OutputFileError) {
-        if (io.interactive) io.stderr('\r\x1b[K');
         io.stderr(`fsql: ${e.message}; nothing was written (free the space or fix the permission, or choose another --out, and run fsql train again)\n`);
         return 1;
       }
@@ -415,7 +421,10 @@ export async function runGet(entity: string, keys: readonly string[], path: stri
     for (const r of results) {
       io.stdout(`${info.name} ${info.keys.map((k, i) => `${k.name}=${String(valueText(r.key[i] ?? null, k.type))}`).join(' ')}${r.found ? '' : ' (not in the online store)'}\n`);
       const rows = r.features.flatMap((f) =>
-        Object.entries(f.values).map(([c, v]) => [c, `${f.version}`, formatCell(show(c, v)), f.status, f.eventTime === null ? '' : timestampText(f.eventTime)]),
+        // A feature with no column yet (a ONE_HOT TOP n awaiting its fit) still shows its status.
+        Object.keys(f.values).length === 0
+          ? [[f.name, `${f.version}`, '', f.status, '']]
+          : Object.entries(f.values).map(([c, v]) => [c, `${f.version}`, formatCell(show(c, v)), f.status, f.eventTime === null ? '' : timestampText(f.eventTime)]),
       );
       const header = ['feature', 'version', 'value', 'status', 'event time'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

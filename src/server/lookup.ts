@@ -219,10 +219,13 @@ export class FeatureLookup {
     if (!(err instanceof Error) || (err as { code?: unknown }).code !== 'unknown_feature' || !selection) return err;
     const info = await this.ws.online().describe(e.info.name);
     const held = info?.features ?? [];
-    const catalog = this.catalog(true).catalog;
+    const rc = this.catalog(true);
+    const catalog = rc.catalog;
     for (const sel of selection.selectors) {
       const same = held.filter((f) => keyOf(f.name) === keyOf(sel.name));
       if (same.length > 0 && (sel.version === undefined || same.some((f) => f.version === sel.version))) continue;
+      const x = sel.version === undefined ? undefined : rc.excluded.find((o) => o.kind === 'feature' && keyOf(o.name) === keyOf(sel.name) && o.version === sel.version);
+      if (x) return new ApiError('retired', `feature \`${x.name}\` VERSION ${x.version} ${x.retired ? 'is retired' : 'can no longer be computed'}: ${x.reason.replace(/^retired: /, '')}`);
       return unknownFeature(catalog, e.info, sel, held);
     }
     return err;

@@ -42,6 +42,7 @@ export function objectSummaryJson(o: RegisteredObject) {
     fitted: o.fitted,
     ...(o.fit !== undefined ? { fit: o.fit } : {}),
     has_statistics: o.hasStatistics,
+    ...(o.retired ? { retired: { reason: o.retired.reason, at: time(o.retired.at) } } : {}),
   };
 }
 
@@ -101,6 +102,7 @@ export function objectJson(d: ObjectDescription, catalog: Catalog) {
     ...objectSummaryJson(d),
     text: d.text,
     definition: d.definition,
+    ...(d.pins ? { pins: d.pins.map((p) => ({ kind: p.kind, name: p.name, revision: p.revision, hash: p.hash, current: p.current })) } : {}),
     versions: [...d.versions],
     revisions: d.revisions.map((r) => ({
       revision: r.revision,
@@ -172,7 +174,7 @@ export async function entitiesJson(ws: Workspace, catalog: Catalog) {
   return { entities: out };
 }
 
-export async function healthJson(ws: Workspace, catalog: Catalog, excluded: readonly { kind: string; name: string; version: number; reason: string }[], lastApply: number) {
+export async function healthJson(ws: Workspace, catalog: Catalog, excluded: readonly { kind: string; name: string; version: number; reason: string; retired?: boolean }[], lastApply: number) {
   const store = ws.online();
   const materialized = [];
   for (const e of Object.values(catalog.entities).sort((a, b) => keyOf(a.name).localeCompare(keyOf(b.name)))) {
@@ -183,7 +185,7 @@ export async function healthJson(ws: Workspace, catalog: Catalog, excluded: read
   return {
     status: 'ok' as const,
     last_apply: lastApply,
-    ...(excluded.length > 0 ? { excluded: excluded.map((x) => ({ kind: x.kind, name: x.name, version: x.version, reason: x.reason })) } : {}),
+    ...(excluded.length > 0 ? { excluded: excluded.map((x) => ({ kind: x.kind, name: x.name, version: x.version, reason: x.reason, retired: x.retired === true })) } : {}),
     materialized,
   };
 }

@@ -188,6 +188,13 @@ const objectSummary: Schema = {
         'Features only. fitted: parameters registered, never changed; awaiting: it needs a fit and its population has been empty so far (not served — status awaiting_fit — nor trained until `fsql apply` or `fsql fit` finds data); not_needed: it reads no fitted parameter',
     },
     has_statistics: { type: 'boolean' },
+    retired: {
+      type: 'object',
+      description: 'Set for a retired version: never computed again (lookups answer 410 `retired`, training sets are refused)',
+      required: ['reason', 'at'],
+      additionalProperties: false,
+      properties: { reason: { type: 'string' }, at: isoTime },
+    },
   },
 };
 
@@ -288,6 +295,22 @@ export const objectResponse: Schema = {
   properties: {
     ...(objectSummary['properties'] as Record<string, Schema>),
     text: { type: 'string', description: 'The canonical definition, with DESCRIPTION / OWNER / TAGS' },
+    pins: {
+      type: 'array',
+      description: 'A feature, label or training-set version: the revision of every source, view and entity it computes from, pinned when it was registered',
+      items: {
+        type: 'object',
+        required: ['kind', 'name', 'revision', 'hash', 'current'],
+        additionalProperties: false,
+        properties: {
+          kind: { type: 'string', enum: ['entity', 'source', 'view'] },
+          name,
+          revision: { type: 'integer', minimum: 0 },
+          hash: { type: 'string' },
+          current: { type: 'boolean', description: 'false: an older revision than the registered definition; the version keeps computing from it' },
+        },
+      },
+    },
     definition: { type: 'string', description: 'The canonical definition without metadata (what the hash covers)' },
     versions: { type: 'array', items: positiveInt, description: 'Every registered version of the name, ascending' },
     revisions: {
@@ -388,12 +411,12 @@ export const healthResponse: Schema = {
     last_apply: { type: 'integer', minimum: 0, description: 'The id of the last apply (0: nothing applied)' },
     excluded: {
       type: 'array',
-      description: 'Registered object versions left out of the served catalog because they no longer type-check',
+      description: 'Registered object versions never computed: retired ones (`retired: true`), and any that no longer type-check, with the reason',
       items: {
         type: 'object',
-        required: ['kind', 'name', 'version', 'reason'],
+        required: ['kind', 'name', 'version', 'reason', 'retired'],
         additionalProperties: false,
-        properties: { kind: { type: 'string' }, name, version: positiveInt, reason: { type: 'string' } },
+        properties: { kind: { type: 'string' }, name, version: positiveInt, reason: { type: 'string' }, retired: { type: 'boolean' } },
       },
     },
     materialized: {

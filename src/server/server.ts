@@ -196,7 +196,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['features'],
         params: S.entityParams,
         body: S.lookupBody,
-        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 413, 415) },
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 413, 415) },
       },
     },
     async (req, reply) => {
@@ -215,7 +215,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['features'],
         params: S.entityKeyParams,
         querystring: S.featuresQuery,
-        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409) },
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410) },
       },
     },
     async (req, reply) => {

@@ -111,6 +111,18 @@ describe('fsql apply progress', () => {
     expect(again.stderr).toMatch(/^creating indexes: 2 indexes in \d+\.\d\d s\n$/);
   });
 
+  it('materialize reports keys per entity; -q silences it', async () => {
+    const dir = project('materialize');
+    expect((await run({ progress: true }, 'apply', dir, '-q')).stderr).toBe('');
+    const r = await run({ progress: true }, 'materialize', dir, '--at', '2024-01-20');
+    expect(r.code).toBe(0);
+    // 50 shops (shop_id s0 … s49).
+    expect(r.stderr).toMatch(/^materializing shop: 50 keys in \d+\.\d\d s\n$/);
+    const quiet = await run({ progress: true }, 'materialize', dir, '--at', '2024-01-20', '-q');
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toContain('shop: 50 keys × 3 feature versions');
+  });
+
   it('on a terminal: one line redrawn in place, each step left behind as its final line', async () => {
     const dir = project('tty');
     const r = await run({ progress: true, interactive: true }, 'apply', dir);

@@ -11,11 +11,16 @@
  * every feature `missing`) and is served the values of an empty lookup,
  * which again equal its training row.
  *
+ * A fitted feature whose population at the fit is empty (every value in its
+ * windows NULL, every category NULL) is not fitted (docs/semantics.md §5):
+ * `train` refuses the training set, and it is served with status
+ * `awaiting_fit` and no value, the other features as the reference says.
+ *
  * FSQL_ENGINE_RUNS sets the number of random projects per engine (default 10).
  */
 import '../support/fast-check-seed.js';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +28,7 @@ import type { EngineTarget } from '../../src/engine/engine.js';
 import { readProjectFiles } from '../../src/project/files.js';
 import { applyProject } from '../../src/runtime/apply.js';
 import { materialize } from '../../src/runtime/materialize.js';
+import { RuntimeError } from '../../src/runtime/errors.js';
 import { buildTrainingSet } from '../../src/runtime/train.js';
 import { computeSnapshot, entityFeatures } from '../../src/runtime/vectors.js';
 import { Workspace } from '../../src/runtime/workspace.js';
@@ -85,8 +91,15 @@ const eventArb: fc.Arbitrary<Event> = fc.record({
 // k5 never has events: its label rows have no vector.
 const labelArb: fc.Arbitrary<Label> = fc.record({ key: fc.constantFrom(...KEYS, 'k5'), t: time(-12, 264), y: fc.integer({ min: 0, max: 100 }).map((n) => n / 10) });
 
+// An event and 0–2 events of the same key at the same time with other values: ties on purpose.
+const tiedEventsArb: fc.Arbitrary<Event[]> = eventArb.chain((first) =>
+  fc
+    .array(fc.record({ value: eventArb.map((e) => e.value), category: eventArb.map((e) => e.category) }), { maxLength: 2 })
+    .map((tied) => [first, ...tied.map((x) => ({ ...first, ...x }))]),
+);
+
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  events: fc.array(eventArb, { minLength: 1, maxLength: 40 }),
+  events: fc.array(tiedEventsArb, { minLength: 1, maxLength: 20 }).map((groups) => groups.flat()),
   labels: fc.uniqueArray(labelArb, { minLength: 1, maxLength: 3, selector: (l) => `${l.key}@${l.t}` }),
 });
 
@@ -103,18 +116,24 @@ function files(c: Case): Record<string, string> {
 // ---------------------------------------------------------------------------
 // The reference, from docs/semantics.md §3–§6.
 
-type Status = 'present' | 'missing' | 'outside_ttl';
+type Status = 'present' | 'missing' | 'outside_ttl' | 'awaiting_fit';
 
-/** The latest row at or before T; ties → the greatest value, NULL below every value. */
+/** NULL below every value; the texts here are ASCII, where `<` is code-point order. */
+const nullsFirst = (a: number | string | null, b: number | string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+
+/**
+ * The latest of one key's rows at or before T; ties → one row, the greatest in
+ * the tie order (user_id, value, category): the columns of `events` in declared
+ * order but the event time (user_id is the same for all). Every latest feature
+ * reads its value from that row.
+ */
 function latest<T extends number | string>(rows: readonly Event[], pick: (e: Event) => T | null): { t: number; value: T | null } | undefined {
   if (rows.length === 0) return undefined;
   const t = Math.max(...rows.map((e) => e.t));
-  let value: T | null = null;
-  for (const e of rows) {
-    const v = pick(e);
-    if (e.t === t && v !== null && (value === null || v > value)) value = v;
-  }
-  return { t, value };
+  const greater = (a: Event, b: Event) => (nullsFirst(a.value, b.value) || nullsFirst(a.category, b.category)) > 0;
+  let winner: Event | undefined;
+  for (const e of rows) if (e.t === t && (winner === undefined || greater(e, winner))) winner = e;
+  return { t, value: pick(winner!) };
 }
 
 const upTo = (c: Case, k: string, T: number) => c.events.filter((e) => e.key === k && e.t <= T);
@@ -178,15 +197,16 @@ function expected(c: Case, f: Fitted, k: string, T: number): Expected {
   out['count_1d'] = w1.length;
   statuses['count_1d'] = w1.length === 0 ? 'missing' : 'present';
 
+  // No non-NULL average at the fit: not fitted, awaiting its fit (no value).
   const raw = avgRaw(c, k, T);
   const filled = raw ?? f.mean;
   out['avg_2d'] = filled === null || f.mean === null || f.stddev === null ? null : f.stddev === 0 ? 0 : (filled - f.mean) / f.stddev;
-  statuses['avg_2d'] = within(rows, T, 2 * DAY).length === 0 ? 'missing' : 'present';
+  statuses['avg_2d'] = f.mean === null ? 'awaiting_fit' : within(rows, T, 2 * DAY).length === 0 ? 'missing' : 'present';
 
+  // No category at the fit: an empty vocabulary is no fit; awaiting, without a column.
   const cat = latest(rows, (e) => e.category);
   for (const v of f.vocabulary) out[`category__${v}`] = cat?.value === v ? 1 : 0;
-  // With an empty vocabulary (no category at the fit) the feature has no column, in training and online.
-  if (f.vocabulary.length > 0) statuses['category'] = cat === undefined ? 'missing' : 'present';
+  statuses['category'] = f.vocabulary.length === 0 ? 'awaiting_fit' : cat === undefined ? 'missing' : 'present';
 
   return { values: out, statuses, found: rows.length > 0 };
 }
@@ -206,18 +226,32 @@ async function check(engine: EngineTarget, c: Case): Promise<void> {
     writeFiles(dir, files(c));
     await applyProject(ws, readProjectFiles(dir));
     const fitted = fit(c);
-    const { table } = await buildTrainingSet(ws, 'model');
-    const featureColumns = table.columns.filter((col) => !['user_id', 'ts', 'y'].includes(col));
-    expect(featureColumns).toEqual(['last_value', 'sum_3d', 'count_1d', 'avg_2d', ...fitted.vocabulary.map((v) => `category__${v}`)]);
-    expect(table.rows).toHaveLength(c.labels.length);
+    const featureColumns = ['last_value', 'sum_3d', 'count_1d', 'avg_2d', ...fitted.vocabulary.map((v) => `category__${v}`)];
+    // A feature awaiting its fit (an empty population at the fit) cannot be trained: refused, with a stable code.
+    const awaiting = fitted.mean === null || fitted.vocabulary.length === 0;
+    const trained = await buildTrainingSet(ws, 'model').catch((e: unknown) => e);
+    let table: { columns: readonly string[]; rows: readonly (readonly unknown[])[] } | undefined;
+    if (awaiting) {
+      expect(trained).toBeInstanceOf(RuntimeError);
+      expect((trained as RuntimeError).code).toBe('awaiting_fit');
+    } else {
+      if (trained instanceof Error) throw trained;
+      table = (trained as Awaited<ReturnType<typeof buildTrainingSet>>).table;
+      expect(table.columns.filter((col) => !['user_id', 'ts', 'y'].includes(col))).toEqual(featureColumns);
+      expect(table.rows).toHaveLength(c.labels.length);
+    }
 
     for (const label of c.labels) {
-      const row = table.rows.find((r) => r[0] === label.key && r[1] === label.t);
-      if (!row) throw new Error(`no training row for ${label.key} at ${text(label.t)}`);
-      const training = Object.fromEntries(table.columns.map((col, i) => [col, row[i]]));
       const want = expected(c, fitted, label.key, label.t);
-      for (const col of featureColumns) {
-        if (!close(training[col], want.values[col])) problems.push(`training ${label.key}@${text(label.t)} ${col}: ${training[col]}, reference ${want.values[col]}`);
+      // The training row, or (nothing trains while a feature awaits its fit) the reference's values.
+      let training: Record<string, unknown> = want.values;
+      if (table) {
+        const row = table.rows.find((r) => r[0] === label.key && r[1] === label.t);
+        if (!row) throw new Error(`no training row for ${label.key} at ${text(label.t)}`);
+        training = Object.fromEntries(table.columns.map((col, i) => [col, row[i]]));
+        for (const col of featureColumns) {
+          if (!close(training[col], want.values[col])) problems.push(`training ${label.key}@${text(label.t)} ${col}: ${training[col]}, reference ${want.values[col]}`);
+        }
       }
 
       await materialize(ws, { at: label.t });
@@ -291,6 +325,24 @@ describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
     );
   }, 120_000);
 
+  it('fitted features with an empty population await their fit: train refuses, lookups say awaiting_fit, the rest is served', async () => {
+    const e = (key: string, at: string, value: number | null, category: string | null): Event => ({ key, t: us(at), value, category });
+    // Every value in avg_2d's window at the fit (01-03) is NULL, and every category: neither is fitted.
+    await check(engine, {
+      events: [e('k1', '2024-01-01 00:00', 5, null), e('k1', '2024-01-03 00:00', null, null), e('k2', '2024-01-02 12:00', null, null)],
+      labels: [
+        { key: 'k1', t: us('2024-01-01 12:00'), y: 1 },
+        { key: 'k2', t: us('2024-01-03 00:00'), y: 0 },
+        { key: 'k5', t: us('2024-01-03 00:00'), y: 0 },
+      ],
+    });
+    // Only the category: avg_2d is fitted (k1's AVG at the fit is 5) and served; the training set is refused all the same.
+    await check(engine, {
+      events: [e('k1', '2024-01-02 00:00', 5, null), e('k2', '2024-01-02 12:00', 1, null)],
+      labels: [{ key: 'k1', t: us('2024-01-02 12:00'), y: 1 }],
+    });
+  }, 60_000);
+
   it('statuses: no row before T is missing (found: false); a latest value older than its TTL is outside_ttl', async () => {
     const e = (key: string, at: string, value: number | null, category: string | null): Event => ({ key, t: us(at), value, category });
     const c: Case = {
@@ -298,7 +350,7 @@ describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
         e('k1', '2024-01-01 00:00', 1, 'a'),
         e('k1', '2024-01-02 00:00', 2, 'b'),
         e('k2', '2024-01-05 00:00', 10, 'a'),
-        e('k2', '2024-01-05 00:00', null, 'c'), // a tie: the greatest value wins, NULL below every value
+        e('k2', '2024-01-05 00:00', null, 'c'), // a tie: the row (10, 'a') wins (value 10 > NULL), for last_value and category alike
         e('k3', '2024-01-03 00:00', null, null),
       ],
       labels: [
@@ -333,8 +385,8 @@ describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
 
 });
 
-describe('a ONE_HOT TOP feature fitted on no value', () => {
-  it('has no column in training sets nor online; the other features are served, an entity with only it is skipped', async () => {
+describe('a ONE_HOT TOP feature with no value at its fit', () => {
+  it('awaits its fit: train refuses it, lookups give it awaiting_fit with no column, the other features are served', async () => {
     const { dir, cleanup } = tempDir('fsql-empty-vocabulary-');
     try {
       writeFiles(dir, {
@@ -353,23 +405,29 @@ CREATE TRAINING SET model LABEL y FEATURES (category, events_1d);
         'data/events.csv': 'user_id,device_id,category,ts\nu1,d1,,2024-01-01 10:00:00\nu1,d1,,2024-01-01 11:00:00\nu2,d2,,2024-01-01 12:00:00\n',
         'data/outcomes.csv': 'user_id,y,ts\nu1,1,2024-01-02 00:00:00\n',
       });
-      expect((await fsql('apply', dir)).code).toBe(0);
+      const applied = await fsql('apply', dir);
+      expect(applied.code).toBe(0);
+      expect(applied.stderr).toMatch(/warning: feature category VERSION 1 awaits its fit/);
+      expect(applied.stderr).toMatch(/warning: feature device_category VERSION 1 awaits its fit/);
       const out = join(dir, 'model.csv');
-      expect((await fsql('train', 'model', dir, '--out', out)).code).toBe(0);
-      expect(readFileSync(out, 'utf8')).toBe('user_id,ts,events_1d,y\nu1,2024-01-02 00:00:00,2,1\n');
+      const trained = await fsql('train', 'model', dir, '--out', out);
+      expect(trained.code).toBe(1);
+      expect(trained.stderr).toMatch(/feature category VERSION 1 is awaiting its fit/);
+      expect(existsSync(out)).toBe(false);
 
       const m = await fsql('materialize', dir, '--at', '2024-01-02');
       expect(m.stderr).toBe('');
       expect(m.code).toBe(0);
-      expect(m.stdout).toMatch(/^  device: 0 keys × 0 feature versions/m);
-      expect(m.stdout).toMatch(/^  user: 2 keys × 1 feature version /m);
+      // The device entity's only feature awaits its fit: no plan finds its keys, every key is awaiting_fit.
+      expect(m.stdout).toMatch(/^  device: 0 keys × 1 feature version /m);
+      expect(m.stdout).toMatch(/^  user: 2 keys × 2 feature versions /m);
       const g = await fsql('get', 'user', 'u1', '--project', dir, '--format', 'json');
       expect(g.code).toBe(0);
-      const { results } = JSON.parse(g.stdout) as { results: { features: Record<string, { value: unknown }> }[] };
-      expect(Object.entries(results[0]!.features).map(([name, f]) => [name, f.value])).toEqual([['events_1d', 2]]);
-      const d = await fsql('get', 'device', 'd1', '--project', dir);
-      expect(d.code).toBe(1);
-      expect(d.stderr).toContain('entity device has not been materialized');
+      const { results } = JSON.parse(g.stdout) as { results: { features: Record<string, { value?: unknown; values?: unknown; status: string }> }[] };
+      expect(results[0]!.features).toMatchObject({ category: { values: {}, status: 'awaiting_fit' }, events_1d: { value: 2, status: 'present' } });
+      const d = await fsql('get', 'device', 'd1', '--project', dir, '--format', 'json');
+      expect(d.code).toBe(0);
+      expect(JSON.parse(d.stdout).results[0]).toMatchObject({ found: false, features: { device_category: { values: {}, status: 'awaiting_fit', event_time: null } } });
     } finally {
       cleanup();
     }

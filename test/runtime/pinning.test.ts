@@ -9,8 +9,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../src/runtime/workspace.js';
+import { Api, serve } from '../server/support.js';
 import { close, fsql, tempDir, writeFiles } from './support.js';
 
 const HEAD = `CREATE ENTITY item KEY (item_id TEXT);
@@ -168,5 +171,57 @@ for (const engine of ['sqlite', 'duckdb'] as const) {
       expect(t.stderr).toContain('list_price');
       expectRows(await train(3), V2_ROWS);
     });
+
+    it('over HTTP: a retired version is 410 `retired` with its reason; /health and the registry say so', async () => {
+      const m = await fsql('materialize', dir, '--at', '2024-01-05 00:00:00');
+      expect(m.code, m.stderr).toBe(0);
+      const ws = Workspace.open(dir);
+      const served = await serve(dir, ws);
+      try {
+        const api = await Api.open(served.url);
+        const gone = await api.post('/v1/features/item', { keys: [['a']], features: ['discount@1'] });
+        expect(gone.status).toBe(410);
+        expect(gone.body.error.code).toBe('retired');
+        expect(gone.body.error.message).toContain('list_price');
+        // Without a version: the newest version that is not retired (3 reads the renamed column: 70 for a).
+        const ok = await api.post('/v1/features/item', { keys: [['a']], features: ['discount'] });
+        expect(ok.status).toBe(200);
+        expect(close(ok.body.results[0].features.discount.value, 70)).toBe(true);
+        const all = await api.post('/v1/features/item', { keys: [['a']] });
+        expect(Object.keys(all.body.results[0].features)).toEqual(['discount']);
+        const health = await api.get('/health');
+        expect(health.body.excluded).toContainEqual(expect.objectContaining({ kind: 'feature', name: 'discount', version: 1, retired: true }));
+        const obj = await api.get('/v1/registry/objects/discount?version=1');
+        expect(obj.body.retired.reason).toContain('list_price');
+        const v3 = await api.get('/v1/registry/objects/discount?version=3');
+        expect(v3.body.pins).toContainEqual({ kind: 'view', name: 'priced', revision: 3, hash: expect.any(String), current: true });
+      } finally {
+        await served.server.close();
+        await ws.close();
+      }
+    });
   });
 }
+
+describe('a registry written before pins existed', () => {
+  it('pins its versions to the revisions registered when it is next applied, so a view edit in that apply keeps their meaning', async () => {
+    const { dir, cleanup } = tempDir('fsql-pinning-legacy-');
+    try {
+      writeFiles(dir, { 'fsql.json': '{}', 'data/prices.csv': PRICES, 'data/sales.csv': SALES, 'project.fsql': HEAD + VIEW_R1 + F1 + T1 });
+      expect((await fsql('apply', dir)).code).toBe(0);
+      // What fsql before pins wrote: no pins, nothing marked pinned.
+      const db = new Database(join(dir, '.fsql', 'registry.db'));
+      db.exec('DELETE FROM pins; UPDATE objects SET pinned = 0;');
+      db.close();
+      writeFileSync(join(dir, 'project.fsql'), HEAD + VIEW_R2 + F1 + T1);
+      const a = await fsql('apply', dir);
+      expect(a.code, a.stderr).toBe(0);
+      expect(a.stdout).toContain('keep revision 1 (pinned): feature discount VERSION 1, training set sales_model VERSION 1');
+      const out = join(dir, 't.csv');
+      expect((await fsql('train', 'sales_model', dir, '--out', out)).code).toBe(0);
+      expectRows(readRows(out), V1_ROWS);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -148,6 +148,25 @@ describe('spellings', () => {
     for (const t of ['spark', 'bigquery', 'snowflake', 'trino'] as const) expect(d(t).binaryText('x')).toBe('x');
   });
 
+  it('breaks ties of latest rows by the relation\'s columns, NULLs last and text by code points, spelled out on every target', () => {
+    // events' columns in declared order without the key (account_id) and the event time (ts).
+    const columns: [string, boolean][] = [['event_id', true], ['shop_id', false], ['i', false], ['j', false], ['d', false], ['s', true], ['p', true], ['b', false], ['dt', false]];
+    for (const t of targets) {
+      const q = d(t).quoteIdentifier;
+      const order = columns
+        .map(([c, text]) => {
+          const e = text ? d(t).binaryText(`${q('events')}.${q(c)}`) : `${q('events')}.${q(c)}`;
+          return d(t).capabilities.nullsOrdering ? `${e} DESC NULLS LAST` : `CASE WHEN ${e} IS NULL THEN 1 ELSE 0 END, ${e} DESC`;
+        })
+        .join(', ');
+      const sql = sqlOf(t, 'features', 'materialize account');
+      if (d(t).strategies.latest === 'correlated') expect(sql, t).toContain(`ORDER BY ${order}\n    LIMIT 1\n`);
+      else expect(sql, t).toContain(`ROW_NUMBER() OVER (PARTITION BY ${q('events')}.${q('account_id')}, ${q('events')}.${q('ts')} ORDER BY ${order}) AS ${q('__n')}`);
+      // No latest value is a MAX over tied rows any more.
+      expect(sql, t).not.toMatch(/MAX\([^)]*"?`?events"?`?\.["`]?s["`]?/);
+    }
+  });
+
   it('emulates NULLS FIRST on MySQL only', () => {
     for (const t of targets) {
       const sql = sqlOf(t, 'features', 'training sampled v1');

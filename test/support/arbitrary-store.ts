@@ -1,8 +1,9 @@
 /**
  * Random feature-store cases for differential tests: a project (entities,
  * event and dimension sources, a view, features over every aggregate and
- * transform, labels, training sets) and data with ties, NULLs, empty windows,
- * exact window/TTL boundaries and several entities.
+ * transform, labels, training sets) and data with ties (rows of one key at
+ * one time, on purpose), NULLs, empty windows, exact window/TTL boundaries
+ * and several entities.
  */
 import fc from 'fast-check';
 import './fast-check-seed.js';
@@ -39,6 +40,27 @@ const eventRow = fc.record({
   flag: pick(flags),
   ts: time,
 });
+
+/**
+ * An event row and 0–2 rows tied with it on purpose: the same user and time
+ * (mostly the same merchant too) and other columns drawn afresh, NULLs
+ * included — so that the tie order of latest values (docs/semantics.md §3)
+ * decides often, for both entities' features.
+ */
+const eventRowsTied = eventRow.chain((first) =>
+  fc
+    .array(
+      fc.record({
+        merchant_id: fc.oneof({ arbitrary: fc.constant(first.merchant_id), weight: 3 }, { arbitrary: pick(merchants), weight: 1 }),
+        amount: pick(amounts),
+        qty: pick(qtys),
+        cat: pick(cats),
+        flag: pick(flags),
+      }),
+      { maxLength: 2 },
+    )
+    .map((tied) => [first, ...tied.map((t) => ({ ...first, ...t }))]),
+);
 
 const profileRow = fc.record({
   user_id: pick(users),
@@ -161,7 +183,7 @@ CREATE LABEL churned ENTITY user FROM outcomes AS churned;
 export const storeCase: fc.Arbitrary<StoreCase> = fc
   .record({
     features: fc.array(feature, { minLength: 1, maxLength: 6 }),
-    events: fc.array(eventRow, { maxLength: 40 }),
+    events: fc.array(eventRowsTied, { maxLength: 20 }).map((groups) => groups.flat()),
     profile: fc.array(profileRow, { maxLength: 6 }),
     labels: fc.array(labelRow, { minLength: 1, maxLength: 12 }),
     outcomes: fc.array(outcomeRow, { maxLength: 5 }),

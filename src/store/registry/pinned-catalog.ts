@@ -362,6 +362,25 @@ function baseName(pc: PinnedCatalog, name: string): string {
   return pc.instances.get(keyOf(name))?.view ?? name;
 }
 
+/** For messages: why a version that computed (`before`, its meaning) no longer can in `after`, in words when a source or entity lost what it read. */
+export function describeBreak(before: string, after: Catalog): string | undefined {
+  type Rel = { kind: string; eventTime?: string; columns: { name: string; type: string }[] };
+  const b = JSON.parse(before) as { relations: Record<string, Rel>; self: { key?: { entity: string } } };
+  for (const [name, rb] of Object.entries(b.relations)) {
+    if (rb.kind !== 'source') continue;
+    const ra = after.relations[keyOf(name)];
+    if (!ra) return `it reads source \`${name}\`, which is gone`;
+    for (const c of rb.columns) {
+      const n = ra.columns.find((x) => keyOf(x.name) === keyOf(c.name));
+      if (!n) return `it reads column \`${c.name}\` of source \`${name}\`, which is gone`;
+      if (n.type !== c.type) return `column \`${c.name}\` of source \`${name}\` changed type from ${c.type} to ${n.type}`;
+    }
+  }
+  const entity = b.self.key?.entity;
+  if (entity !== undefined && !after.entities[keyOf(entity)]) return `its entity \`${entity}\` is gone`;
+  return undefined;
+}
+
 /** For messages: the first difference between two meanings, in words. */
 export function describeMeaningChange(before: string, after: string): string {
   type Rel = { kind: string; eventTime?: string; columns: { name: string; type: string }[] };

@@ -32,7 +32,7 @@ import {
   type ObjectRef,
 } from './definitions.js';
 import { renderDiff } from './diff.js';
-import { describeMeaningChange, meaningOf, pinnedCatalog, upstreamOf, type PinnedCatalog, type PinState, type UnversionedState, type VersionedState } from './pinned-catalog.js';
+import { describeBreak, describeMeaningChange, meaningOf, pinnedCatalog, upstreamOf, type PinnedCatalog, type PinState, type UnversionedState, type VersionedState } from './pinned-catalog.js';
 import { definitionNeedsFit, fitStateOf } from './fit-state.js';
 import { migrate } from './schema.js';
 import type { FeatureStatistics } from '../../plan/statistics.js';
@@ -507,7 +507,7 @@ export class Registry {
       if (before === undefined) continue; // not computable before this plan either: nothing to break
       const after = meaningOf(post, kind, r.name, r.version);
       let reason: string | undefined;
-      if (after === undefined) reason = post.excluded.find((x) => keyOf(x.name) === r.name_key && x.version === r.version)?.reason ?? 'it no longer computes';
+      if (after === undefined) reason = describeBreak(before, post.catalog) ?? post.excluded.find((x) => keyOf(x.name) === r.name_key && x.version === r.version)?.reason ?? 'it no longer computes';
       else if (after !== before) reason = describeMeaningChange(before, after);
       if (reason === undefined) continue;
       broken.set(refKey(r.name, r.version), reason);
@@ -532,7 +532,16 @@ export class Registry {
         });
       }
     }
-    return { errors, warnings, breaking, retire: options.retireBroken ? breaking : [], kept, absent, pins };
+    const retiring = new Set(breaking.map((b) => refKey(b.object.name, b.object.version)));
+    return {
+      errors,
+      warnings,
+      breaking,
+      retire: options.retireBroken ? breaking : [],
+      kept,
+      absent: options.retireBroken ? absent.filter((a) => !retiring.has(refKey(a.name, a.version))) : absent,
+      pins,
+    };
   }
 
   /** The registry state after a plan: the project's entities, sources and views over the registered ones, added versions with their pins. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRegistry, registryPath, RegistryError, type Registry } from '../../../src/store/registry/registry.js';
+import { featuresToFit, openRegistry, registryPath, RegistryError, type Registry } from '../../../src/store/registry/registry.js';
 import { renderPlan } from '../../../src/store/registry/render.js';
 import { computeStatistics } from '../../../src/plan/statistics.js';
 import { fitAll, fittedFor, project, small } from './support.js';
@@ -25,6 +25,9 @@ function applyProject(text: string, now = NOW) {
   expect(plan.errors).toEqual([]);
   return registry.apply(plan, { fitted: fitAll(plan), now });
 }
+
+/** A feature that reads a fitted statistic (its FILL MEAN). */
+const AVG_FILL_MEAN = 'CREATE FEATURE avg_7d ENTITY user FROM transactions AS AVG(amount) WINDOW 7 DAYS FILL MEAN;';
 
 const statuses = (plan: { items: readonly { name: string; version: number; status: string }[] }) =>
   Object.fromEntries(plan.items.map((i) => [`${i.name}@${i.version}`, i.status]));
@@ -73,7 +76,8 @@ describe('apply', () => {
       applyId: 1,
       appliedAt: NOW.toISOString(),
       summary: { added: 7, updated: 0, metadata: 0, changed: 0, unchanged: 0 },
-      fitted: 2,
+      // A plain SUM and a plain COUNT read no fitted parameter: nothing to fit.
+      fitted: 0,
       statistics: 0,
     });
     expect(registry.list().map((o) => `${o.kind} ${o.name} ${o.version}`)).toEqual([
@@ -94,7 +98,7 @@ describe('apply', () => {
     expect(registry.history().map((h) => h.id)).toEqual([1]);
   });
 
-  it('stores the definition, metadata, hash and fitted parameters', () => {
+  it('stores the definition, metadata and hash; a feature without FILL or SCALE has nothing fitted', () => {
     applyProject(small());
     const d = registry.describe('SPEND_7D')!;
     expect(d.kind).toBe('feature');
@@ -107,9 +111,11 @@ describe('apply', () => {
     expect(d.metadata).toEqual({ description: 'Spend over a week', tags: [] });
     expect(d.revision).toBe(1);
     expect(d.registeredAt).toBe(NOW.toISOString());
-    expect(d.fitted).toBe(true);
-    expect(d.fittedParameters).toEqual(fittedFor('spend_7d', 1));
-    expect(registry.fittedParameters('spend_7d', 1)).toEqual(fittedFor('spend_7d', 1));
+    expect(d.fit).toBe('not_needed');
+    expect(d.fitted).toBe(false);
+    expect(d.fittedParameters).toBeUndefined();
+    expect(registry.fitState('spend_7d', 1)).toBe('not_needed');
+    expect(registry.fittedParameters('spend_7d', 1)).toBeUndefined();
     expect(registry.fittedParameters('spend_7d', 2)).toBeUndefined();
     expect(registry.fittedParameters('big', 1)).toBeUndefined(); // a label
     expect(d.dependencies).toEqual([
@@ -177,7 +183,7 @@ describe('a changed definition under a registered version', () => {
   it('is allowed under a new VERSION; both versions stay listed and describable', () => {
     applyProject(small());
     const bumped = small({
-      extra: `CREATE FEATURE spend_7d VERSION 2 ENTITY user FROM transactions AS AVG(amount) WINDOW 7 DAYS DESCRIPTION 'Mean spend';`,
+      extra: `CREATE FEATURE spend_7d VERSION 2 ENTITY user FROM transactions AS AVG(amount) WINDOW 7 DAYS FILL MEAN DESCRIPTION 'Mean spend';`,
     });
     const plan = registry.plan(project(bumped));
     expect(plan.errors).toEqual([]);
@@ -191,7 +197,7 @@ describe('a changed definition under a registered version', () => {
       'big@1': 'unchanged',
       'model@1': 'unchanged', // it names spend_7d VERSION 1
     });
-    expect(() => registry.apply(plan, { now: LATER })).toThrow(/feature `spend_7d` VERSION 2 is new and needs its fitted parameters/);
+    expect(() => registry.apply(plan, { now: LATER })).toThrow(/feature `spend_7d` VERSION 2 is new and needs its fitted parameters \(or to be registered as awaiting its fit\)/);
     registry.apply(plan, { fitted: fitAll(plan), now: LATER });
 
     expect(registry.versions('spend_7d')).toEqual([1, 2]);
@@ -206,7 +212,7 @@ describe('a changed definition under a registered version', () => {
     expect(v2.definition).toContain('AS AVG(amount)');
     expect(v1.versions).toEqual([1, 2]);
     expect(v2.metadata.description).toBe('Mean spend');
-    expect(registry.fittedParameters('spend_7d', 1)).toEqual(fittedFor('spend_7d', 1));
+    expect(registry.fittedParameters('spend_7d', 1)).toBeUndefined(); // a plain SUM: nothing to fit
     expect(registry.fittedParameters('spend_7d', 2)).toEqual(fittedFor('spend_7d', 2));
   });
 
@@ -268,7 +274,7 @@ describe('a metadata-only change', () => {
       [1, 'added', true, 'Spend over a week'],
       [2, 'metadata', true, 'Weekly spend'],
     ]);
-    expect(after.fittedParameters).toEqual(fittedFor('spend_7d', 1));
+    expect(after.fit).toBe(before.fit);
     expect(registry.plan(project(text)).items.every((i) => i.status === 'unchanged')).toBe(true);
   });
 });
@@ -389,9 +395,12 @@ describe('apply is one transaction', () => {
   });
 
   it('refuses bad extras before writing anything', () => {
-    const plan = registry.plan(project(small()));
-    const fitted = fitAll(plan);
-    expect(() => registry.apply(plan, { fitted: fitted.slice(1) })).toThrow(/is new and needs its fitted parameters/);
+    const plan = registry.plan(project(small({ extra: AVG_FILL_MEAN })));
+    const fitted = [...fitAll(plan), { feature: 'spend_7d', version: 1, parameters: fittedFor('spend_7d', 1) }];
+    expect(fitted.map((f) => f.feature)).toEqual(['avg_7d', 'spend_7d']);
+    expect(() => registry.apply(plan, { fitted: fitted.slice(1) })).toThrow(/feature `avg_7d` VERSION 1 is new and needs its fitted parameters/);
+    expect(() => registry.apply(plan, { fitted })).toThrow(/feature `spend_7d` VERSION 1 reads no fitted parameter: it has nothing to fit/);
+    fitted.pop();
     expect(() => registry.apply(plan, { fitted: [...fitted, fitted[0]!] })).toThrow(/given twice/);
     expect(() => registry.apply(plan, { fitted: [...fitted, { feature: 'big', version: 1, parameters: fittedFor('big', 1) }] })).toThrow(
       /not a feature version of this plan/,
@@ -402,8 +411,8 @@ describe('apply is one transaction', () => {
     expect(registry.list()).toEqual([]);
     registry.apply(plan, { fitted });
     // Fitted parameters never change.
-    const again = registry.plan(project(small()));
-    expect(() => registry.apply(again, { fitted })).toThrow(/already registered, and its fitted parameters never change/);
+    const again = registry.plan(project(small({ extra: AVG_FILL_MEAN })));
+    expect(() => registry.apply(again, { fitted })).toThrow(/feature `avg_7d` VERSION 1 is already fitted, and its fitted parameters never change/);
   });
 
   it('refuses a stale plan, and a plan made against another registry', () => {
@@ -438,5 +447,72 @@ describe('statistics', () => {
       [1, 1],
       [2, 1],
     ]);
+  });
+});
+
+describe('fits that wait for data (docs/semantics.md §5)', () => {
+  const withFit = small({ extra: `${AVG_FILL_MEAN}\nCREATE FEATURE top_amount ENTITY user FROM transactions AS MAX(amount) WINDOW 7 DAYS SCALE MINMAX;` });
+  const fitOf = (count: number) => ({ ...fittedFor('avg_7d', 1), count });
+
+  it('fits only the versions that read a fitted parameter', () => {
+    const plan = registry.plan(project(withFit));
+    expect(featuresToFit(plan).map((f) => f.name)).toEqual(['avg_7d', 'top_amount']);
+  });
+
+  it('registers an added version with an empty population as awaiting; the next plans list it until it is fitted, once', () => {
+    const plan = registry.plan(project(withFit));
+    expect(() => registry.apply(plan, { fitted: [{ feature: 'avg_7d', version: 1, parameters: fitOf(0) }], awaiting: [{ feature: 'top_amount', version: 1 }] })).toThrow(
+      /fitted parameters for feature `avg_7d` VERSION 1 are over an empty population: it awaits its fit instead/,
+    );
+    expect(() => registry.apply(plan, { awaiting: [{ feature: 'spend_7d', version: 1 }, { feature: 'avg_7d', version: 1 }, { feature: 'top_amount', version: 1 }] })).toThrow(
+      /feature `spend_7d` VERSION 1 is not a version this plan adds that needs a fit/,
+    );
+    registry.apply(plan, { awaiting: [{ feature: 'avg_7d', version: 1 }, { feature: 'top_amount', version: 1 }], now: NOW });
+    const d = registry.describe('avg_7d')!;
+    expect([d.fit, d.fitted, d.fittedParameters]).toEqual(['awaiting', false, undefined]);
+    expect(registry.fitState('avg_7d', 1)).toBe('awaiting');
+    expect(registry.fittedParameters('avg_7d', 1)).toBeUndefined();
+    expect(registry.list({ kind: 'feature' }).map((o) => [o.name, o.fit])).toEqual([
+      ['avg_7d', 'awaiting'],
+      ['big_count_30d', 'not_needed'],
+      ['spend_7d', 'not_needed'],
+      ['top_amount', 'awaiting'],
+    ]);
+    expect(registry.awaitingFit().map((r) => r.name)).toEqual(['avg_7d', 'top_amount']);
+
+    // An unchanged plan still fits them; apply may leave them waiting (nothing to write) or fit some.
+    const next = registry.plan(project(withFit));
+    expect(next.awaitingFit.map((r) => r.name)).toEqual(['avg_7d', 'top_amount']);
+    expect(featuresToFit(next).map((f) => f.name)).toEqual(['avg_7d', 'top_amount']);
+    expect(registry.apply(next).applyId).toBeNull();
+    registry.apply(next, { fitted: [{ feature: 'avg_7d', version: 1, parameters: fitOf(4) }], now: LATER });
+    expect(registry.describe('avg_7d')!).toMatchObject({ fit: 'fitted', fitted: true, fittedParameters: fitOf(4) });
+    expect(registry.history().map((h) => h.summary.fitted)).toEqual([0, 1]);
+
+    // Write-once: neither apply nor fit changes it; the other waits for `fit`.
+    const third = registry.plan(project(withFit));
+    expect(featuresToFit(third).map((f) => f.name)).toEqual(['top_amount']);
+    expect(() => registry.apply(third, { fitted: [{ feature: 'avg_7d', version: 1, parameters: fitOf(9) }] })).toThrow(/already fitted, and its fitted parameters never change/);
+    expect(() => registry.fit({ feature: 'avg_7d', version: 1, parameters: fitOf(9) })).toThrow(/already fitted/);
+    expect(() => registry.fit({ feature: 'spend_7d', version: 1, parameters: fitOf(9) })).toThrow(/reads no fitted parameter: it has nothing to fit/);
+    expect(() => registry.fit({ feature: 'top_amount', version: 1, parameters: fitOf(0) })).toThrow(/over an empty population/);
+    const stats = computeStatistics([1, 2], 'DOUBLE');
+    const fit = registry.fit({ feature: 'top_amount', version: 1, parameters: fitOf(2) }, { feature: 'top_amount', version: 1, statistics: stats }, LATER);
+    expect(fit.applyId).toBe(3);
+    expect(registry.describe('top_amount')!).toMatchObject({ fit: 'fitted', fittedParameters: fitOf(2), statistics: stats });
+    expect(registry.awaitingFit()).toEqual([]);
+  });
+
+  it('treats parameters an older fsql fitted over an empty population (count 0) as awaiting, and replaces them', () => {
+    const plan = registry.plan(project(withFit));
+    // What an older fsql wrote: count 0 for every feature. Written straight into the table, as the checks refuse it now.
+    registry.apply(plan, { awaiting: [{ feature: 'avg_7d', version: 1 }, { feature: 'top_amount', version: 1 }], now: NOW });
+    (registry as unknown as { db: Database.Database }).db
+      .prepare("INSERT INTO fitted_parameters (object_id, parameters, apply_id) SELECT id, ?, 1 FROM objects WHERE name_key = 'avg_7d'")
+      .run(JSON.stringify(fitOf(0)));
+    expect(registry.fitState('avg_7d', 1)).toBe('awaiting');
+    expect(registry.describe('avg_7d')!.fittedParameters).toBeUndefined();
+    registry.fit({ feature: 'avg_7d', version: 1, parameters: fitOf(5) });
+    expect(registry.fittedParameters('avg_7d', 1)).toEqual(fitOf(5));
   });
 });
