@@ -15,6 +15,7 @@ import { parseTimestampLiteral } from '../syntax/time-literals.js';
 import { projectDefinitions, type CheckedProject } from '../store/registry/definitions.js';
 import { openRegistry, registryPath } from '../store/registry/registry.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { isBareName } from '../syntax/format.js';
 
 export class CompileError extends Error {}
 
@@ -130,14 +131,26 @@ const nameOf = (x: { name: string } | readonly { name: string }[]): string => ('
 function title(p: Plan): string {
   switch (p.kind) {
     case 'training':
-      return `training set ${p.name} v${p.version}`;
+      return `training set ${commentName(p.name)} v${p.version}`;
     case 'materialize':
-      return `online vectors of entity ${p.entity}`;
+      return `online vectors of entity ${commentName(p.entity)}`;
     case 'fit':
-      return `fit ${p.feature.name} v${p.feature.version}`;
+      return `fit ${commentName(p.feature.name)} v${p.feature.version}`;
     case 'view':
-      return `view ${p.name}`;
+      return `view ${commentName(p.name)}`;
   }
+}
+
+/**
+ * A name as it goes in a `--` comment: as fsql source writes it (bare, or in
+ * double quotes with `""`), with every character that could end the comment
+ * or rewrite a terminal (control characters, line and paragraph separators —
+ * the checker refuses them in names, but the comment must be safe on its own:
+ * pg_dump's CVE-2012-0868) written as `\u{…}`.
+ */
+export function commentName(name: string): string {
+  const quoted = isBareName(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return quoted.replace(/[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
 /** Compiles what the options ask for; fitted parameters come from `fitted`, or else from `--params`. */

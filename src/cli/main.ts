@@ -183,9 +183,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--reason <text>', 'why (shown wherever the version is asked for)', 'retired by hand')
     .option('--format <format>', 'text or json', 'text')
     .action((name: string, path: string, options: { version: string; reason: string; format: string }) => {
-      const version = Number(options.version);
-      if (!/^\d+$/.test(options.version) || !Number.isSafeInteger(version) || version < 1) throw new UsageError(`--version must be a positive integer, not ${options.version}`);
-      code = runRetire(name, path, { version, reason: options.reason, format: format(options.format) }, io);
+      code = runRetire(name, path, { version: positive('--version', options.version)!, reason: options.reason, format: format(options.format) }, io);
     });
 
   program
@@ -210,13 +208,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--version <n>', 'the version (default: the newest)')
     .option('--format <format>', 'text or json', 'text')
     .action((name: string, path: string, options: { format: string; version?: string }) => {
-      let version: number | undefined;
-      if (options.version !== undefined) {
-        version = Number(options.version);
-        if (!/^\d+$/.test(options.version) || !Number.isSafeInteger(version) || version < 1) {
-          throw new UsageError(`--version must be a positive integer, not ${options.version}`);
-        }
-      }
+      const version = positive('--version', options.version);
       code = runDescribe(name, path, { format: format(options.format), ...(version !== undefined ? { version } : {}) }, io);
     });
 

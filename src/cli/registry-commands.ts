@@ -87,6 +87,13 @@ export function runPlan(path: string, options: { format: OutputFormat; retireBro
     return 1;
   }
   const dir = projectDir(path, io.cwd);
+  try {
+    // A registry file that is not a database is refused with what to do (never an internal error).
+    if (existsSync(registryPath(dir))) checkProjectFolder(dir, false);
+  } catch (e) {
+    if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
+    throw e;
+  }
   const registry = openExisting(dir) ?? openRegistry(':memory:');
   try {
     const plan = registry.plan(checked, { retireBroken: options.retireBroken ?? false });

@@ -103,7 +103,10 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
       return 0;
     }
     io.stdout(banner);
-    for (const x of excluded) io.stderr(`warning: ${x.kind} ${x.name} VERSION ${x.version} is not served: ${x.reason}\n`);
+    // Retired versions are not served by choice (list and /health say so); anything else left out is a surprise worth a warning.
+    for (const x of excluded) if (!x.retired) io.stderr(`warning: ${x.kind} ${x.name} VERSION ${x.version} is not served: ${x.reason}\n`);
+    const retired = excluded.filter((x) => x.retired).length;
+    if (retired > 0) io.stderr(`${retired} retired version${retired === 1 ? '' : 's'} not served (fsql list shows them)\n`);
     options.onListening?.(server.url);
     await (options.until ??
       new Promise<void>((resolve) => {

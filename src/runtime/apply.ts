@@ -7,8 +7,11 @@
  *    check each TABLE source's table and expose it under the source's name;
  *    create each STREAM source's table (kept across applies: it holds history);
  * 2. recreate the views and the indexes the plans probe;
- * 3. fit every feature version the plan adds (at `fitAt`, default the newest
- *    event time of its relation) and profile every feature version;
+ * 3. fit every feature version the plan adds that reads fitted parameters,
+ *    and every registered one still awaiting its fit (at `fitAt`, default the
+ *    newest event time of its relation) — an empty population fits nothing:
+ *    the version awaits its fit (`ApplyOutcome.awaiting`) — and profile every
+ *    feature version;
  * 4. write the registry (its own transaction, inside the engine's).
  *
  * Anything failing rolls everything back: the offline tables, the views and
@@ -32,7 +35,7 @@ import type { OnProgress } from './progress.js';
 import type { Workspace } from './workspace.js';
 
 export interface ApplyOptions {
-  /** The fit time for new feature versions, epoch µs (default: each feature relation's newest event time). */
+  /** The fit time for new feature versions and those awaiting their fit, epoch µs (default: each feature relation's newest event time). */
   readonly fitAt?: number;
   /** Reload every FILE source even when its file did not change. */
   readonly reload?: boolean;

@@ -176,6 +176,7 @@ export async function entitiesJson(ws: Workspace, catalog: Catalog) {
 
 export async function healthJson(ws: Workspace, catalog: Catalog, excluded: readonly { kind: string; name: string; version: number; reason: string; retired?: boolean }[], lastApply: number) {
   const store = ws.online();
+  const awaiting = ws.registry.awaitingFit();
   const materialized = [];
   for (const e of Object.values(catalog.entities).sort((a, b) => keyOf(a.name).localeCompare(keyOf(b.name)))) {
     const info = await store.describe(e.name);
@@ -186,6 +187,7 @@ export async function healthJson(ws: Workspace, catalog: Catalog, excluded: read
     status: 'ok' as const,
     last_apply: lastApply,
     ...(excluded.length > 0 ? { excluded: excluded.map((x) => ({ kind: x.kind, name: x.name, version: x.version, reason: x.reason, retired: x.retired === true })) } : {}),
+    ...(awaiting.length > 0 ? { awaiting_fit: awaiting.map((a) => ({ name: a.name, version: a.version })) } : {}),
     materialized,
   };
 }

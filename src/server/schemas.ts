@@ -419,6 +419,11 @@ export const healthResponse: Schema = {
         properties: { kind: { type: 'string' }, name, version: positiveInt, reason: { type: 'string' }, retired: { type: 'boolean' } },
       },
     },
+    awaiting_fit: {
+      type: 'array',
+      description: 'Feature versions awaiting their fit (their population has been empty so far): served with status awaiting_fit, not trainable, until `fsql apply` or `fsql fit` finds data',
+      items: { type: 'object', required: ['name', 'version'], additionalProperties: false, properties: { name, version: positiveInt } },
+    },
     materialized: {
       type: 'array',
       items: {

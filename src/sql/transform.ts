@@ -11,8 +11,10 @@
  *   brand-new key still equals the training row of a label for it.
  *
  * test/sql/transform.test.ts holds them equal: for random features and fitted
- * parameters, `emptyOutputs` equals what SQLite computes for such a key.
- * Change one, change the other.
+ * parameters, `emptyOutputs` equals what SQLite computes for such a key —
+ * bit for bit, except SCALE LOG, whose `ln` is the engine's math library's in
+ * SQL and V8's here (they may round the last bit differently). Change one,
+ * change the other.
  */
 import type { LiteralValue, ScalarType } from '../check/catalog.js';
 import { PlanError } from '../plan/build.js';
@@ -78,7 +80,7 @@ export function transformValues(t: TransformStep, raw: LiteralValue): LiteralVal
   const x: LiteralValue = raw ?? fillValue(t);
   // CASE WHEN x = v THEN 1 ELSE 0 END, per category (NULL = v is not true)
   if (t.oneHot) return t.oneHot.values.map((v) => (x !== null && x === v ? 1 : 0));
-  // SIGN(x) * LN(1 + ABS(x))
+  // SIGN(x) * LN(1 + ABS(x)), as written (not Math.log1p, which SQL does not compute)
   if (t.scale?.kind === 'log') {
     if (x === null) return [null];
     const n = Number(x);

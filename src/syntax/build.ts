@@ -83,6 +83,24 @@ const DATE_PARTS: Record<string, A.DatePart> = {
 };
 
 /** Join words fsql does not support; as bare table aliases they are almost certainly a join. */
+/**
+ * Characters a quoted name may not hold: control characters (C0, DEL, C1,
+ * among them every line break), the Unicode line and paragraph separators,
+ * and the bidirectional overrides and isolates that make text display in
+ * another order than it reads.
+ */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+const CHARACTER_NAMES: Record<number, string> = { 0x09: 'TAB', 0x0a: 'LINE FEED', 0x0d: 'CARRIAGE RETURN', 0x00: 'NUL', 0x1b: 'ESCAPE', 0x2028: 'LINE SEPARATOR', 0x2029: 'PARAGRAPH SEPARATOR' };
+
+/** `U+000A (LINE FEED)`, for a character that cannot be shown as itself. */
+export function describeCharacter(c: string): string {
+  const code = c.codePointAt(0)!;
+  const name = CHARACTER_NAMES[code];
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return name ? `${hex} (${name})` : `the control character ${hex}`;
+}
+
 const UNSUPPORTED_JOINS = new Set(['RIGHT', 'FULL', 'CROSS', 'NATURAL', 'OUTER']);
 
 /** How tightly each binary operator of a flat chain binds (a higher number binds tighter); all associate to the left. */
@@ -294,6 +312,14 @@ export class AstBuilder {
     if (t.tokenType === T.QuotedIdentifier) {
       const text = t.image.slice(1, -1).replace(/""/g, '"');
       if (text.length === 0) this.report('E0108', span, 'a quoted identifier cannot be empty');
+      const bad = UNPRINTABLE.exec(t.image);
+      if (bad) {
+        // A name reaches SQL comments (`fsql compile`), file headers and terminal
+        // messages, where a line break or a control character would end the
+        // comment, split the header or rewrite the screen: refused at the source.
+        const at = t.startOffset + bad.index;
+        this.report('E0101', this.offsetSpan(at, at), `a quoted name cannot contain ${describeCharacter(bad[0])}`, 'names hold printable characters only: remove it (text with line breaks goes in a \'string\')');
+      }
       return { kind: 'identifier', text, quoted: true, span };
     }
     return { kind: 'identifier', text: t.image, quoted: false, span };

@@ -108,6 +108,24 @@ const MISTAKES: readonly Mistake[] = [
     says: [/registry\.db is not an fsql registry \(not a SQLite database\): move it away and run `fsql apply \/\S+` to register the project again/],
   },
   {
+    mistake: 'plan with a registry file that is not a database',
+    project: 'fresh',
+    edit: (dir) => {
+      mkdirSync(join(dir, '.fsql'), { recursive: true });
+      writeFileSync(join(dir, '.fsql', 'registry.db'), 'not a database');
+    },
+    argv: ['plan', '$P'],
+    code: 1,
+    says: [/registry\.db is not an fsql registry \(not a SQLite database\): move it away and run `fsql apply \/\S+` to register the project again/],
+  },
+  {
+    mistake: 'retire a version that is not registered',
+    project: 'applied',
+    argv: ['retire', 'sales_7d', '$P', '--version', '7'],
+    code: 1,
+    says: ['`sales_7d` has no registered VERSION 7 (versions: 1)'],
+  },
+  {
     mistake: 'fsql.json offline.path naming a data file',
     project: 'fresh',
     edit: edit({ 'fsql.json': '{ "offline": { "path": "data/sales.csv" } }' }),

@@ -307,6 +307,12 @@ describe('the HTTP API', { timeout: 60_000 }, () => {
       expect(f.body.fitted_parameters).toBeUndefined();
       const source = await api.get('/v1/registry/objects/clicks');
       expect(source.body.fit).toBeUndefined();
+      const health = await api.get('/health');
+      expect(health.body.awaiting_fit).toEqual([
+        { name: 'f', version: 1 },
+        { name: 'n', version: 1 },
+        { name: 'top', version: 1 },
+      ]);
 
       const one = await api.get('/v1/features/user/a?features=f,top,plain');
       expect(one.body.results[0].features).toEqual({

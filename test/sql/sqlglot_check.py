@@ -5,7 +5,9 @@ Input (stdin): JSON lines {"dialect": "postgres", "sql": "...", "collect": false
 Output (stdout): one JSON line per input line, in order:
   {"ok": true} or {"ok": false, "error": "..."}; with "collect": true, also
   "literals" (every string literal's value, unescaped) and "identifiers"
-  (every quoted identifier's name), read from the parsed tree.
+  (every quoted identifier's name), read from the parsed tree. With
+  "script": true the input is a whole script: {"ok": true, "kinds": [...]}
+  names each statement parsed (`Create:VIEW`, `Select`, `Drop:TABLE`, ...).
 
 Exit status 3 with a message on stderr when sqlglot is not installed.
 Pinned in test/sql/requirements.txt (sqlglot 30.30.0).
@@ -34,6 +36,13 @@ DIALECTS = {
 }
 
 
+def kind(tree):
+    """`Create:VIEW`, `Select`, `Drop:TABLE`, ...: a statement's class (and what it creates or drops)."""
+    name = type(tree).__name__
+    what = tree.args.get("kind") if isinstance(tree, (exp.Create, exp.Drop)) else None
+    return f"{name}:{what}" if what else name
+
+
 def check(item):
     dialect = DIALECTS.get(item.get("dialect"))
     if dialect is None:
@@ -43,6 +52,9 @@ def check(item):
     except Exception as e:  # sqlglot raises ParseError, TokenError, ...
         return {"ok": False, "error": f"{type(e).__name__}: {e}"}
     trees = [t for t in trees if t is not None]
+    if item.get("script"):
+        # A whole script (`fsql compile --all`): what each statement is, in order.
+        return {"ok": True, "kinds": [kind(t) for t in trees]}
     if len(trees) != 1:
         return {"ok": False, "error": f"expected one statement, parsed {len(trees)}"}
     out = {"ok": True}

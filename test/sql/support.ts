@@ -109,6 +109,8 @@ export interface SqlglotInput {
   readonly sql: string;
   /** Also return the parsed tree's string literals and quoted identifiers. */
   readonly collect?: boolean;
+  /** A whole script of any number of statements: return what each one is (`kinds`). */
+  readonly script?: boolean;
 }
 
 export interface SqlglotResult {
@@ -116,6 +118,8 @@ export interface SqlglotResult {
   readonly error?: string;
   readonly literals?: string[];
   readonly identifiers?: string[];
+  /** With `script`: each statement's class, `Create:VIEW`, `Select`, `Drop:TABLE`, … */
+  readonly kinds?: string[];
 }
 
 /** Pinned: sqlglot 30.30.0 (test/sql/requirements.txt). */

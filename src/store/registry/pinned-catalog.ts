@@ -190,7 +190,9 @@ export function pinnedCatalog(state: PinState): PinnedCatalog {
     }
     const path = fileOf(ref);
     let text = v.text;
-    if (v.kind === 'feature' || v.kind === 'label') {
+    // Only a version that pinned a view revision other than the current one reads anything but the current relations.
+    const pinsOld = v.pins !== undefined && [...v.pins].some(([k, h]) => state.unversioned.get(k)?.kind === 'view' && state.unversioned.get(k)?.hash !== h);
+    if (pinsOld && (v.kind === 'feature' || v.kind === 'label')) {
       const s = parseOne(v.text, path);
       if (s && (s.kind === 'feature' || s.kind === 'label')) {
         let r: { name: string; files: string[] };

@@ -177,6 +177,55 @@ describe('snapshot write and get', () => {
   });
 });
 
+describe('a feature awaiting its fit', () => {
+  const AWAITING: SnapshotFeature[] = [
+    FEATURES[0]!,
+    { name: 'avg_click', version: 1, columns: ['avg_click'], types: ['DOUBLE'], kind: 'aggregate', awaitingFit: true },
+    // A ONE_HOT TOP n awaiting its fit: no column until its vocabulary is fitted.
+    { name: 'top_page', version: 1, columns: [], types: [], kind: 'latest', awaitingFit: true },
+  ];
+
+  it('is held with no value and status awaiting_fit, for stored and not stored keys; upserts keep it so', async () => {
+    const rows: SnapshotRow[] = [
+      {
+        key: ['alice'],
+        features: [
+          { values: [120.5], status: 'present', eventTime: T - HOUR },
+          { values: [null], status: 'awaiting_fit', eventTime: null },
+          { values: [], status: 'awaiting_fit', eventTime: null },
+        ],
+      },
+    ];
+    await store.writeSnapshot('user', snapshot(rows, T, AWAITING));
+    expect((await store.describe('user'))!.features.map((f) => [f.name, f.columns, f.awaitingFit])).toEqual([
+      ['spend_7d', ['spend_7d'], undefined],
+      ['avg_click', ['avg_click'], true],
+      ['top_page', [], true],
+    ]);
+    const [alice, nobody] = await store.get('user', [['alice'], ['nobody']]);
+    expect(alice!.features.map((f) => [f.name, f.values, f.status])).toEqual([
+      ['spend_7d', { spend_7d: 120.5 }, 'present'],
+      ['avg_click', { avg_click: null }, 'awaiting_fit'],
+      ['top_page', {}, 'awaiting_fit'],
+    ]);
+    expect(nobody!.found).toBe(false);
+    expect(nobody!.features.map((f) => [f.name, f.values, f.status])).toEqual([
+      ['spend_7d', { spend_7d: null }, 'missing'],
+      ['avg_click', { avg_click: null }, 'awaiting_fit'],
+      ['top_page', {}, 'awaiting_fit'],
+    ]);
+    // A new key upserted with only its spend: the others are awaiting_fit, not missing.
+    await store.upsert('user', [{ key: ['carol'], features: [{ name: 'spend_7d', version: 1, values: [3], status: 'present', eventTime: T }] }]);
+    const [carol] = await store.get('user', [['carol']], [{ name: 'avg_click' }, { name: 'top_page' }]);
+    expect(carol!.features.map((f) => f.status)).toEqual(['awaiting_fit', 'awaiting_fit']);
+  });
+
+  it('only an awaiting feature may have no column', async () => {
+    const bad: SnapshotFeature[] = [{ name: 'top_page', version: 1, columns: [], kind: 'latest' }];
+    await expect(store.writeSnapshot('user', snapshot([], T, bad))).rejects.toThrow(/columns must be a non-empty list of names/);
+  });
+});
+
 describe('feature versions', () => {
   it('holds several versions of a feature side by side', async () => {
     const features: SnapshotFeature[] = [
