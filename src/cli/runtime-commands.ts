@@ -19,6 +19,7 @@ import { materialize } from '../runtime/materialize.js';
 import { buildTrainingSet } from '../runtime/train.js';
 import { Workspace } from '../runtime/workspace.js';
 import { formatRowError } from '../store/files/sink.js';
+import { utf8Problem } from '../store/files/utf8.js';
 import { checkOutputPath, formatFromName, OutputFileError, writeTableFile, type OutputFormat } from '../store/files/write.js';
 import { renderPlan } from '../store/registry/render.js';
 import type { ApplyPlan } from '../store/registry/registry.js';
@@ -275,12 +276,16 @@ export async function runTrain(name: string, path: string, options: TrainCommand
 
 /** Reads events from a JSON array file (`.json`) or NDJSON / JSONL, with each event's line. */
 export function readEventsFile(path: string): { records: unknown[]; lines: number[] } | { error: string } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     return { error: `cannot read ${path}: ${(e as Error).message}` };
   }
+  // Not decoded with replacement: a byte that is not UTF-8 would be stored as U+FFFD.
+  const invalid = utf8Problem(bytes);
+  if (invalid) return { error: `${path}: line ${invalid.line}: ${invalid.message}; nothing was stored` };
+  let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (/^\s*\[/.test(text)) {
     try {

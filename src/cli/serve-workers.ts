@@ -40,23 +40,61 @@ export interface WorkersOptions {
   readonly onListening?: (url: string) => void;
 }
 
-/** The primary: starts the workers and supervises them until asked to stop; the exit code. */
+/** Start-up failures (a worker that died before it listened) tolerated within `FAILURE_WINDOW_MS` before giving up. */
+export const MAX_START_FAILURES = 5;
+const FAILURE_WINDOW_MS = 60_000;
+/** The wait before starting a worker again after the n-th recent start-up failure: 250 ms, doubling, at most 4 s. */
+const backoffMs = (n: number) => Math.min(250 * 2 ** Math.max(0, n - 1), 4000);
+
+/** A worker's end in words: `exited with code 3` or `was killed (SIGKILL)`. */
+function howItEnded(code: number | null, signal: string | null): string {
+  return signal ? `was killed (${signal})` : `exited with code ${code}`;
+}
+
+/**
+ * The primary: starts the workers and supervises them until asked to stop;
+ * the exit code. A worker that refuses to start (it reported why: a project
+ * never applied, a port in use) stops them all, with its exit code. A
+ * worker that dies otherwise is started again, and the primary says why
+ * (its exit code or signal and the last line it wrote to stderr): at once
+ * if it had been serving; after a back-off if it died while starting. After
+ * `MAX_START_FAILURES` such start-up deaths within a minute it gives up:
+ * a message, and exit code 1.
+ */
 export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): Promise<number> {
   const { exec, execArgv } = cliEntry();
-  cluster.setupPrimary({ exec, execArgv, args: ['serve', ...options.args], silent: false });
+  // silent: the workers' output comes through here, so that the last line a worker wrote can say why it died.
+  cluster.setupPrimary({ exec, execArgv, args: ['serve', ...options.args], silent: true });
   let stopping = false;
   const live = new Set<Worker>();
   const listening = new Set<Worker>();
   let announced = false;
   let failure: number | undefined;
+  let gaveUp = false;
+  const startFailures: number[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   let allExited: () => void = () => undefined;
   const exited = new Promise<void>((resolve) => (allExited = resolve));
   let started!: (ok: boolean) => void;
   const ready = new Promise<boolean>((resolve) => (started = resolve));
+  let givingUp!: () => void;
+  const gaveUpNow = new Promise<void>((resolve) => (givingUp = resolve));
+  let interrupted = false;
 
   const fork = (): void => {
     const w = cluster.fork({ [WORKER_ENV]: '1' });
     live.add(w);
+    let lastLine = '';
+    let partial = '';
+    w.process.stdout?.on('data', (d: Buffer) => io.stdout(d.toString()));
+    w.process.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      io.stderr(text);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      const last = lines.reverse().find((l) => l.trim() !== '');
+      if (last !== undefined) lastLine = last.trim();
+    });
     w.on('message', (m: FromWorker) => {
       if (m.kind === 'listening') {
         listening.add(w);
@@ -65,21 +103,50 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
           io.stdout(`${m.banner.replace(/^fsql serving/, `fsql serving with ${options.workers} workers:`)}`);
           options.onListening?.(m.url);
           started(true);
+        } else if (announced) {
+          io.stderr(`fsql serve: worker ${w.process.pid} is listening (${listening.size} of ${options.workers})\n`);
         }
       } else if (m.kind === 'failed') {
         failure = m.code;
       }
     });
     w.on('exit', (code, signal) => {
+      const wasListening = listening.has(w);
       live.delete(w);
       listening.delete(w);
-      if (!announced && !stopping) {
-        // A worker that cannot start (a bad project, a port in use): stop the others and fail.
-        stop();
-        started(false);
-      } else if (!stopping) {
-        io.stderr(`fsql serve: worker ${w.process.pid} ${signal ? `was killed (${signal})` : `exited with ${code}`}; starting another\n`);
-        fork();
+      if (!stopping) {
+        if (failure !== undefined && !wasListening) {
+          // It said why it cannot start (a bad project, a port in use): starting it again would not help.
+          stop();
+          started(false);
+          givingUp();
+        } else {
+          const last = (partial.trim() || lastLine).slice(0, 500);
+          const why = `worker ${w.process.pid} ${howItEnded(code, signal)}${wasListening ? '' : ' while starting'}${last ? ` (its last words: ${last})` : ''}`;
+          if (wasListening) {
+            io.stderr(`fsql serve: ${why}; starting another\n`);
+            fork();
+          } else {
+            const now = Date.now();
+            startFailures.push(now);
+            while (startFailures.length > 0 && startFailures[0]! < now - FAILURE_WINDOW_MS) startFailures.shift();
+            if (startFailures.length >= MAX_START_FAILURES) {
+              io.stderr(`fsql serve: ${why}\nfsql serve: giving up: ${startFailures.length} workers died while starting in the last ${FAILURE_WINDOW_MS / 1000} s (run \`fsql serve\` without --workers to see the error in full)\n`);
+              gaveUp = true;
+              stop();
+              started(false);
+              givingUp();
+            } else {
+              const wait = backoffMs(startFailures.length);
+              io.stderr(`fsql serve: ${why}; starting another in ${wait >= 1000 ? `${wait / 1000} s` : `${wait} ms`}\n`);
+              const t = setTimeout(() => {
+                timers.delete(t);
+                if (!stopping) fork();
+              }, wait);
+              timers.add(t);
+            }
+          }
+        }
       }
       if (live.size === 0 && stopping) allExited();
     });
@@ -89,6 +156,9 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    if (live.size === 0) allExited();
     // A worker still starting may not listen for messages yet: SIGTERM (it stops gracefully once it handles it).
     for (const w of live) {
       if (listening.has(w) && w.isConnected()) w.send('stop');
@@ -98,21 +168,25 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
   let signalled: () => void = () => undefined;
   const signal = new Promise<void>((resolve) => (signalled = resolve));
   const onSignal = () => {
+    interrupted = true;
     if (!announced) stop();
     signalled();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (!(await ready)) {
+    const ok = await Promise.race([ready, signal.then(() => false)]);
+    if (!ok) {
+      stop();
       await exited;
-      return failure ?? 1;
+      // Stopped by a signal before every worker listened: a stop like any other.
+      return gaveUp ? 1 : (failure ?? (interrupted ? 0 : 1));
     }
-    await Promise.race([options.until ?? new Promise<never>(() => undefined), signal]);
-    io.stdout('stopping…\n');
+    await Promise.race([options.until ?? new Promise<never>(() => undefined), signal, gaveUpNow]);
+    if (!gaveUp && failure === undefined) io.stdout('stopping…\n');
     stop();
     await exited;
-    return 0;
+    return gaveUp ? 1 : (failure ?? 0);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

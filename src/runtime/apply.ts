@@ -17,8 +17,8 @@
  * Anything failing rolls everything back: the offline tables, the views and
  * the registry stay as they were.
  */
-import { statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { keyOf, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
 import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -28,7 +28,7 @@ import { indexesFor } from '../sql/indexes.js';
 import { featureStatistics, fittedParameters, summarize } from '../plan/statistics.js';
 import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';
 import type { Plan } from '../plan/ir.js';
-import { readSourceFileBatches } from '../store/files/read.js';
+import { notRegularFile, readSourceFileBatches } from '../store/files/read.js';
 import { featuresToFit, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
 import { RuntimeError } from './errors.js';
 import type { OnProgress } from './progress.js';
@@ -249,12 +249,23 @@ async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, optio
 }
 
 async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: OnProgress): Promise<SourceLoad> {
-  const path = isAbsolute(file) ? file : join(ws.dir, file);
+  const path = resolve(ws.dir, file);
+  const outside = outsideAllowed(path, ws.dir, ws.config.files.allow);
+  if (outside !== undefined) {
+    const reason = `${outside} outside the project folder, and fsql.json allows no folder that holds it`;
+    throw new RuntimeError('bad_rows', `source ${r.name}: FILE '${file}' is ${reason}: a FILE source reads a file inside the project (${ws.dir}); to read another folder, list it in fsql.json: "files": { "allow": ["/path/to/folder"] }`, {
+      rowErrors: [{ file, reason: `${outside} outside the project folder` }],
+    });
+  }
   let stat;
   try {
     stat = statSync(path);
   } catch {
     throw new RuntimeError('bad_rows', `source ${r.name}: cannot read ${file} (no such file under ${ws.dir})`, { rowErrors: [{ file, reason: 'no such file' }] });
+  }
+  const special = notRegularFile(path);
+  if (special !== undefined) {
+    throw new RuntimeError('bad_rows', `source ${r.name}: FILE '${file}' is ${special}, not a regular file`, { rowErrors: [{ file, reason: `${special}, not a regular file` }] });
   }
   const fingerprint = JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) });
   const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
@@ -278,6 +289,29 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(keyOf(r.name))}, ${s(fingerprint)}, ${result.rowCount})`);
   progress({ step, done: result.rowCount, total: result.rowCount, unit: 'row', end: true });
   return { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
+}
+
+/**
+ * Why a FILE path is not allowed (`is`, `leads (through a symbolic link) to a
+ * file`), or undefined when it is inside the project folder or a folder that
+ * fsql.json's `files.allow` lists. Checked on the path as written first (so a
+ * path outside says so whether or not a file is there), then on the real
+ * path, so that a symbolic link inside the project cannot lead out of it.
+ */
+function outsideAllowed(path: string, dir: string, allow: readonly string[]): string | undefined {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  const inside = (p: string, roots: readonly string[]) => roots.some((root) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep));
+  const roots = [dir, ...allow];
+  if (!inside(path, roots)) return 'a path';
+  const realRoots = roots.map(real);
+  if (!inside(real(path), realRoots)) return 'a symbolic link to a file';
+  return undefined;
 }
 
 /** The TABLE source reads the table of its own name in the main schema (no view needed). */

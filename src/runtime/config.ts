@@ -7,6 +7,7 @@
  * {
  *   "offline": { "engine": "sqlite", "path": ".fsql/offline.db", "attach": { "crm": "crm.db" } },
  *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },
+ *   "files":   { "allow": ["/data/exports"] },
  *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 }
  * }
  * ```
@@ -36,6 +37,12 @@ const schema = z
       .object({
         store: z.enum(['sqlite']).optional(),
         path: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    files: z
+      .object({
+        allow: z.array(z.string().min(1, 'a folder path cannot be empty')).optional(),
       })
       .strict()
       .optional(),
@@ -79,6 +86,11 @@ export interface ProjectConfig {
     readonly attach: Readonly<Record<string, string>>;
   };
   readonly online: { readonly store: 'sqlite'; readonly path: string };
+  /**
+   * Folders outside the project that FILE sources may read (absolute): by
+   * default none, so a FILE path names a file inside the project folder.
+   */
+  readonly files: { readonly allow: readonly string[] };
   readonly server: {
     readonly host: string;
     readonly port: number;
@@ -141,6 +153,7 @@ export function loadConfig(dir: string): ProjectConfig {
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
     online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, 'online.db')) },
+    files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
     server: {
       host: c.server?.host ?? '127.0.0.1',
       port: c.server?.port ?? 8080,

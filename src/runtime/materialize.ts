@@ -56,7 +56,10 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
     options.onProgress?.({ entity, phase: 'computing' });
     const features = entityFeatures(catalog, entity);
     const computeStarted = Date.now() * 1000;
-    const snapshot = await ws.exclusive(async () => computeSnapshot(await ws.engine(), catalog, ws.fitted, entity, features, asOf, { lazy: true }));
+    // A ticket before the offline data is read: keys upserted under a later one meanwhile keep their newer vectors.
+    const ticket = await ws.online().ticket(entity, null);
+    const computed = await ws.exclusive(async () => computeSnapshot(await ws.engine(), catalog, ws.fitted, entity, features, asOf, { lazy: true }));
+    const snapshot = ticket ? { ...computed, seq: ticket.seq } : computed;
     if (snapshot.features.length === 0) {
       // Every feature of the entity is a ONE_HOT TOP n fitted on no value: no column, nothing to store.
       out.push({ entity, asOf, keys: 0, features: 0, values: 0, seconds: (performance.now() - started) / 1000 });

@@ -10,6 +10,14 @@
  * anything else: recomputing vectors from the offline data is idempotent, so
  * it does not matter whether the events of a killed ingest were committed —
  * the online store ends equal to the offline data either way.
+ *
+ * Several processes (`serve --workers`) carry updates out at once, a
+ * survivor also what a killed worker owed: each recomputation takes a ticket
+ * from the online store (`OnlineStore.ticket`) before it reads the offline
+ * store, and the store never lets a vector of an earlier ticket overwrite one
+ * of a later ticket — which read a later offline state, as of a time no
+ * earlier. So whichever write lands last, a key ends up holding every event
+ * committed before the latest ticket.
  */
 import { keyOf, type Catalog, type LiteralValue, type SourceInfo } from '../check/catalog.js';
 import type { Engine, Row } from '../engine/engine.js';
@@ -94,22 +102,26 @@ export async function updatesForEvents(
 }
 
 /**
- * Carries out one update: the vectors recomputed as of the later of the
- * entity's snapshot time and `newest`, and written (upserted, or a new
- * snapshot for the whole entity). Run inside `ws.exclusive`.
+ * Carries out one update: a ticket taken (after the events were committed,
+ * before they are read), then the vectors recomputed as of the ticket's time
+ * — the latest of the entity's snapshot time, `newest` and the newest event
+ * of every update since the snapshot — and written under the ticket
+ * (upserted, or a new snapshot for the whole entity). Run inside
+ * `ws.exclusive`.
  */
 export async function carryOut(ws: Workspace, engine: Engine, catalog: Catalog, update: PendingUpdate): Promise<OnlineUpdate> {
   const store = ws.online();
-  const info = await store.describe(update.entity);
-  if (!info) return { entity: update.entity, mode: 'not_materialized', keys: 0 };
+  const ticket = await store.ticket(update.entity, update.newest);
+  const info = ticket && (await store.describe(update.entity));
+  if (!ticket || !info) return { entity: update.entity, mode: 'not_materialized', keys: 0 };
   const refs = info.features.filter((f) => catalog.features[keyOf(f.name)]?.some((x) => x.version === f.version)).map((f) => ({ name: f.name, version: f.version }));
-  const asOf = Math.max(info.asOf, update.newest ?? info.asOf);
+  const asOf = ticket.asOf;
   // A feature the snapshot holds as awaiting its fit that is fitted now changes shape (its columns,
   // every key's status): the whole entity is recomputed, not only the touched keys.
   const fittedSince = info.features.some((f) => f.awaitingFit && ws.fitted(f.name, f.version) !== undefined);
   if (update.keys === null || fittedSince) {
     const snapshot = await computeSnapshot(engine, catalog, ws.fitted, update.entity, refs, asOf);
-    await store.writeSnapshot(update.entity, snapshot);
+    await store.writeSnapshot(update.entity, { ...snapshot, seq: ticket.seq });
     return { entity: update.entity, mode: 'entity', keys: snapshot.keys, asOf };
   }
   const snapshot = await computeSnapshot(engine, catalog, ws.fitted, update.entity, refs, asOf, { keys: update.keys as LiteralValue[][] });
@@ -117,7 +129,7 @@ export async function carryOut(ws: Workspace, engine: Engine, catalog: Catalog, 
     key: r.key,
     features: r.features.map((cell, i) => ({ name: snapshot.features[i]!.name, version: snapshot.features[i]!.version, values: cell.values, status: cell.status, eventTime: cell.eventTime })),
   }));
-  await store.upsert(update.entity, vectors);
+  await store.upsert(update.entity, vectors, ticket.seq);
   return { entity: update.entity, mode: 'keys', keys: vectors.length, asOf };
 }
 

@@ -12,8 +12,10 @@ import { OnlineStoreError } from '../store/online/store.js';
 export const ERROR_CODES = {
   /** The body is not valid JSON (or an NDJSON line is not). */
   malformed_json: 400,
-  /** The request does not match the endpoint's schema (a missing field, a wrong type, an unknown field). */
+  /** The request does not match the endpoint's schema (a missing field, a wrong type, an unknown field, a name over 256 characters), or its URL is malformed. */
   bad_request: 400,
+  /** The body is not valid UTF-8 (`details.byte`, and `details.line` for NDJSON). */
+  bad_encoding: 400,
   /** A key is of the wrong shape, names a column the entity's key has not got, or has a value that is not of the key column's type. */
   bad_key: 400,
   /** More keys in one lookup than the server allows (`maxKeys`). */
@@ -24,6 +26,10 @@ export const ERROR_CODES = {
   unauthorized: 401,
   /** No such route. */
   not_found: 404,
+  /** The path exists, but not with this method: the `Allow` header lists those it has. */
+  method_not_allowed: 405,
+  /** The client sent the request too slowly. */
+  request_timeout: 408,
   unknown_entity: 404,
   unknown_feature: 404,
   unknown_source: 404,
@@ -41,8 +47,12 @@ export const ERROR_CODES = {
   idempotency_conflict: 409,
   /** The body is larger than the server's limit. */
   body_too_large: 413,
-  /** A Content-Type the endpoint does not read. */
+  /** A path segment longer than the server reads (8192 characters). */
+  uri_too_long: 414,
+  /** A Content-Type the endpoint does not read, or a charset other than UTF-8. */
   unsupported_media_type: 415,
+  /** The request line and headers are larger than the server reads (16 KiB, Node's limit). */
+  headers_too_large: 431,
   /** Another process held the online store's write lock for too long. */
   busy: 503,
   /** A bug: the message says what went wrong. */
@@ -86,7 +96,8 @@ export function toApiError(e: unknown): ApiError {
     const where = f.validationContext ?? 'request';
     const problems = f.validation.map((v) => {
       const path = `${where}${v.instancePath ?? ''}`;
-      const extra = v.keyword === 'additionalProperties' && v.params?.['additionalProperty'] !== undefined ? ` (\`${String(v.params['additionalProperty'])}\`)` : '';
+      // The field's name is the user's: quoted, and only its start.
+      const extra = v.keyword === 'additionalProperties' && v.params?.['additionalProperty'] !== undefined ? ` (${clipped(String(v.params['additionalProperty']))})` : '';
       return { path, message: `${v.message ?? 'is invalid'}${extra}` };
     });
     return new ApiError('bad_request', problems.map((p) => `${p.path} ${p.message}`).join('; '), { problems });
@@ -101,12 +112,21 @@ export function toApiError(e: unknown): ApiError {
       return new ApiError('unsupported_media_type', `${f.message ?? 'unsupported Content-Type'} (send application/json; ingest also reads application/x-ndjson)`);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError('bad_request', 'the Content-Length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return new ApiError('bad_request', 'the URL is malformed: a percent-encoded part is not UTF-8 (or a `%` is not followed by two hex digits)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError('uri_too_long', 'a part of the URL path is longer than 8192 characters');
   }
   if (e instanceof SyntaxError && f.statusCode === 400) return new ApiError('malformed_json', `the body is not valid JSON: ${e.message}`);
   if (typeof f.statusCode === 'number' && f.statusCode === 413) return new ApiError('body_too_large', 'the body is larger than the server accepts');
   if (typeof f.statusCode === 'number' && f.statusCode === 415) return new ApiError('unsupported_media_type', f.message ?? 'unsupported Content-Type');
-  if (typeof f.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500) return new ApiError('bad_request', f.message ?? 'bad request');
+  if (typeof f.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500) return new ApiError('bad_request', f.message === undefined ? 'bad request' : f.message.slice(0, 200));
   return new ApiError('internal', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** A name from a request as a message quotes it: back-quoted, at most 60 characters. */
+function clipped(text: string): string {
+  return `\`${text.length > 60 ? `${text.slice(0, 60)}…` : text}\``;
 }
 
 function fromRuntime(e: RuntimeError): ApiError {

@@ -24,6 +24,7 @@ import type { RegisteredCatalog } from '../runtime/registered-catalog.js';
 import type { Workspace } from '../runtime/workspace.js';
 import { missingCell, type EncodedVectors, type FeatureSelector, type SnapshotFeature } from '../store/online/store.js';
 import { bytesOf, WireKind, WireWriter, type WireFeature } from '../store/online/wire.js';
+import { clip } from './body.js';
 import { ApiError } from './errors.js';
 import { keyJson, keyShape, parseKey, parseKeyText, valueWriter, type KeyShape } from './render.js';
 
@@ -55,10 +56,10 @@ export function parseSelection(features: readonly string[] | undefined): Selecti
     const m = SELECTOR.exec(text);
     const version = m?.[2] !== undefined ? Number(m[2]) : undefined;
     if (!m || (version !== undefined && (!Number.isSafeInteger(version) || version < 1))) {
-      throw new ApiError('bad_request', `features: ${JSON.stringify(text)} is not a feature (write \`name\` or \`name@version\`)`);
+      throw new ApiError('bad_request', `features: ${clip(text)} is not a feature (write \`name\` or \`name@version\`)`);
     }
     const k = `${keyOf(m[1]!)}@${version ?? ''}`;
-    if (seen.has(k)) throw new ApiError('bad_request', `features: ${JSON.stringify(text)} is listed twice`);
+    if (seen.has(k)) throw new ApiError('bad_request', `features: ${clip(text)} is listed twice`);
     seen.add(k);
     selectors.push(version === undefined ? { name: m[1]! } : { name: m[1]!, version });
   }
@@ -320,7 +321,9 @@ function featureShape(f: SnapshotFeature, catalog: Catalog): { readonly single: 
 }
 
 function unknownFeature(catalog: Catalog, entity: EntityInfo, sel: FeatureSelector, held: readonly SnapshotFeature[]): ApiError {
-  const what = sel.version === undefined ? `feature \`${sel.name}\`` : `feature \`${sel.name}\` VERSION ${sel.version}`;
+  // A name from a query string may be long: only its start is quoted back.
+  const shown = sel.name.length > 80 ? `${sel.name.slice(0, 80)}…` : sel.name;
+  const what = sel.version === undefined ? `feature \`${shown}\`` : `feature \`${shown}\` VERSION ${sel.version}`;
   const registered = catalog.features[keyOf(sel.name)];
   if (registered && registered.length > 0) {
     const owner = registered[0]!.key.entity;

@@ -129,7 +129,7 @@ export function parseKey(shape: KeyShape, raw: unknown, index: number): Value[] 
       if (!Object.hasOwn(rec, name)) continue;
       given++;
       const i = shape.positions.get(name.toLowerCase());
-      if (i === undefined) throw bad(`the ${shape.entity} key has no column \`${name}\` (its key is ${keyNames(shape)})`);
+      if (i === undefined) throw bad(`the ${shape.entity} key has no column \`${name.length > 40 ? `${name.slice(0, 40)}…` : name}\` (its key is ${keyNames(shape)})`);
       if (out[i] !== undefined) throw bad(`column ${cols[i]!.name} is given twice`);
       out[i] = readKeyValue(cols[i]!, rec[name], bad);
     }

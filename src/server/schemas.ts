@@ -11,7 +11,20 @@ type Schema = Record<string, unknown>;
 const scalar: Schema = { type: ['string', 'number', 'boolean', 'null'] };
 const timestamp: Schema = { type: ['string', 'null'], format: 'date-time', description: 'ISO-8601 UTC, e.g. `2024-03-01T14:05:00Z`; null when no row was used' };
 const isoTime: Schema = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC' };
+/**
+ * The longest name a request may give (an entity, a feature, a source, an
+ * object): far beyond any real name, and short enough that nothing done with
+ * a name (a did-you-mean, a message) costs anything. Names in responses are
+ * whatever was registered.
+ */
+export const MAX_NAME_LENGTH = 256;
+/** Most entries in a lookup's feature list. */
+export const MAX_FEATURES = 10_000;
+/** Most columns a key may give. */
+const MAX_KEY_COLUMNS = 64;
+
 const name: Schema = { type: 'string', minLength: 1 };
+const requestName: Schema = { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH };
 const positiveInt: Schema = { type: 'integer', minimum: 1 };
 const objectKinds = ['entity', 'source', 'view', 'feature', 'label', 'training_set'];
 
@@ -72,12 +85,13 @@ export const lookupBody: Schema = {
     keys: {
       type: 'array',
       description: 'Keys as objects (`{"user_id": "u1"}`) or arrays in key order (`["u1"]`)',
-      items: { type: ['object', 'array'] },
+      items: { type: ['object', 'array'], maxItems: MAX_KEY_COLUMNS, maxProperties: MAX_KEY_COLUMNS, propertyNames: { maxLength: MAX_NAME_LENGTH } },
     },
     features: {
       type: 'array',
-      description: '`name` (its highest materialized version) or `name@version`; all features when absent',
-      items: { type: 'string', minLength: 1 },
+      description: `\`name\` (its highest materialized version) or \`name@version\`; all features when absent. At most ${MAX_FEATURES} entries, each at most ${MAX_NAME_LENGTH + 64} characters`,
+      maxItems: MAX_FEATURES,
+      items: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH + 64 },
     },
   },
 };
@@ -105,18 +119,18 @@ export const lookupResponse: Schema = {
   },
 };
 
-export const entityParams: Schema = { type: 'object', required: ['entity'], properties: { entity: name } };
-export const entityKeyParams: Schema = { type: 'object', required: ['entity', 'key'], properties: { entity: name, key: { type: 'string', description: 'The value of a one-column key' } } };
+export const entityParams: Schema = { type: 'object', required: ['entity'], properties: { entity: requestName } };
+export const entityKeyParams: Schema = { type: 'object', required: ['entity', 'key'], properties: { entity: requestName, key: { type: 'string', description: 'The value of a one-column key' } } };
 export const featuresQuery: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { features: { type: 'string', description: 'Comma-separated `name` or `name@version`; all features when absent' } },
+  properties: { features: { type: 'string', maxLength: 8192, description: 'Comma-separated `name` or `name@version`; all features when absent' } },
 };
 
 // ---------------------------------------------------------------------------
 // Ingest
 
-export const ingestParams: Schema = { type: 'object', required: ['source'], properties: { source: name } };
+export const ingestParams: Schema = { type: 'object', required: ['source'], properties: { source: requestName } };
 
 export const ingestBody: Schema = {
   type: 'array',
@@ -201,7 +215,7 @@ const objectSummary: Schema = {
 export const objectsQuery: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { kind: { type: 'string', enum: objectKinds }, name: { type: 'string', description: 'Only the versions of this name' } },
+  properties: { kind: { type: 'string', enum: objectKinds }, name: { type: 'string', maxLength: MAX_NAME_LENGTH, description: 'Only the versions of this name' } },
 };
 
 export const objectsResponse: Schema = {
@@ -212,7 +226,7 @@ export const objectsResponse: Schema = {
   properties: { objects: { type: 'array', items: objectSummary } },
 };
 
-export const nameParams: Schema = { type: 'object', required: ['name'], properties: { name } };
+export const nameParams: Schema = { type: 'object', required: ['name'], properties: { name: requestName } };
 export const versionQuery: Schema = {
   type: 'object',
   additionalProperties: false,

@@ -20,6 +20,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { keyOf } from '../check/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Workspace } from '../runtime/workspace.js';
+import { checkCharset, decodeBody, parseJsonText, readJsonBody } from './body.js';
 import { ApiError, toApiError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
 import { settleOwedUpdates } from '../runtime/online-updates.js';
@@ -79,7 +80,7 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-/** NDJSON → an array of values (blank lines skipped); a bad line is a 400 naming it. */
+/** NDJSON (decoded) → an array of values (blank lines skipped); a bad line is a 400 naming it. */
 export function parseNdjson(text: string): unknown[] {
   const records: unknown[] = [];
   const lines: number[] = [];
@@ -93,9 +94,9 @@ export function parseNdjson(text: string): unknown[] {
     start = end + 1;
     if (raw.trim() === '') continue;
     try {
-      records.push(JSON.parse(raw));
+      records.push(parseJsonText(raw, `line ${line}`));
     } catch (e) {
-      throw new ApiError('malformed_json', `line ${line} is not valid JSON: ${(e as Error).message}`, { line });
+      throw e instanceof ApiError ? new ApiError(e.code, e.message, { line }) : e;
     }
     lines.push(line);
   }
@@ -128,6 +129,36 @@ function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
   return reply.code(e.status).type(JSON_TYPE).send(JSON.stringify(e.body()));
 }
 
+/** The longest path parameter (an entity, a key, a name) the router reads; longer is a 414. Names are also limited to 256 characters by the schemas. */
+const MAX_PARAM_LENGTH = 8192;
+
+/**
+ * Errors Node's HTTP parser finds before fastify sees a request (headers over
+ * 16 KiB, a malformed request line, a slow client), in the API's error shape;
+ * the connection is then closed, as Node does.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError('headers_too_large', 'the request line and headers are larger than the server reads (16 KiB)')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError('request_timeout', 'the request was not received in time')
+        : new ApiError('bad_request', 'the request is not valid HTTP');
+  const body = JSON.stringify(e.body());
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/** A route's URL pattern (`/v1/features/:entity`) as a regular expression over request paths. */
+function pathPattern(url: string): RegExp {
+  return new RegExp(`^${url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+}
+
 /** The server of a workspace, ready for `listen` or `inject`. */
 export async function buildServer(ws: Workspace, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimitBytes ?? ws.config.server.bodyLimitBytes;
@@ -135,7 +166,12 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit,
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a malformed percent-encoding, an overlong path segment) in the API's error shape.
+    frameworkErrors: (error, _req, reply) => {
+      void sendError(reply, toApiError(error));
+    },
+    clientErrorHandler,
     // While closing, requests on open connections are still answered (by the routes, in the API's error shape if at all), rather than with fastify's own 503 body.
     return503OnClosing: false,
     // Unknown body fields are refused, not silently dropped; nothing is coerced (`"keys": "u1"` is not a list of keys).
@@ -154,11 +190,20 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     }
   });
 
-  // JSON and NDJSON only: a text/plain body is a 415, not a string.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([...NDJSON_TYPES], { parseAs: 'string' }, (_req, body, done) => {
+  // JSON and NDJSON only: a text/plain body is a 415, not a string. Both are read from bytes by body.ts:
+  // UTF-8 only (a charset other than UTF-8 is a 415, invalid bytes a 400), nesting bounded before parsing.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     try {
-      done(null, parseNdjson(body as string));
+      done(null, readJsonBody(body as Buffer, req.headers['content-type']));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  app.addContentTypeParser([...NDJSON_TYPES], { parseAs: 'buffer' }, (req, body, done) => {
+    try {
+      checkCharset(req.headers['content-type']);
+      done(null, parseNdjson(decodeBody(body as Buffer, true)));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -177,7 +222,37 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     }
     return sendError(reply, e);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  // A known path asked with a method it has not: 405 with `Allow`, before the body is read (an onRequest hook
+  // runs before content-type parsing, which would otherwise answer for an unknown method with a body).
+  const patterns = new Map<string, RegExp>();
+  const allowed = (path: string): string[] => {
+    const methods = new Set<string>();
+    for (const r of routes) {
+      let re = patterns.get(r.url);
+      if (!re) patterns.set(r.url, (re = pathPattern(r.url)));
+      if (re.test(path)) {
+        methods.add(r.method);
+        if (r.method === 'GET') methods.add('HEAD');
+      }
+    }
+    return [...methods];
+  };
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0]!;
+    // Only the start of a long path is quoted back (Node's parser admits only known methods).
+    const shown = path.length > 80 ? `${path.slice(0, 80)}…` : path;
+    const methods = allowed(path);
+    if (methods.length > 0 && !methods.includes(req.method)) {
+      reply.header('allow', methods.join(', '));
+      return sendError(reply, new ApiError('method_not_allowed', `${req.method} ${shown}: this path takes ${methods.join(', ')}`, { allow: methods }));
+    }
+    return sendError(reply, new ApiError('not_found', `no route ${req.method} ${shown}`));
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.is404) return notFound(req, reply);
+    return undefined;
+  });
+  app.setNotFoundHandler((req, reply) => notFound(req, reply));
 
   const lookup = new FeatureLookup(ws, { maxKeys, renderCacheBytes: options.renderCacheBytes ?? ws.config.server.renderCacheBytes });
   const ingestQueue = new IngestQueue(ws);
@@ -196,7 +271,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['features'],
         params: S.entityParams,
         body: S.lookupBody,
-        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 413, 415) },
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 413, 414, 415) },
       },
     },
     async (req, reply) => {
@@ -215,7 +290,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['features'],
         params: S.entityKeyParams,
         querystring: S.featuresQuery,
-        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410) },
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 414) },
       },
     },
     async (req, reply) => {
@@ -239,7 +314,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['ingest'],
         params: S.ingestParams,
         body: S.ingestBody,
-        response: { 200: S.ingestResponse, ...S.errors(400, ...(auth ? [401] : []), 404, 409, 413, 415) },
+        response: { 200: S.ingestResponse, ...S.errors(400, ...(auth ? [401] : []), 404, 409, 413, 414, 415) },
       },
       config: { auth: auth !== undefined, bodyTypes: [...NDJSON_TYPES] },
       onRequest: authHook,
@@ -290,7 +365,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['registry'],
         params: S.nameParams,
         querystring: S.versionQuery,
-        response: { 200: S.objectResponse, ...S.errors(400, 404) },
+        response: { 200: S.objectResponse, ...S.errors(400, 404, 414) },
       },
     },
     async (req) => {
@@ -310,7 +385,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['registry'],
         params: S.nameParams,
         querystring: S.versionQuery,
-        response: { 200: S.lineageResponse, ...S.errors(400, 404) },
+        response: { 200: S.lineageResponse, ...S.errors(400, 404, 414) },
       },
     },
     async (req) => {

@@ -5,7 +5,9 @@
  * below every value, text by code points) — and every latest-value feature
  * over that relation reads that row. Hand-worked examples, on SQLite and
  * DuckDB, through every plan family: training sets, online materialization
- * (all keys and key-filtered, as ingest runs it) and fitting.
+ * (all keys and key-filtered, as ingest runs it) and fitting — and through
+ * every point-in-time strategy (correlated, ASOF, window), so the SQL shapes
+ * emitted for PostgreSQL, MySQL, Spark, BigQuery, Snowflake and Trino run too.
  */
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../src/check/project.js';
@@ -14,6 +16,10 @@ import { engineTargets, type Engine, type EngineTarget, type Row } from '../../s
 import { openEngine } from '../../src/engine/open.js';
 import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from '../../src/engine/run-plan.js';
 import { featureVersion, planFit, planMaterialize, planTraining } from '../../src/plan/build.js';
+import type { Dialect } from '../../src/sql/dialect.js';
+import { dialectFor } from '../../src/sql/dialects/index.js';
+import { lowerTraining } from '../../src/sql/lower-plan.js';
+import { SqlPrinter } from '../../src/sql/print.js';
 
 const PROJECT = `
 CREATE ENTITY plane KEY (tail TEXT);
@@ -122,6 +128,21 @@ describe.each(engineTargets)('%s: one row wins a tie of latest rows', (target) =
         const some = await runMaterialize(engine, plan, { as_of: at(12) }, { keys });
         expect(vectors(some.rows)).toEqual(Object.fromEntries(keys.map(([k]) => [k, EXPECTED[k as string]])));
       }
+    });
+  });
+
+  // The window strategy is what Spark, BigQuery, Snowflake and Trino get, the correlated one PostgreSQL's
+  // and MySQL's: run here with this engine's spellings, each must pick the same rows.
+  const strategies: Dialect['strategies']['latest'][] = ['correlated', 'window', ...(target === 'duckdb' ? (['asof'] as const) : [])];
+  it.each(strategies)('the %s strategy picks the same rows', async (latest) => {
+    await withEngine(target, async (engine, c) => {
+      const plan = planTraining(c, 't', NO_FIT);
+      await createIndexes(engine, c, [plan]);
+      const base = dialectFor(target);
+      const dialect: Dialect = { ...base, strategies: { ...base.strategies, latest } };
+      const rows = await engine.queryValues(new SqlPrinter(dialect).statement(lowerTraining(plan, dialect)), plan.columns);
+      const columns = plan.columns.map((col) => col.name);
+      expect(Object.fromEntries(rows.map((r) => [r[0], FEATURES.map((f) => r[columns.indexOf(f)])]))).toEqual(EXPECTED);
     });
   });
 

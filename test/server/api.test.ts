@@ -124,8 +124,9 @@ describe('registry, entities, health and the OpenAPI document', { timeout: 60_00
     const r = await call(`${s.url}/v2/nothing?x=1`);
     expect(r.status).toBe(404);
     expect(r.body).toEqual({ error: { code: 'not_found', message: 'no route GET /v2/nothing' } });
+    // A known path with a method it has not: 405 with the methods it takes (http-errors.test.ts has more).
     const m = await call(`${s.url}/v1/entities`, { method: 'DELETE' });
-    expect([m.status, m.body.error.code]).toEqual([404, 'not_found']);
+    expect([m.status, m.body.error.code, m.headers.get('allow')]).toEqual([405, 'method_not_allowed', 'GET, HEAD']);
   });
 
   it('publishes an OpenAPI 3.1 document listing every route, with the schemas the responses match', async () => {

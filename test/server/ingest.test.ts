@@ -109,8 +109,9 @@ describe('ingest', { timeout: 60_000 }, () => {
     expect(bad?.code).toBe('bad_rows');
     const results = await Promise.all(accounts.map((a, i) => queue.submit('app_events', Array.from({ length: i + 1 }, () => event(a, 'login_failed', T - HOUR)))));
     expect(results.map((r) => r.accepted)).toEqual(accounts.map((_a, i) => i + 1));
-    // One group: every batch reports the same online update, covering the ten keys.
-    for (const r of results) expect(r.online).toEqual([{ entity: 'user', mode: 'keys', keys: 10, asOf: T }]);
+    // One group: every batch reports the same online update, covering the ten keys, as of the newest event
+    // ingested since the snapshot (T + 1 h, by the test above), not only of this group's.
+    for (const r of results) expect(r.online).toEqual([{ entity: 'user', mode: 'keys', keys: 10, asOf: T + HOUR }]);
     expect(await storedEvents()).toBe(before + 55);
     const read = await api.post('/v1/features/user', { keys: accounts.map((a) => [a]), features: ['failed_logins_24h'] });
     expect(read.body.results.map((r: any) => r.features.failed_logins_24h.value)).toEqual(accounts.map((_a, i) => i + 1));

@@ -15,6 +15,7 @@ import { CsvError, parse } from 'csv-parse';
 import type { ColumnInfo } from '../../check/catalog.js';
 import type { Row, Value } from '../../engine/values.js';
 import type { Sink } from './sink.js';
+import { InvalidUtf8, Utf8Check } from './utf8.js';
 import { BadValue, rowTemplate, textParser } from './values.js';
 
 /** The longest record read (in characters): beyond it, as after an unclosed quote, reading stops with an error. */
@@ -32,8 +33,11 @@ function newlines(record: readonly string[]): number {
 export async function readCsv(path: string, columns: readonly ColumnInfo[], sink: Sink): Promise<void> {
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
   const parser = parse({ bom: true, relax_column_count: true, max_record_size: MAX_RECORD_CHARS });
+  // Bytes that are not UTF-8 stop the read (csv-parse would read them as U+FFFD).
+  const utf8 = new Utf8Check();
   input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
+  utf8.on('error', (e) => parser.destroy(e));
+  input.pipe(utf8).pipe(parser);
   sink.position = () => input.bytesRead;
 
   const names = columns.map((c) => c.name);
@@ -51,13 +55,16 @@ export async function readCsv(path: string, columns: readonly ColumnInfo[], sink
     if (width < 0) sink.error({ reason: 'the file is empty: a CSV file needs a header row naming its columns' });
   } catch (e) {
     if (e instanceof CsvError) {
-      const lineNo = (e as CsvError & { lines?: number }).lines;
-      sink.error({ ...(typeof lineNo === 'number' ? { line: lineNo } : {}), reason: `malformed CSV: ${e.message}` });
+      const problem = await describeCsvError(e, path, line);
+      sink.error({ ...(problem.line !== undefined ? { line: problem.line } : {}), reason: `malformed CSV: ${problem.reason}` });
+    } else if (e instanceof InvalidUtf8) {
+      sink.error({ line: e.line, reason: e.message });
     } else if (isSystemError(e)) {
       sink.error({ reason: `cannot read the file: ${e.message}` });
     } else throw e;
   } finally {
     parser.destroy();
+    utf8.destroy();
     input.destroy();
   }
 
@@ -112,8 +119,9 @@ export async function readCsv(path: string, columns: readonly ColumnInfo[], sink
       const key = c.name.toLowerCase();
       const i = index.get(key);
       if (i === undefined) {
-        const has = header.map((h) => h.trim()).join(', ');
-        sink.error({ line: headerLine, column: c.name, reason: `the header has no column ${c.name} (it has ${has || 'none'})` });
+        // Described, not quoted: the first line of a file that is no CSV file (say, a
+        // FILE path pointing at /etc/passwd) must not end up in a message.
+        sink.error({ line: headerLine, column: c.name, reason: `the header has no column ${c.name} (expected columns ${names.join(', ')}; ${describeHeader(header)})` });
         ok = false;
       } else if (duplicates.has(key)) {
         sink.error({ line: headerLine, column: c.name, reason: `the header names column ${c.name} more than once` });
@@ -122,6 +130,83 @@ export async function readCsv(path: string, columns: readonly ColumnInfo[], sink
     });
     return ok;
   }
+}
+
+/** `the header has 3 fields, starting 'root:x:0:0:root:/root:…'`: a short, escaped prefix of the header line. */
+function describeHeader(header: readonly string[]): string {
+  const line = header.join(',');
+  const cut = line.length > 24 ? `${line.slice(0, 24)}…` : line;
+  return `the header has ${header.length} field${header.length === 1 ? '' : 's'}, starting ${JSON.stringify(cut)}`;
+}
+
+/**
+ * csv-parse's error as a reason of our own: its messages quote the field
+ * being read (file content), and it reports an unclosed quote where the file
+ * ends, not where the quote opened. `next` is the line the next record would
+ * start on (the records before the error were all read).
+ */
+async function describeCsvError(e: CsvError, path: string, next: number): Promise<{ line?: number; reason: string }> {
+  const at = (e as CsvError & { lines?: number }).lines;
+  const line = typeof at === 'number' ? at : undefined;
+  switch (e.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+    case 'CSV_MAX_RECORD_SIZE': {
+      const opened = await unclosedQuote(path);
+      if (opened !== undefined) return { line: opened, reason: `the quote that opens a field on line ${opened} is never closed (a quote inside a quoted field is written twice: "say ""hi""")` };
+      if (e.code === 'CSV_MAX_RECORD_SIZE') return { line: next, reason: `the record that starts on line ${next} is longer than ${MAX_RECORD_CHARS} characters` };
+      return { ...(line !== undefined ? { line } : {}), reason: 'a quote is never closed' };
+    }
+    case 'CSV_INVALID_OPENING_QUOTE':
+      return { ...(line !== undefined ? { line } : {}), reason: 'a quote inside a field that does not start with one: quote the whole field and write the quote twice ("say ""hi""")' };
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return { ...(line !== undefined ? { line } : {}), reason: 'a quoted field is followed by something other than a comma or the end of the line: write a quote inside a quoted field twice ("say ""hi""")' };
+    default:
+      return { ...(line !== undefined ? { line } : {}), reason: e.code };
+  }
+}
+
+/**
+ * The line on which the quoted field that is never closed opens, found by
+ * reading the file again with csv-parse's quoting rules (a field that starts
+ * with `"` is quoted; `""` inside it is a quote; the next lone `"` closes it).
+ * Undefined when every quote closes (the error had another cause).
+ */
+async function unclosedQuote(path: string): Promise<number | undefined> {
+  let line = 1;
+  let quoted = false;
+  /** A `"` inside a quoted field was the last character seen: it closes the field unless another `"` follows. */
+  let pending = false;
+  let fieldStart = true;
+  let opened = 0;
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk.charCodeAt(i);
+        if (pending) {
+          pending = false;
+          if (c === 0x22) continue; // `""`: a quote inside the field
+          quoted = false; // the field closed; this character follows it
+        }
+        if (quoted) {
+          if (c === 0x22) pending = true;
+          else if (c === 0x0a) line++;
+          continue;
+        }
+        if (c === 0x22 && fieldStart) {
+          quoted = true;
+          opened = line;
+        } else if (c === 0x0a) line++;
+        fieldStart = c === 0x2c || c === 0x0a || c === 0x0d || c === 0xfeff;
+      }
+    }
+  } catch {
+    return undefined;
+  } finally {
+    input.destroy();
+  }
+  return quoted && !pending ? opened : undefined;
 }
 
 const Next = { Go: 0, Flush: 1, Stop: 2 } as const;

@@ -39,6 +39,28 @@ export const DEFAULT_MAX_ERRORS = 20;
 export type ReadResult = { readonly rows: Row[] } | { readonly errors: RowError[] };
 export type BatchResult = { readonly rowCount: number } | { readonly errors: RowError[] };
 
+/**
+ * What a path names when it is not a regular file (`a directory`, `a FIFO`,
+ * …), checked before opening: opening a FIFO blocks until someone writes to
+ * it, and a device such as /dev/zero never ends. Undefined for a regular
+ * file, and for a path that is not there (the reader says so) or holds a
+ * glob (Parquet: DuckDB expands it).
+ */
+export function notRegularFile(path: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return undefined;
+  }
+  if (stat.isFile()) return undefined;
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'something other than a file';
+}
+
 const readers: Readonly<Record<SourceFormat, (path: string, columns: readonly ColumnInfo[], sink: Sink) => Promise<void>>> = {
   CSV: readCsv,
   JSONL: readJsonl,
@@ -96,6 +118,8 @@ export async function readSourceFileBatches(
   if (columns.length === 0) throw new RangeError('a source needs at least one column');
   const reader = readers[format];
   if (reader === undefined) throw new RangeError(`unknown file format ${String(format)}`);
+  const special = notRegularFile(path);
+  if (special !== undefined) return { errors: [{ file: path, reason: `${special}, not a regular file: a FILE source reads a regular file` }] };
   const report = options.onProgress;
   let handed = 0;
   let totalBytes: number | undefined;

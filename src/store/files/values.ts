@@ -21,6 +21,19 @@ export class BadValue {
 export type Parsed = Value | BadValue;
 
 /**
+ * A JSON number that a JavaScript number does not hold as written (an
+ * integer beyond 2^53, or beyond the DOUBLE range), with its literal text,
+ * so that a reason shows the digits the file has rather than the rounded
+ * value (JSONL reader).
+ */
+export class JsonNumber {
+  constructor(
+    readonly text: string,
+    readonly value: number,
+  ) {}
+}
+
+/**
  * A row with every column NULL, for readers to copy (`{ ...template }`) and
  * fill: all rows then share one shape, and a column named `__proto__` is an
  * own property like any other.
@@ -37,8 +50,9 @@ export function aType(type: ScalarType): string {
 /** A text value as reasons show it: single-quoted, `'` doubled, control characters escaped, at most 60 characters. */
 export function showText(s: string): string {
   const cut = s.length > 60 ? `${s.slice(0, 60)}…` : s;
+  // Lone surrogates too (the u flag matches only unpaired ones), so that a reason is always printable text.
   // eslint-disable-next-line no-control-regex
-  const escaped = cut.replace(/'/g, "''").replace(/[\u0000-\u001f\u007f]/g, (c) => {
+  const escaped = cut.replace(/'/g, "''").replace(/[\u0000-\u001f\u007f\uD800-\uDFFF]/gu, (c) => {
     const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
     return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
@@ -280,13 +294,28 @@ export function parseText(type: ScalarType, text: string): Parsed {
  * - a JSON string is read by the text rules (`"42"` is an INTEGER 42,
  *   `"2024-03-01T10:00:00Z"` a TIMESTAMP), except that TEXT takes it as is;
  * - a number is an INTEGER when it is whole, a DOUBLE always, a BOOLEAN when
- *   it is 1 or 0, TEXT by its JSON text (`1.50` reads as `'1.5'`), never a
- *   DATE or TIMESTAMP (its unit would be a guess);
- * - `true`/`false` are BOOLEAN, and TEXT `'true'`/`'false'`;
- * - arrays and objects are refused for every type.
+ *   it is 1 or 0, never TEXT (JSON.parse has already turned
+ *   `12345678901234567891` into a rounded double, so its text is lost: TEXT
+ *   is given as a string, as PostgreSQL requires), never a DATE or TIMESTAMP
+ *   (its unit would be a guess);
+ * - `true`/`false` are BOOLEAN only;
+ * - arrays and objects are refused for every type;
+ * - a string holding a lone UTF-16 surrogate (`"\ud800"`: valid JSON, but no
+ *   Unicode text) is refused for every type: stored as UTF-8 it would become
+ *   U+FFFD, a different value from the one given.
  */
+/** An unpaired UTF-16 surrogate (with the u flag, a pair is one code point and does not match). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 export function parseJson(type: ScalarType, v: unknown): Parsed {
-  if (typeof v === 'string') return type === 'TEXT' ? v : textParsers[type](v);
+  if (v instanceof JsonNumber) {
+    const r = parseJson(type, v.value);
+    return r instanceof BadValue ? new BadValue(r.reason.replace(String(v.value), v.text)) : r;
+  }
+  if (typeof v === 'string') {
+    if (LONE_SURROGATE.test(v)) return new BadValue(`${showText(v)} holds a lone UTF-16 surrogate (an unpaired \\uD800–\\uDFFF escape): not Unicode text`);
+    return type === 'TEXT' ? v : textParsers[type](v);
+  }
   if (typeof v === 'number') {
     switch (type) {
       case 'INTEGER':
@@ -300,7 +329,8 @@ export function parseJson(type: ScalarType, v: unknown): Parsed {
         if (v === 1 || v === 0) return v === 1;
         return new BadValue(`${v} is not a BOOLEAN (expected true/false, or 1/0)`);
       case 'TEXT':
-        return String(v);
+        // Not the number's digits: JSON.parse may already have rounded them (12345678901234567891 → …000).
+        return new BadValue('a JSON number is not TEXT (give TEXT values as JSON strings, in quotes)');
       case 'DATE':
         return new BadValue(`the number ${v} is not a DATE (write dates as text: 'YYYY-MM-DD')`);
       case 'TIMESTAMP':
@@ -309,7 +339,7 @@ export function parseJson(type: ScalarType, v: unknown): Parsed {
   }
   if (typeof v === 'boolean') {
     if (type === 'BOOLEAN') return v;
-    if (type === 'TEXT') return String(v);
+    if (type === 'TEXT') return new BadValue(`${v} is not TEXT (give TEXT values as JSON strings, in quotes)`);
     return new BadValue(`${v} is not ${aType(type)}`);
   }
   return new BadValue(`${showJson(v)} is not ${aType(type)}`);

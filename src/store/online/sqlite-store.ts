@@ -7,9 +7,10 @@
  *   fsql_online_entities(entity_key, …)      per entity: its current generation, the
  *                                            table holding it, as-of time, key columns,
  *                                            features (JSON), key count, times
- *   fsql_vectors_<generation>(k, v)          one row per entity key: k = the key as JSON
+ *   fsql_vectors_<generation>(k, v, s)       one row per entity key: k = the key as JSON
  *                                            text (unique index), v = the whole vector,
- *                                            binary (codec.ts)
+ *                                            binary (codec.ts), s = the ticket it was
+ *                                            computed under
  *
  * Atomicity: a snapshot is written into a new `fsql_vectors_<g>` table inside
  * one write transaction, which ends by pointing the entity's row at `<g>`,
@@ -18,6 +19,17 @@
  * old generation or the new one and are never blocked. A process killed in the
  * middle leaves an uncommitted transaction, which SQLite discards on the next
  * open: the previous generation is intact and no half-built table remains.
+ *
+ * Ordering: vectors are recomputed from the offline store by whichever
+ * process carries an update out, several at once with `serve --workers`.
+ * Each recomputation first takes a ticket (`ticket`: the entity's `seq` + 1,
+ * in a write transaction every process shares) and then reads the offline
+ * store, so a later ticket read a later state. `upsert` under a ticket keeps
+ * a stored vector of a later ticket (compare-and-set on `s`), and a snapshot
+ * keeps the keys upserted under later tickets while it was computed. The
+ * ticket also carries the time to compute as of (`high_as_of`: the newest
+ * event time of every ticket since the snapshot), so a recomputation that
+ * wins never leaves out another's events by computing as of an earlier time.
  *
  * The write transaction gives the event loop a turn every few milliseconds
  * (`yieldMs`), so reads in the same process go on while a large snapshot is
@@ -32,6 +44,7 @@ import Database from 'better-sqlite3';
 import type { Value } from '../../engine/values.js';
 import { decodeSome, decodeVector, VectorEncoder } from './codec.js';
 import {
+  type UpdateTicket,
   checkCell,
   checkSnapshotFeatures,
   checkStatus,
@@ -94,7 +107,10 @@ interface Generation {
   readonly index: FeatureIndex;
   readonly counts: readonly number[];
   readonly lookup: Database.Statement<[string], Buffer>;
-  readonly upsert: Database.Statement<[string, Buffer], unknown>;
+  /** The stored vector and the ticket it was computed under. */
+  readonly stored: Database.Statement<[string], { v: Buffer; s: number }>;
+  /** Writes a vector; the key's ticket becomes the later of the stored one and the given one. */
+  readonly upsert: Database.Statement<[string, Buffer, number], unknown>;
 }
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -179,7 +195,9 @@ export class SqliteOnlineStore implements OnlineStore {
             features TEXT NOT NULL,
             keys INTEGER NOT NULL,
             written_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL
+            updated_at INTEGER NOT NULL,
+            seq INTEGER NOT NULL DEFAULT 0,
+            high_as_of INTEGER
           );
           INSERT OR IGNORE INTO fsql_online_meta (name, value) VALUES ('schema', ${SCHEMA_VERSION}), ('last_generation', 0);
         `);
@@ -202,6 +220,20 @@ export class SqliteOnlineStore implements OnlineStore {
       )`);
     } else if (!(db.prepare(`SELECT name FROM pragma_table_info('fsql_online_pending')`).pluck().all() as string[]).includes('settled_at')) {
       db.exec('ALTER TABLE fsql_online_pending ADD COLUMN settled_at INTEGER');
+    }
+    // Tickets (the ordering of recomputed vectors) came later too: an older store gains their columns,
+    // its vectors ticket 0. Checked again inside the write lock: another process may be opening it too.
+    const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
+    const vectorTables = () => db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB '${VECTOR_TABLE_PREFIX}[0-9]*'`).pluck().all() as string[];
+    const stale = () => !columns('fsql_online_entities').includes('seq') || vectorTables().some((t) => !columns(t).includes('s'));
+    if (stale()) {
+      db.transaction(() => {
+        if (!columns('fsql_online_entities').includes('seq')) {
+          db.exec('ALTER TABLE fsql_online_entities ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
+          db.exec('ALTER TABLE fsql_online_entities ADD COLUMN high_as_of INTEGER');
+        }
+        for (const t of vectorTables()) if (!columns(t).includes('s')) db.exec(`ALTER TABLE ${quote(t)} ADD COLUMN s INTEGER NOT NULL DEFAULT 0`);
+      }).immediate();
     }
   }
 
@@ -261,7 +293,8 @@ export class SqliteOnlineStore implements OnlineStore {
       index: new FeatureIndex(features),
       counts: features.map((f) => f.columns.length),
       lookup: this.db.prepare<[string], Buffer>(`SELECT v FROM ${table} WHERE k = ?`).pluck(),
-      upsert: this.db.prepare<[string, Buffer], unknown>(`INSERT INTO ${table} (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`),
+      stored: this.db.prepare<[string], { v: Buffer; s: number }>(`SELECT v, s FROM ${table} WHERE k = ?`),
+      upsert: this.db.prepare<[string, Buffer, number], unknown>(`INSERT INTO ${table} (k, v, s) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v, s = max(s, excluded.s)`),
     };
     this.cache.set(entityKey, g);
     return g;
@@ -397,11 +430,13 @@ export class SqliteOnlineStore implements OnlineStore {
         throw new OnlineStoreError('bad_input', 'snapshot keyColumns: a non-empty list of names is required');
       }
       const features = checkSnapshotFeatures(snapshot.features);
+      const seq = snapshot.seq;
+      if (seq !== undefined && !(Number.isSafeInteger(seq) && seq >= 0)) throw new OnlineStoreError('bad_input', `snapshot seq: ${String(seq)} is not a ticket`);
       const rows = snapshot.rows;
       if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows || Symbol.asyncIterator in rows)) {
         throw new OnlineStoreError('bad_input', 'snapshot rows: an iterable of rows is required');
       }
-      return this.exclusive(() => this.write(entity, asOf, [...keyColumns], features, rows));
+      return this.exclusive(() => this.write(entity, asOf, [...keyColumns], features, rows, seq));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -413,16 +448,21 @@ export class SqliteOnlineStore implements OnlineStore {
     keyColumns: string[],
     features: SnapshotFeature[],
     rows: Iterable<SnapshotRow> | AsyncIterable<SnapshotRow>,
+    seq: number | undefined,
   ): Promise<void> {
     this.check();
     const db = this.db;
     await this.begin();
     let committed = false;
     try {
+      const entityKey = nameKey(entity);
+      const previous = db.prepare('SELECT vectors, features, seq FROM fsql_online_entities WHERE entity_key = ?').get(entityKey) as { vectors: string; features: string; seq: number } | undefined;
+      // Without a ticket, the snapshot ranks with the latest one taken.
+      const ticket = seq ?? previous?.seq ?? 0;
       const generation = db.prepare(`UPDATE fsql_online_meta SET value = value + 1 WHERE name = 'last_generation' RETURNING value`).pluck().get() as number;
       const table = `${VECTOR_TABLE_PREFIX}${generation}`;
-      db.exec(`CREATE TABLE ${quote(table)} (k TEXT NOT NULL, v BLOB NOT NULL)`);
-      const insert = db.prepare<[string, Buffer], unknown>(`INSERT INTO ${quote(table)} (k, v) VALUES (?, ?)`);
+      db.exec(`CREATE TABLE ${quote(table)} (k TEXT NOT NULL, v BLOB NOT NULL, s INTEGER NOT NULL DEFAULT 0)`);
+      const insert = db.prepare<[string, Buffer, number], unknown>(`INSERT INTO ${quote(table)} (k, v, s) VALUES (?, ?, ?)`);
       const keyLength = keyColumns.length;
       const encoder = this.encoder;
       let count = 0;
@@ -443,7 +483,7 @@ export class SqliteOnlineStore implements OnlineStore {
         }
         const cells: FeatureCell[] = new Array(features.length);
         for (let i = 0; i < features.length; i++) cells[i] = checkCell(given[i], features[i]!, where);
-        insert.run(key, encoder.encode(cells));
+        insert.run(key, encoder.encode(cells), ticket);
       };
       let last = performance.now();
       const breathe = async () => {
@@ -471,16 +511,25 @@ export class SqliteOnlineStore implements OnlineStore {
         const dup = db.prepare(`SELECT k FROM ${quote(table)} GROUP BY k HAVING count(*) > 1 LIMIT 1`).pluck().get() as string;
         throw new OnlineStoreError('duplicate_key', `snapshot of ${entity}: key ${dup} appears more than once`);
       }
-      // The flip: point the entity at the new generation, drop the old one, commit.
-      const entityKey = nameKey(entity);
+      // Keys upserted under a later ticket while this snapshot was computed hold newer vectors: kept
+      // (when the features are the same; otherwise the caller re-applies them, runtime/online-updates.ts).
+      const featuresJson = JSON.stringify(features);
+      if (seq !== undefined && previous !== undefined && previous.features === featuresJson) {
+        const kept = db
+          .prepare(`INSERT INTO ${quote(table)} (k, v, s) SELECT k, v, s FROM ${quote(previous.vectors)} WHERE s > ? ON CONFLICT (k) DO UPDATE SET v = excluded.v, s = excluded.s`)
+          .run(seq).changes;
+        if (kept > 0) count = db.prepare(`SELECT count(*) FROM ${quote(table)}`).pluck().get() as number;
+      }
+      // The flip: point the entity at the new generation, drop the old one, commit. Tickets go on from
+      // the latest taken; the time to compute upserts as of starts again from the snapshot's.
       const now = nowMicros();
       db.prepare(
-        `INSERT INTO fsql_online_entities (entity_key, entity, generation, vectors, as_of, key_columns, features, keys, written_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO fsql_online_entities (entity_key, entity, generation, vectors, as_of, key_columns, features, keys, written_at, updated_at, seq, high_as_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (entity_key) DO UPDATE SET entity = excluded.entity, generation = excluded.generation, vectors = excluded.vectors,
            as_of = excluded.as_of, key_columns = excluded.key_columns, features = excluded.features, keys = excluded.keys,
-           written_at = excluded.written_at, updated_at = excluded.updated_at`,
-      ).run(entityKey, entity, generation, table, asOf, JSON.stringify(keyColumns), JSON.stringify(features), count, now, now);
+           written_at = excluded.written_at, updated_at = excluded.updated_at, seq = max(fsql_online_entities.seq, excluded.seq), high_as_of = NULL`,
+      ).run(entityKey, entity, generation, table, asOf, JSON.stringify(keyColumns), featuresJson, count, now, now, ticket);
       this.dropUnused();
       db.exec('COMMIT');
       committed = true;
@@ -499,18 +548,19 @@ export class SqliteOnlineStore implements OnlineStore {
     for (const t of tables) if (!used.has(t)) db.exec(`DROP TABLE ${quote(t)}`);
   }
 
-  upsert(entity: string, vectors: readonly Vector[]): Promise<void> {
+  upsert(entity: string, vectors: readonly Vector[], seq?: number): Promise<number> {
     try {
       this.check();
       if (!Array.isArray(vectors)) throw new OnlineStoreError('bad_input', 'vectors must be a list');
-      if (vectors.length === 0) return Promise.resolve();
-      return this.exclusive(() => this.upsertLocked(entity, vectors));
+      if (seq !== undefined && !(Number.isSafeInteger(seq) && seq >= 0)) throw new OnlineStoreError('bad_input', `seq: ${String(seq)} is not a ticket`);
+      if (vectors.length === 0) return Promise.resolve(0);
+      return this.exclusive(() => this.upsertLocked(entity, vectors, seq));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  private async upsertLocked(entity: string, vectors: readonly Vector[]): Promise<void> {
+  private async upsertLocked(entity: string, vectors: readonly Vector[], seq: number | undefined): Promise<number> {
     this.check();
     await this.begin();
     let committed = false;
@@ -518,6 +568,7 @@ export class SqliteOnlineStore implements OnlineStore {
       const entityKey = nameKey(entity);
       const g = this.current(entity);
       let added = 0;
+      let written = 0;
       vectors.forEach((vec, i) => {
         const where = () => `vector ${i + 1}`;
         if (typeof vec !== 'object' || vec === null) throw new OnlineStoreError('bad_input', `${where()}: not a vector`);
@@ -529,7 +580,10 @@ export class SqliteOnlineStore implements OnlineStore {
           throw e;
         }
         if (!Array.isArray(vec.features)) throw new OnlineStoreError('bad_input', `${where()}: features must be a list`);
-        const blob = g.lookup.get(key);
+        const stored = g.stored.get(key);
+        // Computed under a later ticket: newer than this one, kept.
+        if (seq !== undefined && stored !== undefined && stored.s > seq) return;
+        const blob = stored?.v;
         // A vector with every feature (what an ingest writes) replaces the stored one: no need to decode it.
         const whole = vec.features.length === g.features.length;
         const cells: (FeatureCell | undefined)[] = whole ? new Array(g.features.length) : blob === undefined ? g.features.map(missingCell) : decodeVector(blob, g.counts);
@@ -547,14 +601,41 @@ export class SqliteOnlineStore implements OnlineStore {
           const stored = blob === undefined ? g.features.map(missingCell) : decodeVector(blob, g.counts);
           for (let j = 0; j < cells.length; j++) cells[j] ??= stored[j];
         }
-        g.upsert.run(key, this.encoder.encode(cells as FeatureCell[]));
+        g.upsert.run(key, this.encoder.encode(cells as FeatureCell[]), seq ?? 0);
+        written++;
         if (blob === undefined) added++;
       });
       this.db.prepare('UPDATE fsql_online_entities SET keys = keys + ?, updated_at = ? WHERE entity_key = ?').run(added, nowMicros(), entityKey);
       this.db.exec('COMMIT');
       committed = true;
+      return written;
     } finally {
       if (!committed) this.rollback();
+    }
+  }
+
+  ticket(entity: string, newest: number | null): Promise<UpdateTicket | null> {
+    try {
+      this.check();
+      const time = checkTime(newest, () => 'newest');
+      return this.exclusive(async () => {
+        this.check();
+        await this.begin();
+        try {
+          const row = this.db
+            .prepare<[number | null, string], { seq: number; high_as_of: number }>(
+              `UPDATE fsql_online_entities SET seq = seq + 1, high_as_of = max(coalesce(high_as_of, as_of), coalesce(?, as_of)) WHERE entity_key = ? RETURNING seq, high_as_of`,
+            )
+            .get(time, nameKey(entity));
+          this.db.exec('COMMIT');
+          return row === undefined ? null : { seq: row.seq, asOf: row.high_as_of };
+        } catch (e) {
+          this.rollback();
+          throw e;
+        }
+      });
+    } catch (e) {
+      return Promise.reject(e);
     }
   }
 

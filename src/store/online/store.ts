@@ -84,6 +84,12 @@ export interface SnapshotRow {
 export interface EntitySnapshot {
   /** The materialization time, epoch microseconds. */
   readonly asOf: number;
+  /**
+   * The ticket (`OnlineStore.ticket`) taken before the snapshot read the
+   * offline data. A key upserted meanwhile under a later ticket keeps its
+   * newer vector when the snapshot has the same features.
+   */
+  readonly seq?: number;
   /** The entity's key column names (their count is the key length). */
   readonly keyColumns: readonly string[];
   readonly features: readonly SnapshotFeature[];
@@ -162,6 +168,23 @@ export interface PendingUpdate {
   readonly reason: string;
 }
 
+/**
+ * The order of recomputations of one entity's vectors (`OnlineStore.ticket`).
+ * Taken before a recomputation reads the offline store: a later ticket read
+ * a later (or the same) offline state, so its vectors hold every event an
+ * earlier ticket's do.
+ */
+export interface UpdateTicket {
+  /** Increases with every ticket of the entity (and never goes back, whatever snapshot is written). */
+  readonly seq: number;
+  /**
+   * The time to compute as of: the latest of the snapshot's time and the
+   * newest event time of every ticket taken since the snapshot, this one's
+   * included — so no recomputation leaves out an event of another's.
+   */
+  readonly asOf: number;
+}
+
 /** Stored vectors as encoded, and what is needed to read them. */
 export interface EncodedVectors {
   readonly generation: number;
@@ -179,8 +202,20 @@ export interface OnlineStore {
   readonly owner: string;
   /** Replaces the entity's vectors by the snapshot's, atomically: readers see the old vectors or the new, never a mix. */
   writeSnapshot(entity: string, snapshot: EntitySnapshot): Promise<void>;
-  /** Updates the vectors of some keys of the current snapshot, all in one transaction. */
-  upsert(entity: string, vectors: readonly Vector[]): Promise<void>;
+  /**
+   * Updates the vectors of some keys of the current snapshot, all in one
+   * transaction. With `seq` (a ticket's), a key whose stored vector was
+   * written under a later ticket keeps it: an older recomputation never
+   * overwrites a newer one. Returns how many vectors were written.
+   */
+  upsert(entity: string, vectors: readonly Vector[], seq?: number): Promise<number>;
+  /**
+   * A ticket for recomputing vectors of `entity` from the offline store,
+   * taken (durably, in one write transaction, shared by every process) after
+   * the events it carries were committed and before they are read; `newest`
+   * is their newest event time. Null when the entity has no snapshot.
+   */
+  ticket(entity: string, newest: number | null): Promise<UpdateTicket | null>;
   /** The vectors of the keys, in the order asked, read from one consistent state; all features when `features` is not given. */
   get(entity: string, keys: readonly (readonly Value[])[], features?: readonly FeatureSelector[]): Promise<VectorResult[]>;
   /**

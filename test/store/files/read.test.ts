@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +140,7 @@ describe('CSV', () => {
   it('names a declared column the header lacks, and a duplicated one', async () => {
     const path = file('id,Amount\n1,2\n');
     expect(await errors(path, 'CSV', [col('id', 'INTEGER'), col('amount', 'DOUBLE'), col('when', 'TIMESTAMP')])).toEqual([
-      { file: path, line: 1, column: 'when', reason: 'the header has no column when (it has id, Amount)' },
+      { file: path, line: 1, column: 'when', reason: 'the header has no column when (expected columns id, amount, when; the header has 2 fields, starting "id,Amount")' },
     ]);
     const twice = file('id,ID\n1,2\n');
     expect(await errors(twice, 'CSV', [col('id', 'INTEGER')])).toEqual([
@@ -156,10 +157,11 @@ describe('CSV', () => {
   });
 
   it('reports malformed CSV, an empty file and a missing file', async () => {
-    const unclosed = file('a,b\n1,"open\n2,3\n');
-    const [e] = await errors(unclosed, 'CSV', [col('a', 'INTEGER')]);
-    expect(e!.reason).toMatch(/^malformed CSV: Quote Not Closed/);
-    expect(e!.line).toBeTypeOf('number');
+    // The line where the quote opened (issue 10, finding 11: it was the end of the file).
+    const unclosed = file('a,b\n1,"open\n2,3\n4,5\n');
+    expect(await errors(unclosed, 'CSV', [col('a', 'INTEGER')])).toEqual([
+      { file: unclosed, line: 2, reason: 'malformed CSV: the quote that opens a field on line 2 is never closed (a quote inside a quoted field is written twice: "say ""hi""")' },
+    ]);
 
     const empty = file('');
     expect(await errors(empty, 'CSV', [col('a', 'INTEGER')])).toEqual([
@@ -169,6 +171,37 @@ describe('CSV', () => {
     const [m] = await errors(missing, 'CSV', [col('a', 'INTEGER')]);
     expect(m!.reason).toMatch(/^cannot read the file: ENOENT/);
     expect(m!.file).toBe(missing);
+  });
+
+  it('refuses a directory, a FIFO and a device before opening them (either would block or never end)', async () => {
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    for (const [path, what] of [[dir, 'a directory'], [fifo, 'a FIFO (named pipe)'], ['/dev/zero', 'a device']] as const) {
+      for (const format of ['CSV', 'JSONL', 'PARQUET'] as const) {
+        expect(await errors(path, format, [col('a', 'INTEGER')])).toEqual([{ file: path, reason: `${what}, not a regular file: a FILE source reads a regular file` }]);
+      }
+    }
+  });
+
+  it('reports an unclosed quote on the line it opens, after quoted fields that span lines and doubled quotes', async () => {
+    const rows = ['a,b', '1,"two', 'lines"', '2,"say ""hi"""', '3,x', '4,"o,k"', '5,"never', 'closed', '6,7', ''];
+    const path = file(rows.join('\n'));
+    const [e] = await errors(path, 'CSV', [col('a', 'INTEGER')]);
+    expect(e!.line).toBe(7);
+    expect(e!.reason).toMatch(/opens a field on line 7 is never closed/);
+  });
+
+  it('never quotes the file in its reasons: a header is described by a short escaped prefix, a stray quote by where it is', async () => {
+    const passwd = file('root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n');
+    const [h] = await errors(passwd, 'CSV', [col('id', 'INTEGER')]);
+    expect(h!.reason).toBe('the header has no column id (expected columns id; the header has 1 field, starting "root:x:0:0:root:/root:/b…")');
+    const stray = file('a,b\n1,se"cret value\n');
+    const [q] = await errors(stray, 'CSV', [col('a', 'INTEGER')]);
+    expect(q).toMatchObject({ line: 2 });
+    expect(q!.reason).not.toContain('secret');
+    const after = file('a,b\n1,"x"secret\n');
+    const [c] = await errors(after, 'CSV', [col('a', 'INTEGER')]);
+    expect(c!.reason).not.toContain('secret');
   });
 
   it('collects several errors, up to maxErrors (default 20), and returns no rows', async () => {
@@ -342,9 +375,14 @@ describe('JSONL', () => {
     }
   });
 
-  it('reads JSON numbers and booleans into TEXT by their JSON text, and an empty string as itself', async () => {
-    const path = file('{"s": 1.50}\n{"s": true}\n{"s": ""}\n{"s": -0}\n{"s": 1e3}\n', 'jsonl');
-    expect(await rows(path, 'JSONL', [col('s', 'TEXT')])).toEqual([{ s: '1.5' }, { s: 'true' }, { s: '' }, { s: '0' }, { s: '1000' }]);
+  it('refuses JSON numbers and booleans for TEXT (their text is not kept: 1.50 would read as 1.5); reads an empty string as itself', async () => {
+    const path = file('{"s": 1.50}\n{"s": true}\n{"s": ""}\n{"s": "1.50"}\n', 'jsonl');
+    const refused = 'is not TEXT (give TEXT values as JSON strings, in quotes)';
+    expect(await errors(path, 'JSONL', [col('s', 'TEXT')])).toEqual([
+      { file: path, row: 1, line: 1, column: 's', reason: `a JSON number ${refused}` },
+      { file: path, row: 2, line: 2, column: 's', reason: `true ${refused}` },
+    ]);
+    expect(await rows(file('{"s": ""}\n{"s": "1.50"}\n', 'jsonl'), 'JSONL', [col('s', 'TEXT')])).toEqual([{ s: '' }, { s: '1.50' }]);
   });
 
   it('prefers the exact spelling of a key; two other spellings of one column are an error', async () => {
@@ -392,13 +430,47 @@ describe('JSONL', () => {
       { row: 7, line: 8, column: 'id', reason: 'missing (NULL) in a NOT NULL column' },
       { row: 8, line: 9, column: 'id', reason: "'x' is not an INTEGER" },
       { row: 9, line: 10, reason: 'the line is null, not a JSON object' },
-      { row: 10, line: 11, column: 'id', reason: '9007199254740992 is out of range for INTEGER (at most 9007199254740991 in magnitude)' },
+      // The digits as written, not the rounded 9007199254740992 (issue 10, finding 11).
+      { row: 10, line: 11, column: 'id', reason: '9007199254740993 is out of range for INTEGER (at most 9007199254740991 in magnitude)' },
       { row: 11, line: 12, column: 'id', reason: 'a JSON object is not an INTEGER' },
       { row: 11, line: 12, column: 'ts', reason: 'a JSON array is not a TIMESTAMP' },
       { row: 12, line: 13, column: 'amount', reason: "'NaN' is not a DOUBLE (NaN and infinities are not allowed)" },
-      { row: 13, line: 14, column: 'amount', reason: 'Infinity is out of range for DOUBLE (beyond the largest DOUBLE)' },
+      { row: 13, line: 14, column: 'amount', reason: '1e999 is out of range for DOUBLE (beyond the largest DOUBLE)' },
       { row: 13, line: 14, column: 'ok', reason: "'maybe' is not a BOOLEAN (expected true/false, t/f, yes/no or 1/0)" },
     ]);
+  });
+
+  it('reports big numbers by their literal text wherever they are, and reads the precise ones', async () => {
+    const path = file(
+      [
+        '{"s": "9007199254740993 in a string", "id": 12345678901234567891, "n": -9007199254740993}',
+        '{"id": 1, "x": [1e400, {"y": 2e500}], "n": -1.5e999}',
+        '{"id": 9007199254740991, "n": 1e3}',
+        '{"id": 20000000000000000000.5, "n": 0}',
+      ].join('\n'),
+      'jsonl',
+    );
+    const got = await errors(path, 'JSONL', [col('id', 'INTEGER'), col('n', 'DOUBLE')]);
+    expect(got.map(({ file: _, ...e }) => e)).toEqual([
+      { row: 1, line: 1, column: 'id', reason: '12345678901234567891 is out of range for INTEGER (at most 9007199254740991 in magnitude)' },
+      { row: 2, line: 2, column: 'n', reason: '-1.5e999 is out of range for DOUBLE (beyond the largest DOUBLE)' },
+      { row: 4, line: 4, column: 'id', reason: '20000000000000000000.5 is out of range for INTEGER (at most 9007199254740991 in magnitude)' },
+    ]);
+    const ok = file('{"id": 9007199254740991, "n": 1e3}\n{"id": -9007199254740991, "n": 9007199254740993}\n', 'jsonl');
+    expect(await rows(ok, 'JSONL', [col('id', 'INTEGER'), col('n', 'DOUBLE')])).toEqual([
+      { id: MAX_SAFE, n: 1000 },
+      { id: -MAX_SAFE, n: 9007199254740992 },
+    ]);
+  });
+
+  it('never quotes a line that is not JSON in its reason', async () => {
+    const path = file('root:x:0:0:root:/root:/bin/bash\n{"id": 1, secret}\n', 'jsonl');
+    const got = await errors(path, 'JSONL', [col('id', 'INTEGER')]);
+    expect(got.map((e) => e.line)).toEqual([1, 2]);
+    for (const e of got) {
+      expect(e.reason).toMatch(/^not valid JSON: /);
+      expect(e.reason).not.toMatch(/root|secret/);
+    }
   });
 
   it('reports a missing file', async () => {

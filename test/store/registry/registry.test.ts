@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { featuresToFit, openRegistry, registryPath, RegistryError, type Registry } from '../../../src/store/registry/registry.js';
 import { renderPlan } from '../../../src/store/registry/render.js';
 import { computeStatistics } from '../../../src/plan/statistics.js';
-import { fitAll, fittedFor, project, small } from './support.js';
+import { fitAll, fittedFor, project, small, SOURCE, VIEW } from './support.js';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const LATER = new Date('2024-05-02T12:00:00.000Z');
@@ -286,7 +286,7 @@ describe('an unversioned object (entity, source, view) that changes', () => {
 ) FROM FILE 'data/transactions_v2.csv' EVENT TIME created_at;`,
   });
 
-  it('is updated: allowed, recorded as a new revision, with a warning for fitted features that read it', () => {
+  it('is updated: allowed, recorded as a new revision; a change no registered version notices breaks nothing', () => {
     applyProject(small());
     const plan = registry.plan(project(changedSource));
     expect(plan.errors).toEqual([]);
@@ -296,11 +296,9 @@ describe('an unversioned object (entity, source, view) that changes', () => {
     expect(item.diff).toContain('+  FROM FILE \'data/transactions_v2.csv\'');
     expect(item.diff).toContain('+  channel    TEXT,');
     expect(statuses(plan)).toMatchObject({ 'spend_7d@1': 'unchanged', 'big_count_30d@1': 'unchanged', 'big_txn@1': 'unchanged' });
-    // Both features read transactions (big_count_30d through the view big_txn).
-    expect(plan.warnings.map((w) => `${w.object.name}: ${w.message}`)).toEqual([
-      'big_count_30d: feature `big_count_30d` VERSION 1 reads `transactions`, which this apply updates; its fitted parameters stay those fitted when VERSION 1 was first applied: give it a new VERSION to refit',
-      'spend_7d: feature `spend_7d` VERSION 1 reads `transactions`, which this apply updates; its fitted parameters stay those fitted when VERSION 1 was first applied: give it a new VERSION to refit',
-    ]);
+    // A new column and another file: what every registered version reads is the same.
+    expect(plan.warnings).toEqual([]);
+    expect(plan.breaking).toEqual([]);
     expect(renderPlan(plan)).toContain('  ~ source transactions (updated, revision 2)');
 
     registry.apply(plan, { now: LATER });
@@ -310,6 +308,40 @@ describe('an unversioned object (entity, source, view) that changes', () => {
     expect(d.revisions.map((r) => r.change)).toEqual(['added', 'updated']);
     expect(d.revisions[0]!.text).toContain("FROM FILE 'data/transactions.csv'");
     expect(registry.plan(project(changedSource)).summary.unchanged).toBe(7);
+  });
+
+  it('a change to a column registered versions read is breaking: every one is named, with why, and apply refuses', () => {
+    applyProject(small());
+    // amount DOUBLE → INTEGER: spend_7d sums it, big_txn (read by big_count_30d) filters on it, the label compares it.
+    const plan = registry.plan(project(small({ source: SOURCE.replace('amount DOUBLE', 'amount INTEGER') })));
+    // Features, then labels, then training sets; by name within a kind.
+    expect(plan.breaking.map((b) => [`${b.object.name}@${b.object.version}`, b.reason])).toEqual([
+      ['big_count_30d@1', 'column `amount` of `transactions` changed type from DOUBLE to INTEGER'],
+      ['spend_7d@1', 'column `amount` of `transactions` changed type from DOUBLE to INTEGER'],
+      ['big@1', 'column `amount` of `transactions` changed type from DOUBLE to INTEGER'],
+      ['model@1', 'it uses label `big` VERSION 1, which this change breaks (column `amount` of `transactions` changed type from DOUBLE to INTEGER)'],
+    ]);
+    expect(plan.errors).toHaveLength(4);
+    expect(() => registry.apply(plan)).toThrow(/plan has errors/);
+    // Retiring them instead: the same plan with retire, and no errors.
+    const retiring = registry.plan(project(small({ source: SOURCE.replace('amount DOUBLE', 'amount INTEGER') })), { retireBroken: true });
+    expect(retiring.errors).toEqual([]);
+    expect(retiring.retire.map((r) => r.object.name).sort()).toEqual(['big', 'big_count_30d', 'model', 'spend_7d']);
+  });
+
+  it('a view that changes keeps registered versions on the revision they pinned', () => {
+    applyProject(small());
+    const plan = registry.plan(project(small({ view: VIEW.replace('amount > 100', 'amount > 500') })));
+    expect(plan.errors).toEqual([]);
+    expect(plan.kept.map((k) => [k.upstream.name, k.versions.map((v) => `${v.object.name}@${v.object.version} r${v.revision}`)])).toEqual([
+      ['big_txn', ['big_count_30d@1 r1', 'model@1 r1']],
+    ]);
+    registry.apply(plan);
+    const pc = registry.pinnedCatalog();
+    // big_count_30d VERSION 1 reads revision 1, as an instance view of its own.
+    expect(pc.catalog.features['big_count_30d']![0]!.relation).toBe('big_txn@r1');
+    expect(JSON.stringify((pc.catalog.relations['big_txn@r1'] as { query: unknown }).query)).toContain('100');
+    expect(registry.describe('big_count_30d')!.pins).toContainEqual(expect.objectContaining({ kind: 'view', name: 'big_txn', revision: 1, current: false }));
   });
 
   it('a view whose FROM changes gets its new lineage; a source may become a view', () => {
