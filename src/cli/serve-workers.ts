@@ -121,7 +121,9 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
           started(false);
           givingUp();
         } else {
-          const last = (partial.trim() || lastLine).slice(0, 500);
+          // What it wrote last says why it died while starting, or why it crashed; a serving worker killed by a
+          // signal has nothing to say (its last line is old news).
+          const last = !wasListening || signal === null ? (partial.trim() || lastLine).slice(0, 500) : '';
           const why = `worker ${w.process.pid} ${howItEnded(code, signal)}${wasListening ? '' : ' while starting'}${last ? ` (its last words: ${last})` : ''}`;
           if (wasListening) {
             io.stderr(`fsql serve: ${why}; starting another\n`);
