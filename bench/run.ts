@@ -26,6 +26,7 @@ import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
 import { measureIngest, runIngestWorkload } from './ingest-http.js';
 import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js';
+import { measureCompileArgs, runCompileWorkload } from './compile.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
@@ -59,6 +60,24 @@ const WORKLOADS: readonly Workload[] = [
     description: 'parse and check synthetic projects of 1k, 10k and 100k features; JSON-parser baseline; peak memory',
     run: runCheck,
     measure: measureCheck,
+  },
+  {
+    name: 'compile',
+    description: 'compile --all and --entity (the biggest entity) of the synthetic projects, SQLite and all 8 targets; cost per feature against the smallest size',
+    async run(options, runner) {
+      const { rows, targets } = await runCompileWorkload(options, runner);
+      const k = (n: number): string => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+      console.log();
+      printTable(
+        'Compile (median ms; µs per feature; growth = µs per feature ÷ the smallest size’s, 1 = linear)',
+        ['features', 'entity features', 'plans', 'MB SQL', '--all ms', 'all targets ms', '--entity ms', 'µs/feature all', 'µs/feature entity', 'growth all', 'growth entity'],
+        rows.map((r) => [k(r.features), String(r.entityFeatures), String(r.plans), r.outputMB.toFixed(1), r.allMs.toFixed(0), r.allTargetsMs.toFixed(0), r.entityMs.toFixed(0), r.allUsPerFeature.toFixed(1), r.entityUsPerFeature.toFixed(1), `${r.allGrowth.toFixed(2)}×`, `${r.entityGrowth.toFixed(2)}×`]),
+      );
+      console.log('Targets (reported, not asserted)');
+      for (const t of targets) console.log(`  ${t.met === undefined ? '–' : t.met ? '✓' : '✗'} ${t.target}: ${t.measured}`);
+      writeFileSync(join(RESULTS_DIR, 'compile.json'), `${JSON.stringify({ workload: 'compile', date: new Date().toISOString(), results: rows, targets }, null, 2)}\n`);
+    },
+    measure: measureCompileArgs,
   },
   {
     name: 'training',

@@ -6,7 +6,7 @@
 import { error, joinSpans, sortDiagnostics, warning, type Diagnostic, type RelatedSpan, type Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from '../syntax/ast.js';
-import { parseFile } from '../syntax/parse.js';
+import { parseFile, type ParseResult } from '../syntax/parse.js';
 import type {
   Catalog,
   ColumnInfo,
@@ -47,10 +47,20 @@ export interface CheckResult {
 
 /** Checks the files of one project. Never throws. */
 export function checkProject(files: readonly ProjectFile[]): CheckResult {
+  return checkParsed(files.map((f) => parseFile(f.text, f.path)));
+}
+
+/**
+ * Checks a project from files already parsed (`parseFile`): the same result as
+ * `checkProject` of their texts. The language server (src/lsp) keeps each
+ * file's parse and re-runs only this on a keystroke, re-parsing only the file
+ * that changed. The checker reads the ASTs and never changes them, so a parse
+ * can be checked again and again.
+ */
+export function checkParsed(files: readonly ParseResult[]): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const unparsed = new Set<string>();
-  const parsed = files.map((f) => {
-    const r = parseFile(f.text, f.path);
+  const parsed = files.map((r) => {
     diagnostics.push(...r.diagnostics);
     for (const name of r.unparsed) unparsed.add(keyOf(name));
     return r.file;

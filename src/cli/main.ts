@@ -140,6 +140,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   program
+    .command('lsp')
+    .description('run the language server (diagnostics, hover, definitions, completion, rename, formatting) for editors; see docs/editor.md')
+    .option('--stdio', 'speak LSP over stdin and stdout (the default and only transport)')
+    .option('--root <path>', 'the project folder when the editor names none (default: the folder of the first file opened)')
+    .action(async (o: { root?: string }) => {
+      // Loaded only here: the other commands do not pay for the LSP libraries at start-up.
+      const { runLanguageServer } = await import('../lsp/server.js');
+      await runLanguageServer(o.root !== undefined ? { root: resolve(io.cwd, o.root) } : {});
+      code = 0;
+    });
+
+  program
     .command('compile')
     .description('print the SQL (or with --explain the logical plan) for a target')
     .argument('[path]', 'project folder or .fsql file', '.')

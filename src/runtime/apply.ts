@@ -31,6 +31,7 @@ import type { Plan } from '../plan/ir.js';
 import { notRegularFile, readSourceFileBatches } from '../store/files/read.js';
 import { featuresToFit, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
 import { RuntimeError } from './errors.js';
+import { refreshAfterFit } from './materialize.js';
 import type { OnProgress } from './progress.js';
 import type { Workspace } from './workspace.js';
 
@@ -77,6 +78,8 @@ export interface ApplyOutcome {
   /** The feature versions that still await their fit after this apply. */
   readonly awaiting: readonly AwaitingFit[];
   readonly statistics: number;
+  /** Entities whose online snapshot was recomputed because versions awaiting their fit were fitted. */
+  readonly refreshed?: readonly string[];
 }
 
 /** Tables fsql keeps in the offline database for itself. */
@@ -109,7 +112,7 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
   }
   options.onPlan?.(plan);
   const progress: OnProgress = options.onProgress ?? (() => undefined);
-  return ws.exclusive(async () => {
+  const outcome = await ws.exclusive(async () => {
     const engine = await ws.engine();
     return engine.transaction(async () => {
       await ensureBookkeeping(engine);
@@ -184,6 +187,11 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
       return { plan, result, sources, fitted, awaiting, statistics: statistics.length };
     });
   });
+  // Versions that awaited their fit and got it now: what is served for them is recomputed at once.
+  const added = new Set(plan.items.filter((i) => i.status === 'added').map((i) => `${keyOf(i.name)}@${i.version}`));
+  const late = outcome.fitted.filter((f) => !added.has(`${keyOf(f.feature)}@${f.version}`));
+  const refreshed = await refreshAfterFit(ws, late);
+  return { ...outcome, refreshed: refreshed.map((r) => r.entity) };
 }
 
 /** Plans that say which indexes help (fitted parameters do not matter for that). */

@@ -17,6 +17,7 @@ import type { FittedParameters } from '../plan/fitted.js';
 import { featureStatistics, fittedParameters, summarize } from '../plan/statistics.js';
 import { RegistryError } from '../store/registry/registry.js';
 import { RuntimeError } from './errors.js';
+import { refreshAfterFit } from './materialize.js';
 import { exclusionOf } from './registered-catalog.js';
 import type { Workspace } from './workspace.js';
 
@@ -67,7 +68,7 @@ export async function fitFeature(ws: Workspace, name: string, options: FitOption
         `and fitted parameters never change: to fit it again, declare the definition under VERSION ${next} and run \`fsql apply\``,
     );
   }
-  return ws.exclusive(async () => {
+  const result = await ws.exclusive(async () => {
     const engine = await ws.engine();
     const population = await runFitPopulation(engine, catalog, f, planFit(catalog, f.name, f.version), options.at);
     const summary = summarize(population.values, f.rawType);
@@ -89,4 +90,7 @@ export async function fitFeature(ws: Workspace, name: string, options: FitOption
       throw e;
     }
   });
+  // What is served for it is recomputed at once (it was awaiting_fit).
+  await refreshAfterFit(ws, [{ feature: result.feature, version: result.version }]);
+  return result;
 }

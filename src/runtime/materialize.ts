@@ -78,3 +78,26 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
   }
   return out;
 }
+
+/**
+ * After feature versions were fitted late (they awaited their fit): every
+ * entity they belong to that has an online snapshot is recomputed as of that
+ * snapshot's time, so lookups serve their values at once instead of
+ * `awaiting_fit` until the next materialize. Returns the entities refreshed.
+ */
+export async function refreshAfterFit(ws: Workspace, fitted: readonly { readonly feature: string; readonly version: number }[]): Promise<MaterializedEntity[]> {
+  if (fitted.length === 0) return [];
+  const { catalog } = ws.catalog();
+  const entities = new Set<string>();
+  for (const f of fitted) {
+    const info = catalog.features[keyOf(f.feature)]?.find((x) => x.version === f.version);
+    if (info) entities.add(info.key.entity);
+  }
+  const out: MaterializedEntity[] = [];
+  for (const entity of [...entities].sort()) {
+    const snapshot = await ws.online().describe(entity);
+    if (!snapshot) continue;
+    out.push(...(await materialize(ws, { at: snapshot.asOf, entities: [entity] })));
+  }
+  return out;
+}

@@ -51,7 +51,7 @@ export const ERROR_CODES = {
   uri_too_long: 414,
   /** A Content-Type the endpoint does not read, or a charset other than UTF-8. */
   unsupported_media_type: 415,
-  /** The request line and headers are larger than the server reads (16 KiB, Node's limit). */
+  /** The request line and headers are larger than the server reads (64 KiB). */
   headers_too_large: 431,
   /** Another process held the online store's write lock for too long. */
   busy: 503,

@@ -47,10 +47,10 @@ export const errorResponse: Schema = {
   },
 };
 
-/** The error responses of a route, by status. */
+/** The error responses of a route, by status: those given, and those any request may get (431: headers over the limit; 500: a bug). */
 export function errors(...statuses: number[]): Record<number, Schema> {
   const out: Record<number, Schema> = {};
-  for (const s of [...statuses, 500]) out[s] = errorResponse;
+  for (const s of [...statuses, 431, 500]) out[s] = errorResponse;
   return out;
 }
 
@@ -124,7 +124,7 @@ export const entityKeyParams: Schema = { type: 'object', required: ['entity', 'k
 export const featuresQuery: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { features: { type: 'string', maxLength: 8192, description: 'Comma-separated `name` or `name@version`; all features when absent' } },
+  properties: { features: { type: 'string', maxLength: 4096, description: 'Comma-separated `name` or `name@version`; all features when absent' } },
 };
 
 // ---------------------------------------------------------------------------

@@ -131,6 +131,8 @@ function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
 
 /** The longest path parameter (an entity, a key, a name) the router reads; longer is a 414. Names are also limited to 256 characters by the schemas. */
 const MAX_PARAM_LENGTH = 8192;
+/** The most bytes of request line and headers Node reads; more is a 431. */
+export const MAX_HEADER_BYTES = 64 * 1024;
 
 /**
  * Errors Node's HTTP parser finds before fastify sees a request (headers over
@@ -141,7 +143,7 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:str
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const e =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new ApiError('headers_too_large', 'the request line and headers are larger than the server reads (16 KiB)')
+      ? new ApiError('headers_too_large', `the request line and headers are larger than the server reads (${MAX_HEADER_BYTES / 1024} KiB)`)
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new ApiError('request_timeout', 'the request was not received in time')
         : new ApiError('bad_request', 'the request is not valid HTTP');
@@ -166,6 +168,8 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit,
+    // Node's default (16 KiB) is below what the schemas admit for a query string percent-encoded (4096 characters of 3-byte UTF-8: 36 KiB).
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals (a malformed percent-encoding, an overlong path segment) in the API's error shape.
     frameworkErrors: (error, _req, reply) => {
@@ -408,7 +412,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   });
 
   let document: string | undefined;
-  app.get('/openapi.json', { schema: { summary: 'This document', tags: ['service'], response: { 200: S.openapiResponse } } }, async (_req, reply) => {
+  app.get('/openapi.json', { schema: { summary: 'This document', tags: ['service'], response: { 200: S.openapiResponse, ...S.errors() } } }, async (_req, reply) => {
     document ??= JSON.stringify(openapiDocument(routes, { version, tokenRequired: auth !== undefined }));
     return reply.type(JSON_TYPE).send(document);
   });

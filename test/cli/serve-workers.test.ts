@@ -72,7 +72,8 @@ describe('fsql serve --workers', { timeout: 120_000 }, () => {
         const now = workerPids(s.child.pid!);
         return now.length === 2 && !now.includes(pids[0]!) ? now : undefined;
       });
-      expect(s.err()).toMatch(/worker \d+ was killed \(SIGKILL\); starting another/);
+      // The primary's stderr may arrive after the new worker shows: wait for it.
+      await until('the message', () => (/worker \d+ was killed \(SIGKILL\); starting another/.test(s.err()) ? true : undefined), 10_000);
       for (let i = 0; i < 4; i++) expect(await failed()).toBe(before + 3);
       pids = workerPids(s.child.pid!);
 

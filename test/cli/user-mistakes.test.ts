@@ -184,7 +184,8 @@ const MISTAKES: readonly Mistake[] = [
     edit: edit({ 'data/sales.csv': 'region,shop,amount,sold_at\nnorth,1,1,2024-01-01 10:00:00\n' }),
     argv: ['apply', '$P'],
     code: 1,
-    says: ['data/sales.csv: line 1, column shop_no: the header has no column shop_no (it has region, shop, amount, sold_at)'],
+    // The header is described, never quoted whole (issue 10, finding 8: a FILE path can point at any file).
+    says: ['data/sales.csv: line 1, column shop_no: the header has no column shop_no (expected columns region, shop_no, amount, sold_at; the header has 4 fields, starting "region,shop,amount,sold_…")'],
   },
   {
     mistake: 'a JSONL line that is not JSON',

@@ -183,7 +183,12 @@ describe.each(['sqlite', 'duckdb'] as EngineTarget[])('a stream empty at its fir
     expect((await describeJson(dir, 'top'))['fittedParameters']).toMatchObject({ vocabulary: ['x', 'y'], columns: ['top__x', 'top__y'] });
     expect((await fsql('list', dir, '--kind', 'feature')).stdout).not.toMatch(/awaiting/);
 
-    // The stored vectors still say awaiting until the next materialize or ingest; an ingest recomputes them.
+    // The apply recomputed the entity's snapshot (as of its time, 2024-01-02 12:00): real values at once.
+    const now = await vector(dir, 'a');
+    expect(now['f']!.status).toBe('present');
+    expect(close(now['f']!.value, -1)).toBe(true);
+    expect(now['n']).toMatchObject({ value: 1, status: 'present' });
+    // An ingest recomputes them too, with the same result.
     const more = await fsql('ingest', 'clicks', writeEvents(dir, 'more.jsonl', [{ user_id: 'c', v: 100, page: 'z', ts: '2024-01-01 00:00:00' }]), dir);
     expect(more.code).toBe(0);
     const a = await vector(dir, 'a');

@@ -73,10 +73,11 @@ interface Batch {
 export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerKillResult> {
   const log = options.log ?? (() => undefined);
   const random = prng(options.seed);
-  const hot = Array.from({ length: options.keys ?? 8 }, (_v, i) => `u${String(i + 1).padStart(4, '0')}`);
+  const hot = Array.from({ length: options.keys ?? 40 }, (_v, i) => `u${String(i + 1).padStart(4, '0')}`);
   const sentinel = 'u0150';
   const accounts = [...hot, sentinel];
   const dir = copyPayments();
+  const started = Date.now();
   (await prepare(dir, T)).close();
   // A port of our own, not 0: with every worker gone at once, the port is listened on again (0 would pick another).
   const port = await freePort();
@@ -89,7 +90,6 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const started = Date.now();
   const results: CycleResult[] = [];
   let serial = 0;
   try {
@@ -125,18 +125,23 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
         event_id: `k${serial++}`,
         account_id: hot[Math.floor(random() * hot.length)]!,
         event_type: random() < 0.7 ? 'login_failed' : 'login',
-        // Inside the 24 hours before the snapshot time: every one counts in failed_logins_24h.
-        ts: at(T - 1 - Math.floor(random() * 20 * HOUR)),
+        // After the snapshot time, on a clock that moves on like a real one (the run lasts minutes, the window is
+        // 24 hours): each batch moves its keys' vectors to a later time, and a vector computed as of an earlier
+        // time than another's newest event would leave that event out.
+        ts: at(T + (Date.now() - started) * 1000 + Math.floor(random() * 1_000_000)),
       })),
     });
 
-    /** failed_logins_24h of every key as the offline file holds it, by hand-written SQL. */
+    /**
+     * failed_logins_24h of every key as the offline file holds it, by hand-written SQL: every event of the
+     * run is within the 24 hours before the newest, so a vector as of the newest event holds them all.
+     */
     const stored = (): Map<string, number> => {
       const db = new Database(offline, { readonly: true, fileMustExist: true });
       try {
         const rows = db
-          .prepare(`SELECT account_id AS k, COUNT(*) AS n FROM app_events WHERE event_type = 'login_failed' AND ts > ? AND ts <= ? GROUP BY account_id`)
-          .all(T - 24 * HOUR, T) as { k: string; n: number }[];
+          .prepare(`SELECT account_id AS k, COUNT(*) AS n FROM app_events WHERE event_type = 'login_failed' AND ts > ? GROUP BY account_id`)
+          .all(T - 24 * HOUR) as { k: string; n: number }[];
         return new Map(rows.map((r) => [r.k, r.n]));
       } finally {
         db.close();
@@ -175,7 +180,7 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
           }
         }
       };
-      const clients = Array.from({ length: options.clients ?? 4 }, client);
+      const clients = Array.from({ length: options.clients ?? 6 }, client);
       // Kill a worker while batches are in flight, keep ingesting while another starts and carries out what
       // the killed one owed, then stop.
       await sleep(200 + Math.floor(random() * 600));
@@ -187,7 +192,7 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
         return now.length === 2 && !now.includes(victim!) ? now.find((p) => !before.includes(p)) : undefined;
       }, 60_000);
       await until('the new worker to listen', () => (err.includes(`worker ${replacement} is listening`) ? true : undefined), 60_000, () => child.exitCode !== null);
-      await sleep(1500 + Math.floor(random() * 1000));
+      await sleep(Math.floor(random() * 500));
       running = false;
       await Promise.all(clients);
       // One more batch settles anything a dead worker still owes (the next ingest carries it out first).

@@ -156,7 +156,7 @@ async function describeCsvError(e: CsvError, path: string, next: number): Promis
       if (e.code === 'CSV_MAX_RECORD_SIZE') return { line: next, reason: `the record that starts on line ${next} is longer than ${MAX_RECORD_CHARS} characters` };
       return { ...(line !== undefined ? { line } : {}), reason: 'a quote is never closed' };
     }
-    case 'CSV_INVALID_OPENING_QUOTE':
+    case 'INVALID_OPENING_QUOTE':
       return { ...(line !== undefined ? { line } : {}), reason: 'a quote inside a field that does not start with one: quote the whole field and write the quote twice ("say ""hi""")' };
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':

@@ -34,7 +34,7 @@ import {
 import { renderDiff } from './diff.js';
 import { describeBreak, describeMeaningChange, meaningOf, pinnedCatalog, upstreamOf, type PinnedCatalog, type PinState, type UnversionedState, type VersionedState } from './pinned-catalog.js';
 import { definitionNeedsFit, fitStateOf } from './fit-state.js';
-import { migrate } from './schema.js';
+import { migrate, RegistrySchemaError, SCHEMA_VERSION, schemaVersion } from './schema.js';
 import type { FeatureStatistics } from '../../plan/statistics.js';
 
 // ---------------------------------------------------------------------------
@@ -248,9 +248,13 @@ export function registryPath(projectDir: string): string {
   return join(projectDir, '.fsql', 'registry.db');
 }
 
-/** Opens (creating and migrating as needed) the registry at `path`; `:memory:` for a throwaway one. */
-export function openRegistry(path: string): Registry {
-  return new Registry(path);
+/**
+ * Opens (creating and migrating as needed) the registry at `path`; `:memory:` for a throwaway one.
+ * With `{ readonly: true }` (the language server's hovers) it opens an existing file only, never
+ * creates, migrates or writes, and refuses a file at another schema version (RegistrySchemaError).
+ */
+export function openRegistry(path: string, options: { readonly readonly?: boolean } = {}): Registry {
+  return new Registry(path, options);
 }
 
 interface ObjectRow {
@@ -317,15 +321,17 @@ export class Registry {
   readonly id: string;
   private readonly db: Database.Database;
 
-  constructor(readonly path: string) {
-    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+  constructor(readonly path: string, options: { readonly readonly?: boolean } = {}) {
+    const readonly = options.readonly === true;
+    if (!readonly && path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    const db = readonly ? new Database(path, { readonly: true, fileMustExist: true }) : new Database(path);
     this.db = db;
     try {
-      if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
+      if (!readonly && path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      migrate(db);
+      if (!readonly) migrate(db);
+      else if (schemaVersion(db) !== SCHEMA_VERSION) throw new RegistrySchemaError(`this registry is at schema version ${schemaVersion(db)}, this fsql reads ${SCHEMA_VERSION}: run \`fsql apply\` with this fsql first`);
       this.id = (db.prepare("SELECT value FROM registry_info WHERE key = 'id'").get() as { value: string }).value;
     } catch (e) {
       db.close();

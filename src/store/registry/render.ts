@@ -67,6 +67,10 @@ export function renderPlan(plan: ApplyPlan, options: RenderPlanOptions = {}): st
     lines.push('', c.dim(`Registered, no longer in the project's files (still registered and usable; \`fsql retire\` retires one):`));
     for (const a of plan.absent) lines.push(c.dim(`    ${KIND_LABELS[a.kind]} ${refLabel(a)}`));
   }
+  if (plan.awaitingFit.length > 0) {
+    lines.push('', c.dim('Awaiting their fit (fitted by apply once their relation has data; `fsql fit NAME` fits one):'));
+    for (const a of plan.awaitingFit) lines.push(c.dim(`    ${KIND_LABELS[a.kind]} ${refLabel(a)}`));
+  }
   for (const w of plan.warnings) lines.push('', c.yellow(`warning: ${w.message}`));
   for (const e of plan.errors) {
     lines.push('', c.red(`error: ${e.message}`));

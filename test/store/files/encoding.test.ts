@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import '../../support/fast-check-seed.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnInfo, ScalarType } from '../../../src/check/catalog.js';
+import { readEventsFile } from '../../../src/cli/runtime-commands.js';
 import { readSourceFile } from '../../../src/store/files/read.js';
 import { firstInvalidUtf8, InvalidUtf8, Utf8Check, utf8Problem } from '../../../src/store/files/utf8.js';
 import { BadValue, parseJson } from '../../../src/store/files/values.js';
@@ -128,6 +129,15 @@ describe('UTF-8 validation', () => {
     const path = file(Buffer.from('{"s": "ok"}\n{"s": "\\udc00x"}\n', 'utf8'), 'jsonl');
     const result = await readSourceFile(path, 'JSONL', [col('s', 'TEXT')]);
     expect('errors' in result && result.errors).toEqual([{ file: path, row: 2, line: 2, column: 's', reason: expect.stringContaining('lone UTF-16 surrogate') }]);
+  });
+});
+
+describe('fsql ingest FILE', () => {
+  it('refuses an events file that is not UTF-8, with its line, before anything is stored', () => {
+    const path = file(bytes('{"s": "a"}\n{"s": "', [0xff, 0xfe], '"}\n'), 'jsonl');
+    expect(readEventsFile(path)).toEqual({ error: `${path}: line 2: the file is not valid UTF-8: byte 19 (0xff) on line 2 — save the file as UTF-8; nothing was stored` });
+    const good = file(bytes('\uFEFF{"s": "ü"}\n'), 'jsonl');
+    expect(readEventsFile(good)).toEqual({ records: [{ s: 'ü' }], lines: [1] });
   });
 });
 
