@@ -61,6 +61,28 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** How an engine is opened. */
+export interface EngineOptions {
+  /**
+   * Longest wait, in ms, for another process's write transaction on the same
+   * database file before a transaction gives up with EngineBusyError
+   * (SQLite; a DuckDB file is opened by one process at a time). Default 60 000.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Another process held the database's write lock for longer than the busy timeout. */
+export class EngineBusyError extends Error {
+  readonly code = 'busy';
+  constructor(
+    readonly path: string,
+    readonly waitedMs: number,
+  ) {
+    super(`${path}: another process held the write lock for more than ${waitedMs} ms`);
+    this.name = 'EngineBusyError';
+  }
+}
+
 /** Double-quoted identifier with `""` escaping, as SQLite and DuckDB read it. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

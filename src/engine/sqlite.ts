@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
-import { indexName, quoteIdentifier, type Engine } from './engine.js';
+import { EngineBusyError, indexName, quoteIdentifier, type Engine, type EngineOptions } from './engine.js';
 import { inputChecker, rowConverter, type QueryColumn, type Row, type Value } from './values.js';
 
 export const sqliteTypes: Readonly<Record<ScalarType, string>> = {
@@ -63,6 +63,13 @@ export function registerMathFunctions(db: Database.Database): void {
 const INSERT_BATCH = 64;
 /** SQLite's default limit on bound parameters (SQLITE_MAX_VARIABLE_NUMBER) is 32766. */
 const MAX_PARAMETERS = 32_766;
+/** A statement outside a transaction waits this long (at most) for a lock, blocking: they are short. */
+const STATEMENT_BUSY_MS = 5_000;
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
 
 export class SqliteEngine implements Engine {
   readonly target = 'sqlite' as const;
@@ -71,9 +78,14 @@ export class SqliteEngine implements Engine {
   readonly mathFunctions: 'builtin' | 'registered';
   private db: Database.Database | undefined;
   private savepoints = 0;
+  private readonly busyTimeoutMs: number;
 
-  constructor(readonly path: string = ':memory:') {
-    const db = new Database(path);
+  constructor(
+    readonly path: string = ':memory:',
+    options: EngineOptions = {},
+  ) {
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
+    const db = new Database(path, { timeout: Math.min(this.busyTimeoutMs, STATEMENT_BUSY_MS) });
     this.db = db;
     if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -210,11 +222,38 @@ export class SqliteEngine implements Engine {
     return out;
   }
 
+  /**
+   * BEGIN IMMEDIATE: the write lock from the start, so a transaction that
+   * reads first never fails to upgrade when another process wrote meanwhile
+   * (SQLITE_BUSY without waiting). Another process's write transaction (an
+   * apply, an ingest) is waited for without blocking the event loop, up to
+   * the busy timeout; then EngineBusyError.
+   */
+  private async beginImmediate(db: Database.Database): Promise<void> {
+    const started = Date.now();
+    let wait = 1;
+    for (;;) {
+      db.pragma('busy_timeout = 0');
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (e) {
+        if (!isBusy(e)) throw e;
+      } finally {
+        db.pragma(`busy_timeout = ${Math.min(this.busyTimeoutMs, STATEMENT_BUSY_MS)}`);
+      }
+      if (Date.now() - started >= this.busyTimeoutMs) throw new EngineBusyError(this.path, this.busyTimeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(wait * 2, 50);
+    }
+  }
+
   async transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T> {
     const db = this.handle;
     const nested = db.inTransaction;
     const savepoint = `fsql_sp_${++this.savepoints}`;
-    db.exec(nested ? `SAVEPOINT ${savepoint}` : 'BEGIN');
+    if (nested) db.exec(`SAVEPOINT ${savepoint}`);
+    else await this.beginImmediate(db);
     try {
       const result = await fn(this);
       db.exec(nested ? `RELEASE ${savepoint}` : 'COMMIT');
@@ -254,6 +293,6 @@ function storageOf(c: ColumnInfo): (v: Value | undefined, row: number) => number
   return check as (v: Value | undefined, row: number) => number | string | null;
 }
 
-export async function openSqlite(path = ':memory:'): Promise<SqliteEngine> {
-  return new SqliteEngine(path);
+export async function openSqlite(path = ':memory:', options: EngineOptions = {}): Promise<SqliteEngine> {
+  return new SqliteEngine(path, options);
 }

@@ -132,7 +132,23 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
       // pinned, each an instance view of its own (store/registry/pinned-catalog.ts).
       const after = ws.registry.catalogAfter(plan);
       const work = after.catalog;
-      for (const v of await createViews(engine, work, (name) => after.instances.has(keyOf(name)))) {
+      // Views the files no longer declare stay registered, and so do the versions reading them: those views are
+      // created too, when every table they read is there (a source's table outlives its statement).
+      const projectViews = new Set(viewsInOrder(catalog).map(keyOf));
+      const readable = new Map<string, boolean>();
+      const canCreate = async (name: string): Promise<boolean> => {
+        const k = keyOf(name);
+        const known = readable.get(k);
+        if (known !== undefined) return known;
+        const r = work.relations[k];
+        let ok = r !== undefined;
+        if (r?.kind === 'source') ok = catalog.relations[k]?.kind === 'source' || (await tableExists(engine, ['main', r.name]));
+        else if (r?.kind === 'view') for (const d of r.dependsOn) ok = ok && (await canCreate(d));
+        readable.set(k, ok);
+        return ok;
+      };
+      for (const v of viewsInOrder(work)) if (!projectViews.has(keyOf(v))) await canCreate(v);
+      for (const v of await createViews(engine, work, (name) => !projectViews.has(keyOf(name)) && readable.get(keyOf(name)) === true)) {
         await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
       }
       // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.

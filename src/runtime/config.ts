@@ -8,7 +8,8 @@
  *   "offline": { "engine": "sqlite", "path": ".fsql/offline.db", "attach": { "crm": "crm.db" } },
  *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },
  *   "files":   { "allow": ["/data/exports"] },
- *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 }
+ *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 },
+ *   "busyTimeoutMs": 60000
  * }
  * ```
  */
@@ -25,6 +26,7 @@ export const STATE_DIR = '.fsql';
 const schema = z
   .object({
     $schema: z.string().optional(),
+    busyTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
     offline: z
       .object({
         engine: z.enum(engineTargets as unknown as [EngineTarget, ...EngineTarget[]]).optional(),
@@ -86,6 +88,11 @@ export interface ProjectConfig {
     readonly attach: Readonly<Record<string, string>>;
   };
   readonly online: { readonly store: 'sqlite'; readonly path: string };
+  /**
+   * How long a write waits for another fsql process's write on the same
+   * database (an apply, an ingest, a materialize) before it fails `busy`, in ms.
+   */
+  readonly busyTimeoutMs: number;
   /**
    * Folders outside the project that FILE sources may read (absolute): by
    * default none, so a FILE path names a file inside the project folder.
@@ -153,6 +160,7 @@ export function loadConfig(dir: string): ProjectConfig {
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
     online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, 'online.db')) },
+    busyTimeoutMs: c.busyTimeoutMs ?? 60_000,
     files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
     server: {
       host: c.server?.host ?? '127.0.0.1',

@@ -38,6 +38,8 @@ export type RuntimeErrorCode =
   | 'empty_population'
   /** `fsql fit` of a version that is already fitted, or that reads no fitted parameter. */
   | 'not_awaiting_fit'
+  /** Another fsql process held a database's write lock (an apply, an ingest) for longer than `busyTimeoutMs`: retry. */
+  | 'busy'
   | 'bad_request';
 
 export class RuntimeError extends Error {

@@ -8,13 +8,13 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Engine, EngineTarget } from '../engine/engine.js';
-import { quoteIdentifier, quoteString } from '../engine/engine.js';
+import { EngineBusyError, quoteIdentifier, quoteString } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
 import { keyOf } from '../check/catalog.js';
 import type { FittedLookup } from '../plan/build.js';
 import type { FittedParameters } from '../plan/fitted.js';
 import { SqliteOnlineStore } from '../store/online/sqlite-store.js';
-import type { OnlineStore } from '../store/online/store.js';
+import { OnlineStoreError, type OnlineStore } from '../store/online/store.js';
 import { openRegistry, registryPath, type Registry } from '../store/registry/registry.js';
 import { ProjectNotFoundError } from '../project/files.js';
 import { loadConfig, type ProjectConfig } from './config.js';
@@ -131,7 +131,7 @@ export class Workspace {
       if (!this.creating && !existsSync(path)) throw this.notApplied();
       let engine: Engine;
       try {
-        engine = await openEngine(target, path);
+        engine = await openEngine(target, path, { busyTimeoutMs: this.config.busyTimeoutMs });
       } catch (e) {
         throw new RuntimeError(
           'cannot_open',
@@ -176,7 +176,7 @@ export class Workspace {
   /** The online store (opened on first use). */
   online(): OnlineStore {
     if (this.closed) throw new Error('the workspace is closed');
-    this.onlineStore ??= new SqliteOnlineStore(this.config.online.path);
+    this.onlineStore ??= new SqliteOnlineStore(this.config.online.path, { writeTimeoutMs: this.config.busyTimeoutMs });
     return this.onlineStore;
   }
 
@@ -208,11 +208,33 @@ export class Workspace {
     return f;
   };
 
-  /** Runs `fn` after every operation queued before it, alone. */
+  /**
+   * Runs `fn` after every operation queued before it, alone. A database that
+   * another fsql process kept locked past `busyTimeoutMs` is a RuntimeError
+   * `busy` (retry), not a bug.
+   */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
+    const run = this.queue.then(fn, fn).catch((e: unknown) => {
+      throw this.busy(e) ?? e;
+    });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The `busy` RuntimeError for a lock another process held too long; undefined for any other error. */
+  busy(e: unknown): RuntimeError | undefined {
+    const fix = `retry once it is done, or give "busyTimeoutMs" in ${this.config.file ?? 'fsql.json'} a longer wait (now ${this.config.busyTimeoutMs} ms)`;
+    if (e instanceof EngineBusyError) {
+      return new RuntimeError('busy', `busy: another fsql process holds the project's offline database ${e.path} (an apply or an ingest writing to it); ${fix}`);
+    }
+    if (e instanceof OnlineStoreError && e.code === 'busy') {
+      return new RuntimeError('busy', `busy: another fsql process holds the project's online store ${this.config.online.path} (an ingest or a materialize writing to it); ${fix}`);
+    }
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+      return new RuntimeError('busy', `busy: another fsql process holds a database of the project (${(e as Error).message}: an apply, an ingest or a registry change); ${fix}`);
+    }
+    return undefined;
   }
 
   /** Waits for queued operations, then closes everything opened. */

@@ -7,7 +7,7 @@
  * broken versions are retired; a retired version says so wherever it is asked
  * for. Every expected value is worked out by hand from the rows below.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -220,6 +220,31 @@ describe('a registry written before pins existed', () => {
       const out = join(dir, 't.csv');
       expect((await fsql('train', 'sales_model', dir, '--out', out)).code).toBe(0);
       expectRows(readRows(out), V1_ROWS);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('a view deleted from the files', () => {
+  it('stays registered, and the versions that read it keep training and serving', async () => {
+    const { dir, cleanup } = tempDir('fsql-pinning-deleted-view-');
+    try {
+      writeFiles(dir, { 'fsql.json': '{}', 'data/prices.csv': PRICES, 'data/sales.csv': SALES, 'project.fsql': HEAD, 'view.fsql': VIEW_R1 + F1 + T1 });
+      expect((await fsql('apply', dir)).code).toBe(0);
+      rmSync(join(dir, 'view.fsql'));
+      const p = await fsql('plan', dir);
+      expect(p.stdout).toContain("Registered, no longer in the project's files");
+      expect(p.stdout).toMatch(/view priced\n/);
+      expect((await fsql('apply', dir)).code).toBe(0);
+      const out = join(dir, 't.csv');
+      const t = await fsql('train', 'sales_model', dir, '--out', out);
+      expect(t.code, t.stderr).toBe(0);
+      expectRows(readRows(out), V1_ROWS);
+      expect((await fsql('materialize', dir, '--at', '2024-01-05 00:00:00')).code).toBe(0);
+      const g = await fsql('get', 'item', 'a', '--project', dir, '--features', 'discount@1', '--format', 'json');
+      expect(g.code, g.stdout + g.stderr).toBe(0);
+      expect(close((JSON.parse(g.stdout) as { results: { features: Record<string, { value: unknown }> }[] }).results[0]!.features['discount@1']!.value, 0.7)).toBe(true);
     } finally {
       cleanup();
     }
