@@ -106,6 +106,8 @@ const L = {
   table: { LABEL: 'table' },
   tag: { LABEL: 'tag' },
   then: { LABEL: 'then' },
+  time: { LABEL: 'time' },
+  delay: { LABEL: 'delay' },
   timestamp: { LABEL: 'timestamp' },
   ttl: { LABEL: 'ttl' },
   unit: { LABEL: 'unit' },
@@ -207,6 +209,16 @@ export class FsqlParser extends EmbeddedActionsParser {
     return this.RECORDING_PHASE ? NONE : this.builder.clause('EVENT TIME', name, this.builder.span(event, this.LA(0)), mark);
   });
 
+  /** `AVAILABLE AFTER <duration>` or `AVAILABLE AT END OF DAY`: when a relation's rows become visible. */
+  public availability = this.RULE('availability', (): Clause => {
+    const mark = this.mark();
+    const keyword = this.CONSUME(T.Available);
+    const spec = this.OR(this.availabilitySpecs);
+    if (this.RECORDING_PHASE) return NONE;
+    const span = this.builder.span(keyword, this.LA(0));
+    return this.builder.clause('AVAILABLE', this.builder.availability(spec, span), span, mark);
+  });
+
   // ---- CREATE VIEW ---------------------------------------------------------
 
   public view = this.RULE('view', (): A.ViewStatement => {
@@ -237,6 +249,18 @@ export class FsqlParser extends EmbeddedActionsParser {
       clauses.push(this.SUBRULE(this.featureClause));
     });
     return this.RECORDING_PHASE ? NONE : this.builder.feature(name, version, entity, from, value, clauses);
+  });
+
+  /** `AS OF < t` (strictly before the time asked) or `AS OF <= t` (the default). */
+  public asOf = this.RULE('asOf', (): Clause => {
+    const mark = this.mark();
+    const keyword = this.CONSUME(T.As);
+    this.CONSUME(T.Of);
+    const op = this.OR(this.asOfOperators);
+    const name = this.CONSUME(T.Name, L.time);
+    if (this.RECORDING_PHASE) return NONE;
+    const span = this.builder.span(keyword, name);
+    return this.builder.clause('AS OF', this.builder.asOf(op, name, span), span, mark);
   });
 
   public version = this.RULE('version', (): A.IntegerLiteral => {
@@ -563,7 +587,33 @@ export class FsqlParser extends EmbeddedActionsParser {
   ];
 
   /** Of sources and views. */
-  private relationClauses = [{ ALT: (): Clause => this.SUBRULE(this.eventTime) }, { ALT: (): Clause => this.SUBRULE(this.metaClause) }];
+  private relationClauses = [
+    { ALT: (): Clause => this.SUBRULE(this.eventTime) },
+    { ALT: (): Clause => this.SUBRULE(this.availability) },
+    { ALT: (): Clause => this.SUBRULE(this.metaClause) },
+  ];
+
+  private availabilitySpecs = {
+    DEF: [
+      {
+        ALT: (): A.Duration | IToken => {
+          this.CONSUME(T.After);
+          return this.SUBRULE(this.duration, L.delay);
+        },
+      },
+      {
+        ALT: (): A.Duration | IToken => {
+          this.CONSUME(T.At);
+          this.CONSUME(T.End);
+          this.CONSUME(T.Of);
+          return this.CONSUME(T.Name, L.unit);
+        },
+      },
+    ],
+    ERR_MSG: 'AFTER <duration> or AT END OF DAY',
+  };
+
+  private asOfOperators = [{ ALT: () => this.CONSUME(T.Less) }, { ALT: () => this.CONSUME(T.LessEquals) }];
 
   private originKinds = {
     DEF: [
@@ -666,9 +716,10 @@ export class FsqlParser extends EmbeddedActionsParser {
           return this.builder.clause('ONE_HOT', this.builder.oneHot(spec, span), span, mark);
         },
       },
+      { ALT: (): Clause => this.SUBRULE(this.asOf) },
       { ALT: (): Clause => this.SUBRULE(this.metaClause) },
     ],
-    ERR_MSG: 'a feature clause (WHERE, WINDOW, TTL, FILL, SCALE, ONE_HOT, DESCRIPTION, OWNER, TAGS) or \';\'',
+    ERR_MSG: 'a feature clause (WHERE, WINDOW, TTL, AS OF, FILL, SCALE, ONE_HOT, DESCRIPTION, OWNER, TAGS) or \';\'',
   };
 
   private fillValues = {

@@ -66,6 +66,9 @@ export const reservedWords: readonly string[] = [
 ];
 
 // Contextual keywords: keywords where the grammar expects them, names elsewhere.
+export const After = contextual('AFTER');
+export const At = contextual('AT');
+export const Available = contextual('AVAILABLE');
 export const Description = contextual('DESCRIPTION');
 export const Entity = contextual('ENTITY');
 export const Event = contextual('EVENT');
@@ -76,6 +79,7 @@ export const Fill = contextual('FILL');
 export const Format = contextual('FORMAT');
 export const Key = contextual('KEY');
 export const Label = contextual('LABEL');
+export const Of = contextual('OF');
 export const OneHot = contextual('ONE_HOT', 'OneHot');
 export const Outer = contextual('OUTER');
 export const Owner = contextual('OWNER');
@@ -136,7 +140,7 @@ const reservedTokens = [
   Join, Left, Like, Not, Null, On, Or, Select, Then, True, When, Where,
 ];
 const contextualTokens = [
-  Description, Entity, Event, Features, Feature, File, Fill, Format, Key, Label, OneHot, Outer, Owner, Percent, Sample,
+  After, At, Available, Description, Entity, Event, Features, Feature, File, Fill, Format, Key, Label, Of, OneHot, Outer, Owner, Percent, Sample,
   Scale, Seed, Set, Source, Stream, Table, Tags, Time, Timestamp, DateKw, Top, Training, Ttl, Version, View, Window,
 ];
 

@@ -8,7 +8,7 @@ import { explainPlan } from '../plan/explain.js';
 import type { Plan } from '../plan/ir.js';
 import { targetNames, type TargetName } from '../sql/dialect.js';
 import { dialects } from '../sql/dialects/index.js';
-import { lowerFit, lowerMaterialize, lowerTraining, lowerView, type TimeBindings } from '../sql/lower-plan.js';
+import { lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, type TimeBindings } from '../sql/lower-plan.js';
 import { SqlPrinter } from '../sql/print.js';
 import { timestampMicros } from '../sql/lower-expr.js';
 import { parseTimestampLiteral } from '../syntax/time-literals.js';
@@ -132,6 +132,8 @@ function title(p: Plan): string {
   switch (p.kind) {
     case 'training':
       return `training set ${commentName(p.name)} v${p.version}`;
+    case 'spine':
+      return `features of spine rows in ${commentName(p.spine.table)}`;
     case 'materialize':
       return `online vectors of entity ${commentName(p.entity)}`;
     case 'fit':
@@ -167,7 +169,7 @@ export function compile(catalog: Catalog, o: CompileOptions, fitted: FittedLooku
   for (const p of plans) {
     const needsTime = p.kind === 'materialize' || p.kind === 'fit' || (p.kind === 'training' && p.spine.time.kind === 'fixed');
     if (needsTime && asOf === undefined) throw new CompileError(`${title(p)} is computed as of a time: pass --as-of 'YYYY-MM-DD HH:MM:SS'`);
-    const stmt = p.kind === 'training' ? lowerTraining(p, dialect!, times) : p.kind === 'materialize' ? lowerMaterialize(p, dialect!, times) : p.kind === 'fit' ? lowerFit(p, dialect!, times) : lowerView(p);
+    const stmt = p.kind === 'training' ? lowerTraining(p, dialect!, times) : p.kind === 'materialize' ? lowerMaterialize(p, dialect!, times) : p.kind === 'fit' ? lowerFit(p, dialect!, times) : p.kind === 'spine' ? lowerSpine(p, dialect!) : lowerView(p);
     out.push(`-- ${title(p)} (${o.target})\n${printer.statement(stmt)};`);
   }
   return out.join('\n\n') + '\n';

@@ -14,7 +14,7 @@ import { compile, compileFitted, CompileError, type CompileOptions } from './com
 import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
 import { parseKind, projectDir, runDescribe, runList, runPlan, runRetire, type OutputFormat } from './registry-commands.js';
-import { runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
+import { EXIT_BUSY, runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
 import { runServe } from './serve-command.js';
 import { runFit } from './fit-command.js';
 import { runInit } from './init.js';
@@ -372,6 +372,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (e instanceof UsageError || e instanceof TimeOptionError || e instanceof ConfigError || e instanceof ProjectNotFoundError || e instanceof CompileError || e instanceof PlanError || e instanceof UnsupportedError) {
       io.stderr(`fsql: ${e.message}\n`);
       return 2;
+    }
+    const sqlite = (e as { code?: unknown } | null)?.code;
+    if (typeof sqlite === 'string' && (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED'))) {
+      // Another fsql process kept a database of the project locked (outside the waits that say which): not a bug.
+      io.stderr(`fsql: busy: another fsql process holds a database of the project (${(e as Error).message}: an apply, an ingest or a registry change); retry once it is done\n`);
+      return EXIT_BUSY;
     }
     io.stderr(`fsql: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 70;

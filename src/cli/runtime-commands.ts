@@ -55,6 +55,9 @@ function progressReporter(io: RuntimeIo, quiet: boolean | undefined): ProgressRe
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /** Renders a RuntimeError for the terminal (or as JSON); returns the exit code. */
+/** Exit code of a command that found a database locked by another fsql process past the busy timeout: retry (sysexits' EX_TEMPFAIL). */
+export const EXIT_BUSY = 75;
+
 export function reportRuntimeError(e: RuntimeError, io: RuntimeIo, sources: (file: string) => string | undefined = () => undefined, format: TextOrJson = 'text'): number {
   if (format === 'json') {
     io.stdout(
@@ -72,7 +75,7 @@ export function reportRuntimeError(e: RuntimeError, io: RuntimeIo, sources: (fil
         2,
       )}\n`,
     );
-    return 1;
+    return e.code === 'busy' ? EXIT_BUSY : 1;
   }
   if (e.details.diagnostics) io.stderr(`${renderDiagnostics(e.details.diagnostics, sources, { color: io.color })}\n\n`);
   if (e.details.planErrors) {
@@ -80,7 +83,7 @@ export function reportRuntimeError(e: RuntimeError, io: RuntimeIo, sources: (fil
   }
   if (e.details.rowErrors) for (const r of e.details.rowErrors) io.stderr(`  ${formatRowError(r)}\n`);
   io.stderr(`fsql: ${e.message}\n`);
-  return 1;
+  return e.code === 'busy' ? EXIT_BUSY : 1;
 }
 
 interface WorkspaceOptions {

@@ -15,7 +15,9 @@ import type {
   MaterializePlan,
   OutputColumn,
   RelationAccess,
+  RowsSpine,
   ScaleStep,
+  SpinePlan,
   TimeValue,
   TrainingPlan,
   TransformStep,
@@ -217,6 +219,74 @@ function labelSpine(
     ...(label.where ? { where: label.where } : {}),
     ...(sample ? { sample } : {}),
   };
+}
+
+// ---------------------------------------------------------------------------
+
+/** The key columns a spine for these features needs: every key of their entities, in order of first use. */
+export function spineKeysFor(catalog: Catalog, features: readonly FeatureInfo[]): { name: string; type: ScalarType; entity: string }[] {
+  const keys: { name: string; type: ScalarType; entity: string }[] = [];
+  for (const f of features) {
+    const entity = catalog.entities[keyOf(f.key.entity)]!;
+    for (const k of entity.keys) if (!keys.some((x) => keyOf(x.name) === keyOf(k.name))) keys.push({ name: k.name, type: k.type, entity: entity.name });
+  }
+  return keys;
+}
+
+export interface SpineOptions {
+  /** The table the spine rows are in, and its column holding each row's position. */
+  readonly table: string;
+  readonly rowColumn: string;
+  /** The table column holding the key named `name` (default: the key's own name). */
+  readonly keyColumn?: (name: string) => string;
+  /** The table column holding each row's time, and the name the output gives it. */
+  readonly time: { readonly column: string; readonly type: 'DATE' | 'TIMESTAMP'; readonly output: string };
+  readonly preview?: boolean;
+}
+
+/**
+ * An ad-hoc spine: the given feature versions (the highest when no version)
+ * for rows the user supplies, with exactly a training set's lookups and
+ * transforms — a spine row (k, t) gets what a label row (k, t) would.
+ * Two versions of one feature side by side get their version in the column
+ * name (`name__v2`), as in materialize.
+ */
+export function planSpine(catalog: Catalog, refs: readonly { readonly name: string; readonly version?: number }[], fitted: FittedLookup, options: SpineOptions): SpinePlan {
+  if (refs.length === 0) throw new PlanError('a spine needs at least one feature');
+  const features = refs.map((r) => featureVersion(catalog, r.name, r.version));
+  const seen = new Set<string>();
+  for (const f of features) {
+    const k = `${keyOf(f.name)}@${f.version}`;
+    if (seen.has(k)) throw new PlanError(`feature ${f.name} VERSION ${f.version} is listed twice`);
+    seen.add(k);
+  }
+  const keyColumn = options.keyColumn ?? ((name: string) => name);
+  const keys = spineKeysFor(catalog, features).map((k) => ({ name: k.name, column: keyColumn(k.name), type: k.type }));
+  const spine: RowsSpine = { kind: 'rows_spine', table: options.table, rowColumn: options.rowColumn, keys, time: { ...options.time } };
+  const versionCount = new Map<string, number>();
+  for (const f of features) versionCount.set(keyOf(f.name), (versionCount.get(keyOf(f.name)) ?? 0) + 1);
+  const lookups: Lookup[] = [];
+  const transforms: TransformStep[] = [];
+  features.forEach((feature, i) => {
+    const entity = catalog.entities[keyOf(feature.key.entity)]!;
+    const spineKeys = entity.keys.map((k) => keys.find((x) => keyOf(x.name) === keyOf(k.name))!.name);
+    const id = `f${i + 1}`;
+    lookups.push(lookupFor(catalog, feature, id, spineKeys));
+    transforms.push(
+      transformFor(feature, id, fitted(feature.name, feature.version), {
+        preview: options.preview ?? false,
+        ...((versionCount.get(keyOf(feature.name)) ?? 0) > 1 ? { outputName: `${feature.name}__v${feature.version}` } : {}),
+      }),
+    );
+  });
+  const columns: OutputColumn[] = [...keys.map((k) => ({ name: k.name, type: k.type })), { name: options.time.output, type: options.time.type }, ...transforms.flatMap((t) => t.outputs)];
+  const names = new Map<string, string>();
+  for (const c of columns) {
+    const other = names.get(keyOf(c.name));
+    if (other !== undefined) throw new PlanError(`two output columns would be named ${c.name}${other !== c.name ? ` (and ${other})` : ''}: rename the spine's time column`);
+    names.set(keyOf(c.name), c.name);
+  }
+  return freeze({ kind: 'spine', spine, lookups, transforms, columns });
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** Prints a plan as a readable tree (`fsql compile --explain`). */
 import type { TExpr, TSelect } from '../check/catalog.js';
-import type { EntitySpine, LabelSpine, Lookup, Plan, TimeValue, TransformStep } from './ir.js';
+import type { EntitySpine, LabelSpine, Lookup, Plan, RowsSpine, TimeValue, TransformStep } from './ir.js';
 import { isoTimestamp } from '../values/time.js';
 
 export function explainExpr(e: TExpr): string {
@@ -45,7 +45,10 @@ function duration(seconds: number): string {
   return `${seconds} SECONDS`;
 }
 
-function spineLines(s: LabelSpine | EntitySpine): string[] {
+function spineLines(s: LabelSpine | EntitySpine | RowsSpine): string[] {
+  if (s.kind === 'rows_spine') {
+    return [`RowsSpine from ${s.table} in order of ${s.rowColumn}`, `  keys: ${s.keys.map((k) => k.name).join(', ')}`, `  time: ${s.time.column}`];
+  }
   if (s.kind === 'label_spine') {
     return [
       `LabelSpine ${s.label.name} v${s.label.version} from ${s.relation}`,
@@ -113,6 +116,14 @@ export function explainPlan(plan: Plan): string {
     case 'training':
       return [
         `Training ${plan.name} v${plan.version}`,
+        ...indent(spineLines(plan.spine)),
+        ...indent(plan.lookups.flatMap(lookupLines)),
+        ...indent(plan.transforms.flatMap(transformLines)),
+        `  Output ${plan.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`,
+      ].join('\n');
+    case 'spine':
+      return [
+        'Spine',
         ...indent(spineLines(plan.spine)),
         ...indent(plan.lookups.flatMap(lookupLines)),
         ...indent(plan.transforms.flatMap(transformLines)),

@@ -59,7 +59,26 @@ export interface EntitySpine {
   readonly time: TimeValue;
 }
 
-export type Spine = LabelSpine | EntitySpine;
+/**
+ * Rows given by the user (an ad-hoc spine: `get_historical_features`, `fsql
+ * train --spine`), loaded into a table of the offline engine before the plan
+ * runs: one output row per spine row, in the spine's order, each with the
+ * point-in-time values of the features as of its time — the rows a training
+ * set would have for a label with exactly these (keys, time) rows.
+ */
+export interface RowsSpine {
+  readonly kind: 'rows_spine';
+  /** The table holding the rows (a temporary table the caller creates and fills). */
+  readonly table: string;
+  /** The column of `table` holding each row's position (1-based): the output keeps this order. */
+  readonly rowColumn: string;
+  /** Spine key columns: output name (an entity key's name) ← table column. A NULL key matches no feature row. */
+  readonly keys: readonly { readonly name: string; readonly column: string; readonly type: ScalarType }[];
+  /** The time of each row (never NULL: the caller refuses such rows), output under `output`. */
+  readonly time: { readonly column: string; readonly type: 'DATE' | 'TIMESTAMP'; readonly output: string };
+}
+
+export type Spine = LabelSpine | EntitySpine | RowsSpine;
 
 /** The raw value of one feature for every spine row (docs/semantics.md §3). */
 export interface Lookup {
@@ -120,6 +139,16 @@ export interface TrainingPlan {
   readonly columns: readonly OutputColumn[];
 }
 
+/** Features for the rows of a RowsSpine: keys, time, then each feature's column(s), in the spine's order. */
+export interface SpinePlan {
+  readonly kind: 'spine';
+  readonly spine: RowsSpine;
+  readonly lookups: readonly Lookup[];
+  readonly transforms: readonly TransformStep[];
+  /** Every output column in order: keys, the time, features. */
+  readonly columns: readonly OutputColumn[];
+}
+
 export interface MaterializePlan {
   readonly kind: 'materialize';
   readonly entity: string;
@@ -145,4 +174,4 @@ export interface ViewPlan {
   readonly columns: readonly ColumnInfo[];
 }
 
-export type Plan = TrainingPlan | MaterializePlan | FitPlan | ViewPlan;
+export type Plan = TrainingPlan | SpinePlan | MaterializePlan | FitPlan | ViewPlan;

@@ -106,15 +106,22 @@ export function planProject(ws: Workspace, files: readonly ProjectFile[], option
 }
 
 export async function applyProject(ws: Workspace, files: readonly ProjectFile[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
-  const { plan, catalog } = planProject(ws, files, { retireBroken: options.retireBroken ?? false });
-  if (plan.errors.length > 0) {
-    throw new RuntimeError('plan_failed', `the plan has ${plan.errors.length} error${plan.errors.length === 1 ? '' : 's'}`, { planErrors: plan.errors });
-  }
+  const planned = () => {
+    const p = planProject(ws, files, { retireBroken: options.retireBroken ?? false });
+    if (p.plan.errors.length > 0) {
+      throw new RuntimeError('plan_failed', `the plan has ${p.plan.errors.length} error${p.plan.errors.length === 1 ? '' : 's'}`, { planErrors: p.plan.errors });
+    }
+    return p;
+  };
+  let { plan, catalog } = planned();
+  const plannedAt = ws.registry.lastApply();
   options.onPlan?.(plan);
   const progress: OnProgress = options.onProgress ?? (() => undefined);
   const outcome = await ws.exclusive(async () => {
     const engine = await ws.engine();
     return engine.transaction(async () => {
+      // Another apply committed while this one waited for the offline database's lock: plan again on what it registered.
+      if (ws.registry.lastApply() !== plannedAt) ({ plan, catalog } = planned());
       await ensureBookkeeping(engine);
       const sources: SourceLoad[] = [];
       // Views read sources: drop them first, recreate after.

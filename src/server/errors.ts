@@ -95,7 +95,9 @@ export function toApiError(e: unknown): ApiError {
   if (f.validation) {
     const where = f.validationContext ?? 'request';
     const problems = f.validation.map((v) => {
-      const path = `${where}${v.instancePath ?? ''}`;
+      // A path names the user's fields: only its start.
+      const at = `${where}${v.instancePath ?? ''}`;
+      const path = at.length > 120 ? `${at.slice(0, 120)}…` : at;
       // The field's name is the user's: quoted, and only its start.
       const extra = v.keyword === 'additionalProperties' && v.params?.['additionalProperty'] !== undefined ? ` (${clipped(String(v.params['additionalProperty']))})` : '';
       return { path, message: `${v.message ?? 'is invalid'}${extra}` };
@@ -152,6 +154,8 @@ function fromRuntime(e: RuntimeError): ApiError {
       return new ApiError('not_materialized', e.message);
     case 'retired':
       return new ApiError('retired', e.message);
+    case 'busy':
+      return new ApiError('busy', e.message);
     default:
       return new ApiError('internal', `${e.code}: ${e.message}`);
   }

@@ -158,7 +158,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408:
 
 /** A route's URL pattern (`/v1/features/:entity`) as a regular expression over request paths. */
 function pathPattern(url: string): RegExp {
-  return new RegExp(`^${url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+  return new RegExp(`^${url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`);
 }
 
 /** The server of a workspace, ready for `listen` or `inject`. */

@@ -9,7 +9,7 @@
  * Column references inside feature expressions use the relation's name as
  * alias, so a relation is always read under its own name.
  */
-import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, MaterializePlan, FitPlan, ViewPlan, RelationAccess } from '../plan/ir.js';
+import type { TimeValue, Lookup, LabelSpine, EntitySpine, TrainingPlan, MaterializePlan, FitPlan, ViewPlan, RelationAccess, RowsSpine, SpinePlan } from '../plan/ir.js';
 import type { LiteralValue, TSelect } from '../check/catalog.js';
 import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJoin, type SqlOrder, type SqlQuery, type SqlSelect, type SqlSelectItem, type SqlStatement } from './ast.js';
 import { UnsupportedError, type Dialect } from './dialect.js';
@@ -441,6 +441,39 @@ export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeB
       items,
       from: { k: 'table', name: stage.result, alias: r },
       orderBy: order,
+    },
+  };
+}
+
+/** The rows of an ad-hoc spine, from the table they were loaded into: keys, time (as a TIMESTAMP) and position as `__rid`. */
+function rowsSpine(s: RowsSpine): SqlSelect {
+  const t = col(s.time.column, s.table);
+  return {
+    k: 'select',
+    items: [...s.keys.map((k, i) => ({ e: col(k.column, s.table), alias: key(i) })), { e: s.time.type === 'DATE' ? { k: 'date_to_timestamp', e: t } : t, alias: '__t' }, { e: col(s.rowColumn, s.table), alias: '__rid' }],
+    from: { k: 'table', name: s.table },
+  };
+}
+
+/** An ad-hoc spine's rows with their features, in the spine's order: a training set's lookups and transforms over given rows. */
+export function lowerSpine(plan: SpinePlan, dialect: Dialect): SqlStatement {
+  const low = new Lowering(dialect, {});
+  low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  const stage = lookupStage(low, '__spine', plan.lookups, (l) => l.ttlSeconds !== undefined);
+  const r = '__r';
+  const items: SqlSelectItem[] = [
+    ...plan.spine.keys.map((k, i) => ({ e: col(key(i), r), alias: k.name })),
+    { e: col('__t', r), alias: plan.spine.time.output },
+    ...plan.transforms.flatMap((t, i) => transformItems(t, plan.lookups[i]!, r, timeOf(stage, plan.lookups[i]!, r))),
+  ];
+  return {
+    k: 'query',
+    q: {
+      k: 'select',
+      with: [{ name: '__spine', q: rowsSpine(plan.spine) }, ...stage.ctes],
+      items,
+      from: { k: 'table', name: stage.result, alias: r },
+      orderBy: [{ e: col('__rid', r), desc: false, nulls: 'first' }],
     },
   };
 }

@@ -92,12 +92,21 @@ export type SourceOrigin =
   | { readonly kind: 'table'; readonly name: readonly Identifier[]; readonly span: Span }
   | { readonly kind: 'stream'; readonly span: Span };
 
+/**
+ * When a relation's rows become available, beyond their event time:
+ * `AVAILABLE AFTER 6 HOURS`, or `AVAILABLE AT END OF DAY` (a DATE event time).
+ */
+export type Availability =
+  | { readonly kind: 'available_after'; readonly duration: Duration; readonly span: Span }
+  | { readonly kind: 'available_end_of_day'; readonly span: Span };
+
 export interface SourceStatement extends Metadata {
   readonly kind: 'source';
   readonly name: Identifier;
   readonly columns: readonly ColumnDef[];
   readonly origin: SourceOrigin;
   readonly eventTime?: Identifier;
+  readonly available?: Availability;
   readonly span: Span;
 }
 
@@ -105,6 +114,7 @@ export interface ViewStatement extends Metadata {
   readonly kind: 'view';
   readonly name: Identifier;
   readonly eventTime?: Identifier;
+  readonly available?: Availability;
   readonly query: Select;
   readonly span: Span;
 }
@@ -121,6 +131,12 @@ export type Encoding =
   | { readonly kind: 'scale'; readonly method: ScaleKind; readonly span: Span }
   | { readonly kind: 'one_hot_top'; readonly top: IntegerLiteral; readonly span: Span }
   | { readonly kind: 'one_hot_values'; readonly values: readonly Literal[]; readonly span: Span };
+
+export interface AsOf {
+  readonly kind: 'as_of';
+  readonly strict: boolean;
+  readonly span: Span;
+}
 
 /** `ENTITY user [ON (buyer_id)]` */
 export interface EntityBinding {
@@ -140,6 +156,8 @@ export interface FeatureStatement extends Metadata {
   readonly where?: Expr;
   readonly window?: Duration;
   readonly ttl?: Duration;
+  /** `AS OF < t` (strict: a label at t does not see a row available at t) or `AS OF <= t` (the default, written out). */
+  readonly asOf?: AsOf;
   readonly fill?: Fill;
   /** SCALE …, ONE_HOT … ; the grammar allows one clause of each, the checker rejects both together. */
   readonly scale?: Encoding & { readonly kind: 'scale' };

@@ -145,6 +145,8 @@ export type Clause =
   | ClauseOf<'DESCRIPTION' | 'OWNER', A.StringLiteral>
   | ClauseOf<'TAGS', A.StringLiteral[]>
   | ClauseOf<'EVENT TIME', A.Identifier>
+  | ClauseOf<'AVAILABLE', A.Availability | undefined>
+  | ClauseOf<'AS OF', A.AsOf | undefined>
   | ClauseOf<'SAMPLE', A.Sample>;
 
 interface ClauseOf<N extends string, V> {
@@ -167,6 +169,8 @@ interface ClauseValues {
   readonly owner: A.StringLiteral | undefined;
   readonly tags: A.StringLiteral[] | undefined;
   readonly eventTime: A.Identifier | undefined;
+  readonly available: A.Availability | undefined;
+  readonly asOf: A.AsOf | undefined;
   readonly sample: A.Sample | undefined;
 }
 
@@ -181,6 +185,8 @@ const NO_CLAUSES: ClauseValues = Object.freeze({
   owner: undefined,
   tags: undefined,
   eventTime: undefined,
+  available: undefined,
+  asOf: undefined,
   sample: undefined,
 });
 
@@ -448,6 +454,12 @@ export class AstBuilder {
         case 'EVENT TIME':
           out.eventTime = c.value;
           break;
+        case 'AVAILABLE':
+          out.available = c.value;
+          break;
+        case 'AS OF':
+          out.asOf = c.value;
+          break;
         case 'SAMPLE':
           out.sample = c.value;
           break;
@@ -495,6 +507,27 @@ export class AstBuilder {
     return { kind: 'one_hot_top', top: this.integer(spec, 'ONE_HOT TOP', 1), span };
   }
 
+  /** `AVAILABLE AFTER <duration>`, or `AVAILABLE AT END OF <unit>` (the unit must be DAY). */
+  availability(spec: A.Duration | IToken, span: Span): A.Availability | undefined {
+    if (!('image' in spec)) return { kind: 'available_after', duration: spec, span };
+    const unit = this.identifier(spec);
+    if (unit.quoted || unit.text.toUpperCase() !== 'DAY') {
+      this.report('E0103', unit.span, `expected DAY after \`AT END OF\`, found \`${unit.text}\``, 'write `AVAILABLE AT END OF DAY`, or `AVAILABLE AFTER <duration>` for any other delay');
+      return undefined;
+    }
+    return { kind: 'available_end_of_day', span };
+  }
+
+  /** `AS OF < t` (strict) or `AS OF <= t`: `name` must be the letter t, the time asked. */
+  asOf(op: IToken, name: IToken, span: Span): A.AsOf | undefined {
+    const t = this.identifier(name);
+    if (t.quoted || t.text.toLowerCase() !== 't') {
+      this.report('E0103', t.span, `expected \`t\` (the time a feature is asked for), found \`${t.text}\``, 'write `AS OF < t` (rows strictly before the time asked) or `AS OF <= t` (the default)');
+      return undefined;
+    }
+    return { kind: 'as_of', strict: op.tokenType === T.Less, span };
+  }
+
   sample(percentToken: IToken, seedToken: IToken | undefined, span: Span): A.Sample {
     const percent = Number(percentToken.image);
     if (!(percent > 0 && percent <= 100)) {
@@ -521,6 +554,7 @@ export class AstBuilder {
     const c = this.clauseValues(clauses);
     const out: Mutable<A.SourceStatement> = { kind: 'source', name, columns, origin, span: PENDING_SPAN };
     if (c.eventTime) out.eventTime = c.eventTime;
+    if (c.available) out.available = c.available;
     this.setMetadata(out, c);
     return out;
   }
@@ -548,6 +582,7 @@ export class AstBuilder {
     const c = this.clauseValues(clauses);
     const out: Mutable<A.ViewStatement> = { kind: 'view', name, query, span: PENDING_SPAN };
     if (c.eventTime) out.eventTime = c.eventTime;
+    if (c.available) out.available = c.available;
     this.setMetadata(out, c);
     return out;
   }
@@ -572,6 +607,7 @@ export class AstBuilder {
     if (c.where) out.where = c.where;
     if (c.window) out.window = c.window;
     if (c.ttl) out.ttl = c.ttl;
+    if (c.asOf) out.asOf = c.asOf;
     if (c.fill) out.fill = c.fill;
     if (c.scale) out.scale = c.scale;
     if (c.oneHot) out.oneHot = c.oneHot;

@@ -24,15 +24,15 @@
  * - One statement per block, blocks separated by one blank line; every
  *   statement ends with `;`, the file with a single newline.
  * - ENTITY: `CREATE ENTITY name KEY (k TYPE, …)`, then metadata lines.
- * - SOURCE: one column per line (types aligned), `)`, then FROM, EVENT TIME and
+ * - SOURCE: one column per line (types aligned), `)`, then FROM, EVENT TIME, AVAILABLE and
  *   metadata each on its own line indented two spaces.
- * - VIEW: `CREATE VIEW name [EVENT TIME c]`, metadata lines, `AS` (at the end of
+ * - VIEW: `CREATE VIEW name [EVENT TIME c] [AVAILABLE …]`, metadata lines, `AS` (at the end of
  *   the first line when there is no metadata, else on its own line), then the
  *   SELECT clauses each on their own line, JOINs one per line. SELECT items go
  *   on one line when it fits in 80 columns, otherwise one per line.
  * - FEATURE / LABEL: `CREATE FEATURE name [VERSION n]`, then ENTITY, FROM, AS
  *   and the other clauses each on their own line, in the canonical order WHERE,
- *   WINDOW, TTL, FILL, SCALE, ONE_HOT, DESCRIPTION, OWNER, TAGS.
+ *   WINDOW, TTL, AS OF, FILL, SCALE, ONE_HOT, DESCRIPTION, OWNER, TAGS.
  * - TRAINING SET: LABEL, FEATURES (inline when it fits, else one per line),
  *   SAMPLE, metadata.
  * - A top-level CASE (a select item, a feature's or label's AS) that does not
@@ -283,6 +283,7 @@ function sourceStatement(s: A.SourceStatement): Item[] {
   items.push({ lines: [')'], closing: true });
   items.push(item(`${INDENT}${origin(s.origin)}`, s.origin.span));
   if (s.eventTime) items.push(item(`${INDENT}EVENT TIME ${formatIdentifier(s.eventTime)}`, s.eventTime.span));
+  if (s.available) items.push(item(`${INDENT}${availability(s.available)}`, s.available.span));
   return [...items, ...metaItems(s, INDENT)];
 }
 
@@ -329,11 +330,16 @@ export function formatSelect(q: A.Select, indent = ''): string[] {
   return selectItems(q, indent).flatMap((i) => i.lines);
 }
 
+function availability(a: A.Availability): string {
+  return a.kind === 'available_after' ? `AVAILABLE AFTER ${formatDuration(a.duration)}` : 'AVAILABLE AT END OF DAY';
+}
+
 function viewStatement(s: A.ViewStatement): Item[] {
-  const first = `CREATE VIEW ${formatIdentifier(s.name)}${s.eventTime ? ` EVENT TIME ${formatIdentifier(s.eventTime)}` : ''}`;
-  const firstAnchor = (s.eventTime ?? s.name).span;
+  const first = `CREATE VIEW ${formatIdentifier(s.name)}${s.eventTime ? ` EVENT TIME ${formatIdentifier(s.eventTime)}` : ''}${s.available ? ` ${availability(s.available)}` : ''}`;
+  const firstAnchor = (s.available ?? s.eventTime ?? s.name).span;
   const meta = metaItems(s, INDENT);
-  const head = meta.length === 0 ? [item(`${first} AS`, firstAnchor, [s.name.span])] : [item(first, firstAnchor, [s.name.span]), ...meta, item('AS')];
+  const also = [s.name.span, s.eventTime?.span];
+  const head = meta.length === 0 ? [item(`${first} AS`, firstAnchor, also)] : [item(first, firstAnchor, also), ...meta, item('AS')];
   return [...head, ...selectItems(s.query, '')];
 }
 
@@ -361,6 +367,7 @@ function featureOrLabel(s: A.FeatureStatement | A.LabelStatement): Item[] {
   if (s.kind === 'feature') {
     if (s.window) clause(`WINDOW ${formatDuration(s.window)}`, s.window.span);
     if (s.ttl) clause(`TTL ${formatDuration(s.ttl)}`, s.ttl.span);
+    if (s.asOf) clause(`AS OF ${s.asOf.strict ? '<' : '<='} t`, s.asOf.span);
     if (s.fill) clause(fill(s.fill), s.fill.span);
     if (s.scale) clause(`SCALE ${s.scale.method}`, s.scale.span);
     if (s.oneHot) clause(oneHot(s.oneHot), s.oneHot.span);

@@ -2,6 +2,7 @@
 // plain edit distance, at a cost bounded whatever the names are. Work is
 // counted in distance-matrix cells (suggestionCells), never timed.
 import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import { closest, editDistance, MAX_SUGGEST_CELLS, suggestionCells } from '../../src/diagnostics/suggest.js';
 import { check } from '../../src/index.js';

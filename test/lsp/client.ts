@@ -13,6 +13,9 @@ import type { Diagnostic, Position, PublishDiagnosticsParams } from 'vscode-lang
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Node arguments that run the CLI from sources in any folder (tsx found from the repository, not the cwd). */
+export const FSQL = ['--import', pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(ROOT, 'src', 'cli', 'bin.ts')];
+
 export interface Client {
   readonly root: string;
   readonly connection: MessageConnection;
@@ -51,7 +54,7 @@ export function writeProject(files: Record<string, string>): string {
 }
 
 export async function startClient(root: string, options: { removeRoot?: boolean } = {}): Promise<Client> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...FSQL, 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -156,7 +159,7 @@ export async function startClient(root: string, options: { removeRoot?: boolean 
 
 /** `fsql check --format json` of a project folder, run in that folder as a user would (a real child process). */
 export async function checkJson(root: string): Promise<{ diagnostics: CheckDiagnostic[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'check', '.', '--format', 'json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...FSQL, 'check', '.', '--format', 'json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.on('close', r));

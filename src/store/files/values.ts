@@ -296,7 +296,7 @@ export function parseText(type: ScalarType, text: string): Parsed {
  * - a number is an INTEGER when it is whole, a DOUBLE always, a BOOLEAN when
  *   it is 1 or 0, never TEXT (JSON.parse has already turned
  *   `12345678901234567891` into a rounded double, so its text is lost: TEXT
- *   is given as a string, as PostgreSQL requires), never a DATE or TIMESTAMP
+ *   is given as a string), never a DATE or TIMESTAMP
  *   (its unit would be a guess);
  * - `true`/`false` are BOOLEAN only;
  * - arrays and objects are refused for every type;
