@@ -71,11 +71,22 @@ export type SourceOriginInfo =
   | { readonly kind: 'table'; readonly name: readonly string[] }
   | { readonly kind: 'stream' };
 
+/**
+ * When a relation's rows become available beyond their event time, as
+ * declared: `AVAILABLE AFTER <duration>`, or `AVAILABLE AT END OF DAY` (a
+ * DATE event time; 1 day). See `availableAfterSeconds` for what is in force.
+ */
+export type AvailabilityInfo =
+  | { readonly kind: 'after'; readonly seconds: number; readonly amount: number; readonly unit: DurationUnit }
+  | { readonly kind: 'end_of_day'; readonly seconds: 86400 };
+
 interface RelationBase extends Metadata {
   readonly name: string;
   readonly columns: readonly ColumnInfo[];
   /** The declared spelling of the event-time column; absent for dimension relations. */
   readonly eventTime?: string;
+  /** As declared; absent: rows are available at their event time (a view may inherit a delay: `availableAfterSeconds`). */
+  readonly available?: AvailabilityInfo;
   readonly file: string;
   readonly span: Span;
 }
@@ -166,6 +177,8 @@ export interface FeatureInfo extends Metadata {
   readonly where?: TExpr;
   readonly window?: DurationInfo;
   readonly ttl?: DurationInfo;
+  /** `AS OF < t`: only rows available strictly before the time asked count (absent: at or before). */
+  readonly strictlyBefore?: true;
   /** Type of the raw value, before FILL. */
   readonly rawType: ScalarType;
   readonly fill?: FillInfo;
@@ -225,3 +238,22 @@ export function findVersion<T extends { version: number }>(versions: readonly T[
   if (version === undefined) return versions[versions.length - 1];
   return versions.find((v) => v.version === version);
 }
+
+/**
+ * How long after its event time a row of a relation becomes available, in
+ * seconds (docs/semantics.md §3): its own AVAILABLE clause; for a view
+ * without one, the longest delay among the timed relations it reads (a view
+ * is never available before its inputs); 0 otherwise. Dimension relations
+ * (no event time) have none.
+ */
+export function availableAfterSeconds(catalog: Catalog, name: string, seen: Set<string> = new Set()): number {
+  const r = catalog.relations[keyOf(name)];
+  if (!r || !r.eventTime || seen.has(keyOf(name))) return 0;
+  if (r.available) return r.available.seconds;
+  if (r.kind !== 'view') return 0;
+  seen.add(keyOf(name));
+  let delay = 0;
+  for (const d of r.dependsOn) delay = Math.max(delay, availableAfterSeconds(catalog, d, seen));
+  return delay;
+}
+

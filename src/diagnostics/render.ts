@@ -25,18 +25,29 @@ const plain = { red: (s: string) => s, yellow: (s: string) => s, blue: (s: strin
 /** Looks up the text of a source file by path (as given in spans). */
 export type SourceLookup = (file: string) => string | undefined;
 
+/** The longest name quoted whole in a message; longer ones keep their start and end around an ellipsis. */
+const MAX_QUOTED = 80;
+/** The widest source line shown whole; a longer one is shown as a window around the span. */
+const MAX_LINE = 160;
+
+/** A message with every overlong `quoted` piece shortened (a 1M-character identifier must not fill the screen). */
+export function shortenMessage(message: string): string {
+  if (message.length <= MAX_QUOTED) return message;
+  return message.replace(/`([^`]{81,})`/g, (_m, name: string) => `\`${name.slice(0, 48)}…${name.slice(-16)}\` (${name.length} characters)`);
+}
+
 export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, options: RenderOptions = {}): string {
   const c = options.color ? ansi : plain;
   const sev = d.severity === 'error' ? c.red(`error[${d.code}]`) : c.yellow(`warning[${d.code}]`);
   // One gutter for the whole diagnostic, as wide as the largest line number shown.
   const gutter = Math.max(gutterWidth(d.span), ...(d.related ?? []).map((r) => gutterWidth(r.span)));
-  const out: string[] = [`${location(d.span)}: ${sev}: ${c.bold(d.message)}`];
+  const out: string[] = [`${location(d.span)}: ${sev}: ${c.bold(shortenMessage(d.message))}`];
   out.push(...snippet(d.span, sources(d.span.file), c, gutter));
   for (const r of d.related ?? []) {
-    out.push(`${location(r.span)}: note: ${r.message}`);
+    out.push(`${location(r.span)}: note: ${shortenMessage(r.message)}`);
     out.push(...snippet(r.span, sources(r.span.file), c, gutter));
   }
-  if (d.hint) out.push(`${' '.repeat(gutter)}${c.blue('=')} hint: ${d.hint}`);
+  if (d.hint) out.push(`${' '.repeat(gutter)}${c.blue('=')} hint: ${shortenMessage(d.hint)}`);
   return out.join('\n');
 }
 
@@ -58,10 +69,18 @@ function snippet(span: Span, text: string | undefined, c: typeof plain, gutter: 
   const lines = lineAt(text, span.line);
   if (lines === undefined) return [];
   const pad = ' '.repeat(gutter);
-  const lineText = lines.replace(/\t/g, ' ');
-  const startCol = Math.max(1, Math.min(span.col, lineText.length + 1));
+  let lineText = lines.replace(/\t/g, ' ');
+  let startCol = Math.max(1, Math.min(span.col, lineText.length + 1));
   const endCol = span.endLine === span.line ? Math.max(span.endCol, startCol) : lineText.length;
-  const width = Math.max(1, endCol - startCol + 1);
+  let width = Math.max(1, endCol - startCol + 1);
+  if (lineText.length > MAX_LINE) {
+    // A window around the span's start: 40 characters before it, at most 80 underlined, 40 after.
+    const from = Math.max(0, startCol - 1 - 40);
+    width = Math.min(width, 80);
+    const to = Math.min(lineText.length, startCol - 1 + width + 40);
+    lineText = `${from > 0 ? '…' : ''}${lineText.slice(from, to)}${to < lineText.length ? '…' : ''}`;
+    startCol = startCol - from + (from > 0 ? 1 : 0);
+  }
   const underline = ' '.repeat(startCol - 1) + '^'.repeat(width);
   return [
     `${pad}${c.blue('|')}`,
@@ -87,7 +106,7 @@ export function diagnosticsToJson(ds: readonly Diagnostic[]): unknown[] {
   return ds.map((d) => ({
     code: d.code,
     severity: d.severity,
-    message: d.message,
+    message: shortenMessage(d.message),
     file: d.span.file,
     line: d.span.line,
     column: d.span.col,
