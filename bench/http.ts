@@ -241,7 +241,7 @@ async function drive(
 }
 
 /** The baseline server: bare node:http in its own process, answering every request with `response` once the body is read. */
-async function startBare(response: Buffer): Promise<{ url: string; child: ChildProcess }> {
+export async function startBare(response: Buffer): Promise<{ url: string; child: ChildProcess }> {
   const child = fork(fileURLToPath(import.meta.url), ['--bare-server'], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.send({ response: response.toString('base64') });
   const url = await new Promise<string>((resolve, reject) => {

@@ -9,7 +9,7 @@
  * the online store.
  */
 import { rmSync } from 'node:fs';
-import { autocannon, childCpu, fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startChild, stopChild, T, type Latency, type Runner } from './http.js';
+import { autocannon, childCpu, fmt, HOUR, note, postJson, prng, randomEvents, sequential, setUp, startBare, startChild, stopChild, T, type Latency, type Runner } from './http.js';
 
 export interface IngestCase {
   readonly batch: number;
@@ -26,6 +26,13 @@ export interface IngestBenchResult {
   readonly features: number;
   readonly setupMs: number;
   readonly cases: readonly IngestCase[];
+  /**
+   * The baseline, measured in the same run the same way: a bare node:http
+   * server answering each batch of 1 with a fixed reply once the body is
+   * read (no validation, no commit, no online update). fsql ÷ baseline is
+   * the cost of an ingest, with this machine's noise divided out.
+   */
+  readonly baseline: { readonly batchesPerSec: number; readonly latency: Latency };
   /** Batches of one event from 10 concurrent clients. */
   readonly concurrent: { readonly connections: number; readonly eventsPerSec: number; readonly p50Ms: number; readonly p99Ms: number; readonly errors: number; readonly serverCpuUsPerEvent: number };
 }
@@ -55,6 +62,15 @@ export async function measureIngest(args: Record<string, string>): Promise<Inges
         serverCpuUsPerBatch: (cpu1 - cpu0) / (lat.samples + warmUp),
       });
     }
+    // The baseline: the same requests (batches of 1) to a bare node:http server.
+    const bare = await startBare(Buffer.from(JSON.stringify({ source: 'events', accepted: 1, online: [] })));
+    let baseline: IngestBenchResult['baseline'];
+    try {
+      const b = await sequential(seconds * 1000, () => postJson(`${bare.url}/v1/ingest/events`, JSON.stringify(randomEvents(1, users, random, T - HOUR, T, `b${serial++}_`))), 5);
+      baseline = { batchesPerSec: b.perSec, latency: { p50Ms: b.p50Ms, p99Ms: b.p99Ms, samples: b.samples } };
+    } finally {
+      await stopChild(bare.child);
+    }
     // Ten clients, one event per request.
     const connections = 10;
     const bodies = Array.from({ length: 20_000 }, (_v, i) => JSON.stringify(randomEvents(1, users, random, T - HOUR, T, `c${i}_`)));
@@ -76,7 +92,7 @@ export async function measureIngest(args: Record<string, string>): Promise<Inges
       errors: ac.errors + ac.timeouts + ac.non2xx,
       serverCpuUsPerEvent: (cpu1 - cpu0) / Math.max(1, ac.requests.total),
     };
-    return { users, events, features: 50, setupMs, cases, concurrent };
+    return { users, events, features: 50, setupMs, cases, baseline, concurrent };
   } finally {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -90,6 +106,11 @@ export async function runIngestWorkload(options: { readonly quick?: boolean }, r
   console.log('batch      batches/s   events/s   p50 ms   p99 ms   server CPU ms/batch');
   for (const c of result.cases) {
     console.log(`${String(c.batch).padEnd(9)} ${fmt(c.batchesPerSec, 1).padStart(10)}  ${fmt(c.eventsPerSec).padStart(9)}  ${fmt(c.latency.p50Ms, 1).padStart(7)}  ${fmt(c.latency.p99Ms, 1).padStart(7)}   ${fmt(c.serverCpuUsPerBatch / 1000, 1).padStart(19)}`);
+  }
+  const b = result.baseline;
+  console.log(`bare node:http, batches of 1: ${fmt(b.batchesPerSec, 1)} batches/s, p50 ${fmt(b.latency.p50Ms, 2)} ms, p99 ${fmt(b.latency.p99Ms, 2)} ms`);
+  for (const c of result.cases) {
+    console.log(`  batches of ${c.batch} ÷ bare: ${fmt(c.batchesPerSec / b.batchesPerSec, 3)}× batches/s, ${fmt(c.latency.p50Ms / b.latency.p50Ms, 1)}× p50`);
   }
   const c = result.concurrent;
   console.log(

@@ -26,6 +26,7 @@ import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
 import { measureIngest, runIngestWorkload } from './ingest-http.js';
 import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js';
+import { measureLsp, runLspWorkload } from './lsp.js';
 import { measureCompileArgs, runCompileWorkload } from './compile.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
@@ -123,6 +124,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'materialize.json'), `${JSON.stringify({ workload: 'materialize', date: new Date().toISOString(), results: result }, null, 2)}\n`);
     },
     measure: measureMaterializeArgs,
+  },
+  {
+    name: 'lsp',
+    description: 'fsql lsp: a keystroke in a 1,000-feature project until its diagnostics (p50/p90, top/middle/end of the file), against a full check in the same run',
+    async run(options, runner) {
+      const result = await runLspWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'lsp.json'), `${JSON.stringify({ workload: 'lsp', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    measure: measureLsp,
   },
 ];
 

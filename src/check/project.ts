@@ -8,6 +8,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from '../syntax/ast.js';
 import { parseFile, type ParseResult } from '../syntax/parse.js';
 import type {
+  AvailabilityInfo,
   Catalog,
   ColumnInfo,
   DurationInfo,
@@ -328,9 +329,27 @@ class ProjectChecker {
     return col.name;
   }
 
+  /** A relation's AVAILABLE clause: it needs an EVENT TIME, and AT END OF DAY a DATE one. */
+  private checkAvailability(a: A.Availability | undefined, eventTime: string | undefined, declared: A.Identifier | undefined, columns: readonly ColumnInfo[], name: string): AvailabilityInfo | undefined {
+    if (!a) return undefined;
+    if (!declared) {
+      this.report('E0305', a.span, `AVAILABLE needs an EVENT TIME, and \`${name}\` has none`, `declare one: EVENT TIME <column> on \`${name}\` (rows of a relation without one are always visible)`);
+      return undefined;
+    }
+    if (!eventTime) return undefined; // the EVENT TIME's own error says why
+    if (a.kind === 'available_after') return { kind: 'after', seconds: a.duration.seconds, amount: a.duration.amount, unit: a.duration.unit };
+    const type = columns.find((c) => c.name === eventTime)?.type;
+    if (type !== 'DATE') {
+      this.report('E0307', a.span, `AVAILABLE AT END OF DAY needs a DATE event time, and \`${eventTime}\` is ${type}`, 'say how long after its event time a row becomes available: AVAILABLE AFTER <duration>, e.g. AVAILABLE AFTER 6 HOURS');
+      return undefined;
+    }
+    return { kind: 'end_of_day', seconds: 86400 };
+  }
+
   private checkSource(s: A.SourceStatement): void {
     const columns = this.columns(s.columns, `source \`${s.name.text}\``);
     const eventTime = this.checkEventTime(s.eventTime, columns, `source \`${s.name.text}\``, true);
+    const available = this.checkAvailability(s.available, eventTime, s.eventTime, columns, s.name.text);
     let origin: SourceInfo['origin'];
     switch (s.origin.kind) {
       case 'file': {
@@ -356,6 +375,7 @@ class ProjectChecker {
       name: s.name.text,
       columns,
       ...(eventTime ? { eventTime } : {}),
+      ...(available ? { available } : {}),
       origin,
       ...metadata(s),
       file: s.span.file,
@@ -489,6 +509,7 @@ class ProjectChecker {
   private checkView(s: A.ViewStatement): void {
     const checked = checkSelect(s.query, this.lookup, this.diagnostics);
     const eventTime = this.checkEventTime(s.eventTime, checked.columns, `view \`${s.name.text}\``);
+    const available = this.checkAvailability(s.available, eventTime, s.eventTime, checked.columns, s.name.text);
     const k = keyOf(s.name.text);
     if (checked.failed) this.poisoned.add(k);
     this.relations[k] = {
@@ -496,6 +517,7 @@ class ProjectChecker {
       name: s.name.text,
       columns: checked.columns,
       ...(eventTime ? { eventTime } : {}),
+      ...(available ? { available } : {}),
       query: checked.query,
       dependsOn: checked.dependsOn,
       ...metadata(s),
@@ -761,6 +783,10 @@ class ProjectChecker {
       }
     }
 
+    if (s.asOf?.strict && !relation.eventTime && !poisoned) {
+      this.report('E0305', s.asOf.span, `AS OF < t needs a relation with an EVENT TIME, and \`${relation.name}\` has none`, `declare one: EVENT TIME <column> on \`${relation.name}\`, or drop AS OF (a relation without one has no time to compare)`);
+    }
+
     if (hasFailed(value)) return;
     if (value.type === 'NULL') {
       this.report('E0401', s.value.span, 'a feature cannot be a bare NULL', 'give it a type: CAST(NULL AS DOUBLE)');
@@ -776,6 +802,7 @@ class ProjectChecker {
     if (where) info.where = where;
     if (s.window) info.window = duration(s.window);
     if (s.ttl) info.ttl = duration(s.ttl);
+    if (s.asOf?.strict) info.strictlyBefore = true;
     info.rawType = rawType;
     if (fill) info.fill = fill;
     if (encoding) info.encoding = encoding;

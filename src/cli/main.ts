@@ -376,7 +376,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const sqlite = (e as { code?: unknown } | null)?.code;
     if (typeof sqlite === 'string' && (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED'))) {
       // Another fsql process kept a database of the project locked (outside the waits that say which): not a bug.
-      if (process.env.FSQL_DEBUG_STACK) console.error((e as Error).stack);
       io.stderr(`fsql: busy: another fsql process holds a database of the project (${(e as Error).message}: an apply, an ingest or a registry change); retry once it is done\n`);
       return EXIT_BUSY;
     }

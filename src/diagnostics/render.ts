@@ -33,7 +33,21 @@ const MAX_LINE = 160;
 /** A message with every overlong `quoted` piece shortened (a 1M-character identifier must not fill the screen). */
 export function shortenMessage(message: string): string {
   if (message.length <= MAX_QUOTED) return message;
-  return message.replace(/`([^`]{81,})`/g, (_m, name: string) => `\`${name.slice(0, 48)}…${name.slice(-16)}\` (${name.length} characters)`);
+  // Odd pieces between backticks are the quoted ones (a last piece without a closing backtick is not).
+  const parts = message.split('`');
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i++) {
+    const piece = parts[i]!;
+    const quoted = i % 2 === 1 && i < parts.length - 1;
+    if (quoted && piece.length > MAX_QUOTED) out += `\`${piece.slice(0, 48)}…${piece.slice(-16)}`;
+    else out += `\`${piece}`;
+    if (quoted && piece.length > MAX_QUOTED) {
+      out += `\` (${piece.length} characters)`;
+      i++;
+      if (i < parts.length) out += parts[i]!;
+    }
+  }
+  return out;
 }
 
 export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, options: RenderOptions = {}): string {

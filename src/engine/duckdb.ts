@@ -32,8 +32,16 @@ import {
 import bindings from '@duckdb/node-bindings';
 import { endianness } from 'node:os';
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
-import { indexName, quoteIdentifier, type Engine } from './engine.js';
-import { inputChecker, MICROS_PER_DAY, rowConverter, type QueryColumn, type Row, type Value } from './values.js';
+import { indexName, quoteIdentifier, quoteString, type Engine } from './engine.js';
+import { BadRowError, inputChecker, MICROS_PER_DAY, rowConverter, type QueryColumn, type Row, type Value } from './values.js';
+
+/**
+ * The largest key DuckDB's ART index holds, in bytes ("key size … exceeds the
+ * maximum size of 122880 bytes for this ART", at commit). A VARCHAR's key is
+ * its UTF-8 bytes and a terminator; other types take a few bytes (9 counted).
+ */
+const ART_MAX_KEY_BYTES = 122_880;
+const keyBytes = (v: Value | undefined): number => (typeof v === 'string' ? Buffer.byteLength(v) + 1 : 9);
 
 export const duckdbTypes: Readonly<Record<ScalarType, string>> = {
   INTEGER: 'BIGINT',
@@ -58,6 +66,8 @@ export class DuckdbEngine implements Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private inTransaction = false;
   private closed = false;
+  /** The columns of each index on a table, by table (cleared by any statement that may change the schema). */
+  private readonly indexed = new Map<string, string[][]>();
 
   private constructor(
     readonly path: string,
@@ -91,9 +101,10 @@ export class DuckdbEngine implements Engine {
     return run;
   }
 
-  async createTable(name: string, columns: readonly ColumnInfo[]): Promise<void> {
+  async createTable(name: string, columns: readonly ColumnInfo[], options: { readonly temporary?: boolean } = {}): Promise<void> {
+    this.indexed.delete(name.toLowerCase());
     const defs = columns.map((c) => `${quoteIdentifier(c.name)} ${duckdbTypes[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
-    await this.serial((c) => c.run(`CREATE TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`));
+    await this.serial((c) => c.run(`CREATE ${options.temporary ? 'TEMP ' : ''}TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`));
   }
 
   async addColumn(table: string, column: ColumnInfo): Promise<void> {
@@ -111,6 +122,7 @@ export class DuckdbEngine implements Engine {
       const out = values[j]!;
       for (let r = 0; r < rows.length; r++) out[r] = check(rows[r]![name], r + 1);
     }
+    await this.checkIndexKeys(name, columns, values);
     await this.serial(async (c) => {
       const table = await tableColumns(c, name);
       // For each table column, the index of the given column that feeds it (-1: NULL).
@@ -161,12 +173,65 @@ export class DuckdbEngine implements Engine {
     });
   }
 
+  /**
+   * Creates the index — unless a row's key is longer than the ART index
+   * holds (a 20 MB key value): then the table is left without it (queries
+   * scan; every value stays readable, as on SQLite), rather than failing the
+   * transaction at commit.
+   */
   async createIndex(table: string, columns: readonly string[]): Promise<void> {
     const cols = columns.map(quoteIdentifier).join(', ');
-    await this.serial((c) => c.run(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(indexName(table, columns))} ON ${quoteIdentifier(table)} (${cols})`));
+    this.indexed.delete(table.toLowerCase());
+    await this.serial(async (c) => {
+      const types = await tableColumns(c, table);
+      const text = columns.filter((col) => types.find((t) => t.name.toLowerCase() === col.toLowerCase())?.type.typeId === DuckDBTypeId.VARCHAR);
+      if (text.length > 0) {
+        const longest = await c.runAndReadAll(`SELECT coalesce(max(${text.map((col) => `coalesce(strlen(${quoteIdentifier(col)}), 0) + 1`).join(' + ')}), 0) FROM ${quoteIdentifier(table)}`);
+        if (Number(longest.getRows()[0]![0]) + 9 * (columns.length - text.length) > ART_MAX_KEY_BYTES) return;
+      }
+      await c.run(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(indexName(table, columns))} ON ${quoteIdentifier(table)} (${cols})`);
+    });
+  }
+
+  /** The columns of every index on a main-schema table (DuckDB lists them as `[a, b]`). */
+  private async indexesOf(table: string): Promise<string[][]> {
+    const cached = this.indexed.get(table.toLowerCase());
+    if (cached) return cached;
+    const reader = await this.serial((c) => c.runAndReadAll(`SELECT expressions FROM duckdb_indexes() WHERE schema_name = 'main' AND lower(table_name) = lower(${quoteString(table)})`));
+    const out = reader.getRows().map(([e]) =>
+      String(e)
+        .replace(/^\[|\]$/g, '')
+        .split(', ')
+        .map((x) => x.replace(/^"|"$/g, '').replaceAll('""', '"')),
+    );
+    this.indexed.set(table.toLowerCase(), out);
+    return out;
+  }
+
+  /** A row whose key in an index of the table is longer than the index holds: BadRowError, before anything is stored. */
+  private async checkIndexKeys(table: string, columns: readonly ColumnInfo[], values: readonly Value[][]): Promise<void> {
+    // Only a long string can make a long key: most batches have none (a UTF-16 unit is at most 3 UTF-8 bytes).
+    const long = values.some((col) => col.some((v) => typeof v === 'string' && v.length * 3 + 1 > ART_MAX_KEY_BYTES / columns.length));
+    if (!long) return;
+    const at = new Map(columns.map((col, j) => [col.name.toLowerCase(), j]));
+    for (const index of await this.indexesOf(table)) {
+      const js = index.map((name) => at.get(name.toLowerCase()));
+      for (let r = 0; r < (values[0]?.length ?? 0); r++) {
+        const size = js.reduce<number>((n, j) => n + (j === undefined ? 1 : keyBytes(values[j]![r])), 0);
+        if (size > ART_MAX_KEY_BYTES) {
+          const widest = js.filter((j): j is number => j !== undefined).sort((a, b) => keyBytes(values[b]![r]) - keyBytes(values[a]![r]))[0]!;
+          throw new BadRowError(
+            r + 1,
+            columns[widest]!.name,
+            `a key of ${size.toLocaleString('en-US')} bytes: DuckDB's index on ${table} (${index.join(', ')}) holds keys of at most ${ART_MAX_KEY_BYTES.toLocaleString('en-US')} bytes`,
+          );
+        }
+      }
+    }
   }
 
   async execute(sql: string): Promise<void> {
+    this.indexed.clear();
     await this.serial((c) => c.run(sql));
   }
 
@@ -212,6 +277,42 @@ export class DuckdbEngine implements Engine {
         }
       }
       return out;
+    });
+  }
+
+  async queryBatches(sql: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows = 8192): Promise<number> {
+    return this.serial(async (c) => {
+      // A streaming result: DuckDB computes chunks as they are fetched.
+      const result = await c.stream(sql);
+      const names = result.columnNames();
+      const convert = rowConverter(names, columns);
+      const at = columns.map((col) => names.lastIndexOf(col.name));
+      const typeIds = at.map((k) => result.columnTypeId(k));
+      const n = columns.length;
+      let out: Value[][] = [];
+      let total = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        const count = chunk.rowCount;
+        const base = out.length;
+        for (let r = 0; r < count; r++) out.push(new Array<Value>(n));
+        for (let j = 0; j < n; j++) {
+          const k = at[j]!;
+          readColumn(bindings.data_chunk_get_vector(chunk.chunk, k), typeIds[j]!, count, columns[j]!.type, convert[k]!, out, base, j);
+        }
+        if (out.length >= batchRows) {
+          total += out.length;
+          const full = out;
+          out = [];
+          await onBatch(full);
+        }
+      }
+      if (out.length > 0) {
+        total += out.length;
+        await onBatch(out);
+      }
+      return total;
     });
   }
 

@@ -20,8 +20,13 @@ export interface Engine {
   readonly target: EngineTarget;
   /** The engine's own version string (e.g. `3.53.2`, `v1.4.4`). */
   readonly version: string;
-  /** Creates a table with the engine's storage type for each column; NOT NULL for non-nullable columns. */
-  createTable(name: string, columns: readonly ColumnInfo[]): Promise<void>;
+  /**
+   * Creates a table with the engine's storage type for each column; NOT NULL
+   * for non-nullable columns. `temporary`: a table of this connection only,
+   * gone when it closes (an ad-hoc spine's rows), which the unqualified name
+   * finds before a table of the main database.
+   */
+  createTable(name: string, columns: readonly ColumnInfo[], options?: { readonly temporary?: boolean }): Promise<void>;
   /**
    * Appends rows, atomically: every value is checked against its column first
    * (a bad one throws BadRowError naming the 1-based row and the reason) and
@@ -50,6 +55,16 @@ export interface Engine {
    * for the next call with the same text.
    */
   queryValues(sql: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]>;
+  /**
+   * Runs a query and hands its rows on in batches (arrays of the canonical
+   * values of `columns`, as `queryValues` gives them) of at most about
+   * `batchRows` rows, awaiting `onBatch` before reading on: a result larger
+   * than memory streams through. The connection is busy until it resolves:
+   * the caller makes sure nothing else uses the engine meanwhile
+   * (`Workspace.exclusive`). An error thrown by `onBatch` stops the query and
+   * is rethrown. Resolves to the number of rows.
+   */
+  queryBatches(sql: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number>;
   /**
    * Runs `fn` in a transaction: committed when it resolves, rolled back when
    * it throws (the error is rethrown). Calls on this engine made meanwhile —

@@ -4,15 +4,15 @@
  * rows back in the canonical value representation.
  */
 import type { Catalog, ColumnInfo, LiteralValue } from '../check/catalog.js';
-import { keyOf } from '../check/catalog.js';
+import { availableAfterSeconds, keyOf } from '../check/catalog.js';
 import { viewsInOrder, planView } from '../plan/build.js';
 import type { FeatureInfo } from '../check/catalog.js';
 import type { FittedParameters } from '../plan/fitted.js';
-import type { FitPlan, MaterializePlan, Plan, TrainingPlan } from '../plan/ir.js';
+import type { FitPlan, MaterializePlan, Plan, SpinePlan, TrainingPlan } from '../plan/ir.js';
 import { fitStatistics } from '../plan/statistics.js';
 import { dialectFor } from '../sql/dialects/index.js';
 import { indexesFor } from '../sql/indexes.js';
-import { keyParameter, lowerFit, lowerMaterialize, lowerTraining, lowerView, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
+import { keyParameter, lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
 import { SqlPrinter } from '../sql/print.js';
 import { MICROS_PER_DAY } from '../values/time.js';
 import type { Engine, Row, Value } from './engine.js';
@@ -56,6 +56,36 @@ export async function createIndexes(engine: Engine, catalog: Catalog, plans: rea
 export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
   const sql = printer(engine).statement(lowerTraining(plan, dialectFor(engine.target), times));
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
+}
+
+/** A training set's rows in batches (`Engine.queryBatches`): for sets larger than memory. Resolves to the row count. */
+export async function streamTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings, onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number> {
+  const sql = printer(engine).statement(lowerTraining(plan, dialectFor(engine.target), times));
+  return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
+}
+
+/**
+ * An ad-hoc spine's rows with their features, in batches: `rows` (canonical
+ * values keyed by the spine table's column names: the keys and the time; the
+ * position column is filled here) are loaded into a temporary table named
+ * `plan.spine.table`, the plan runs over it, and the table is dropped.
+ */
+export async function streamSpine(engine: Engine, plan: SpinePlan, rows: readonly Row[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number> {
+  const s = plan.spine;
+  const columns: ColumnInfo[] = [
+    { name: s.rowColumn, type: 'INTEGER', nullable: false },
+    ...s.keys.map((k) => ({ name: k.column, type: k.type, nullable: true })),
+    { name: s.time.column, type: s.time.type, nullable: false },
+  ];
+  await engine.createTable(s.table, columns, { temporary: true });
+  try {
+    const numbered = rows.map((r, i) => ({ ...r, [s.rowColumn]: i + 1 }));
+    await engine.insertRows(s.table, columns, numbered);
+    const sql = printer(engine).statement(lowerSpine(plan, dialectFor(engine.target)));
+    return await engine.queryBatches(sql, plan.columns, onBatch, batchRows);
+  } finally {
+    await engine.execute(`DROP TABLE IF EXISTS ${printer(engine).expr({ k: 'col', name: s.table })}`);
+  }
 }
 
 export async function runMaterialize(engine: Engine, plan: MaterializePlan, times: TimeBindings, options: MaterializeOptions = {}): Promise<Table> {
@@ -115,6 +145,17 @@ export async function newestEventTime(engine: Engine, catalog: Catalog, relation
   return t.type === 'DATE' ? (v as number) * MICROS_PER_DAY : (v as number);
 }
 
+/**
+ * When the newest row of a relation becomes available (µs): its newest event
+ * time plus its AVAILABLE delay (docs/semantics.md §3); null as for
+ * newestEventTime. The default fit time and the default time of a
+ * time-independent label's features: the newest rows are visible then.
+ */
+export async function newestAvailableTime(engine: Engine, catalog: Catalog, relation: string): Promise<number | null> {
+  const newest = await newestEventTime(engine, catalog, relation);
+  return newest === null ? null : newest + availableAfterSeconds(catalog, relation) * 1_000_000;
+}
+
 /** A feature version's raw values over its population (docs/semantics.md §5): each distinct value with its count. */
 export interface FitPopulation {
   readonly values: readonly { readonly value: Value; readonly count: number }[];
@@ -130,7 +171,7 @@ export async function runFit(engine: Engine, catalog: Catalog, feature: FeatureI
 
 /** The population a fit sees: runs the fit plan at `fitTime` (default: the newest event time in the feature's relation). */
 export async function runFitPopulation(engine: Engine, catalog: Catalog, feature: FeatureInfo, plan: FitPlan, fitTime?: number | null): Promise<FitPopulation> {
-  const time = fitTime === undefined ? await newestEventTime(engine, catalog, feature.relation) : fitTime;
+  const time = fitTime === undefined ? await newestAvailableTime(engine, catalog, feature.relation) : fitTime;
   const columns: ColumnInfo[] = [
     { name: 'value', type: feature.rawType, nullable: true },
     { name: 'count', type: 'INTEGER', nullable: false },

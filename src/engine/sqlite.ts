@@ -88,7 +88,10 @@ export class SqliteEngine implements Engine {
     const db = new Database(path, { timeout: Math.min(this.busyTimeoutMs, STATEMENT_BUSY_MS) });
     this.db = db;
     if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // WAL + FULL: every commit (an ingest's events, an apply) is synced to disk before it returns, so what
+    // fsql acknowledged survives a power loss, not only a crash of the process (NORMAL: the last commits
+    // before a power loss may be lost). One fsync per ingest; bench/README.md has the cost.
+    db.pragma('synchronous = FULL');
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536'); // 64 MiB
     this.version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
@@ -102,9 +105,9 @@ export class SqliteEngine implements Engine {
     return this.db;
   }
 
-  async createTable(name: string, columns: readonly ColumnInfo[]): Promise<void> {
+  async createTable(name: string, columns: readonly ColumnInfo[], options: { readonly temporary?: boolean } = {}): Promise<void> {
     const defs = columns.map((c) => `${quoteIdentifier(c.name)} ${sqliteTypes[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
-    this.handle.exec(`CREATE TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`);
+    this.handle.exec(`CREATE ${options.temporary ? 'TEMP ' : ''}TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`);
   }
 
   async addColumn(table: string, column: ColumnInfo): Promise<void> {
@@ -220,6 +223,40 @@ export class SqliteEngine implements Engine {
       out[r] = values;
     }
     return out;
+  }
+
+  async queryBatches(sql: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows = 8192): Promise<number> {
+    const stmt = this.handle.prepare(sql);
+    if (!stmt.reader) throw new Error('queryBatches needs a query that returns rows');
+    const names = stmt.columns().map((c) => c.name);
+    const all = rowConverter(names, columns);
+    const at = columns.map((c) => names.lastIndexOf(c.name));
+    const convert = at.map((i) => all[i]!);
+    const n = columns.length;
+    let batch: Value[][] = [];
+    let total = 0;
+    // SQLite steps the statement row by row: only the current batch is held.
+    const rows = stmt.raw(true).iterate() as IterableIterator<unknown[]>;
+    try {
+      for (const row of rows) {
+        const values: Value[] = new Array(n);
+        for (let j = 0; j < n; j++) values[j] = convert[j]!(row[at[j]!]);
+        batch.push(values);
+        if (batch.length >= batchRows) {
+          total += batch.length;
+          const full = batch;
+          batch = [];
+          await onBatch(full);
+        }
+      }
+    } finally {
+      rows.return?.();
+    }
+    if (batch.length > 0) {
+      total += batch.length;
+      await onBatch(batch);
+    }
+    return total;
   }
 
   /**

@@ -114,7 +114,8 @@ export function runLanguageServer(options: LanguageServerOptions = {}): Promise<
     const result = s.diagnose();
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of result.diagnostics) (byFile.get(d.span.file) ?? byFile.set(d.span.file, []).get(d.span.file)!).push(d);
-    const paths = new Set([...s.paths(), ...published.keys()]);
+    // The changed files last: when a client sees their diagnostics, it has seen every other file's of this check.
+    const paths = new Set([...s.paths(), ...published.keys()].filter((p) => !changed.has(p)).concat([...changed]));
     for (const path of paths) {
       const diagnostics = (byFile.get(path) ?? []).map((d) => toLspDiagnostic(d, (p) => s.uriOf(p)));
       const json = JSON.stringify(diagnostics);

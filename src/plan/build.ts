@@ -4,7 +4,7 @@
  * a training row for the same (key, time) are computed by the same plan parts.
  */
 import type { Catalog, EntityInfo, FeatureInfo, LabelInfo, RelationInfo, ScalarType } from '../check/catalog.js';
-import { findVersion, keyOf } from '../check/catalog.js';
+import { availableAfterSeconds, findVersion, keyOf } from '../check/catalog.js';
 import { oneHotColumnNames } from '../check/naming.js';
 import type { FittedParameters } from './fitted.js';
 import type {
@@ -46,10 +46,12 @@ function relationOf(catalog: Catalog, name: string): RelationInfo {
 function access(catalog: Catalog, relationName: string, keyColumns: readonly string[]): RelationAccess {
   const relation = relationOf(catalog, relationName);
   const eventTime = relation.eventTime ? relation.columns.find((c) => c.name === relation.eventTime) : undefined;
+  const delay = eventTime ? availableAfterSeconds(catalog, relation.name) : 0;
   return {
     relation: relation.name,
     keyColumns: [...keyColumns],
     ...(eventTime ? { eventTime: { column: eventTime.name, type: eventTime.type as 'DATE' | 'TIMESTAMP' } } : {}),
+    ...(delay > 0 ? { availableAfterSeconds: delay } : {}),
   };
 }
 
@@ -75,6 +77,7 @@ function lookupFor(catalog: Catalog, feature: FeatureInfo, id: string, spineKeys
     ...(feature.where ? { where: feature.where } : {}),
     ...(feature.window ? { windowSeconds: feature.window.seconds } : {}),
     ...(feature.ttl ? { ttlSeconds: feature.ttl.seconds } : {}),
+    ...(feature.strictlyBefore ? { strictlyBefore: true as const } : {}),
     rawType: feature.rawType,
     ...(feature.mode === 'aggregate' ? {} : { tieOrder: tieOrder(relationOf(catalog, feature.relation)) }),
   };

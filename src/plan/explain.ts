@@ -1,6 +1,6 @@
 /** Prints a plan as a readable tree (`fsql compile --explain`). */
 import type { TExpr, TSelect } from '../check/catalog.js';
-import type { EntitySpine, LabelSpine, Lookup, Plan, RowsSpine, TimeValue, TransformStep } from './ir.js';
+import type { EntitySpine, LabelSpine, Lookup, Plan, RelationAccess, RowsSpine, TimeValue, TransformStep } from './ir.js';
 import { isoTimestamp } from '../values/time.js';
 
 export function explainExpr(e: TExpr): string {
@@ -61,8 +61,13 @@ function spineLines(s: LabelSpine | EntitySpine | RowsSpine): string[] {
   return [
     `EntitySpine ${s.entity} as of ${time(s.time)}`,
     `  keys: ${s.keys.map((k) => k.name).join(', ')}`,
-    ...s.from.map((a) => `  keys found in ${a.relation}(${a.keyColumns.join(', ')})${a.eventTime ? ` where ${a.eventTime.column} <= t` : ''}`),
+    ...s.from.map((a) => `  keys found in ${a.relation}(${a.keyColumns.join(', ')})${a.eventTime ? ` where ${availableAt(a)} <= t` : ''}`),
   ];
+}
+
+/** When a relation's row becomes available: its event time, plus the AVAILABLE delay. */
+function availableAt(a: RelationAccess): string {
+  return `${a.eventTime!.column}${a.availableAfterSeconds ? ` + ${duration(a.availableAfterSeconds)}` : ''}`;
 }
 
 function lookupLines(l: Lookup): string[] {
@@ -73,13 +78,15 @@ function lookupLines(l: Lookup): string[] {
       : `Aggregate ${l.id} = ${explainExpr(l.value)}`;
   // The tie order (docs/semantics.md §3) without the key columns, which the tied rows share.
   const ties = `ties to the greatest (${(l.tieOrder ?? []).filter((c) => !l.access.keyColumns.includes(c.column)).map((c) => c.column).join(', ')})`;
+  const at = l.access.eventTime ? availableAt(l.access) : '';
+  const upTo = l.strictlyBefore ? '<' : '<=';
   const timing = !l.access.eventTime
     ? `dimension (no time)${l.kind === 'latest' ? `, ${ties}` : ''}`
     : l.kind === 'latest'
-      ? `latest ${l.access.eventTime.column} <= t, ${ties}${l.ttlSeconds ? `, TTL ${duration(l.ttlSeconds)}` : ''}`
+      ? `latest ${at} ${upTo} t, ${ties}${l.ttlSeconds ? `, TTL ${duration(l.ttlSeconds)}` : ''}`
       : l.windowSeconds
-        ? `${l.access.eventTime.column} in (t - ${duration(l.windowSeconds)}, t]`
-        : `${l.access.eventTime.column} <= t`;
+        ? `${at} in (t - ${duration(l.windowSeconds)}, t${l.strictlyBefore ? ')' : ']'}`
+        : `${at} ${upTo} t`;
   return [
     `${head}   -- ${l.feature.name} v${l.feature.version}: ${l.rawType}`,
     `  from ${l.access.relation} on ${on}`,

@@ -31,6 +31,12 @@ export interface RelationAccess {
   readonly keyColumns: readonly string[];
   /** The event-time column and its type; absent for dimension relations. */
   readonly eventTime?: { readonly column: string; readonly type: 'DATE' | 'TIMESTAMP' };
+  /**
+   * A timed relation's rows become available this many seconds after their
+   * event time (AVAILABLE, docs/semantics.md §3): every time bound compares
+   * the event time with the time asked minus this delay. Absent: 0.
+   */
+  readonly availableAfterSeconds?: number;
 }
 
 /** One output row per label row: keys, the label time and the label value. */
@@ -94,6 +100,8 @@ export interface Lookup {
   readonly where?: TExpr;
   readonly windowSeconds?: number;
   readonly ttlSeconds?: number;
+  /** `AS OF < t`: rows available strictly before the spine time (absent: at or before). */
+  readonly strictlyBefore?: true;
   readonly rawType: ScalarType;
   /**
    * latest: the tie order (docs/semantics.md §3) — the relation's columns in

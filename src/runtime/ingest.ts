@@ -23,7 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { keyOf, type Catalog, type SourceInfo } from '../check/catalog.js';
-import { quoteIdentifier, quoteString, type Engine, type Row } from '../engine/engine.js';
+import { BadRowError, quoteIdentifier, quoteString, type Engine, type Row } from '../engine/engine.js';
 import { recordReader } from '../store/files/records.js';
 import type { RowError } from '../store/files/sink.js';
 import { RuntimeError } from './errors.js';
@@ -100,13 +100,29 @@ function digestOf(records: readonly unknown[]): string {
   return createHash('sha256').update(JSON.stringify(records)).digest('hex');
 }
 
+/** Engines whose database has the idempotency keys' table. */
 const ready = new WeakSet<Engine>();
-async function ensureIngestTables(engine: Engine): Promise<void> {
-  if (ready.has(engine)) return;
-  await engine.execute(
-    `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(INGESTED_TABLE)} (source TEXT NOT NULL, idempotency_key TEXT NOT NULL, digest TEXT NOT NULL, accepted BIGINT NOT NULL, ingested_at BIGINT NOT NULL, PRIMARY KEY (source, idempotency_key))`,
-  );
+
+/** Whether the idempotency keys' table exists (a read: it is created by the first ingest with a key, in its transaction). */
+async function ingestedTableExists(engine: Engine): Promise<boolean> {
+  if (ready.has(engine)) return true;
+  try {
+    await engine.query(`SELECT 1 FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE 1 = 0`);
+  } catch {
+    return false;
+  }
   ready.add(engine);
+  return true;
+}
+
+/** The batch stored under `key` for `source`, if any. */
+async function priorBatch(engine: Engine, source: string, key: string): Promise<{ digest: string; accepted: number } | undefined> {
+  const rows = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${quoteString(keyOf(source))} AND idempotency_key = ${quoteString(key)}`, [
+    { name: 'digest', type: 'TEXT' },
+    { name: 'accepted', type: 'INTEGER' },
+  ]);
+  const p = rows[0];
+  return p ? { digest: String(p['digest']), accepted: Number(p['accepted']) } : undefined;
 }
 
 export async function ingest(ws: Workspace, sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
@@ -130,36 +146,65 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
   return ws.exclusive(async () => {
     const engine = await ws.engine();
     const store = ws.online();
-    await ensureIngestTables(engine);
     // 0. What a killed ingest left owed, first: reads after this one must not miss its events.
     await settleOwedUpdates(ws, engine);
     // A retry of a batch already stored under this key: its first result, nothing stored again.
     const digest = key !== undefined ? digestOf(records) : undefined;
-    if (key !== undefined) {
-      const prior = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${quoteString(keyOf(source.name))} AND idempotency_key = ${quoteString(key)}`, [
-        { name: 'digest', type: 'TEXT' },
-        { name: 'accepted', type: 'INTEGER' },
-      ]);
-      const p = prior[0];
-      if (p) {
-        if (p['digest'] !== digest) throw new RuntimeError('idempotency_conflict', `idempotency key ${JSON.stringify(key)} was used for a different batch of ${source.name}; use a new key for new events`);
-        return { source: source.name, accepted: Number(p['accepted']), online: [], replayed: true };
-      }
+    const replay = (p: { digest: string; accepted: number }): IngestResult => {
+      if (p.digest !== digest) throw new RuntimeError('idempotency_conflict', `idempotency key ${JSON.stringify(key)} was used for a different batch of ${source.name}; use a new key for new events`);
+      return { source: source.name, accepted: p.accepted, online: [], replayed: true };
+    };
+    if (key !== undefined && (await ingestedTableExists(engine))) {
+      const p = await priorBatch(engine, source.name, key);
+      if (p) return replay(p);
     }
     // 1. Owed before the events commit: a process killed from here on leaves the update for the next one to carry out.
     const { updates, notMaterialized } = await updatesForEvents(ws, catalog, source, rows, newest);
     const ids = await store.recordPending(updates);
     // 2. Durable: the events (and the key) in one transaction.
-    await engine.transaction(async (e) => {
-      await e.insertRows(source.name, source.columns, rows);
-      if (key !== undefined) {
-        // Keys are kept for a week: a retry comes within minutes, and the table stays small.
-        await e.execute(`DELETE FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE ingested_at < ${Date.now() * 1000 - IDEMPOTENCY_RETENTION_MICROS}`);
-        await e.execute(
-          `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${quoteString(keyOf(source.name))}, ${quoteString(key)}, ${quoteString(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
-        );
+    let replayed: IngestResult | undefined;
+    try {
+      await engine.transaction(async (e) => {
+        if (key !== undefined) {
+          // Inside the write lock (another process's apply or ingest may hold it a while): the table on first
+          // use, and the key looked up again — another process may have stored it since the look above.
+          if (!ready.has(engine)) {
+            await e.execute(
+              `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(INGESTED_TABLE)} (source TEXT NOT NULL, idempotency_key TEXT NOT NULL, digest TEXT NOT NULL, accepted BIGINT NOT NULL, ingested_at BIGINT NOT NULL, PRIMARY KEY (source, idempotency_key))`,
+            );
+          }
+          const p = await priorBatch(e, source.name, key);
+          if (p) {
+            replayed = replay(p);
+            return;
+          }
+        }
+        await e.insertRows(source.name, source.columns, rows);
+        if (key !== undefined) {
+          // Keys are kept for a week: a retry comes within minutes, and the table stays small.
+          await e.execute(`DELETE FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE ingested_at < ${Date.now() * 1000 - IDEMPOTENCY_RETENTION_MICROS}`);
+          await e.execute(
+            `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${quoteString(keyOf(source.name))}, ${quoteString(key)}, ${quoteString(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
+          );
+        }
+      });
+    } catch (err) {
+      // Nothing was committed: nothing is owed.
+      await store.settlePending(ids).catch(() => undefined);
+      if (err instanceof BadRowError) {
+        // A row the engine cannot store although it is valid (a key longer than DuckDB's index holds).
+        const line = options.lines?.[err.row - 1];
+        throw new RuntimeError('bad_rows', `1 of ${records.length} event${records.length === 1 ? '' : 's'} cannot be stored; nothing was stored`, {
+          rowErrors: [{ file: options.origin ?? 'request', row: err.row, ...(line !== undefined ? { line } : {}), column: err.column, reason: err.reason }],
+        });
       }
-    });
+      throw err;
+    }
+    if (key !== undefined) ready.add(engine);
+    if (replayed) {
+      await store.settlePending(ids);
+      return replayed;
+    }
     // 3. Online: the touched vectors, then the record settled.
     const online: OnlineUpdate[] = notMaterialized.map((entity) => ({ entity, mode: 'not_materialized' as const, keys: 0 }));
     for (const u of updates) online.push(await carryOut(ws, engine, catalog, u));

@@ -7,7 +7,8 @@
  * relations (docs/semantics.md §4).
  */
 import { keyOf, type Catalog, type TrainingSetInfo } from '../check/catalog.js';
-import { newestEventTime, runTraining, type Table } from '../engine/run-plan.js';
+import { newestAvailableTime, runTraining, streamTraining, type Table } from '../engine/run-plan.js';
+import type { Value } from '../engine/engine.js';
 import { featureVersion, planTraining } from '../plan/build.js';
 import { needsFit } from '../plan/fitted.js';
 import type { TrainingPlan } from '../plan/ir.js';
@@ -28,6 +29,46 @@ export interface TrainingResult {
 }
 
 export async function buildTrainingSet(ws: Workspace, name: string, options: TrainOptions = {}): Promise<TrainingResult> {
+  const plan = trainingPlan(ws, name, options);
+  return ws.exclusive(async () => {
+    const engine = await ws.engine();
+    const asOf = await asOfFor(ws, plan, options);
+    const table = await runTraining(engine, plan, asOf === undefined ? {} : { as_of: asOf });
+    return { plan, table, ...(asOf !== undefined ? { asOf } : {}) };
+  });
+}
+
+/**
+ * A training set's rows in batches, for sets larger than memory (`POST
+ * /v1/training-sets/:name`): `onStart` is called with the plan (its columns)
+ * before the first batch, then `onBatch` with each batch, awaited (the
+ * engine waits for a slow reader; nothing else uses it meanwhile). An error
+ * thrown by either stops the query. Resolves to the row count.
+ */
+export async function streamTrainingSet(
+  ws: Workspace,
+  name: string,
+  options: TrainOptions,
+  onStart: (plan: TrainingPlan, asOf: number | undefined) => Promise<void> | void,
+  onBatch: (rows: Value[][]) => Promise<void> | void,
+): Promise<number> {
+  const plan = trainingPlan(ws, name, options);
+  return ws.exclusive(async () => {
+    const engine = await ws.engine();
+    const asOf = await asOfFor(ws, plan, options);
+    await onStart(plan, asOf);
+    return streamTraining(engine, plan, asOf === undefined ? {} : { as_of: asOf }, onBatch);
+  });
+}
+
+/** The time a time-independent label's features are taken at (undefined for a label with a time). */
+async function asOfFor(ws: Workspace, plan: TrainingPlan, options: TrainOptions): Promise<number | undefined> {
+  if (plan.spine.time.kind !== 'fixed') return undefined;
+  return options.asOf ?? (await defaultAsOf(ws, ws.catalog().catalog, plan)) ?? Date.now() * 1000;
+}
+
+/** The plan of a registered training set version (the newest by default); refused when unknown, retired or awaiting a fit. */
+export function trainingPlan(ws: Workspace, name: string, options: TrainOptions = {}): TrainingPlan {
   const rc = ws.catalog();
   const { catalog } = rc;
   const versions = catalog.trainingSets[keyOf(name)];
@@ -47,14 +88,7 @@ export async function buildTrainingSet(ws: Workspace, name: string, options: Tra
   const ts = options.version === undefined ? versions[versions.length - 1]! : versions.find((v) => v.version === options.version);
   if (!ts) throw new RuntimeError('unknown_training_set', `training set ${versions[0]!.name} has no registered VERSION ${options.version} (versions: ${versions.map((v) => v.version).join(', ')})`);
   refuseAwaitingFit(ws, catalog, ts);
-  const plan = planTraining(catalog, ts.name, ws.fitted, { version: ts.version });
-  return ws.exclusive(async () => {
-    const engine = await ws.engine();
-    let asOf: number | undefined;
-    if (plan.spine.time.kind === 'fixed') asOf = options.asOf ?? (await defaultAsOf(ws, catalog, plan)) ?? Date.now() * 1000;
-    const table = await runTraining(engine, plan, asOf === undefined ? {} : { as_of: asOf });
-    return { plan, table, ...(asOf !== undefined ? { asOf } : {}) };
-  });
+  return planTraining(catalog, ts.name, ws.fitted, { version: ts.version });
 }
 
 async function defaultAsOf(ws: Workspace, catalog: Catalog, plan: TrainingPlan): Promise<number | null> {
@@ -62,7 +96,7 @@ async function defaultAsOf(ws: Workspace, catalog: Catalog, plan: TrainingPlan):
   let newest: number | null = null;
   for (const t of plan.transforms) {
     const f = featureVersion(catalog, t.feature.name, t.feature.version);
-    const time = await newestEventTime(engine, catalog, f.relation);
+    const time = await newestAvailableTime(engine, catalog, f.relation);
     if (time !== null && (newest === null || time > newest)) newest = time;
   }
   return newest;
@@ -75,13 +109,18 @@ async function defaultAsOf(ws: Workspace, catalog: Catalog, plan: TrainingPlan):
  * would be training rows that serving can never match.
  */
 function refuseAwaitingFit(ws: Workspace, catalog: Catalog, ts: TrainingSetInfo): void {
-  const waiting = ts.features.map((ref) => featureVersion(catalog, ref.name, ref.version)).filter((f) => needsFit(f) && ws.fitted(f.name, f.version) === undefined);
+  refuseWaiting(ws, catalog, `train ${ts.name} VERSION ${ts.version}`, ts.features);
+}
+
+/** Refuses (`awaiting_fit`) when a feature version of `refs` needs a fit it has not had yet; `what` says what cannot be done. */
+export function refuseWaiting(ws: Workspace, catalog: Catalog, what: string, refs: readonly { readonly name: string; readonly version: number }[]): void {
+  const waiting = refs.map((ref) => featureVersion(catalog, ref.name, ref.version)).filter((f) => needsFit(f) && ws.fitted(f.name, f.version) === undefined);
   if (waiting.length === 0) return;
   const list = waiting.map((f) => `feature ${f.name} VERSION ${f.version} is awaiting its fit (no non-NULL value in ${f.relation} so far)`).join('; ');
   const relations = [...new Set(waiting.map((f) => f.relation))].join(', ');
   const fit = waiting.map((f) => `\`fsql fit ${f.name}${f.version !== catalog.features[keyOf(f.name)]?.at(-1)?.version ? ` --version ${f.version}` : ''}\``).join(', ');
   throw new RuntimeError(
     'awaiting_fit',
-    `cannot train ${ts.name} VERSION ${ts.version}: ${list}. Load data into ${relations} (\`fsql ingest\` for a stream, or fill its file), then run \`fsql apply\` (or ${fit}) to fit, and train again`,
+    `cannot ${what}: ${list}. Load data into ${relations} (\`fsql ingest\` for a stream, or fill its file), then run \`fsql apply\` (or ${fit}) to fit, and train again`,
   );
 }

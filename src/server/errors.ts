@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   unknown_entity: 404,
   unknown_feature: 404,
   unknown_source: 404,
+  /** No registered training set of that name (or not in that version). */
+  unknown_training_set: 404,
+  /** An `Accept` header naming no format the endpoint writes (training sets and spines: Arrow IPC, Parquet, CSV). */
+  not_acceptable: 406,
+  /** A feature version the request needs awaits its fit (its population was empty so far). */
+  awaiting_fit: 409,
   /** No registered object of that name (registry endpoints). */
   unknown_object: 404,
   /** The object exists, but not in that version. */
@@ -147,6 +153,8 @@ function fromRuntime(e: RuntimeError): ApiError {
     case 'unknown_feature':
     case 'not_a_stream':
     case 'not_materialized':
+    case 'unknown_training_set':
+    case 'awaiting_fit':
     case 'idempotency_conflict':
     case 'bad_request':
       return new ApiError(e.code, e.message);

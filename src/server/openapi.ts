@@ -23,6 +23,8 @@ export interface RouteDoc {
   readonly auth: boolean;
   /** Body content types other than application/json. */
   readonly bodyTypes?: readonly string[];
+  /** Bodies documented per content type (tables in Arrow IPC or Parquet), besides `schema.body` as JSON if any. */
+  readonly bodyContent?: Readonly<Record<string, Schema>>;
 }
 
 const STATUS_TEXT: Readonly<Record<string, string>> = {
@@ -32,6 +34,7 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
   '404': 'Unknown entity, feature, source or object',
   '409': 'Not a stream, or not materialized',
   '413': 'Body too large',
+  '406': 'No format the endpoint writes is acceptable',
   '415': 'Unsupported Content-Type',
   '500': 'Internal error',
   '503': 'The online store is busy',
@@ -74,7 +77,8 @@ export function openapiDocument(routes: readonly RouteDoc[], info: { readonly ve
     const responses: Record<string, Schema> = {};
     for (const [status, schema] of Object.entries(s.response ?? {})) {
       const description = typeof schema['description'] === 'string' ? (status === '200' ? (schema['description'] as string) : (STATUS_TEXT[status] ?? (schema['description'] as string))) : (STATUS_TEXT[status] ?? 'Response');
-      responses[status] = { description, content: { 'application/json': { schema } } };
+      // A response of another content type (a table) documents its own `content`.
+      responses[status] = { description, content: schema['content'] !== undefined ? (schema['content'] as Schema) : { 'application/json': { schema } } };
     }
     if (r.auth && !responses['401']) responses['401'] = { description: STATUS_TEXT['401']!, content: { 'application/json': { schema: errorResponse } } };
     const op: Schema = {
@@ -83,7 +87,9 @@ export function openapiDocument(routes: readonly RouteDoc[], info: { readonly ve
       ...(s.description !== undefined ? { description: s.description } : {}),
       ...(s.tags !== undefined ? { tags: [...s.tags] } : {}),
       parameters: [...parameters(s.params, 'path'), ...parameters(s.querystring, 'query')],
-      ...(s.body
+      ...(r.bodyContent
+        ? { requestBody: { required: true, content: { ...(s.body ? { 'application/json': { schema: s.body } } : {}), ...r.bodyContent } } }
+        : s.body
         ? {
             requestBody: {
               required: true,

@@ -458,3 +458,54 @@ export const healthResponse: Schema = {
 };
 
 export const openapiResponse: Schema = { description: 'This API as an OpenAPI 3.1 document', type: 'object', required: ['openapi', 'info', 'paths'] };
+
+// ---------------------------------------------------------------------------
+// Training sets, spines and uploads (data-routes.ts): bodies and responses in Arrow IPC, Parquet or CSV
+
+const formatParam: Schema = {
+  type: 'string',
+  enum: ['arrow', 'parquet', 'csv'],
+  description: 'The response format, instead of an `Accept` header: `arrow` (Arrow IPC stream, the default), `parquet` or `csv`',
+};
+const asOfParam: Schema = {
+  type: 'string',
+  maxLength: 64,
+  description: 'For a training set whose label has no event time: the UTC time every feature is taken at (`2024-04-30`, `2024-04-30T12:00:00Z`); by default the newest event time in the features’ relations',
+};
+
+export const trainingSetQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', description: 'A version number; the newest version when absent' },
+    as_of: asOfParam,
+    format: formatParam,
+  },
+};
+
+export const spineQuery: Schema = {
+  type: 'object',
+  required: ['features'],
+  additionalProperties: false,
+  properties: {
+    features: { type: 'string', minLength: 1, maxLength: 65_536, description: 'Comma-separated `name` or `name@version` (the newest version when no version)' },
+    time_column: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'The spine’s column of times; by default its one column that is not an entity key' },
+    format: formatParam,
+  },
+};
+
+export const sourceParams: Schema = { type: 'object', required: ['name'], properties: { name: requestName } };
+
+/** A table in the body or the response: documented per content type (openapi.ts reads `content`). */
+export const tableContent = (what: string): Record<string, Schema> => ({
+  'application/vnd.apache.arrow.stream': { schema: { type: 'string', format: 'binary', description: `${what} as an Arrow IPC stream` } },
+  'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary', description: `${what} as a Parquet file` } },
+});
+
+export const tableResponse = (what: string): Schema => ({
+  description: `${what}: an Arrow IPC stream (the default), Parquet or CSV, by the \`Accept\` header or \`format\``,
+  content: {
+    ...tableContent(what),
+    'text/csv': { schema: { type: 'string', description: `${what} as CSV (header line; empty field for NULL)` } },
+  },
+});

@@ -4,6 +4,7 @@
  *   POST /v1/features/:entity          feature vectors of many keys (lookup.ts)
  *   GET  /v1/features/:entity/:key     … of one key of a one-column key
  *   POST /v1/ingest/:source            events for a STREAM source (JSON array or NDJSON; ingest-queue.ts)
+ *   POST /v1/training-sets/:name, /v1/historical-features, /v1/sources/:name/rows   tables (data-routes.ts)
  *   GET  /v1/registry/objects[/:name]  registered objects; one with everything known
  *   GET  /v1/registry/lineage/:name    source → view → feature → training set edges
  *   GET  /v1/entities                  entities, keys and online state
@@ -25,6 +26,7 @@ import { ApiError, toApiError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
 import { settleOwedUpdates } from '../runtime/online-updates.js';
 import { FeatureLookup } from './lookup.js';
+import { dataRoutes } from './data-routes.js';
 import { openapiDocument, type RouteDoc } from './openapi.js';
 import { isoTimestamp } from './render.js';
 import { checkObject, entitiesJson, healthJson, lineageJson, objectJson, objectSummaryJson } from './registry-json.js';
@@ -187,10 +189,17 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   const routes: RouteDoc[] = [];
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
-    const config = (r.config ?? {}) as { auth?: boolean; bodyTypes?: readonly string[] };
+    const config = (r.config ?? {}) as { auth?: boolean; bodyTypes?: readonly string[]; bodyContent?: RouteDoc['bodyContent'] };
     for (const m of methods) {
       if (m === 'HEAD') continue;
-      routes.push({ method: m, url: r.url, schema: (r.schema ?? {}) as RouteDoc['schema'], auth: config.auth === true, ...(config.bodyTypes ? { bodyTypes: config.bodyTypes } : {}) });
+      routes.push({
+        method: m,
+        url: r.url,
+        schema: (r.schema ?? {}) as RouteDoc['schema'],
+        auth: config.auth === true,
+        ...(config.bodyTypes ? { bodyTypes: config.bodyTypes } : {}),
+        ...(config.bodyContent ? { bodyContent: config.bodyContent } : {}),
+      });
     }
   });
 
@@ -349,6 +358,10 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
       };
     },
   );
+
+  // ---- training sets, spines, uploads (tables in Arrow IPC / Parquet / CSV: data-routes.ts) -----
+
+  await app.register(async (child) => dataRoutes(child, ws, { authHook, ingestQueue }));
 
   // ---- registry --------------------------------------------------------------------------------
 

@@ -44,6 +44,20 @@ export const timeParameter = (name: string) => `t_${name}`;
 export const keyParameter = (row: number, column: number) => `k_${row}_${column}`;
 
 const S = '__s';
+
+/** `e` moved back `seconds`; one subtraction for several (a window of a delayed relation is `t − (d + w)`). */
+function minus(e: SqlExpr, seconds: number): SqlExpr {
+  return e.k === 'time_minus' ? { k: 'time_minus', e: e.e, seconds: e.seconds + seconds } : { k: 'time_minus', e, seconds };
+}
+
+/**
+ * How far back a latest value's row may be for its TTL: a row counts while
+ * it became available within the TTL (`e + d ≥ t − ttl`), i.e. its event time
+ * is at most `ttl + d` before `t` (docs/semantics.md §3).
+ */
+function ttlReach(l: Lookup): number {
+  return (l.ttlSeconds ?? 0) + (l.access.availableAfterSeconds ?? 0);
+}
 const key = (i: number) => `__k${i}`;
 
 class Lowering {
@@ -69,6 +83,16 @@ class Lowering {
     const v = this.times[t.name];
     if (v === undefined) throw new Error(`the plan needs a value for :${t.name}`);
     return this.parameters ? { k: 'param', name: timeParameter(t.name), type: 'TIMESTAMP' } : lit(v, 'TIMESTAMP');
+  }
+
+  /**
+   * The time `t` asked, moved back by the relation's availability delay
+   * (AVAILABLE, docs/semantics.md §3): a row is available at `t` when its
+   * event time is at or before this, so every bound compares the event time
+   * (which the indexes hold) with it.
+   */
+  availableBy(a: RelationAccess, t: SqlExpr): SqlExpr {
+    return a.availableAfterSeconds ? minus(t, a.availableAfterSeconds) : t;
   }
 
   /** The event-time column of a relation as a TIMESTAMP. */
@@ -138,7 +162,7 @@ class Lowering {
       k: 'select',
       items: a.keyColumns.map((c, i) => ({ e: col(c, a.relation), alias: key(i) })),
       from: { k: 'table', name: a.relation },
-      where: and(...a.keyColumns.map((c) => isNull(col(c, a.relation), true)), a.eventTime ? bin('<=', this.eventTime(a), t) : undefined, this.keyFilter(s, a))!,
+      where: and(...a.keyColumns.map((c) => isNull(col(c, a.relation), true)), a.eventTime ? bin('<=', this.eventTime(a), this.availableBy(a, t)) : undefined, this.keyFilter(s, a))!,
     }));
     const keys: SqlQuery = parts.length === 1 ? { ...parts[0]!, distinct: true } : { k: 'union', all: false, parts };
     const order: SqlOrder[] = s.keys.map((k, i) => ({ e: k.type === 'TEXT' ? ({ k: 'binary_text', e: col(key(i)) } as SqlExpr) : col(key(i)), desc: false, nulls: 'first' }));
@@ -154,11 +178,11 @@ class Lowering {
   /** Rows of the lookup's relation that the spine row sees (keys, WHERE, time bounds). */
   visible(l: Lookup, spineAlias: string, bounds: 'upto' | 'window'): SqlExpr {
     const a = l.access;
-    const t = col('__t', spineAlias);
+    const t = this.availableBy(a, col('__t', spineAlias));
     const timeBounds = a.eventTime
       ? and(
-          bin('<=', this.eventTime(a), t),
-          bounds === 'window' && l.windowSeconds !== undefined ? bin('>', this.eventTime(a), { k: 'time_minus', e: t, seconds: l.windowSeconds }) : undefined,
+          bin(l.strictlyBefore ? '<' : '<=', this.eventTime(a), t),
+          bounds === 'window' && l.windowSeconds !== undefined ? bin('>', this.eventTime(a), minus(t, l.windowSeconds)) : undefined,
         )
       : undefined;
     return and(this.keysMatch(l, spineAlias), l.where ? lowerExpr(l.where) : undefined, timeBounds)!;
@@ -270,7 +294,7 @@ interface LookupStage {
 function groupLookups(lookups: readonly Lookup[]): Lookup[][] {
   const groups = new Map<string, Lookup[]>();
   for (const l of lookups) {
-    const k = JSON.stringify([l.kind, l.access, l.spineKeys, l.where ?? null], (key, value) => (key === 'span' ? undefined : value));
+    const k = JSON.stringify([l.kind, l.access, l.spineKeys, l.where ?? null, l.strictlyBefore ?? false], (key, value) => (key === 'span' ? undefined : value));
     const g = groups.get(k);
     if (g) g.push(l);
     else groups.set(k, [l]);
@@ -307,18 +331,19 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
       ctes.push({ name, q: low.winners(group) });
       const alias = `${g}_j`;
       if (d.strategies.latest === 'asof') {
-        joins.push({ type: 'ASOF LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias), bin('>=', col('__t', S), col('__e', alias)))! });
+        joins.push({ type: 'ASOF LEFT', from: { k: 'table', name, alias }, on: and(...keysOn(first, alias), bin(first.strictlyBefore ? '>' : '>=', low.availableBy(a, col('__t', S)), col('__e', alias)))! });
       } else {
-        // Window strategy: interleave event rows and spine rows by time; each spine row takes the last event time before it.
+        // Window strategy: interleave event rows and spine rows by time; each spine row takes the last event time before it
+        // (events at its time sort before it, side 0, or after it with AS OF < t, side 2; spine times moved back by the delay).
         const lastName = `${g}_last`;
         const eventsSide: SqlSelect = {
           k: 'select',
-          items: [...first.spineKeys.map((_k, i) => ({ e: col(key(i)), alias: key(i) })), { e: col('__e'), alias: '__t' }, { e: int(0), alias: '__side' }, { e: lit(null, 'INTEGER'), alias: '__rid' }, { e: col('__e'), alias: '__e' }],
+          items: [...first.spineKeys.map((_k, i) => ({ e: col(key(i)), alias: key(i) })), { e: col('__e'), alias: '__t' }, { e: int(first.strictlyBefore ? 2 : 0), alias: '__side' }, { e: lit(null, 'INTEGER'), alias: '__rid' }, { e: col('__e'), alias: '__e' }],
           from: { k: 'table', name },
         };
         const spineSide: SqlSelect = {
           k: 'select',
-          items: [...first.spineKeys.map((k, i) => ({ e: col(low.spineKey(k)), alias: key(i) })), { e: col('__t'), alias: '__t' }, { e: int(1), alias: '__side' }, { e: col('__rid'), alias: '__rid' }, { e: lit(null, 'TIMESTAMP'), alias: '__e' }],
+          items: [...first.spineKeys.map((k, i) => ({ e: col(low.spineKey(k)), alias: key(i) })), { e: low.availableBy(a, col('__t')), alias: '__t' }, { e: int(1), alias: '__side' }, { e: col('__rid'), alias: '__rid' }, { e: lit(null, 'TIMESTAMP'), alias: '__e' }],
           from: { k: 'table', name: spineCte },
         };
         const running: SqlSelect = {
@@ -354,7 +379,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
       const name = `${g}_agg`;
       const items: SqlSelectItem[] = [{ e: col('__rid', S), alias: '__rid' }];
       for (const l of group) {
-        const inWindow = a.eventTime && l.windowSeconds !== undefined && l.windowSeconds !== widest ? bin('>', low.eventTime(a), { k: 'time_minus', e: col('__t', S), seconds: l.windowSeconds }) : undefined;
+        const inWindow = a.eventTime && l.windowSeconds !== undefined && l.windowSeconds !== widest ? bin('>', low.eventTime(a), minus(low.availableBy(a, col('__t', S)), l.windowSeconds)) : undefined;
         items.push({ e: low.windowed(l, inWindow), alias: `__v_${l.id}` });
         if (a.eventTime && needTime(l)) {
           const t = low.eventTime(a);
@@ -511,7 +536,7 @@ export function lowerFit(plan: FitPlan, dialect: Dialect, times: TimeBindings = 
   const r = '__r';
   let value: SqlExpr = col(l.id, r);
   if (l.ttlSeconds !== undefined && l.access.eventTime) {
-    value = caseWhen([{ when: bin('>=', timeOf(stage, l, r), { k: 'time_minus', e: col('__t', r), seconds: l.ttlSeconds }), then: value }], lit(null, l.rawType));
+    value = caseWhen([{ when: bin('>=', timeOf(stage, l, r), minus(col('__t', r), ttlReach(l))), then: value }], lit(null, l.rawType));
   }
   return {
     k: 'query',

@@ -43,7 +43,8 @@ export function transformItems(t: TransformStep, l: Lookup, from: string, time: 
   if (t.unfitted) throw new PlanError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
   let x: SqlExpr = col(l.id, from);
   if (l.ttlSeconds !== undefined && l.access.eventTime) {
-    x = caseWhen([{ when: bin('>=', time, { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds }), then: x }], lit(null, l.rawType));
+    // TTL counts from when the row became available (its event time + the relation's AVAILABLE delay).
+    x = caseWhen([{ when: bin('>=', time, { k: 'time_minus', e: col('__t', from), seconds: l.ttlSeconds + (l.access.availableAfterSeconds ?? 0) }), then: x }], lit(null, l.rawType));
   }
   const fill = fillValue(t);
   if (t.fill && fill !== null) {

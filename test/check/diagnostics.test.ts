@@ -1829,8 +1829,9 @@ describe('every diagnostic code, rendered', () => {
       [
         `test.fsql:2:${6 + MAX_NESTING}: error[${NESTING.code}]: ${NESTING.message}`,
         '  |',
-        `2 |   AS ${parens};`,
-        `  | ${' '.repeat(5 + MAX_NESTING)}^`,
+        // A line over 160 characters is shown as a window: 40 characters before the span, an ellipsis at each cut.
+        `2 | …${'('.repeat(40)}${parens.slice(MAX_NESTING, MAX_NESTING + 41)}…`,
+        `  | ${' '.repeat(41)}^`,
         `  = hint: ${NESTING.hint}`,
       ].join('\n'),
     );

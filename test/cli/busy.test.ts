@@ -109,7 +109,7 @@ describe('a database held by another fsql process', { timeout: 120_000 }, () => 
   it('refuses a busyTimeoutMs that is not a whole number of ms from 0 to an hour', async () => {
     for (const bad of [-1, 1.5, 3_600_001]) {
       writeFileSync(join(dir, 'fsql.json'), JSON.stringify({ busyTimeoutMs: bad }));
-      const r = await fsql('list', dir);
+      const r = await fsql('materialize', dir);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('busyTimeoutMs');
     }

@@ -14,6 +14,10 @@ import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from 
 import { planFit, planMaterialize, planTraining } from '../../src/plan/build.js';
 import type { FittedParameters } from '../../src/plan/fitted.js';
 import { fitAll, materialize, trainingSet, findFeature } from '../reference/index.js';
+import type { Dialect } from '../../src/sql/dialect.js';
+import { dialectFor } from '../../src/sql/dialects/index.js';
+import { lowerTraining } from '../../src/sql/lower-plan.js';
+import { SqlPrinter } from '../../src/sql/print.js';
 import { storeCase, type StoreCase } from '../support/arbitrary-store.js';
 
 const TARGETS: EngineTarget[] = ['sqlite', 'duckdb'];
@@ -90,6 +94,22 @@ async function checkCase(target: EngineTarget, c: StoreCase): Promise<void> {
       expect(actual.columns, `${target}: columns of ${name}`).toEqual(expected.columns);
       const problem = sameRows(actual.rows, expected.rows);
       expect(problem, `${target}: training set ${name}\n${c.text}\n${JSON.stringify(c.data)}`).toBeUndefined();
+    }
+
+    // Every lookup strategy, in this engine's spellings, gives the reference's rows: the window and join
+    // strategies are what Spark, BigQuery, Snowflake and Trino run, the correlated ones PostgreSQL's and MySQL's.
+    {
+      const expected = trainingSet(catalog, c.data, 'ts', undefined, { fitted: expectedParams, asOf: c.asOf });
+      const plan = planTraining(catalog, 'ts', fitted);
+      const base = dialectFor(target);
+      for (const latest of ['correlated', 'window', ...(target === 'duckdb' ? ['asof' as const] : [])] as const) {
+        for (const aggregate of ['correlated', 'join'] as const) {
+          const dialect: Dialect = { ...base, strategies: { latest, aggregate } };
+          const rows = await engine.queryValues(new SqlPrinter(dialect).statement(lowerTraining(plan, dialect, { as_of: c.asOf })), plan.columns);
+          const problem = sameRows(rows, expected.rows);
+          expect(problem, `${target} (${latest}, ${aggregate}): training set ts\n${c.text}\n${JSON.stringify(c.data)}`).toBeUndefined();
+        }
+      }
     }
 
     // Online vectors as of asOf equal the reference's.

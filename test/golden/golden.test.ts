@@ -37,3 +37,26 @@ describe('golden SQL for examples/payments', () => {
     expect(text).toBe(readFileSync(file, 'utf8'));
   });
 });
+
+describe('golden SQL for availability times (test/sql/snippets/availability.fsql)', () => {
+  const snippet = (name: string) => ({ path: `test/sql/snippets/${name}.fsql`, text: readFileSync(join(here, '../sql/snippets', `${name}.fsql`), 'utf8') });
+  const catalog = checked(['base', 'availability'].map(snippet));
+  const fitted = fixedFits(catalog);
+
+  it.each(targetNames)('%s', (target) => {
+    const sql = compile(catalog, { target, trainingSet: 'availability', asOf: '2024-03-01 00:00:00' }, fitted) + compile(catalog, { target, entity: 'account', asOf: '2024-03-01 00:00:00' }, fitted);
+    const file = join(here, 'availability', `${target}.sql`);
+    if (update || !existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, sql);
+    }
+    expect(sql, `${file} is out of date: regenerate with FSQL_UPDATE_GOLDEN=1 and review the diff`).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('explains every plan', () => {
+    const text = compile(catalog, { target: 'sqlite', all: true, explain: true }, fitted);
+    const file = join(here, 'availability', 'plans.txt');
+    if (update || !existsSync(file)) writeFileSync(file, text);
+    expect(text).toBe(readFileSync(file, 'utf8'));
+  });
+});

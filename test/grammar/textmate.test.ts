@@ -364,6 +364,22 @@ describe('robustness', () => {
     the('WEEKS').is('keyword.other.unit.fsql');
   });
 
+  it('AVAILABLE AFTER / AT END OF DAY and AS OF < t are keywords; the same words stay names elsewhere', () => {
+    const the = inText(
+      'CREATE SOURCE s (at TEXT, of DATE) FROM STREAM EVENT TIME of AVAILABLE AT END OF DAY;\n' +
+        'CREATE VIEW v EVENT TIME ts AVAILABLE AFTER 6 HOURS AS SELECT available, after FROM x;\n' +
+        'CREATE FEATURE f ENTITY user FROM s AS COUNT(*) WINDOW 2 DAYS AS OF < t;',
+    );
+    for (const word of ['AVAILABLE', 'AT', 'END', 'OF', 'DAY']) the(word, { after: 'EVENT TIME of' }).is('keyword');
+    the('AFTER').is('keyword');
+    the('HOURS').is('keyword.other.unit.fsql');
+    the('available').isNot('keyword.other');
+    the('after').isNot('keyword.other');
+    the('at').isNot('keyword.other');
+    the('OF', { after: 'WINDOW 2 DAYS AS' }).is('keyword.other.fsql');
+    the('t', { after: 'AS OF <' }).is('variable.language');
+  });
+
   it('the name may be on the line after CREATE <kind>', () => {
     const the = inText('CREATE FEATURE -- the name follows\n  spend_30d ENTITY user FROM t AS SUM(x) WINDOW 30 DAYS;');
     the('spend_30d').is('entity.name');

@@ -23,8 +23,8 @@ export interface Client {
   uri(path: string): string;
   /** The latest diagnostics published for a file (relative path). */
   diagnostics(path: string): Diagnostic[] | undefined;
-  /** Resolves with the next diagnostics published for `path` (after the call). */
-  nextDiagnostics(path: string, timeoutMs?: number): Promise<Diagnostic[]>;
+  /** Resolves with the next diagnostics published for `path` (after the call), of document version `version` or later. */
+  nextDiagnostics(path: string, timeoutMs?: number, version?: number): Promise<Diagnostic[]>;
   /** Waits until every file in `paths` has had diagnostics published. */
   settled(paths: readonly string[], timeoutMs?: number): Promise<void>;
   open(path: string, text?: string): Promise<Diagnostic[]>;
@@ -59,7 +59,8 @@ export async function startClient(root: string, options: { removeRoot?: boolean 
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const latest = new Map<string, Diagnostic[]>();
-  const waiting = new Map<string, ((d: Diagnostic[]) => void)[]>();
+  /** Waiters per file, each for diagnostics of at least a document version (0: any). */
+  const waiting = new Map<string, { version: number; resolve: (d: Diagnostic[]) => void }[]>();
   const texts = new Map<string, { text: string; version: number }>();
   const uri = (path: string): string => pathToFileURL(join(root, path)).href;
   const pathOf = (u: string): string => fileURLToPath(u).slice(root.length + 1);
@@ -67,18 +68,22 @@ export async function startClient(root: string, options: { removeRoot?: boolean 
     const path = pathOf(p.uri);
     latest.set(path, p.diagnostics);
     const w = waiting.get(path) ?? [];
-    waiting.delete(path);
-    for (const f of w) f(p.diagnostics);
+    const ready = w.filter((x) => (p.version ?? 0) >= x.version);
+    waiting.set(path, w.filter((x) => !ready.includes(x)));
+    for (const x of ready) x.resolve(p.diagnostics);
   });
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
-  const nextDiagnostics = (path: string, timeoutMs = 30000): Promise<Diagnostic[]> =>
+  const nextDiagnostics = (path: string, timeoutMs = 30000, version = 0): Promise<Diagnostic[]> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${path} within ${timeoutMs} ms; server stderr:\n${stderr}`)), timeoutMs);
       const list = waiting.get(path) ?? [];
-      list.push((d) => {
-        clearTimeout(timer);
-        resolve(d);
+      list.push({
+        version,
+        resolve: (d) => {
+          clearTimeout(timer);
+          resolve(d);
+        },
       });
       waiting.set(path, list);
     });
@@ -114,7 +119,8 @@ export async function startClient(root: string, options: { removeRoot?: boolean 
     change(path, t) {
       const version = (texts.get(path)?.version ?? 1) + 1;
       texts.set(path, { text: t, version });
-      const next = nextDiagnostics(path);
+      // The diagnostics of this version (a check of an earlier change may publish this file's first).
+      const next = nextDiagnostics(path, 30000, version);
       connection.sendNotification('textDocument/didChange', { textDocument: { uri: uri(path), version }, contentChanges: [{ text: t }] });
       return next;
     },

@@ -293,7 +293,8 @@ describe('fitted parameters and recorded statistics are the same numbers', () =>
     run(
       fc.oneof(
         { weight: 4, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
-        { weight: 2, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
+        // Canonical values never hold -0 (engines read it as 0: src/engine/README.md).
+        { weight: 2, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)) },
         { weight: 1, arbitrary: fc.constant(null) },
       ),
     ),

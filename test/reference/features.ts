@@ -63,6 +63,41 @@ export function newestEventTime(catalog: Catalog, data: Data, relationName: stri
   return newest;
 }
 
+/**
+ * How long after its event time a row of `relationName` becomes available,
+ * in µs (docs/semantics.md §3, "Availability"): the relation's own
+ * `AVAILABLE AFTER d` (d), `AVAILABLE AT END OF DAY` (one day); a view
+ * without one is available as late as the latest of the timed relations it
+ * reads (recursively); otherwise 0. A relation without an event time has none.
+ */
+export function availabilityDelay(catalog: Catalog, relationName: string): number {
+  const relation = findRelation(catalog, relationName);
+  if (!relation.eventTime) return 0;
+  if (relation.available?.kind === 'end_of_day') return 86_400 * MICROS_PER_SECOND;
+  if (relation.available?.kind === 'after') return relation.available.amount * unitSeconds(relation.available.unit) * MICROS_PER_SECOND;
+  if (relation.kind !== 'view') return 0;
+  let delay = 0;
+  for (const input of relation.dependsOn) delay = Math.max(delay, availabilityDelay(catalog, input));
+  return delay;
+}
+
+/** Seconds in a duration unit (docs/semantics.md §1: exact, no calendar). */
+function unitSeconds(unit: string): number {
+  return ({ SECOND: 1, MINUTE: 60, HOUR: 3600, DAY: 86_400, WEEK: 604_800 } as Record<string, number>)[unit]!;
+}
+
+/** When a row becomes available (µs): its event time plus the relation's delay; null when its event time is NULL. */
+export function rowAvailable(catalog: Catalog, relation: RelationInfo, row: Row): number | null {
+  const e = rowTime(relation, row);
+  return e === null ? null : e + availabilityDelay(catalog, relation.name);
+}
+
+/** The newest time (µs) a row of the relation becomes available, or null: the default fit time (§5). */
+export function newestAvailableTime(catalog: Catalog, data: Data, relationName: string, cache: RowCache = new Map()): number | null {
+  const newest = newestEventTime(catalog, data, relationName, cache);
+  return newest === null ? null : newest + availabilityDelay(catalog, relationName);
+}
+
 /** The key of a row as read through the feature's entity binding; null when any part is NULL (a NULL key matches nothing). */
 export function rowKey(feature: FeatureInfo, row: Row): Value[] | null {
   const key = feature.key.columns.map((c) => columnValue(row, c));
@@ -128,7 +163,9 @@ export function rawValue(
   const timed = relation.eventTime !== undefined;
   const alias = relation.name; // features and labels name their relation's columns through its own name
 
-  // The key's rows that pass WHERE and, for event relations, have e ≤ t (and, with WINDOW, t − w < e).
+  // The key's rows that pass WHERE and, for event relations, are available at t: a ≤ t (a < t with
+  // AS OF < t), a = e + the relation's delay (and, with WINDOW, t − w < a).
+  const delay = timed ? availabilityDelay(catalog, relation.name) : 0;
   const seen: { row: Row; env: Env; e: number | null }[] = [];
   const candidates = key.some((v) => v === null) ? [] : rowsOfKey(relationRows(catalog, data, relation.name, cache), feature.key.columns, key);
   for (const row of candidates) {
@@ -138,9 +175,12 @@ export function rawValue(
     if (feature.where && !isTrue(evaluate(feature.where, env))) continue;
     let e: number | null = null;
     if (timed) {
-      e = rowTime(relation, row);
-      if (e === null || t === null || e > t) continue;
-      if (feature.mode === 'aggregate' && feature.window && !(t - feature.window.seconds * MICROS_PER_SECOND < e)) continue;
+      const time = rowTime(relation, row);
+      if (time === null || t === null) continue;
+      const a = time + delay;
+      if (feature.strictlyBefore ? !(a < t) : !(a <= t)) continue;
+      if (feature.mode === 'aggregate' && feature.window && !(t - feature.window.seconds * MICROS_PER_SECOND < a)) continue;
+      e = time;
     }
     seen.push({ row, env, e });
   }
@@ -159,8 +199,8 @@ export function rawValue(
   let winner = tied[0]!;
   for (const s of tied) if (compareTieOrder(relation, s.row, winner.row) > 0) winner = s;
   const value = evaluate(feature.value, winner.env);
-  // TTL: NULL when the row is before t − d; a row exactly d old still counts.
-  if (timed && feature.ttl && latest! < t! - feature.ttl.seconds * MICROS_PER_SECOND) {
+  // TTL: NULL when the row became available before t − ttl; a row available exactly ttl ago still counts.
+  if (timed && feature.ttl && latest! + delay < t! - feature.ttl.seconds * MICROS_PER_SECOND) {
     return { value: null, status: 'outside_ttl', eventTime: latest };
   }
   return { value, status: value === null ? 'missing' : 'present', eventTime: timed ? latest : null };
@@ -191,14 +231,14 @@ export function frequencies(values: readonly Exclude<Value, null>[]): { value: E
   return out.sort((a, b) => b.count - a.count || compareNonNull(a.value, b.value));
 }
 
-/** The distinct non-NULL keys found (through the feature's binding) in its relation's rows at or before `t` (every row for dimension relations). */
+/** The distinct non-NULL keys found (through the feature's binding) in its relation's rows available at or before `t` (every row for dimension relations). */
 export function keysFound(catalog: Catalog, data: Data, feature: FeatureInfo, t: number | null, cache: RowCache = new Map()): Value[][] {
   const relation = findRelation(catalog, feature.relation);
   const keys: Value[][] = [];
   for (const row of relationRows(catalog, data, relation.name, cache)) {
     if (relation.eventTime) {
-      const e = rowTime(relation, row);
-      if (e === null || t === null || e > t) continue;
+      const a = rowAvailable(catalog, relation, row);
+      if (a === null || t === null || a > t) continue;
     }
     const k = rowKey(feature, row);
     if (k !== null && !keys.some((x) => sameKey(x, k))) keys.push(k);
@@ -220,7 +260,7 @@ export function keysFound(catalog: Catalog, data: Data, feature: FeatureInfo, t:
  */
 export function fit(catalog: Catalog, data: Data, feature: FeatureInfo, fitTime?: number | null, cache: RowCache = new Map()): FittedParameters {
   const relation = findRelation(catalog, feature.relation);
-  const T = !relation.eventTime ? null : fitTime !== undefined && fitTime !== null ? fitTime : newestEventTime(catalog, data, relation.name, cache);
+  const T = !relation.eventTime ? null : fitTime !== undefined && fitTime !== null ? fitTime : newestAvailableTime(catalog, data, relation.name, cache);
 
   // Population: every distinct non-NULL key in rows at or before T, regardless of WHERE; NULL raw values dropped.
   const values: Exclude<Value, null>[] = [];

@@ -4,7 +4,7 @@
 import { findVersion, keyOf, type Catalog, type FeatureInfo, type LabelInfo, type TrainingSetInfo } from '../../src/check/catalog.js';
 import type { FittedParameters } from '../../src/plan/fitted.js';
 import { columnValue, evaluate, makeEnv } from './expressions.js';
-import { findFeature, fit, keysFound, newestEventTime, outputColumns, rawValue, rowTime, sameKey, transform } from './features.js';
+import { findFeature, fit, keysFound, newestAvailableTime, outputColumns, rawValue, rowTime, sameKey, transform } from './features.js';
 import { findRelation, relationRows, type Data, type RowCache } from './views.js';
 import { compareNullsFirst, isTrue, type Value } from './values.js';
 
@@ -75,7 +75,7 @@ export function trainingSet(catalog: Catalog, data: Data, name: string, version:
     if (opts.asOf !== undefined) asOf = opts.asOf;
     else
       for (const { feature } of features) {
-        const n = newestEventTime(catalog, data, feature.relation, cache);
+        const n = newestAvailableTime(catalog, data, feature.relation, cache);
         if (n !== null && (asOf === null || n > asOf)) asOf = n;
       }
   }

@@ -39,16 +39,17 @@ const RUNS = Number(process.env['FSQL_ENGINE_RUNS'] ?? 10);
 const ENGINES: EngineTarget[] = ['sqlite', 'duckdb'];
 const START = us('2024-01-01');
 
-const PROJECT = `CREATE ENTITY user KEY (user_id TEXT);
+/** The project, with the case's AVAILABLE AFTER on `events` and AS OF < t on last_value and sum_3d. */
+const project = (c: Case) => `CREATE ENTITY user KEY (user_id TEXT);
 
 CREATE SOURCE events (user_id TEXT NOT NULL, value DOUBLE, category TEXT, ts TIMESTAMP NOT NULL)
-  FROM FILE 'data/events.csv' EVENT TIME ts;
+  FROM FILE 'data/events.csv' EVENT TIME ts${c.delayMinutes ? ` AVAILABLE AFTER ${c.delayMinutes} MINUTES` : ''};
 
 CREATE SOURCE outcomes (user_id TEXT NOT NULL, y DOUBLE, ts TIMESTAMP NOT NULL)
   FROM FILE 'data/outcomes.csv' EVENT TIME ts;
 
-CREATE FEATURE last_value ENTITY user FROM events AS value TTL 2 DAYS;
-CREATE FEATURE sum_3d ENTITY user FROM events AS SUM(value) WINDOW 3 DAYS;
+CREATE FEATURE last_value ENTITY user FROM events AS value TTL 2 DAYS${c.strict ? ' AS OF < t' : ''};
+CREATE FEATURE sum_3d ENTITY user FROM events AS SUM(value) WINDOW 3 DAYS${c.strict ? ' AS OF < t' : ''};
 CREATE FEATURE count_1d ENTITY user FROM events AS COUNT(*) WINDOW 1 DAY;
 CREATE FEATURE avg_2d ENTITY user FROM events AS AVG(value) WINDOW 2 DAYS FILL MEAN SCALE STANDARD;
 CREATE FEATURE category ENTITY user FROM events AS category ONE_HOT TOP 2;
@@ -74,6 +75,10 @@ interface Label {
 interface Case {
   readonly events: readonly Event[];
   readonly labels: readonly Label[];
+  /** `events` rows become available this long after their event time (AVAILABLE AFTER; 0: none). */
+  readonly delayMinutes?: number;
+  /** last_value and sum_3d see only rows available strictly before T (AS OF < t). */
+  readonly strict?: boolean;
 }
 
 const KEYS = ['k1', 'k2', 'k3', 'k4'];
@@ -101,13 +106,16 @@ const tiedEventsArb: fc.Arbitrary<Event[]> = eventArb.chain((first) =>
 const caseArb: fc.Arbitrary<Case> = fc.record({
   events: fc.array(tiedEventsArb, { minLength: 1, maxLength: 20 }).map((groups) => groups.flat()),
   labels: fc.uniqueArray(labelArb, { minLength: 1, maxLength: 3, selector: (l) => `${l.key}@${l.t}` }),
+  // On the half-hour grid: rows become available exactly at label times and window / TTL ends.
+  delayMinutes: fc.constantFrom(0, 0, 30, 60, 90, 24 * 60),
+  strict: fc.boolean(),
 });
 
 const text = (t: number) => new Date(t / 1000).toISOString().replace('T', ' ').replace(/\.000Z$/, '');
 
 function files(c: Case): Record<string, string> {
   return {
-    'project.fsql': PROJECT,
+    'project.fsql': project(c),
     'data/events.csv': `user_id,value,category,ts\n${c.events.map((e) => `${e.key},${e.value ?? ''},${e.category ?? ''},${text(e.t)}`).join('\n')}\n`,
     'data/outcomes.csv': `user_id,y,ts\n${c.labels.map((l) => `${l.key},${l.y},${text(l.t)}`).join('\n')}\n`,
   };
@@ -136,12 +144,16 @@ function latest<T extends number | string>(rows: readonly Event[], pick: (e: Eve
   return { t, value: pick(winner!) };
 }
 
-const upTo = (c: Case, k: string, T: number) => c.events.filter((e) => e.key === k && e.t <= T);
-const within = (rows: readonly Event[], T: number, w: number) => rows.filter((e) => e.t > T - w);
+/** A row is available `delay` after its event time (AVAILABLE AFTER, docs/semantics.md §3). */
+const delay = (c: Case) => (c.delayMinutes ?? 0) * 60_000_000;
+/** k's rows available at or before T (strictly before, with AS OF < t). */
+const upTo = (c: Case, k: string, T: number, strict = false) => c.events.filter((e) => e.key === k && (strict ? e.t + delay(c) < T : e.t + delay(c) <= T));
+/** Those that became available within the window (T − w, T]. */
+const within = (c: Case, rows: readonly Event[], T: number, w: number) => rows.filter((e) => e.t + delay(c) > T - w);
 const values = (rows: readonly Event[]) => rows.map((e) => e.value).filter((v): v is number => v !== null);
 
 function avgRaw(c: Case, k: string, T: number): number | null {
-  const v = values(within(upTo(c, k, T), T, 2 * DAY));
+  const v = values(within(c, upTo(c, k, T), T, 2 * DAY));
   return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
 }
 
@@ -151,9 +163,9 @@ interface Fitted {
   readonly vocabulary: readonly string[];
 }
 
-/** Parameters fitted at the newest event time, over every key with events, NULL raw values dropped. */
+/** Parameters fitted when the newest event becomes available, over every key with events, NULL raw values dropped. */
 function fit(c: Case): Fitted {
-  const F = Math.max(...c.events.map((e) => e.t));
+  const F = Math.max(...c.events.map((e) => e.t)) + delay(c);
   const keys = [...new Set(c.events.map((e) => e.key))];
   const avgs = keys.map((k) => avgRaw(c, k, F)).filter((v): v is number => v !== null);
   const mean = avgs.length === 0 ? null : avgs.reduce((a, b) => a + b, 0) / avgs.length;
@@ -184,16 +196,18 @@ function expected(c: Case, f: Fitted, k: string, T: number): Expected {
   const out: Record<string, number | null> = {};
   const statuses: Record<string, Status> = {};
 
-  const last = latest(rows, (e) => e.value);
-  const outside = last !== undefined && last.t < T - 2 * DAY;
+  // AS OF < t (when the case says so): last_value and sum_3d do not see rows that become available at T.
+  const seen = upTo(c, k, T, c.strict);
+  const last = latest(seen, (e) => e.value);
+  const outside = last !== undefined && last.t + delay(c) < T - 2 * DAY;
   out['last_value'] = last === undefined || outside ? null : last.value;
   statuses['last_value'] = last === undefined ? 'missing' : outside ? 'outside_ttl' : 'present';
 
-  const w3 = within(rows, T, 3 * DAY);
+  const w3 = within(c, seen, T, 3 * DAY);
   out['sum_3d'] = values(w3).length === 0 ? null : values(w3).reduce((a, b) => a + b, 0);
   statuses['sum_3d'] = w3.length === 0 ? 'missing' : 'present';
 
-  const w1 = within(rows, T, DAY);
+  const w1 = within(c, rows, T, DAY);
   out['count_1d'] = w1.length;
   statuses['count_1d'] = w1.length === 0 ? 'missing' : 'present';
 
@@ -201,7 +215,7 @@ function expected(c: Case, f: Fitted, k: string, T: number): Expected {
   const raw = avgRaw(c, k, T);
   const filled = raw ?? f.mean;
   out['avg_2d'] = filled === null || f.mean === null || f.stddev === null ? null : f.stddev === 0 ? 0 : (filled - f.mean) / f.stddev;
-  statuses['avg_2d'] = f.mean === null ? 'awaiting_fit' : within(rows, T, 2 * DAY).length === 0 ? 'missing' : 'present';
+  statuses['avg_2d'] = f.mean === null ? 'awaiting_fit' : within(c, rows, T, 2 * DAY).length === 0 ? 'missing' : 'present';
 
   // No category at the fit: an empty vocabulary is no fit; awaiting, without a column.
   const cat = latest(rows, (e) => e.category);
@@ -214,7 +228,7 @@ function expected(c: Case, f: Fitted, k: string, T: number): Expected {
 // ---------------------------------------------------------------------------
 
 function describeCase(c: Case): string {
-  return `${files(c)['data/events.csv']}\n${files(c)['data/outcomes.csv']}`;
+  return `AVAILABLE AFTER ${c.delayMinutes ?? 0} MINUTES${c.strict ? ', AS OF < t' : ''}\n${files(c)['data/events.csv']}\n${files(c)['data/outcomes.csv']}`;
 }
 
 /** Runs one case on one engine; throws with the details on any difference. */
@@ -341,6 +355,44 @@ describe.each(ENGINES)('served vectors equal training rows (%s)', (engine) => {
       events: [e('k1', '2024-01-02 00:00', 5, null), e('k2', '2024-01-02 12:00', 1, null)],
       labels: [{ key: 'k1', t: us('2024-01-02 12:00'), y: 1 }],
     });
+  }, 60_000);
+
+  it('AVAILABLE AFTER and AS OF < t: a row counts from when it is available, strictly before T with AS OF < t', async () => {
+    const e = (key: string, at: string, value: number | null, category: string | null): Event => ({ key, t: us(at), value, category });
+    // events land 6 hours after their time; last_value and sum_3d read AS OF < t.
+    const c: Case = {
+      delayMinutes: 360,
+      strict: true,
+      events: [e('k1', '2024-01-01 00:00', 1, 'a'), e('k1', '2024-01-02 00:00', 2, 'b'), e('k2', '2024-01-02 00:00', 5, 'a')],
+      labels: [
+        // 01-02 03:00: k1's 01-02 row lands at 06:00, not yet: last_value 1, sum_3d 1, count_1d 1 (the first row).
+        { key: 'k1', t: us('2024-01-02 03:00'), y: 1 },
+        // 01-02 06:00: it lands exactly then; AS OF < t does not see it yet, count_1d (AS OF <= t) does (and no longer the first).
+        { key: 'k1', t: us('2024-01-02 06:00'), y: 1 },
+        // 01-02 06:30: seen by all.
+        { key: 'k1', t: us('2024-01-02 06:30'), y: 1 },
+        // k2's only row is not available before 06:00: no vector at 05:30.
+        { key: 'k2', t: us('2024-01-02 05:30'), y: 0 },
+      ],
+    };
+    await check(engine, c);
+    const { dir, cleanup } = tempDir(`fsql-available-${engine}-`);
+    try {
+      writeFiles(dir, { ...files(c), 'fsql.json': JSON.stringify({ offline: { engine } }) });
+      expect((await fsql('apply', dir)).code).toBe(0);
+      const values = async (at: string) => {
+        expect((await fsql('materialize', dir, '--at', at)).code).toBe(0);
+        const got = await fsql('get', 'user', 'k1', 'k2', '--project', dir, '--format', 'json', '--features', 'last_value,sum_3d,count_1d');
+        const { results } = JSON.parse(got.stdout) as { results: { found: boolean; features: Record<string, { value: unknown }> }[] };
+        return results.map((r) => [r.found, r.features['last_value']!.value, r.features['sum_3d']!.value, r.features['count_1d']!.value]);
+      };
+      // count_1d counts rows that became available in (T − 1 day, T]: k1's first (available 01-01 06:00) until 01-02 06:00.
+      expect(await values('2024-01-02 03:00:00')).toEqual([[true, 1, 1, 1], [false, null, null, 0]]);
+      expect(await values('2024-01-02 06:00:00')).toEqual([[true, 1, 1, 1], [true, null, null, 1]]);
+      expect(await values('2024-01-02 06:30:00')).toEqual([[true, 2, 3, 1], [true, 5, 5, 1]]);
+    } finally {
+      cleanup();
+    }
   }, 60_000);
 
   it('statuses: no row before T is missing (found: false); a latest value older than its TTL is outside_ttl', async () => {

@@ -26,6 +26,7 @@ const PROJECTS: { name: string; catalog: () => Catalog; populations?: Record<str
   { name: 'casts', catalog: () => checked(['base', 'casts'].map(snippet)) },
   { name: 'extract', catalog: () => checked(['base', 'extract'].map(snippet)) },
   { name: 'views', catalog: () => checked(['base', 'views'].map(snippet)) },
+  { name: 'availability', catalog: () => checked(['base', 'availability'].map(snippet)) },
   {
     name: 'features',
     catalog: () => checked(['base', 'features', 'transforms', 'training'].map(snippet)),

@@ -44,6 +44,7 @@ export const SOFT_KEYWORDS: readonly string[] = [
   'version', 'key', 'window', 'owner', 'description', 'tags', 'entity', 'feature', 'features', 'label', 'source',
   'view', 'file', 'format', 'table', 'stream', 'event', 'time', 'fill', 'scale', 'one_hot', 'top', 'ttl', 'sample',
   'seed', 'percent', 'set', 'training', 'outer', 'mean', 'median', 'standard', 'log', 'csv', 'year', 'dow',
+  'available', 'after', 'at', 'of',
 ];
 
 /** A small deterministic PRNG (mulberry32). */
@@ -370,8 +371,17 @@ const origin: fc.Arbitrary<Toks> = fc.oneof(
 
 const eventTime: fc.Arbitrary<Toks> = arbName.map((n) => [...kws('EVENT TIME'), n]);
 
+/** `AVAILABLE AFTER <duration>` or `AVAILABLE AT END OF DAY` (the day in any case). */
+const available: fc.Arbitrary<Toks> = fc.oneof(
+  arbDuration.map((d): Toks => [...kws('AVAILABLE AFTER'), ...d]),
+  fc.constant<Toks>(kws('AVAILABLE AT END OF DAY')),
+);
+
+/** A source's or view's clauses: EVENT TIME, AVAILABLE and metadata. */
+const relationClauses: fc.Arbitrary<Toks[]> = fc.tuple(eventTime, available, metaClauses).map(([e, a, m]) => [e, a, ...m]);
+
 const sourceStatement: fc.Arbitrary<Toks> = fc
-  .tuple(arbName, columnList, origin, someOf(fc.tuple(eventTime, metaClauses).map(([e, m]) => [e, ...m])))
+  .tuple(arbName, columnList, origin, someOf(relationClauses))
   .map(([name, cols, from, clauses]) => [...kws('CREATE SOURCE'), name, ...cols, kw('FROM'), ...from, ...clauses, ';']);
 
 const alias = (withAs: boolean, n: string): Toks => (withAs ? [kw('AS'), n] : [n]);
@@ -423,7 +433,7 @@ export const arbSelect: fc.Arbitrary<Toks> = fc
   ]);
 
 const viewStatement: fc.Arbitrary<Toks> = fc
-  .tuple(arbName, someOf(fc.tuple(eventTime, metaClauses).map(([e, m]) => [e, ...m])), arbSelect)
+  .tuple(arbName, someOf(relationClauses), arbSelect)
   .map(([name, clauses, select]) => [...kws('CREATE VIEW'), name, ...clauses, kw('AS'), ...select, ';']);
 
 const entityBinding: fc.Arbitrary<Toks> = fc
@@ -438,11 +448,12 @@ const oneHotSpec: fc.Arbitrary<Toks> = fc.oneof(
 );
 
 const featureClauses: fc.Arbitrary<Toks[]> = fc
-  .tuple(exprOf(2), arbDuration, arbDuration, fillValue, fc.constantFrom('STANDARD', 'MINMAX', 'ROBUST', 'LOG'), oneHotSpec, metaClauses)
-  .map(([where, window, ttl, fill, scale, oneHot, meta]) => [
+  .tuple(exprOf(2), arbDuration, arbDuration, fillValue, fc.constantFrom('STANDARD', 'MINMAX', 'ROBUST', 'LOG'), oneHotSpec, metaClauses, fc.constantFrom('<', '<='), fc.constantFrom('t', 'T'))
+  .map(([where, window, ttl, fill, scale, oneHot, meta, op, t]) => [
     [kw('WHERE'), ...where.toks],
     [kw('WINDOW'), ...window],
     [kw('TTL'), ...ttl],
+    [...kws('AS OF'), op, t],
     [kw('FILL'), ...fill],
     [kw('SCALE'), kw(scale)],
     [kw('ONE_HOT'), ...oneHot],

@@ -136,6 +136,8 @@ const featureClauses = (t: FeatureTemplate) =>
     where: fc.option(pick(wheres[t.from]), { freq: 3, nil: undefined }),
     window: t.aggregate && timed(t.from) ? fc.option(pick(['30 MINUTES', '1 HOUR', '3 HOURS', '1 DAY']), { freq: 2, nil: undefined }) : fc.constant(undefined),
     ttl: !t.aggregate && timed(t.from) ? fc.option(pick(['30 MINUTES', '2 HOURS', '1 DAY']), { freq: 2, nil: undefined }) : fc.constant(undefined),
+    // AS OF < t: rows available exactly at the time asked are not seen (only relations with a time).
+    strict: timed(t.from) ? fc.boolean() : fc.constant(false),
     fill: pick(
       t.kind === 'num' || t.kind === 'int'
         ? [undefined, 'MEAN', 'MEDIAN', 'MODE', 'ZERO', t.kind === 'int' ? '-7' : '-7.5']
@@ -163,16 +165,33 @@ const feature = fc.nat({ max: templates.length - 1 }).chain((i) => {
   return featureClauses(t).map((c) => ({ t, c }));
 });
 
-const SCHEMA = `
+/**
+ * AVAILABLE clauses (docs/semantics.md §3): delays on the half-hour grid, so
+ * that rows become available exactly at label times and window and TTL ends;
+ * the view inherits the events' delay unless it declares its own.
+ */
+export interface Availability {
+  readonly events: string;
+  readonly daily: string;
+  readonly view: string;
+}
+
+const availability: fc.Arbitrary<Availability> = fc.record({
+  events: pick(['', '', ' AVAILABLE AFTER 30 MINUTES', ' AVAILABLE AFTER 1 HOUR', ' AVAILABLE AFTER 90 MINUTES']),
+  daily: pick(['', ' AVAILABLE AT END OF DAY', ' AVAILABLE AFTER 6 HOURS']),
+  view: pick(['', '', ' AVAILABLE AFTER 2 HOURS']),
+});
+
+const schema = (a: Availability) => `
 CREATE ENTITY user KEY (user_id TEXT);
 CREATE ENTITY merchant KEY (merchant_id INTEGER);
 CREATE SOURCE events (user_id TEXT, merchant_id INTEGER, amount DOUBLE, qty INTEGER, cat TEXT, flag BOOLEAN, ts TIMESTAMP NOT NULL)
-  FROM STREAM EVENT TIME ts;
+  FROM STREAM EVENT TIME ts${a.events};
 CREATE SOURCE profile (user_id TEXT, country TEXT, age INTEGER, score DOUBLE) FROM TABLE crm.profile;
 CREATE SOURCE labels (user_id TEXT, merchant_id INTEGER, ts TIMESTAMP NOT NULL, y BOOLEAN) FROM STREAM EVENT TIME ts;
 CREATE SOURCE outcomes (user_id TEXT, churned BOOLEAN) FROM TABLE crm.outcomes;
-CREATE SOURCE daily (user_id TEXT NOT NULL, day DATE NOT NULL, visits INTEGER) FROM STREAM EVENT TIME day;
-CREATE VIEW v_events EVENT TIME ts AS
+CREATE SOURCE daily (user_id TEXT NOT NULL, day DATE NOT NULL, visits INTEGER) FROM STREAM EVENT TIME day${a.daily};
+CREATE VIEW v_events EVENT TIME ts${a.view} AS
   SELECT e.user_id, e.amount * 2 AS amt2, e.ts, p.country
   FROM events e LEFT JOIN profile p ON e.user_id = p.user_id
   WHERE e.qty IS NULL OR e.qty >= 0;
@@ -190,6 +209,7 @@ export const storeCase: fc.Arbitrary<StoreCase> = fc
     daily: fc.array(dailyRow, { maxLength: 8 }),
     sample: fc.option(fc.record({ percent: pick([10, 50, 62.5, 100]), seed: fc.nat({ max: 1000 }) }), { freq: 3, nil: undefined }),
     asOf: time,
+    availability,
   })
   .map((r) => {
     const names: string[] = [];
@@ -200,6 +220,7 @@ export const storeCase: fc.Arbitrary<StoreCase> = fc
         c.where ? `WHERE ${c.where}` : '',
         c.window ? `WINDOW ${c.window}` : '',
         c.ttl ? `TTL ${c.ttl}` : '',
+        c.strict ? 'AS OF < t' : '',
         c.fill ? `FILL ${c.fill}` : '',
         c.encode ?? '',
       ].filter(Boolean);
@@ -209,7 +230,7 @@ export const storeCase: fc.Arbitrary<StoreCase> = fc
     const userFeatures = r.features.map((f, i) => ({ f, name: names[i]! })).filter((x) => x.f.t.entity === 'user').map((x) => x.name);
     const sample = r.sample ? ` SAMPLE ${r.sample.percent} PERCENT SEED ${r.sample.seed}` : '';
     const text = [
-      SCHEMA,
+      schema(r.availability),
       ...stmts,
       `CREATE TRAINING SET ts LABEL y FEATURES (${list})${sample};`,
       ...(userFeatures.length > 0

@@ -51,7 +51,8 @@ export function featureColumns(plan: MaterializePlan, columns: readonly string[]
       version: t.feature.version,
       columns: t.outputs.map((o) => o.name),
       types: t.outputs.map((o) => o.type),
-      ...(l.ttlSeconds !== undefined && l.access.eventTime ? { ttlSeconds: l.ttlSeconds } : {}),
+      // The status rule compares event times: a row of a relation available d after its event time is within its TTL while e ≥ T − (ttl + d).
+      ...(l.ttlSeconds !== undefined && l.access.eventTime ? { ttlSeconds: l.ttlSeconds + (l.access.availableAfterSeconds ?? 0) } : {}),
       kind: l.kind,
       emptyValues: emptyOutputs(t, l),
     };

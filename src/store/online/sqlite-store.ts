@@ -157,7 +157,10 @@ export class SqliteOnlineStore implements OnlineStore {
     this.db = db;
     try {
       if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
-      // WAL + NORMAL: a commit survives a process crash; a power loss may lose the last commits, never consistency.
+      // WAL + NORMAL: a commit survives a process crash; a power loss may lose the last commits, never
+      // consistency — the online store is derived data, recomputed from the offline store. Except the
+      // record of an update owed (`recordPending`), synced (FULL) before the ingest commits its events:
+      // after a power loss the events it acknowledged are either carried out or still owed.
       db.pragma('synchronous = NORMAL');
       db.pragma(`cache_size = -${Math.max(1, Math.floor(options.cacheSizeKiB ?? 32_768))}`);
       db.pragma('journal_size_limit = 67108864');
@@ -340,15 +343,22 @@ export class SqliteOnlineStore implements OnlineStore {
       if (updates.length === 0) return Promise.resolve([]);
       return this.exclusive(async () => {
         this.check();
-        await this.begin();
+        // This commit is synced: it must outlive a power loss that the events it announces outlive.
+        // (The level cannot change inside a transaction; writes of this store are one at a time.)
+        this.db.pragma('synchronous = FULL');
         try {
-          const insert = this.db.prepare<[string, string | null, number | null, string, string, number]>('INSERT INTO fsql_online_pending (entity, keys, newest, reason, owner, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
-          const ids = updates.map((u) => Number(insert.run(u.entity, u.keys === null ? null : JSON.stringify(u.keys), u.newest, u.reason, this.owner, nowMicros()).lastInsertRowid));
-          this.db.exec('COMMIT');
-          return ids;
-        } catch (e) {
-          this.rollback();
-          throw e;
+          await this.begin();
+          try {
+            const insert = this.db.prepare<[string, string | null, number | null, string, string, number]>('INSERT INTO fsql_online_pending (entity, keys, newest, reason, owner, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
+            const ids = updates.map((u) => Number(insert.run(u.entity, u.keys === null ? null : JSON.stringify(u.keys), u.newest, u.reason, this.owner, nowMicros()).lastInsertRowid));
+            this.db.exec('COMMIT');
+            return ids;
+          } catch (e) {
+            this.rollback();
+            throw e;
+          }
+        } finally {
+          this.db.pragma('synchronous = NORMAL');
         }
       });
     } catch (e) {

@@ -330,7 +330,9 @@ export function meaningOf(pc: PinnedCatalog, kind: 'feature' | 'label', name: st
     const cols = needed.get(k) ?? new Set<string>();
     if (r.eventTime) cols.add(keyOf(r.eventTime));
     if (r.kind === 'source') {
-      relations[baseName(pc, r.name)] = { kind: 'source', eventTime: r.eventTime, columns: r.columns.filter((c) => cols.has(keyOf(c.name))) };
+      // AVAILABLE decides which rows a feature sees at a time: part of its meaning (absent when not declared, so
+      // older meanings are unchanged). A label's time is its event time whenever its rows arrive: not a label's.
+      relations[baseName(pc, r.name)] = { kind: 'source', eventTime: r.eventTime, ...(r.available && kind === 'feature' ? { available: r.available } : {}), columns: r.columns.filter((c) => cols.has(keyOf(c.name))) };
       continue;
     }
     const q: TSelect = r.query;
@@ -347,6 +349,7 @@ export function meaningOf(pc: PinnedCatalog, kind: 'feature' | 'label', name: st
     relations[baseName(pc, r.name)] = {
       kind: 'view',
       eventTime: r.eventTime,
+      ...(r.available && kind === 'feature' ? { available: r.available } : {}),
       columns: r.columns.filter((c) => keepAll || cols.has(keyOf(c.name))),
       query: { ...q, items },
     };
@@ -385,7 +388,7 @@ export function describeBreak(before: string, after: Catalog): string | undefine
 
 /** For messages: the first difference between two meanings, in words. */
 export function describeMeaningChange(before: string, after: string): string {
-  type Rel = { kind: string; eventTime?: string; columns: { name: string; type: string }[] };
+  type Rel = { kind: string; eventTime?: string; available?: { kind: string; seconds: number }; columns: { name: string; type: string }[] };
   const b = JSON.parse(before) as { relations: Record<string, Rel>; entity?: { name: string; type: string }[] };
   const a = JSON.parse(after) as { relations: Record<string, Rel>; entity?: { name: string; type: string }[] };
   for (const [name, rb] of Object.entries(b.relations)) {
@@ -393,6 +396,10 @@ export function describeMeaningChange(before: string, after: string): string {
     if (!ra) continue;
     if ((rb.eventTime ?? '') !== (ra.eventTime ?? '')) {
       return `the event time of \`${name}\` changed from ${rb.eventTime ?? '(none)'} to ${ra.eventTime ?? '(none)'}`;
+    }
+    if (JSON.stringify(rb.available ?? null) !== JSON.stringify(ra.available ?? null)) {
+      const say = (x: Rel['available']) => (x === undefined ? '(none)' : x.kind === 'end_of_day' ? 'AT END OF DAY' : `AFTER ${x.seconds} seconds`);
+      return `when rows of \`${name}\` become available changed from ${say(rb.available)} to ${say(ra.available)}`;
     }
     for (const c of rb.columns) {
       const n = ra.columns.find((x) => keyOf(x.name) === keyOf(c.name));

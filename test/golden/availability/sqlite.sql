@@ -1,0 +1,261 @@
+-- training set availability v1 (sqlite)
+WITH "__spine" AS (
+  SELECT 
+    *,
+    ROW_NUMBER() OVER (ORDER BY "__t" NULLS FIRST, "__k0" NULLS FIRST, "__k1" NULLS FIRST, "__label" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT 
+      "outcomes"."account_id" AS "__k0",
+      "outcomes"."shop_id" AS "__k1",
+      "outcomes"."happened_at" AS "__t",
+      "outcomes"."churned" AS "__label"
+    FROM "outcomes"
+    WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
+  ) AS "__labels"
+),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - 108000000000) THEN "late_events"."d" END) AS "__v_f1",
+    SUM("late_events"."d") AS "__v_f2"
+  FROM "__spine" AS "__s"
+  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - 21600000000)) AND ("late_events"."ts" > ("__s"."__t" - 626400000000)))
+  GROUP BY "__s"."__rid"
+),
+"__g3_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4"
+  FROM "__spine" AS "__s"
+  JOIN "late_events" ON ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - 21600000000)) AND ("late_events"."ts" > ("__s"."__t" - 626400000000)))
+  GROUP BY "__s"."__rid"
+),
+"__g4_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", SUM("daily_closed"."visits") AS "__v_f5"
+  FROM "__spine" AS "__s"
+  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((("daily_closed"."day" * 86400000000) <= ("__s"."__t" - 86400000000)) AND (("daily_closed"."day" * 86400000000) > ("__s"."__t" - 691200000000)))
+  GROUP BY "__s"."__rid"
+),
+"__g6_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f7"
+  FROM "__spine" AS "__s"
+  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - 3600000000)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS MATERIALIZED (
+  SELECT 
+    "__s".*,
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
+    (
+    SELECT MAX("late_events"."ts")
+    FROM "late_events"
+    WHERE ("late_events"."account_id" = "__s"."__k0") AND ("late_events"."ts" <= ("__s"."__t" - 21600000000))
+  ) AS "__g2__time",
+    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
+    "__g4_j"."__v_f5" AS "f5",
+    (
+    SELECT MAX(("daily_closed"."day" * 86400000000))
+    FROM "daily_closed"
+    WHERE ("daily_closed"."account_id" = "__s"."__k0") AND (("daily_closed"."day" * 86400000000) < ("__s"."__t" - 86400000000))
+  ) AS "__g5__time",
+    COALESCE("__g6_j"."__v_f7", 0) AS "f7",
+    (
+    SELECT MAX("events"."ts")
+    FROM "events"
+    WHERE ("events"."account_id" = "__s"."__k0") AND ("events"."ts" < "__s"."__t")
+  ) AS "__g7__time",
+    (
+    SELECT MAX("late_events_copy"."ts")
+    FROM "late_events_copy"
+    WHERE ("late_events_copy"."account_id" = "__s"."__k0") AND ("late_events_copy"."ts" <= ("__s"."__t" - 21600000000))
+  ) AS "__g8__time"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+),
+"__stage2" AS MATERIALIZED (
+  SELECT 
+    "__st".*,
+    (
+    SELECT "late_events"."s"
+    FROM "late_events"
+    WHERE ("late_events"."account_id" = "__st"."__k0") AND ("late_events"."ts" = "__st"."__g2__time")
+    ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f3",
+    (
+    SELECT "daily_closed"."note"
+    FROM "daily_closed"
+    WHERE ("daily_closed"."account_id" = "__st"."__k0") AND (("daily_closed"."day" * 86400000000) = "__st"."__g5__time")
+    ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f6",
+    (
+    SELECT "events"."d"
+    FROM "events"
+    WHERE ("events"."account_id" = "__st"."__k0") AND ("events"."ts" = "__st"."__g7__time")
+    ORDER BY "events"."event_id" DESC NULLS LAST, "events"."shop_id" DESC NULLS LAST, "events"."i" DESC NULLS LAST, "events"."j" DESC NULLS LAST, "events"."d" DESC NULLS LAST, "events"."s" DESC NULLS LAST, "events"."p" DESC NULLS LAST, "events"."b" DESC NULLS LAST, "events"."dt" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f8",
+    (
+    SELECT "late_events_copy"."d"
+    FROM "late_events_copy"
+    WHERE ("late_events_copy"."account_id" = "__st"."__k0") AND ("late_events_copy"."ts" = "__st"."__g8__time")
+    ORDER BY "late_events_copy"."d" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f9"
+  FROM "__stage1" AS "__st"
+)
+SELECT 
+  "__r"."__k0" AS "account_id",
+  "__r"."__k1" AS "shop_id",
+  "__r"."__t" AS "happened_at",
+  "__r"."f1" AS "late_sum_1d",
+  "__r"."f2" AS "late_sum_7d",
+  CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - 28800000000) THEN "__r"."f3" ELSE NULL END AS "late_last_s",
+  "__r"."f4" AS "late_shop_n",
+  "__r"."f5" AS "closed_visits_7d",
+  CASE WHEN "__r"."__g5__time" >= ("__r"."__t" - 259200000000) THEN "__r"."f6" ELSE NULL END AS "closed_note",
+  "__r"."f7" AS "strict_n",
+  "__r"."f8" AS "strict_last",
+  COALESCE("__r"."f9", 5.791666666666667) AS "copy_last",
+  "__r"."__label" AS "churned_av"
+FROM "__stage2" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
+-- online vectors of entity account (sqlite)
+WITH "__spine" AS (
+  SELECT "__k0", 1709251200000000 AS "__t", ROW_NUMBER() OVER (ORDER BY "__k0" NULLS FIRST) AS "__rid"
+  FROM (
+    SELECT "late_events"."account_id" AS "__k0"
+    FROM "late_events"
+    WHERE ("late_events"."account_id" IS NOT NULL) AND ("late_events"."ts" <= (1709251200000000 - 21600000000))
+    UNION
+    SELECT "daily_closed"."account_id" AS "__k0"
+    FROM "daily_closed"
+    WHERE ("daily_closed"."account_id" IS NOT NULL) AND (("daily_closed"."day" * 86400000000) <= (1709251200000000 - 86400000000))
+    UNION
+    SELECT "events"."account_id" AS "__k0"
+    FROM "events"
+    WHERE ("events"."account_id" IS NOT NULL) AND ("events"."ts" <= 1709251200000000)
+    UNION
+    SELECT "late_events_copy"."account_id" AS "__k0"
+    FROM "late_events_copy"
+    WHERE ("late_events_copy"."account_id" IS NOT NULL) AND ("late_events_copy"."ts" <= (1709251200000000 - 21600000000))
+  ) AS "__keys"
+),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - 108000000000) THEN "late_events"."d" END) AS "__v_f1",
+    MAX(CASE WHEN "late_events"."ts" > ("__s"."__t" - 108000000000) THEN "late_events"."ts" END) AS "__e_f1",
+    SUM("late_events"."d") AS "__v_f2",
+    MAX("late_events"."ts") AS "__e_f2"
+  FROM "__spine" AS "__s"
+  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - 21600000000)) AND ("late_events"."ts" > ("__s"."__t" - 626400000000)))
+  GROUP BY "__s"."__rid"
+),
+"__g3_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("daily_closed"."visits") AS "__v_f4",
+    MAX(("daily_closed"."day" * 86400000000)) AS "__e_f4"
+  FROM "__spine" AS "__s"
+  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((("daily_closed"."day" * 86400000000) <= ("__s"."__t" - 86400000000)) AND (("daily_closed"."day" * 86400000000) > ("__s"."__t" - 691200000000)))
+  GROUP BY "__s"."__rid"
+),
+"__g5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f6", MAX("events"."ts") AS "__e_f6"
+  FROM "__spine" AS "__s"
+  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - 3600000000)))
+  GROUP BY "__s"."__rid"
+),
+"__stage1" AS MATERIALIZED (
+  SELECT 
+    "__s".*,
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__e_f1" AS "f1__time",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g1_j"."__e_f2" AS "f2__time",
+    (
+    SELECT MAX("late_events"."ts")
+    FROM "late_events"
+    WHERE ("late_events"."account_id" = "__s"."__k0") AND ("late_events"."ts" <= ("__s"."__t" - 21600000000))
+  ) AS "__g2__time",
+    "__g3_j"."__v_f4" AS "f4",
+    "__g3_j"."__e_f4" AS "f4__time",
+    (
+    SELECT MAX(("daily_closed"."day" * 86400000000))
+    FROM "daily_closed"
+    WHERE ("daily_closed"."account_id" = "__s"."__k0") AND (("daily_closed"."day" * 86400000000) < ("__s"."__t" - 86400000000))
+  ) AS "__g4__time",
+    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
+    "__g5_j"."__e_f6" AS "f6__time",
+    (
+    SELECT MAX("events"."ts")
+    FROM "events"
+    WHERE ("events"."account_id" = "__s"."__k0") AND ("events"."ts" < "__s"."__t")
+  ) AS "__g6__time",
+    (
+    SELECT MAX("late_events_copy"."ts")
+    FROM "late_events_copy"
+    WHERE ("late_events_copy"."account_id" = "__s"."__k0") AND ("late_events_copy"."ts" <= ("__s"."__t" - 21600000000))
+  ) AS "__g7__time"
+  FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+),
+"__stage2" AS MATERIALIZED (
+  SELECT 
+    "__st".*,
+    (
+    SELECT "late_events"."s"
+    FROM "late_events"
+    WHERE ("late_events"."account_id" = "__st"."__k0") AND ("late_events"."ts" = "__st"."__g2__time")
+    ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f3",
+    (
+    SELECT "daily_closed"."note"
+    FROM "daily_closed"
+    WHERE ("daily_closed"."account_id" = "__st"."__k0") AND (("daily_closed"."day" * 86400000000) = "__st"."__g4__time")
+    ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f5",
+    (
+    SELECT "events"."d"
+    FROM "events"
+    WHERE ("events"."account_id" = "__st"."__k0") AND ("events"."ts" = "__st"."__g6__time")
+    ORDER BY "events"."event_id" DESC NULLS LAST, "events"."shop_id" DESC NULLS LAST, "events"."i" DESC NULLS LAST, "events"."j" DESC NULLS LAST, "events"."d" DESC NULLS LAST, "events"."s" DESC NULLS LAST, "events"."p" DESC NULLS LAST, "events"."b" DESC NULLS LAST, "events"."dt" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f7",
+    (
+    SELECT "late_events_copy"."d"
+    FROM "late_events_copy"
+    WHERE ("late_events_copy"."account_id" = "__st"."__k0") AND ("late_events_copy"."ts" = "__st"."__g7__time")
+    ORDER BY "late_events_copy"."d" DESC NULLS LAST
+    LIMIT 1
+  ) AS "f8"
+  FROM "__stage1" AS "__st"
+)
+SELECT 
+  "__r"."__k0" AS "account_id",
+  "__r"."f1" AS "late_sum_1d",
+  "__r"."f1__time" AS "f1__time",
+  "__r"."f2" AS "late_sum_7d",
+  "__r"."f2__time" AS "f2__time",
+  CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - 28800000000) THEN "__r"."f3" ELSE NULL END AS "late_last_s",
+  "__r"."__g2__time" AS "f3__time",
+  "__r"."f4" AS "closed_visits_7d",
+  "__r"."f4__time" AS "f4__time",
+  CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - 259200000000) THEN "__r"."f5" ELSE NULL END AS "closed_note",
+  "__r"."__g4__time" AS "f5__time",
+  "__r"."f6" AS "strict_n",
+  "__r"."f6__time" AS "f6__time",
+  "__r"."f7" AS "strict_last",
+  "__r"."__g6__time" AS "f7__time",
+  COALESCE("__r"."f8", 5.791666666666667) AS "copy_last",
+  "__r"."__g7__time" AS "f8__time"
+FROM "__stage2" AS "__r"
+ORDER BY "__r"."__rid" NULLS FIRST;
