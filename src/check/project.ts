@@ -3,7 +3,7 @@
  * files (order does not matter), reports duplicates and view cycles, checks
  * every object and builds the catalog.
  */
-import { error, joinSpans, sortDiagnostics, warning, type Diagnostic, type RelatedSpan, type Span } from '../diagnostics/diagnostic.js';
+import { error, hasErrors, joinSpans, sortDiagnostics, warning, type Diagnostic, type RelatedSpan, type Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from '../syntax/ast.js';
 import { parseFile, type ParseResult } from '../syntax/parse.js';
@@ -30,6 +30,7 @@ import type {
 import { keyOf } from './catalog.js';
 import { canonicalFunctionName, containsAggregate, ExpressionTyper, hasFailed, isFailedColumn, type ScopeEntry } from './expressions.js';
 import { isAggregateName } from './functions.js';
+import { leakageLints } from './lints.js';
 import { oneHotColumnNames } from './naming.js';
 import { checkSelect, columnName as selectItemName, requireBoolean, type RelationLookup } from './select.js';
 import { assignable, isCategorical, isNumeric, isTemporal } from './types.js';
@@ -67,7 +68,11 @@ export function checkParsed(files: readonly ParseResult[]): CheckResult {
     return r.file;
   });
   const checker = new ProjectChecker(diagnostics, unparsed);
-  const catalog = checker.check(parsed.flatMap((f) => f.statements));
+  const statements = parsed.flatMap((f) => f.statements);
+  const catalog = checker.check(statements);
+  // Leakage lints (W07xx) read the finished catalog, of a project without errors: what an error left out
+  // or half-checked would only give warnings that follow from it.
+  if (!hasErrors(diagnostics)) diagnostics.push(...leakageLints(catalog, statements));
   return { catalog, files: parsed, diagnostics: sortDiagnostics(diagnostics) };
 }
 

@@ -15,9 +15,11 @@ import { PlanError } from '../plan/build.js';
 import { UnsupportedError } from '../sql/dialect.js';
 import { parseKind, projectDir, runDescribe, runList, runPlan, runRetire, type OutputFormat } from './registry-commands.js';
 import { EXIT_BUSY, runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
+import { runTrainSpine } from './spine-command.js';
 import { runServe } from './serve-command.js';
 import { runFit } from './fit-command.js';
 import { runInit } from './init.js';
+import { dataWarningsOf, deniedMessage, printWarnings, staticWarnings } from './leakage-report.js';
 import { parseTimeOption, TimeOptionError } from './time-option.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
 import { OUTPUT_FORMATS, type OutputFormat as FileFormat } from '../store/files/write.js';
@@ -49,7 +51,7 @@ function sourceLookup(files: readonly { path: string; text: string }[]): (file: 
   return (file) => byPath.get(file);
 }
 
-export function runCheck(path: string, options: { format: string }, io: Io): number {
+export function runCheck(path: string, options: { format: string; denyWarnings?: boolean }, io: Io): number {
   const files = readProjectFiles(path, io.cwd);
   const result = checkProject(files);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -69,7 +71,8 @@ export function runCheck(path: string, options: { format: string }, io: Io): num
         : `ok — ${summary}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
     );
   }
-  return hasErrors(result.diagnostics) ? 1 : 0;
+  // --deny-warnings: a warning (a leakage lint, a nullable event time) fails the check too, for CI.
+  return hasErrors(result.diagnostics) || (options.denyWarnings === true && warnings > 0) ? 1 : 0;
 }
 
 export function runFmt(paths: readonly string[], options: { check: boolean }, io: Io): number {
@@ -126,8 +129,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('type-check a project (a folder of .fsql files, or one file)')
     .argument('[path]', 'project folder or .fsql file', '.')
     .option('--format <format>', 'text or json', 'text')
-    .action((path: string, options: { format: string }) => {
-      code = runCheck(path, { format: format(options.format) }, io);
+    .option('--deny-warnings', 'exit 1 when there are warnings too (leakage lints among them)')
+    .action((path: string, options: { format: string; denyWarnings?: boolean }) => {
+      code = runCheck(path, { format: format(options.format), ...(options.denyWarnings ? { denyWarnings: true } : {}) }, io);
     });
 
   program
@@ -182,8 +186,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[path]', 'project folder or .fsql file', '.')
     .option('--format <format>', 'text or json', 'text')
     .option('--retire-broken', 'show the plan that retires the registered versions this change breaks (as `apply --retire-broken` would)')
-    .action((path: string, options: { format: string; retireBroken?: boolean }) => {
+    .option('--deny-warnings', 'exit 1 when the project has warnings (leakage lints, from the files and the offline data)')
+    .action(async (path: string, options: { format: string; retireBroken?: boolean; denyWarnings?: boolean }) => {
       code = runPlan(path, { format: format(options.format), ...(options.retireBroken ? { retireBroken: true } : {}) }, io);
+      // Leakage warnings (text: on stderr, after the plan): the checker's, and those the offline data shows.
+      if (code !== 0) return;
+      const files = readProjectFiles(path, io.cwd);
+      const checked = checkProject(files);
+      const warnings = [...staticWarnings(checked), ...(await dataWarningsOf(projectDir(path, io.cwd), checked))];
+      if (options.format !== 'json') printWarnings(io, files, warnings);
+      if (options.denyWarnings && warnings.length > 0) {
+        io.stderr(deniedMessage(warnings.length, 'fails the plan'));
+        code = 1;
+      }
     });
 
   program
@@ -246,9 +261,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--format <format>', 'text or json', 'text')
     .option('-q, --quiet', 'no progress on stderr (the plan and the summary are still printed)')
     .option('--retire-broken', 'retire the registered versions this change breaks (plan names them) instead of refusing it')
-    .action(async (path: string, o: { fitAt?: string; reload?: boolean; engine?: string; format: string; quiet?: boolean; retireBroken?: boolean }) => {
+    .option('--deny-warnings', 'refuse to apply a project with warnings (leakage lints); exit 1 when the applied data shows some')
+    .action(async (path: string, o: { fitAt?: string; reload?: boolean; engine?: string; format: string; quiet?: boolean; retireBroken?: boolean; denyWarnings?: boolean }) => {
       const e = engine(o.engine);
-      code = await runApply(path, { format: format(o.format), ...(o.fitAt !== undefined ? { fitAt: parseTimeOption('--fit-at', o.fitAt) } : {}), ...(o.reload ? { reload: true } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}), ...(o.retireBroken ? { retireBroken: true } : {}) }, io);
+      code = await runApply(path, { format: format(o.format), ...(o.fitAt !== undefined ? { fitAt: parseTimeOption('--fit-at', o.fitAt) } : {}), ...(o.reload ? { reload: true } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}), ...(o.retireBroken ? { retireBroken: true } : {}), ...(o.denyWarnings ? { denyWarnings: true } : {}) }, io);
     });
 
   program
@@ -282,17 +298,30 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   program
     .command('train')
-    .description("write a registered training set's rows to a file (point-in-time correct, transforms applied)")
-    .argument('<name>', 'the training set')
+    .description("write a registered training set's rows to a file (point-in-time correct, transforms applied); with --spine, the features of your own rows of keys and times")
+    .argument('[name]', 'the training set (with --spine: none; the argument is then the project folder)')
     .argument('[path]', 'project folder', '.')
     .requiredOption('--out <file>', 'the file to write')
+    .option('--spine <file>', 'rows of entity keys and a time (.parquet, .csv or .jsonl): their features, in their order, instead of a training set')
+    .option('--features <list>', 'with --spine: the features, NAME or NAME@VERSION, separated by commas')
+    .option('--time <column>', "with --spine: the spine's time column (default: its one column that is not an entity key)")
     .option('--version <n>', 'the version (default: the newest)')
     .option('--format <format>', 'csv, jsonl or parquet (default: from the file name, else csv)')
     .option('--as-of <time>', 'for a label without event time: the UTC time features are taken at')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (name: string, path: string, o: { out: string; version?: string; format?: string; asOf?: string; engine?: string; quiet?: boolean }) => {
+    .action(async (name: string | undefined, path: string, o: { out: string; version?: string; format?: string; asOf?: string; engine?: string; quiet?: boolean; spine?: string; features?: string; time?: string }) => {
       if (o.format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(', ')}, not ${o.format}`);
+      if (o.spine !== undefined) {
+        if (o.features === undefined) throw new UsageError('--spine needs --features NAME[@VERSION],…');
+        if (o.version !== undefined || o.asOf !== undefined) throw new UsageError('--version and --as-of are for a training set; a spine gives each row its own time');
+        if (name !== undefined && path !== '.') throw new UsageError('with --spine, give no training set name: only the project folder');
+        const e = engine(o.engine);
+        code = await runTrainSpine(name ?? path, { spine: o.spine, features: o.features, out: o.out, ...(o.format !== undefined ? { format: o.format as FileFormat } : {}), ...(o.time !== undefined ? { time: o.time } : {}), ...(e ? { engine: e } : {}) }, io);
+        return;
+      }
+      if (o.features !== undefined || o.time !== undefined) throw new UsageError('--features and --time go with --spine');
+      if (name === undefined) throw new UsageError('name the training set to write (or give --spine FILE --features …)');
       const v = positive('--version', o.version);
       const e = engine(o.engine);
       code = await runTrain(

@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkProject } from '../check/project.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
 import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
 import type { EngineTarget } from '../engine/engine.js';
 import { timestampText, valueText, type Value } from '../engine/values.js';
@@ -25,6 +27,7 @@ import { renderPlan } from '../store/registry/render.js';
 import type { ApplyPlan } from '../store/registry/registry.js';
 import type { ProgressEvent } from '../runtime/progress.js';
 import { ProgressReporter } from './progress.js';
+import { dataWarnings, deniedMessage, printWarnings, staticWarnings } from './leakage-report.js';
 import { toApiError } from '../server/errors.js';
 import { OnlineStoreError } from '../store/online/store.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -126,6 +129,8 @@ export interface ApplyCommandOptions {
   readonly quiet?: boolean;
   /** Retire the registered versions the change breaks instead of refusing it. */
   readonly retireBroken?: boolean;
+  /** Refuse a project with warnings before applying; exit 1 when the applied data shows leakage warnings. */
+  readonly denyWarnings?: boolean;
 }
 
 export async function runApply(path: string, options: ApplyCommandOptions, io: RuntimeIo): Promise<number> {
@@ -135,6 +140,14 @@ export async function runApply(path: string, options: ApplyCommandOptions, io: R
     throw new ProjectNotFoundError(`no .fsql files in ${resolve(io.cwd, path)}: give the folder that holds the project's .fsql files (\`fsql init DIR\` creates a new project)`);
   }
   const byPath = new Map(files.map((f) => [f.path, f.text]));
+  // The project's own warnings (leakage lints): --deny-warnings refuses them before anything changes.
+  const checked = checkProject(files);
+  const warnings = staticWarnings(checked);
+  if (options.denyWarnings && warnings.length > 0 && !hasErrors(checked.diagnostics)) {
+    printWarnings(io, files, warnings);
+    io.stderr(deniedMessage(warnings.length, 'refuses to apply: nothing was changed'));
+    return 1;
+  }
   return withWorkspace(path, io, { engine: options.engine, create: true, format: options.format }, async (ws) => {
     // The plan first (what will change), then the work's progress on stderr, then what was done.
     const reporter = progressReporter(io, options.quiet);
@@ -147,9 +160,12 @@ export async function runApply(path: string, options: ApplyCommandOptions, io: R
         ...(reporter ? { onProgress: (e: ProgressEvent) => reporter.report(e) } : {}),
       });
       reporter?.clear();
+      // Leakage the applied data shows (fit times, history, label times), after the checker's warnings.
+      const leakage = hasErrors(checked.diagnostics) ? [] : [...warnings, ...(await dataWarnings(ws, checked, options.fitAt))];
+      const denied = options.denyWarnings === true && leakage.length > 0;
       if (options.format === 'json') {
-        io.stdout(`${JSON.stringify({ applyId: out.result.applyId, summary: out.plan.summary, sources: out.sources, fitted: out.fitted.map((f) => ({ feature: f.feature, version: f.version })), awaitingFit: out.awaiting.map((a) => ({ feature: a.feature, version: a.version, relation: a.relation, at: a.at === null ? null : `${timestampText(a.at, 'T')}Z`, message: awaitingWarning(a) })), statistics: out.statistics, warnings: out.plan.warnings }, null, 2)}\n`);
-        return 0;
+        io.stdout(`${JSON.stringify({ applyId: out.result.applyId, leakage: diagnosticsToJson(leakage), summary: out.plan.summary, sources: out.sources, fitted: out.fitted.map((f) => ({ feature: f.feature, version: f.version })), awaitingFit: out.awaiting.map((a) => ({ feature: a.feature, version: a.version, relation: a.relation, at: a.at === null ? null : `${timestampText(a.at, 'T')}Z`, message: awaitingWarning(a) })), statistics: out.statistics, warnings: out.plan.warnings }, null, 2)}\n`);
+        return denied ? 1 : 0;
       }
       for (const s of out.sources) {
         const what =
@@ -160,6 +176,11 @@ export async function runApply(path: string, options: ApplyCommandOptions, io: R
       for (const a of out.awaiting) io.stderr(`warning: ${awaitingWarning(a)}\n`);
       io.stdout(`  statistics recorded for ${plural(out.statistics, 'feature version')}\n`);
       io.stdout(out.result.applyId === null ? 'Nothing to apply: the registry is up to date.\n' : `Applied (apply #${out.result.applyId}).\n`);
+      printWarnings(io, files, leakage);
+      if (denied) {
+        io.stderr(deniedMessage(leakage.length, 'fails the apply (it was applied)'));
+        return 1;
+      }
       return 0;
     } catch (e) {
       reporter?.clear();

@@ -35,6 +35,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { formatSource } from '../syntax/format.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
+import { shortenMessage } from '../diagnostics/render.js';
 import { complete, type CompletionKind } from './completion.js';
 import { hover } from './hover.js';
 import { definition, documentSymbols, references, rename, RenameError, renameTarget, semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES, type OutlineSymbol } from './navigation.js';
@@ -54,14 +55,16 @@ export function spanRange(s: Span): Range {
 
 /** A diagnostic as LSP sends it: the code, the message, the hint (in the message, and as `data.hint`), the related spans. */
 export function toLspDiagnostic(d: Diagnostic, uriOf: (path: string) => string): LspDiagnostic {
+  // As `fsql check --format json` words it: an overlong quoted name shortened.
+  const message = shortenMessage(d.message);
   return {
     range: spanRange(d.span),
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     code: d.code,
     source: 'fsql',
-    message: d.hint !== undefined ? `${d.message}\nhint: ${d.hint}` : d.message,
+    message: d.hint !== undefined ? `${message}\nhint: ${d.hint}` : message,
     ...(d.related ? { relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.span.file), range: spanRange(r.span) }, message: r.message })) } : {}),
-    data: { message: d.message, ...(d.hint !== undefined ? { hint: d.hint } : {}) },
+    data: { message, ...(d.hint !== undefined ? { hint: d.hint } : {}) },
   };
 }
 

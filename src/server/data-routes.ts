@@ -38,7 +38,7 @@ import { csvBatch, ParquetBatches } from '../store/files/batches.js';
 import { readParquet } from '../store/files/parquet.js';
 import { Sink } from '../store/files/sink.js';
 import type { OutputColumn } from '../store/files/write.js';
-import { MICROS_PER_DAY, parseDateText, parseTimestampText } from '../values/time.js';
+import { MICROS_PER_DAY, parseDateText, parseTimestampText } from '../engine/values.js';
 import { ApiError } from './errors.js';
 import type { IngestQueue } from './ingest-queue.js';
 import { isoTimestamp } from './render.js';
@@ -264,14 +264,14 @@ async function withTempFile<T>(bytes: Buffer, fn: (path: string) => Promise<T>):
 }
 
 /** The rows of a table body as `columns` (validated; a bad row refuses the whole body, naming each bad row). */
-async function readTableBody(bytes: Buffer, kind: BodyKind, columns: readonly ColumnInfo[], subject: string): Promise<Row[]> {
+async function readTableBody(bytes: Buffer, kind: BodyKind, columns: readonly ColumnInfo[], subject: readonly [one: string, many: string]): Promise<Row[]> {
   const rows: Row[] = [];
   const sink = new Sink('request', 20, 65_536, (batch) => void rows.push(...batch));
   if (kind === 'arrow') await readArrow(bytes, columns, sink);
   else await withTempFile(bytes, (path) => readParquet(path, columns, sink));
   if (sink.failed) {
     const bad = new Set(sink.errors.map((e) => e.row)).size;
-    throw new RuntimeError('bad_rows', `${sink.errors.some((e) => e.row === undefined) ? 'the body cannot be read' : `${bad}${sink.errors.length >= 20 ? ' or more' : ''} ${subject} ${bad === 1 ? 'is' : 'are'} invalid`}; nothing was done`, { rowErrors: sink.errors });
+    throw new RuntimeError('bad_rows', `${sink.errors.some((e) => e.row === undefined) ? 'the body cannot be read' : `${bad}${sink.errors.length >= 20 ? ' or more' : ''} ${bad === 1 ? `${subject[0]} is` : `${subject[1]} are`} invalid`}; nothing was done`, { rowErrors: sink.errors });
   }
   await sink.flush();
   return rows;
@@ -352,7 +352,7 @@ export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: D
       const { bytes, kind } = needTableBody(req, 'the spine');
       const time = q.time_column ?? defaultTimeColumn(await bodyColumnNames(bytes, kind), spineKeyNames(ws, refs));
       const prepared = prepareSpine(ws, refs, time);
-      const rows = await readTableBody(bytes, kind, prepared.columns, `spine row${'s'}`);
+      const rows = await readTableBody(bytes, kind, prepared.columns, ['spine row', 'spine rows']);
       const out = tableOut(reply, format);
       return sendTable(reply, out, format, async (start, batch) => {
         await start(prepared.plan.columns, { 'x-fsql-rows': String(rows.length) });
@@ -382,7 +382,7 @@ export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: D
       let records: unknown[];
       if (Buffer.isBuffer(req.body)) {
         const { bytes, kind } = needTableBody(req, 'the rows');
-        const rows = await readTableBody(bytes, kind, source.columns, 'rows');
+        const rows = await readTableBody(bytes, kind, source.columns, ['row', 'rows']);
         // As the JSON an ingest reads (dates and times as text), so that the idempotency digest and validation are ingest's own.
         records = rows.map((r) => Object.fromEntries(source.columns.map((c) => [c.name, valueText(r[c.name] ?? null, c.type)])));
       } else if (Array.isArray(req.body)) records = req.body;

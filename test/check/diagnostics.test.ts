@@ -1804,6 +1804,143 @@ prelude.fsql:15:14: note: first defined here as a label
    |              ^^^^^^^^^^^
    = hint: entities, sources, views, features, labels and training sets share one namespace: rename one`,
   },
+  // Availability (AVAILABLE, AS OF < t) and leakage lints (W07xx): each lint with a case that must not warn.
+  {
+    name: 'E0307 AVAILABLE AT END OF DAY on a TIMESTAMP',
+    input: `CREATE SOURCE logins (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL)
+  FROM TABLE app.logins EVENT TIME ts AVAILABLE AT END OF DAY;`,
+    codes: ['E0307'],
+    expected: `
+test.fsql:2:39: error[E0307]: AVAILABLE AT END OF DAY needs a DATE event time, and \`ts\` is TIMESTAMP
+  |
+2 |   FROM TABLE app.logins EVENT TIME ts AVAILABLE AT END OF DAY;
+  |                                       ^^^^^^^^^^^^^^^^^^^^^^^
+  = hint: say how long after its event time a row becomes available: AVAILABLE AFTER <duration>, e.g. AVAILABLE AFTER 6 HOURS`,
+  },
+  {
+    name: 'E0305 AVAILABLE without an EVENT TIME',
+    input: `CREATE SOURCE tiers (user_id TEXT NOT NULL, tier TEXT)
+  FROM TABLE crm.tiers AVAILABLE AFTER 1 DAY;`,
+    codes: ['E0305'],
+    expected: `
+test.fsql:2:24: error[E0305]: AVAILABLE needs an EVENT TIME, and \`tiers\` has none
+  |
+2 |   FROM TABLE crm.tiers AVAILABLE AFTER 1 DAY;
+  |                        ^^^^^^^^^^^^^^^^^^^^^
+  = hint: declare one: EVENT TIME <column> on \`tiers\` (rows of a relation without one are always visible)`,
+  },
+  {
+    name: 'E0305 AS OF < t over a dimension',
+    input: `CREATE FEATURE age ENTITY user FROM users AS age AS OF < t;`,
+    codes: ['E0305'],
+    expected: `
+test.fsql:1:50: error[E0305]: AS OF < t needs a relation with an EVENT TIME, and \`users\` has none
+  |
+1 | CREATE FEATURE age ENTITY user FROM users AS age AS OF < t;
+  |                                                  ^^^^^^^^^
+  = hint: declare one: EVENT TIME <column> on \`users\`, or drop AS OF (a relation without one has no time to compare)`,
+  },
+  {
+    name: 'E0103 AS OF < something else than t',
+    input: `CREATE FEATURE spend ENTITY user FROM transactions AS SUM(amount) AS OF < now;`,
+    codes: ['E0103'],
+    expected: `
+test.fsql:1:75: error[E0103]: expected \`t\` (the time a feature is asked for), found \`now\`
+  |
+1 | CREATE FEATURE spend ENTITY user FROM transactions AS SUM(amount) AS OF < now;
+  |                                                                           ^^^
+  = hint: write \`AS OF < t\` (rows strictly before the time asked) or \`AS OF <= t\` (the default)`,
+  },
+  {
+    name: 'W0701 a feature reads the label column from the label relation',
+    input: `CREATE FEATURE spend_7d ENTITY user FROM transactions AS SUM(amount) WINDOW 7 DAYS;
+
+CREATE TRAINING SET spenders LABEL big_spender FEATURES (txn_count_7d, spend_7d);`,
+    codes: ['W0701'],
+    expected: `
+test.fsql:3:72: warning[W0701]: feature \`spend_7d\` reads \`amount\` from \`transactions\`, the relation label \`big_spender\` is computed from: at a label's time it sees the label's own row
+  |
+3 | CREATE TRAINING SET spenders LABEL big_spender FEATURES (txn_count_7d, spend_7d);
+  |                                                                        ^^^^^^^^
+  = hint: add \`AS OF < t\` to feature \`spend_7d\` so that it only sees rows before the label's time, or compute it from a column that is known before the label`,
+  },
+  {
+    name: 'W0701 (not): the same feature AS OF < t',
+    input: `CREATE FEATURE spend_7d ENTITY user FROM transactions AS SUM(amount) WINDOW 7 DAYS AS OF < t;
+
+CREATE TRAINING SET spenders LABEL big_spender FEATURES (txn_count_7d, spend_7d);`,
+    codes: [],
+    expected: ``,
+  },
+  {
+    name: 'W0702 a view joins a dimension to events',
+    input: `CREATE VIEW txn_country EVENT TIME created_at AS
+SELECT t.user_id, t.amount, t.created_at, u.country
+FROM transactions t
+JOIN users u ON t.user_id = u.user_id;`,
+    codes: ['W0702'],
+    expected: `
+test.fsql:4:6: warning[W0702]: view \`txn_country\` joins \`users\`, which has no EVENT TIME, to rows that have one: a past row sees \`users\` as it is today
+  |
+4 | JOIN users u ON t.user_id = u.user_id;
+  |      ^^^^^
+  = hint: if \`users\` changes over time, give it an EVENT TIME (a valid-from or updated-at column) and read it with features of its own instead of joining it in; if it never changes, this is safe`,
+  },
+  {
+    name: 'W0702 (not): a view joins two event relations',
+    input: `CREATE SOURCE refunds (txn_id TEXT NOT NULL, refunded_at TIMESTAMP NOT NULL)
+  FROM TABLE app.refunds EVENT TIME refunded_at;
+
+CREATE VIEW refunded EVENT TIME created_at AS
+SELECT t.user_id, t.created_at, r.refunded_at
+FROM transactions t
+LEFT JOIN refunds r ON r.txn_id = t.txn_id;`,
+    codes: [],
+    expected: ``,
+  },
+  {
+    name: 'W0703 a DATE event time read by a window shorter than a day',
+    input: `CREATE SOURCE daily_visits (user_id TEXT NOT NULL, day DATE NOT NULL, visits INTEGER)
+  FROM TABLE app.daily_visits EVENT TIME day;
+
+CREATE FEATURE visits_6h ENTITY user FROM daily_visits AS SUM(visits) WINDOW 6 HOURS;`,
+    codes: ['W0703'],
+    expected: `
+test.fsql:4:78: warning[W0703]: WINDOW 6 HOURS is shorter than a day, but \`daily_visits\`'s event time \`day\` is a DATE, visible from the start of its day
+  |
+4 | CREATE FEATURE visits_6h ENTITY user FROM daily_visits AS SUM(visits) WINDOW 6 HOURS;
+  |                                                                              ^^^^^^^
+  = hint: a day's row counts from its midnight, before the day has happened: say when it is complete with \`AVAILABLE AT END OF DAY\` on \`daily_visits\`, or use a window of whole days`,
+  },
+  {
+    name: 'W0703 a DATE event time read for TIMESTAMP labels',
+    input: `CREATE SOURCE daily_visits (user_id TEXT NOT NULL, day DATE NOT NULL, visits INTEGER)
+  FROM TABLE app.daily_visits EVENT TIME day;
+
+CREATE FEATURE visits_7d ENTITY user FROM daily_visits AS SUM(visits) WINDOW 7 DAYS;
+
+CREATE TRAINING SET visitors LABEL big_spender FEATURES (visits_7d);`,
+    codes: ['W0703'],
+    expected: `
+test.fsql:6:58: warning[W0703]: feature \`visits_7d\` reads \`daily_visits\`, whose event time \`day\` is a DATE, for labels at a TIMESTAMP: a label during a day sees that whole day's row
+  |
+6 | CREATE TRAINING SET visitors LABEL big_spender FEATURES (visits_7d);
+  |                                                          ^^^^^^^^^
+  = hint: a day's row counts from its midnight: say when it is complete with \`AVAILABLE AT END OF DAY\` (or \`AVAILABLE AFTER <duration>\`) on \`daily_visits\``,
+  },
+  {
+    name: 'W0703 (not): the same, AVAILABLE AT END OF DAY',
+    input: `CREATE SOURCE daily_visits (user_id TEXT NOT NULL, day DATE NOT NULL, visits INTEGER)
+  FROM TABLE app.daily_visits EVENT TIME day AVAILABLE AT END OF DAY;
+
+CREATE FEATURE visits_6h ENTITY user FROM daily_visits AS SUM(visits) WINDOW 6 HOURS;
+
+CREATE FEATURE visits_7d ENTITY user FROM daily_visits AS SUM(visits) WINDOW 7 DAYS;
+
+CREATE TRAINING SET visitors LABEL big_spender FEATURES (visits_6h, visits_7d);`,
+    codes: [],
+    expected: ``,
+  },
 ];
 
 describe('the prelude', () => {
@@ -1948,7 +2085,8 @@ describe('a project of several files', () => {
   };
   const features = {
     path: 'features/spend.fsql',
-    text: 'CREATE TRAINING SET spenders LABEL big FEATURES (spend_7d);\nCREATE LABEL big ENTITY user FROM transactions AS amount > 1000;\nCREATE FEATURE spend_7d ENTITY user FROM transactions AS SUM(amount) WINDOW 7 DAYS FILL ZERO;\n',
+    // AS OF < t: the spend before the labelled transaction (with it, the feature would read the label's own amount, W0701).
+    text: 'CREATE TRAINING SET spenders LABEL big FEATURES (spend_7d);\nCREATE LABEL big ENTITY user FROM transactions AS amount > 1000;\nCREATE FEATURE spend_7d ENTITY user FROM transactions AS SUM(amount) WINDOW 7 DAYS AS OF < t FILL ZERO;\n',
   };
 
   it('resolves names across files, in any order', () => {
@@ -1996,11 +2134,14 @@ describe('a project of several files', () => {
   });
 });
 
+/** The payments example's only diagnostics: its view joins the dimensions `users` and `merchants` to transactions (W0702). */
+const PAYMENTS_WARNINGS = ['W0702 examples/payments/views.fsql:32:11', 'W0702 examples/payments/views.fsql:33:11'];
+
 describe('the payments example', () => {
-  it('checks with no diagnostics', () => {
+  it('checks with no errors, and warns of the dimensions its view joins to events', () => {
     const files = readProjectFiles('examples/payments');
     expect(files.length).toBeGreaterThan(0);
-    expect(check(files).diagnostics).toEqual([]);
+    expect(check(files).diagnostics.map((d) => `${d.code} ${d.span.file}:${d.span.line}:${d.span.col}`)).toEqual(PAYMENTS_WARNINGS);
   });
 });
 
@@ -2036,9 +2177,11 @@ describe('fsql check', () => {
 
   it('exits 0 on the payments example', async () => {
     const { code, stdout, stderr } = await fsql('check', 'examples/payments');
-    expect(stderr).toBe('');
-    expect(stdout).toMatch(/^ok — \d+ files: /);
+    expect(stderr.match(/warning\[W\d+\]/g)).toEqual(['warning[W0702]', 'warning[W0702]']);
+    expect(stdout).toMatch(/^ok — \d+ files: .* \(2 warnings\)$/m);
     expect(code).toBe(0);
+    // --deny-warnings: the same warnings fail the check (CI).
+    expect((await fsql('check', 'examples/payments', '--deny-warnings')).code).toBe(1);
   });
 
   it('exits 1 on a broken project and prints the rendered diagnostics', async () => {
@@ -2107,9 +2250,11 @@ describe('fsql check', () => {
   });
 
   it('prints an empty diagnostics list as JSON for a clean project', async () => {
-    const { code, stdout } = await fsql('check', 'examples/payments', '--format', 'json');
+    const dir = project({ 'p.fsql': 'CREATE ENTITY user KEY (user_id TEXT);\n' });
+    const { code, stdout } = await fsql('check', dir, '--format', 'json');
     expect(code).toBe(0);
     const out = JSON.parse(stdout) as { errors: number; warnings: number; diagnostics: unknown[] };
     expect(out).toMatchObject({ errors: 0, warnings: 0, diagnostics: [] });
+    expect((await fsql('check', dir, '--deny-warnings')).code).toBe(0);
   });
 });
