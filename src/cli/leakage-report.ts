@@ -2,11 +2,14 @@
  * The leakage warnings `fsql plan` and `fsql apply` print (docs/errors.md,
  * W07xx), and `--deny-warnings`: the project's static warnings (the checker's,
  * leakage lints among them) and the data-dependent lints of
- * src/runtime/leakage.ts, run against the project's offline data.
+ * src/runtime/leakage.ts, run against the project's offline data; and the
+ * plan's estimates of what its new versions will read, materialize and affect
+ * (src/runtime/estimate.ts).
  */
 import type { CheckResult, ProjectFile } from '../check/project.js';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
+import { estimateVersions, type Estimate } from '../runtime/estimate.js';
 import { dataLeakageLints } from '../runtime/leakage.js';
 import { Workspace } from '../runtime/workspace.js';
 
@@ -59,4 +62,28 @@ export function printWarnings(io: WarningIo, files: readonly ProjectFile[], warn
 /** What `--deny-warnings` says when it fails a command. */
 export function deniedMessage(count: number, what: string): string {
   return `${count} warning${count === 1 ? '' : 's'}, and --deny-warnings ${what}\n`;
+}
+
+/**
+ * Estimates for the feature, label and training-set versions the plan adds,
+ * from the offline data of an applied project folder; undefined when it was
+ * never applied (no data to count).
+ */
+export async function planEstimates(dir: string, checked: CheckResult, retireBroken: boolean): Promise<Estimate[] | undefined> {
+  let ws: Workspace;
+  try {
+    ws = Workspace.open(dir);
+  } catch {
+    return undefined;
+  }
+  try {
+    const plan = ws.registry.plan(checked, { retireBroken });
+    const added = plan.items.flatMap((i) => (i.status === 'added' && (i.kind === 'feature' || i.kind === 'label' || i.kind === 'training_set') ? [{ kind: i.kind, name: i.name, version: i.version ?? 1 }] : []));
+    if (added.length === 0) return [];
+    return await estimateVersions(await ws.engine(), checked.catalog, added);
+  } catch {
+    return undefined;
+  } finally {
+    await ws.close();
+  }
 }

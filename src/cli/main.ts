@@ -19,7 +19,8 @@ import { runTrainSpine } from './spine-command.js';
 import { runServe } from './serve-command.js';
 import { runFit } from './fit-command.js';
 import { runInit } from './init.js';
-import { dataWarningsOf, deniedMessage, printWarnings, staticWarnings } from './leakage-report.js';
+import { dataWarningsOf, deniedMessage, planEstimates, printWarnings, staticWarnings } from './leakage-report.js';
+import { describeEstimate } from '../runtime/estimate.js';
 import { parseTimeOption, TimeOptionError } from './time-option.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
 import { OUTPUT_FORMATS, type OutputFormat as FileFormat } from '../store/files/write.js';
@@ -187,12 +188,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--format <format>', 'text or json', 'text')
     .option('--retire-broken', 'show the plan that retires the registered versions this change breaks (as `apply --retire-broken` would)')
     .option('--deny-warnings', 'exit 1 when the project has warnings (leakage lints, from the files and the offline data)')
-    .action(async (path: string, options: { format: string; retireBroken?: boolean; denyWarnings?: boolean }) => {
+    .option('--no-estimate', "skip the estimates of what each new version reads, materializes and affects (COUNT queries on the offline data)")
+    .action(async (path: string, options: { format: string; retireBroken?: boolean; denyWarnings?: boolean; estimate: boolean }) => {
       code = runPlan(path, { format: format(options.format), ...(options.retireBroken ? { retireBroken: true } : {}) }, io);
       // Leakage warnings (text: on stderr, after the plan): the checker's, and those the offline data shows.
       if (code !== 0) return;
       const files = readProjectFiles(path, io.cwd);
       const checked = checkProject(files);
+      // The data impact of the new versions, from the offline data of an applied project (text output only).
+      if (options.estimate && options.format !== 'json') {
+        const estimates = await planEstimates(projectDir(path, io.cwd), checked, options.retireBroken ?? false);
+        if (estimates && estimates.length > 0) io.stdout(`\nEstimated data impact (from the offline data; --no-estimate skips this):\n${estimates.map((e) => `  + ${describeEstimate(e)}\n`).join('')}`);
+      }
       const warnings = [...staticWarnings(checked), ...(await dataWarningsOf(projectDir(path, io.cwd), checked))];
       if (options.format !== 'json') printWarnings(io, files, warnings);
       if (options.denyWarnings && warnings.length > 0) {

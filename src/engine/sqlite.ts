@@ -226,6 +226,20 @@ export class SqliteEngine implements Engine {
   }
 
   async queryBatches(sql: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows = 8192): Promise<number> {
+    // The plans' materialized CTEs and sorts are as large as the result: with temp_store = MEMORY they would
+    // hold it all in memory. Temporary files for this query, unless the connection has temporary tables
+    // (changing temp_store deletes them: an ad-hoc spine's rows, which a request's body limit bounds anyway).
+    const db = this.handle;
+    const spill = (db.prepare("SELECT count(*) AS n FROM temp.sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0;
+    if (spill) db.pragma('temp_store = FILE');
+    try {
+      return await this.streamRows(sql, columns, onBatch, batchRows);
+    } finally {
+      if (spill) db.pragma('temp_store = MEMORY');
+    }
+  }
+
+  private async streamRows(sql: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows: number): Promise<number> {
     const stmt = this.handle.prepare(sql);
     if (!stmt.reader) throw new Error('queryBatches needs a query that returns rows');
     const names = stmt.columns().map((c) => c.name);

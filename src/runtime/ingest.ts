@@ -17,9 +17,10 @@
  * carries out (online-updates.ts). Which vectors: for every entity whose
  * online snapshot holds a feature that reads the stream (directly or through
  * views), the events' keys when every such feature reads the stream itself,
- * else the entity's whole snapshot; recomputed as of the later of the
- * snapshot's time and the newest event of the batch, so an event is always
- * visible in the next read.
+ * else the entity's whole snapshot; recomputed as of the latest of the
+ * snapshot's time and the newest event ingested for the entity since (this
+ * batch's or an earlier one's: the ticket's time, online-updates.ts), so an
+ * event is always visible in the next read.
  */
 import { createHash } from 'node:crypto';
 import { keyOf, type Catalog, type SourceInfo } from '../check/catalog.js';

@@ -52,6 +52,7 @@ const ARROW_FILE = 'application/vnd.apache.arrow.file';
 export const PARQUET = 'application/vnd.apache.parquet';
 const PARQUET_TYPES = [PARQUET, 'application/x-parquet', 'application/parquet'];
 const CSV = 'text/csv; charset=utf-8';
+const OCTET_STREAM = 'application/octet-stream';
 
 type Format = 'arrow' | 'parquet' | 'csv';
 
@@ -224,6 +225,10 @@ function bodyKind(req: FastifyRequest): BodyKind | undefined {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === ARROW_STREAM || type === ARROW_FILE) return 'arrow';
   if (PARQUET_TYPES.includes(type)) return 'parquet';
+  if (type === OCTET_STREAM && Buffer.isBuffer(req.body)) {
+    // By the first bytes: Parquet files start with PAR1; anything else is read as Arrow IPC (which says if it is not).
+    return req.body.subarray(0, 4).toString('latin1') === 'PAR1' ? 'parquet' : 'arrow';
+  }
   return undefined;
 }
 
@@ -280,7 +285,7 @@ async function readTableBody(bytes: Buffer, kind: BodyKind, columns: readonly Co
 function needTableBody(req: FastifyRequest, what: string): { bytes: Buffer; kind: BodyKind } {
   const kind = bodyKind(req);
   if (kind === undefined || !Buffer.isBuffer(req.body) || req.body.length === 0) {
-    throw new ApiError('bad_request', `send ${what} as the body: an Arrow IPC stream (Content-Type ${ARROW_STREAM}) or a Parquet file (${PARQUET})`);
+    throw new ApiError('bad_request', `send ${what} as the body: an Arrow IPC stream (Content-Type ${ARROW_STREAM}) or a Parquet file (${PARQUET}; either also as ${OCTET_STREAM})`);
   }
   return { bytes: req.body, kind };
 }
@@ -294,7 +299,7 @@ export interface DataRouteOptions {
 /** Registers the routes (in a plugin of their own: the Arrow and Parquet body parsers are theirs only). */
 export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: DataRouteOptions): Promise<void> {
   const auth = options.authHook.length > 0;
-  app.addContentTypeParser([ARROW_STREAM, ARROW_FILE, ...PARQUET_TYPES], { parseAs: 'buffer', bodyLimit: TABLE_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser([ARROW_STREAM, ARROW_FILE, ...PARQUET_TYPES, OCTET_STREAM], { parseAs: 'buffer', bodyLimit: TABLE_BODY_LIMIT }, (_req, body, done) => done(null, body));
   const authErrors = auth ? [401] : [];
 
   app.post(
@@ -342,7 +347,7 @@ export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: D
         querystring: S.spineQuery,
         response: { 200: S.tableResponse('The spine’s rows with their features'), ...S.errors(400, ...authErrors, 404, 406, 409, 410, 413, 415) },
       },
-      config: { auth, bodyContent: S.tableContent('The spine: a column per entity key and a column of times') },
+      config: { auth, bodyContent: S.tableBodyContent('The spine: a column per entity key and a column of times') },
       onRequest: options.authHook,
     },
     async (req, reply) => {
@@ -373,7 +378,7 @@ export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: D
         params: S.sourceParams,
         response: { 200: S.ingestResponse, ...S.errors(400, ...authErrors, 404, 409, 413, 414, 415) },
       },
-      config: { auth, bodyContent: { ...S.tableContent('The rows'), 'application/json': { schema: S.ingestBody }, 'application/x-ndjson': { schema: { type: 'string', description: 'One JSON object per line' } } } },
+      config: { auth, bodyContent: { 'application/json': { schema: S.ingestBody }, 'application/x-ndjson': { schema: { type: 'string', description: 'One JSON object per line' } }, ...S.tableBodyContent('The rows') } },
       onRequest: options.authHook,
     },
     async (req) => {

@@ -488,7 +488,7 @@ export const spineQuery: Schema = {
   required: ['features'],
   additionalProperties: false,
   properties: {
-    features: { type: 'string', minLength: 1, maxLength: 65_536, description: 'Comma-separated `name` or `name@version` (the newest version when no version)' },
+    features: { type: 'string', minLength: 1, maxLength: 4096, description: 'Comma-separated `name` or `name@version` (the newest version when no version)' },
     time_column: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'The spine’s column of times; by default its one column that is not an entity key' },
     format: formatParam,
   },
@@ -500,6 +500,12 @@ export const sourceParams: Schema = { type: 'object', required: ['name'], proper
 export const tableContent = (what: string): Record<string, Schema> => ({
   'application/vnd.apache.arrow.stream': { schema: { type: 'string', format: 'binary', description: `${what} as an Arrow IPC stream` } },
   'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary', description: `${what} as a Parquet file` } },
+});
+
+/** A table body: Arrow IPC or Parquet, also as `application/octet-stream` (told apart by their first bytes). */
+export const tableBodyContent = (what: string): Record<string, Schema> => ({
+  ...tableContent(what),
+  'application/octet-stream': { schema: { type: 'string', format: 'binary', description: `${what} as an Arrow IPC stream or file, or a Parquet file, told apart by their first bytes` } },
 });
 
 export const tableResponse = (what: string): Schema => ({

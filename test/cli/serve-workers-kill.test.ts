@@ -10,7 +10,7 @@ import { runWorkerKill } from '../support/worker-kill.js';
 
 describe('fsql serve --workers 2, workers killed under concurrent ingest', () => {
   it('loses no acknowledged event from the lookups', { timeout: 180_000 }, async () => {
-    const r = await runWorkerKill({ seed: 10_2, cycles: 3, budgetMs: 60_000 });
+    const r = await runWorkerKill({ seed: 10_2, cycles: 3, budgetMs: 90_000 });
     expect(r.cycles.length).toBeGreaterThan(0);
     for (const c of r.cycles) {
       expect(c.acked, `cycle ${c.cycle} acknowledged batches`).toBeGreaterThan(0);

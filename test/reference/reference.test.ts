@@ -3,14 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/check/catalog.js';
 import { checkText } from '../../src/check/project.js';
-import { compareTieOrder, findFeature, fit, frequencies, percentileCont, rawValue, transform } from './features.js';
+import { availabilityDelay, compareTieOrder, findFeature, fit, frequencies, percentileCont, rawValue, transform } from './features.js';
 import { fitAll, materialize, sampleKeeps, trainingSet } from './training.js';
 import { findRelation, relationRows, type Data } from './views.js';
 import { compareText, day, extractPart, isoWeek, roundHalfAway, ts, type Value } from './values.js';
 
 function compile(text: string): Catalog {
   const { catalog, diagnostics } = checkText(text, 'reference.fsql');
-  expect(diagnostics).toEqual([]);
+  // Errors only: the hand-worked projects may carry warnings (a view joining a dimension to events is W0702).
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return catalog;
 }
 
@@ -327,6 +328,79 @@ describe('features at a point in time', () => {
 });
 
 // ---------------------------------------------------------------------------
+
+describe('availability: AVAILABLE and AS OF < t (semantics.md §3)', () => {
+  const catalog = compile(`
+    CREATE ENTITY user KEY (user_id TEXT);
+    CREATE SOURCE late (user_id TEXT NOT NULL, amount DOUBLE, ts TIMESTAMP NOT NULL)
+      FROM TABLE late EVENT TIME ts AVAILABLE AFTER 6 HOURS;
+    CREATE SOURCE daily (user_id TEXT NOT NULL, day DATE NOT NULL, visits INTEGER)
+      FROM TABLE daily EVENT TIME day AVAILABLE AT END OF DAY;
+    CREATE VIEW late_copy EVENT TIME ts AS SELECT user_id, amount, ts FROM late;
+    CREATE VIEW late_own EVENT TIME ts AVAILABLE AFTER 1 HOUR AS SELECT user_id, amount, ts FROM late;
+    CREATE FEATURE late_sum_1d ENTITY user FROM late AS SUM(amount) WINDOW 1 DAY;
+    CREATE FEATURE late_last ENTITY user FROM late AS amount TTL 2 HOURS;
+    CREATE FEATURE late_last_strict ENTITY user FROM late AS amount AS OF < t;
+    CREATE FEATURE late_n_strict ENTITY user FROM late AS COUNT(*) WINDOW 1 DAY AS OF < t;
+    CREATE FEATURE visits ENTITY user FROM daily AS SUM(visits);
+    CREATE FEATURE copy_last ENTITY user FROM late_copy AS amount;
+    CREATE FEATURE own_last ENTITY user FROM late_own AS amount;
+  `);
+  const data: Data = {
+    late: [
+      { user_id: 'u', amount: 1, ts: ts('2024-03-01 00:00:00') }, // available 06:00
+      { user_id: 'u', amount: 2, ts: ts('2024-03-01 10:00:00') }, // available 16:00
+    ],
+    daily: [
+      { user_id: 'u', day: day('2024-03-01'), visits: 3 }, // available 2024-03-02 00:00
+      { user_id: 'u', day: day('2024-03-02'), visits: 4 }, // available 2024-03-03 00:00
+    ],
+  };
+  const raw = (name: string, t: string) => rawValue(catalog, data, findFeature(catalog, name), ['u'], ts(t));
+
+  it('a row counts from its event time plus the delay; the event time reported is its own', () => {
+    expect(raw('late_last', '2024-03-01 05:59:59')).toEqual({ value: null, status: 'missing', eventTime: null });
+    expect(raw('late_last', '2024-03-01 06:00:00')).toEqual({ value: 1, status: 'present', eventTime: ts('2024-03-01 00:00:00') });
+    expect(raw('late_last', '2024-03-01 15:00:00').value).toBeNull(); // available 06:00, 9 hours ago: outside the 2-hour TTL
+    expect(raw('late_last', '2024-03-01 15:00:00').status).toBe('outside_ttl');
+    expect(raw('late_last', '2024-03-01 16:00:00').value).toBe(2);
+    expect(raw('late_last', '2024-03-01 18:00:00').value).toBe(2); // available exactly 2 hours ago: still counts
+    expect(raw('late_last', '2024-03-01 18:00:00.000001').status).toBe('outside_ttl');
+  });
+
+  it('windows are of availability times: (t − w, t]', () => {
+    expect(raw('late_sum_1d', '2024-03-01 16:00:00').value).toBe(3);
+    expect(raw('late_sum_1d', '2024-03-02 06:00:00').value).toBe(2); // the first became available exactly 1 day ago: out
+    expect(raw('late_sum_1d', '2024-03-02 15:59:59').value).toBe(2);
+    expect(raw('late_sum_1d', '2024-03-02 16:00:00').value).toBeNull();
+  });
+
+  it('AS OF < t: a row available exactly at t is not seen', () => {
+    expect(raw('late_last_strict', '2024-03-01 16:00:00').value).toBe(1);
+    expect(raw('late_last_strict', '2024-03-01 16:00:00.000001').value).toBe(2);
+    expect(raw('late_n_strict', '2024-03-01 06:00:00').value).toBe(0);
+    expect(raw('late_n_strict', '2024-03-02 06:00:00').value).toBe(1); // (t − 1 day, t): the second only
+  });
+
+  it('AT END OF DAY: a DATE row is available once its day is over', () => {
+    expect(raw('visits', '2024-03-01 23:59:59').value).toBeNull();
+    expect(raw('visits', '2024-03-02 00:00:00').value).toBe(3);
+    expect(raw('visits', '2024-03-02 23:00:00').value).toBe(3);
+    expect(raw('visits', '2024-03-03 00:00:00').value).toBe(7);
+  });
+
+  it('a view without AVAILABLE inherits its input\'s delay; its own replaces it', () => {
+    expect(availabilityDelay(catalog, 'late_copy')).toBe(6 * 3_600_000_000);
+    expect(availabilityDelay(catalog, 'late_own')).toBe(3_600_000_000);
+    expect(raw('copy_last', '2024-03-01 05:00:00').value).toBeNull();
+    expect(raw('own_last', '2024-03-01 05:00:00').value).toBe(1);
+  });
+
+  it('fits at the time the newest row becomes available', () => {
+    expect(fit(catalog, data, findFeature(catalog, 'late_last')).fitTime).toBe(ts('2024-03-01 16:00:00'));
+    expect(fit(catalog, data, findFeature(catalog, 'visits')).fitTime).toBe(ts('2024-03-03 00:00:00'));
+  });
+});
 
 describe('fitting and transforms', () => {
   const catalog = compile(`

@@ -176,6 +176,10 @@ describe('POST /v1/historical-features', () => {
     });
     expect(wrongType.body.error.code).toBe('bad_rows');
     expect(wrongType.body.error.details.row_errors[0].reason).toContain('cannot be read as a TEXT');
+    // application/octet-stream: Arrow or Parquet by the first bytes.
+    const octet = await call(`${s.url}/v1/historical-features?features=txn_count_7d&format=csv`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/octet-stream' }, body: spine([['u0115', at('2024-04-01 00:00:00')]]) });
+    expect(octet.status).toBe(200);
+    expect(octet.text.split('\n')[0]).toBe('user_id,event_time,txn_count_7d');
     const anonymous = await call(`${s.url}/v1/historical-features?features=txn_count_7d`, { method: 'POST', headers: { 'content-type': ARROW }, body: spine([['u1', 0]]) });
     expect(anonymous.status).toBe(401);
   });
@@ -232,7 +236,7 @@ describe('POST /v1/sources/{name}/rows', () => {
     const ts = doc.paths['/v1/training-sets/{name}'].post;
     expect(Object.keys(ts.responses['200'].content)).toEqual([ARROW, 'application/vnd.apache.parquet', 'text/csv']);
     expect(ts.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(doc.paths['/v1/historical-features'].post.requestBody.content)).toEqual([ARROW, 'application/vnd.apache.parquet']);
+    expect(Object.keys(doc.paths['/v1/historical-features'].post.requestBody.content)).toEqual([ARROW, 'application/vnd.apache.parquet', 'application/octet-stream']);
     expect(Object.keys(doc.paths['/v1/sources/{name}/rows'].post.requestBody.content)).toContain('application/json');
   });
 });

@@ -40,7 +40,12 @@ export interface WorkerKillOptions {
   readonly seed: number;
   /** Most kill cycles. */
   readonly cycles: number;
-  /** Stop starting new cycles after this long (ms); a cycle under way finishes. */
+  /**
+   * Stop starting new cycles after this long (ms). A cycle still under way
+   * 30 s later is abandoned (not counted: on a loaded machine a worker under
+   * tsx can take many seconds to start), so the run ends by budget + 30 s
+   * (plus the set-up: an apply, a materialize and the first start).
+   */
   readonly budgetMs: number;
   /** Concurrent clients (default 4). */
   readonly clients?: number;
@@ -64,7 +69,11 @@ export interface WorkerKillResult {
   readonly stderr: string;
   /** The primary's exit code after SIGTERM (0 expected). */
   readonly exitCode: number | null;
+  /** A cycle abandoned at the deadline (not in `cycles`). */
+  readonly abandoned?: number;
 }
+
+class OutOfTime extends Error {}
 
 interface Batch {
   readonly events: { event_id: string; account_id: string; event_type: string; ts: string }[];
@@ -92,6 +101,21 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const results: CycleResult[] = [];
   let serial = 0;
+  let abandoned: number | undefined;
+  let abortAt = Infinity;
+  /** Waits for `f` within `ms`, or until the run's deadline (then OutOfTime). */
+  const wait = async <X>(what: string, f: () => X | undefined, ms: number, dead?: () => boolean): Promise<X> => {
+    const left = abortAt - Date.now();
+    if (left < ms) {
+      try {
+        return await until(what, f, Math.max(0, left), dead);
+      } catch (e) {
+        if (Date.now() >= abortAt && !(dead?.() ?? false)) throw new OutOfTime(what);
+        throw e;
+      }
+    }
+    return until(what, f, ms, dead);
+  };
   try {
     const url = await until('the banner', () => /fsql serving with 2 workers: .* on (http:\/\/[\d.:]+)/.exec(out)?.[1], 120_000, () => child.exitCode !== null);
     const workers = () => {
@@ -163,53 +187,64 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
       return accounts.flatMap((a, i) => (served[i] === (want.get(a) ?? 0) ? [] : [`${a}: served ${served[i]}, stored ${want.get(a) ?? 0}`]));
     };
 
+    abortAt = started + options.budgetMs + 30_000;
     for (let cycle = 1; cycle <= options.cycles && Date.now() - started < options.budgetMs; cycle++) {
-      let acked = 0;
-      let unacked = 0;
       let running = true;
-      const client = async () => {
-        while (running) {
-          const b = makeBatch();
-          try {
-            const r = await post('/v1/ingest/app_events', b.events);
-            if (r.status === 200 && r.body.accepted === b.events.length) acked++;
-            else unacked++;
-          } catch {
-            // The connection went with a killed worker: not acknowledged.
-            unacked++;
+      let clients: Promise<void>[] = [];
+      try {
+        let acked = 0;
+        let unacked = 0;
+        const client = async () => {
+          while (running) {
+            const b = makeBatch();
+            try {
+              const r = await post('/v1/ingest/app_events', b.events);
+              if (r.status === 200 && r.body.accepted === b.events.length) acked++;
+              else unacked++;
+            } catch {
+              // The connection went with a killed worker: not acknowledged.
+              unacked++;
+            }
           }
-        }
-      };
-      const clients = Array.from({ length: options.clients ?? 6 }, client);
-      // Kill a worker while batches are in flight, keep ingesting while another starts and carries out what
-      // the killed one owed, then stop.
-      await sleep(200 + Math.floor(random() * 600));
-      const before = workers();
-      const victim = before[Math.floor(random() * before.length)];
-      if (victim !== undefined) process.kill(victim, 'SIGKILL');
-      const replacement = await until('a new worker', () => {
-        const now = workers();
-        return now.length === 2 && !now.includes(victim!) ? now.find((p) => !before.includes(p)) : undefined;
-      }, 60_000);
-      await until('the new worker to listen', () => (err.includes(`worker ${replacement} is listening`) ? true : undefined), 60_000, () => child.exitCode !== null);
-      await sleep(Math.floor(random() * 500));
-      running = false;
-      await Promise.all(clients);
-      // One more batch settles anything a dead worker still owes (the next ingest carries it out first).
-      const id = `s${serial++}`;
-      const settle = await retried('/v1/ingest/app_events', [{ event_id: id, account_id: sentinel, event_type: 'login_failed', ts: at(T - HOUR) }], { 'idempotency-key': id });
-      if (settle.status !== 200) throw new Error(`the settling batch answered ${settle.status}: ${JSON.stringify(settle.body)}`);
-      await until('nothing owed', () => (owed() === 0 ? true : undefined), 30_000);
-      const first = await mismatches();
-      await sleep(1000);
-      const second = await mismatches();
-      const all = [...new Set([...first, ...second])];
-      results.push({ cycle, acked, unacked, mismatches: all });
-      log(`cycle ${cycle}: killed worker ${victim}; ${acked} batches acknowledged, ${unacked} not; ${all.length === 0 ? 'every key serves the stored events' : `MISMATCH ${all.join('; ')}`}`);
+        };
+        clients = Array.from({ length: options.clients ?? 6 }, client);
+        // Kill a worker while batches are in flight, keep ingesting while another starts and carries out what
+        // the killed one owed, then stop.
+        await sleep(200 + Math.floor(random() * 600));
+        const before = workers();
+        const victim = before[Math.floor(random() * before.length)];
+        if (victim !== undefined) process.kill(victim, 'SIGKILL');
+        const replacement = await wait('a new worker', () => {
+          const now = workers();
+          return now.length === 2 && !now.includes(victim!) ? now.find((p) => !before.includes(p)) : undefined;
+        }, 60_000);
+        await wait('the new worker to listen', () => (err.includes(`worker ${replacement} is listening`) ? true : undefined), 60_000, () => child.exitCode !== null);
+        await sleep(Math.floor(random() * 500));
+        running = false;
+        await Promise.all(clients);
+        // One more batch settles anything a dead worker still owes (the next ingest carries it out first).
+        const id = `s${serial++}`;
+        const settle = await retried('/v1/ingest/app_events', [{ event_id: id, account_id: sentinel, event_type: 'login_failed', ts: at(T - HOUR) }], { 'idempotency-key': id });
+        if (settle.status !== 200) throw new Error(`the settling batch answered ${settle.status}: ${JSON.stringify(settle.body)}`);
+        await wait('nothing owed', () => (owed() === 0 ? true : undefined), 30_000);
+        const first = await mismatches();
+        await sleep(1000);
+        const second = await mismatches();
+        const all = [...new Set([...first, ...second])];
+        results.push({ cycle, acked, unacked, mismatches: all });
+        log(`cycle ${cycle}: killed worker ${victim}; ${acked} batches acknowledged, ${unacked} not; ${all.length === 0 ? 'every key serves the stored events' : `MISMATCH ${all.join('; ')}`}`);
+      } catch (e) {
+        if (!(e instanceof OutOfTime)) throw e;
+        running = false;
+        await Promise.all(clients);
+        abandoned = cycle;
+        log(`cycle ${cycle}: abandoned at the deadline (waiting for ${e.message}); not counted`);
+        break;
+      }
     }
     child.kill('SIGTERM');
     const exitCode = await exited;
-    return { seed: options.seed, cycles: results, stderr: err, exitCode };
+    return { seed: options.seed, cycles: results, stderr: err, exitCode, ...(abandoned !== undefined ? { abandoned } : {}) };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
