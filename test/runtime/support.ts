@@ -87,3 +87,12 @@ export function sqliteRows(path: string, sql: string): Record<string, unknown>[]
     db.close();
   }
 }
+
+/**
+ * stderr without the leakage warnings (W07xx, docs/errors.md) that `fsql apply` and `fsql plan`
+ * print after their output: for tests about something else (progress, load errors), whose small
+ * data often has windows longer than its history (W0711).
+ */
+export function withoutLeakageWarnings(stderr: string): string {
+  return stderr.replace(/^\S[^\n]*: warning\[W07\d\d\]: [^\n]*\n(?:(?: *\d* *\|[^\n]*| += hint: [^\n]*)\n)*\n?/gm, '');
+}
