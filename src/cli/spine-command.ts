@@ -12,6 +12,7 @@ import type { EngineTarget } from '../engine/engine.js';
 import type { Value } from '../engine/values.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultTimeColumn, parseFeatureRefs, prepareSpine, spineKeyNames, streamSpineRows } from '../runtime/spine.js';
+import { parquetColumnNames } from '../store/files/parquet.js';
 import { formatRowError, readSourceFile } from '../store/files/read.js';
 import { checkOutputPath, formatFromName, OutputFileError, writeTableFile, type OutputFormat } from '../store/files/write.js';
 import { reportRuntimeError, withWorkspace, type RuntimeIo } from './runtime-commands.js';
@@ -35,20 +36,7 @@ function spineFormat(path: string): SourceFormat | undefined {
 /** The column names of a spine file (header, first record, or Parquet schema); [] when they cannot be read (the reader then says why). */
 async function columnNames(path: string, format: SourceFormat): Promise<string[]> {
   try {
-    if (format === 'PARQUET') {
-      const { DuckDBInstance } = await import('@duckdb/node-api');
-      const instance = await DuckDBInstance.create(':memory:');
-      try {
-        const c = await instance.connect();
-        try {
-          return (await c.run('SELECT * FROM read_parquet($1) LIMIT 0', [path])).columnNames();
-        } finally {
-          c.closeSync();
-        }
-      } finally {
-        instance.closeSync();
-      }
-    }
+    if (format === 'PARQUET') return await parquetColumnNames(path);
     const text = readFileSync(path, 'utf8');
     const first = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
     if (format === 'CSV') return (parse(first) as string[][])[0] ?? [];

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import type { Catalog, ColumnInfo, FeatureInfo, TExpr, TSelect } from '../check/catalog.js';
 import { findVersion, keyOf } from '../check/catalog.js';
+import { subExpressions } from '../check/expressions.js';
 import type * as A from '../syntax/ast.js';
 import { formatStatement } from '../syntax/format.js';
 import { openRegistry, registryPath } from '../store/registry/registry.js';
@@ -172,7 +173,7 @@ function expressionAt(catalog: Catalog, file: string, offset: number): TExpr | u
   const visit = (e: TExpr | undefined): void => {
     if (!e || e.span.file !== file || offset < e.span.start || offset > e.span.end) return;
     if (!best || e.span.end - e.span.start <= best.span.end - best.span.start) best = e;
-    for (const child of children(e)) visit(child);
+    for (const child of subExpressions(e)) visit(child);
   };
   for (const versions of Object.values(catalog.features)) for (const f of versions) if (f.file === file) (visit(f.value), visit(f.where));
   for (const versions of Object.values(catalog.labels)) for (const l of versions) if (l.file === file) (visit(l.value), visit(l.where));
@@ -184,29 +185,3 @@ function selectExprs(q: TSelect): TExpr[] {
   return [...q.items.map((i) => i.expr), ...q.joins.map((j) => j.on), ...(q.where ? [q.where] : []), ...q.groupBy, ...(q.having ? [q.having] : [])];
 }
 
-function children(e: TExpr): TExpr[] {
-  switch (e.kind) {
-    case 'literal':
-    case 'column':
-      return [];
-    case 'unary':
-    case 'is_null':
-    case 'cast':
-    case 'extract':
-      return [e.operand];
-    case 'binary':
-      return [e.left, e.right];
-    case 'in':
-      return [e.operand, ...e.list];
-    case 'between':
-      return [e.operand, e.low, e.high];
-    case 'like':
-      return [e.operand, e.pattern];
-    case 'case':
-      return [...(e.operand ? [e.operand] : []), ...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])];
-    case 'call':
-      return [...e.args];
-    case 'aggregate':
-      return e.arg ? [e.arg] : [];
-  }
-}

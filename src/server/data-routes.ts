@@ -35,7 +35,7 @@ import { streamTrainingSet } from '../runtime/train.js';
 import type { Workspace } from '../runtime/workspace.js';
 import { arrowColumnNames, ArrowBatchEncoder, readArrow } from '../store/files/arrow.js';
 import { csvBatch, ParquetBatches } from '../store/files/batches.js';
-import { readParquet } from '../store/files/parquet.js';
+import { parquetColumnNames, readParquet } from '../store/files/parquet.js';
 import { Sink } from '../store/files/sink.js';
 import type { OutputColumn } from '../store/files/write.js';
 import { MICROS_PER_DAY, parseDateText, parseTimestampText } from '../engine/values.js';
@@ -240,19 +240,10 @@ async function bodyColumnNames(bytes: Buffer, kind: BodyKind): Promise<string[]>
     return names;
   }
   return withTempFile(bytes, async (path) => {
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(':memory:');
     try {
-      const c = await instance.connect();
-      try {
-        return (await c.run('SELECT * FROM read_parquet($1) LIMIT 0', [path])).columnNames();
-      } finally {
-        c.closeSync();
-      }
+      return await parquetColumnNames(path);
     } catch {
       throw new ApiError('bad_request', `the body is not a Parquet file (Content-Type ${PARQUET})`);
-    } finally {
-      instance.closeSync();
     }
   });
 }

@@ -191,3 +191,19 @@ export async function readParquet(path: string, columns: readonly ColumnInfo[], 
     }
   }
 }
+
+/** The column names of a Parquet file, from its footer (through DuckDB); throws when the file is not Parquet. */
+export async function parquetColumnNames(path: string): Promise<string[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const c = await instance.connect();
+    try {
+      return (await c.run('SELECT * FROM read_parquet($1) LIMIT 0', [path])).columnNames();
+    } finally {
+      c.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
