@@ -15,6 +15,7 @@
  * become values: `parseJson` (src/store/files/values.ts) refuses them for
  * every column type, so the refusal names the key or the row and column.
  */
+import { parseJsonKeepingNumbers } from '../store/files/jsonl.js';
 import { utf8Problem } from '../store/files/utf8.js';
 import { ApiError } from './errors.js';
 
@@ -90,7 +91,8 @@ export function parseJsonText(text: string, where = 'the body'): unknown {
   const deep = tooDeep(text);
   if (deep >= 0) throw new ApiError('malformed_json', `${where} nests arrays and objects more than ${MAX_JSON_DEPTH} deep (at character ${deep + 1})`);
   try {
-    return JSON.parse(text);
+    // A number JavaScript cannot hold as written stays its literal text (values.ts JsonNumber), so a refusal quotes what was sent.
+    return parseJsonKeepingNumbers(text);
   } catch (e) {
     const message = (e as Error).message;
     throw new ApiError('malformed_json', `${where} is not valid JSON: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`);

@@ -26,7 +26,7 @@ const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
  * no source text, so the number tokens of the line are read here, in order,
  * only for a line that may hold such a number.
  */
-function parseLine(text: string): unknown {
+export function parseJsonKeepingNumbers(text: string): unknown {
   if (!IMPRECISE.test(text)) return JSON.parse(text);
   let literals: string[] | undefined;
   const used = new Set<number>();
@@ -94,7 +94,7 @@ export async function readJsonl(path: string, columns: readonly ColumnInfo[], si
       row++;
       let obj: unknown;
       try {
-        obj = parseLine(text);
+        obj = parseJsonKeepingNumbers(text);
       } catch (e) {
         sink.error({ row, line, reason: `not valid JSON: ${jsonProblem(e as Error)}` });
         if (sink.full) return;
