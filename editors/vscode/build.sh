@@ -11,7 +11,12 @@ if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install 
 npx tsc -p .
 npx vsce package --out fsql.vsix
 # The package holds the client, the grammar and the manifest.
-unzip -l fsql.vsix | grep -q 'extension/out/extension.js'
-unzip -l fsql.vsix | grep -q 'extension/syntaxes/fsql.tmLanguage.json'
-unzip -l fsql.vsix | grep -q 'extension/node_modules/vscode-languageclient/'
+# (python3's zipfile: unzip is not on every machine.)
+python3 - fsql.vsix <<'PY'
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+for want in ('extension/out/extension.js', 'extension/syntaxes/fsql.tmLanguage.json', 'extension/node_modules/vscode-languageclient/'):
+    if not any(n.startswith(want) for n in names):
+        sys.exit(f'fsql.vsix lacks {want}')
+PY
 echo "built $(pwd)/fsql.vsix"
