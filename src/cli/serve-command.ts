@@ -3,6 +3,7 @@
  * SIGINT / SIGTERM, then a graceful stop (requests in flight finish, the
  * stores close).
  */
+import { engineBackend } from '../engine/backends.js';
 import type { EngineTarget } from '../engine/engine.js';
 import { Workspace } from '../runtime/workspace.js';
 import { ListenError, startServer } from '../server/index.js';
@@ -55,8 +56,9 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
   if (!worker && (options.workers ?? 1) > 1) {
     const engine = ws.config.offline.engine;
     await ws.close();
-    if (engine === 'duckdb') {
-      io.stderr('fsql serve: --workers needs the SQLite offline engine: a DuckDB database is opened by one process at a time\n');
+    const backend = engineBackend(engine);
+    if (!backend.capabilities.multiProcess) {
+      io.stderr(`fsql serve: --workers needs an offline engine that several processes can open (SQLite): a ${backend.label} database is opened by one process at a time\n`);
       return 2;
     }
     return runServePrimary({ workers: options.workers!, args: options.workerArgs ?? [path], ...(options.until ? { until: options.until } : {}), ...(options.onListening ? { onListening: options.onListening } : {}) }, io);

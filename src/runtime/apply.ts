@@ -22,6 +22,7 @@ import { resolve, sep } from 'node:path';
 import { keyOf, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
 import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
+import { engineBackend, engineBackends } from '../engine/backends.js';
 import { quoteIdentifier, quoteString, type Engine } from '../engine/engine.js';
 import { createViews, runFitPopulation } from '../engine/run-plan.js';
 import { indexesFor } from '../sql/indexes.js';
@@ -356,12 +357,14 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
   if (!(await tableExists(engine, name))) {
     throw new RuntimeError('missing_table', `source ${r.name} reads TABLE ${name.join('.')}, which the offline database has not got${name.length > 1 ? ` (attach the database holding schema ${name[0]} in fsql.json: "offline": { "attach": { "${name[0]}": "path/to/file" } })` : ''}`);
   }
-  if (engine.target === 'sqlite' && name.length > 1 && name[0]!.toLowerCase() !== 'main') {
+  const backend = engineBackend(engine.target);
+  if (!backend.capabilities.viewsAcrossDatabases && name.length > 1 && name[0]!.toLowerCase() !== 'main') {
     // SQLite refuses a lasting view that reads another database, and fsql's views must be lasting.
+    const able = engineBackends().filter((b) => b.capabilities.viewsAcrossDatabases).map((b) => `"${b.target}"`);
     throw new RuntimeError(
       'missing_table',
-      `source ${r.name} reads TABLE ${name.join('.')} in the attached database ${name[0]}, which the SQLite offline engine cannot do ` +
-        `(a SQLite view may not read another database): use "offline": { "engine": "duckdb" } in fsql.json, or keep the table in the offline database itself (FROM TABLE ${name[name.length - 1]})`,
+      `source ${r.name} reads TABLE ${name.join('.')} in the attached database ${name[0]}, which the ${backend.label} offline engine cannot do ` +
+        `(a ${backend.label} view may not read another database): use "offline": { "engine": ${able.join(' or ')} } in fsql.json, or keep the table in the offline database itself (FROM TABLE ${name[name.length - 1]})`,
     );
   }
   for (const c of r.columns) {

@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { engineBackend } from '../engine/backends.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
@@ -117,7 +118,6 @@ export class ConfigError extends Error {
   }
 }
 
-const defaultOfflineFile: Readonly<Record<EngineTarget, string>> = { sqlite: 'offline.db', duckdb: 'offline.duckdb' };
 
 /** Reads and validates `fsql.json` in `dir` (all defaults when there is none). */
 export function loadConfig(dir: string): ProjectConfig {
@@ -156,7 +156,7 @@ export function loadConfig(dir: string): ProjectConfig {
     ...(exists ? { file } : {}),
     offline: {
       engine,
-      path: at(c.offline?.path ?? join(STATE_DIR, defaultOfflineFile[engine])),
+      path: at(c.offline?.path ?? join(STATE_DIR, engineBackend(engine).defaultFile)),
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
     online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, 'online.db')) },

@@ -7,6 +7,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { engineBackend, engineBackends } from '../engine/backends.js';
 import type { Engine, EngineTarget } from '../engine/engine.js';
 import { EngineBusyError, quoteIdentifier, quoteString } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
@@ -136,7 +137,7 @@ export class Workspace {
         throw new RuntimeError(
           'cannot_open',
           `cannot open the offline database ${path} with ${target}: ${(e as Error).message.split('\n')[0]} ` +
-            `(${target === 'duckdb' ? 'a DuckDB database is opened by one process at a time: stop the other fsql process (fsql serve?), or ' : ''}` +
+            `(${engineBackend(target).capabilities.multiProcess ? '' : `a ${engineBackend(target).label} database is opened by one process at a time: stop the other fsql process (fsql serve?), or `}` +
             `if the file is not a ${target} database, fix "offline" in ${this.config.file ?? 'fsql.json'} or move the file away and run \`fsql apply ${shellWord(this.dir)}\`)`,
         );
       }
@@ -252,6 +253,8 @@ export class Workspace {
 
 function loadConfigWithEngine(config: ProjectConfig, engine: EngineTarget): ProjectConfig {
   // The offline file follows the engine unless the config names one.
-  const path = config.offline.path.endsWith('offline.db') || config.offline.path.endsWith('offline.duckdb') ? config.offline.path.replace(/offline\.(db|duckdb)$/, engine === 'sqlite' ? 'offline.db' : 'offline.duckdb') : config.offline.path;
+  const defaults = engineBackends().map((b) => b.defaultFile);
+  const own = defaults.find((f) => config.offline.path.endsWith(f));
+  const path = own !== undefined ? config.offline.path.slice(0, -own.length) + engineBackend(engine).defaultFile : config.offline.path;
   return { ...config, offline: { ...config.offline, engine, path } };
 }

@@ -1,0 +1,65 @@
+/**
+ * The offline engines, by registration: each backend says what it is (a
+ * label, its default database file) and what it can do, and how to open it.
+ * The runtime reads these capabilities instead of testing engine names (in
+ * the manner of Kysely's `DialectAdapter.supportsTransactionalDdl` and
+ * Malloy's connection registry). Opening loads the backend's native module
+ * only then, so using one engine never requires another.
+ */
+import type { Engine, EngineOptions, EngineTarget } from './engine.js';
+
+export interface EngineCapabilities {
+  /** Several processes may open the database at once (`serve --workers`, an ingest while a server runs). */
+  readonly multiProcess: boolean;
+  /** A lasting view may read a table of an attached database (a TABLE source in another database). */
+  readonly viewsAcrossDatabases: boolean;
+  /** DDL (CREATE TABLE, CREATE VIEW) may run inside a transaction and is rolled back with it. */
+  readonly transactionalDdl: boolean;
+}
+
+export interface EngineBackend {
+  readonly target: EngineTarget;
+  /** For messages: `SQLite`, `DuckDB`. */
+  readonly label: string;
+  /** The offline database's file name under `.fsql/` when fsql.json names none. */
+  readonly defaultFile: string;
+  readonly capabilities: EngineCapabilities;
+  /** Opens the engine on a database file, or in memory for `:memory:`. */
+  open(path: string, options: EngineOptions): Promise<Engine>;
+}
+
+const BACKENDS = new Map<EngineTarget, EngineBackend>();
+
+/** Adds a backend (one per target). */
+export function registerEngine(backend: EngineBackend): void {
+  if (BACKENDS.has(backend.target)) throw new Error(`an engine backend for ${backend.target} is already registered`);
+  BACKENDS.set(backend.target, backend);
+}
+
+/** The backend of a target; throws for a target no backend serves. */
+export function engineBackend(target: EngineTarget): EngineBackend {
+  const b = BACKENDS.get(target);
+  if (!b) throw new Error(`no offline engine for target ${String(target)}`);
+  return b;
+}
+
+/** Every registered backend, in registration order. */
+export function engineBackends(): readonly EngineBackend[] {
+  return [...BACKENDS.values()];
+}
+
+registerEngine({
+  target: 'sqlite',
+  label: 'SQLite',
+  defaultFile: 'offline.db',
+  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true },
+  open: async (path, options) => (await import('./sqlite.js')).openSqlite(path, options),
+});
+
+registerEngine({
+  target: 'duckdb',
+  label: 'DuckDB',
+  defaultFile: 'offline.duckdb',
+  capabilities: { multiProcess: false, viewsAcrossDatabases: true, transactionalDdl: true },
+  open: async (path) => (await import('./duckdb.js')).openDuckdb(path),
+});
