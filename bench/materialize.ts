@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EngineTarget } from '../src/engine/engine.js';
-import { runMaterialize } from '../src/engine/run-plan.js';
+import { runMaterialize } from '../src/runtime/run-plan.js';
 import { planMaterialize } from '../src/plan/build.js';
 import { readProjectFiles } from '../src/project/files.js';
 import { applyProject } from '../src/runtime/apply.js';

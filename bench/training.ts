@@ -15,7 +15,7 @@ import { checkText } from '../src/check/project.js';
 import type { Catalog } from '../src/check/catalog.js';
 import { openEngine } from '../src/engine/open.js';
 import type { Engine, EngineTarget, Row } from '../src/engine/engine.js';
-import { createIndexes, loadProject, runTraining } from '../src/engine/run-plan.js';
+import { createIndexes, loadProject, runTraining } from '../src/runtime/run-plan.js';
 import { planTraining } from '../src/plan/build.js';
 import type { FittedParameters } from '../src/plan/fitted.js';
 

@@ -12,6 +12,9 @@ export type * as ast from './syntax/ast.js';
 export type * from './check/catalog.js';
 export { formatFile, formatSource } from './syntax/format.js';
 export { readProjectFiles } from './project/files.js';
+/** Plans → SQL for a target: the one front door for compiling (`fsql compile` and the runtime use it). */
+export { compilePlan, type CompiledSql } from './sql/compile.js';
+export { planTraining, planMaterialize, planFit } from './plan/build.js';
 export type { CheckResult, ParseResult, ProjectFile };
 
 /** Parses one file's text into an AST, with every syntax diagnostic. Never throws. */

@@ -8,8 +8,8 @@ import { explainPlan } from '../plan/explain.js';
 import type { Plan } from '../plan/ir.js';
 import { targetNames, type TargetName } from '../sql/dialect.js';
 import { dialects } from '../sql/dialects/index.js';
-import { lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, type TimeBindings } from '../sql/lower-plan.js';
-import { SqlPrinter } from '../sql/print.js';
+import { compilePlan } from '../sql/compile.js';
+import type { TimeBindings } from '../sql/lower-plan.js';
 import { timestampMicros } from '../sql/lower-expr.js';
 import { parseTimestampLiteral } from '../syntax/time-literals.js';
 import { projectDefinitions, type CheckedProject } from '../store/registry/definitions.js';
@@ -164,13 +164,11 @@ export function compile(catalog: Catalog, o: CompileOptions, fitted: FittedLooku
   if (o.explain) return plans.map(explainPlan).join('\n\n') + '\n';
   const asOf = o.asOf ? parseTime(o.asOf) : undefined;
   const times: TimeBindings = { ...(asOf !== undefined ? { as_of: asOf, fit_time: asOf } : {}) };
-  const printer = new SqlPrinter(dialect!);
   const out: string[] = [];
   for (const p of plans) {
     const needsTime = p.kind === 'materialize' || p.kind === 'fit' || (p.kind === 'training' && p.spine.time.kind === 'fixed');
     if (needsTime && asOf === undefined) throw new CompileError(`${title(p)} is computed as of a time: pass --as-of 'YYYY-MM-DD HH:MM:SS'`);
-    const stmt = p.kind === 'training' ? lowerTraining(p, dialect!, times) : p.kind === 'materialize' ? lowerMaterialize(p, dialect!, times) : p.kind === 'fit' ? lowerFit(p, dialect!, times) : p.kind === 'spine' ? lowerSpine(p, dialect!) : lowerView(p);
-    out.push(`-- ${title(p)} (${o.target})\n${printer.statement(stmt)};`);
+    out.push(`-- ${title(p)} (${o.target})\n${compilePlan(p, o.target as TargetName, times).sql};`);
   }
   return out.join('\n\n') + '\n';
 }

@@ -11,6 +11,12 @@ import type { QueryColumn, Row, Value } from './values.js';
 export type { QueryColumn, Row, Value };
 export { BadRowError, ValueConversionError } from './values.js';
 
+/** A query's result: column names and rows of canonical values. */
+export interface Table {
+  readonly columns: string[];
+  readonly rows: Value[][];
+}
+
 /** The targets that have an embedded engine. */
 export type EngineTarget = Extract<TargetName, 'sqlite' | 'duckdb'>;
 

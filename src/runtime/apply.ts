@@ -24,7 +24,7 @@ import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { engineBackend, engineBackends } from '../engine/backends.js';
 import { quoteIdentifier, quoteString, type Engine } from '../engine/engine.js';
-import { createViews, runFitPopulation } from '../engine/run-plan.js';
+import { createViews, runFitPopulation } from './run-plan.js';
 import { indexesFor } from '../sql/indexes.js';
 import { featureStatistics, fittedParameters, summarize } from '../plan/statistics.js';
 import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';

@@ -11,7 +11,7 @@
  */
 import { keyOf } from '../check/catalog.js';
 import { timestampText } from '../engine/values.js';
-import { runFitPopulation } from '../engine/run-plan.js';
+import { runFitPopulation } from './run-plan.js';
 import { planFit } from '../plan/build.js';
 import type { FittedParameters } from '../plan/fitted.js';
 import { featureStatistics, fittedParameters, summarize } from '../plan/statistics.js';

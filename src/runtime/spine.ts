@@ -17,7 +17,7 @@
 import { keyOf, type Catalog, type ColumnInfo } from '../check/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Row, Value } from '../engine/engine.js';
-import { streamSpine } from '../engine/run-plan.js';
+import { streamSpine } from './run-plan.js';
 import { PlanError, planSpine, spineKeysFor } from '../plan/build.js';
 import type { SpinePlan } from '../plan/ir.js';
 import { RuntimeError } from './errors.js';

@@ -7,7 +7,7 @@
  * relations (docs/semantics.md §4).
  */
 import { keyOf, type Catalog, type TrainingSetInfo } from '../check/catalog.js';
-import { newestAvailableTime, runTraining, streamTraining, type Table } from '../engine/run-plan.js';
+import { newestAvailableTime, runTraining, streamTraining, type Table } from './run-plan.js';
 import type { Value } from '../engine/engine.js';
 import { featureVersion, planTraining } from '../plan/build.js';
 import { needsFit } from '../plan/fitted.js';

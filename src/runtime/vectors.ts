@@ -7,7 +7,7 @@
  */
 import { keyOf, type Catalog, type FeatureInfo, type LiteralValue } from '../check/catalog.js';
 import type { Engine } from '../engine/engine.js';
-import { runMaterialize } from '../engine/run-plan.js';
+import { runMaterialize } from './run-plan.js';
 import { featureVersion, planMaterialize, transformFor, type FittedLookup } from '../plan/build.js';
 import { needsFit } from '../plan/fitted.js';
 import type { MaterializePlan } from '../plan/ir.js';

@@ -7,7 +7,7 @@ import { checkProject, type ProjectFile } from '../../src/check/project.js';
 import { renderDiagnostics } from '../../src/diagnostics/render.js';
 import type { EngineTarget, Row } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
-import { loadProject } from '../../src/engine/run-plan.js';
+import { loadProject } from '../../src/runtime/run-plan.js';
 import { dataLeakageLints, type DataLintOptions } from '../../src/runtime/leakage.js';
 
 const us = (t: string) => Date.parse(`${t.replace(' ', 'T')}Z`) * 1000;

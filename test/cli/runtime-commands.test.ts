@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrainingSet } from '../../src/runtime/train.js';
 import { Workspace } from '../../src/runtime/workspace.js';
 import { startServer } from '../../src/server/index.js';
-import type { Table } from '../../src/engine/run-plan.js';
+import type { Table } from '../../src/runtime/run-plan.js';
 import { copyExample, DAY, fsql, sqliteRows, us } from '../runtime/support.js';
 
 type CsvRecord = { [column: string]: string };

@@ -18,7 +18,7 @@ import { checkText } from '../../src/check/project.js';
 import type { Catalog } from '../../src/check/catalog.js';
 import { engineTargets, type Engine, type EngineTarget, type Row, type Value } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
-import { createIndexes, loadProject, runMaterialize, runTraining, type Table } from '../../src/engine/run-plan.js';
+import { createIndexes, loadProject, runMaterialize, runTraining, type Table } from '../../src/runtime/run-plan.js';
 import { planMaterialize, planTraining } from '../../src/plan/build.js';
 import { findFeature, fitAll, materialize, trainingSet } from '../reference/index.js';
 

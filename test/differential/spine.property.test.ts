@@ -12,7 +12,7 @@ import { checkText } from '../../src/check/project.js';
 import { keyOf, type Catalog } from '../../src/check/catalog.js';
 import { openEngine } from '../../src/engine/open.js';
 import type { Engine, EngineTarget, Row, Value } from '../../src/engine/engine.js';
-import { loadProject, runTraining, streamSpine } from '../../src/engine/run-plan.js';
+import { loadProject, runTraining, streamSpine } from '../../src/runtime/run-plan.js';
 import { planSpine, planTraining, PlanError } from '../../src/plan/build.js';
 import { fitAll, trainingSet, findFeature } from '../reference/index.js';
 import { storeCase, BASE, HALF_HOUR, type StoreCase } from '../support/arbitrary-store.js';

@@ -10,7 +10,7 @@ import { checkText } from '../../src/check/project.js';
 import { keyOf, type Catalog } from '../../src/check/catalog.js';
 import { openEngine } from '../../src/engine/open.js';
 import type { Engine, EngineTarget } from '../../src/engine/engine.js';
-import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from '../../src/engine/run-plan.js';
+import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from '../../src/runtime/run-plan.js';
 import { planFit, planMaterialize, planTraining } from '../../src/plan/build.js';
 import type { FittedParameters } from '../../src/plan/fitted.js';
 import { fitAll, materialize, trainingSet, findFeature } from '../reference/index.js';

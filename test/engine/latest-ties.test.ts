@@ -14,7 +14,7 @@ import { checkText } from '../../src/check/project.js';
 import type { Catalog } from '../../src/check/catalog.js';
 import { engineTargets, type Engine, type EngineTarget, type Row } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
-import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from '../../src/engine/run-plan.js';
+import { createIndexes, loadProject, runFit, runMaterialize, runTraining } from '../../src/runtime/run-plan.js';
 import { featureVersion, planFit, planMaterialize, planTraining } from '../../src/plan/build.js';
 import type { Dialect } from '../../src/sql/dialect.js';
 import { dialectFor } from '../../src/sql/dialects/index.js';

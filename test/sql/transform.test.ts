@@ -13,7 +13,7 @@ import type { FeatureInfo, LiteralValue, ScalarType } from '../../src/check/cata
 import { oneHotColumnNames } from '../../src/check/naming.js';
 import { checkText } from '../../src/check/project.js';
 import { openEngine } from '../../src/engine/open.js';
-import { loadProject, runMaterialize } from '../../src/engine/run-plan.js';
+import { loadProject, runMaterialize } from '../../src/runtime/run-plan.js';
 import { planMaterialize } from '../../src/plan/build.js';
 import type { FittedParameters } from '../../src/plan/fitted.js';
 import { emptyOutputs } from '../../src/sql/transform.js';

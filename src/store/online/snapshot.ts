@@ -11,7 +11,7 @@
  *   missing dimension row (the plan does not say whether a row was found), so
  *   such features read `present`.
  */
-import type { Table } from '../../engine/run-plan.js';
+import type { Table } from '../../engine/engine.js';
 import type { Value } from '../../engine/values.js';
 import type { MaterializePlan } from '../../plan/ir.js';
 import { emptyOutputs } from '../../sql/transform.js';

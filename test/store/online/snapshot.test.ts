@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkText } from '../../../src/check/project.js';
 import { openEngine } from '../../../src/engine/open.js';
-import { loadProject, runFit, runMaterialize } from '../../../src/engine/run-plan.js';
+import { loadProject, runFit, runMaterialize } from '../../../src/runtime/run-plan.js';
 import { featureVersion, planFit, planMaterialize } from '../../../src/plan/build.js';
 import type { FittedParameters } from '../../../src/plan/fitted.js';
 import { combineSnapshots, snapshotFromMaterialize } from '../../../src/store/online/snapshot.js';

@@ -1,7 +1,8 @@
 /**
- * Runs compiled plans on an engine: loads source rows and creates views and
- * indexes, then executes training, materialize and fit plans and reads their
- * rows back in the canonical value representation.
+ * Runs plans on an engine: loads source rows and creates views and indexes,
+ * then executes training, materialize, fit and spine plans — compiled through
+ * the one front door, `compilePlan` (src/sql/compile.ts) — and reads their rows
+ * back in the canonical value representation. The engine only runs SQL.
  */
 import type { Catalog, ColumnInfo, LiteralValue } from '../check/catalog.js';
 import { availableAfterSeconds, keyOf } from '../check/catalog.js';
@@ -10,21 +11,18 @@ import type { FeatureInfo } from '../check/catalog.js';
 import type { FittedParameters } from '../plan/fitted.js';
 import type { FitPlan, MaterializePlan, Plan, SpinePlan, TrainingPlan } from '../plan/ir.js';
 import { fitStatistics } from '../plan/statistics.js';
+import { compilePlan, printExpr } from '../sql/compile.js';
 import { dialectFor } from '../sql/dialects/index.js';
 import { indexesFor } from '../sql/indexes.js';
-import { keyParameter, lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
-import { SqlPrinter } from '../sql/print.js';
+import { keyParameter, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
+import type { SqlExpr } from '../sql/ast.js';
 import { MICROS_PER_DAY } from '../values/time.js';
-import type { Engine, Row, Value } from './engine.js';
+import type { Engine, Row, Table, Value } from '../engine/engine.js';
 
-export interface Table {
-  readonly columns: string[];
-  readonly rows: Value[][];
-}
+export type { Table };
 
-function printer(engine: Engine): SqlPrinter {
-  return new SqlPrinter(dialectFor(engine.target));
-}
+/** A name (or other expression) printed for the engine's dialect. */
+const name = (engine: Engine, n: string): string => printExpr(engine.target, { k: 'col', name: n } as SqlExpr);
 
 /** Creates and fills a table per source given in `data`, then every view. */
 export async function loadProject(engine: Engine, catalog: Catalog, data: Readonly<Record<string, readonly Row[]>>): Promise<void> {
@@ -39,12 +37,11 @@ export async function loadProject(engine: Engine, catalog: Catalog, data: Readon
 
 /** Creates the catalog's views in dependency order (those `only` accepts, when given); returns their names. */
 export async function createViews(engine: Engine, catalog: Catalog, only?: (name: string) => boolean): Promise<string[]> {
-  const p = printer(engine);
   const created: string[] = [];
-  for (const name of viewsInOrder(catalog)) {
-    if (only && !only(name)) continue;
-    await engine.execute(p.statement(lowerView(planView(catalog, name))));
-    created.push(name);
+  for (const view of viewsInOrder(catalog)) {
+    if (only && !only(view)) continue;
+    await engine.execute(compilePlan(planView(catalog, view), engine.target).sql);
+    created.push(view);
   }
   return created;
 }
@@ -54,13 +51,13 @@ export async function createIndexes(engine: Engine, catalog: Catalog, plans: rea
 }
 
 export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
-  const sql = printer(engine).statement(lowerTraining(plan, dialectFor(engine.target), times));
+  const { sql } = compilePlan(plan, engine.target, times);
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
 }
 
 /** A training set's rows in batches (`Engine.queryBatches`): for sets larger than memory. Resolves to the row count. */
 export async function streamTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings, onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number> {
-  const sql = printer(engine).statement(lowerTraining(plan, dialectFor(engine.target), times));
+  const { sql } = compilePlan(plan, engine.target, times);
   return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
 }
 
@@ -81,10 +78,10 @@ export async function streamSpine(engine: Engine, plan: SpinePlan, rows: readonl
   try {
     const numbered = rows.map((r, i) => ({ ...r, [s.rowColumn]: i + 1 }));
     await engine.insertRows(s.table, columns, numbered);
-    const sql = printer(engine).statement(lowerSpine(plan, dialectFor(engine.target)));
+    const { sql } = compilePlan(plan, engine.target);
     return await engine.queryBatches(sql, plan.columns, onBatch, batchRows);
   } finally {
-    await engine.execute(`DROP TABLE IF EXISTS ${printer(engine).expr({ k: 'col', name: s.table })}`);
+    await engine.execute(`DROP TABLE IF EXISTS ${name(engine, s.table)}`);
   }
 }
 
@@ -92,7 +89,7 @@ export async function runMaterialize(engine: Engine, plan: MaterializePlan, time
   const dialect = dialectFor(engine.target);
   const keys = options.keys;
   if (keys !== undefined && keys.length > 0 && keys.length <= MAX_BOUND_KEYS && dialect.capabilities.namedParameters) return runForKeys(engine, plan, times, keys);
-  const sql = printer(engine).statement(lowerMaterialize(plan, dialect, times, options));
+  const { sql } = compilePlan(plan, engine.target, times, { materialize: options });
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
 }
 
@@ -118,17 +115,15 @@ async function runForKeys(engine: Engine, plan: MaterializePlan, times: TimeBind
   const padded = Array.from({ length: size }, (_v, i) => keys[Math.min(i, keys.length - 1)]!);
   let statement = byCount.get(cacheKey);
   if (statement === undefined) {
-    const p = printer(engine);
-    const sql = p.statement(lowerMaterialize(plan, dialectFor(engine.target), times, { keys: padded, parameters: true }));
-    statement = { sql, parameters: [...p.parameters] };
+    statement = compilePlan(plan, engine.target, times, { materialize: { keys: padded, parameters: true } });
     byCount.set(cacheKey, statement);
   }
   const parameters: Record<string, Value> = {};
-  for (const [name, v] of Object.entries(times)) if (v !== undefined) parameters[timeParameter(name)] = v;
+  for (const [t, v] of Object.entries(times)) if (v !== undefined) parameters[timeParameter(t)] = v;
   padded.forEach((k, r) => k.forEach((v, c) => (parameters[keyParameter(r, c)] = v)));
   // Exactly the parameters the text uses (a plan need not read every time).
   const used: Record<string, Value> = {};
-  for (const name of statement.parameters) used[name] = parameters[name] ?? null;
+  for (const p of statement.parameters) used[p] = parameters[p] ?? null;
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(statement.sql, plan.columns, used) };
 }
 
@@ -136,9 +131,8 @@ async function runForKeys(engine: Engine, plan: MaterializePlan, times: TimeBind
 export async function newestEventTime(engine: Engine, catalog: Catalog, relation: string): Promise<number | null> {
   const r = catalog.relations[keyOf(relation)];
   if (!r?.eventTime) return null;
-  const p = printer(engine);
   const t = r.columns.find((c) => c.name === r.eventTime)!;
-  const sql = `SELECT MAX(${p.expr({ k: 'col', name: t.name })}) AS ${p.expr({ k: 'col', name: 't' })} FROM ${p.expr({ k: 'col', name: r.name })}`;
+  const sql = `SELECT MAX(${name(engine, t.name)}) AS ${name(engine, 't')} FROM ${name(engine, r.name)}`;
   const rows = await engine.query(sql, [{ name: 't', type: t.type }]);
   const v = rows[0]?.['t'] ?? null;
   if (v === null) return null;
@@ -180,7 +174,7 @@ export async function runFitPopulation(engine: Engine, catalog: Catalog, feature
   // A relation with no timed rows has an empty population.
   if (timed && time === null) return { values: [], time: null };
   const bound = time ?? 0;
-  const sql = printer(engine).statement(lowerFit(plan, dialectFor(engine.target), { fit_time: bound, as_of: bound }));
+  const { sql } = compilePlan(plan, engine.target, { fit_time: bound, as_of: bound });
   const rows = await engine.query(sql, columns);
   return { values: rows.map((r) => ({ value: r['value'] ?? null, count: Number(r['count']) })), time: timed ? time : null };
 }

@@ -1,0 +1,52 @@
+/**
+ * The one front door for compiling: a plan (training set, materialize, fit,
+ * ad-hoc spine or view) and a target → the SQL text and the `@name`
+ * parameters it reads. Lowering and printing happen here and nowhere else:
+ * the runtime runs what this returns, `fsql compile` prints it.
+ */
+import type { FitPlan, MaterializePlan, Plan, SpinePlan, TrainingPlan, ViewPlan } from '../plan/ir.js';
+import type { TargetName } from './dialect.js';
+import { dialectFor } from './dialects/index.js';
+import { lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, type MaterializeOptions, type TimeBindings } from './lower-plan.js';
+import type { SqlExpr } from './ast.js';
+import { SqlPrinter } from './print.js';
+
+export interface CompiledSql {
+  readonly sql: string;
+  /** The `@name` parameters the text reads (only with `parameters: true` on a materialize plan). */
+  readonly parameters: readonly string[];
+}
+
+export interface CompileOptions {
+  /** Materialize: only these entity keys, as literals or (with `parameters`) as bound parameters. */
+  readonly materialize?: MaterializeOptions;
+}
+
+/** Lowers and prints one plan for a target. */
+export function compilePlan(plan: Plan, target: TargetName, times: TimeBindings = {}, options: CompileOptions = {}): CompiledSql {
+  const dialect = dialectFor(target);
+  const printer = new SqlPrinter(dialect);
+  const statement = lowerAny(plan, dialect, times, options);
+  const sql = printer.statement(statement);
+  return { sql, parameters: [...printer.parameters] };
+}
+
+function lowerAny(plan: Plan, dialect: ReturnType<typeof dialectFor>, times: TimeBindings, options: CompileOptions) {
+  switch (plan.kind) {
+    case 'training':
+      return lowerTraining(plan as TrainingPlan, dialect, times);
+    case 'materialize':
+      return lowerMaterialize(plan as MaterializePlan, dialect, times, options.materialize ?? {});
+    case 'fit':
+      return lowerFit(plan as FitPlan, dialect, times);
+    case 'spine':
+      return lowerSpine(plan as SpinePlan, dialect);
+    default:
+      return lowerView(plan as ViewPlan);
+  }
+}
+
+/** An expression printed for a target (a quoted name in SQL written around compiled statements). */
+export function printExpr(target: TargetName, expr: SqlExpr): string {
+  return new SqlPrinter(dialectFor(target)).expr(expr);
+}
