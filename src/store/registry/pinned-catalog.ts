@@ -23,7 +23,7 @@
  * `"view@r1"`) happens on the parsed statement, here only.
  */
 import { createHash } from 'node:crypto';
-import { keyOf, type Catalog, type FeatureInfo, type LabelInfo, type RelationInfo, type TExpr, type TSelect } from '../../check/catalog.js';
+import { keyOf, type Catalog, type FeatureInfo, type LabelInfo, type RelationInfo, type TSelect } from '../../check/catalog.js';
 import { checkProject } from '../../check/project.js';
 import type * as A from '../../syntax/ast.js';
 import { formatStatement } from '../../syntax/format.js';
@@ -412,11 +412,4 @@ export function describeMeaningChange(before: string, after: string): string {
     return `its entity's key changed from (${fmt(b.entity)}) to (${fmt(a.entity)})`;
   }
   return 'what it reads upstream changed meaning';
-}
-
-/** Column references of a typed expression tree (exported for tests). */
-export function referencedColumns(e: TExpr): string[] {
-  const out: { alias: string; column: string }[] = [];
-  columnsOf(e, out);
-  return out.map((c) => c.column);
 }

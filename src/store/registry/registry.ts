@@ -594,7 +594,7 @@ export class Registry {
   }
 
   private describePins(objectId: number): (PinRef & { revision: number; current: boolean })[] {
-    const list = this.pinsByObject().get(objectId) ?? [];
+    const list = this.db.prepare('SELECT dep_kind AS kind, dep_name AS name, dep_hash AS hash FROM pins WHERE object_id = ? ORDER BY dep_key').all(objectId) as PinRef[];
     return list.map((p) => {
       const current = this.objectRow(p.name, 1);
       return { ...p, revision: this.revisionOf(keyOf(p.name), p.hash)?.revision ?? 0, current: current?.hash === p.hash };
