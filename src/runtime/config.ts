@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { engineBackend } from '../engine/backends.js';
+import { onlineStoreBackend, onlineStoreKinds } from '../store/online/backends.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
@@ -38,7 +39,7 @@ const schema = z
       .optional(),
     online: z
       .object({
-        store: z.enum(['sqlite']).optional(),
+        store: z.enum(onlineStoreKinds() as [string, ...string[]]).optional(),
         path: z.string().min(1).optional(),
       })
       .strict()
@@ -88,7 +89,8 @@ export interface ProjectConfig {
     /** Other databases the offline engine attaches under a schema name (for TABLE sources such as `crm.users`). */
     readonly attach: Readonly<Record<string, string>>;
   };
-  readonly online: { readonly store: 'sqlite'; readonly path: string };
+  /** `store`: a registered online store kind (src/store/online/backends.ts). */
+  readonly online: { readonly store: string; readonly path: string };
   /**
    * How long a write waits for another fsql process's write on the same
    * database (an apply, an ingest, a materialize) before it fails `busy`, in ms.
@@ -159,7 +161,7 @@ export function loadConfig(dir: string): ProjectConfig {
       path: at(c.offline?.path ?? join(STATE_DIR, engineBackend(engine).defaultFile)),
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
-    online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, 'online.db')) },
+    online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, onlineStoreBackend(c.online?.store ?? 'sqlite').defaultFile)) },
     busyTimeoutMs: c.busyTimeoutMs ?? 60_000,
     files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
     server: {

@@ -14,7 +14,7 @@ import { openEngine } from '../engine/open.js';
 import { keyOf } from '../check/catalog.js';
 import type { FittedLookup } from '../plan/build.js';
 import type { FittedParameters } from '../plan/fitted.js';
-import { SqliteOnlineStore } from '../store/online/sqlite-store.js';
+import { onlineStoreBackend } from '../store/online/backends.js';
 import { OnlineStoreError, type OnlineStore } from '../store/online/store.js';
 import { openRegistry, registryPath, type Registry } from '../store/registry/registry.js';
 import { ProjectNotFoundError } from '../project/files.js';
@@ -86,7 +86,7 @@ const APPLIED_MARK = '__fsql_loads';
 
 export class Workspace {
   private engineOpening: Promise<Engine> | undefined;
-  private onlineStore: SqliteOnlineStore | undefined;
+  private onlineStore: OnlineStore | undefined;
   private cached: RegisteredCatalog | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -177,7 +177,7 @@ export class Workspace {
   /** The online store (opened on first use). */
   online(): OnlineStore {
     if (this.closed) throw new Error('the workspace is closed');
-    this.onlineStore ??= new SqliteOnlineStore(this.config.online.path, { writeTimeoutMs: this.config.busyTimeoutMs });
+    this.onlineStore ??= onlineStoreBackend(this.config.online.store).open(this.config.online.path, { writeTimeoutMs: this.config.busyTimeoutMs });
     return this.onlineStore;
   }
 
