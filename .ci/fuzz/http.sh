@@ -42,7 +42,9 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/fsql-fuzz-http-XXXXXX")"
 SERVER_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null
+    # The server runs in a process group of its own (setsid): tsx starts node as a child, so killing one
+    # process would leave the other serving after this script ends.
+    kill -- "-$SERVER_PID" 2>/dev/null || kill "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
   fi
   rm -rf "$WORK"
@@ -56,7 +58,7 @@ fsql materialize "$WORK/project" --at '2024-04-28 00:00:00' > "$WORK/materialize
 
 # 3. The server, on a free port of the loopback address, writes behind a token.
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-FSQL_TOKEN="$TOKEN" fsql serve "$WORK/project" --host 127.0.0.1 --port "$PORT" > "$WORK/serve.log" 2>&1 &
+FSQL_TOKEN="$TOKEN" setsid node "$ROOT/node_modules/tsx/dist/cli.mjs" "$ROOT/src/cli/bin.ts" serve "$WORK/project" --host 127.0.0.1 --port "$PORT" > "$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 1 120); do
