@@ -256,15 +256,26 @@ export interface TrainCommandOptions {
   readonly quiet?: boolean;
 }
 
-export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
+/**
+ * The output file of `--out` (absolute) and its format, or the usage exit code
+ * after saying why it cannot be written: refused before a training set is
+ * computed, which may take minutes; missing folders are created when writing.
+ */
+export function outputFile(options: { readonly out: string; readonly format?: OutputFormat }, io: RuntimeIo): { out: string; format: OutputFormat } | number {
   const format = options.format ?? formatFromName(options.out) ?? 'csv';
   const out = resolve(io.cwd, options.out);
-  // Refused before the training set is computed, which may take minutes; missing folders are created when writing.
   const unwritable = checkOutputPath(out);
   if (unwritable !== undefined) {
     io.stderr(`fsql: --out ${options.out}: cannot write there: ${unwritable} (choose another --out)\n`);
     return 2;
   }
+  return { out, format };
+}
+
+export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
+  const target = outputFile(options, io);
+  if (typeof target === 'number') return target;
+  const { out, format } = target;
   return withWorkspace(path, io, { engine: options.engine }, async (ws) => {
     const reporter = progressReporter(io, options.quiet);
     try {

@@ -14,8 +14,8 @@ import { RuntimeError } from '../runtime/errors.js';
 import { defaultTimeColumn, parseFeatureRefs, prepareSpine, spineKeyNames, streamSpineRows } from '../runtime/spine.js';
 import { parquetColumnNames } from '../store/files/parquet.js';
 import { formatRowError, readSourceFile } from '../store/files/read.js';
-import { checkOutputPath, formatFromName, OutputFileError, writeTableFile, type OutputFormat } from '../store/files/write.js';
-import { reportRuntimeError, withWorkspace, type RuntimeIo } from './runtime-commands.js';
+import { formatFromName, OutputFileError, writeTableFile, type OutputFormat } from '../store/files/write.js';
+import { outputFile, reportRuntimeError, withWorkspace, type RuntimeIo } from './runtime-commands.js';
 
 export interface SpineCommandOptions {
   readonly spine: string;
@@ -53,13 +53,9 @@ export async function runTrainSpine(path: string, options: SpineCommandOptions, 
     io.stderr(`fsql: --spine ${options.spine}: name a .parquet, .csv or .jsonl file\n`);
     return 2;
   }
-  const outFormat = options.format ?? formatFromName(options.out) ?? 'csv';
-  const out = resolve(io.cwd, options.out);
-  const unwritable = checkOutputPath(out);
-  if (unwritable !== undefined) {
-    io.stderr(`fsql: --out ${options.out}: cannot write there: ${unwritable} (choose another --out)\n`);
-    return 2;
-  }
+  const target = outputFile(options, io);
+  if (typeof target === 'number') return target;
+  const { out, format: outFormat } = target;
   return withWorkspace(path, io, { engine: options.engine }, async (ws) => {
     try {
       const refs = parseFeatureRefs(options.features);
