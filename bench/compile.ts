@@ -12,6 +12,7 @@
  * test/sql/support.ts: the plans are the same shape as after `fsql apply`.
  */
 import type { Catalog, ScalarType } from '../src/check/catalog.js';
+import { versionKey } from '../src/check/catalog.js';
 
 export interface CompileMeasurement {
   readonly features: number;
@@ -56,8 +57,8 @@ export async function measureCompileArgs(args: Record<string, string>): Promise<
   const population = (type: ScalarType) =>
     type === 'TEXT' ? ['US', 'DE', 'FR', 'GB'].map((value, i) => ({ value, count: 4 - i })) : type === 'BOOLEAN' ? [{ value: true, count: 3 }, { value: false, count: 1 }] : type === 'INTEGER' || type === 'DOUBLE' ? [1, 2, 5, 9].map((value, i) => ({ value, count: i + 1 })) : [];
   const fits = new Map<string, FittedParameters>();
-  for (const versions of Object.values(catalog.features)) for (const f of versions) fits.set(`${f.name.toLowerCase()}@${f.version}`, fitStatistics(f, population(f.rawType), 0));
-  const fitted = (name: string, version: number) => fits.get(`${name.toLowerCase()}@${version}`);
+  for (const versions of Object.values(catalog.features)) for (const f of versions) fits.set(versionKey(f.name, f.version), fitStatistics(f, population(f.rawType), 0));
+  const fitted = (name: string, version: number) => fits.get(versionKey(name, version));
 
   const entity = largestEntity(catalog);
   const gc = (): void => (globalThis as { gc?: () => void }).gc?.();

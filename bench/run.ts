@@ -28,6 +28,7 @@ import { measureIngest, runIngestWorkload } from './ingest-http.js';
 import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js';
 import { measureLsp, runLspWorkload } from './lsp.js';
 import { measureCompileArgs, runCompileWorkload } from './compile.js';
+import { measureCli, runCliWorkload } from './cli-start.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
@@ -133,6 +134,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'lsp.json'), `${JSON.stringify({ workload: 'lsp', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
     },
     measure: measureLsp,
+  },
+  {
+    name: 'cli',
+    description: 'fsql start-up: CPU and wall time of `fsql --help` and `fsql check` of the starter project, against `node -e 0` in the same run',
+    async run(options, runner) {
+      const result = await runCliWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'cli.json'), `${JSON.stringify({ workload: 'cli', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    measure: measureCli,
   },
 ];
 
@@ -316,7 +326,7 @@ async function measureCheck(args: Record<string, string>): Promise<CheckMeasurem
   const { generateProject } = await import('./generate-project.js');
   const { checkProject } = await import('../src/check/project.js');
   const { parseFile } = await import('../src/syntax/parse.js');
-  const { fsqlLexer } = await import('../grammar/tokens.js');
+  const { fsqlLexer } = await import('../src/syntax/tokens.js');
   const { generateJson, jsonLexer, parseJson } = await import('./json-baseline.js');
   const size = Number(args['size']);
   const repeat = Number(args['repeat']);

@@ -232,6 +232,42 @@ export function keyOf(name: string): string {
   return name.toLowerCase();
 }
 
+/** One version of a feature (or label, training set) as users name it: `name`, or `name@version`. */
+export interface VersionRef {
+  readonly name: string;
+  /** The newest version when absent. */
+  readonly version?: number;
+}
+
+/**
+ * The key of one version of a feature, label or training set in maps and
+ * sets: `name@version`, the name folded as `keyOf` folds it (`Spend@2` and
+ * `spend@2` are one key). Without a version, `name@` (the newest).
+ */
+export function versionKey(name: string, version?: number): string {
+  return `${keyOf(name)}@${version ?? ''}`;
+}
+
+/** One version as users write it, in messages and lists: `name@version`, the name as declared. */
+export function versionRef(name: string, version: number): string {
+  return `${name}@${version}`;
+}
+
+const VERSION_REF = /^\s*([^@\s]+)\s*(?:@\s*(\d+)\s*)?$/;
+
+/**
+ * `name` or `name@version` (spaces around `@` allowed; a version is a whole
+ * number from 1) → the ref; undefined when the text is neither. The one
+ * reading of feature lists: HTTP selections, spines, `--features`.
+ */
+export function parseVersionRef(text: string): VersionRef | undefined {
+  const m = VERSION_REF.exec(text);
+  if (!m) return undefined;
+  if (m[2] === undefined) return { name: m[1]! };
+  const version = Number(m[2]);
+  return Number.isSafeInteger(version) && version >= 1 ? { name: m[1]!, version } : undefined;
+}
+
 /** The highest version of a versioned object, or a given one. */
 export function findVersion<T extends { version: number }>(versions: readonly T[] | undefined, version?: number): T | undefined {
   if (!versions || versions.length === 0) return undefined;

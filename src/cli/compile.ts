@@ -1,7 +1,7 @@
 /** `fsql compile`: the SQL (or, with --explain, the logical plan) fsql runs for a target. */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Catalog } from '../check/catalog.js';
-import { keyOf } from '../check/catalog.js';
+import { keyOf, versionKey } from '../check/catalog.js';
 import type { FittedParameters } from '../plan/fitted.js';
 import { planFit, planMaterialize, planTraining, planView, viewsInOrder, featureVersion, type FittedLookup } from '../plan/build.js';
 import { explainPlan } from '../plan/explain.js';
@@ -41,7 +41,7 @@ export function readParams(path: string | undefined): FittedLookup {
     throw new CompileError(`cannot read fitted parameters from ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const byKey = new Map(Object.entries(json).map(([k, v]) => [k.toLowerCase(), v]));
-  return (name, version) => byKey.get(`${name.toLowerCase()}@${version}`);
+  return (name, version) => byKey.get(versionKey(name, version));
 }
 
 /**
@@ -57,10 +57,10 @@ export function registeredFitted(project: CheckedProject, dir: string): Map<stri
   if (!existsSync(path)) return out;
   const registry = openRegistry(path);
   try {
-    const hashes = new Map(registry.list({ kind: 'feature' }).map((o) => [`${keyOf(o.name)}@${o.version}`, o.hash]));
+    const hashes = new Map(registry.list({ kind: 'feature' }).map((o) => [versionKey(o.name, o.version), o.hash]));
     for (const d of projectDefinitions(project)) {
       if (d.kind !== 'feature') continue;
-      const k = `${keyOf(d.name)}@${d.version}`;
+      const k = versionKey(d.name, d.version);
       if (hashes.get(k) !== d.hash) continue;
       const p = registry.fittedParameters(d.name, d.version);
       if (p) out.set(k, p);
@@ -78,7 +78,7 @@ export function registeredFitted(project: CheckedProject, dir: string): Map<stri
 export function compileFitted(project: CheckedProject, dir: string, params: string | undefined): FittedLookup {
   const fromFile = readParams(params);
   const fromRegistry = registeredFitted(project, dir);
-  return (name, version) => fromFile(name, version) ?? fromRegistry.get(`${keyOf(name)}@${version}`);
+  return (name, version) => fromFile(name, version) ?? fromRegistry.get(versionKey(name, version));
 }
 
 export function parseTime(text: string): number {

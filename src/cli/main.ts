@@ -4,27 +4,15 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { checkProject } from '../check/project.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
-import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
-import { findFsqlFiles, ProjectNotFoundError, readProjectFiles } from '../project/files.js';
-import { formatSource } from '../syntax/format.js';
-import { compile, compileFitted, CompileError, type CompileOptions } from './compile.js';
-import { PlanError } from '../plan/build.js';
-import { UnsupportedError } from '../sql/dialect.js';
-import { parseKind, projectDir, runDescribe, runList, runPlan, runRetire, type OutputFormat } from './registry-commands.js';
-import { EXIT_BUSY, runApply, runGet, runIngest, runMaterialize, runTrain } from './runtime-commands.js';
-import { runTrainSpine } from './spine-command.js';
-import { runServe } from './serve-command.js';
-import { runFit } from './fit-command.js';
-import { runInit } from './init.js';
-import { dataWarningsOf, deniedMessage, planEstimates, printWarnings, staticWarnings } from './leakage-report.js';
-import { describeEstimate } from '../runtime/estimate.js';
+import type { CompileOptions } from './compile.js';
+import type { OutputFormat } from './registry-commands.js';
 import { parseTimeOption, TimeOptionError } from './time-option.js';
 import { engineTargets, type EngineTarget } from '../engine/engine.js';
-import { OUTPUT_FORMATS, type OutputFormat as FileFormat } from '../store/files/write.js';
-import { ConfigError } from '../runtime/config.js';
+import type { OutputFormat as FileFormat } from '../store/files/write.js';
+
+// Every command loads its modules when it runs (dynamic imports in the
+// actions): `fsql --help` and the usage errors load commander alone, and no
+// command pays for another's libraries (the engines, fastify, the parser).
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -47,61 +35,6 @@ const processIo: Io = {
   progress: true,
 };
 
-function sourceLookup(files: readonly { path: string; text: string }[]): (file: string) => string | undefined {
-  const byPath = new Map(files.map((f) => [f.path, f.text]));
-  return (file) => byPath.get(file);
-}
-
-export function runCheck(path: string, options: { format: string; denyWarnings?: boolean }, io: Io): number {
-  const files = readProjectFiles(path, io.cwd);
-  const result = checkProject(files);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = result.diagnostics.length - errors;
-  if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ files: files.length, errors, warnings, diagnostics: diagnosticsToJson(result.diagnostics) }, null, 2)}\n`);
-  } else {
-    if (result.diagnostics.length > 0) {
-      io.stderr(`${renderDiagnostics(result.diagnostics, sourceLookup(files), { color: io.color })}\n\n`);
-    }
-    const c = result.catalog;
-    const count = (r: Record<string, unknown>) => Object.keys(r).length;
-    const summary = `${files.length} file${files.length === 1 ? '' : 's'}: ${count(c.entities)} entities, ${count(c.relations)} sources and views, ${count(c.features)} features, ${count(c.labels)} labels, ${count(c.trainingSets)} training sets`;
-    io[errors > 0 ? 'stderr' : 'stdout'](
-      errors > 0
-        ? `${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''} in ${files.length} file${files.length === 1 ? '' : 's'}\n`
-        : `ok — ${summary}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
-    );
-  }
-  // --deny-warnings: a warning (a leakage lint, a nullable event time) fails the check too, for CI.
-  return hasErrors(result.diagnostics) || (options.denyWarnings === true && warnings > 0) ? 1 : 0;
-}
-
-export function runFmt(paths: readonly string[], options: { check: boolean }, io: Io): number {
-  const files = (paths.length > 0 ? paths : ['.']).flatMap((p) => findFsqlFiles(p));
-  let failed = false;
-  const unformatted: string[] = [];
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    const { output, diagnostics } = formatSource(text, file);
-    if (hasErrors(diagnostics)) {
-      io.stderr(`${renderDiagnostics(diagnostics, () => text, { color: io.color })}\n\n`);
-      failed = true;
-      continue;
-    }
-    if (output === text) continue;
-    if (options.check) unformatted.push(file);
-    else {
-      writeFileSync(file, output);
-      io.stdout(`formatted ${file}\n`);
-    }
-  }
-  if (options.check && unformatted.length > 0) {
-    io.stderr(`${unformatted.map((f) => `would reformat ${f}`).join('\n')}\n${unformatted.length} file${unformatted.length === 1 ? '' : 's'} not formatted; run \`fsql fmt\`\n`);
-    return 1;
-  }
-  return failed ? 1 : 0;
-}
-
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const program = new Command()
@@ -121,7 +54,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('write a small working starter project (an online shop, with generated data) into a new folder')
     .argument('[dir]', 'the folder to create (it must be empty or not exist)', '.')
     .option('--force', 'write into a folder that is not empty (files of the same name are overwritten)')
-    .action((dir: string, o: { force?: boolean }) => {
+    .action(async (dir: string, o: { force?: boolean }) => {
+      const { runInit } = await import('./init.js');
       code = runInit(dir, { ...(o.force ? { force: true } : {}) }, io);
     });
 
@@ -131,7 +65,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[path]', 'project folder or .fsql file', '.')
     .option('--format <format>', 'text or json', 'text')
     .option('--deny-warnings', 'exit 1 when there are warnings too (leakage lints among them)')
-    .action((path: string, options: { format: string; denyWarnings?: boolean }) => {
+    .action(async (path: string, options: { format: string; denyWarnings?: boolean }) => {
+      const { runCheck } = await import('./check-command.js');
       code = runCheck(path, { format: format(options.format), ...(options.denyWarnings ? { denyWarnings: true } : {}) }, io);
     });
 
@@ -140,7 +75,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('rewrite .fsql files in the canonical format')
     .argument('[paths...]', 'files or folders', [])
     .option('--check', 'do not write; exit 1 when a file is not formatted', false)
-    .action((paths: string[], options: { check: boolean }) => {
+    .action(async (paths: string[], options: { check: boolean }) => {
+      const { runFmt } = await import('./check-command.js');
       code = runFmt(paths, options, io);
     });
 
@@ -169,16 +105,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--explain', 'print the logical plan instead of SQL')
     .option('--params <file>', 'fitted parameters as JSON ({ "feature@version": … }); default: those registered by `fsql apply`')
     .option('--as-of <time>', "the time online vectors and time-independent labels are computed at ('YYYY-MM-DD HH:MM:SS')")
-    .action((path: string, options: CompileOptions) => {
-      const files = readProjectFiles(path, io.cwd);
-      const result = checkProject(files);
-      if (hasErrors(result.diagnostics)) {
-        io.stderr(`${renderDiagnostics(result.diagnostics, sourceLookup(files), { color: io.color })}\n\n`);
-        code = 1;
-        return;
-      }
-      // Fitted parameters: --params, else those the project's registry holds (when it was applied).
-      io.stdout(compile(result.catalog, options, compileFitted(result, projectDir(path, io.cwd), options.params)));
+    .action(async (path: string, options: CompileOptions) => {
+      const { runCompileCommand } = await import('./compile-command.js');
+      code = await runCompileCommand(path, options, io);
     });
 
   program
@@ -190,22 +119,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--deny-warnings', 'exit 1 when the project has warnings (leakage lints, from the files and the offline data)')
     .option('--no-estimate', "skip the estimates of what each new version reads, materializes and affects (COUNT queries on the offline data)")
     .action(async (path: string, options: { format: string; retireBroken?: boolean; denyWarnings?: boolean; estimate: boolean }) => {
-      code = runPlan(path, { format: format(options.format), ...(options.retireBroken ? { retireBroken: true } : {}) }, io);
-      // Leakage warnings (text: on stderr, after the plan): the checker's, and those the offline data shows.
-      if (code !== 0) return;
-      const files = readProjectFiles(path, io.cwd);
-      const checked = checkProject(files);
-      // The data impact of the new versions, from the offline data of an applied project (text output only).
-      if (options.estimate && options.format !== 'json') {
-        const estimates = await planEstimates(projectDir(path, io.cwd), checked, options.retireBroken ?? false);
-        if (estimates && estimates.length > 0) io.stdout(`\nEstimated data impact (from the offline data; --no-estimate skips this):\n${estimates.map((e) => `  + ${describeEstimate(e)}\n`).join('')}`);
-      }
-      const warnings = [...staticWarnings(checked), ...(await dataWarningsOf(projectDir(path, io.cwd), checked))];
-      if (options.format !== 'json') printWarnings(io, files, warnings);
-      if (options.denyWarnings && warnings.length > 0) {
-        io.stderr(deniedMessage(warnings.length, 'fails the plan'));
-        code = 1;
-      }
+      const { runPlanCommand } = await import('./compile-command.js');
+      code = await runPlanCommand(path, { format: format(options.format), ...(options.retireBroken ? { retireBroken: true } : {}), ...(options.denyWarnings ? { denyWarnings: true } : {}), estimate: options.estimate }, io);
     });
 
   program
@@ -216,7 +131,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .requiredOption('--version <n>', 'the version to retire')
     .option('--reason <text>', 'why (shown wherever the version is asked for)', 'retired by hand')
     .option('--format <format>', 'text or json', 'text')
-    .action((name: string, path: string, options: { version: string; reason: string; format: string }) => {
+    .action(async (name: string, path: string, options: { version: string; reason: string; format: string }) => {
+      const { runRetire } = await import('./registry-commands.js');
       code = runRetire(name, path, { version: positive('--version', options.version)!, reason: options.reason, format: format(options.format) }, io);
     });
 
@@ -226,7 +142,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[path]', 'project folder', '.')
     .option('--kind <kind>', 'entity, source, view, feature, label or training_set')
     .option('--format <format>', 'text or json', 'text')
-    .action((path: string, options: { format: string; kind?: string }) => {
+    .action(async (path: string, options: { format: string; kind?: string }) => {
+      const { parseKind, runList } = await import('./registry-commands.js');
       const kind = options.kind === undefined ? undefined : parseKind(options.kind);
       if (options.kind !== undefined && kind === undefined) {
         throw new UsageError(`--kind must be entity, source, view, feature, label or training_set, not ${options.kind}`);
@@ -241,8 +158,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[path]', 'project folder', '.')
     .option('--version <n>', 'the version (default: the newest)')
     .option('--format <format>', 'text or json', 'text')
-    .action((name: string, path: string, options: { format: string; version?: string }) => {
+    .action(async (name: string, path: string, options: { format: string; version?: string }) => {
       const version = positive('--version', options.version);
+      const { runDescribe } = await import('./registry-commands.js');
       code = runDescribe(name, path, { format: format(options.format), ...(version !== undefined ? { version } : {}) }, io);
     });
 
@@ -271,6 +189,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--deny-warnings', 'refuse to apply a project with warnings (leakage lints); exit 1 when the applied data shows some')
     .action(async (path: string, o: { fitAt?: string; reload?: boolean; engine?: string; format: string; quiet?: boolean; retireBroken?: boolean; denyWarnings?: boolean }) => {
       const e = engine(o.engine);
+      const { runApply } = await import('./runtime-commands.js');
       code = await runApply(path, { format: format(o.format), ...(o.fitAt !== undefined ? { fitAt: parseTimeOption('--fit-at', o.fitAt) } : {}), ...(o.reload ? { reload: true } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}), ...(o.retireBroken ? { retireBroken: true } : {}), ...(o.denyWarnings ? { denyWarnings: true } : {}) }, io);
     });
 
@@ -286,6 +205,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action(async (name: string, path: string, o: { version?: string; at?: string; engine?: string; format: string }) => {
       const v = positive('--version', o.version);
       const e = engine(o.engine);
+      const { runFit } = await import('./fit-command.js');
       code = await runFit(name, path, { format: format(o.format), ...(v !== undefined ? { version: v } : {}), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(e ? { engine: e } : {}) }, io);
     });
 
@@ -300,6 +220,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (path: string, o: { at?: string; entity?: string[]; engine?: string; format: string; quiet?: boolean }) => {
       const e = engine(o.engine);
+      const { runMaterialize } = await import('./runtime-commands.js');
       code = await runMaterialize(path, { format: format(o.format), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(o.entity ? { entities: o.entity } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}) }, io);
     });
 
@@ -318,12 +239,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (name: string | undefined, path: string, o: { out: string; version?: string; format?: string; asOf?: string; engine?: string; quiet?: boolean; spine?: string; features?: string; time?: string }) => {
+      const { OUTPUT_FORMATS } = await import('../store/files/write.js');
       if (o.format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(', ')}, not ${o.format}`);
       if (o.spine !== undefined) {
         if (o.features === undefined) throw new UsageError('--spine needs --features NAME[@VERSION],…');
         if (o.version !== undefined || o.asOf !== undefined) throw new UsageError('--version and --as-of are for a training set; a spine gives each row its own time');
         if (name !== undefined && path !== '.') throw new UsageError('with --spine, give no training set name: only the project folder');
         const e = engine(o.engine);
+        const { runTrainSpine } = await import('./spine-command.js');
         code = await runTrainSpine(name ?? path, { spine: o.spine, features: o.features, out: o.out, ...(o.format !== undefined ? { format: o.format as FileFormat } : {}), ...(o.time !== undefined ? { time: o.time } : {}), ...(e ? { engine: e } : {}) }, io);
         return;
       }
@@ -331,6 +254,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       if (name === undefined) throw new UsageError('name the training set to write (or give --spine FILE --features …)');
       const v = positive('--version', o.version);
       const e = engine(o.engine);
+      const { runTrain } = await import('./runtime-commands.js');
       code = await runTrain(
         name,
         path,
@@ -357,6 +281,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--idempotency-key <key>', 'store the file once however often it is ingested under this key (a retry after a failure is safe)')
     .action(async (source: string, file: string, path: string, o: { engine?: string; format: string; idempotencyKey?: string }) => {
       const e = engine(o.engine);
+      const { runIngest } = await import('./runtime-commands.js');
       code = await runIngest(source, file, path, { format: format(o.format), ...(e ? { engine: e } : {}), ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}) }, io);
     });
 
@@ -382,11 +307,55 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const e = engine(o.engine);
       // What each worker runs: the same command without --workers (the project path made absolute).
       const workerArgs = [resolve(io.cwd, path), ...(o.port !== undefined ? ['--port', o.port] : []), ...(o.host !== undefined ? ['--host', o.host] : []), ...(o.engine !== undefined ? ['--engine', o.engine] : [])];
+      const { runServe } = await import('./serve-command.js');
       code = await runServe(
         path,
         { ...(port !== undefined ? { port } : {}), ...(o.host !== undefined ? { host: o.host } : {}), ...(e ? { engine: e } : {}), ...(workers !== undefined ? { workers, workerArgs } : {}) },
         io,
       );
+    });
+
+  const monitor = program.command('monitor').description('drift and freshness of what is served (see docs/monitoring.md)');
+  monitor
+    .command('drift')
+    .description("PSI of each served feature version's online values against its profile at apply, and NULL shares; exit 1 when one is above the threshold")
+    .argument('[path]', 'project folder', '.')
+    .option('--threshold <psi>', 'PSI above which a version has drifted', '0.2')
+    .option('--json', 'the JSON of GET /v1/monitoring/drift')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .action(async (path: string, o: { threshold: string; json?: boolean; engine?: string }) => {
+      const threshold = Number(o.threshold);
+      if (!/^\d+(\.\d+)?$/.test(o.threshold) || !Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number of 0 or more (a PSI, e.g. 0.2), not ${o.threshold}`);
+      const e = engine(o.engine);
+      const { runMonitorDrift } = await import('./monitor-command.js');
+      code = await runMonitorDrift(path, { format: o.json ? 'json' : 'text', threshold, ...(e ? { engine: e } : {}) }, io);
+    });
+  monitor
+    .command('freshness')
+    .description('newest event time per source and feature version, and when each entity\'s online vectors were last materialized or updated')
+    .argument('[path]', 'project folder', '.')
+    .option('--json', 'the JSON of GET /v1/monitoring/freshness')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .action(async (path: string, o: { json?: boolean; engine?: string }) => {
+      const e = engine(o.engine);
+      const { runMonitorFreshness } = await import('./monitor-command.js');
+      code = await runMonitorFreshness(path, { format: o.json ? 'json' : 'text', ...(e ? { engine: e } : {}) }, io);
+    });
+
+  program
+    .command('ui')
+    .description('browse the registry in a web browser: the UI and the registry API, without lookups (fsql serve serves the same UI at /); see docs/ui.md')
+    .argument('[path]', 'project folder', '.')
+    .option('--port <n>', 'port (default: fsql.json server.port, 8080; 0 for any free port)')
+    .option('--host <host>', 'address to listen on (default: fsql.json server.host, 127.0.0.1)')
+    .action(async (path: string, o: { port?: string; host?: string }) => {
+      let port: number | undefined;
+      if (o.port !== undefined) {
+        port = Number(o.port);
+        if (!/^\d+$/.test(o.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${o.port}`);
+      }
+      const { runUi } = await import('./ui-command.js');
+      code = await runUi(path, { ...(port !== undefined ? { port } : {}), ...(o.host !== undefined ? { host: o.host } : {}) }, io);
     });
 
   program
@@ -398,6 +367,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--features <names>', 'comma-separated features (name or name@version); default all')
     .option('--format <format>', 'text or json', 'text')
     .action(async (entity: string, keys: string[], o: { project: string; features?: string; format: string }) => {
+      const { runGet } = await import('./runtime-commands.js');
       code = await runGet(entity, keys, o.project, { format: format(o.format), ...(o.features ? { features: o.features.split(',').map((f) => f.trim()).filter(Boolean) } : {}) }, io);
     });
 
@@ -405,15 +375,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof UsageError || e instanceof TimeOptionError || e instanceof ConfigError || e instanceof ProjectNotFoundError || e instanceof CompileError || e instanceof PlanError || e instanceof UnsupportedError) {
-      io.stderr(`fsql: ${e.message}\n`);
+    if (e instanceof UsageError || e instanceof TimeOptionError || (await isUsageError(e))) {
+      io.stderr(`fsql: ${(e as Error).message}\n`);
       return 2;
     }
     const sqlite = (e as { code?: unknown } | null)?.code;
     if (typeof sqlite === 'string' && (sqlite.startsWith('SQLITE_BUSY') || sqlite.startsWith('SQLITE_LOCKED'))) {
       // Another fsql process kept a database of the project locked (outside the waits that say which): not a bug.
       io.stderr(`fsql: busy: another fsql process holds a database of the project (${(e as Error).message}: an apply, an ingest or a registry change); retry once it is done\n`);
-      return EXIT_BUSY;
+      return (await import('./runtime-commands.js')).EXIT_BUSY;
     }
     io.stderr(`fsql: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 70;
@@ -422,3 +392,22 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 class UsageError extends Error {}
+
+/**
+ * A user's mistake found by a layer a command loaded (exit 2). Imported here,
+ * after the fact, to keep them off the start-up path: a module that threw is
+ * loaded already, so this costs only when the error is none of them.
+ */
+async function isUsageError(e: unknown): Promise<boolean> {
+  if (!(e instanceof Error)) return false;
+  // Lightest first: the common mistakes (no project, a bad fsql.json) cost least.
+  const classes: (() => Promise<abstract new (...args: never[]) => Error>)[] = [
+    async () => (await import('../project/files.js')).ProjectNotFoundError,
+    async () => (await import('../runtime/config.js')).ConfigError,
+    async () => (await import('../sql/dialect.js')).UnsupportedError,
+    async () => (await import('./compile.js')).CompileError,
+    async () => (await import('../plan/build.js')).PlanBuildError,
+  ];
+  for (const load of classes) if (e instanceof (await load())) return true;
+  return false;
+}

@@ -11,7 +11,7 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
 import type { EngineTarget } from '../engine/engine.js';
 import { timestampText, valueText, type Value } from '../engine/values.js';
-import type { ScalarType } from '../check/catalog.js';
+import { versionRef, type ScalarType } from '../check/catalog.js';
 import { BadValue, parseText } from '../store/files/values.js';
 import { ProjectNotFoundError, readProjectFiles } from '../project/files.js';
 import { applyProject, type AwaitingFit } from '../runtime/apply.js';
@@ -113,6 +113,10 @@ export async function withWorkspace(path: string, io: RuntimeIo, options: Worksp
   }
   try {
     return await fn(ws);
+  } catch (e) {
+    // The online store's server (Redis) cannot be reached: the message names it (password hidden); not a bug.
+    if (e instanceof OnlineStoreError && e.code === 'unavailable') return reportRuntimeError(new RuntimeError('cannot_open', e.message), io, undefined, options.format);
+    throw e;
   } finally {
     await ws.close();
   }
@@ -172,7 +176,7 @@ export async function runApply(path: string, options: ApplyCommandOptions, io: R
           s.action === 'loaded' ? `loaded ${plural(s.rows ?? 0, 'row')}` : s.action === 'unchanged' ? `unchanged (${plural(s.rows ?? 0, 'row')})` : s.action === 'created' ? 'stream table created' : s.action === 'kept' ? 'stream table kept' : 'table checked';
         io.stdout(`  source ${s.source}: ${what}\n`);
       }
-      if (out.fitted.length > 0) io.stdout(`  fitted ${out.fitted.map((f) => `${f.feature}@${f.version}`).join(', ')}\n`);
+      if (out.fitted.length > 0) io.stdout(`  fitted ${out.fitted.map((f) => versionRef(f.feature, f.version)).join(', ')}\n`);
       for (const a of out.awaiting) io.stderr(`warning: ${awaitingWarning(a)}\n`);
       io.stdout(`  statistics recorded for ${plural(out.statistics, 'feature version')}\n`);
       io.stdout(out.result.applyId === null ? 'Nothing to apply: the registry is up to date.\n' : `Applied (apply #${out.result.applyId}).\n`);

@@ -74,6 +74,8 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
         ...(options.host !== undefined ? { host: options.host } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(token ? { token } : {}),
+        // A worker's /metrics gathers every worker's through the primary.
+        ...(worker ? { clusterMetrics: true } : {}),
       });
     } catch (e) {
       if (e instanceof ListenError) {

@@ -14,6 +14,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeIo } from './runtime-commands.js';
+import { primaryMetrics } from '../server/metrics.js';
 
 /** Set in a worker's environment: run one server, report to the primary. */
 export const WORKER_ENV = 'FSQL_SERVE_WORKER';
@@ -63,6 +64,8 @@ function howItEnded(code: number | null, signal: string | null): string {
  */
 export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): Promise<number> {
   const { exec, execArgv } = cliEntry();
+  // A worker answering GET /metrics asks here for every worker's metrics (prom-client's AggregatorRegistry).
+  const metricsAsked = primaryMetrics();
   // silent: the workers' output comes through here, so that the last line a worker wrote can say why it died.
   cluster.setupPrimary({ exec, execArgv, args: ['serve', ...options.args], silent: true });
   let stopping = false;
@@ -96,6 +99,7 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
       if (last !== undefined) lastLine = last.trim();
     });
     w.on('message', (m: FromWorker) => {
+      metricsAsked(w, m);
       if (m.kind === 'listening') {
         listening.add(w);
         if (!announced && listening.size === options.workers) {

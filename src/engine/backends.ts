@@ -19,13 +19,20 @@ export interface EngineCapabilities {
 
 export interface EngineBackend {
   readonly target: EngineTarget;
-  /** For messages: `SQLite`, `DuckDB`. */
+  /** For messages: `SQLite`, `DuckDB`, `PostgreSQL`. */
   readonly label: string;
-  /** The offline database's file name under `.fsql/` when fsql.json names none. */
+  /**
+   * Where the database is: `file` — a database file (`offline.path`, default
+   * `.fsql/<defaultFile>`), or in memory for `:memory:`; `url` — a server
+   * (`offline.url` in fsql.json, required), whose tables fsql keeps in a
+   * schema of its own (`offline.schema`).
+   */
+  readonly location: 'file' | 'url';
+  /** The offline database's file name under `.fsql/` when fsql.json names none (file engines). */
   readonly defaultFile: string;
   readonly capabilities: EngineCapabilities;
-  /** Opens the engine on a database file, or in memory for `:memory:`. */
-  open(path: string, options: EngineOptions): Promise<Engine>;
+  /** Opens the engine on a database file (in memory for `:memory:`), or a server's URL. */
+  open(where: string, options: EngineOptions): Promise<Engine>;
 }
 
 const BACKENDS = new Map<EngineTarget, EngineBackend>();
@@ -51,6 +58,7 @@ export function engineBackends(): readonly EngineBackend[] {
 registerEngine({
   target: 'sqlite',
   label: 'SQLite',
+  location: 'file',
   defaultFile: 'offline.db',
   capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true },
   open: async (path, options) => (await import('./sqlite.js')).openSqlite(path, options),
@@ -59,7 +67,19 @@ registerEngine({
 registerEngine({
   target: 'duckdb',
   label: 'DuckDB',
+  location: 'file',
   defaultFile: 'offline.duckdb',
   capabilities: { multiProcess: false, viewsAcrossDatabases: true, transactionalDdl: true },
   open: async (path) => (await import('./duckdb.js')).openDuckdb(path),
+});
+
+registerEngine({
+  target: 'postgres',
+  label: 'PostgreSQL',
+  location: 'url',
+  defaultFile: '',
+  // Many connections at once (serve --workers, an ingest beside a server); views read tables of any schema
+  // (TABLE sources in place); CREATE TABLE / VIEW / INDEX roll back with the transaction.
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true },
+  open: async (url, options) => (await import('./postgres.js')).openPostgres(url, options),
 });

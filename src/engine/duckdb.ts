@@ -63,6 +63,7 @@ const nativeTypes: Readonly<Record<ScalarType, DuckDBType>> = {
 
 export class DuckdbEngine implements Engine {
   readonly target = 'duckdb' as const;
+  readonly schema = 'main';
   private queue: Promise<unknown> = Promise.resolve();
   private inTransaction = false;
   private closed = false;

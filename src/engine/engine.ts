@@ -4,7 +4,7 @@
  * (TIMESTAMP = epoch microseconds, DATE = epoch days, BOOLEAN = boolean …),
  * whatever the engine stores underneath.
  */
-import type { ColumnInfo } from '../check/catalog.js';
+import type { ColumnInfo, ScalarType } from '../check/catalog.js';
 import type { TargetName } from '../sql/dialect.js';
 import type { QueryColumn, Row, Value } from './values.js';
 
@@ -17,15 +17,25 @@ export interface Table {
   readonly rows: Value[][];
 }
 
-/** The targets that have an embedded engine. */
-export type EngineTarget = Extract<TargetName, 'sqlite' | 'duckdb'>;
+/** The targets that run as an offline engine: embedded (SQLite, DuckDB) or a server (PostgreSQL). */
+export type EngineTarget = Extract<TargetName, 'sqlite' | 'duckdb' | 'postgres'>;
 
+/** The embedded engines: opened on a file or in memory, in this process (what `npm test` runs every engine test on). */
 export const engineTargets: readonly EngineTarget[] = ['sqlite', 'duckdb'];
+
+/** Every offline engine fsql.json may name (`offline.engine`) and `--engine` accepts: the embedded ones and the servers. */
+export const offlineTargets: readonly EngineTarget[] = ['sqlite', 'duckdb', 'postgres'];
 
 export interface Engine {
   readonly target: EngineTarget;
-  /** The engine's own version string (e.g. `3.53.2`, `v1.4.4`). */
+  /** The engine's own version string (e.g. `3.53.2`, `v1.4.4`, `15.18`). */
   readonly version: string;
+  /**
+   * The schema holding fsql's own tables and views, which unqualified names
+   * find first: `main` on SQLite and DuckDB, fsql.json's `offline.schema`
+   * (default `fsql`) on PostgreSQL.
+   */
+  readonly schema: string;
   /**
    * Creates a table with the engine's storage type for each column; NOT NULL
    * for non-nullable columns. `temporary`: a table of this connection only,
@@ -78,8 +88,25 @@ export interface Engine {
    * savepoints; DuckDB has none, so a nested call joins the outer transaction.
    */
   transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T>;
+  /**
+   * Optional: the columns of an existing table or view (`name` schema-qualified
+   * or not) with the engine's type and the fsql type its values read as
+   * (undefined when none: a `timestamptz`, a `json`), or undefined when there
+   * is no such table. `apply` checks a TABLE source read in place against its
+   * declared columns with it.
+   */
+  tableColumns?(name: readonly string[]): Promise<readonly TableColumn[] | undefined>;
   /** Releases the engine; later calls throw. Closing twice is harmless. */
   close(): Promise<void>;
+}
+
+/** A column of a table the engine already has (`Engine.tableColumns`). */
+export interface TableColumn {
+  readonly name: string;
+  /** The engine's name of its type (`bigint`, `character varying`, `timestamp with time zone`). */
+  readonly engineType: string;
+  /** The fsql type its values read as exactly; undefined when none does. */
+  readonly type: ScalarType | undefined;
 }
 
 /** How an engine is opened. */
@@ -90,6 +117,8 @@ export interface EngineOptions {
    * (SQLite; a DuckDB file is opened by one process at a time). Default 60 000.
    */
   readonly busyTimeoutMs?: number;
+  /** A server engine's schema for fsql's own tables and views (`Engine.schema`); created when missing. */
+  readonly schema?: string;
 }
 
 /** Another process held the database's write lock for longer than the busy timeout. */
@@ -117,4 +146,15 @@ export function quoteString(text: string): string {
 /** The name fsql gives the index on `columns` of `table`. */
 export function indexName(table: string, columns: readonly string[]): string {
   return `${table}__${columns.join('__')}__idx`;
+}
+
+/** A URL with its password replaced by `***`, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
 }

@@ -73,6 +73,7 @@ function isBusy(e: unknown): boolean {
 
 export class SqliteEngine implements Engine {
   readonly target = 'sqlite' as const;
+  readonly schema = 'main';
   readonly version: string;
   /** `builtin` when SQLite was compiled with its math functions; `registered` when fsql added JS ones. */
   readonly mathFunctions: 'builtin' | 'registered';

@@ -4,7 +4,7 @@
  * a training row for the same (key, time) are computed by the same plan parts.
  */
 import type { Catalog, EntityInfo, FeatureInfo, LabelInfo, RelationInfo, ScalarType } from '../check/catalog.js';
-import { availableAfterSeconds, findVersion, keyOf } from '../check/catalog.js';
+import { availableAfterSeconds, findVersion, keyOf, versionKey } from '../check/catalog.js';
 import { oneHotColumnNames } from '../check/naming.js';
 import type { FittedParameters } from './fitted.js';
 import type {
@@ -27,7 +27,12 @@ import type {
 /** Fitted parameters of a feature version, from the registry (undefined when not fitted yet). */
 export type FittedLookup = (feature: string, version: number) => FittedParameters | undefined;
 
-export class PlanError extends Error {}
+/**
+ * A logical plan that cannot be built from the catalog: an unknown object, a
+ * feature version not fitted yet, a spine that lists a feature twice. (Not the
+ * registry's `PlanError`, a reason an *apply* plan is refused.)
+ */
+export class PlanBuildError extends Error {}
 
 function freeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -39,7 +44,7 @@ function freeze<T>(value: T): T {
 
 function relationOf(catalog: Catalog, name: string): RelationInfo {
   const r = catalog.relations[keyOf(name)];
-  if (!r) throw new PlanError(`unknown relation ${name}`);
+  if (!r) throw new PlanBuildError(`unknown relation ${name}`);
   return r;
 }
 
@@ -57,7 +62,7 @@ function access(catalog: Catalog, relationName: string, keyColumns: readonly str
 
 export function featureVersion(catalog: Catalog, name: string, version?: number): FeatureInfo {
   const f = findVersion(catalog.features[keyOf(name)], version);
-  if (!f) throw new PlanError(`unknown feature ${name}${version ? ` VERSION ${version}` : ''}`);
+  if (!f) throw new PlanBuildError(`unknown feature ${name}${version ? ` VERSION ${version}` : ''}`);
   return f;
 }
 
@@ -94,7 +99,7 @@ export function transformFor(
   let unfitted = false;
   const need = (): FittedParameters => {
     if (fitted) return fitted;
-    if (!options.preview) throw new PlanError(`feature ${feature.name} VERSION ${feature.version} has not been fitted yet: run \`fsql apply\``);
+    if (!options.preview) throw new PlanBuildError(`feature ${feature.name} VERSION ${feature.version} has not been fitted yet: run \`fsql apply\``);
     unfitted = true;
     return PREVIEW;
   };
@@ -162,7 +167,7 @@ export interface TrainingOptions {
 
 export function planTraining(catalog: Catalog, name: string, fitted: FittedLookup, options: TrainingOptions = {}): TrainingPlan {
   const ts = findVersion(catalog.trainingSets[keyOf(name)], options.version);
-  if (!ts) throw new PlanError(`unknown training set ${name}${options.version ? ` VERSION ${options.version}` : ''}`);
+  if (!ts) throw new PlanBuildError(`unknown training set ${name}${options.version ? ` VERSION ${options.version}` : ''}`);
   const label = findVersion(catalog.labels[keyOf(ts.label.name)], ts.label.version)!;
   const labelRelation = relationOf(catalog, label.relation);
   const labelEntity = catalog.entities[keyOf(label.key.entity)]!;
@@ -255,12 +260,12 @@ export interface SpineOptions {
  * name (`name__v2`), as in materialize.
  */
 export function planSpine(catalog: Catalog, refs: readonly { readonly name: string; readonly version?: number }[], fitted: FittedLookup, options: SpineOptions): SpinePlan {
-  if (refs.length === 0) throw new PlanError('a spine needs at least one feature');
+  if (refs.length === 0) throw new PlanBuildError('a spine needs at least one feature');
   const features = refs.map((r) => featureVersion(catalog, r.name, r.version));
   const seen = new Set<string>();
   for (const f of features) {
-    const k = `${keyOf(f.name)}@${f.version}`;
-    if (seen.has(k)) throw new PlanError(`feature ${f.name} VERSION ${f.version} is listed twice`);
+    const k = versionKey(f.name, f.version);
+    if (seen.has(k)) throw new PlanBuildError(`feature ${f.name} VERSION ${f.version} is listed twice`);
     seen.add(k);
   }
   const keyColumn = options.keyColumn ?? ((name: string) => name);
@@ -286,7 +291,7 @@ export function planSpine(catalog: Catalog, refs: readonly { readonly name: stri
   const names = new Map<string, string>();
   for (const c of columns) {
     const other = names.get(keyOf(c.name));
-    if (other !== undefined) throw new PlanError(`two output columns would be named ${c.name}${other !== c.name ? ` (and ${other})` : ''}: rename the spine's time column`);
+    if (other !== undefined) throw new PlanBuildError(`two output columns would be named ${c.name}${other !== c.name ? ` (and ${other})` : ''}: rename the spine's time column`);
     names.set(keyOf(c.name), c.name);
   }
   return freeze({ kind: 'spine', spine, lookups, transforms, columns });
@@ -302,7 +307,7 @@ export function planMaterialize(
   options: { time?: TimeValue; features?: readonly { name: string; version: number }[]; preview?: boolean } = {},
 ): MaterializePlan {
   const entity = catalog.entities[keyOf(entityName)];
-  if (!entity) throw new PlanError(`unknown entity ${entityName}`);
+  if (!entity) throw new PlanBuildError(`unknown entity ${entityName}`);
   const features =
     options.features?.map((f) => featureVersion(catalog, f.name, f.version)) ??
     Object.values(catalog.features)
@@ -358,7 +363,7 @@ export function planFit(catalog: Catalog, name: string, version?: number, time?:
 
 export function planView(catalog: Catalog, name: string): ViewPlan {
   const r = relationOf(catalog, name);
-  if (r.kind !== 'view') throw new PlanError(`${name} is a source, not a view`);
+  if (r.kind !== 'view') throw new PlanBuildError(`${name} is a source, not a view`);
   return freeze({ kind: 'view', name: r.name, query: r.query, columns: r.columns });
 }
 

@@ -19,7 +19,7 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { keyOf, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
+import { keyOf, versionKey, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
 import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { engineBackend, engineBackends } from '../engine/backends.js';
@@ -91,10 +91,11 @@ const STREAMS_TABLE = '__fsql_streams';
 const q = quoteIdentifier;
 const s = quoteString;
 /**
- * A table or view fsql owns, in the main schema. Unqualified, SQLite would
- * also find a table of an attached database when main has none — and DROP it.
+ * A table or view fsql owns, in the engine's own schema (`main`; PostgreSQL:
+ * fsql.json's `offline.schema`). Unqualified, SQLite would also find a table
+ * of an attached database when main has none — and DROP it.
  */
-const own = (name: string) => `main.${q(name)}`;
+const ownIn = (engine: Engine, name: string) => `${q(engine.schema)}.${q(name)}`;
 
 /** Checks and plans `files` against the registry; throws RuntimeError on check errors. */
 export function planProject(ws: Workspace, files: readonly ProjectFile[], options: { readonly retireBroken?: boolean } = {}): { plan: ApplyPlan; catalog: Catalog } {
@@ -150,7 +151,7 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         if (known !== undefined) return known;
         const r = work.relations[k];
         let ok = r !== undefined;
-        if (r?.kind === 'source') ok = catalog.relations[k]?.kind === 'source' || (await tableExists(engine, ['main', r.name]));
+        if (r?.kind === 'source') ok = catalog.relations[k]?.kind === 'source' || (await tableExists(engine, [engine.schema, r.name]));
         else if (r?.kind === 'view') for (const d of r.dependsOn) ok = ok && (await canCreate(d));
         readable.set(k, ok);
         return ok;
@@ -168,7 +169,7 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
       }
       if (indexes.length > 0) progress({ step: 'creating indexes', done: indexes.length, total: indexes.length, unit: 'index', end: true });
 
-      const toFit = new Set(featuresToFit(plan).map((f) => `${keyOf(f.name)}@${f.version}`));
+      const toFit = new Set(featuresToFit(plan).map((f) => versionKey(f.name, f.version)));
       const fitted: FittedExtra[] = [];
       const statistics: StatisticsExtra[] = [];
       // Profiles are redone when data or definitions changed; otherwise the recorded ones still hold.
@@ -183,13 +184,13 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         const f = work.features[keyOf(ref.name)]?.find((x) => x.version === ref.version);
         if (f && !features.includes(f)) features.push(f);
       }
-      const added = new Set(plan.items.filter((i) => i.kind === 'feature' && i.status === 'added').map((i) => `${keyOf(i.name)}@${i.version}`));
+      const added = new Set(plan.items.filter((i) => i.kind === 'feature' && i.status === 'added').map((i) => versionKey(i.name, i.version)));
       const awaiting: AwaitingFit[] = [];
-      const step = { step: 'fitting and profiling features', unit: 'feature version', total: features.filter((f) => changed || options.reload || toFit.has(`${keyOf(f.name)}@${f.version}`)).length };
+      const step = { step: 'fitting and profiling features', unit: 'feature version', total: features.filter((f) => changed || options.reload || toFit.has(versionKey(f.name, f.version))).length };
       let profiled = 0;
       if (step.total > 0) progress({ ...step, done: 0 });
       for (const f of features) {
-        const fit = toFit.has(`${keyOf(f.name)}@${f.version}`);
+        const fit = toFit.has(versionKey(f.name, f.version));
         if (!fit && !changed && !options.reload) continue;
         const population = await runFitPopulation(engine, work, f, planFit(work, f.name, f.version), fit ? options.fitAt : undefined);
         // One summary of the population: the fitted parameters and the recorded statistics are the same numbers.
@@ -203,17 +204,17 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
           else awaiting.push({ feature: f.name, version: f.version, relation: f.relation, at: population.time });
         }
         // A version still awaiting its fit, in an apply that changed nothing, keeps the statistics it has.
-        if (changed || options.reload || fittedNow || added.has(`${keyOf(f.name)}@${f.version}`)) statistics.push({ feature: f.name, version: f.version, statistics: featureStatistics(summary) });
+        if (changed || options.reload || fittedNow || added.has(versionKey(f.name, f.version))) statistics.push({ feature: f.name, version: f.version, statistics: featureStatistics(summary) });
         progress({ ...step, done: ++profiled, end: profiled === step.total });
       }
-      const newlyAwaiting = awaiting.filter((a) => added.has(`${keyOf(a.feature)}@${a.version}`)).map((a) => ({ feature: a.feature, version: a.version }));
+      const newlyAwaiting = awaiting.filter((a) => added.has(versionKey(a.feature, a.version))).map((a) => ({ feature: a.feature, version: a.version }));
       const result = ws.registry.apply(plan, { fitted, awaiting: newlyAwaiting, statistics });
       return { plan, result, sources, fitted, awaiting, statistics: statistics.length };
     });
   });
   // Versions that awaited their fit and got it now: what is served for them is recomputed at once.
-  const added = new Set(plan.items.filter((i) => i.status === 'added').map((i) => `${keyOf(i.name)}@${i.version}`));
-  const late = outcome.fitted.filter((f) => !added.has(`${keyOf(f.feature)}@${f.version}`));
+  const added = new Set(plan.items.filter((i) => i.status === 'added').map((i) => versionKey(i.name, i.version)));
+  const late = outcome.fitted.filter((f) => !added.has(versionKey(f.feature, f.version)));
   const refreshed = await refreshAfterFit(ws, late);
   return { ...outcome, refreshed: refreshed.map((r) => r.entity) };
 }
@@ -246,7 +247,7 @@ async function dropViews(engine: Engine): Promise<void> {
     const failed: string[] = [];
     for (const v of [...left].reverse()) {
       try {
-        await engine.execute(`DROP VIEW IF EXISTS ${own(v)}`);
+        await engine.execute(`DROP VIEW IF EXISTS ${ownIn(engine, v)}`);
       } catch {
         failed.push(v);
       }
@@ -301,13 +302,13 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   }
   const fingerprint = JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) });
   const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
-  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, ['main', r.name]))) {
+  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [engine.schema, r.name]))) {
     return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) };
   }
   // Rows of a total for Parquet (its footer has the count); rows and bytes of the file's size for CSV and JSONL.
   const step = `loading ${r.name}`;
   progress({ step, done: 0, unit: 'row', bytes: { done: 0, total: stat.size } });
-  await engine.execute(`DROP TABLE IF EXISTS ${own(r.name)}`);
+  await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, r.name)}`);
   await engine.createTable(r.name, r.columns);
   const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(r.name, r.columns, rows), {
     onProgress: (p) => progress({ step, done: p.rows, unit: 'row', ...(p.totalRows !== undefined ? { total: p.totalRows } : {}), ...(p.bytes !== undefined && p.totalBytes !== undefined ? { bytes: { done: p.bytes, total: p.totalBytes } } : {}) }),
@@ -358,7 +359,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
     throw new RuntimeError('missing_table', `source ${r.name} reads TABLE ${name.join('.')}, which the offline database has not got${name.length > 1 ? ` (attach the database holding schema ${name[0]} in fsql.json: "offline": { "attach": { "${name[0]}": "path/to/file" } })` : ''}`);
   }
   const backend = engineBackend(engine.target);
-  if (!backend.capabilities.viewsAcrossDatabases && name.length > 1 && name[0]!.toLowerCase() !== 'main') {
+  if (!backend.capabilities.viewsAcrossDatabases && name.length > 1 && name[0]!.toLowerCase() !== engine.schema.toLowerCase()) {
     // SQLite refuses a lasting view that reads another database, and fsql's views must be lasting.
     const able = engineBackends().filter((b) => b.capabilities.viewsAcrossDatabases).map((b) => `"${b.target}"`);
     throw new RuntimeError(
@@ -375,7 +376,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
     }
   }
   if (!same) {
-    await engine.execute(`DROP VIEW IF EXISTS ${own(r.name)}`);
+    await engine.execute(`DROP VIEW IF EXISTS ${ownIn(engine, r.name)}`);
     await engine.execute(`CREATE VIEW ${q(r.name)} AS SELECT ${r.columns.map((c) => q(c.name)).join(', ')} FROM ${ref}`);
     await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(r.name)})`);
   }
@@ -385,7 +386,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
 async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad> {
   const known = await engine.query(`SELECT columns FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   const now = columnsKey(r.columns);
-  if (known.length > 0 && (await tableExists(engine, ['main', r.name]))) {
+  if (known.length > 0 && (await tableExists(engine, [engine.schema, r.name]))) {
     const before = JSON.parse(String(known[0]!['columns'])) as [string, string, boolean][];
     if (JSON.stringify(before) === now) return { source: r.name, kind: 'stream', action: 'kept' };
     // New nullable columns can be added; anything else would lose or invalidate stored events.
@@ -402,7 +403,7 @@ async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad>
     await engine.execute(`UPDATE ${q(STREAMS_TABLE)} SET columns = ${s(now)} WHERE source = ${s(keyOf(r.name))}`);
     return { source: r.name, kind: 'stream', action: 'kept' };
   }
-  if (!(await tableExists(engine, ['main', r.name]))) await engine.createTable(r.name, r.columns);
+  if (!(await tableExists(engine, [engine.schema, r.name]))) await engine.createTable(r.name, r.columns);
   await engine.execute(`DELETE FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   await engine.execute(`INSERT INTO ${q(STREAMS_TABLE)} (source, columns) VALUES (${s(keyOf(r.name))}, ${s(now)})`);
   return { source: r.name, kind: 'stream', action: 'created' };

@@ -6,7 +6,7 @@
  * ```json
  * {
  *   "offline": { "engine": "sqlite", "path": ".fsql/offline.db", "attach": { "crm": "crm.db" } },
- *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },
+ *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },   (or { "store": "redis", "url": "redis://…", "keyPrefix": "fsql:" })
  *   "files":   { "allow": ["/data/exports"] },
  *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 },
  *   "busyTimeoutMs": 60000
@@ -18,7 +18,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { engineBackend } from '../engine/backends.js';
 import { onlineStoreBackend, onlineStoreKinds } from '../store/online/backends.js';
-import { engineTargets, type EngineTarget } from '../engine/engine.js';
+import { offlineTargets, redactUrl, type EngineTarget } from '../engine/engine.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
 export const CONFIG_FILE = 'fsql.json';
@@ -31,8 +31,11 @@ const schema = z
     busyTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
     offline: z
       .object({
-        engine: z.enum(engineTargets as unknown as [EngineTarget, ...EngineTarget[]]).optional(),
+        engine: z.enum(offlineTargets as unknown as [EngineTarget, ...EngineTarget[]]).optional(),
         path: z.string().min(1).optional(),
+        // A server engine (PostgreSQL): its URL, `${NAME}` read from the environment (docs/offline-engines.md).
+        url: z.string().min(1).optional(),
+        schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a schema name is letters, digits and _').max(63).optional(),
         attach: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a schema name is letters, digits and _'), z.string().min(1)).optional(),
       })
       .strict()
@@ -41,6 +44,8 @@ const schema = z
       .object({
         store: z.enum(onlineStoreKinds() as [string, ...string[]]).optional(),
         path: z.string().min(1).optional(),
+        url: z.string().min(1).optional(),
+        keyPrefix: z.string().min(1).max(256).optional(),
       })
       .strict()
       .optional(),
@@ -88,9 +93,24 @@ export interface ProjectConfig {
     readonly path: string;
     /** Other databases the offline engine attaches under a schema name (for TABLE sources such as `crm.users`). */
     readonly attach: Readonly<Record<string, string>>;
+    /**
+     * A server engine's (backend `location: 'url'`) connection URL with `${NAME}` taken from the environment:
+     * a secret, never printed (`path` holds it with the password redacted, for messages).
+     */
+    readonly url?: string;
+    /** A server engine's schema for fsql's own tables and views (default `fsql`). */
+    readonly schema?: string;
   };
   /** `store`: a registered online store kind (src/store/online/backends.ts). */
-  readonly online: { readonly store: string; readonly path: string };
+  readonly online: {
+    readonly store: string;
+    /** A file store's file; a server store's (backend `capabilities.file` false) journal of owed updates. */
+    readonly path: string;
+    /** A server store's URL with `${NAME}` taken from the environment: a secret, never printed. */
+    readonly url?: string;
+    /** A server store's key prefix (default `fsql:`): projects sharing one server use different ones. */
+    readonly keyPrefix?: string;
+  };
   /**
    * How long a write waits for another fsql process's write on the same
    * database (an apply, an ingest, a materialize) before it fails `busy`, in ms.
@@ -153,15 +173,16 @@ export function loadConfig(dir: string): ProjectConfig {
   const c = parsed.data;
   const at = (p: string) => (isAbsolute(p) ? p : join(root, p));
   const engine = c.offline?.engine ?? 'sqlite';
+  const server = serverOffline(file, engine, c.offline);
   return {
     dir: root,
     ...(exists ? { file } : {}),
-    offline: {
+    offline: server ?? {
       engine,
       path: at(c.offline?.path ?? join(STATE_DIR, engineBackend(engine).defaultFile)),
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
-    online: { store: c.online?.store ?? 'sqlite', path: at(c.online?.path ?? join(STATE_DIR, onlineStoreBackend(c.online?.store ?? 'sqlite').defaultFile)) },
+    online: onlineConfig(file, c.online, at),
     busyTimeoutMs: c.busyTimeoutMs ?? 60_000,
     files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
     server: {
@@ -173,4 +194,66 @@ export function loadConfig(dir: string): ProjectConfig {
       renderCacheBytes: c.server?.renderCacheBytes ?? 64 * 1024 * 1024,
     },
   };
+}
+
+/**
+ * The offline settings of a server engine (PostgreSQL): `url` required, with
+ * `${NAME}` replaced by that environment variable (secrets stay out of
+ * fsql.json); `path` and `attach` refused (file engines only). Undefined for
+ * a file engine, whose `url` and `schema` are refused instead.
+ */
+/** The online store's config: a file store takes `path`; a server store (Redis) needs `url`, its secrets from the environment. */
+function onlineConfig(
+  file: string,
+  online: { readonly store?: string | undefined; readonly path?: string | undefined; readonly url?: string | undefined; readonly keyPrefix?: string | undefined } | undefined,
+  at: (p: string) => string,
+): ProjectConfig['online'] {
+  const store = online?.store ?? 'sqlite';
+  const backend = onlineStoreBackend(store);
+  const path = at(online?.path ?? join(STATE_DIR, backend.defaultFile));
+  const fix = '— fix the file (docs/online-stores.md)';
+  if (backend.capabilities.file) {
+    const extra = (['url', 'keyPrefix'] as const).find((k) => online?.[k] !== undefined);
+    if (extra !== undefined) throw new ConfigError(`${file}: online.${extra}: the ${backend.label} online store is a file, not a server: it takes "path", not "${extra}" ${fix}`);
+    return { store, path };
+  }
+  if (online?.url === undefined) {
+    throw new ConfigError(`${file}: online.url: the ${backend.label} online store needs the server's URL, e.g. "url": "redis://host:6379/0" (a password from the environment: "redis://:\${REDIS_PASSWORD}@host:6379") ${fix}`);
+  }
+  const unset = (name: string) => new ConfigError(`${file}: online.url reads the environment variable ${name}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
+  const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(online.url)?.[1];
+  if (whole !== undefined && process.env[whole] === undefined) throw unset(whole);
+  const url = whole !== undefined ? process.env[whole]! : online.url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const value = process.env[name];
+    if (value === undefined) throw unset(name);
+    return encodeURIComponent(value);
+  });
+  return { store, path, url, ...(online.keyPrefix !== undefined ? { keyPrefix: online.keyPrefix } : {}) };
+}
+
+function serverOffline(
+  file: string,
+  engine: EngineTarget,
+  offline: { readonly path?: string | undefined; readonly url?: string | undefined; readonly schema?: string | undefined; readonly attach?: Readonly<Record<string, string>> | undefined } | undefined,
+): ProjectConfig['offline'] | undefined {
+  const backend = engineBackend(engine);
+  const fix = '— fix the file (docs/offline-engines.md)';
+  if (backend.location === 'file') {
+    const extra = (['url', 'schema'] as const).filter((k) => offline?.[k] !== undefined);
+    if (extra.length > 0) throw new ConfigError(`${file}: offline.${extra[0]}: the ${backend.label} offline engine is a database file, not a server: it takes "path", not "${extra[0]}" ${fix}`);
+    return undefined;
+  }
+  const misplaced = (['path', 'attach'] as const).find((k) => offline?.[k] !== undefined);
+  if (misplaced !== undefined) throw new ConfigError(`${file}: offline.${misplaced}: the ${backend.label} offline engine is a server: it takes "url" (and "schema"), not "${misplaced}" ${fix}`);
+  if (offline?.url === undefined) {
+    throw new ConfigError(`${file}: offline.url: the ${backend.label} offline engine needs the server's URL, e.g. "url": "postgres://user@host:5432/db" (a password from the environment: "postgres://user:\${PGPASSWORD}@host/db", or PGPASSWORD itself) ${fix}`);
+  }
+  const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(offline.url)?.[1];
+  if (whole !== undefined && process.env[whole] === undefined) throw new ConfigError(`${file}: offline.url reads the environment variable ${whole}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
+  const url = whole !== undefined ? process.env[whole]! : offline.url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const value = process.env[name];
+    if (value === undefined) throw new ConfigError(`${file}: offline.url reads the environment variable ${name}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
+    return encodeURIComponent(value);
+  });
+  return { engine, path: redactUrl(url), attach: {}, url, schema: offline.schema ?? 'fsql' };
 }

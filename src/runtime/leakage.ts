@@ -16,7 +16,7 @@
  * registered one, else the one an apply would use (`--fit-at`, or when the
  * relation's newest row becomes available).
  */
-import { availableAfterSeconds, keyOf, type Catalog, type FeatureInfo, type LabelInfo, type RelationInfo } from '../check/catalog.js';
+import { availableAfterSeconds, keyOf, versionKey, type Catalog, type FeatureInfo, type LabelInfo, type RelationInfo } from '../check/catalog.js';
 import type { CheckResult } from '../check/project.js';
 import { sortDiagnostics, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Engine } from '../engine/engine.js';
@@ -50,7 +50,7 @@ export async function dataLeakageLints(engine: Engine, checked: CheckResult, opt
   const out: Diagnostic[] = [];
   const fitTimes = new Map<string, number | null>();
   const fitTime = async (f: FeatureInfo): Promise<number | null> => {
-    const k = `${keyOf(f.name)}@${f.version}`;
+    const k = versionKey(f.name, f.version);
     if (!fitTimes.has(k)) {
       const registered = options.fittedAt?.(f.name, f.version);
       const r = checked.catalog.relations[keyOf(f.relation)];

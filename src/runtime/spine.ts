@@ -14,32 +14,26 @@
  * may not (row number and reason). A DATE time is read as midnight; the
  * output's time column is a TIMESTAMP.
  */
-import { keyOf, type Catalog, type ColumnInfo } from '../check/catalog.js';
+import { keyOf, parseVersionRef, type Catalog, type ColumnInfo, type VersionRef } from '../check/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Row, Value } from '../engine/engine.js';
 import { streamSpine } from './run-plan.js';
-import { PlanError, planSpine, spineKeysFor } from '../plan/build.js';
+import { PlanBuildError, planSpine, spineKeysFor } from '../plan/build.js';
 import type { SpinePlan } from '../plan/ir.js';
 import { RuntimeError } from './errors.js';
 import { exclusionOf } from './registered-catalog.js';
 import { refuseWaiting } from './train.js';
 import type { Workspace } from './workspace.js';
 
-export interface FeatureRef {
-  readonly name: string;
-  /** The newest registered version when absent. */
-  readonly version?: number;
-}
-
-/** `a, b@2` → refs; a bad entry is a `bad_request` naming it. */
-export function parseFeatureRefs(text: string): FeatureRef[] {
-  const refs: FeatureRef[] = [];
+/** `a, b@2` → refs (a name alone: the newest registered version); a bad entry is a `bad_request` naming it. */
+export function parseFeatureRefs(text: string): VersionRef[] {
+  const refs: VersionRef[] = [];
   for (const part of text.split(',')) {
     const item = part.trim();
     if (item === '') continue;
-    const m = /^([^@\s]+)(?:@(\d{1,9}))?$/.exec(item);
-    if (!m) throw new RuntimeError('bad_request', `\`${item.slice(0, 60)}\` is not a feature: write NAME or NAME@VERSION (e.g. avg_amount_7d@2)`);
-    refs.push({ name: m[1]!, ...(m[2] !== undefined ? { version: Number(m[2]) } : {}) });
+    const ref = parseVersionRef(item);
+    if (!ref) throw new RuntimeError('bad_request', `\`${item.slice(0, 60)}\` is not a feature: write NAME or NAME@VERSION (e.g. avg_amount_7d@2)`);
+    refs.push(ref);
   }
   if (refs.length === 0) throw new RuntimeError('bad_request', 'no features given: list them as NAME or NAME@VERSION, separated by commas');
   return refs;
@@ -59,7 +53,7 @@ const TIME = '__fsql_time';
 const keyColumn = (i: number) => `__fsql_k${i}`;
 
 /** The names of the entity keys a spine for these features needs (for a default time column, and messages). */
-export function spineKeyNames(ws: Workspace, refs: readonly FeatureRef[]): string[] {
+export function spineKeyNames(ws: Workspace, refs: readonly VersionRef[]): string[] {
   const { catalog } = ws.catalog();
   return spineKeysFor(catalog, refs.map((r) => resolveFeature(ws, catalog, r))).map((k) => k.name);
 }
@@ -80,7 +74,7 @@ export function defaultTimeColumn(names: readonly string[], keys: readonly strin
 }
 
 /** Plans a spine over `refs`: refuses unknown, retired and unfitted feature versions before any row is read. */
-export function prepareSpine(ws: Workspace, refs: readonly FeatureRef[], timeColumn: string): PreparedSpine {
+export function prepareSpine(ws: Workspace, refs: readonly VersionRef[], timeColumn: string): PreparedSpine {
   const { catalog } = ws.catalog();
   const features = refs.map((r) => resolveFeature(ws, catalog, r));
   refuseWaiting(ws, catalog, 'compute features for the spine', features);
@@ -96,7 +90,7 @@ export function prepareSpine(ws: Workspace, refs: readonly FeatureRef[], timeCol
       { table, rowColumn: ROW, keyColumn: (name) => keyColumn(keys.findIndex((k) => k.name === name)), time: { column: TIME, type: 'TIMESTAMP', output: timeColumn } },
     );
   } catch (e) {
-    if (e instanceof PlanError) throw new RuntimeError('bad_request', e.message);
+    if (e instanceof PlanBuildError) throw new RuntimeError('bad_request', e.message);
     throw e;
   }
   const columns: ColumnInfo[] = [...keys.map((k) => ({ name: k.name, type: k.type, nullable: true })), { name: timeColumn, type: 'TIMESTAMP', nullable: false }];
@@ -118,7 +112,7 @@ export async function streamSpineRows(ws: Workspace, prepared: PreparedSpine, ro
   return ws.exclusive(async () => streamSpine(await ws.engine(), prepared.plan, stored, onBatch));
 }
 
-function resolveFeature(ws: Workspace, catalog: Catalog, ref: FeatureRef): { name: string; version: number } & Catalog['features'][string][number] {
+function resolveFeature(ws: Workspace, catalog: Catalog, ref: VersionRef): { name: string; version: number } & Catalog['features'][string][number] {
   const versions = catalog.features[keyOf(ref.name)];
   const rc = ws.catalog();
   if (!versions || versions.length === 0) {

@@ -5,7 +5,7 @@
  * columns share names), so the i-th newest version of every feature goes in
  * plan i and the parts are combined.
  */
-import { keyOf, type Catalog, type FeatureInfo, type LiteralValue } from '../check/catalog.js';
+import { keyOf, versionKey, type Catalog, type FeatureInfo, type LiteralValue } from '../check/catalog.js';
 import type { Engine } from '../engine/engine.js';
 import { runMaterialize } from './run-plan.js';
 import { featureVersion, planMaterialize, transformFor, type FittedLookup } from '../plan/build.js';
@@ -82,7 +82,7 @@ function cachedPlan(catalog: Catalog, fitted: FittedLookup, entity: string, grou
   if (!byFitted) plans.set(catalog, (byFitted = new WeakMap()));
   let byList = byFitted.get(fitted);
   if (!byList) byFitted.set(fitted, (byList = new Map()));
-  const signature = `${keyOf(entity)}:${group.map((f) => `${keyOf(f.name)}@${f.version}`).join(',')}`;
+  const signature = `${keyOf(entity)}:${group.map((f) => versionKey(f.name, f.version)).join(',')}`;
   let plan = byList.get(signature);
   if (!plan) {
     plan = planMaterialize(catalog, entity, fitted, { features: group.map((f) => ({ name: f.name, version: f.version })) });

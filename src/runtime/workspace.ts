@@ -11,7 +11,7 @@ import { engineBackend, engineBackends } from '../engine/backends.js';
 import type { Engine, EngineTarget } from '../engine/engine.js';
 import { EngineBusyError, quoteIdentifier, quoteString } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
-import { keyOf } from '../check/catalog.js';
+import { versionKey } from '../check/catalog.js';
 import type { FittedLookup } from '../plan/build.js';
 import type { FittedParameters } from '../plan/fitted.js';
 import { onlineStoreBackend } from '../store/online/backends.js';
@@ -129,10 +129,15 @@ export class Workspace {
     if (this.closed) return Promise.reject(new Error('the workspace is closed'));
     this.engineOpening ??= (async () => {
       const { engine: target, path } = this.config.offline;
-      if (!this.creating && !existsSync(path)) throw this.notApplied();
+      const server = engineBackend(target).location === 'url';
+      if (!server && !this.creating && !existsSync(path)) throw this.notApplied();
       let engine: Engine;
       try {
-        engine = await openEngine(target, path, { busyTimeoutMs: this.config.busyTimeoutMs });
+        // A server engine opens its URL (a secret: messages show `path`, the URL without its password).
+        engine = await openEngine(target, server ? this.config.offline.url! : path, {
+          busyTimeoutMs: this.config.busyTimeoutMs,
+          ...(this.config.offline.schema !== undefined ? { schema: this.config.offline.schema } : {}),
+        });
       } catch (e) {
         throw new RuntimeError(
           'cannot_open',
@@ -144,7 +149,7 @@ export class Workspace {
       try {
         if (!this.creating) {
           try {
-            await engine.query(`SELECT 1 FROM main.${quoteIdentifier(APPLIED_MARK)} WHERE 1 = 0`);
+            await engine.query(`SELECT 1 FROM ${quoteIdentifier(engine.schema)}.${quoteIdentifier(APPLIED_MARK)} WHERE 1 = 0`);
           } catch {
             throw this.notApplied();
           }
@@ -177,7 +182,8 @@ export class Workspace {
   /** The online store (opened on first use). */
   online(): OnlineStore {
     if (this.closed) throw new Error('the workspace is closed');
-    this.onlineStore ??= onlineStoreBackend(this.config.online.store).open(this.config.online.path, { writeTimeoutMs: this.config.busyTimeoutMs });
+    const { store, path, url, keyPrefix } = this.config.online;
+    this.onlineStore ??= onlineStoreBackend(store).open(path, { writeTimeoutMs: this.config.busyTimeoutMs, ...(url !== undefined ? { url } : {}), ...(keyPrefix !== undefined ? { keyPrefix } : {}) });
     return this.onlineStore;
   }
 
@@ -200,7 +206,7 @@ export class Workspace {
    * ingest plans every feature of an entity, each a registry read otherwise).
    */
   readonly fitted: FittedLookup = (name, version) => {
-    const k = `${keyOf(name)}@${version}`;
+    const k = versionKey(name, version);
     let f = this.fittedCache.get(k);
     if (f === undefined) {
       f = this.registry.fittedParameters(name, version);
@@ -231,6 +237,7 @@ export class Workspace {
     if (e instanceof OnlineStoreError && e.code === 'busy') {
       return new RuntimeError('busy', `busy: another fsql process holds the project's online store ${this.config.online.path} (an ingest or a materialize writing to it); ${fix}`);
     }
+    if (e instanceof OnlineStoreError && e.code === 'unavailable') return new RuntimeError('cannot_open', e.message);
     const code = (e as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
       return new RuntimeError('busy', `busy: another fsql process holds a database of the project (${(e as Error).message}: an apply, an ingest or a registry change); ${fix}`);
@@ -252,8 +259,13 @@ export class Workspace {
 }
 
 function loadConfigWithEngine(config: ProjectConfig, engine: EngineTarget): ProjectConfig {
+  if (engineBackend(engine).location === 'url') {
+    throw new RuntimeError('cannot_open', `--engine ${engine}: a ${engineBackend(engine).label} offline engine is a server, chosen in fsql.json with its URL: "offline": { "engine": "${engine}", "url": "…" } (docs/offline-engines.md)`);
+  }
   // The offline file follows the engine unless the config names one.
-  const defaults = engineBackends().map((b) => b.defaultFile);
+  const defaults = engineBackends().filter((b) => b.location === 'file').map((b) => b.defaultFile);
+  // From a server engine in fsql.json: the file engine's default file under .fsql/.
+  if (engineBackend(config.offline.engine).location === 'url') return { ...config, offline: { engine, path: resolve(config.dir, '.fsql', engineBackend(engine).defaultFile), attach: {} } };
   const own = defaults.find((f) => config.offline.path.endsWith(f));
   const path = own !== undefined ? config.offline.path.slice(0, -own.length) + engineBackend(engine).defaultFile : config.offline.path;
   return { ...config, offline: { ...config.offline, engine, path } };

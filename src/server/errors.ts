@@ -59,7 +59,7 @@ export const ERROR_CODES = {
   unsupported_media_type: 415,
   /** The request line and headers are larger than the server reads (64 KiB). */
   headers_too_large: 431,
-  /** Another process held the online store's write lock for too long. */
+  /** Another process held the online store's write lock for too long, or the online store's server cannot be reached. */
   busy: 503,
   /** A bug: the message says what went wrong. */
   internal: 500,
@@ -178,6 +178,9 @@ function fromStore(e: OnlineStoreError): ApiError {
     case 'bad_key':
       return new ApiError('bad_key', e.message);
     case 'busy':
+      return new ApiError('busy', e.message);
+    case 'unavailable':
+      // The store's server (Redis) is away: retry later, like a busy store.
       return new ApiError('busy', e.message);
     default:
       return new ApiError('internal', `online store: ${e.message}`);

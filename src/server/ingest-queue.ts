@@ -26,31 +26,66 @@ interface Waiting {
 export interface IngestQueueOptions {
   /** Most events ingested in one group (default 100 000); a larger batch goes alone. */
   readonly maxGroupEvents?: number;
+  /** Told how each batch of a known stream ended (the server's metrics): events stored, or refused with the error's code. */
+  readonly observer?: IngestObserver;
 }
+
+export interface IngestObserver {
+  accepted(source: string, events: number): void;
+  refused(source: string, events: number, reason: string): void;
+}
+
+const reasonOf = (e: unknown): string => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[a-z_]{1,40}$/.test(code) ? code : 'error';
+};
 
 export class IngestQueue {
   private readonly waiting = new Map<string, Waiting[]>();
   private readonly running = new Set<string>();
   private readonly maxGroupEvents: number;
+  private readonly observer: IngestObserver | undefined;
 
   constructor(
     private readonly ws: Workspace,
     options: IngestQueueOptions = {},
   ) {
     this.maxGroupEvents = options.maxGroupEvents ?? 100_000;
+    this.observer = options.observer;
   }
 
   /** Validates the batch now; resolves once it is stored and the online vectors are updated. */
   submit(sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
     const source = streamSource(this.ws.catalog().catalog, sourceName);
-    validateEvents(source, records, options);
+    const observer = this.observer;
+    try {
+      validateEvents(source, records, options);
+    } catch (e) {
+      observer?.refused(source.name, records.length, reasonOf(e));
+      throw e;
+    }
     if (records.length === 0) return Promise.resolve({ source: source.name, accepted: 0, online: [] });
     const key = keyOf(source.name);
+    const stored = this.queued(key, source.name, records, options);
+    if (!observer) return stored;
+    return stored.then(
+      (r) => {
+        if (!r.replayed) observer.accepted(source.name, r.accepted);
+        return r;
+      },
+      (e: unknown) => {
+        observer.refused(source.name, records.length, reasonOf(e));
+        throw e;
+      },
+    );
+  }
+
+  private queued(key: string, name: string, records: readonly unknown[], options: IngestOptions): Promise<IngestResult> {
     return new Promise<IngestResult>((resolve, reject) => {
       let list = this.waiting.get(key);
       if (!list) this.waiting.set(key, (list = []));
       list.push({ records, options, resolve, reject });
-      if (!this.running.has(key)) void this.drain(key, source.name);
+      if (!this.running.has(key)) void this.drain(key, name);
     });
   }
 

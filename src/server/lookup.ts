@@ -17,7 +17,7 @@
  * `name` (the highest version) or `name@N`, and the response is keyed by the
  * declared name, plus `@N` when a version was asked for.
  */
-import { keyOf, type Catalog, type EntityInfo, type ScalarType } from '../check/catalog.js';
+import { keyOf, parseVersionRef, versionKey, versionRef, type Catalog, type EntityInfo, type ScalarType } from '../check/catalog.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Value } from '../engine/values.js';
 import type { RegisteredCatalog } from '../runtime/registered-catalog.js';
@@ -45,23 +45,18 @@ interface Selection {
   readonly signature: string;
 }
 
-const SELECTOR = /^\s*([^@\s]+)\s*(?:@\s*(\d+)\s*)?$/;
-
 /** `["spend_30d", "avg_amount_7d@1"]` → selectors; 400 on a malformed or repeated entry. */
 export function parseSelection(features: readonly string[] | undefined): Selection | undefined {
   if (features === undefined) return undefined;
   const selectors: FeatureSelector[] = [];
   const seen = new Set<string>();
   for (const text of features) {
-    const m = SELECTOR.exec(text);
-    const version = m?.[2] !== undefined ? Number(m[2]) : undefined;
-    if (!m || (version !== undefined && (!Number.isSafeInteger(version) || version < 1))) {
-      throw new ApiError('bad_request', `features: ${clip(text)} is not a feature (write \`name\` or \`name@version\`)`);
-    }
-    const k = `${keyOf(m[1]!)}@${version ?? ''}`;
+    const ref = parseVersionRef(text);
+    if (!ref) throw new ApiError('bad_request', `features: ${clip(text)} is not a feature (write \`name\` or \`name@version\`)`);
+    const k = versionKey(ref.name, ref.version);
     if (seen.has(k)) throw new ApiError('bad_request', `features: ${clip(text)} is listed twice`);
     seen.add(k);
-    selectors.push(version === undefined ? { name: m[1]! } : { name: m[1]!, version });
+    selectors.push(ref);
   }
   return { selectors, signature: features.join('\u0000') };
 }
@@ -275,7 +270,7 @@ export class FeatureLookup {
         const x = gone(f.name, f.version);
         if (x) throw new ApiError('retired', `feature \`${f.name}\` VERSION ${f.version} ${x.retired ? 'is retired' : 'can no longer be computed'}: ${x.reason.replace(/^retired: /, '')}`);
       }
-      selection.selectors.forEach((sel, x) => labels.push(sel.version !== undefined ? `${features[picked[x]!]!.name}@${sel.version}` : features[picked[x]!]!.name));
+      selection.selectors.forEach((sel, x) => labels.push(sel.version !== undefined ? versionRef(features[picked[x]!]!.name, sel.version) : features[picked[x]!]!.name));
     }
     const catalog = this.catalog().catalog;
     const wire: WireFeature[] = [];

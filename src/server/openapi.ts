@@ -21,6 +21,8 @@ export interface RouteDoc {
   };
   /** The route needs the bearer token (the server has one). */
   readonly auth: boolean;
+  /** Not part of the API (the web UI's files): left out of the document. */
+  readonly hidden?: boolean;
   /** Body content types other than application/json. */
   readonly bodyTypes?: readonly string[];
   /** Bodies documented per content type (tables in Arrow IPC or Parquet), besides `schema.body` as JSON if any. */
@@ -37,7 +39,7 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
   '406': 'No format the endpoint writes is acceptable',
   '415': 'Unsupported Content-Type',
   '500': 'Internal error',
-  '503': 'The online store is busy',
+  '503': 'The online store is busy, or its server (Redis) cannot be reached: retry',
 };
 
 function parameters(schema: Schema | undefined, where: 'path' | 'query'): Schema[] {
@@ -72,6 +74,7 @@ function operationId(method: string, url: string): string {
 export function openapiDocument(routes: readonly RouteDoc[], info: { readonly version: string; readonly tokenRequired: boolean }): Schema {
   const paths: Record<string, Record<string, Schema>> = {};
   for (const r of routes) {
+    if (r.hidden) continue;
     const path = openapiPath(r.url);
     const s = r.schema;
     const responses: Record<string, Schema> = {};

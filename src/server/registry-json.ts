@@ -11,7 +11,7 @@ import type { Workspace } from '../runtime/workspace.js';
 import type { ObjectKind, ObjectMetadata, ObjectRef } from '../store/registry/definitions.js';
 import type { Lineage, ObjectDescription, RegisteredObject } from '../store/registry/registry.js';
 import type { FeatureStatistics } from '../plan/statistics.js';
-import type { EntityInfo as OnlineEntityInfo } from '../store/online/store.js';
+import type { OnlineEntityInfo } from '../store/online/store.js';
 import { ApiError } from './errors.js';
 import { isoTimestamp, renderValue } from './render.js';
 
@@ -117,6 +117,9 @@ export function objectJson(d: ObjectDescription, catalog: Catalog) {
     dependents: d.dependents.map(ref),
     ...(d.fittedParameters ? { fitted_parameters: fittedJson(d.fittedParameters, rawType) } : {}),
     ...(d.statistics ? { statistics: statisticsJson(d.statistics, rawType) } : {}),
+    ...(d.statisticsHistory
+      ? { statistics_history: d.statisticsHistory.map((h) => ({ apply_id: h.apply, applied_at: time(h.appliedAt), statistics: statisticsJson(h.statistics, rawType) })) }
+      : {}),
     lineage: lineageJson(d.lineage),
   };
 }

@@ -215,11 +215,21 @@ const objectSummary: Schema = {
 export const objectsQuery: Schema = {
   type: 'object',
   additionalProperties: false,
-  properties: { kind: { type: 'string', enum: objectKinds }, name: { type: 'string', maxLength: MAX_NAME_LENGTH, description: 'Only the versions of this name' } },
+  properties: {
+    kind: { type: 'string', enum: objectKinds },
+    name: { type: 'string', maxLength: MAX_NAME_LENGTH, description: 'Only the versions of this name' },
+    q: {
+      type: 'string',
+      maxLength: MAX_NAME_LENGTH,
+      description: 'Words (separated by spaces), each found, ignoring case, in the name, description, owner or a tag of the version: every word must be found',
+    },
+    tag: { type: 'string', maxLength: MAX_NAME_LENGTH, description: 'Only versions with this tag (ignoring case)' },
+    owner: { type: 'string', maxLength: MAX_NAME_LENGTH, description: 'Only versions of this owner (ignoring case)' },
+  },
 };
 
 export const objectsResponse: Schema = {
-  description: 'Every registered object version, upstream kinds first, then by name and version',
+  description: 'The registered object versions that pass the filters (every one without filters), upstream kinds first, then by name and version',
   type: 'object',
   required: ['objects'],
   additionalProperties: false,
@@ -227,6 +237,8 @@ export const objectsResponse: Schema = {
 };
 
 export const nameParams: Schema = { type: 'object', required: ['name'], properties: { name: requestName } };
+/** A file of the web UI's build (ui-static.ts; not in /openapi.json). */
+export const assetParams: Schema = { type: 'object', required: ['file'], properties: { file: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH } } };
 export const versionQuery: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -348,6 +360,16 @@ export const objectResponse: Schema = {
     dependents: { type: 'array', items: objectRef, description: 'What reads it directly' },
     fitted_parameters: fittedParameters,
     statistics,
+    statistics_history: {
+      type: 'array',
+      description: 'A feature version: the statistics recorded by every apply that recorded them, oldest first (the last is `statistics`)',
+      items: {
+        type: 'object',
+        required: ['apply_id', 'applied_at', 'statistics'],
+        additionalProperties: false,
+        properties: { apply_id: positiveInt, applied_at: isoTime, statistics },
+      },
+    },
     lineage,
   },
 };
@@ -515,3 +537,115 @@ export const tableResponse = (what: string): Schema => ({
     'text/csv': { schema: { type: 'string', description: `${what} as CSV (header line; empty field for NULL)` } },
   },
 });
+
+// ---------------------------------------------------------------------------
+// Monitoring (docs/monitoring.md)
+
+export const metricsResponse: Schema = {
+  description: 'The server’s metrics in the Prometheus text exposition format (version 0.0.4); with `fsql serve --workers`, summed over every worker',
+  content: { 'text/plain': { schema: { type: 'string' } } },
+};
+
+export const driftQuery: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    threshold: { type: 'string', pattern: '^[0-9]{1,12}(\\.[0-9]{1,12})?$', description: 'PSI above which a version is `drifted` (default 0.2)' },
+  },
+};
+
+const share: Schema = { type: ['number', 'null'], minimum: 0, maximum: 1 };
+
+export const driftResponse: Schema = {
+  description: 'For each feature version the online store serves: the PSI of its served values now against the distribution it was profiled on at apply / fit, and the share of NULLs now and then',
+  type: 'object',
+  required: ['threshold', 'epsilon', 'drifted', 'features'],
+  additionalProperties: false,
+  properties: {
+    threshold: { type: 'number', minimum: 0 },
+    epsilon: { type: 'number', description: 'The least share a bucket counts with (an empty bucket counts as this)' },
+    drifted: { type: 'integer', minimum: 0, description: 'Versions whose PSI is above the threshold' },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['feature', 'version', 'entity', 'kind', 'psi', 'null_share_now', 'null_share_then', 'rows', 'rows_then', 'status', 'buckets'],
+        additionalProperties: false,
+        properties: {
+          feature: name,
+          version: positiveInt,
+          entity: name,
+          kind: { type: 'string', enum: ['numeric', 'categorical', 'one_hot'], description: '`numeric`: the profile’s histogram bins; `categorical`: its top values; `one_hot`: the vocabulary values among them' },
+          psi: { type: ['number', 'null'], minimum: 0, description: 'Null when it cannot be computed (`status: unknown`)' },
+          null_share_now: share,
+          null_share_then: { ...share, description: 'Null when NULLs are not observable (ONE_HOT) or there are no values' },
+          rows: { type: 'integer', minimum: 0, description: 'Served values compared (keys of the online store counted)' },
+          rows_then: { type: 'integer', minimum: 0, description: 'Values in the profile' },
+          status: { type: 'string', enum: ['ok', 'drifted', 'unknown'] },
+          reason: { type: 'string', description: 'Why the PSI is unknown' },
+          buckets: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['label', 'then', 'now'],
+              additionalProperties: false,
+              properties: {
+                label: { type: 'string', description: '`[lower, upper)` of served values, `< x`, `> x`, a category as JSON, `other`, `NULL`' },
+                then: { type: 'integer', minimum: 0 },
+                now: { type: 'integer', minimum: 0 },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const age: Schema = { type: ['number', 'null'], description: 'Seconds since; null when there is no time (negative when it lies in the future)' };
+const maybeTime: Schema = { type: ['string', 'null'], format: 'date-time', description: 'ISO-8601 UTC; null when unknown' };
+
+export const freshnessResponse: Schema = {
+  description: 'Newest event times per source and per feature version (offline store), and when each entity’s online vectors were last materialized or updated by ingest',
+  type: 'object',
+  required: ['now', 'sources', 'features', 'entities'],
+  additionalProperties: false,
+  properties: {
+    now: isoTime,
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['source', 'origin', 'newest_event_time', 'lag_seconds'],
+        additionalProperties: false,
+        properties: { source: name, origin: { type: 'string', enum: ['file', 'table', 'stream'] }, newest_event_time: maybeTime, lag_seconds: age },
+      },
+    },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['feature', 'version', 'entity', 'relation', 'newest_event_time', 'lag_seconds'],
+        additionalProperties: false,
+        properties: { feature: name, version: positiveInt, entity: name, relation: name, newest_event_time: maybeTime, lag_seconds: age },
+      },
+    },
+    entities: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['entity', 'materialized', 'keys', 'as_of', 'materialized_at', 'updated_at', 'seconds_since_update'],
+        additionalProperties: false,
+        properties: {
+          entity: name,
+          materialized: { type: 'boolean' },
+          keys: { type: 'integer', minimum: 0 },
+          as_of: maybeTime,
+          materialized_at: maybeTime,
+          updated_at: maybeTime,
+          seconds_since_update: age,
+        },
+      },
+    },
+  },
+};

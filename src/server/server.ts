@@ -8,7 +8,8 @@
  *   GET  /v1/registry/objects[/:name]  registered objects; one with everything known
  *   GET  /v1/registry/lineage/:name    source → view → feature → training set edges
  *   GET  /v1/entities                  entities, keys and online state
- *   GET  /health, GET /openapi.json
+ *   GET  /v1/monitoring/drift, /v1/monitoring/freshness   drift and freshness (src/runtime/drift.ts, freshness.ts)
+ *   GET  /health, GET /openapi.json, GET /metrics (Prometheus text: metrics.ts)
  *
  * Every error is JSON (errors.ts). Request bodies are validated with the
  * schemas of schemas.ts, which also document the responses and make up
@@ -26,11 +27,17 @@ import { ApiError, toApiError } from './errors.js';
 import { IngestQueue } from './ingest-queue.js';
 import { settleOwedUpdates } from '../runtime/online-updates.js';
 import { FeatureLookup } from './lookup.js';
+import { ServerMetrics, workerMetrics } from './metrics.js';
+import { driftJson, freshnessJson } from './monitoring-json.js';
+import { drift } from '../runtime/drift.js';
+import { freshness } from '../runtime/freshness.js';
 import { dataRoutes } from './data-routes.js';
 import { openapiDocument, type RouteDoc } from './openapi.js';
 import { isoTimestamp } from './render.js';
 import { checkObject, entitiesJson, healthJson, lineageJson, objectJson, objectSummaryJson } from './registry-json.js';
 import * as S from './schemas.js';
+import { objectFilter } from './registry-search.js';
+import { defaultUiDir, uiRoutes } from './ui-static.js';
 
 export interface ServerOptions {
   /** Bearer token that writes (ingest) need; no auth when undefined or empty. */
@@ -41,8 +48,14 @@ export interface ServerOptions {
   readonly maxKeys?: number;
   /** Memory for the bytes of recently served vectors (default: the config's server.renderCacheBytes, 64 MiB; 0: none). */
   readonly renderCacheBytes?: number;
+  /** The web UI's built files (ui-static.ts): a folder, `false` for none; default: dist/ui of the package when built. */
+  readonly ui?: string | false;
+  /** Serve lookups, ingest and tables (default true); false: the registry, entities, health and the UI only (`fsql ui`). */
+  readonly serving?: boolean;
   /** fastify's request log (default off). */
   readonly logger?: boolean;
+  /** A worker of `fsql serve --workers`: `/metrics` answers with every worker's metrics, gathered by the primary (metrics.ts). */
+  readonly clusterMetrics?: boolean;
   /** Called with what caused a 500 (default: a line and the stack on stderr, or fastify's log when `logger` is on). */
   readonly onInternalError?: (error: unknown, request: { readonly method: string; readonly url: string }) => void;
 }
@@ -189,7 +202,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   const routes: RouteDoc[] = [];
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
-    const config = (r.config ?? {}) as { auth?: boolean; bodyTypes?: readonly string[]; bodyContent?: RouteDoc['bodyContent'] };
+    const config = (r.config ?? {}) as { auth?: boolean; bodyTypes?: readonly string[]; bodyContent?: RouteDoc['bodyContent']; hidden?: boolean };
     for (const m of methods) {
       if (m === 'HEAD') continue;
       routes.push({
@@ -197,6 +210,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         url: r.url,
         schema: (r.schema ?? {}) as RouteDoc['schema'],
         auth: config.auth === true,
+        ...(config.hidden ? { hidden: true } : {}),
         ...(config.bodyTypes ? { bodyTypes: config.bodyTypes } : {}),
         ...(config.bodyContent ? { bodyContent: config.bodyContent } : {}),
       });
@@ -268,13 +282,24 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   app.setNotFoundHandler((req, reply) => notFound(req, reply));
 
   const lookup = new FeatureLookup(ws, { maxKeys, renderCacheBytes: options.renderCacheBytes ?? ws.config.server.renderCacheBytes });
-  const ingestQueue = new IngestQueue(ws);
+  const metrics = new ServerMetrics(ws);
+  if (options.clusterMetrics) metrics.useCluster(workerMetrics(metrics.registry));
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.request(req.routeOptions.url ?? '', req.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  const ingestQueue = new IngestQueue(ws, {
+    observer: { accepted: (source, n) => metrics.ingested(source, n), refused: (source, n, reason) => metrics.refusedEvents(source, n, reason) },
+  });
   const auth = tokenCheck(options.token);
   const authHook = auth ? [async (req: FastifyRequest) => auth(req)] : [];
   const version = packageVersion();
 
   // ---- features --------------------------------------------------------------------------------
 
+  // `fsql ui` (serving: false) has the registry and the UI only: no lookups, ingest or tables.
+  const serving = options.serving !== false;
+  if (serving)
   app.post(
     '/v1/features/:entity',
     {
@@ -284,17 +309,19 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['features'],
         params: S.entityParams,
         body: S.lookupBody,
-        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 413, 414, 415) },
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 413, 414, 415, 503) },
       },
     },
     async (req, reply) => {
       const { entity } = req.params as { entity: string };
       const body = req.body as { keys: unknown[]; features?: string[] };
       const text = await lookup.lookup(entity, body.keys, body.features);
+      metrics.lookedUp(keyOf(entity), body.keys.length);
       return reply.type(JSON_TYPE).send(text);
     },
   );
 
+  if (serving)
   app.get(
     '/v1/features/:entity/:key',
     {
@@ -303,7 +330,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
         tags: ['features'],
         params: S.entityKeyParams,
         querystring: S.featuresQuery,
-        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 414) },
+        response: { 200: S.lookupResponse, ...S.errors(400, 404, 409, 410, 414, 503) },
       },
     },
     async (req, reply) => {
@@ -311,12 +338,14 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
       const q = req.query as { features?: string };
       const features = q.features === undefined ? undefined : q.features.split(',').map((f) => f.trim()).filter((f) => f !== '');
       const text = await lookup.lookupOne(entity, key, features);
+      metrics.lookedUp(keyOf(entity), 1);
       return reply.type(JSON_TYPE).send(text);
     },
   );
 
   // ---- ingest ----------------------------------------------------------------------------------
 
+  if (serving)
   app.post(
     '/v1/ingest/:source',
     {
@@ -361,7 +390,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
 
   // ---- training sets, spines, uploads (tables in Arrow IPC / Parquet / CSV: data-routes.ts) -----
 
-  await app.register(async (child) => dataRoutes(child, ws, { authHook, ingestQueue }));
+  if (serving) await app.register(async (child) => dataRoutes(child, ws, { authHook, ingestQueue }));
 
   // ---- registry --------------------------------------------------------------------------------
 
@@ -369,8 +398,9 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     '/v1/registry/objects',
     { schema: { summary: 'Registered object versions', tags: ['registry'], querystring: S.objectsQuery, response: { 200: S.objectsResponse, ...S.errors(400) } } },
     async (req) => {
-      const q = req.query as { kind?: 'entity'; name?: string };
-      return { objects: ws.registry.list({ ...(q.kind ? { kind: q.kind } : {}), ...(q.name ? { name: q.name } : {}) }).map(objectSummaryJson) };
+      const q = req.query as { kind?: 'entity'; name?: string; q?: string; tag?: string; owner?: string };
+      const listed = await ws.registry.list({ ...(q.kind ? { kind: q.kind } : {}), ...(q.name ? { name: q.name } : {}) });
+      return { objects: listed.filter(objectFilter(q)).map(objectSummaryJson) };
     },
   );
 
@@ -417,12 +447,53 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     entitiesJson(ws, lookup.catalog(true).catalog),
   );
 
+  // ---- monitoring (docs/monitoring.md) -----------------------------------------------------------
+
+  app.get(
+    '/v1/monitoring/drift',
+    {
+      schema: {
+        summary: 'Drift of every served feature version: PSI of its online values against its profile, and NULL shares',
+        description:
+          'Reads every key of every materialized entity from the online store (a few seconds for a million keys, lookups keep being answered meanwhile). PSI = Σ (now − then) · ln(now / then) over the buckets’ shares, each at least `epsilon`; docs/monitoring.md defines the buckets.',
+        tags: ['monitoring'],
+        querystring: S.driftQuery,
+        response: { 200: S.driftResponse, ...S.errors(400) },
+      },
+    },
+    async (req) => {
+      const q = req.query as { threshold?: string };
+      return driftJson(await drift(ws, q.threshold !== undefined ? { threshold: Number(q.threshold) } : {}));
+    },
+  );
+
+  app.get(
+    '/v1/monitoring/freshness',
+    {
+      schema: {
+        summary: 'Newest event time per source and feature version, and when each entity’s online vectors were last materialized or updated',
+        tags: ['monitoring'],
+        response: { 200: S.freshnessResponse, ...S.errors() },
+      },
+    },
+    async () => freshnessJson(await freshness(ws)),
+  );
+
+  app.get('/metrics', { schema: { summary: 'Metrics in the Prometheus text format', tags: ['service'], response: { 200: S.metricsResponse, ...S.errors() } } }, async (_req, reply) => {
+    const text = await metrics.text();
+    return reply.type(metrics.contentType).send(text);
+  });
+
   // ---- service ---------------------------------------------------------------------------------
 
   app.get('/health', { schema: { summary: 'Liveness, and what is materialized', tags: ['service'], response: { 200: S.healthResponse, ...S.errors() } } }, async () => {
     const rc = lookup.catalog(true);
     return healthJson(ws, rc.catalog, rc.excluded, rc.applyId);
   });
+
+  // ---- the web UI (ui/, built into dist/ui): `/` and its assets ----------------------------------
+
+  if (options.ui !== false) uiRoutes(app, options.ui ?? defaultUiDir());
 
   let document: string | undefined;
   app.get('/openapi.json', { schema: { summary: 'This document', tags: ['service'], response: { 200: S.openapiResponse, ...S.errors() } } }, async (_req, reply) => {
@@ -463,7 +534,7 @@ const LISTEN_REASONS: Readonly<Record<string, string>> = {
 /** Builds the server and listens; `url` is where it listens. A place it cannot listen at is a ListenError. */
 export async function startServer(ws: Workspace, options: StartOptions = {}): Promise<RunningServer> {
   // Online updates a killed ingest left owed are carried out before the first lookup is answered.
-  if ((await ws.online().pendingUpdates()).length > 0) await ws.exclusive(async () => settleOwedUpdates(ws, await ws.engine()));
+  if (options.serving !== false && (await ws.online().pendingUpdates()).length > 0) await ws.exclusive(async () => settleOwedUpdates(ws, await ws.engine()));
   const app = await buildServer(ws, options);
   const host = options.host ?? ws.config.server.host;
   const port = options.port ?? ws.config.server.port;

@@ -37,6 +37,12 @@ export type SqlExpr =
   | { readonly k: 'row_number'; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
   /** MAX(e) OVER (PARTITION BY … ORDER BY … ROWS UNBOUNDED PRECEDING): a running maximum. */
   | { readonly k: 'running_max'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
+  /** SUM(e) OVER (PARTITION BY … ORDER BY … ROWS UNBOUNDED PRECEDING): a running total (prefix sums of windowed aggregates). */
+  | { readonly k: 'running_sum'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
+  /** LAG(e) OVER (PARTITION BY … ORDER BY …): the previous row's value, NULL on a partition's first row. */
+  | { readonly k: 'lag'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
+  /** `CAST(e AS <the target's type>)` of a value already of that fsql type (a DuckDB HUGEINT running total back to BIGINT). */
+  | { readonly k: 'as_type'; readonly e: SqlExpr; readonly type: SqlType }
   | { readonly k: 'subquery'; readonly q: SqlSelect }
   /** A time shifted back by a number of seconds: `t - INTERVAL …`. */
   | { readonly k: 'time_minus'; readonly e: SqlExpr; readonly seconds: number }

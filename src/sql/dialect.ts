@@ -88,7 +88,14 @@ export interface Dialect {
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {
     readonly latest: 'correlated' | 'asof' | 'window';
-    readonly aggregate: 'correlated' | 'join';
+    /**
+     * `prefix`: windowed COUNT / SUM / AVG of a label or ad-hoc spine from
+     * running totals per key over the time-sorted rows, two as-of probes per
+     * spine row (ASOF JOIN where the engine has it, else a running maximum
+     * over rows ∪ spine); the other aggregates, and every aggregate of an
+     * entity spine (one time), take the `join` path.
+     */
+    readonly aggregate: 'correlated' | 'join' | 'prefix';
   };
 }
 

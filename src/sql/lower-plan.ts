@@ -68,6 +68,13 @@ class Lowering {
     readonly parameters = false,
   ) {}
 
+  /**
+   * The spine holds many times (a label's rows, an ad-hoc spine), so windowed
+   * aggregates may be read from running totals (the `prefix` strategy); an
+   * entity spine has one time, which a range join over that one window serves best.
+   */
+  manyTimes = false;
+
   /** `keys IN onlyKeys` over a relation's key columns, when only some keys are asked for. */
   keyFilter(s: EntitySpine, a: RelationAccess): SqlExpr | undefined {
     const keys = this.onlyKeys;
@@ -312,10 +319,24 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   const keysOn = (l: Lookup, alias: string) => l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias)));
   const isCount = (l: Lookup) => l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
 
-  groupLookups(lookups).forEach((group, gi) => {
+  // With the prefix strategy, a group's COUNT / SUM / AVG lookups read running totals; the rest of the group keeps the range join.
+  const usePrefix = d.strategies.aggregate === 'prefix' && low.manyTimes && low.onlyKeys === undefined;
+  const groups = groupLookups(lookups).flatMap((group): { group: Lookup[]; prefix: boolean }[] => {
+    if (!usePrefix || group[0]!.kind !== 'aggregate' || !group[0]!.access.eventTime) return [{ group, prefix: false }];
+    const prefix = group.filter((l) => prefixable(l) && !needTime(l));
+    const rest = group.filter((l) => !prefix.includes(l));
+    return [...(prefix.length > 0 ? [{ group: prefix, prefix: true }] : []), ...(rest.length > 0 ? [{ group: rest, prefix: false }] : [])];
+  });
+
+  groups.forEach(({ group, prefix }, gi) => {
     const first = group[0]!;
     const a = first.access;
     const g = `__g${gi + 1}`;
+
+    if (prefix) {
+      prefixAggregates(low, group, g, spineCte, { ctes, joins, firstItems, keysOn });
+      return;
+    }
 
     if (first.kind === 'latest' && a.eventTime) {
       if (d.strategies.latest === 'correlated') {
@@ -371,7 +392,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
       return;
     }
 
-    if (first.kind === 'aggregate' && d.strategies.aggregate === 'join') {
+    if (first.kind === 'aggregate' && d.strategies.aggregate !== 'correlated') {
       // One range join for the group, reaching back as far as the widest window;
       // each aggregate counts only the rows inside its own window.
       const widest = group.some((l) => l.windowSeconds === undefined) || !a.eventTime ? undefined : Math.max(...group.map((l) => l.windowSeconds!));
@@ -439,6 +460,186 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   return { ctes, result: '__stage2', timeColumn };
 }
 
+/**
+ * Whether a lookup can be read from running totals: COUNT(*), COUNT(x), and
+ * SUM / AVG of an INTEGER or DOUBLE, without DISTINCT, over a relation with an
+ * event time. MIN / MAX and COUNT(DISTINCT) keep the range join.
+ */
+function prefixable(l: Lookup): boolean {
+  const v = l.value;
+  if (l.kind !== 'aggregate' || v.kind !== 'aggregate' || v.distinct || !l.access.eventTime) return false;
+  if (v.fn === 'COUNT') return true;
+  return (v.fn === 'SUM' || v.fn === 'AVG') && v.arg !== undefined && (v.arg.type === 'INTEGER' || v.arg.type === 'DOUBLE');
+}
+
+const zero = (type: 'INTEGER' | 'DOUBLE'): SqlExpr => (type === 'INTEGER' ? int(0) : lit(0, 'DOUBLE'));
+
+/**
+ * Windowed COUNT / SUM / AVG at the cost of two probes per spine row
+ * (docs/semantics.md §3, docs/targets.md "Windowed aggregates"):
+ *
+ *   __gN_ev   per key and event time (ties summed once): COUNT(*), and per
+ *             lookup COUNT(x) and SUM(x), over the rows that pass the WHERE
+ *   __gN_run  running totals of those per key, in time order
+ *   [__gN_lag, __gN_cum  for DOUBLE sums: the running total's rounding
+ *             residuals, summed alongside (see below)]
+ *
+ * A window (t − w, t] of a spine row is then (total at the last time ≤ t) −
+ * (total at the last time ≤ t − w): one probe at each end — an ASOF JOIN
+ * where the engine has one, else a running maximum of the event time over
+ * the time-sorted union of totals and spine probes, joined back on (key,
+ * time). `AS OF < t` probes the end strictly (< t). Times are moved back by
+ * the relation's AVAILABLE delay first. Empty windows: COUNT 0; SUM and AVG
+ * NULL when no non-NULL value is in the window (the count of non-NULL values
+ * is carried alongside the sum).
+ *
+ * INTEGER sums are exact (integer running totals). A DOUBLE running total h
+ * loses low-order bits as it grows, and h(end) − h(start) would then carry an
+ * error proportional to the key's whole history rather than to the window. So
+ * each step's exact rounding error is recovered (Knuth's TwoSum of the
+ * previous total and the step's sum, minus the total the engine kept) and the
+ * errors are summed in a second running total r: h + r is the exact prefix
+ * sum to within ~n·ε² of it, and (h_e − h_s) + (r_e − r_s) the window's sum as
+ * accurately as summing the window's rows directly.
+ */
+function prefixAggregates(
+  low: Lowering,
+  group: readonly Lookup[],
+  g: string,
+  spineCte: string,
+  out: { ctes: { name: string; q: SqlQuery; materialized?: boolean }[]; joins: SqlJoin[]; firstItems: SqlSelectItem[]; keysOn: (l: Lookup, alias: string) => SqlExpr[] },
+): void {
+  const first = group[0]!;
+  const a = first.access;
+  const rel = a.relation;
+  const relKeys = a.keyColumns.map((c) => col(c, rel));
+  const part = a.keyColumns.map((_c, i) => col(key(i)));
+  const byTime: SqlOrder[] = [{ e: col('__e'), desc: false, nulls: 'first' }];
+
+  // Per key and time (ties summed once), the running totals of COUNT(*), and per lookup of COUNT(x) and SUM(x),
+  // in one grouped query: the window runs over the groups, which SQLite and DuckDB produce in (key, time) order.
+  const relTime = low.eventTime(a);
+  const running = (e: SqlExpr): SqlExpr => ({ k: 'running_sum', e, partitionBy: relKeys, orderBy: [{ e: relTime, desc: false, nulls: 'first' }] });
+  const count = (arg?: SqlExpr): SqlExpr => (arg ? { k: 'agg', fn: 'COUNT', distinct: false, arg, type: 'INTEGER' } : { k: 'agg', fn: 'COUNT', distinct: false, type: 'INTEGER' });
+  const runItems: SqlSelectItem[] = [...relKeys.map((k, i) => ({ e: k, alias: key(i) })), { e: relTime, alias: '__e' }, { e: running(count()), alias: '__c' }];
+  const runColumns = [...part.map((_e, i) => key(i)), '__e', '__c'];
+  const doubles: string[] = [];
+  const sumType = new Map<string, 'INTEGER' | 'DOUBLE'>();
+  for (const l of group) {
+    const v = l.value as Extract<Lookup['value'], { kind: 'aggregate' }>;
+    if (!v.arg) continue;
+    const arg = lowerExpr(v.arg);
+    runItems.push({ e: running(count(arg)), alias: `__n_${l.id}` });
+    runColumns.push(`__n_${l.id}`);
+    if (v.fn === 'COUNT') continue;
+    const type = v.arg.type === 'INTEGER' ? 'INTEGER' : 'DOUBLE';
+    sumType.set(l.id, type);
+    // A time whose values are all NULL adds 0: the running total is never NULL (the counts say when the sum is).
+    const step = fn('COALESCE', { k: 'agg', fn: 'SUM', distinct: false, arg, type }, zero(type));
+    runItems.push({ e: running(step), alias: `__s_${l.id}` });
+    runColumns.push(`__s_${l.id}`);
+    if (type === 'DOUBLE') {
+      runItems.push({ e: step, alias: `__x_${l.id}` });
+      runColumns.push(`__x_${l.id}`);
+      doubles.push(l.id);
+    }
+  }
+  const where = and(...relKeys.map((k) => isNull(k, true)), first.where ? lowerExpr(first.where) : undefined);
+  // Read by several probes: computed once (SQLite would otherwise inline a CTE into each reference).
+  out.ctes.push({ name: `${g}_run`, q: { k: 'select', items: runItems, from: { k: 'table', name: rel }, ...(where ? { where } : {}), groupBy: [...relKeys, relTime] }, materialized: true });
+  let totals = `${g}_run`;
+  if (doubles.length > 0) {
+    // The previous running total (0 before the first step), then the running sum of each step's rounding residual.
+    const lagItems: SqlSelectItem[] = [
+      ...runColumns.map((c) => ({ e: col(c) })),
+      ...doubles.map((id) => ({ e: fn('COALESCE', { k: 'lag', e: col(`__s_${id}`), partitionBy: part, orderBy: byTime }, zero('DOUBLE')), alias: `__p_${id}` })),
+    ];
+    out.ctes.push({ name: `${g}_lag`, q: { k: 'select', items: lagItems, from: { k: 'table', name: `${g}_run` } } });
+    const residual = (id: string): SqlExpr => {
+      const p = col(`__p_${id}`);
+      const x = col(`__x_${id}`);
+      const h = col(`__s_${id}`);
+      // TwoSum(p, x): s = p + x exactly equals s + e1; the engine kept h for s, so the step's error is (s − h) + e1.
+      const s = bin('+', p, x);
+      const bb = bin('-', s, p);
+      const e1 = bin('+', bin('-', p, bin('-', s, bb)), bin('-', x, bb));
+      return bin('+', bin('-', s, h), e1);
+    };
+    const cumItems: SqlSelectItem[] = [...runColumns.map((c) => ({ e: col(c) })), ...doubles.map((id) => ({ e: { k: 'running_sum', e: residual(id), partitionBy: part, orderBy: byTime } as SqlExpr, alias: `__r_${id}` }))];
+    out.ctes.push({ name: `${g}_cum`, q: { k: 'select', items: cumItems, from: { k: 'table', name: `${g}_lag` } }, materialized: true });
+    totals = `${g}_cum`;
+  }
+
+  // The probes: the window's end (strict for AS OF < t), and its start for each window length.
+  const end = (spine?: string) => low.availableBy(a, col('__t', spine));
+  const windows = [...new Set(group.map((l) => l.windowSeconds).filter((w): w is number => w !== undefined))];
+  const probes = [
+    { at: end, strict: first.strictlyBefore === true },
+    ...windows.map((w) => ({ at: (spine?: string) => minus(end(spine), w), strict: false })),
+  ];
+  const aliases = probes.map((_p, i) => `${g}_p${i}`);
+  if (low.dialect.capabilities.asofJoin) {
+    probes.forEach((p, i) => {
+      const alias = aliases[i]!;
+      out.joins.push({ type: 'ASOF LEFT', from: { k: 'table', name: totals, alias }, on: and(...out.keysOn(first, alias), bin(p.strict ? '>' : '>=', p.at(S), col('__e', alias)))! });
+    });
+  } else {
+    // Each probe takes the last event time at or before it (before it, when strict): probes sort after the
+    // totals of their time (side 1), or before them (side −1); then the totals at that time, joined on (key, time).
+    const eventsSide: SqlSelect = {
+      k: 'select',
+      items: [...part.map((e, i) => ({ e, alias: key(i) })), { e: col('__e'), alias: '__t' }, { e: int(0), alias: '__side' }, { e: lit(null, 'INTEGER'), alias: '__rid' }, { e: lit(null, 'INTEGER'), alias: '__p' }, { e: col('__e'), alias: '__e' }],
+      from: { k: 'table', name: totals },
+    };
+    const spineSides: SqlSelect[] = probes.map((p, i) => ({
+      k: 'select',
+      items: [
+        ...first.spineKeys.map((k, j) => ({ e: col(low.spineKey(k)), alias: key(j) })),
+        { e: p.at(), alias: '__t' },
+        { e: int(p.strict ? -1 : 1), alias: '__side' },
+        { e: col('__rid'), alias: '__rid' },
+        { e: int(i), alias: '__p' },
+        { e: lit(null, 'TIMESTAMP'), alias: '__e' },
+      ],
+      from: { k: 'table', name: spineCte },
+    }));
+    const last: SqlSelect = {
+      k: 'select',
+      items: [
+        { e: col('__side') },
+        { e: col('__rid') },
+        { e: col('__p') },
+        { e: { k: 'running_max', e: col('__e'), partitionBy: part, orderBy: [{ e: col('__t'), desc: false, nulls: 'first' }, { e: col('__side'), desc: false, nulls: 'first' }] }, alias: '__last' },
+      ],
+      from: { k: 'derived', q: { k: 'union', all: true, parts: [eventsSide, ...spineSides] }, alias: '__u' },
+    };
+    const lastName = `${g}_last`;
+    out.ctes.push({ name: lastName, q: { k: 'select', items: [{ e: col('__rid') }, { e: col('__p') }, { e: col('__last') }], from: { k: 'derived', q: last, alias: '__r' }, where: bin('<>', col('__side'), int(0)) }, materialized: true });
+    probes.forEach((_p, i) => {
+      const l = `${g}_l${i}`;
+      out.joins.push({ type: 'LEFT', from: { k: 'table', name: lastName, alias: l }, on: and(bin('=', col('__rid', l), col('__rid', S)), bin('=', col('__p', l), int(i)))! });
+      out.joins.push({ type: 'LEFT', from: { k: 'table', name: totals, alias: aliases[i]! }, on: and(...out.keysOn(first, aliases[i]!), bin('=', col('__e', aliases[i]!), col('__last', l)))! });
+    });
+  }
+
+  // Values: (total at the end) − (total at the start), a missing probe counting as 0.
+  for (const l of group) {
+    const v = l.value as Extract<Lookup['value'], { kind: 'aggregate' }>;
+    const startAlias = l.windowSeconds === undefined ? undefined : aliases[1 + windows.indexOf(l.windowSeconds)]!;
+    const at = (alias: string, column: string, type: 'INTEGER' | 'DOUBLE') => fn('COALESCE', col(column, alias), zero(type));
+    const diff = (column: string, type: 'INTEGER' | 'DOUBLE' = 'INTEGER') => (startAlias ? bin('-', at(aliases[0]!, column, type), at(startAlias, column, type)) : at(aliases[0]!, column, type));
+    if (v.fn === 'COUNT') {
+      out.firstItems.push({ e: { k: 'as_type', e: diff(v.arg ? `__n_${l.id}` : '__c'), type: 'INTEGER' }, alias: l.id });
+      continue;
+    }
+    const type = sumType.get(l.id)!;
+    const n = diff(`__n_${l.id}`);
+    const sum = type === 'INTEGER' ? diff(`__s_${l.id}`) : bin('+', diff(`__s_${l.id}`, 'DOUBLE'), diff(`__r_${l.id}`, 'DOUBLE'));
+    const value = v.fn === 'SUM' ? sum : bin('/', type === 'INTEGER' ? { k: 'cast', e: sum, from: 'INTEGER', to: 'DOUBLE' } : sum, n);
+    out.firstItems.push({ e: caseWhen([{ when: bin('>', n, int(0)), then: value }]), alias: l.id });
+  }
+}
+
 /** The event time of the rows a lookup used, or a typed NULL when it has none. */
 function timeOf(stage: LookupStage, l: Lookup, from: string): SqlExpr {
   const c = stage.timeColumn.get(l.id);
@@ -447,6 +648,7 @@ function timeOf(stage: LookupStage, l: Lookup, from: string): SqlExpr {
 
 export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
   const low = new Lowering(dialect, times);
+  low.manyTimes = true;
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   const stage = lookupStage(low, '__spine', plan.lookups, (l) => l.ttlSeconds !== undefined);
   const r = '__r';
@@ -483,6 +685,7 @@ function rowsSpine(s: RowsSpine): SqlSelect {
 /** An ad-hoc spine's rows with their features, in the spine's order: a training set's lookups and transforms over given rows. */
 export function lowerSpine(plan: SpinePlan, dialect: Dialect): SqlStatement {
   const low = new Lowering(dialect, {});
+  low.manyTimes = true;
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   const stage = lookupStage(low, '__spine', plan.lookups, (l) => l.ttlSeconds !== undefined);
   const r = '__r';

@@ -153,6 +153,12 @@ export class SqlPrinter {
         return `ROW_NUMBER() OVER (${this.window(e.partitionBy, e.orderBy)})`;
       case 'running_max':
         return `MAX(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+      case 'running_sum':
+        return `SUM(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+      case 'lag':
+        return `LAG(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)})`;
+      case 'as_type':
+        return `CAST(${this.expr(e.e)} AS ${d.types[e.type]})`;
       case 'subquery':
         return `(\n${this.query(e.q, '    ')}\n  )`;
       case 'time_minus':

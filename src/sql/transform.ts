@@ -17,7 +17,7 @@
  * change the other.
  */
 import type { LiteralValue, ScalarType } from '../check/catalog.js';
-import { PlanError } from '../plan/build.js';
+import { PlanBuildError } from '../plan/build.js';
 import type { Lookup, TransformStep } from '../plan/ir.js';
 import { bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlSelectItem } from './ast.js';
 import { dateDays, timestampMicros } from './lower-expr.js';
@@ -40,7 +40,7 @@ const filledType = (t: TransformStep, l: Lookup): ScalarType => t.fill?.type ?? 
 
 /** TTL → FILL → SCALE / ONE_HOT for one feature: the select items of its output columns. */
 export function transformItems(t: TransformStep, l: Lookup, from: string, time: SqlExpr): SqlSelectItem[] {
-  if (t.unfitted) throw new PlanError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
+  if (t.unfitted) throw new PlanBuildError(`feature ${t.feature.name} VERSION ${t.feature.version} has not been fitted yet: run \`fsql apply\``);
   let x: SqlExpr = col(l.id, from);
   if (l.ttlSeconds !== undefined && l.access.eventTime) {
     // TTL counts from when the row became available (its event time + the relation's AVAILABLE delay).

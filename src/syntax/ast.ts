@@ -1,7 +1,7 @@
 /**
  * The typed AST of an .fsql file. Plain, serialisable data: every node has a
  * `kind` (except small leaf records) and a `span`. Made by build.ts as the
- * parser (grammar/parser.ts) recognises the text; consumed by the formatter
+ * parser (src/syntax/parser.ts) recognises the text; consumed by the formatter
  * and the checker.
  */
 import type { Span } from '../diagnostics/diagnostic.js';

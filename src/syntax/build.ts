@@ -1,5 +1,5 @@
 /**
- * The AST builder: the parser's semantic actions (grammar/parser.ts calls it
+ * The AST builder: the parser's semantic actions (src/syntax/parser.ts calls it
  * as it recognises each piece, with the tokens and the pieces already built)
  * make the typed AST of ast.ts here. Also the place for the checks that need
  * no context: type names, duration units, FILL/SCALE methods, clause
@@ -16,7 +16,7 @@
  * twice is reported as such, and what is wrong inside the second one is not.
  */
 import type { IToken, TokenType } from 'chevrotain';
-import * as T from '../../grammar/tokens.js';
+import * as T from './tokens.js';
 import { error, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type * as A from './ast.js';
@@ -132,7 +132,7 @@ function lineStartsOf(text: string): number[] {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The span a statement has until its `;` is parsed (grammar/parser.ts sets the real one). */
+/** The span a statement has until its `;` is parsed (src/syntax/parser.ts sets the real one). */
 const PENDING_SPAN: Span = Object.freeze({ file: '', start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 });
 
 /** A clause that may be given at most once, built, with the diagnostics of what is inside it. */

@@ -65,7 +65,7 @@
  * - Block comments are printed verbatim (but for CRLF line ends, which become
  *   LF like every line end of the output); line comments lose trailing blanks.
  */
-import { reservedWords } from '../../grammar/tokens.js';
+import { reservedWords } from './tokens.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type * as A from './ast.js';

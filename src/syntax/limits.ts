@@ -12,7 +12,7 @@
  *   long flat chain such as `a + a + … + a` is (it folds to a left-deep tree).
  */
 import type { IToken } from 'chevrotain';
-import { Case, End, LParen, Minus, Not, Plus, RParen } from '../../grammar/tokens.js';
+import { Case, End, LParen, Minus, Not, Plus, RParen } from './tokens.js';
 import { error, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 
 /** Parentheses (and CASE … END) one statement may nest. */

@@ -11,9 +11,9 @@
  * report every use of them as unknown.
  */
 import type { ILexingError, IToken, IRecognitionException } from 'chevrotain';
-import { tokenMatcher } from 'chevrotain';
-import { Lexing, Create, Name, Semicolon, Slash, Star, Training } from '../../grammar/tokens.js';
-import { fsqlParser } from '../../grammar/parser.js';
+import { tokenMatcher } from './chevrotain.js';
+import { Lexing, Create, Name, Semicolon, Slash, Star, Training } from './tokens.js';
+import { fsqlParser } from './parser.js';
 import { error, joinSpans, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import { closest } from '../diagnostics/suggest.js';
 import type { Comment, SourceFile, Statement } from './ast.js';
@@ -31,7 +31,7 @@ export interface ParseResult {
  * The parser's builder between files (not to keep the last file alive), and
  * the lexing: long-lived objects, because V8 throws away optimised code that
  * was specialised on short-lived ones at every full garbage collection (see
- * grammar/tokens.ts `Lexing`).
+ * src/syntax/tokens.ts `Lexing`).
  */
 const idleBuilder = new AstBuilder('');
 const lexing = new Lexing();

@@ -4,14 +4,17 @@
  * `src/<folder>` names; "every other stage"; "nothing from src/"). This test
  * reads those paragraphs and checks every relative import of every source
  * file against them, so the READMEs stay true. A new folder needs a README
- * with that paragraph.
+ * with that paragraph. Nothing in src/ imports from outside src/ (the lexer and
+ * parser live in src/syntax; grammar/ only reads them, for the diagrams).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SRC = join(ROOT, 'src');
+const GRAMMAR = join(ROOT, 'grammar');
 
 const folders = readdirSync(SRC).filter((f) => statSync(join(SRC, f)).isDirectory());
 
@@ -35,15 +38,22 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The src/ folder of every relative module a file imports or re-exports. */
-function importedFolders(file: string): { spec: string; folder: string }[] {
+/** Every relative module a file imports or re-exports, as a path relative to the repository. */
+function relativeImports(file: string): { spec: string; target: string }[] {
   const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => ({
+    spec: m[1]!,
+    target: relative(ROOT, resolve(dirname(file), m[1]!)),
+  }));
+}
+
+/** The src/ folder of every relative module a file imports or re-exports (outside src/: folder `..`). */
+function importedFolders(file: string): { spec: string; folder: string }[] {
   const out: { spec: string; folder: string }[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'(\.{1,2}\/[^']+)'/g)) {
-    const target = relative(SRC, resolve(dirname(file), m[1]!));
-    if (target.startsWith('..')) continue; // outside src/ (grammar/)
-    const folder = target.split(sep)[0]!;
-    if (folders.includes(folder)) out.push({ spec: m[1]!, folder });
+  for (const { spec, target } of relativeImports(file)) {
+    const [top, folder] = target.split(sep);
+    if (top !== 'src') out.push({ spec, folder: '..' });
+    else if (folder && folders.includes(folder)) out.push({ spec, folder });
   }
   return out;
 }
@@ -53,9 +63,23 @@ describe('src/ layering, as each folder README says', () => {
     const ok = allowed(folder);
     const bad: string[] = [];
     for (const file of sourceFiles(join(SRC, folder))) {
-      for (const { spec, folder: f } of importedFolders(file)) if (!ok.has(f)) bad.push(`${relative(SRC, file)} imports ${spec} (src/${f})`);
+      for (const { spec, folder: f } of importedFolders(file)) {
+        if (f === '..') bad.push(`${relative(SRC, file)} imports ${spec} (outside src/)`);
+        else if (!ok.has(f)) bad.push(`${relative(SRC, file)} imports ${spec} (src/${f})`);
+      }
     }
     expect(bad, `allowed: ${[...ok].sort().join(', ')}`).toEqual([]);
+  });
+
+  it('grammar/ (editor grammar, diagrams) imports only src/syntax, and nothing in src/ imports grammar/', () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles(GRAMMAR)) {
+      for (const { spec, target } of relativeImports(file)) {
+        const [top, folder] = target.split(sep);
+        if (top !== 'grammar' && !(top === 'src' && folder === 'syntax')) bad.push(`${relative(ROOT, file)} imports ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('the base layers import nothing from src/', () => {

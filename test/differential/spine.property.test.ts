@@ -13,7 +13,7 @@ import { keyOf, type Catalog } from '../../src/check/catalog.js';
 import { openEngine } from '../../src/engine/open.js';
 import type { Engine, EngineTarget, Row, Value } from '../../src/engine/engine.js';
 import { loadProject, runTraining, streamSpine } from '../../src/runtime/run-plan.js';
-import { planSpine, planTraining, PlanError } from '../../src/plan/build.js';
+import { planSpine, planTraining, PlanBuildError } from '../../src/plan/build.js';
 import { fitAll, trainingSet, findFeature } from '../reference/index.js';
 import { storeCase, BASE, HALF_HOUR, type StoreCase } from '../support/arbitrary-store.js';
 
@@ -128,7 +128,7 @@ describe('planSpine', () => {
     expect(plan.columns.map((c) => c.name)).toEqual(['user_id', 'at', 'spend__v1', 'spend__v2']);
     expect(planSpine(catalog, [{ name: 'spend' }], () => undefined, options).columns.map((c) => c.name)).toEqual(['user_id', 'at', 'spend']);
     expect(() => planSpine(catalog, [{ name: 'spend', version: 2 }, { name: 'SPEND', version: 2 }], () => undefined, options)).toThrow(/listed twice/);
-    expect(() => planSpine(catalog, [{ name: 'spend' }], () => undefined, { ...options, time: { ...options.time, output: 'spend' } })).toThrow(PlanError);
+    expect(() => planSpine(catalog, [{ name: 'spend' }], () => undefined, { ...options, time: { ...options.time, output: 'spend' } })).toThrow(PlanBuildError);
     expect(() => planSpine(catalog, [{ name: 'nope' }], () => undefined, options)).toThrow(/unknown feature nope/);
   });
 });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engineBackend, engineBackends } from '../../src/engine/backends.js';
-import { engineTargets } from '../../src/engine/engine.js';
+import { engineTargets, offlineTargets } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
@@ -20,11 +20,17 @@ function files(dir: string): string[] {
 }
 
 describe('engine backends', () => {
-  it('serve every engine target, each with a label, a default file and its capabilities', async () => {
-    expect(engineBackends().map((b) => b.target)).toEqual([...engineTargets]);
-    for (const t of engineTargets) {
+  it('serve every offline target, each with a label, where its database is and its capabilities', async () => {
+    expect(engineBackends().map((b) => b.target)).toEqual([...offlineTargets]);
+    for (const t of offlineTargets) {
       const b = engineBackend(t);
       expect(b.label).not.toBe('');
+      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'transactionalDdl', 'viewsAcrossDatabases']);
+      // The embedded engines are files (opened below); the others are servers reached by URL (test/conformance/*.integration.ts).
+      expect(b.location).toBe(engineTargets.includes(t) ? 'file' : 'url');
+    }
+    for (const t of engineTargets) {
+      const b = engineBackend(t);
       expect(b.defaultFile).toMatch(/^offline\./);
       expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'transactionalDdl', 'viewsAcrossDatabases']);
       const engine = await openEngine(t);

@@ -6,7 +6,7 @@
  *
  * - nothing throws: every problem is a diagnostic (parseFile, checkProject,
  *   formatSource), and compile fails only with its own errors (CompileError,
- *   PlanError, UnsupportedError for a name a target cannot hold);
+ *   PlanBuildError, UnsupportedError for a name a target cannot hold);
  * - fmt is a fixed point on what parses: formatting the formatted text gives
  *   it back, and it still parses without errors;
  * - the compile output of a project that checks parses with sqlglot, in every
@@ -26,7 +26,7 @@ import type { Catalog } from '../../src/check/catalog.js';
 import { keyOf } from '../../src/check/catalog.js';
 import { checkProject, type ProjectFile } from '../../src/check/project.js';
 import { compile, CompileError } from '../../src/cli/compile.js';
-import { PlanError, viewsInOrder } from '../../src/plan/build.js';
+import { PlanBuildError, viewsInOrder } from '../../src/plan/build.js';
 import { targetNames, UnsupportedError } from '../../src/sql/dialect.js';
 import { formatSource } from '../../src/syntax/format.js';
 import { parseFile } from '../../src/syntax/parse.js';
@@ -227,7 +227,7 @@ function examine(files: readonly ProjectFile[], mutated: string, scripts: Script
       const sql = compile(catalog, { target, all: true, asOf: AS_OF }, fitted);
       scripts?.push({ target, sql, expected, what });
     } catch (e) {
-      if (!(e instanceof CompileError || e instanceof PlanError || e instanceof UnsupportedError)) problems.push(threw(`compile --all --target ${target}`, e));
+      if (!(e instanceof CompileError || e instanceof PlanBuildError || e instanceof UnsupportedError)) problems.push(threw(`compile --all --target ${target}`, e));
     }
   }
   return problems;

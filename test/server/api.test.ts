@@ -65,6 +65,11 @@ describe('registry, entities, health and the OpenAPI document', { timeout: 60_00
     expect(typeof d.fitted_parameters.mean).toBe('number');
     expect(d.statistics.count + d.statistics.nulls).toBeGreaterThan(0);
     expect(d.statistics.histogram.length).toBeGreaterThan(0);
+    // Every apply's statistics, oldest first; the last is the current one.
+    expect(d.statistics_history.length).toBeGreaterThan(0);
+    expect(d.statistics_history.at(-1).statistics).toEqual(d.statistics);
+    expect(d.statistics_history.map((h: { apply_id: number }) => h.apply_id)).toEqual([...d.statistics_history.map((h: { apply_id: number }) => h.apply_id)].sort((a: number, b: number) => a - b));
+    expect(d.statistics_history[0].applied_at).toMatch(ISO_TIME);
     expect(d.dependencies).toEqual(expect.arrayContaining([{ kind: 'source', name: 'transactions', version: 1 }]));
     expect(d.revisions[0]).toMatchObject({ revision: 1, change: 'added', apply_id: 1 });
     expect(d.registered_at).toMatch(ISO_TIME);

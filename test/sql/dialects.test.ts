@@ -129,8 +129,8 @@ describe('strategies', () => {
     expect(sql).not.toMatch(/ASOF|OVER \(PARTITION BY/);
   });
 
-  it.each(['spark', 'bigquery', 'snowflake', 'trino'] as const)('%s uses window functions and range joins', (t) => {
-    expect(d(t).strategies).toEqual({ latest: 'window', aggregate: 'join' });
+  it.each(['spark', 'bigquery', 'snowflake', 'trino'] as const)('%s uses window functions, running totals and range joins', (t) => {
+    expect(d(t).strategies).toEqual({ latest: 'window', aggregate: 'prefix' });
     const sql = sqlOf(t, 'features', 'training sampled v1');
     expect(sql).toMatch(/MAX\(.*\) OVER \(PARTITION BY .* ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW\)/);
     expect(sql).toContain('UNION ALL');

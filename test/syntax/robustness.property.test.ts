@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
-import * as T from '../../grammar/tokens.js';
+import * as T from '../../src/syntax/tokens.js';
 import { checkProject, checkText, type ProjectFile } from '../../src/check/project.js';
 import type { Diagnostic, Span } from '../../src/diagnostics/diagnostic.js';
 import { parseFile } from '../../src/syntax/parse.js';
@@ -114,7 +114,7 @@ const arbSqlish: fc.Arbitrary<string> = fc.string({ unit: sqlishUnit, maxLength:
 // ---------------------------------------------------------------------------
 // (b) Random token sequences from the language's vocabulary
 
-/** Every keyword the lexer knows (reserved and contextual), read from grammar/tokens.ts. */
+/** Every keyword the lexer knows (reserved and contextual), read from src/syntax/tokens.ts. */
 const LEXER_KEYWORDS: readonly string[] = T.allTokens
   .map((t) => t.PATTERN)
   .filter((p): p is RegExp => p instanceof RegExp && /^[A-Z_]+$/.test(p.source))
@@ -129,7 +129,7 @@ const SOFT_WORDS = [
   'YEAR', 'MONTH', 'DOW',
 ];
 
-/** Punctuation and operators, read from grammar/tokens.ts (plus the alternative spellings of their regexps). */
+/** Punctuation and operators, read from src/syntax/tokens.ts (plus the alternative spellings of their regexps). */
 const OPERATORS: readonly string[] = [
   ...T.allTokens.map((t) => t.PATTERN).filter((p): p is string => typeof p === 'string'),
   '<>',

@@ -103,5 +103,5 @@ export const bigquery: Dialect = {
   // LIKE reads backslash escapes in the pattern: double the pattern's backslashes.
   like: (e, p, negated) => `${e} ${negated ? 'NOT ' : ''}LIKE ${plainPattern(p) ? p : `REPLACE(${p}, '\\\\', '\\\\\\\\')`}`,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true, unionDistinct: true },
-  strategies: { latest: 'window', aggregate: 'join' },
+  strategies: { latest: 'window', aggregate: 'prefix' },
 };

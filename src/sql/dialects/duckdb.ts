@@ -7,7 +7,7 @@
  * subqueries, which DuckDB unnests itself, ran 2.8× slower than the range join.
  */
 import type { DatePart } from '../../check/catalog.js';
-import { ansi, type Dialect } from '../dialect.js';
+import { ansi, standardSubstr, TEXT_SHAPES, type Dialect } from '../dialect.js';
 
 const PARTS: Record<DatePart, string> = {
   YEAR: 'year',
@@ -29,9 +29,22 @@ export const duckdb: Dialect = {
   functions: {
     ...ansi.functions,
     TRUNC: (a) => `trunc(${a[0]})`,
+    // substring() counts a start below 1 from the end; the standard does not.
+    SUBSTR: (a) => standardSubstr('SUBSTR', a),
+  },
+  cast(e, from, to) {
+    if (from === to) return e;
+    if (from === 'TEXT' && to !== 'TEXT') {
+      // TRY_CAST reads more than semantics §2 allows (' 12', 'TRUE', 't', '2024-1-5'): the shape is checked first.
+      const shape = to === 'BOOLEAN' ? 'true|false' : TEXT_SHAPES[to];
+      return `(CASE WHEN regexp_full_match(${e}, '${shape}') THEN TRY_CAST(${e} AS ${this.types[to]}) END)`;
+    }
+    // DuckDB prints a fraction without its trailing zeros (.25); semantics §2 wants six digits when there is one.
+    if (from === 'TIMESTAMP' && to === 'TEXT') return `(CASE WHEN date_trunc('second', ${e}) = ${e} THEN strftime(${e}, '%Y-%m-%d %H:%M:%S') ELSE strftime(${e}, '%Y-%m-%d %H:%M:%S.%f') END)`;
+    return ansi.cast.call(this, e, from, to);
   },
   extract: (part, e) => `CAST(EXTRACT(${PARTS[part]} FROM ${e}) AS BIGINT)`,
   timeMinus: (e, seconds) => `(${e} - INTERVAL ${seconds} SECOND)`,
   capabilities: { nullsOrdering: true, asofJoin: true, concatOperator: true },
-  strategies: { latest: 'asof', aggregate: 'join' },
+  strategies: { latest: 'asof', aggregate: 'prefix' },
 };

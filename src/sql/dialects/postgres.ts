@@ -12,7 +12,7 @@
  * backslash in a string literal is an ordinary character.
  */
 import type { DatePart, ScalarType } from '../../check/catalog.js';
-import { ansi, calendarCheck, formatDouble, paren, standardSubstr, TEXT_SHAPES, UnsupportedError, type Dialect } from '../dialect.js';
+import { ansi, calendarCheck, formatDouble, paren, TEXT_SHAPES, UnsupportedError, type Dialect } from '../dialect.js';
 
 const PARTS: Record<DatePart, string> = {
   YEAR: 'YEAR',
@@ -79,8 +79,19 @@ export const postgres: Dialect = {
       return `CAST(ROUND(CAST(${a[0]} AS NUMERIC)${digits}) AS ${back})`;
     },
     LENGTH: (a) => `CHAR_LENGTH(${a[0]})`,
+    // substr() takes INTEGER (int4) positions: a BIGINT column has no substr(text, bigint) (issue 12). The
+    // arithmetic stays BIGINT and the final arguments are capped at int4's maximum, which no text reaches (1 GB).
     // substr() is standard for starts below 1 but fails on a negative length.
-    SUBSTR: (a) => (a.length < 3 ? `SUBSTR(${a[0]}, ${a[1]})` : standardSubstr('SUBSTR', a)),
+    SUBSTR: (a) => {
+      // Not LEAST / GREATEST, which ignore a NULL.
+      const int4 = (x: string) => (/^\d+$/.test(x) ? x : `CAST(CASE WHEN ${x} > 2147483647 THEN 2147483647 ELSE ${x} END AS INTEGER)`);
+      const start = paren(a[1]!);
+      const from = int4(`CASE WHEN ${start} < 1 THEN 1 ELSE ${start} END`);
+      if (a.length < 3) return `SUBSTR(${a[0]}, ${from})`;
+      const len = paren(a[2]!);
+      const end = `${start} + ${len}`;
+      return `SUBSTR(${a[0]}, ${from}, ${int4(`CASE WHEN ${len} < 0 OR ${end} < 1 THEN 0 WHEN ${start} < 1 THEN ${end} - 1 ELSE ${len} END`)})`;
+    },
     TRUNC: (a) => `TRUNC(${a[0]})`,
   },
   cast(e, from, to) {

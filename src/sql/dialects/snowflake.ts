@@ -96,5 +96,5 @@ export const snowflake: Dialect = {
     return `${fn}(${distinct ? 'DISTINCT ' : ''}${arg ?? '*'})`;
   },
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
-  strategies: { latest: 'window', aggregate: 'join' },
+  strategies: { latest: 'window', aggregate: 'prefix' },
 };

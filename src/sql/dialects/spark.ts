@@ -95,5 +95,5 @@ export const spark: Dialect = {
   // The default LIKE escape character is the backslash: double the pattern's backslashes.
   like: (e, p, negated) => `${e} ${negated ? 'NOT ' : ''}LIKE ${plainPattern(p) ? p : `REPLACE(${p}, '\\\\', '\\\\\\\\')`}`,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
-  strategies: { latest: 'window', aggregate: 'join' },
+  strategies: { latest: 'window', aggregate: 'prefix' },
 };

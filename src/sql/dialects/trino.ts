@@ -56,5 +56,5 @@ export const trino: Dialect = {
   // ansi's EXTRACT parts are Trino's: WEEK is the ISO week, DAY_OF_WEEK ISO (Monday = 1); all BIGINT.
   binaryText: (e) => e,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
-  strategies: { latest: 'window', aggregate: 'join' },
+  strategies: { latest: 'window', aggregate: 'prefix' },
 };

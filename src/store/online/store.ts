@@ -20,6 +20,7 @@
  */
 import type { ScalarType } from '../../check/catalog.js';
 import type { Value } from '../../engine/values.js';
+import type { PendingUpdate } from '../journal/journal.js';
 
 export type { Value } from '../../engine/values.js';
 
@@ -138,7 +139,7 @@ export interface VectorResult {
 }
 
 /** What the store holds for an entity: its current generation. */
-export interface EntityInfo {
+export interface OnlineEntityInfo {
   readonly entity: string;
   /** Increases with every snapshot written (to any entity of the store). */
   readonly generation: number;
@@ -152,21 +153,7 @@ export interface EntityInfo {
   readonly updatedAt: number;
 }
 
-/**
- * Vectors owed an update: recompute `keys` of `entity` (the whole entity
- * when null) as of at least `newest` (epoch µs; null: the snapshot's time).
- */
-export interface PendingUpdate {
-  /** Set by the store. */
-  readonly id?: number;
-  /** Set by the store: who recorded it, `<pid>:<store instance>` (see `OnlineStore.owner`). */
-  readonly owner?: string;
-  readonly entity: string;
-  readonly keys: readonly (readonly Value[])[] | null;
-  readonly newest: number | null;
-  /** Why (e.g. `ingest events`), for messages. */
-  readonly reason: string;
-}
+export type { PendingUpdate } from '../journal/journal.js';
 
 /**
  * The order of recomputations of one entity's vectors (`OnlineStore.ticket`).
@@ -243,7 +230,7 @@ export interface OnlineStore {
    */
   settledSince(micros: number): Promise<PendingUpdate[]>;
   /** The current generation of the entity, or null when it has never been materialized. */
-  describe(entity: string): Promise<EntityInfo | null>;
+  describe(entity: string): Promise<OnlineEntityInfo | null>;
   /** Waits for the writes in progress, then closes. */
   close(): Promise<void>;
 }
@@ -261,6 +248,8 @@ export type OnlineStoreErrorCode =
   | 'bad_input'
   /** Another process held the write lock for longer than the write timeout. */
   | 'busy'
+  /** The store's server (Redis) cannot be reached or refused the connection. */
+  | 'unavailable'
   | 'closed';
 
 export class OnlineStoreError extends Error {

@@ -30,7 +30,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Catalog, FeatureInfo, LabelInfo, TrainingSetInfo } from '../../check/catalog.js';
-import { keyOf } from '../../check/catalog.js';
+import { keyOf, versionKey } from '../../check/catalog.js';
 import type * as A from '../../syntax/ast.js';
 import { formatStatement } from '../../syntax/format.js';
 
@@ -280,7 +280,7 @@ function dedupe(refs: readonly ObjectRef[]): ObjectRef[] {
   const seen = new Set<string>();
   const out: ObjectRef[] = [];
   for (const r of refs) {
-    const k = `${keyOf(r.name)}@${r.version}`;
+    const k = versionKey(r.name, r.version);
     if (seen.has(k)) continue;
     seen.add(k);
     out.push(r);

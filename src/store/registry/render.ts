@@ -3,6 +3,7 @@
  * as a tree. Colour is optional (off by default).
  */
 import pc from 'picocolors';
+import { versionKey } from '../../check/catalog.js';
 import { KIND_LABELS, refLabel, type ObjectRef } from './definitions.js';
 import type { ApplyPlan, Lineage, LineageEdge, PlanStatus } from './registry.js';
 
@@ -101,7 +102,7 @@ function indentDiff(diff: string, c: ReturnType<typeof pc.createColors>): string
  */
 export function renderLineage(lineage: Lineage): string {
   const label = (r: ObjectRef) => `${refLabel(r)} (${KIND_LABELS[r.kind]})`;
-  const key = (r: ObjectRef) => `${r.name.toLowerCase()}@${r.version}`;
+  const key = (r: ObjectRef) => versionKey(r.name, r.version);
   const tree = (edges: readonly LineageEdge[], children: (e: LineageEdge) => [ObjectRef, ObjectRef]): string[] => {
     const byParent = new Map<string, ObjectRef[]>();
     for (const e of edges) {

@@ -13,14 +13,61 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
-"__g1_agg" AS (
+"__g1_ev" AS (
   SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL 108000 SECOND) THEN "late_events"."d" END) AS "__v_f1",
-    SUM("late_events"."d") AS "__v_f2"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL 21600 SECOND)) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL 626400 SECOND)))
-  GROUP BY "__s"."__rid"
+    "late_events"."account_id" AS "__k0",
+    "late_events"."ts" AS "__e",
+    COUNT(*) AS "__c",
+    COUNT("late_events"."d") AS "__n_f1",
+    SUM("late_events"."d") AS "__x_f1",
+    COUNT("late_events"."d") AS "__n_f2",
+    SUM("late_events"."d") AS "__x_f2"
+  FROM "late_events"
+  WHERE "late_events"."account_id" IS NOT NULL
+  GROUP BY "late_events"."account_id", "late_events"."ts"
+),
+"__g1_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
+    SUM("__n_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f1",
+    SUM(COALESCE("__x_f1", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f1",
+    COALESCE("__x_f1", 0.0) AS "__x_f1",
+    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
+    SUM(COALESCE("__x_f2", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
+    COALESCE("__x_f2", 0.0) AS "__x_f2"
+  FROM "__g1_ev"
+),
+"__g1_lag" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__c",
+    "__n_f1",
+    "__s_f1",
+    "__x_f1",
+    "__n_f2",
+    "__s_f2",
+    "__x_f2",
+    COALESCE(LAG("__s_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f1",
+    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f2"
+  FROM "__g1_run"
+),
+"__g1_cum" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__c",
+    "__n_f1",
+    "__s_f1",
+    "__x_f1",
+    "__n_f2",
+    "__s_f2",
+    "__x_f2",
+    SUM((("__p_f1" + "__x_f1") - "__s_f1") + (("__p_f1" - (("__p_f1" + "__x_f1") - (("__p_f1" + "__x_f1") - "__p_f1"))) + ("__x_f1" - (("__p_f1" + "__x_f1") - "__p_f1")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f1",
+    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2"
+  FROM "__g1_lag"
 ),
 "__g2_rows" AS (
   SELECT "__k0", "__e", "__v_f3"
@@ -35,17 +82,38 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g3_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - INTERVAL 21600 SECOND)) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL 626400 SECOND)))
-  GROUP BY "__s"."__rid"
+"__g3_ev" AS (
+  SELECT "late_events"."shop_id" AS "__k0", "late_events"."ts" AS "__e", COUNT(*) AS "__c"
+  FROM "late_events"
+  WHERE "late_events"."shop_id" IS NOT NULL
+  GROUP BY "late_events"."shop_id", "late_events"."ts"
 ),
-"__g4_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", SUM("daily_closed"."visits") AS "__v_f5"
-  FROM "__spine" AS "__s"
-  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL 86400 SECOND)) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL 691200 SECOND)))
-  GROUP BY "__s"."__rid"
+"__g3_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
+  FROM "__g3_ev"
+),
+"__g4_ev" AS (
+  SELECT 
+    "daily_closed"."account_id" AS "__k0",
+    CAST("daily_closed"."day" AS TIMESTAMP) AS "__e",
+    COUNT(*) AS "__c",
+    COUNT("daily_closed"."visits") AS "__n_f5",
+    SUM("daily_closed"."visits") AS "__x_f5"
+  FROM "daily_closed"
+  WHERE "daily_closed"."account_id" IS NOT NULL
+  GROUP BY "daily_closed"."account_id", CAST("daily_closed"."day" AS TIMESTAMP)
+),
+"__g4_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
+    SUM("__n_f5") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f5",
+    SUM(COALESCE("__x_f5", 0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f5"
+  FROM "__g4_ev"
 ),
 "__g5_rows" AS (
   SELECT "__k0", "__e", "__v_f6"
@@ -60,11 +128,18 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g6_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f7"
-  FROM "__spine" AS "__s"
-  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL 3600 SECOND)))
-  GROUP BY "__s"."__rid"
+"__g6_ev" AS (
+  SELECT "events"."account_id" AS "__k0", "events"."ts" AS "__e", COUNT(*) AS "__c"
+  FROM "events"
+  WHERE "events"."account_id" IS NOT NULL
+  GROUP BY "events"."account_id", "events"."ts"
+),
+"__g6_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
+  FROM "__g6_ev"
 ),
 "__g7_rows" AS (
   SELECT "__k0", "__e", "__v_f8"
@@ -95,26 +170,31 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__g1_j"."__v_f1" AS "f1",
-    "__g1_j"."__v_f2" AS "f2",
+    CASE WHEN (COALESCE("__g1_p0"."__n_f1", 0) - COALESCE("__g1_p1"."__n_f1", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f1", 0.0) - COALESCE("__g1_p1"."__s_f1", 0.0)) + (COALESCE("__g1_p0"."__r_f1", 0.0) - COALESCE("__g1_p1"."__r_f1", 0.0)) END AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__n_f2", 0) - COALESCE("__g1_p2"."__n_f2", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f2", 0.0) - COALESCE("__g1_p2"."__s_f2", 0.0)) + (COALESCE("__g1_p0"."__r_f2", 0.0) - COALESCE("__g1_p2"."__r_f2", 0.0)) END AS "f2",
     "__g2_j"."__e" AS "__g2__time",
     "__g2_j"."__v_f3" AS "f3",
-    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
-    "__g4_j"."__v_f5" AS "f5",
+    CAST(COALESCE("__g3_p0"."__c", 0) - COALESCE("__g3_p1"."__c", 0) AS BIGINT) AS "f4",
+    CASE WHEN (COALESCE("__g4_p0"."__n_f5", 0) - COALESCE("__g4_p1"."__n_f5", 0)) > 0 THEN COALESCE("__g4_p0"."__s_f5", 0) - COALESCE("__g4_p1"."__s_f5", 0) END AS "f5",
     "__g5_j"."__e" AS "__g5__time",
     "__g5_j"."__v_f6" AS "f6",
-    COALESCE("__g6_j"."__v_f7", 0) AS "f7",
+    CAST(COALESCE("__g6_p0"."__c", 0) - COALESCE("__g6_p1"."__c", 0) AS BIGINT) AS "f7",
     "__g7_j"."__e" AS "__g7__time",
     "__g7_j"."__v_f8" AS "f8",
     "__g8_j"."__e" AS "__g8__time",
     "__g8_j"."__v_f9" AS "f9"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g1_p0"."__e")
+  ASOF LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND (("__s"."__t" - INTERVAL 108000 SECOND) >= "__g1_p1"."__e")
+  ASOF LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND (("__s"."__t" - INTERVAL 626400 SECOND) >= "__g1_p2"."__e")
   ASOF LEFT JOIN "__g2_rows" AS "__g2_j" ON ("__s"."__k0" = "__g2_j"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g2_j"."__e")
-  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k1" = "__g3_p0"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) > "__g3_p0"."__e")
+  ASOF LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k1" = "__g3_p1"."__k0") AND (("__s"."__t" - INTERVAL 626400 SECOND) >= "__g3_p1"."__e")
+  ASOF LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k0" = "__g4_p0"."__k0") AND (("__s"."__t" - INTERVAL 86400 SECOND) >= "__g4_p0"."__e")
+  ASOF LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k0" = "__g4_p1"."__k0") AND (("__s"."__t" - INTERVAL 691200 SECOND) >= "__g4_p1"."__e")
   ASOF LEFT JOIN "__g5_rows" AS "__g5_j" ON ("__s"."__k0" = "__g5_j"."__k0") AND (("__s"."__t" - INTERVAL 86400 SECOND) > "__g5_j"."__e")
-  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g6_run" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__s"."__t" > "__g6_p0"."__e")
+  ASOF LEFT JOIN "__g6_run" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND (("__s"."__t" - INTERVAL 3600 SECOND) >= "__g6_p1"."__e")
   ASOF LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__s"."__t" > "__g7_j"."__e")
   ASOF LEFT JOIN "__g8_rows" AS "__g8_j" ON ("__s"."__k0" = "__g8_j"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g8_j"."__e")
 )

@@ -13,14 +13,109 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
-"__g1_agg" AS (
+"__g1_ev" AS (
   SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL '108000' SECOND) THEN "late_events"."d" END) AS "__v_f1",
-    SUM("late_events"."d") AS "__v_f2"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600' SECOND)) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400' SECOND)))
-  GROUP BY "__s"."__rid"
+    "late_events"."account_id" AS "__k0",
+    "late_events"."ts" AS "__e",
+    COUNT(*) AS "__c",
+    COUNT("late_events"."d") AS "__n_f1",
+    SUM("late_events"."d") AS "__x_f1",
+    COUNT("late_events"."d") AS "__n_f2",
+    SUM("late_events"."d") AS "__x_f2"
+  FROM "late_events"
+  WHERE "late_events"."account_id" IS NOT NULL
+  GROUP BY "late_events"."account_id", "late_events"."ts"
+),
+"__g1_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
+    SUM("__n_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f1",
+    SUM(COALESCE("__x_f1", 0.0E0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f1",
+    COALESCE("__x_f1", 0.0E0) AS "__x_f1",
+    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
+    SUM(COALESCE("__x_f2", 0.0E0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
+    COALESCE("__x_f2", 0.0E0) AS "__x_f2"
+  FROM "__g1_ev"
+),
+"__g1_lag" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__c",
+    "__n_f1",
+    "__s_f1",
+    "__x_f1",
+    "__n_f2",
+    "__s_f2",
+    "__x_f2",
+    COALESCE(LAG("__s_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0E0) AS "__p_f1",
+    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0E0) AS "__p_f2"
+  FROM "__g1_run"
+),
+"__g1_cum" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__c",
+    "__n_f1",
+    "__s_f1",
+    "__x_f1",
+    "__n_f2",
+    "__s_f2",
+    "__x_f2",
+    SUM((("__p_f1" + "__x_f1") - "__s_f1") + (("__p_f1" - (("__p_f1" + "__x_f1") - (("__p_f1" + "__x_f1") - "__p_f1"))) + ("__x_f1" - (("__p_f1" + "__x_f1") - "__p_f1")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f1",
+    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2"
+  FROM "__g1_lag"
+),
+"__g1_last" AS (
+  SELECT "__rid", "__p", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      "__p",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT 
+        "__k0" AS "__k0",
+        "__e" AS "__t",
+        0 AS "__side",
+        CAST(NULL AS BIGINT) AS "__rid",
+        CAST(NULL AS BIGINT) AS "__p",
+        "__e" AS "__e"
+      FROM "__g1_cum"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        ("__t" - INTERVAL '21600' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        0 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        ("__t" - INTERVAL '108000' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        1 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        ("__t" - INTERVAL '626400' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        2 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" <> 0
 ),
 "__g2_rows" AS (
   SELECT "__k0", "__e", "__v_f3"
@@ -57,17 +152,116 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" = 1
 ),
-"__g3_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - INTERVAL '21600' SECOND)) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400' SECOND)))
-  GROUP BY "__s"."__rid"
+"__g3_ev" AS (
+  SELECT "late_events"."shop_id" AS "__k0", "late_events"."ts" AS "__e", COUNT(*) AS "__c"
+  FROM "late_events"
+  WHERE "late_events"."shop_id" IS NOT NULL
+  GROUP BY "late_events"."shop_id", "late_events"."ts"
 ),
-"__g4_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", SUM("daily_closed"."visits") AS "__v_f5"
-  FROM "__spine" AS "__s"
-  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP(6)) <= ("__s"."__t" - INTERVAL '86400' SECOND)) AND (CAST("daily_closed"."day" AS TIMESTAMP(6)) > ("__s"."__t" - INTERVAL '691200' SECOND)))
-  GROUP BY "__s"."__rid"
+"__g3_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
+  FROM "__g3_ev"
+),
+"__g3_last" AS (
+  SELECT "__rid", "__p", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      "__p",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT 
+        "__k0" AS "__k0",
+        "__e" AS "__t",
+        0 AS "__side",
+        CAST(NULL AS BIGINT) AS "__rid",
+        CAST(NULL AS BIGINT) AS "__p",
+        "__e" AS "__e"
+      FROM "__g3_run"
+      UNION ALL
+      SELECT 
+        "__k1" AS "__k0",
+        ("__t" - INTERVAL '21600' SECOND) AS "__t",
+        -1 AS "__side",
+        "__rid" AS "__rid",
+        0 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+      UNION ALL
+      SELECT 
+        "__k1" AS "__k0",
+        ("__t" - INTERVAL '626400' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        1 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" <> 0
+),
+"__g4_ev" AS (
+  SELECT 
+    "daily_closed"."account_id" AS "__k0",
+    CAST("daily_closed"."day" AS TIMESTAMP(6)) AS "__e",
+    COUNT(*) AS "__c",
+    COUNT("daily_closed"."visits") AS "__n_f5",
+    SUM("daily_closed"."visits") AS "__x_f5"
+  FROM "daily_closed"
+  WHERE "daily_closed"."account_id" IS NOT NULL
+  GROUP BY "daily_closed"."account_id", CAST("daily_closed"."day" AS TIMESTAMP(6))
+),
+"__g4_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
+    SUM("__n_f5") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f5",
+    SUM(COALESCE("__x_f5", 0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f5"
+  FROM "__g4_ev"
+),
+"__g4_last" AS (
+  SELECT "__rid", "__p", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      "__p",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT 
+        "__k0" AS "__k0",
+        "__e" AS "__t",
+        0 AS "__side",
+        CAST(NULL AS BIGINT) AS "__rid",
+        CAST(NULL AS BIGINT) AS "__p",
+        "__e" AS "__e"
+      FROM "__g4_run"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        ("__t" - INTERVAL '86400' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        0 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        ("__t" - INTERVAL '691200' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        1 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" <> 0
 ),
 "__g5_rows" AS (
   SELECT "__k0", "__e", "__v_f6"
@@ -104,11 +298,57 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" = 1
 ),
-"__g6_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f7"
-  FROM "__spine" AS "__s"
-  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600' SECOND)))
-  GROUP BY "__s"."__rid"
+"__g6_ev" AS (
+  SELECT "events"."account_id" AS "__k0", "events"."ts" AS "__e", COUNT(*) AS "__c"
+  FROM "events"
+  WHERE "events"."account_id" IS NOT NULL
+  GROUP BY "events"."account_id", "events"."ts"
+),
+"__g6_run" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
+  FROM "__g6_ev"
+),
+"__g6_last" AS (
+  SELECT "__rid", "__p", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      "__p",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT 
+        "__k0" AS "__k0",
+        "__e" AS "__t",
+        0 AS "__side",
+        CAST(NULL AS BIGINT) AS "__rid",
+        CAST(NULL AS BIGINT) AS "__p",
+        "__e" AS "__e"
+      FROM "__g6_run"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        "__t" AS "__t",
+        -1 AS "__side",
+        "__rid" AS "__rid",
+        0 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        ("__t" - INTERVAL '3600' SECOND) AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        1 AS "__p",
+        CAST(NULL AS TIMESTAMP(6)) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" <> 0
 ),
 "__g7_rows" AS (
   SELECT "__k0", "__e", "__v_f8"
@@ -183,28 +423,42 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__g1_j"."__v_f1" AS "f1",
-    "__g1_j"."__v_f2" AS "f2",
+    CASE WHEN (COALESCE("__g1_p0"."__n_f1", 0) - COALESCE("__g1_p1"."__n_f1", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f1", 0.0E0) - COALESCE("__g1_p1"."__s_f1", 0.0E0)) + (COALESCE("__g1_p0"."__r_f1", 0.0E0) - COALESCE("__g1_p1"."__r_f1", 0.0E0)) END AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__n_f2", 0) - COALESCE("__g1_p2"."__n_f2", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f2", 0.0E0) - COALESCE("__g1_p2"."__s_f2", 0.0E0)) + (COALESCE("__g1_p0"."__r_f2", 0.0E0) - COALESCE("__g1_p2"."__r_f2", 0.0E0)) END AS "f2",
     "__g2_j"."__e" AS "__g2__time",
     "__g2_j"."__v_f3" AS "f3",
-    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
-    "__g4_j"."__v_f5" AS "f5",
+    CAST(COALESCE("__g3_p0"."__c", 0) - COALESCE("__g3_p1"."__c", 0) AS BIGINT) AS "f4",
+    CASE WHEN (COALESCE("__g4_p0"."__n_f5", 0) - COALESCE("__g4_p1"."__n_f5", 0)) > 0 THEN COALESCE("__g4_p0"."__s_f5", 0) - COALESCE("__g4_p1"."__s_f5", 0) END AS "f5",
     "__g5_j"."__e" AS "__g5__time",
     "__g5_j"."__v_f6" AS "f6",
-    COALESCE("__g6_j"."__v_f7", 0) AS "f7",
+    CAST(COALESCE("__g6_p0"."__c", 0) - COALESCE("__g6_p1"."__c", 0) AS BIGINT) AS "f7",
     "__g7_j"."__e" AS "__g7__time",
     "__g7_j"."__v_f8" AS "f8",
     "__g8_j"."__e" AS "__g8__time",
     "__g8_j"."__v_f9" AS "f9"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g1_last" AS "__g1_l0" ON ("__g1_l0"."__rid" = "__s"."__rid") AND ("__g1_l0"."__p" = 0)
+  LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__g1_p0"."__e" = "__g1_l0"."__last")
+  LEFT JOIN "__g1_last" AS "__g1_l1" ON ("__g1_l1"."__rid" = "__s"."__rid") AND ("__g1_l1"."__p" = 1)
+  LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND ("__g1_p1"."__e" = "__g1_l1"."__last")
+  LEFT JOIN "__g1_last" AS "__g1_l2" ON ("__g1_l2"."__rid" = "__s"."__rid") AND ("__g1_l2"."__p" = 2)
+  LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND ("__g1_p2"."__e" = "__g1_l2"."__last")
   LEFT JOIN "__g2_last" AS "__g2_l" ON "__g2_l"."__rid" = "__s"."__rid"
   LEFT JOIN "__g2_rows" AS "__g2_j" ON ("__s"."__k0" = "__g2_j"."__k0") AND ("__g2_j"."__e" = "__g2_l"."__last")
-  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_last" AS "__g3_l0" ON ("__g3_l0"."__rid" = "__s"."__rid") AND ("__g3_l0"."__p" = 0)
+  LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k1" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
+  LEFT JOIN "__g3_last" AS "__g3_l1" ON ("__g3_l1"."__rid" = "__s"."__rid") AND ("__g3_l1"."__p" = 1)
+  LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k1" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
+  LEFT JOIN "__g4_last" AS "__g4_l0" ON ("__g4_l0"."__rid" = "__s"."__rid") AND ("__g4_l0"."__p" = 0)
+  LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k0" = "__g4_p0"."__k0") AND ("__g4_p0"."__e" = "__g4_l0"."__last")
+  LEFT JOIN "__g4_last" AS "__g4_l1" ON ("__g4_l1"."__rid" = "__s"."__rid") AND ("__g4_l1"."__p" = 1)
+  LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k0" = "__g4_p1"."__k0") AND ("__g4_p1"."__e" = "__g4_l1"."__last")
   LEFT JOIN "__g5_last" AS "__g5_l" ON "__g5_l"."__rid" = "__s"."__rid"
   LEFT JOIN "__g5_rows" AS "__g5_j" ON ("__s"."__k0" = "__g5_j"."__k0") AND ("__g5_j"."__e" = "__g5_l"."__last")
-  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_last" AS "__g6_l0" ON ("__g6_l0"."__rid" = "__s"."__rid") AND ("__g6_l0"."__p" = 0)
+  LEFT JOIN "__g6_run" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__g6_p0"."__e" = "__g6_l0"."__last")
+  LEFT JOIN "__g6_last" AS "__g6_l1" ON ("__g6_l1"."__rid" = "__s"."__rid") AND ("__g6_l1"."__p" = 1)
+  LEFT JOIN "__g6_run" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND ("__g6_p1"."__e" = "__g6_l1"."__last")
   LEFT JOIN "__g7_last" AS "__g7_l" ON "__g7_l"."__rid" = "__s"."__rid"
   LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__g7_j"."__e" = "__g7_l"."__last")
   LEFT JOIN "__g8_last" AS "__g8_l" ON "__g8_l"."__rid" = "__s"."__rid"

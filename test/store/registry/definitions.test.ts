@@ -1,15 +1,9 @@
-// Normalized definitions (what is hashed and compared), the diff renderer and
-// the schema migrations.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+// Normalized definitions (what is hashed and compared) and the diff renderer
+// (the schema migrations: migrations.test.ts).
 import { describe, expect, it } from 'vitest';
 import { checkProject } from '../../../src/check/project.js';
 import { definitionHash, projectDefinitions, removeLayout } from '../../../src/store/registry/definitions.js';
 import { lineDiff, renderDiff } from '../../../src/store/registry/diff.js';
-import { openRegistry, registryPath } from '../../../src/store/registry/registry.js';
-import { migrate, MIGRATIONS, RegistrySchemaError, SCHEMA_VERSION, schemaVersion } from '../../../src/store/registry/schema.js';
 import { project, small } from './support.js';
 
 const byName = (text: string) => new Map(projectDefinitions(project(text)).map((d) => [`${d.name}@${d.version}`, d]));
@@ -120,58 +114,5 @@ describe('renderDiff', () => {
       { op: '+', text: 'B' },
       { op: ' ', text: 'c' },
     ]);
-  });
-});
-
-describe('schema migrations', () => {
-  it('a new registry is at the newest schema version; an existing one is reopened as it is', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fsql-registry-'));
-    try {
-      const path = registryPath(join(dir, 'project'));
-      expect(path).toBe(join(dir, 'project', '.fsql', 'registry.db'));
-      const reg = openRegistry(path); // creates .fsql/
-      const id = reg.id;
-      reg.close();
-      const db = new Database(path);
-      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-      expect(db.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: 1 });
-      db.close();
-      const again = openRegistry(path);
-      expect(again.id).toBe(id);
-      again.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('runs the migrations above the file\'s version, keeping the data', () => {
-    const db = new Database(':memory:');
-    expect(schemaVersion(db)).toBe(0);
-    migrate(db);
-    db.prepare("INSERT INTO applies (applied_at, summary) VALUES ('t', '{}')").run();
-    const next = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, description: 'test', sql: 'ALTER TABLE applies ADD COLUMN note TEXT' }];
-    expect(migrate(db, next)).toBe(SCHEMA_VERSION + 1);
-    expect(schemaVersion(db)).toBe(SCHEMA_VERSION + 1);
-    expect(db.prepare('SELECT applied_at, note FROM applies').all()).toEqual([{ applied_at: 't', note: null }]);
-    // Idempotent.
-    expect(migrate(db, next)).toBe(SCHEMA_VERSION + 1);
-    // A file from a newer fsql is refused.
-    expect(() => migrate(db)).toThrow(RegistrySchemaError);
-    expect(() => migrate(db)).toThrow(/newer fsql/);
-    db.close();
-  });
-
-  it('openRegistry refuses a file from a newer fsql', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fsql-registry-'));
-    try {
-      const path = join(dir, 'registry.db');
-      openRegistry(path).close();
-      const db = new Database(path);
-      db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION + 5);
-      db.close();
-      expect(() => openRegistry(path)).toThrow(RegistrySchemaError);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -9,15 +9,15 @@ import { renderLineage } from '../../../src/store/registry/render.js';
 import { fitAll } from './support.js';
 
 let registry: Registry;
-beforeAll(() => {
+beforeAll(async () => {
   const checked = checkProject(readProjectFiles('examples/payments'));
   expect(checked.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  registry = openRegistry(':memory:');
-  const plan = registry.plan(checked);
+  registry = await openRegistry(':memory:');
+  const plan = await registry.plan(checked);
   expect(plan.errors).toEqual([]);
-  registry.apply(plan, { fitted: fitAll(plan) });
+  await registry.apply(plan, { fitted: fitAll(plan) });
 });
-afterAll(() => registry.close());
+afterAll(async () => await registry.close());
 
 const names = (refs: readonly ObjectRef[], kind?: ObjectRef['kind']) =>
   refs
@@ -26,8 +26,8 @@ const names = (refs: readonly ObjectRef[], kind?: ObjectRef['kind']) =>
     .sort();
 
 describe('lineage of fraud_detection', () => {
-  it('lists its label, its features (at the versions it uses), their relations, the views\' sources and the entities', () => {
-    const lineage = registry.lineage('fraud_detection')!;
+  it('lists its label, its features (at the versions it uses), their relations, the views\' sources and the entities', async () => {
+    const lineage = (await registry.lineage('fraud_detection'))!;
     expect(lineage.root).toEqual({ kind: 'training_set', name: 'fraud_detection', version: 1 });
     expect(names(lineage.upstream, 'label')).toEqual(['is_fraud@1']);
     expect(names(lineage.upstream, 'feature')).toEqual([
@@ -66,9 +66,9 @@ describe('lineage of fraud_detection', () => {
     expect(edge('merchants', 'merchant_risk_tier')).toBe(true);
   });
 
-  it('is part of describe, and renders as a tree', () => {
-    const d = registry.describe('fraud_detection')!;
-    expect(d.lineage).toEqual(registry.lineage('fraud_detection', 1));
+  it('is part of describe, and renders as a tree', async () => {
+    const d = (await registry.describe('fraud_detection'))!;
+    expect(d.lineage).toEqual(await registry.lineage('fraud_detection', 1));
     expect(d.dependencies[0]).toEqual({ kind: 'label', name: 'is_fraud', version: 1 });
     const tree = renderLineage(d.lineage);
     expect(tree.split('\n').slice(0, 8)).toEqual([
@@ -87,8 +87,8 @@ describe('lineage of fraud_detection', () => {
 });
 
 describe('lineage downstream', () => {
-  it('of a source reaches the views, features, labels and training sets that read it', () => {
-    const lineage = registry.lineage('merchants')!;
+  it('of a source reaches the views, features, labels and training sets that read it', async () => {
+    const lineage = (await registry.lineage('merchants'))!;
     expect(lineage.upstream).toEqual([]);
     expect(names(lineage.downstream, 'view')).toEqual(['enriched_transactions']);
     expect(names(lineage.downstream, 'feature')).toEqual(['cross_border_spend_30d@1', 'merchant_category@1', 'merchant_risk_tier@1']);
@@ -96,23 +96,23 @@ describe('lineage downstream', () => {
     expect(names(lineage.downstream, 'training_set')).toEqual(['fraud_detection@1', 'merchant_abuse@1']);
   });
 
-  it('of each avg_amount_7d version: only VERSION 2 feeds fraud_detection', () => {
-    expect(registry.versions('avg_amount_7d')).toEqual([1, 2]);
-    expect(registry.lineage('avg_amount_7d', 1)!.downstream).toEqual([]);
-    expect(registry.lineage('avg_amount_7d', 2)!.downstream).toEqual([{ kind: 'training_set', name: 'fraud_detection', version: 1 }]);
-    expect(registry.describe('avg_amount_7d', 1)!.definition).toContain('FILL MEAN');
-    expect(registry.describe('avg_amount_7d')!.definition).toContain('FILL MEDIAN');
+  it('of each avg_amount_7d version: only VERSION 2 feeds fraud_detection', async () => {
+    expect(await registry.versions('avg_amount_7d')).toEqual([1, 2]);
+    expect((await registry.lineage('avg_amount_7d', 1))!.downstream).toEqual([]);
+    expect((await registry.lineage('avg_amount_7d', 2))!.downstream).toEqual([{ kind: 'training_set', name: 'fraud_detection', version: 1 }]);
+    expect((await registry.describe('avg_amount_7d', 1))!.definition).toContain('FILL MEAN');
+    expect((await registry.describe('avg_amount_7d'))!.definition).toContain('FILL MEDIAN');
   });
 
-  it('of an entity lists what is keyed by it', () => {
-    expect(names(registry.lineage('card')!.downstream)).toEqual(['card_distinct_merchants_24h@1', 'card_min_amount_24h@1', 'fraud_detection@1']);
+  it('of an entity lists what is keyed by it', async () => {
+    expect(names((await registry.lineage('card'))!.downstream)).toEqual(['card_distinct_merchants_24h@1', 'card_min_amount_24h@1', 'fraud_detection@1']);
   });
 
-  it('lists every registered object of the example', () => {
-    expect(registry.list({ kind: 'source' }).map((o) => o.name)).toEqual(['app_events', 'fraud_reports', 'merchants', 'transactions', 'users']);
-    expect(registry.list()).toHaveLength(32);
+  it('lists every registered object of the example', async () => {
+    expect((await registry.list({ kind: 'source' })).map((o) => o.name)).toEqual(['app_events', 'fraud_reports', 'merchants', 'transactions', 'users']);
+    expect(await registry.list()).toHaveLength(32);
     // Every feature version that reads a fitted parameter is fitted; the others have nothing to fit.
-    const fit = registry.list({ kind: 'feature' }).map((f) => `${f.name}: ${f.fit}`);
+    const fit = (await registry.list({ kind: 'feature' })).map((f) => `${f.name}: ${f.fit}`);
     expect(fit.filter((f) => f.endsWith(': fitted'))).toHaveLength(8);
     expect(fit.filter((f) => f.endsWith('not_needed')).sort()).toEqual([
       'active_days_30d: not_needed',

@@ -11,7 +11,8 @@
  * written by hand for these patterns, which gives what a chevrotain Lexer over
  * `allTokens` would, several times faster.
  */
-import { createToken, Lexer, type ILexingError, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
+import type { ILexingError, ILexingResult, IToken, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 /** Anything usable as a name: identifiers, quoted identifiers and contextual keywords. */
 export const Name = createToken({ name: 'Name', label: 'a name', pattern: Lexer.NA });
@@ -212,7 +213,7 @@ function wordType(word: string): TokenType {
 /**
  * The lexer: a hand-written scanner for the patterns above, several times
  * faster than a chevrotain Lexer over the same definitions, and made to give
- * exactly what one would (test/grammar/lexer.test.ts compares them on random
+ * exactly what one would (test/syntax/lexer.test.ts compares them on random
  * input): at each offset the first pattern of `allTokens` that matches wins
  * (keywords only when the whole word is one, as with `longer_alt`); a
  * character no pattern matches starts a lexing error that runs to the next

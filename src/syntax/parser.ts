@@ -21,9 +21,10 @@
  *   EXTRACT, parentheses, columns, calls). The binary operators of one rule
  *   are recognised as a flat chain that the builder folds by precedence.
  */
-import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
-import type * as A from '../src/syntax/ast.js';
-import type { AstBuilder, CallArguments, Clause, PredicateTail } from '../src/syntax/build.js';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser } from './chevrotain.js';
+import type * as A from './ast.js';
+import type { AstBuilder, CallArguments, Clause, PredicateTail } from './build.js';
 import * as T from './tokens.js';
 
 function describe(token: IToken): string {

@@ -1,4 +1,4 @@
-// The hand-written lexer (grammar/tokens.ts `fsqlLexer`) must give exactly what
+// The hand-written lexer (src/syntax/tokens.ts `fsqlLexer`) must give exactly what
 // a chevrotain Lexer over the token definitions (`allTokens`) gives: the same
 // tokens (type, text, offset), the same comments and the same lexing errors
 // (offset and length). Checked on the example project and on random text made
@@ -6,11 +6,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lexer, type ILexingResult, type IToken } from 'chevrotain';
+import type { ILexingResult, IToken } from 'chevrotain';
+import { Lexer } from '../../src/syntax/chevrotain.js';
 import fc from 'fast-check';
 import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
-import { allTokens, fsqlLexer } from '../../grammar/tokens.js';
+import { allTokens, fsqlLexer } from '../../src/syntax/tokens.js';
 
 const reference = new Lexer(allTokens, { positionTracking: 'onlyOffset' });
 

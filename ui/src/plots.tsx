@@ -1,0 +1,168 @@
+/**
+ * Statistics as plots (Observable Plot, rendered to SVG): a histogram (one
+ * bar per non-empty bin) or the top values (one bar per value), the share of
+ * NULLs and the distinct count, and a statistic across applies over time.
+ */
+import * as Plot from '@observablehq/plot';
+import { useEffect, useRef } from 'preact/hooks';
+import type { Scalar, Statistics } from './api';
+
+/** Mounts what `make` draws (an SVG or a figure) and redraws when `deps` change. */
+function PlotBox({ make, name, deps }: { make: () => SVGSVGElement | HTMLElement; name: string; deps: unknown[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = make();
+    ref.current?.replaceChildren(el);
+    return () => el.remove();
+    // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn on the data only
+  }, deps);
+  return <div class="plot" data-plot={name} ref={ref} />;
+}
+
+/** ISO text (DATE and TIMESTAMP statistics) → a Date; numbers unchanged. */
+export function axisValue(v: number | string | null): number | Date | null {
+  if (typeof v === 'string') {
+    const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return v;
+}
+
+export const fmtNumber = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 1 }) : Number(v.toPrecision(4)).toString());
+export const fmtValue = (v: Scalar | undefined): string => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? fmtNumber(v) : String(v));
+
+const ACCENT = '#2b5fd9';
+
+export function Histogram({ stats, width = 560 }: { stats: Statistics; width?: number }) {
+  const bins = stats.histogram.filter((b) => b.count > 0).map((b) => ({ lower: axisValue(b.lower), upper: axisValue(b.upper), count: b.count, label: `${fmtValue(b.lower as Scalar)} – ${fmtValue(b.upper as Scalar)}: ${b.count.toLocaleString('en-US')}` }));
+  return (
+    <PlotBox
+      name="histogram"
+      deps={[stats, width]}
+      make={() =>
+        Plot.plot({
+          width,
+          height: 220,
+          marginLeft: 48,
+          style: { fontSize: '12px', background: 'transparent' },
+          x: { label: 'value', grid: false },
+          y: { label: 'keys', grid: true },
+          marks: [Plot.rectY(bins, { x1: 'lower', x2: 'upper', y: 'count', fill: ACCENT, inset: 1, title: 'label' }), Plot.ruleY([0])],
+        })
+      }
+    />
+  );
+}
+
+export function TopValues({ stats, width = 560 }: { stats: Statistics; width?: number }) {
+  const rows = stats.top_values.map((t) => ({ value: fmtValue(t.value), count: t.count, label: `${fmtValue(t.value)}: ${t.count.toLocaleString('en-US')}` }));
+  const longest = Math.max(4, ...rows.map((r) => r.value.length));
+  return (
+    <PlotBox
+      name="top-values"
+      deps={[stats, width]}
+      make={() =>
+        Plot.plot({
+          width,
+          height: 30 + rows.length * 24,
+          marginLeft: Math.min(180, 12 + longest * 7),
+          marginRight: 40,
+          style: { fontSize: '12px', background: 'transparent' },
+          x: { label: 'keys', grid: true },
+          y: { label: null, domain: rows.map((r) => r.value) },
+          marks: [
+            Plot.barX(rows, { y: 'value', x: 'count', fill: ACCENT, title: 'label' }),
+            Plot.text(rows, { y: 'value', x: 'count', text: (d: { count: number }) => d.count.toLocaleString('en-US'), dx: 4, textAnchor: 'start', fill: '#475467' }),
+            Plot.ruleX([0]),
+          ],
+        })
+      }
+    />
+  );
+}
+
+/** Values and NULLs as one bar, and the distinct count. */
+export function Completeness({ stats }: { stats: Statistics }) {
+  const total = stats.count + stats.nulls;
+  const share = total === 0 ? 0 : stats.nulls / total;
+  return (
+    <div class="completeness" data-nulls={stats.nulls} data-distinct={stats.distinct}>
+      <div class="bar" title={`${stats.count} values, ${stats.nulls} NULL`}>
+        <span class="present" style={{ width: `${(1 - share) * 100}%` }} />
+        <span class="nulls" style={{ width: `${share * 100}%` }} />
+      </div>
+      <div class="legend">
+        <span>
+          <i class="swatch present" /> {stats.count.toLocaleString('en-US')} values
+        </span>
+        <span>
+          <i class="swatch nulls" /> {stats.nulls.toLocaleString('en-US')} NULL ({(share * 100).toFixed(share > 0 && share < 0.01 ? 2 : 1)}%)
+        </span>
+        <span>{stats.distinct.toLocaleString('en-US')} distinct</span>
+      </div>
+    </div>
+  );
+}
+
+export type HistoryStat = 'mean' | 'median' | 'nulls' | 'distinct' | 'count';
+
+/** One statistic of every apply that recorded statistics, over time (with the quartile band for mean and median). */
+export function StatisticHistory({ history, stat, width = 560 }: { history: { applied_at: string; apply_id: number; statistics: Statistics }[]; stat: HistoryStat; width?: number }) {
+  const rows = history.map((h) => {
+    const s = h.statistics;
+    const v = stat === 'nulls' || stat === 'distinct' || stat === 'count' ? s[stat] : axisValue(s[stat]);
+    return { at: new Date(h.applied_at), apply: h.apply_id, value: v, q1: axisValue(s.q1), q3: axisValue(s.q3) };
+  });
+  const valued = rows.filter((r) => r.value !== null);
+  const band = (stat === 'mean' || stat === 'median') && valued.every((r) => r.q1 !== null && r.q3 !== null);
+  return (
+    <PlotBox
+      name="history"
+      deps={[history, stat, width]}
+      make={() =>
+        Plot.plot({
+          width,
+          height: 220,
+          marginLeft: 52,
+          style: { fontSize: '12px', background: 'transparent' },
+          x: { type: 'utc', label: 'applied at', grid: false },
+          y: { label: stat, grid: true, zero: stat === 'nulls' || stat === 'distinct' || stat === 'count' },
+          marks: [
+            ...(band ? [Plot.areaY(valued, { x: 'at', y1: 'q1', y2: 'q3', fill: ACCENT, fillOpacity: 0.12, curve: 'step-after' })] : []),
+            Plot.lineY(valued, { x: 'at', y: 'value', stroke: ACCENT, strokeWidth: 2, curve: 'step-after' }),
+            Plot.dot(valued, { x: 'at', y: 'value', fill: ACCENT, r: 4, title: (d: { apply: number; value: number | Date }) => `apply ${d.apply}: ${d.value instanceof Date ? d.value.toISOString() : fmtNumber(d.value)}` }),
+          ],
+        })
+      }
+    />
+  );
+}
+
+/** Drift: the share of values per bucket then (fitted/profiled) and now (served). */
+export function DriftBuckets({ buckets, width = 360 }: { buckets: { label: string; then: number; now: number }[]; width?: number }) {
+  const sumThen = buckets.reduce((a, b) => a + b.then, 0) || 1;
+  const sumNow = buckets.reduce((a, b) => a + b.now, 0) || 1;
+  const rows = buckets.flatMap((b) => [
+    { bucket: b.label, when: 'then', share: b.then / sumThen },
+    { bucket: b.label, when: 'now', share: b.now / sumNow },
+  ]);
+  return (
+    <PlotBox
+      name="drift"
+      deps={[buckets, width]}
+      make={() =>
+        Plot.plot({
+          width,
+          height: 150,
+          marginBottom: 36,
+          style: { fontSize: '11px', background: 'transparent' },
+          fx: { label: null, domain: buckets.map((b) => b.label), tickRotate: buckets.length > 6 ? -30 : 0 },
+          x: { axis: null, domain: ['then', 'now'] },
+          y: { label: 'share', grid: true, tickFormat: '%' },
+          color: { domain: ['then', 'now'], range: ['#98a2b3', ACCENT], legend: false },
+          marks: [Plot.barY(rows, { fx: 'bucket', x: 'when', y: 'share', fill: 'when', title: (d: { when: string; share: number }) => `${d.when}: ${(d.share * 100).toFixed(1)}%` }), Plot.ruleY([0])],
+        })
+      }
+    />
+  );
+}
