@@ -214,7 +214,6 @@ export function generateProject(featureCount: number, seed = 20240601): Generate
   }
 
   // ---- features ----------------------------------------------------------------
-  const relations = [...sources, ...views];
   const features: FeatureDef[] = [];
   const featureTexts: string[] = [];
   const columnsOf = (r: Relation, type: ColType | 'numeric'): string[] =>

@@ -77,7 +77,7 @@ export async function measureLsp(args: Record<string, string>): Promise<LspResul
   let version = 1;
   let text = big.text;
   const diagnosed = (v: number): Promise<unknown> => new Promise((resolve) => waiting.set(`${uri}@${v}`, resolve));
-  let opened = diagnosed(version);
+  const opened = diagnosed(version);
   connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'fsql', version, text } });
   await opened;
   void opened;

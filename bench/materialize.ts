@@ -236,7 +236,7 @@ function rawInsert(dir: string, layout: 'blob' | 'wide', snapshot: EntitySnapsho
     }
     const columns = snapshot.features.flatMap((f) => f.columns);
     const items = rows.map((r) => [JSON.stringify(r.key), ...r.features.flatMap((c) => c.values.map((v) => (typeof v === 'boolean' ? Number(v) : v)))]);
-    db.exec(`CREATE TABLE t (k TEXT NOT NULL, ${columns.map((c, i) => `c${i}`).join(', ')})`);
+    db.exec(`CREATE TABLE t (k TEXT NOT NULL, ${columns.map((_c, i) => `c${i}`).join(', ')})`);
     const insert = db.prepare(`INSERT INTO t VALUES (${['?', ...columns.map(() => '?')].join(', ')})`);
     gc();
     const t0 = performance.now();

@@ -21,8 +21,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeVector, VectorEncoder } from '../src/store/online/codec.js';
+import { Redis } from 'ioredis';
+import { RedisOnlineStore } from '../src/store/online/redis-store.js';
 import { SqliteOnlineStore } from '../src/store/online/sqlite-store.js';
-import type { FeatureCell, FeatureSelector, SnapshotFeature, SnapshotRow, Vector } from '../src/store/online/store.js';
+import type { FeatureCell, FeatureSelector, OnlineStore, SnapshotFeature, SnapshotRow, Vector } from '../src/store/online/store.js';
+
+/** The Redis server to measure the Redis store on, besides SQLite (none: SQLite only). */
+const redisBenchUrl = (): string | undefined => process.env['FSQL_BENCH_REDIS_URL'] ?? process.env['FSQL_TEST_REDIS_URL'];
 
 const T = Date.UTC(2024, 2, 1) * 1000;
 
@@ -88,6 +93,8 @@ async function latency(samples: number, fn: (i: number) => Promise<unknown>): Pr
 }
 
 export interface OnlineCase {
+  /** `sqlite` (default) or `redis` (on FSQL_BENCH_REDIS_URL / FSQL_TEST_REDIS_URL, under a prefix of its own). */
+  readonly store?: 'sqlite' | 'redis';
   readonly keys: number;
   readonly features: number;
   /** Timed calls per latency measurement. */
@@ -95,6 +102,7 @@ export interface OnlineCase {
 }
 
 export interface OnlineResult {
+  readonly store: string;
   readonly keys: number;
   readonly features: number;
   readonly columns: number;
@@ -117,16 +125,25 @@ export async function measureOnline(c: OnlineCase): Promise<OnlineResult> {
   const path = join(dir, 'online.db');
   const features = benchFeatures(c.features);
   const columns = features.reduce((n, f) => n + f.columns.length, 0);
-  const store = new SqliteOnlineStore(path);
+  const redisUrl = c.store === 'redis' ? redisBenchUrl() : undefined;
+  if (c.store === 'redis' && redisUrl === undefined) throw new Error('set FSQL_BENCH_REDIS_URL (or FSQL_TEST_REDIS_URL) to measure the Redis store');
+  const prefix = `fsqlbench:${process.pid}:`;
+  const admin = redisUrl !== undefined ? new Redis(redisUrl) : undefined;
+  const store: OnlineStore = redisUrl !== undefined ? new RedisOnlineStore({ url: redisUrl, keyPrefix: prefix, journalPath: join(dir, 'journal.db') }) : new SqliteOnlineStore(path);
   try {
     (globalThis as { gc?: () => void }).gc?.();
+    const memoryBefore = admin ? await usedMemory(admin) : 0;
     const t0 = performance.now();
     await store.writeSnapshot('user', { asOf: T, keyColumns: ['user_id'], features, rows: { [Symbol.iterator]: () => benchRows(c.keys, features) } });
     const writeMs = performance.now() - t0;
-    const db = new Database(path, { readonly: true });
-    const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
-    const bytes = pages * (db.pragma('page_size', { simple: true }) as number);
-    db.close();
+    let bytes: number;
+    if (admin) bytes = (await usedMemory(admin)) - memoryBefore;
+    else {
+      const db = new Database(path, { readonly: true });
+      const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+      bytes = pages * (db.pragma('page_size', { simple: true }) as number);
+      db.close();
+    }
 
     const random = prng(2);
     // One key in ten is not in the store.
@@ -145,6 +162,7 @@ export async function measureOnline(c: OnlineCase): Promise<OnlineResult> {
     const upsert1 = await latency(Math.max(50, Math.floor(c.samples / 10)), () => store.upsert('user', [vector()]));
     const upsert100 = await latency(Math.max(20, Math.floor(c.samples / 50)), () => store.upsert('user', Array.from({ length: 100 }, vector)));
     return {
+      store: c.store ?? 'sqlite',
       keys: c.keys,
       features: features.length,
       columns,
@@ -160,8 +178,23 @@ export async function measureOnline(c: OnlineCase): Promise<OnlineResult> {
     };
   } finally {
     await store.close();
+    if (admin) {
+      let cursor = '0';
+      do {
+        const [next, found] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (found.length > 0) await admin.unlink(...found);
+      } while (cursor !== '0');
+      await admin.quit();
+    }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The Redis server's memory in use (bytes), after its lazy frees are done. */
+async function usedMemory(admin: Redis): Promise<number> {
+  const info = await admin.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -298,7 +331,12 @@ const lat = (l: Latency) => `${fmt(l.p50Ms, 3)} / ${fmt(l.p99Ms, 3)} ms`;
 
 /** Child side: one case; arguments as strings (`layouts=1` compares the layouts instead). */
 export async function measureOnlineArgs(args: Record<string, string>): Promise<OnlineResult | LayoutResult[]> {
-  const c: OnlineCase = { keys: Number(args['keys'] ?? 100_000), features: Number(args['features'] ?? 50), samples: Number(args['samples'] ?? 5000) };
+  const c: OnlineCase = {
+    ...(args['store'] === 'redis' ? { store: 'redis' as const } : {}),
+    keys: Number(args['keys'] ?? 100_000),
+    features: Number(args['features'] ?? 50),
+    samples: Number(args['samples'] ?? 5000),
+  };
   return args['layouts'] === '1' ? measureLayouts(c) : measureOnline(c);
 }
 
@@ -307,11 +345,13 @@ export async function runOnlineWorkload(options: { readonly quick?: boolean }, r
   const sizes = options.quick ? [20_000] : [100_000, 1_000_000];
   const samples = options.quick ? '2000' : '10000';
   const results: OnlineResult[] = [];
-  for (const keys of sizes) results.push((await run<OnlineResult>('online', { keys: String(keys), features: '50', samples })).result);
-  console.log('keys       write       feature values/s  bytes/key  get 1 key p50/p99  get 100×50 p50/p99  get 100×5 p50/p99  upsert 1 p50/p99  upsert 100 p50/p99');
+  // SQLite, and Redis in the same run when a server is given (FSQL_BENCH_REDIS_URL or FSQL_TEST_REDIS_URL).
+  const stores = redisBenchUrl() !== undefined ? ['sqlite', 'redis'] : ['sqlite'];
+  for (const keys of sizes) for (const store of stores) results.push((await run<OnlineResult>('online', { store, keys: String(keys), features: '50', samples })).result);
+  console.log('store   keys       write       feature values/s  bytes/key  get 1 key p50/p99  get 100×50 p50/p99  get 100×5 p50/p99  upsert 1 p50/p99  upsert 100 p50/p99');
   for (const r of results) {
     console.log(
-      `${fmt(r.keys).padEnd(10)} ${`${fmt(r.writeMs)} ms`.padStart(10)}  ${fmt(r.featureValuesPerSec).padStart(16)}  ${fmt(r.bytesPerKey).padStart(9)}  ${lat(r.get1).padStart(17)}  ${lat(r.get100).padStart(18)}  ${lat(r.get100x5).padStart(17)}  ${lat(r.upsert1).padStart(16)}  ${lat(r.upsert100).padStart(18)}`,
+      `${(r.store ?? 'sqlite').padEnd(7)} ${fmt(r.keys).padEnd(10)} ${`${fmt(r.writeMs)} ms`.padStart(10)}  ${fmt(r.featureValuesPerSec).padStart(16)}  ${fmt(r.bytesPerKey).padStart(9)}  ${lat(r.get1).padStart(17)}  ${lat(r.get100).padStart(18)}  ${lat(r.get100x5).padStart(17)}  ${lat(r.upsert1).padStart(16)}  ${lat(r.upsert100).padStart(18)}`,
     );
   }
   const layouts = (await run<LayoutResult[]>('online', { keys: options.quick ? '20000' : '100000', features: '50', samples, layouts: '1' })).result;

@@ -112,7 +112,7 @@ ORDER BY l.rid`;
 export interface WindowsCase {
   readonly target: EngineTarget;
   /** `plan`: fsql today; `join`: the previous lowering; `hand`: the hand-written query (DuckDB); `max` / `distinct`: the range-join aggregates. */
-  readonly what: 'plan' | 'join' | 'hand' | 'max' | 'distinct';
+  readonly what: 'plan' | 'union' | 'join' | 'hand' | 'max' | 'distinct';
   readonly events: number;
   readonly labels: number;
   readonly users: number;
@@ -151,7 +151,12 @@ export async function measureWindows(c: WindowsCase): Promise<WindowsResult> {
     } else {
       const plan = planTraining(cat, c.what === 'max' ? 'windows_max' : c.what === 'distinct' ? 'windows_distinct' : 'windows', () => undefined);
       const base = dialectFor(c.target);
-      const dialect: Dialect = c.what === 'join' ? { ...base, strategies: { ...base.strategies, aggregate: 'join' } } : base;
+      const dialect: Dialect =
+        c.what === 'join'
+          ? { ...base, strategies: { ...base.strategies, aggregate: 'join' } }
+          : c.what === 'union'
+            ? { ...base, capabilities: { ...base.capabilities, asofJoin: false } }
+            : base;
       sql = new SqlPrinter(dialect).statement(lowerTraining(plan, dialect));
       columns = plan.columns;
     }

@@ -29,16 +29,16 @@ export function declare(cx: ProjectChecker, s: A.Statement): void {
   switch (s.kind) {
     case 'entity': {
       const first = cx.entityStmts.get(key);
-      if (first) return duplicate(first, 'entity');
-      cx.entityStmts.set(key, s);
+      if (first) duplicate(first, 'entity');
+      else cx.entityStmts.set(key, s);
       return;
     }
     case 'source':
     case 'view': {
       const first = cx.relationStmts.get(key);
       if (first) {
-        if (first.kind === s.kind) return duplicate(first, s.kind);
-        cx.report('E0202', s.name.span, `\`${s.name.text}\` is defined twice: as a ${first.kind} and as a ${s.kind}`, 'sources and views share one namespace: rename one', [
+        if (first.kind === s.kind) duplicate(first, s.kind);
+        else cx.report('E0202', s.name.span, `\`${s.name.text}\` is defined twice: as a ${first.kind} and as a ${s.kind}`, 'sources and views share one namespace: rename one', [
           { span: first.name.span, message: `first defined here as a ${first.kind}` },
         ]);
         return;

@@ -27,7 +27,7 @@ export function checkViews(cx: ProjectChecker): void {
       const path = [...steps, at(0)].join(' → ');
       cx.report('E0206', stmt.name.span, `view \`${stmt.name.text}\` depends on itself: ${path}`, 'break the cycle: a view cannot read from itself, directly or through other views');
       cx.poisoned.add(k);
-      cx.relations[k] = emptyView(cx, stmt as A.ViewStatement);
+      cx.relations[k] = emptyView(stmt as A.ViewStatement);
     }
   }
   // Each view after the views it reads. Iterative (an explicit stack): a chain of
@@ -75,7 +75,7 @@ export function checkView(cx: ProjectChecker, s: A.ViewStatement): void {
   };
 }
 
-export function emptyView(cx: ProjectChecker, s: A.ViewStatement): ViewInfo {
+function emptyView(s: A.ViewStatement): ViewInfo {
   return {
     kind: 'view',
     name: s.name.text,

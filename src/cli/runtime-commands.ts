@@ -412,7 +412,7 @@ async function printLookup(ws: Workspace, entity: string, keys: readonly unknown
 /** `fsql get ENTITY KEY…`: the online vector of each key, as the server serves it. */
 export async function runGet(entity: string, keys: readonly string[], path: string, options: { features?: readonly string[]; format: TextOrJson }, io: RuntimeIo): Promise<number> {
   return withWorkspace(path, io, { format: options.format }, async (ws) => {
-    const { catalog } = ws.catalog();
+    const { catalog } = await ws.catalog();
     const info = Object.values(catalog.entities).find((e) => e.name.toLowerCase() === entity.toLowerCase());
     if (!info) {
       // JSON: the API's 404 body (with its did-you-mean).

@@ -94,7 +94,7 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
       }
       throw e;
     }
-    const { catalog, excluded } = ws.catalog();
+    const { catalog, excluded } = await ws.catalog();
     const features = Object.values(catalog.features).reduce((n, v) => n + v.length, 0);
     const banner =
       `fsql serving ${ws.dir} on ${server.url} (${features} feature versions; writes ${token ? `need the bearer token in $${tokenEnv}` : `are open: set $${tokenEnv} to require a bearer token`})\n` +

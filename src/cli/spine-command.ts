@@ -59,8 +59,8 @@ export async function runTrainSpine(path: string, options: SpineCommandOptions, 
   return withWorkspace(path, io, { engine: options.engine }, async (ws) => {
     try {
       const refs = parseFeatureRefs(options.features);
-      const time = options.time ?? defaultTimeColumn(await columnNames(spinePath, format), spineKeyNames(ws, refs));
-      const prepared = prepareSpine(ws, refs, time);
+      const time = options.time ?? defaultTimeColumn(await columnNames(spinePath, format), await spineKeyNames(ws, refs));
+      const prepared = await prepareSpine(ws, refs, time);
       const read = await readSourceFile(spinePath, format, prepared.columns);
       if ('errors' in read) {
         for (const e of read.errors) io.stderr(`fsql: ${formatRowError({ ...e, file: options.spine })}\n`);

@@ -23,7 +23,7 @@
  * test/lsp/reparse.test.ts holds the result equal to `parseFile` of the new
  * text for random edits.
  */
-import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
+import type { Span } from '../diagnostics/diagnostic.js';
 import type { Statement } from '../syntax/ast.js';
 import { parseFile, type ParseResult } from '../syntax/parse.js';
 

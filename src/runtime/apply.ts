@@ -30,7 +30,7 @@ import { featureStatistics, fittedParameters, summarize } from '../plan/statisti
 import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';
 import type { Plan } from '../plan/ir.js';
 import { notRegularFile, readSourceFileBatches } from '../store/files/read.js';
-import { featuresToFit, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
+import { featuresToFit, RegistryError, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
 import { RuntimeError } from './errors.js';
 import { refreshAfterFit } from './materialize.js';
 import type { OnProgress } from './progress.js';
@@ -97,126 +97,142 @@ const s = quoteString;
  */
 const ownIn = (engine: Engine, name: string) => `${q(engine.schema)}.${q(name)}`;
 
+/** How many times an apply plans again when applies of other checkouts keep registering first. */
+const STALE_RETRIES = 5;
+
 /** Checks and plans `files` against the registry; throws RuntimeError on check errors. */
-export function planProject(ws: Workspace, files: readonly ProjectFile[], options: { readonly retireBroken?: boolean } = {}): { plan: ApplyPlan; catalog: Catalog } {
+export async function planProject(ws: Workspace, files: readonly ProjectFile[], options: { readonly retireBroken?: boolean } = {}): Promise<{ plan: ApplyPlan; catalog: Catalog }> {
   const checked = checkProject(files);
   if (hasErrors(checked.diagnostics)) {
     const n = checked.diagnostics.filter((d) => d.severity === 'error').length;
     throw new RuntimeError('check_failed', `the project has ${n} error${n === 1 ? '' : 's'}`, { diagnostics: checked.diagnostics });
   }
-  return { plan: ws.registry.plan(checked, { retireBroken: options.retireBroken ?? false }), catalog: checked.catalog };
+  return { plan: await ws.registry.plan(checked, { retireBroken: options.retireBroken ?? false }), catalog: checked.catalog };
 }
 
 export async function applyProject(ws: Workspace, files: readonly ProjectFile[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
-  const planned = () => {
-    const p = planProject(ws, files, { retireBroken: options.retireBroken ?? false });
+  const planned = async () => {
+    const p = await planProject(ws, files, { retireBroken: options.retireBroken ?? false });
     if (p.plan.errors.length > 0) {
       throw new RuntimeError('plan_failed', `the plan has ${p.plan.errors.length} error${p.plan.errors.length === 1 ? '' : 's'}`, { planErrors: p.plan.errors });
     }
     return p;
   };
-  let { plan, catalog } = planned();
-  const plannedAt = ws.registry.lastApply();
+  let { plan, catalog } = await planned();
   options.onPlan?.(plan);
   const progress: OnProgress = options.onProgress ?? (() => undefined);
-  const outcome = await ws.exclusive(async () => {
-    const engine = await ws.engine();
-    return engine.transaction(async () => {
-      // Another apply committed while this one waited for the offline database's lock: plan again on what it registered.
-      if (ws.registry.lastApply() !== plannedAt) ({ plan, catalog } = planned());
-      await ensureBookkeeping(engine);
-      const sources: SourceLoad[] = [];
-      // Views read sources: drop them first, recreate after.
-      await dropViews(engine);
-      for (const r of Object.values(catalog.relations)) {
-        if (r.kind !== 'source') continue;
-        sources.push(await prepareSource(ws, engine, r, options, progress));
-      }
-      const views = viewsInOrder(catalog).length;
-      if (views > 0) progress({ step: 'creating views', done: 0, total: views, unit: 'view' });
-      await createViews(engine, catalog);
-      if (views > 0) progress({ step: 'creating views', done: views, total: views, unit: 'view', end: true });
-      for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
-      // The registry as this apply leaves it: registered versions compute from the view revisions they
-      // pinned, each an instance view of its own (store/registry/pinned-catalog.ts).
-      const after = ws.registry.catalogAfter(plan);
-      const work = after.catalog;
-      // Views the files no longer declare stay registered, and so do the versions reading them: those views are
-      // created too, when every table they read is there (a source's table outlives its statement).
-      const projectViews = new Set(viewsInOrder(catalog).map(keyOf));
-      const readable = new Map<string, boolean>();
-      const canCreate = async (name: string): Promise<boolean> => {
-        const k = keyOf(name);
-        const known = readable.get(k);
-        if (known !== undefined) return known;
-        const r = work.relations[k];
-        let ok = r !== undefined;
-        if (r?.kind === 'source') ok = catalog.relations[k]?.kind === 'source' || (await tableExists(engine, [engine.schema, r.name]));
-        else if (r?.kind === 'view') for (const d of r.dependsOn) ok = ok && (await canCreate(d));
-        readable.set(k, ok);
-        return ok;
-      };
-      for (const v of viewsInOrder(work)) if (!projectViews.has(keyOf(v))) await canCreate(v);
-      for (const v of await createViews(engine, work, (name) => !projectViews.has(keyOf(name)) && readable.get(keyOf(name)) === true)) {
-        await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
-      }
-      // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.
-      const viewed = new Set(Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'table' && !isOwnName(r, r.origin.name)).map((r) => keyOf(r.name)));
-      const indexes = indexesFor(catalog, previewPlans(catalog)).filter((spec) => !viewed.has(keyOf(spec.table)));
-      for (const [i, spec] of indexes.entries()) {
-        progress({ step: 'creating indexes', done: i, total: indexes.length, unit: 'index' });
-        await engine.createIndex(spec.table, spec.columns);
-      }
-      if (indexes.length > 0) progress({ step: 'creating indexes', done: indexes.length, total: indexes.length, unit: 'index', end: true });
+  // A shared registry (PostgreSQL) takes applies of other checkouts at any time: an apply that finds
+  // the registry moved on since its plan (stale-plan) plans again and runs again, a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyPlanned();
+    } catch (e) {
+      if (!(e instanceof RegistryError && e.code === 'stale-plan') || attempt >= STALE_RETRIES) throw e;
+      progress({ step: `another apply registered first: planning again (attempt ${attempt + 1} of ${STALE_RETRIES})`, done: 1, total: 1, unit: 'plan', end: true });
+    }
+  }
 
-      const toFit = new Set(featuresToFit(plan).map((f) => versionKey(f.name, f.version)));
-      const fitted: FittedExtra[] = [];
-      const statistics: StatisticsExtra[] = [];
-      // Profiles are redone when data or definitions changed; otherwise the recorded ones still hold.
-      const changed = sources.some((x) => x.action === 'loaded' || x.action === 'created') || plan.items.some((i) => i.status === 'added' || i.status === 'updated');
-      // The project's feature versions as they compute (an unchanged registered one from what it pinned); retired ones not at all.
-      const features = Object.values(catalog.features)
-        .flat()
-        .map((f) => work.features[keyOf(f.name)]?.find((x) => x.version === f.version))
-        .filter((f): f is FeatureInfo => f !== undefined);
-      // Registered versions awaiting their fit that the files no longer declare are fitted too.
-      for (const ref of featuresToFit(plan)) {
-        const f = work.features[keyOf(ref.name)]?.find((x) => x.version === ref.version);
-        if (f && !features.includes(f)) features.push(f);
-      }
-      const added = new Set(plan.items.filter((i) => i.kind === 'feature' && i.status === 'added').map((i) => versionKey(i.name, i.version)));
-      const awaiting: AwaitingFit[] = [];
-      const step = { step: 'fitting and profiling features', unit: 'feature version', total: features.filter((f) => changed || options.reload || toFit.has(versionKey(f.name, f.version))).length };
-      let profiled = 0;
-      if (step.total > 0) progress({ ...step, done: 0 });
-      for (const f of features) {
-        const fit = toFit.has(versionKey(f.name, f.version));
-        if (!fit && !changed && !options.reload) continue;
-        const population = await runFitPopulation(engine, work, f, planFit(work, f.name, f.version), fit ? options.fitAt : undefined);
-        // One summary of the population: the fitted parameters and the recorded statistics are the same numbers.
-        const summary = summarize(population.values, f.rawType);
-        let fittedNow = false;
-        if (fit) {
-          // An empty population fits nothing: the version waits for data (docs/semantics.md §5).
-          const parameters = fittedParameters(f, summary, population.time);
-          fittedNow = parameters.count > 0;
-          if (fittedNow) fitted.push({ feature: f.name, version: f.version, parameters });
-          else awaiting.push({ feature: f.name, version: f.version, relation: f.relation, at: population.time });
+  async function applyPlanned(): Promise<ApplyOutcome> {
+    const outcome = await ws.exclusive(async () => {
+      const engine = await ws.engine();
+      return engine.transaction(async () => {
+        // Another apply committed since this plan (while this one waited for the offline database's lock, or
+        // in another checkout of a shared registry): plan again on what it registered.
+        if ((await ws.registry.lastApply()) !== plan.basedOn) ({ plan, catalog } = await planned());
+        await ensureBookkeeping(engine);
+        const sources: SourceLoad[] = [];
+        // Views read sources: drop them first, recreate after.
+        await dropViews(engine);
+        for (const r of Object.values(catalog.relations)) {
+          if (r.kind !== 'source') continue;
+          sources.push(await prepareSource(ws, engine, r, options, progress));
         }
-        // A version still awaiting its fit, in an apply that changed nothing, keeps the statistics it has.
-        if (changed || options.reload || fittedNow || added.has(versionKey(f.name, f.version))) statistics.push({ feature: f.name, version: f.version, statistics: featureStatistics(summary) });
-        progress({ ...step, done: ++profiled, end: profiled === step.total });
-      }
-      const newlyAwaiting = awaiting.filter((a) => added.has(versionKey(a.feature, a.version))).map((a) => ({ feature: a.feature, version: a.version }));
-      const result = ws.registry.apply(plan, { fitted, awaiting: newlyAwaiting, statistics });
-      return { plan, result, sources, fitted, awaiting, statistics: statistics.length };
+        const views = viewsInOrder(catalog).length;
+        if (views > 0) progress({ step: 'creating views', done: 0, total: views, unit: 'view' });
+        await createViews(engine, catalog);
+        if (views > 0) progress({ step: 'creating views', done: views, total: views, unit: 'view', end: true });
+        for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+        // The registry as this apply leaves it: registered versions compute from the view revisions they
+        // pinned, each an instance view of its own (store/registry/pinned-catalog.ts).
+        const after = await ws.registry.catalogAfter(plan);
+        const work = after.catalog;
+        // Views the files no longer declare stay registered, and so do the versions reading them: those views are
+        // created too, when every table they read is there (a source's table outlives its statement).
+        const projectViews = new Set(viewsInOrder(catalog).map(keyOf));
+        const readable = new Map<string, boolean>();
+        const canCreate = async (name: string): Promise<boolean> => {
+          const k = keyOf(name);
+          const known = readable.get(k);
+          if (known !== undefined) return known;
+          const r = work.relations[k];
+          let ok = r !== undefined;
+          if (r?.kind === 'source') ok = catalog.relations[k]?.kind === 'source' || (await tableExists(engine, [engine.schema, r.name]));
+          else if (r?.kind === 'view') for (const d of r.dependsOn) ok = ok && (await canCreate(d));
+          readable.set(k, ok);
+          return ok;
+        };
+        for (const v of viewsInOrder(work)) if (!projectViews.has(keyOf(v))) await canCreate(v);
+        for (const v of await createViews(engine, work, (name) => !projectViews.has(keyOf(name)) && readable.get(keyOf(name)) === true)) {
+          await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+        }
+        // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.
+        const viewed = new Set(Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'table' && !isOwnName(r, r.origin.name)).map((r) => keyOf(r.name)));
+        const indexes = indexesFor(catalog, previewPlans(catalog)).filter((spec) => !viewed.has(keyOf(spec.table)));
+        for (const [i, spec] of indexes.entries()) {
+          progress({ step: 'creating indexes', done: i, total: indexes.length, unit: 'index' });
+          await engine.createIndex(spec.table, spec.columns);
+        }
+        if (indexes.length > 0) progress({ step: 'creating indexes', done: indexes.length, total: indexes.length, unit: 'index', end: true });
+
+        const toFit = new Set(featuresToFit(plan).map((f) => versionKey(f.name, f.version)));
+        const fitted: FittedExtra[] = [];
+        const statistics: StatisticsExtra[] = [];
+        // Profiles are redone when data or definitions changed; otherwise the recorded ones still hold.
+        const changed = sources.some((x) => x.action === 'loaded' || x.action === 'created') || plan.items.some((i) => i.status === 'added' || i.status === 'updated');
+        // The project's feature versions as they compute (an unchanged registered one from what it pinned); retired ones not at all.
+        const features = Object.values(catalog.features)
+          .flat()
+          .map((f) => work.features[keyOf(f.name)]?.find((x) => x.version === f.version))
+          .filter((f): f is FeatureInfo => f !== undefined);
+        // Registered versions awaiting their fit that the files no longer declare are fitted too.
+        for (const ref of featuresToFit(plan)) {
+          const f = work.features[keyOf(ref.name)]?.find((x) => x.version === ref.version);
+          if (f && !features.includes(f)) features.push(f);
+        }
+        const added = new Set(plan.items.filter((i) => i.kind === 'feature' && i.status === 'added').map((i) => versionKey(i.name, i.version)));
+        const awaiting: AwaitingFit[] = [];
+        const step = { step: 'fitting and profiling features', unit: 'feature version', total: features.filter((f) => changed || options.reload || toFit.has(versionKey(f.name, f.version))).length };
+        let profiled = 0;
+        if (step.total > 0) progress({ ...step, done: 0 });
+        for (const f of features) {
+          const fit = toFit.has(versionKey(f.name, f.version));
+          if (!fit && !changed && !options.reload) continue;
+          const population = await runFitPopulation(engine, work, f, planFit(work, f.name, f.version), fit ? options.fitAt : undefined);
+          // One summary of the population: the fitted parameters and the recorded statistics are the same numbers.
+          const summary = summarize(population.values, f.rawType);
+          let fittedNow = false;
+          if (fit) {
+            // An empty population fits nothing: the version waits for data (docs/semantics.md §5).
+            const parameters = fittedParameters(f, summary, population.time);
+            fittedNow = parameters.count > 0;
+            if (fittedNow) fitted.push({ feature: f.name, version: f.version, parameters });
+            else awaiting.push({ feature: f.name, version: f.version, relation: f.relation, at: population.time });
+          }
+          // A version still awaiting its fit, in an apply that changed nothing, keeps the statistics it has.
+          if (changed || options.reload || fittedNow || added.has(versionKey(f.name, f.version))) statistics.push({ feature: f.name, version: f.version, statistics: featureStatistics(summary) });
+          progress({ ...step, done: ++profiled, end: profiled === step.total });
+        }
+        const newlyAwaiting = awaiting.filter((a) => added.has(versionKey(a.feature, a.version))).map((a) => ({ feature: a.feature, version: a.version }));
+        const result = await ws.registry.apply(plan, { fitted, awaiting: newlyAwaiting, statistics });
+        return { plan, result, sources, fitted, awaiting, statistics: statistics.length };
+      });
     });
-  });
-  // Versions that awaited their fit and got it now: what is served for them is recomputed at once.
-  const added = new Set(plan.items.filter((i) => i.status === 'added').map((i) => versionKey(i.name, i.version)));
-  const late = outcome.fitted.filter((f) => !added.has(versionKey(f.feature, f.version)));
-  const refreshed = await refreshAfterFit(ws, late);
-  return { ...outcome, refreshed: refreshed.map((r) => r.entity) };
+    // Versions that awaited their fit and got it now: what is served for them is recomputed at once.
+    const added = new Set(plan.items.filter((i) => i.status === 'added').map((i) => versionKey(i.name, i.version)));
+    const late = outcome.fitted.filter((f) => !added.has(versionKey(f.feature, f.version)));
+    const refreshed = await refreshAfterFit(ws, late);
+    return { ...outcome, refreshed: refreshed.map((r) => r.entity) };
+  }
 }
 
 /** Plans that say which indexes help (fitted parameters do not matter for that). */
@@ -373,6 +389,19 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
       await engine.query(`SELECT ${q(c.name)} FROM ${ref} WHERE 1 = 0`);
     } catch {
       throw new RuntimeError('missing_table', `source ${r.name}: TABLE ${name.join('.')} has no column ${c.name}`);
+    }
+  }
+  // Read in place (a server engine's table): each column's type must read as the declared one.
+  const existing = engine.tableColumns ? await engine.tableColumns(name) : undefined;
+  for (const c of r.columns) {
+    const found = existing?.find((x) => x.name === c.name);
+    if (found !== undefined && found.type !== c.type) {
+      throw new RuntimeError(
+        'missing_table',
+        `source ${r.name}: column ${c.name} is declared ${c.type}, but TABLE ${name.join('.')} holds ${found.engineType}` +
+          (found.type !== undefined ? ` (read as ${found.type}): declare ${c.name} ${found.type}` : `, which fsql cannot read as ${c.type}: expose it through a view of the database that casts it`) +
+          ` (types: docs/offline-engines.md)`,
+      );
     }
   }
   if (!same) {

@@ -9,6 +9,7 @@
  *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },   (or { "store": "redis", "url": "redis://…", "keyPrefix": "fsql:" })
  *   "files":   { "allow": ["/data/exports"] },
  *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 },
+ *   "registry": { "url": "postgres://fsql@db.internal/features" },   (a shared registry; default: .fsql/registry.db)
  *   "busyTimeoutMs": 60000
  * }
  * ```
@@ -46,6 +47,13 @@ const schema = z
         path: z.string().min(1).optional(),
         url: z.string().min(1).optional(),
         keyPrefix: z.string().min(1).max(256).optional(),
+      })
+      .strict()
+      .optional(),
+    // A shared registry (PostgreSQL): its URL, `${NAME}` read from the environment (docs/registry.md).
+    registry: z
+      .object({
+        url: z.string().regex(/^postgres(ql)?:\/\//i, 'a registry URL is postgres://… (leave "registry" out for the project\'s own .fsql/registry.db)').optional(),
       })
       .strict()
       .optional(),
@@ -110,6 +118,18 @@ export interface ProjectConfig {
     readonly url?: string;
     /** A server store's key prefix (default `fsql:`): projects sharing one server use different ones. */
     readonly keyPrefix?: string;
+  };
+  /**
+   * The registry: `.fsql/registry.db` by default, or a shared one on
+   * PostgreSQL (`"registry": { "url" }`, docs/registry.md).
+   */
+  readonly registry: {
+    /** The file, or the URL with `${NAME}` taken from the environment: a secret, never printed. */
+    readonly location: string;
+    /** What messages show: the file, or the URL with its password redacted. */
+    readonly label: string;
+    /** Shared by every checkout that names it (a server), not a file of this project. */
+    readonly shared: boolean;
   };
   /**
    * How long a write waits for another fsql process's write on the same
@@ -183,6 +203,7 @@ export function loadConfig(dir: string): ProjectConfig {
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
     online: onlineConfig(file, c.online, at),
+    registry: registryConfig(file, root, c.registry?.url),
     busyTimeoutMs: c.busyTimeoutMs ?? 60_000,
     files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
     server: {
@@ -194,6 +215,20 @@ export function loadConfig(dir: string): ProjectConfig {
       renderCacheBytes: c.server?.renderCacheBytes ?? 64 * 1024 * 1024,
     },
   };
+}
+
+/** The registry: the project's file, or a shared PostgreSQL registry whose URL takes `${NAME}` from the environment. */
+function registryConfig(file: string, root: string, url: string | undefined): ProjectConfig['registry'] {
+  if (url === undefined) {
+    const path = join(root, STATE_DIR, 'registry.db');
+    return { location: path, label: path, shared: false };
+  }
+  const expanded = url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const value = process.env[name];
+    if (value === undefined) throw new ConfigError(`${file}: registry.url reads the environment variable ${name}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
+    return encodeURIComponent(value);
+  });
+  return { location: expanded, label: redactUrl(expanded), shared: true };
 }
 
 /**

@@ -337,7 +337,7 @@ export interface DriftOptions {
 export async function drift(ws: Workspace, options: DriftOptions = {}): Promise<DriftReport> {
   const threshold = options.threshold ?? DEFAULT_DRIFT_THRESHOLD;
   const batch = options.batchKeys ?? 500;
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   const out: FeatureDrift[] = [];
   for (const entity of entitiesWithFeatures(catalog)) {
     const info = await ws.online().describe(entity);

@@ -36,10 +36,10 @@ export interface FitResult {
 }
 
 export async function fitFeature(ws: Workspace, name: string, options: FitOptions = {}): Promise<FitResult> {
-  const rc = ws.catalog();
+  const rc = await ws.catalog();
   const { catalog } = rc;
   const versions = catalog.features[keyOf(name)] ?? [];
-  const registered = ws.registry.list({ kind: 'feature', name }).map((o) => o.version);
+  const registered = (await ws.registry.list({ kind: 'feature', name })).map((o) => o.version);
   const version = options.version ?? (registered.length > 0 ? Math.max(...registered) : undefined);
   if (version === undefined) {
     const known = Object.values(catalog.features).map((v) => v[0]!.name);
@@ -52,7 +52,7 @@ export async function fitFeature(ws: Workspace, name: string, options: FitOption
     throw new RuntimeError('unknown_feature', `feature ${versions[0]?.name ?? name} has no registered VERSION ${version}${registered.length > 0 ? ` (versions: ${registered.join(', ')})` : ''}`);
   }
   const what = `feature ${f.name} VERSION ${f.version}`;
-  const state = ws.registry.fitState(f.name, f.version);
+  const state = await ws.registry.fitState(f.name, f.version);
   if (state === 'not_needed') {
     throw new RuntimeError(
       'not_awaiting_fit',
@@ -82,7 +82,7 @@ export async function fitFeature(ws: Workspace, name: string, options: FitOption
       );
     }
     try {
-      const { applyId } = ws.registry.fit({ feature: f.name, version: f.version, parameters }, { feature: f.name, version: f.version, statistics: featureStatistics(summary) });
+      const { applyId } = await ws.registry.fit({ feature: f.name, version: f.version, parameters }, { feature: f.name, version: f.version, statistics: featureStatistics(summary) });
       return { feature: f.name, version: f.version, parameters, applyId };
     } catch (e) {
       // Another process fitted it meanwhile.

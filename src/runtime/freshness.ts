@@ -67,7 +67,7 @@ export interface FreshnessOptions {
 
 /** The freshness of every source with an event time, every registered feature version, and every entity with features. */
 export async function freshness(ws: Workspace, options: FreshnessOptions = {}): Promise<FreshnessReport> {
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   const now = options.now ?? Date.now() * 1000;
   const newest = new Map<string, number | null>();
   const features = Object.values(catalog.features)

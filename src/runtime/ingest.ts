@@ -127,7 +127,7 @@ async function priorBatch(engine: Engine, source: string, key: string): Promise<
 }
 
 export async function ingest(ws: Workspace, sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   const source = streamSource(catalog, sourceName);
   const rows = validateEvents(source, records, options);
   const key = options.idempotencyKey;

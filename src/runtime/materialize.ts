@@ -35,7 +35,7 @@ export interface MaterializedEntity {
 }
 
 export async function materialize(ws: Workspace, options: MaterializeOptions = {}): Promise<MaterializedEntity[]> {
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   const all = entitiesWithFeatures(catalog);
   let entities = all;
   if (options.entities) {
@@ -87,7 +87,7 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
  */
 export async function refreshAfterFit(ws: Workspace, fitted: readonly { readonly feature: string; readonly version: number }[]): Promise<MaterializedEntity[]> {
   if (fitted.length === 0) return [];
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   const entities = new Set<string>();
   for (const f of fitted) {
     const info = catalog.features[keyOf(f.feature)]?.find((x) => x.version === f.version);

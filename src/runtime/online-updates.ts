@@ -171,7 +171,7 @@ export async function settleOwedUpdates(ws: Workspace, engine: Engine, entity?: 
   const store = ws.online();
   const owed = await ours(ws, entity);
   if (owed.length === 0) return 0;
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   for (const u of owed) {
     if (catalog.entities[keyOf(u.entity)] !== undefined) await carryOut(ws, engine, catalog, u);
     await store.settlePending([u.id!]);
@@ -194,7 +194,7 @@ export async function afterSnapshot(ws: Workspace, engine: Engine, entity: strin
   const recent = (await store.settledSince(computeStarted)).filter(same);
   const owed = (await store.pendingUpdates()).filter(same);
   if (recent.length === 0 && owed.length === 0) return;
-  const { catalog } = ws.catalog();
+  const { catalog } = await ws.catalog();
   if (catalog.entities[keyOf(entity)] !== undefined) for (const u of [...recent, ...owed]) await carryOut(ws, engine, catalog, u);
   await store.settlePending(owed.filter((u) => orphaned(u, store.owner)).map((u) => u.id!));
 }

@@ -24,9 +24,10 @@ export interface RegisteredCatalog {
   readonly applyId: number;
 }
 
-export function registeredCatalog(registry: Registry): RegisteredCatalog {
-  const applyId = registry.lastApply();
-  const { catalog, excluded } = registry.pinnedCatalog();
+export async function registeredCatalog(registry: Registry): Promise<RegisteredCatalog> {
+  const { catalog, excluded } = await registry.pinnedCatalog();
+  // The apply the pinned catalog was made at (an apply committed meanwhile is seen by the next call).
+  const applyId = await registry.lastApply();
   return { catalog, excluded, applyId };
 }
 

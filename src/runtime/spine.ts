@@ -21,7 +21,7 @@ import { streamSpine } from './run-plan.js';
 import { PlanBuildError, planSpine, spineKeysFor } from '../plan/build.js';
 import type { SpinePlan } from '../plan/ir.js';
 import { RuntimeError } from './errors.js';
-import { exclusionOf } from './registered-catalog.js';
+import { exclusionOf, type RegisteredCatalog } from './registered-catalog.js';
 import { refuseWaiting } from './train.js';
 import type { Workspace } from './workspace.js';
 
@@ -53,9 +53,9 @@ const TIME = '__fsql_time';
 const keyColumn = (i: number) => `__fsql_k${i}`;
 
 /** The names of the entity keys a spine for these features needs (for a default time column, and messages). */
-export function spineKeyNames(ws: Workspace, refs: readonly VersionRef[]): string[] {
-  const { catalog } = ws.catalog();
-  return spineKeysFor(catalog, refs.map((r) => resolveFeature(ws, catalog, r))).map((k) => k.name);
+export async function spineKeyNames(ws: Workspace, refs: readonly VersionRef[]): Promise<string[]> {
+  const rc = await ws.catalog();
+  return spineKeysFor(rc.catalog, refs.map((r) => resolveFeature(rc, r))).map((k) => k.name);
 }
 
 /**
@@ -74,9 +74,10 @@ export function defaultTimeColumn(names: readonly string[], keys: readonly strin
 }
 
 /** Plans a spine over `refs`: refuses unknown, retired and unfitted feature versions before any row is read. */
-export function prepareSpine(ws: Workspace, refs: readonly VersionRef[], timeColumn: string): PreparedSpine {
-  const { catalog } = ws.catalog();
-  const features = refs.map((r) => resolveFeature(ws, catalog, r));
+export async function prepareSpine(ws: Workspace, refs: readonly VersionRef[], timeColumn: string): Promise<PreparedSpine> {
+  const rc = await ws.catalog();
+  const { catalog } = rc;
+  const features = refs.map((r) => resolveFeature(rc, r));
   refuseWaiting(ws, catalog, 'compute features for the spine', features);
   const keys = spineKeysFor(catalog, features);
   if (keys.some((k) => keyOf(k.name) === keyOf(timeColumn))) throw new RuntimeError('bad_request', `the spine's time column ${timeColumn} is also a key column of the features' entities`);
@@ -112,9 +113,9 @@ export async function streamSpineRows(ws: Workspace, prepared: PreparedSpine, ro
   return ws.exclusive(async () => streamSpine(await ws.engine(), prepared.plan, stored, onBatch));
 }
 
-function resolveFeature(ws: Workspace, catalog: Catalog, ref: VersionRef): { name: string; version: number } & Catalog['features'][string][number] {
+function resolveFeature(rc: RegisteredCatalog, ref: VersionRef): { name: string; version: number } & Catalog['features'][string][number] {
+  const { catalog } = rc;
   const versions = catalog.features[keyOf(ref.name)];
-  const rc = ws.catalog();
   if (!versions || versions.length === 0) {
     const gone = rc.excluded.find((x) => x.kind === 'feature' && keyOf(x.name) === keyOf(ref.name));
     if (gone) throw new RuntimeError('retired', `feature ${gone.name} VERSION ${gone.version} ${gone.retired ? 'is retired' : 'can no longer be computed'}: ${gone.reason.replace(/^retired: /, '')}`);

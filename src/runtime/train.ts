@@ -29,7 +29,7 @@ export interface TrainingResult {
 }
 
 export async function buildTrainingSet(ws: Workspace, name: string, options: TrainOptions = {}): Promise<TrainingResult> {
-  const plan = trainingPlan(ws, name, options);
+  const plan = await trainingPlan(ws, name, options);
   return ws.exclusive(async () => {
     const engine = await ws.engine();
     const asOf = await asOfFor(ws, plan, options);
@@ -52,7 +52,7 @@ export async function streamTrainingSet(
   onStart: (plan: TrainingPlan, asOf: number | undefined) => Promise<void> | void,
   onBatch: (rows: Value[][]) => Promise<void> | void,
 ): Promise<number> {
-  const plan = trainingPlan(ws, name, options);
+  const plan = await trainingPlan(ws, name, options);
   return ws.exclusive(async () => {
     const engine = await ws.engine();
     const asOf = await asOfFor(ws, plan, options);
@@ -64,12 +64,12 @@ export async function streamTrainingSet(
 /** The time a time-independent label's features are taken at (undefined for a label with a time). */
 async function asOfFor(ws: Workspace, plan: TrainingPlan, options: TrainOptions): Promise<number | undefined> {
   if (plan.spine.time.kind !== 'fixed') return undefined;
-  return options.asOf ?? (await defaultAsOf(ws, ws.catalog().catalog, plan)) ?? Date.now() * 1000;
+  return options.asOf ?? (await defaultAsOf(ws, (await ws.catalog()).catalog, plan)) ?? Date.now() * 1000;
 }
 
 /** The plan of a registered training set version (the newest by default); refused when unknown, retired or awaiting a fit. */
-export function trainingPlan(ws: Workspace, name: string, options: TrainOptions = {}): TrainingPlan {
-  const rc = ws.catalog();
+export async function trainingPlan(ws: Workspace, name: string, options: TrainOptions = {}): Promise<TrainingPlan> {
+  const rc = await ws.catalog();
   const { catalog } = rc;
   const versions = catalog.trainingSets[keyOf(name)];
   // A retired version (or one that no longer computes) says so, with its reason.

@@ -16,7 +16,7 @@ import type { FittedLookup } from '../plan/build.js';
 import type { FittedParameters } from '../plan/fitted.js';
 import { onlineStoreBackend } from '../store/online/backends.js';
 import { OnlineStoreError, type OnlineStore } from '../store/online/store.js';
-import { openRegistry, registryPath, type Registry } from '../store/registry/registry.js';
+import { Registry, registryPath } from '../store/registry/registry.js';
 import { ProjectNotFoundError } from '../project/files.js';
 import { loadConfig, type ProjectConfig } from './config.js';
 import { RuntimeError } from './errors.js';
@@ -43,7 +43,7 @@ function shellWord(dir: string): string {
  * a project never applied (RuntimeError `nothing_registered`). `Workspace.open`
  * runs it; so do the CLI commands that read the registry without a Workspace.
  */
-export function checkProjectFolder(dir: string, create: boolean): void {
+export function checkProjectFolder(dir: string, create: boolean, registry?: ProjectConfig['registry']): void {
   const abs = resolve(dir);
   let folder: boolean;
   try {
@@ -52,15 +52,17 @@ export function checkProjectFolder(dir: string, create: boolean): void {
     throw new ProjectNotFoundError(`no such project folder: ${abs} (give the folder that holds the project's .fsql files; \`fsql init DIR\` creates a new project)`);
   }
   if (!folder) throw new ProjectNotFoundError(`not a project folder: ${abs} is a file (give the folder that holds the project's .fsql files)`);
-  const registry = registryPath(abs);
-  if (!existsSync(registry)) {
+  // A shared registry (PostgreSQL) is not a file of the project: another checkout may have applied.
+  if (registry?.shared) return;
+  const file = registry?.location ?? registryPath(abs);
+  if (!existsSync(file)) {
     if (create) return;
-    throw new RuntimeError('nothing_registered', `nothing applied yet: run \`fsql apply ${shellWord(abs)}\` first (there is no ${registry})`);
+    throw new RuntimeError('nothing_registered', `nothing applied yet: run \`fsql apply ${shellWord(abs)}\` first (there is no ${file})`);
   }
-  if (!isSqliteFile(registry)) {
+  if (!isSqliteFile(file)) {
     throw new RuntimeError(
       'cannot_open',
-      `${registry} is not an fsql registry (not a SQLite database): move it away and run \`fsql apply ${shellWord(abs)}\` to register the project again`,
+      `${file} is not an fsql registry (not a SQLite database): move it away and run \`fsql apply ${shellWord(abs)}\` to register the project again`,
     );
   }
 }
@@ -106,11 +108,13 @@ export class Workspace {
    * unless `create` is set; nothing is created otherwise.
    */
   static open(dir: string, options: OpenOptions = {}): Workspace {
-    checkProjectFolder(dir, options.create ?? false);
+    checkProjectFolder(dir, true);
     const config = loadConfig(dir);
+    checkProjectFolder(dir, options.create ?? false, config.registry);
     const overridden = options.engine !== undefined && options.engine !== config.offline.engine;
     const c: ProjectConfig = overridden ? loadConfigWithEngine(config, options.engine!) : config;
-    return new Workspace(c, openRegistry(registryPath(c.dir)), options.create ?? false, overridden);
+    // Opens in the background: the first registry call waits for it (and says why it could not open).
+    return new Workspace(c, Registry.opening(c.registry.location), options.create ?? false, overridden);
   }
 
   get dir(): string {
@@ -187,32 +191,28 @@ export class Workspace {
     return this.onlineStore;
   }
 
-  /** The registered objects as a catalog (recompiled after each apply). */
-  catalog(): RegisteredCatalog {
-    const last = this.registry.lastApply();
+  /** The registered objects as a catalog, with every fitted parameter (re-read after each apply, of any process). */
+  async catalog(): Promise<RegisteredCatalog> {
+    const last = await this.registry.lastApply();
     if (!this.cached || this.cached.applyId !== last) {
-      this.cached = registeredCatalog(this.registry);
-      this.fittedCache.clear();
+      const [rc, fitted] = await Promise.all([registeredCatalog(this.registry), this.registry.allFittedParameters()]);
+      this.fittedCache = fitted;
+      this.cached = rc;
     }
     return this.cached;
   }
 
-  /** Fitted parameters read so far, until the next apply is seen (`catalog()`). */
-  private readonly fittedCache = new Map<string, FittedParameters>();
+  /** The fitted parameters of the registered feature versions, as of the last `catalog()`. */
+  private fittedCache: Map<string, FittedParameters> | undefined;
 
   /**
-   * The fitted parameters of registered feature versions. A version's
-   * parameters never change once registered, so what was read is kept (an
-   * ingest plans every feature of an entity, each a registry read otherwise).
+   * The fitted parameters of registered feature versions, as `catalog()`
+   * last read them (plans are built synchronously; every caller awaits
+   * `catalog()` first, which re-reads them after an apply or a fit).
    */
   readonly fitted: FittedLookup = (name, version) => {
-    const k = versionKey(name, version);
-    let f = this.fittedCache.get(k);
-    if (f === undefined) {
-      f = this.registry.fittedParameters(name, version);
-      if (f !== undefined) this.fittedCache.set(k, f);
-    }
-    return f;
+    if (!this.fittedCache) throw new Error('internal: Workspace.fitted read before Workspace.catalog()');
+    return this.fittedCache.get(versionKey(name, version));
   };
 
   /**
@@ -254,7 +254,7 @@ export class Workspace {
     this.engineOpening = undefined;
     if (engine) await (await engine.catch(() => undefined))?.close();
     await this.onlineStore?.close();
-    this.registry.close();
+    await this.registry.close();
   }
 }
 

@@ -346,8 +346,8 @@ export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: D
       const format = responseFormat(req.headers.accept, q.format);
       const refs = parseFeatureRefs(q.features);
       const { bytes, kind } = needTableBody(req, 'the spine');
-      const time = q.time_column ?? defaultTimeColumn(await bodyColumnNames(bytes, kind), spineKeyNames(ws, refs));
-      const prepared = prepareSpine(ws, refs, time);
+      const time = q.time_column ?? defaultTimeColumn(await bodyColumnNames(bytes, kind), await spineKeyNames(ws, refs));
+      const prepared = await prepareSpine(ws, refs, time);
       const rows = await readTableBody(bytes, kind, prepared.columns, ['spine row', 'spine rows']);
       const out = tableOut(reply, format);
       return sendTable(reply, out, format, async (start, batch) => {
@@ -374,7 +374,7 @@ export async function dataRoutes(app: FastifyInstance, ws: Workspace, options: D
     },
     async (req) => {
       const { name } = req.params as { name: string };
-      const source = streamSource(ws.catalog().catalog, name);
+      const source = streamSource((await ws.catalog()).catalog, name);
       let records: unknown[];
       if (Buffer.isBuffer(req.body)) {
         const { bytes, kind } = needTableBody(req, 'the rows');

@@ -55,8 +55,8 @@ export class IngestQueue {
   }
 
   /** Validates the batch now; resolves once it is stored and the online vectors are updated. */
-  submit(sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
-    const source = streamSource(this.ws.catalog().catalog, sourceName);
+  async submit(sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+    const source = streamSource((await this.ws.catalog()).catalog, sourceName);
     const observer = this.observer;
     try {
       validateEvents(source, records, options);
@@ -64,7 +64,7 @@ export class IngestQueue {
       observer?.refused(source.name, records.length, reasonOf(e));
       throw e;
     }
-    if (records.length === 0) return Promise.resolve({ source: source.name, accepted: 0, online: [] });
+    if (records.length === 0) return { source: source.name, accepted: 0, online: [] };
     const key = keyOf(source.name);
     const stored = this.queued(key, source.name, records, options);
     if (!observer) return stored;

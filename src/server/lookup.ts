@@ -95,17 +95,17 @@ export class FeatureLookup {
   ) {}
 
   /** The registered catalog, re-read at most every 250 ms (or when forced): an apply by another process shows up within that. */
-  catalog(force = false): RegisteredCatalog {
+  async catalog(force = false): Promise<RegisteredCatalog> {
     const now = Date.now();
     if (force || this.catalogCache === undefined || now - this.catalogCheckedAt > 250) {
-      this.catalogCache = this.ws.catalog();
+      this.catalogCache = await this.ws.catalog();
       this.catalogCheckedAt = now;
     }
     return this.catalogCache;
   }
 
-  private entity(name: string): EntityState {
-    let rc = this.catalog();
+  private async entity(name: string): Promise<EntityState> {
+    let rc = await this.catalog();
     if (this.entitiesFor !== rc) {
       this.entities.clear();
       this.entitiesFor = rc;
@@ -115,7 +115,7 @@ export class FeatureLookup {
     if (cached) return cached;
     let info = rc.catalog.entities[k];
     if (!info) {
-      rc = this.catalog(true);
+      rc = await this.catalog(true);
       info = rc.catalog.entities[k];
       if (this.entitiesFor !== rc) {
         this.entities.clear();
@@ -140,7 +140,7 @@ export class FeatureLookup {
 
   /** `POST /v1/features/:entity`: the JSON text of the response. */
   async lookup(entityName: string, keys: readonly unknown[], features: readonly string[] | undefined): Promise<Buffer> {
-    const e = this.entity(entityName);
+    const e = await this.entity(entityName);
     if (keys.length > this.options.maxKeys) {
       throw new ApiError('too_many_keys', `${keys.length} keys in one request; this server reads at most ${this.options.maxKeys}`, { max_keys: this.options.maxKeys });
     }
@@ -151,7 +151,7 @@ export class FeatureLookup {
 
   /** `GET /v1/features/:entity/:key`. */
   async lookupOne(entityName: string, keyText: string, features: readonly string[] | undefined): Promise<Buffer> {
-    const e = this.entity(entityName);
+    const e = await this.entity(entityName);
     return this.run(e, [parseKeyText(e.shape, keyText)], parseSelection(features));
   }
 
@@ -159,9 +159,10 @@ export class FeatureLookup {
     const store = this.ws.online();
     let encoded: EncodedVectors;
     let plan: RenderPlan;
+    const rc = await this.catalog();
     try {
       encoded = await store.getEncoded(e.info.name, keys);
-      plan = this.renderPlan(e, encoded, selection);
+      plan = this.renderPlan(e, encoded, selection, rc);
     } catch (err) {
       throw await this.explain(err, e, selection);
     }
@@ -215,7 +216,7 @@ export class FeatureLookup {
     if (!(err instanceof Error) || (err as { code?: unknown }).code !== 'unknown_feature' || !selection) return err;
     const info = await this.ws.online().describe(e.info.name);
     const held = info?.features ?? [];
-    const rc = this.catalog(true);
+    const rc = await this.catalog(true);
     const catalog = rc.catalog;
     for (const sel of selection.selectors) {
       const same = held.filter((f) => keyOf(f.name) === keyOf(sel.name));
@@ -233,7 +234,7 @@ export class FeatureLookup {
    * and reused until the generation changes. Throws the store's
    * `unknown_feature` for a feature the generation does not hold.
    */
-  private renderPlan(e: EntityState, encoded: EncodedVectors, selection: Selection | undefined): RenderPlan {
+  private renderPlan(e: EntityState, encoded: EncodedVectors, selection: Selection | undefined, rc: RegisteredCatalog): RenderPlan {
     if (e.generation !== encoded.generation) {
       e.plans.clear();
       e.generation = encoded.generation;
@@ -242,7 +243,6 @@ export class FeatureLookup {
     const cached = e.plans.get(signature);
     if (cached !== undefined) return cached;
     const features = encoded.features;
-    const rc = this.catalog();
     // A retired version (or one no longer computable) may still be in the snapshot: never served.
     const gone = (name: string, version: number) => rc.excluded.find((x) => x.kind === 'feature' && keyOf(x.name) === keyOf(name) && x.version === version);
     let picked: number[];
@@ -272,7 +272,7 @@ export class FeatureLookup {
       }
       selection.selectors.forEach((sel, x) => labels.push(sel.version !== undefined ? versionRef(features[picked[x]!]!.name, sel.version) : features[picked[x]!]!.name));
     }
-    const catalog = this.catalog().catalog;
+    const catalog = rc.catalog;
     const wire: WireFeature[] = [];
     let missing = '';
     picked.forEach((index, x) => {

@@ -4,8 +4,9 @@
  * of its own (several servers in one process do not mix).
  *
  * The hot path pays for a Map lookup and a few additions per request: the
- * per-(route, method, status) children of the counter and histogram are
- * made once and kept. What costs queries (owed online updates, freshness
+ * request counts, latency buckets and keys looked up are plain numbers,
+ * formatted only when scraped (`plainMetric`; prom-client's own Histogram
+ * validates and hashes the labels of every observation, ~7 µs a request). What costs queries (owed online updates, freshness
  * lag per source, vector ages) is computed when scraped, once per scrape
  * (a MAX over each source's event time, and a read of the store's entity
  * rows).
@@ -24,20 +25,45 @@ import type { Workspace } from '../runtime/workspace.js';
 /** Latency buckets (seconds): a lookup is ~0.2 ms, a large training set seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-interface RequestChildren {
-  readonly count: client.Counter.Internal;
-  readonly latency: client.Histogram.Internal<'route' | 'method' | 'status'>;
+/** One (route, method, status): its count, latency sum and latency bucket counts (not cumulative; the last is above every bound). */
+interface Series {
+  readonly labels: { readonly route: string; readonly method: string; readonly status: string };
+  count: number;
+  sum: number;
+  readonly buckets: number[];
+}
+
+type Labels = Record<string, string | number>;
+interface MetricValue {
+  readonly value: number;
+  readonly labels: Labels;
+  readonly metricName?: string;
+}
+
+/**
+ * A metric computed from counts kept outside prom-client, registered as
+ * prom-client registers its own (`get()` gives name, help, type, values and
+ * aggregator): the hot path adds to plain numbers, and the values are
+ * formatted only when scraped.
+ */
+function plainMetric(registry: client.Registry, name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]): void {
+  const metric = {
+    name,
+    help,
+    type,
+    aggregator: 'sum' as const,
+    get: async () => ({ name, help, type, aggregator: 'sum' as const, values: values() }),
+    reset: () => undefined,
+  };
+  registry.registerMetric(metric as unknown as client.Metric);
 }
 
 export class ServerMetrics {
   readonly registry = new client.Registry();
-  private readonly requests: client.Counter<'route' | 'method' | 'status'>;
-  private readonly latency: client.Histogram<'route' | 'method' | 'status'>;
-  private readonly keys: client.Counter<'entity'>;
+  private readonly series = new Map<string, Series>();
+  private readonly keys = new Map<string, number>();
   private readonly accepted: client.Counter<'source'>;
   private readonly refused: client.Counter<'source' | 'reason'>;
-  private readonly children = new Map<string, RequestChildren>();
-  private readonly keyChildren = new Map<string, client.Counter.Internal>();
   private readonly owed: client.Gauge;
   private readonly newest: client.Gauge<'source'>;
   private readonly sourceLag: client.Gauge<'source'>;
@@ -50,15 +76,26 @@ export class ServerMetrics {
   constructor(private readonly ws: Workspace) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry });
-    this.requests = new client.Counter({ name: 'fsql_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status'], registers });
-    this.latency = new client.Histogram({
-      name: 'fsql_http_request_duration_seconds',
-      help: 'Time from receiving a request to sending the reply, by route pattern, method and status',
-      labelNames: ['route', 'method', 'status'],
-      buckets: LATENCY_BUCKETS,
-      registers,
+    plainMetric(this.registry, 'fsql_http_requests_total', 'HTTP requests answered, by route pattern, method and status', 'counter', () =>
+      [...this.series.values()].map((x) => ({ value: x.count, labels: { ...x.labels } })),
+    );
+    plainMetric(this.registry, 'fsql_http_request_duration_seconds', 'Time from receiving a request to sending the reply, by route pattern, method and status', 'histogram', () => {
+      const out: MetricValue[] = [];
+      for (const x of this.series.values()) {
+        let acc = 0;
+        LATENCY_BUCKETS.forEach((le, i) => {
+          acc += x.buckets[i]!;
+          out.push({ value: acc, labels: { ...x.labels, le }, metricName: 'fsql_http_request_duration_seconds_bucket' });
+        });
+        out.push({ value: x.count, labels: { ...x.labels, le: '+Inf' }, metricName: 'fsql_http_request_duration_seconds_bucket' });
+        out.push({ value: x.sum, labels: { ...x.labels }, metricName: 'fsql_http_request_duration_seconds_sum' });
+        out.push({ value: x.count, labels: { ...x.labels }, metricName: 'fsql_http_request_duration_seconds_count' });
+      }
+      return out;
     });
-    this.keys = new client.Counter({ name: 'fsql_lookup_keys_total', help: 'Keys looked up (POST /v1/features/:entity and GET /v1/features/:entity/:key), by entity', labelNames: ['entity'], registers });
+    plainMetric(this.registry, 'fsql_lookup_keys_total', 'Keys looked up (POST /v1/features/:entity and GET /v1/features/:entity/:key), by entity', 'counter', () =>
+      [...this.keys].map(([entity, value]) => ({ value, labels: { entity } })),
+    );
     this.accepted = new client.Counter({ name: 'fsql_ingest_events_accepted_total', help: 'Stream events stored (HTTP ingest and source uploads), by source', labelNames: ['source'], registers });
     this.refused = new client.Counter({
       name: 'fsql_ingest_events_refused_total',
@@ -112,7 +149,7 @@ export class ServerMetrics {
     }
     this.vectorAge.reset();
     const now = Date.now() * 1000;
-    for (const entity of entitiesWithFeatures(this.ws.catalog().catalog)) {
+    for (const entity of entitiesWithFeatures((await this.ws.catalog()).catalog)) {
       const info = await this.ws.online().describe(entity);
       if (info) this.vectorAge.set({ entity }, (now - info.updatedAt) / 1e6);
     }
@@ -120,22 +157,22 @@ export class ServerMetrics {
 
   /** A request answered: `route` is its pattern (`/v1/features/:entity`), '' when no route matched. */
   request(route: string, method: string, status: number, seconds: number): void {
-    const k = `${method} ${status} ${route}`;
-    let c = this.children.get(k);
-    if (!c) {
-      const labels = { route: route === '' ? 'unmatched' : route, method, status: String(status) };
-      c = { count: this.requests.labels(labels), latency: this.latency.labels(labels) };
-      this.children.set(k, c);
+    const k = `${route} ${method} ${status}`;
+    let x = this.series.get(k);
+    if (!x) {
+      x = { labels: { route: route === '' ? 'unmatched' : route, method, status: String(status) }, count: 0, sum: 0, buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0) };
+      this.series.set(k, x);
     }
-    c.count.inc();
-    c.latency.observe(seconds);
+    x.count++;
+    x.sum += seconds;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
+    x.buckets[i]!++;
   }
 
   /** Keys looked up for a registered entity. */
   lookedUp(entity: string, keys: number): void {
-    let c = this.keyChildren.get(entity);
-    if (!c) this.keyChildren.set(entity, (c = this.keys.labels({ entity })));
-    c.inc(keys);
+    this.keys.set(entity, (this.keys.get(entity) ?? 0) + keys);
   }
 
   ingested(source: string, events: number): void {

@@ -125,10 +125,10 @@ export function objectJson(d: ObjectDescription, catalog: Catalog) {
 }
 
 /** The versions of a registered name, or 404 (with a did-you-mean) / 404 for a version not registered. */
-export function checkObject(ws: Workspace, name: string, version: number | undefined): void {
-  const versions = ws.registry.versions(name);
+export async function checkObject(ws: Workspace, name: string, version: number | undefined): Promise<void> {
+  const versions = await ws.registry.versions(name);
   if (versions.length === 0) {
-    const names = [...new Set(ws.registry.list().map((o) => o.name))];
+    const names = [...new Set((await ws.registry.list()).map((o) => o.name))];
     const hint = didYouMean(name, names);
     throw new ApiError('unknown_object', `nothing named \`${name}\` is registered${hint ? `; ${hint}` : ''}`);
   }
@@ -179,7 +179,7 @@ export async function entitiesJson(ws: Workspace, catalog: Catalog) {
 
 export async function healthJson(ws: Workspace, catalog: Catalog, excluded: readonly { kind: string; name: string; version: number; reason: string; retired?: boolean }[], lastApply: number) {
   const store = ws.online();
-  const awaiting = ws.registry.awaitingFit();
+  const awaiting = await ws.registry.awaitingFit();
   const materialized = [];
   for (const e of Object.values(catalog.entities).sort((a, b) => keyOf(a.name).localeCompare(keyOf(b.name)))) {
     const info = await store.describe(e.name);

@@ -10,6 +10,9 @@
  *   GET  /v1/entities                  entities, keys and online state
  *   GET  /v1/monitoring/drift, /v1/monitoring/freshness   drift and freshness (src/runtime/drift.ts, freshness.ts)
  *   GET  /health, GET /openapi.json, GET /metrics (Prometheus text: metrics.ts)
+ *   GET  /, /assets/:file              the web UI's static files (ui-static.ts; not in /openapi.json)
+ *
+ * `serving: false` (`fsql ui`) leaves out lookups, ingest and tables.
  *
  * Every error is JSON (errors.ts). Request bodies are validated with the
  * schemas of schemas.ts, which also document the responses and make up
@@ -364,7 +367,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     async (req) => {
       const { source } = req.params as { source: string };
       const records = req.body as unknown[];
-      const { catalog } = lookup.catalog(true);
+      const { catalog } = await lookup.catalog(true);
       if (!catalog.relations[keyOf(source)]) {
         const streams = Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'stream').map((r) => r.name);
         const hint = didYouMean(source, streams) ?? didYouMean(source, Object.values(catalog.relations).map((r) => r.name));
@@ -418,9 +421,9 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     async (req) => {
       const { name } = req.params as { name: string };
       const version = versionOf(req.query);
-      checkObject(ws, name, version);
-      const d = ws.registry.describe(name, version)!;
-      return objectJson(d, lookup.catalog().catalog);
+      await checkObject(ws, name, version);
+      const d = (await ws.registry.describe(name, version))!;
+      return objectJson(d, (await lookup.catalog()).catalog);
     },
   );
 
@@ -438,13 +441,13 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
     async (req) => {
       const { name } = req.params as { name: string };
       const version = versionOf(req.query);
-      checkObject(ws, name, version);
-      return lineageJson(ws.registry.lineage(name, version)!);
+      await checkObject(ws, name, version);
+      return lineageJson((await ws.registry.lineage(name, version))!);
     },
   );
 
   app.get('/v1/entities', { schema: { summary: 'Entities, their keys, features and online state', tags: ['registry'], response: { 200: S.entitiesResponse, ...S.errors() } } }, async () =>
-    entitiesJson(ws, lookup.catalog(true).catalog),
+    entitiesJson(ws, (await lookup.catalog(true)).catalog),
   );
 
   // ---- monitoring (docs/monitoring.md) -----------------------------------------------------------
@@ -487,7 +490,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   // ---- service ---------------------------------------------------------------------------------
 
   app.get('/health', { schema: { summary: 'Liveness, and what is materialized', tags: ['service'], response: { 200: S.healthResponse, ...S.errors() } } }, async () => {
-    const rc = lookup.catalog(true);
+    const rc = await lookup.catalog(true);
     return healthJson(ws, rc.catalog, rc.excluded, rc.applyId);
   });
 

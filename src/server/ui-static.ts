@@ -41,9 +41,9 @@ interface StaticFile {
   readonly etag: string;
 }
 
-/** The built UI's folder: dist/ui beside the compiled server (dist/src/server → dist/ui) or under the package (src/server under tsx → dist/ui). */
+/** The built UI's folder, dist/ui of the package: from src/server (under tsx) or from dist/src/server (compiled). Never ui/ itself (the sources). */
 export function defaultUiDir(): string | undefined {
-  for (const rel of ['../../ui/', '../../dist/ui/']) {
+  for (const rel of ['../../dist/ui/', '../../../dist/ui/']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(join(dir, 'index.html'))) return dir;
   }

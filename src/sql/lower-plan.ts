@@ -321,12 +321,17 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
 
   // With the prefix strategy, a group's COUNT / SUM / AVG lookups read running totals; the rest of the group keeps the range join.
   const usePrefix = d.strategies.aggregate === 'prefix' && low.manyTimes && low.onlyKeys === undefined;
-  const groups = groupLookups(lookups).flatMap((group): { group: Lookup[]; prefix: boolean }[] => {
-    if (!usePrefix || group[0]!.kind !== 'aggregate' || !group[0]!.access.eventTime) return [{ group, prefix: false }];
-    const prefix = group.filter((l) => prefixable(l) && !needTime(l));
-    const rest = group.filter((l) => !prefix.includes(l));
-    return [...(prefix.length > 0 ? [{ group: prefix, prefix: true }] : []), ...(rest.length > 0 ? [{ group: rest, prefix: false }] : [])];
-  });
+  // Those lookups share one table of running totals per relation and keys, whatever their WHERE, window or AS OF.
+  const isPrefix = (l: Lookup) => usePrefix && prefixable(l) && !needTime(l);
+  const prefixGroups = new Map<string, Lookup[]>();
+  for (const l of lookups.filter(isPrefix)) {
+    const k = JSON.stringify([l.access, l.spineKeys]);
+    prefixGroups.set(k, [...(prefixGroups.get(k) ?? []), l]);
+  }
+  const groups = [
+    ...[...prefixGroups.values()].map((group) => ({ group, prefix: true })),
+    ...groupLookups(lookups.filter((l) => !isPrefix(l))).map((group) => ({ group, prefix: false })),
+  ];
 
   groups.forEach(({ group, prefix }, gi) => {
     const first = group[0]!;
@@ -476,11 +481,13 @@ const zero = (type: 'INTEGER' | 'DOUBLE'): SqlExpr => (type === 'INTEGER' ? int(
 
 /**
  * Windowed COUNT / SUM / AVG at the cost of two probes per spine row
- * (docs/semantics.md §3, docs/targets.md "Windowed aggregates"):
+ * (docs/semantics.md §3, docs/targets.md "Windowed aggregates"). Every such
+ * lookup over one relation and keys shares one table of running totals,
+ * whatever its WHERE, window or `AS OF`:
  *
- *   __gN_ev   per key and event time (ties summed once): COUNT(*), and per
- *             lookup COUNT(x) and SUM(x), over the rows that pass the WHERE
- *   __gN_run  running totals of those per key, in time order
+ *   __gN_run  per key and event time (ties summed once), running totals in
+ *             time order of each distinct measure: COUNT(*), COUNT(x) and
+ *             SUM(x), a lookup's WHERE folded in as `CASE WHEN where THEN x END`
  *   [__gN_lag, __gN_cum  for DOUBLE sums: the running total's rounding
  *             residuals, summed alongside (see below)]
  *
@@ -516,67 +523,84 @@ function prefixAggregates(
   const part = a.keyColumns.map((_c, i) => col(key(i)));
   const byTime: SqlOrder[] = [{ e: col('__e'), desc: false, nulls: 'first' }];
 
-  // Per key and time (ties summed once), the running totals of COUNT(*), and per lookup of COUNT(x) and SUM(x),
-  // in one grouped query: the window runs over the groups, which SQLite and DuckDB produce in (key, time) order.
+  // The distinct measures, each one running total: COUNT of rows or values, SUM of values, a WHERE folded in.
+  // The totals are read per key and time in one grouped query: the window runs over the groups.
   const relTime = low.eventTime(a);
   const running = (e: SqlExpr): SqlExpr => ({ k: 'running_sum', e, partitionBy: relKeys, orderBy: [{ e: relTime, desc: false, nulls: 'first' }] });
-  const count = (arg?: SqlExpr): SqlExpr => (arg ? { k: 'agg', fn: 'COUNT', distinct: false, arg, type: 'INTEGER' } : { k: 'agg', fn: 'COUNT', distinct: false, type: 'INTEGER' });
-  const runItems: SqlSelectItem[] = [...relKeys.map((k, i) => ({ e: k, alias: key(i) })), { e: relTime, alias: '__e' }, { e: running(count()), alias: '__c' }];
-  const runColumns = [...part.map((_e, i) => key(i)), '__e', '__c'];
+  const runItems: SqlSelectItem[] = [...relKeys.map((k, i) => ({ e: k, alias: key(i) })), { e: relTime, alias: '__e' }];
+  const runColumns = [...part.map((_e, i) => key(i)), '__e'];
+  const measures = new Map<string, string>();
   const doubles: string[] = [];
-  const sumType = new Map<string, 'INTEGER' | 'DOUBLE'>();
-  for (const l of group) {
-    const v = l.value as Extract<Lookup['value'], { kind: 'aggregate' }>;
-    if (!v.arg) continue;
-    const arg = lowerExpr(v.arg);
-    runItems.push({ e: running(count(arg)), alias: `__n_${l.id}` });
-    runColumns.push(`__n_${l.id}`);
-    if (v.fn === 'COUNT') continue;
-    const type = v.arg.type === 'INTEGER' ? 'INTEGER' : 'DOUBLE';
-    sumType.set(l.id, type);
-    // A time whose values are all NULL adds 0: the running total is never NULL (the counts say when the sum is).
-    const step = fn('COALESCE', { k: 'agg', fn: 'SUM', distinct: false, arg, type }, zero(type));
-    runItems.push({ e: running(step), alias: `__s_${l.id}` });
-    runColumns.push(`__s_${l.id}`);
-    if (type === 'DOUBLE') {
-      runItems.push({ e: step, alias: `__x_${l.id}` });
-      runColumns.push(`__x_${l.id}`);
-      doubles.push(l.id);
+  const measure = (kind: 'count' | 'sum', arg: SqlExpr | undefined, type: 'INTEGER' | 'DOUBLE', where: SqlExpr | undefined): string => {
+    const id = JSON.stringify([kind, arg ?? null, where ?? null]);
+    const known = measures.get(id);
+    if (known) return known;
+    const name = `__m${measures.size + 1}`;
+    measures.set(id, name);
+    const value = where ? caseWhen([{ when: where, then: arg ?? int(1) }]) : arg;
+    if (kind === 'count') {
+      runItems.push({ e: running(value ? { k: 'agg', fn: 'COUNT', distinct: false, arg: value, type: 'INTEGER' } : { k: 'agg', fn: 'COUNT', distinct: false, type: 'INTEGER' }), alias: name });
+      runColumns.push(name);
+      return name;
     }
-  }
-  const where = and(...relKeys.map((k) => isNull(k, true)), first.where ? lowerExpr(first.where) : undefined);
+    // A time whose values are all NULL adds 0: the running total is never NULL (the counts say when the sum is).
+    const step = fn('COALESCE', { k: 'agg', fn: 'SUM', distinct: false, arg: value!, type }, zero(type));
+    runItems.push({ e: running(step), alias: name });
+    runColumns.push(name);
+    if (type === 'DOUBLE') {
+      runItems.push({ e: step, alias: `${name}_x` });
+      runColumns.push(`${name}_x`);
+      doubles.push(name);
+    }
+    return name;
+  };
+  const plan = group.map((l) => {
+    const v = l.value as Extract<Lookup['value'], { kind: 'aggregate' }>;
+    const where = l.where ? lowerExpr(l.where) : undefined;
+    const arg = v.arg ? lowerExpr(v.arg) : undefined;
+    const type: 'INTEGER' | 'DOUBLE' = v.arg?.type === 'INTEGER' ? 'INTEGER' : 'DOUBLE';
+    const count = measure('count', arg, 'INTEGER', where);
+    const sum = v.fn === 'COUNT' ? undefined : measure('sum', arg, type, where);
+    return { l, fn: v.fn, type, count, sum };
+  });
+  const keysKnown = and(...relKeys.map((k) => isNull(k, true)));
   // Read by several probes: computed once (SQLite would otherwise inline a CTE into each reference).
-  out.ctes.push({ name: `${g}_run`, q: { k: 'select', items: runItems, from: { k: 'table', name: rel }, ...(where ? { where } : {}), groupBy: [...relKeys, relTime] }, materialized: true });
+  out.ctes.push({ name: `${g}_run`, q: { k: 'select', items: runItems, from: { k: 'table', name: rel }, ...(keysKnown ? { where: keysKnown } : {}), groupBy: [...relKeys, relTime] }, materialized: true });
   let totals = `${g}_run`;
   if (doubles.length > 0) {
     // The previous running total (0 before the first step), then the running sum of each step's rounding residual.
     const lagItems: SqlSelectItem[] = [
       ...runColumns.map((c) => ({ e: col(c) })),
-      ...doubles.map((id) => ({ e: fn('COALESCE', { k: 'lag', e: col(`__s_${id}`), partitionBy: part, orderBy: byTime }, zero('DOUBLE')), alias: `__p_${id}` })),
+      ...doubles.map((m) => ({ e: fn('COALESCE', { k: 'lag', e: col(m), partitionBy: part, orderBy: byTime }, zero('DOUBLE')), alias: `${m}_p` })),
     ];
     out.ctes.push({ name: `${g}_lag`, q: { k: 'select', items: lagItems, from: { k: 'table', name: `${g}_run` } } });
-    const residual = (id: string): SqlExpr => {
-      const p = col(`__p_${id}`);
-      const x = col(`__x_${id}`);
-      const h = col(`__s_${id}`);
-      // TwoSum(p, x): s = p + x exactly equals s + e1; the engine kept h for s, so the step's error is (s − h) + e1.
+    const residual = (m: string): SqlExpr => {
+      const p = col(`${m}_p`);
+      const x = col(`${m}_x`);
+      const h = col(m);
+      // TwoSum(p, x): p + x is exactly s + e1; the engine kept h for s, so the step's error is (s − h) + e1.
       const s = bin('+', p, x);
       const bb = bin('-', s, p);
       const e1 = bin('+', bin('-', p, bin('-', s, bb)), bin('-', x, bb));
       return bin('+', bin('-', s, h), e1);
     };
-    const cumItems: SqlSelectItem[] = [...runColumns.map((c) => ({ e: col(c) })), ...doubles.map((id) => ({ e: { k: 'running_sum', e: residual(id), partitionBy: part, orderBy: byTime } as SqlExpr, alias: `__r_${id}` }))];
+    const cumItems: SqlSelectItem[] = [...runColumns.map((c) => ({ e: col(c) })), ...doubles.map((m) => ({ e: { k: 'running_sum', e: residual(m), partitionBy: part, orderBy: byTime } as SqlExpr, alias: `${m}_r` }))];
     out.ctes.push({ name: `${g}_cum`, q: { k: 'select', items: cumItems, from: { k: 'table', name: `${g}_lag` } }, materialized: true });
     totals = `${g}_cum`;
   }
 
-  // The probes: the window's end (strict for AS OF < t), and its start for each window length.
+  // The probes, each once: a window's end (before it, for AS OF < t) and its start for each window length.
   const end = (spine?: string) => low.availableBy(a, col('__t', spine));
-  const windows = [...new Set(group.map((l) => l.windowSeconds).filter((w): w is number => w !== undefined))];
-  const probes = [
-    { at: end, strict: first.strictlyBefore === true },
-    ...windows.map((w) => ({ at: (spine?: string) => minus(end(spine), w), strict: false })),
-  ];
+  const probes: { key: string; at: (spine?: string) => SqlExpr; strict: boolean }[] = [];
+  const probe = (offset: number, strict: boolean): number => {
+    const k = `${offset}:${strict}`;
+    const i = probes.findIndex((p) => p.key === k);
+    if (i >= 0) return i;
+    probes.push({ key: k, at: (spine?: string) => (offset === 0 ? end(spine) : minus(end(spine), offset)), strict });
+    return probes.length - 1;
+  };
+  const ends = plan.map(({ l }) => probe(0, l.strictlyBefore === true));
+  const starts = plan.map(({ l }) => (l.windowSeconds === undefined ? undefined : probe(l.windowSeconds, false)));
   const aliases = probes.map((_p, i) => `${g}_p${i}`);
   if (low.dialect.capabilities.asofJoin) {
     probes.forEach((p, i) => {
@@ -623,21 +647,20 @@ function prefixAggregates(
   }
 
   // Values: (total at the end) − (total at the start), a missing probe counting as 0.
-  for (const l of group) {
-    const v = l.value as Extract<Lookup['value'], { kind: 'aggregate' }>;
-    const startAlias = l.windowSeconds === undefined ? undefined : aliases[1 + windows.indexOf(l.windowSeconds)]!;
-    const at = (alias: string, column: string, type: 'INTEGER' | 'DOUBLE') => fn('COALESCE', col(column, alias), zero(type));
-    const diff = (column: string, type: 'INTEGER' | 'DOUBLE' = 'INTEGER') => (startAlias ? bin('-', at(aliases[0]!, column, type), at(startAlias, column, type)) : at(aliases[0]!, column, type));
-    if (v.fn === 'COUNT') {
-      out.firstItems.push({ e: { k: 'as_type', e: diff(v.arg ? `__n_${l.id}` : '__c'), type: 'INTEGER' }, alias: l.id });
-      continue;
+  plan.forEach(({ l, fn: f, type, count, sum }, i) => {
+    const endAlias = aliases[ends[i]!]!;
+    const startAlias = starts[i] === undefined ? undefined : aliases[starts[i]!]!;
+    const at = (alias: string, column: string, t: 'INTEGER' | 'DOUBLE') => fn('COALESCE', col(column, alias), zero(t));
+    const diff = (column: string, t: 'INTEGER' | 'DOUBLE' = 'INTEGER') => (startAlias ? bin('-', at(endAlias, column, t), at(startAlias, column, t)) : at(endAlias, column, t));
+    const n = diff(count);
+    if (f === 'COUNT') {
+      out.firstItems.push({ e: { k: 'as_type', e: n, type: 'INTEGER' }, alias: l.id });
+      return;
     }
-    const type = sumType.get(l.id)!;
-    const n = diff(`__n_${l.id}`);
-    const sum = type === 'INTEGER' ? diff(`__s_${l.id}`) : bin('+', diff(`__s_${l.id}`, 'DOUBLE'), diff(`__r_${l.id}`, 'DOUBLE'));
-    const value = v.fn === 'SUM' ? sum : bin('/', type === 'INTEGER' ? { k: 'cast', e: sum, from: 'INTEGER', to: 'DOUBLE' } : sum, n);
+    const total = type === 'INTEGER' ? diff(sum!) : bin('+', diff(sum!, 'DOUBLE'), diff(`${sum!}_r`, 'DOUBLE'));
+    const value = f === 'SUM' ? total : bin('/', type === 'INTEGER' ? { k: 'cast', e: total, from: 'INTEGER', to: 'DOUBLE' } : total, n);
     out.firstItems.push({ e: caseWhen([{ when: bin('>', n, int(0)), then: value }]), alias: l.id });
-  }
+  });
 }
 
 /** The event time of the rows a lookup used, or a typed NULL when it has none. */

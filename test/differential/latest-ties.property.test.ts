@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import '../support/fast-check-seed.js';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { checkText } from '../../src/check/project.js';
 import type { Catalog } from '../../src/check/catalog.js';
 import { engineTargets, type Engine, type EngineTarget, type Row, type Value } from '../../src/engine/engine.js';

@@ -8,7 +8,7 @@ import type { ColumnInfo, ScalarType } from '../../src/check/catalog.js';
 import { BadRowError, engineTargets, quoteString, ValueConversionError, type Engine, type EngineTarget, type Row, type Value } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
 import Database from 'better-sqlite3';
-import { registerMathFunctions, SqliteEngine } from '../../src/engine/sqlite.js';
+import { registerMathFunctions, type SqliteEngine } from '../../src/engine/sqlite.js';
 import { parseDateText, parseTimestampText } from '../../src/engine/values.js';
 
 const col = (name: string, type: ScalarType, nullable = true): ColumnInfo => ({ name, type, nullable });

@@ -43,7 +43,7 @@ export function extendEnv(env: Env, alias: string, row: Row | null): Env {
 /** A column of a row by its declared name (case-insensitively as a fallback); absent → NULL. */
 export function columnValue(row: Row | null, column: string): Value {
   if (row === null) return null;
-  if (Object.prototype.hasOwnProperty.call(row, column)) return row[column] ?? null;
+  if (Object.hasOwn(row, column)) return row[column] ?? null;
   const lower = column.toLowerCase();
   for (const k of Object.keys(row)) if (k.toLowerCase() === lower) return row[k] ?? null;
   return null;

@@ -20,7 +20,7 @@
  */
 import '../support/fast-check-seed.js';
 import fc from 'fast-check';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -471,8 +471,8 @@ CREATE TRAINING SET model LABEL y FEATURES (category, events_1d);
       expect(m.stderr).toBe('');
       expect(m.code).toBe(0);
       // The device entity's only feature awaits its fit: no plan finds its keys, every key is awaiting_fit.
-      expect(m.stdout).toMatch(/^  device: 0 keys × 1 feature version /m);
-      expect(m.stdout).toMatch(/^  user: 2 keys × 2 feature versions /m);
+      expect(m.stdout).toMatch(/^ {2}device: 0 keys × 1 feature version /m);
+      expect(m.stdout).toMatch(/^ {2}user: 2 keys × 2 feature versions /m);
       const g = await fsql('get', 'user', 'u1', '--project', dir, '--format', 'json');
       expect(g.code).toBe(0);
       const { results } = JSON.parse(g.stdout) as { results: { features: Record<string, { value?: unknown; values?: unknown; status: string }> }[] };

@@ -20,7 +20,7 @@ try:
     from sqlglot import exp
     from sqlglot.errors import ErrorLevel
 except ImportError:  # pragma: no cover - reported to the test
-    sys.stderr.write("sqlglot is not installed: run `pip install -r test/sql/requirements.txt`\n")
+    sys.stderr.write(f"sqlglot is not installed for {sys.executable}\n")
     sys.exit(3)
 
 # fsql target name -> sqlglot dialect name

@@ -4,6 +4,7 @@
  * Python run (test/sql/sqlglot_check.py).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog, LiteralValue, ScalarType } from '../../src/check/catalog.js';
@@ -124,14 +125,27 @@ export interface SqlglotResult {
 
 /** Pinned: sqlglot 30.30.0 (test/sql/requirements.txt). */
 const SCRIPT = join(here, 'sqlglot_check.py');
-const INSTALL = 'install Python 3 and run `pip install -r test/sql/requirements.txt`';
+const INSTALL = 'run `npm run setup:sqlglot` (the pinned sqlglot, into .venv-sqlglot/; needs Python 3), or `pip install -r test/sql/requirements.txt`';
+
+/**
+ * The Python that has sqlglot: `$PYTHON`, else the project-local venv that
+ * `npm run setup:sqlglot` (test/sql/install_sqlglot.py) makes when `python3`
+ * lacks the pinned version, else `python3`. Tests never install anything.
+ */
+function pythonWithSqlglot(): string {
+  if (process.env['PYTHON']) return process.env['PYTHON'];
+  const venv = join(here, '..', '..', '.venv-sqlglot');
+  for (const candidate of [join(venv, 'bin', 'python'), join(venv, 'Scripts', 'python.exe')]) if (existsSync(candidate)) return candidate;
+  return 'python3';
+}
 
 /**
  * Parses every statement with sqlglot in one Python process. Throws — so the
- * calling test fails, never skips — when Python or sqlglot is missing.
+ * calling test fails, never skips — when Python or sqlglot is missing, saying
+ * how to install it.
  */
 export function sqlglot(items: readonly SqlglotInput[]): SqlglotResult[] {
-  const python = process.env['PYTHON'] ?? 'python3';
+  const python = pythonWithSqlglot();
   const input = items.map((i) => JSON.stringify(i)).join('\n') + '\n';
   const r = spawnSync(python, [SCRIPT], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw new Error(`cannot run ${python} (${r.error.message}): the SQL tests validate with sqlglot — ${INSTALL}`);

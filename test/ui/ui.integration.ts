@@ -71,6 +71,7 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
     server = await serve(project.dir);
     browser = await launch(chromiumPath());
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(20_000);
     page.on('request', (r) => {
       if (!r.url().startsWith(`${server.url}/`) && !r.url().startsWith('data:')) foreign.push(r.url());
     });
@@ -89,7 +90,8 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
     await page.goto(`${server.url}/`);
     await page.waitForSelector('.chip[data-tag="spend"]');
     await page.click('.chip[data-tag="spend"]');
-    await page.waitForFunction(`location.hash.includes('tag=spend') && document.querySelector('.result-count')?.textContent?.includes('tagged spend')`);
+    await page.waitForURL(/#\/\?tag=spend$/);
+    await page.locator('.result-count', { hasText: 'tagged spend' }).waitFor();
     const expected = [...new Set(statements().filter((s) => s.tags.includes('spend')).map((s) => s.name))].sort();
     expect(expected).toEqual(['avg_amount_7d', 'spend_30d']);
     expect(await names()).toEqual(expected);
@@ -100,7 +102,7 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
   it('search finds objects by words in names, descriptions, owners and tags', async () => {
     await page.goto(`${server.url}/#/`);
     await page.fill('#search', 'chargeback');
-    await page.waitForFunction(`document.querySelector('.result-count')?.textContent?.includes('chargeback')`);
+    await page.locator('.result-count', { hasText: 'chargeback' }).waitFor();
     const expected = statements()
       .filter((s) => [s.name, s.description, s.owner, ...s.tags].some((x) => x.toLowerCase().includes('chargeback')))
       .map((s) => s.name)
@@ -109,7 +111,7 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
     expect(await names()).toEqual(expected);
     // An owner filter narrows the same list.
     await page.goto(`${server.url}/#/?owner=identity-team&kind=feature`);
-    await page.waitForFunction(`document.querySelector('.result-count')?.textContent?.includes('owned by')`);
+    await page.locator('.result-count', { hasText: 'owned by' }).waitFor();
     expect(await names()).toEqual(statements().filter((s) => s.kind === 'feature' && s.owner === 'identity-team').map((s) => s.name).sort());
   });
 
@@ -164,7 +166,7 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
     expect(added).toEqual(['CREATE FEATURE user_age VERSION 2', 'FILL MEAN', 'SCALE MINMAX']);
     // Any two: the same version against itself is no change.
     await page.selectOption('#diff-from', '2');
-    await page.waitForFunction(`document.querySelector('#versions .diff')?.getAttribute('data-removed') === '0'`);
+    await page.locator('#versions .diff[data-removed="0"]').waitFor();
     expect(await diff.getAttribute('data-added')).toBe('0');
 
     await page.goto(`${server.url}/#/object/avg_amount_7d?version=2`);

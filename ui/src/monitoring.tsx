@@ -87,7 +87,9 @@ function DriftSection() {
             <th>PSI</th>
             <th>NULL then → now</th>
             <th>values then → now</th>
-            <th>then vs now</th>
+            <th>
+              share per bucket: <span class="swatch then" /> profiled <span class="swatch now" /> served now
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -108,7 +110,7 @@ function DriftSection() {
               <td class="num">
                 {fmtNumber(f.rows_then)} → {fmtNumber(f.rows)}
               </td>
-              <td>{f.buckets.length > 0 && <DriftBuckets buckets={f.buckets} width={Math.min(420, 70 + f.buckets.length * 34)} />}</td>
+              <td class="drift-plot">{f.buckets.length > 0 && <DriftBuckets buckets={f.buckets} width={Math.min(380, 60 + f.buckets.length * 26)} />}</td>
             </tr>
           ))}
         </tbody>

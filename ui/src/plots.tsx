@@ -142,6 +142,16 @@ export function StatisticHistory({ history, stat, width = 560 }: { history: { ap
 export function DriftBuckets({ buckets, width = 360 }: { buckets: { label: string; then: number; now: number }[]; width?: number }) {
   const sumThen = buckets.reduce((a, b) => a + b.then, 0) || 1;
   const sumNow = buckets.reduce((a, b) => a + b.now, 0) || 1;
+  // Categories come as JSON text (`"US"`): shown as the value.
+  const shown = (label: string) => {
+    if (!label.startsWith('"')) return label;
+    try {
+      return String(JSON.parse(label));
+    } catch {
+      return label;
+    }
+  };
+  buckets = buckets.map((b) => ({ ...b, label: shown(b.label) }));
   const rows = buckets.flatMap((b) => [
     { bucket: b.label, when: 'then', share: b.then / sumThen },
     { bucket: b.label, when: 'now', share: b.now / sumNow },
@@ -153,14 +163,17 @@ export function DriftBuckets({ buckets, width = 360 }: { buckets: { label: strin
       make={() =>
         Plot.plot({
           width,
-          height: 150,
-          marginBottom: 36,
+          height: buckets.length > 6 ? 96 : 118,
+          marginTop: 8,
+          marginBottom: buckets.length > 6 ? 8 : 24,
+          marginLeft: 40,
           style: { fontSize: '11px', background: 'transparent' },
-          fx: { label: null, domain: buckets.map((b) => b.label), tickRotate: buckets.length > 6 ? -30 : 0 },
+          // Many buckets (histogram bins): no labels under them (each bar's title says which); categories are named.
+          fx: { label: null, domain: buckets.map((b) => b.label), axis: buckets.length > 6 ? null : 'bottom', padding: 0.15 },
           x: { axis: null, domain: ['then', 'now'] },
-          y: { label: 'share', grid: true, tickFormat: '%' },
+          y: { label: null, grid: true, tickFormat: '%', ticks: 3 },
           color: { domain: ['then', 'now'], range: ['#98a2b3', ACCENT], legend: false },
-          marks: [Plot.barY(rows, { fx: 'bucket', x: 'when', y: 'share', fill: 'when', title: (d: { when: string; share: number }) => `${d.when}: ${(d.share * 100).toFixed(1)}%` }), Plot.ruleY([0])],
+          marks: [Plot.barY(rows, { fx: 'bucket', x: 'when', y: 'share', fill: 'when', title: (d: { bucket: string; when: string; share: number }) => `${d.bucket} ${d.when}: ${(d.share * 100).toFixed(1)}%` }), Plot.ruleY([0])],
         })
       }
     />

@@ -7,7 +7,7 @@
  * and range-checked.
  */
 import { stat } from 'node:fs/promises';
-import { DuckDBDateValue, DuckDBDecimalType, DuckDBInstance, DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBDateValue, DuckDBDecimalType, DuckDBInstance, DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { ColumnInfo } from '../../check/catalog.js';
 import { quoteIdentifier } from '../../engine/engine.js';
 import { MICROS_PER_DAY, type Row, type Value } from '../../engine/values.js';

@@ -109,7 +109,7 @@ export class Utf8Check extends Transform {
   }
 
   private failure(bytes: Buffer, at: number, cutShort = false): InvalidUtf8 {
-    const where = at < 0 ? 0 : at;
+    const where = Math.max(at, 0);
     return new InvalidUtf8(this.line + countNewlines(bytes, where), this.offset + where + 1, cutShort ? undefined : bytes[where]);
   }
 }

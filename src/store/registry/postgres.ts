@@ -3,9 +3,9 @@
  * fsql.json, through Kysely's PostgresDialect on `pg`. Every checkout of the
  * project that names the same database sees the same versions.
  *
- * Secrets: the URL may reference environment variables (`${NAME}`, expanded
- * here, at connection time only) or leave the password out (then `pg` reads
- * PGPASSWORD, or ~/.pgpass). The expanded URL is never stored, written or
+ * Secrets: fsql.json's URL may reference environment variables (`${NAME}`,
+ * expanded by src/runtime/config.ts) or leave the password out (then `pg`
+ * reads PGPASSWORD, or ~/.pgpass). The URL given here is never written or
  * shown: messages carry `redact(url)` (password replaced by `***`).
  *
  * Writers: `write` takes a transaction-level advisory lock on a key fixed for
@@ -15,6 +15,7 @@
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../../engine/engine.js';
 import type { Database as Tables } from './database.js';
 import { registerRegistryBackend, type RegistryStorage } from './storage.js';
 
@@ -23,36 +24,14 @@ const LOCK_SPACE = 0x6673716c;
 const APPLY_LOCK = 1;
 const MIGRATION_LOCK = 2;
 
-export class RegistryUrlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RegistryUrlError';
-  }
-}
-
 const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
-
-/** The URL with its password (if any) replaced by `***`; the rest as written. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):([^@/?#]*)@/i, (_m, user: string) => `${user}:***@`);
-}
-
-/** `${NAME}` replaced by the environment's value; a variable that is not set is an error naming it. */
-export function expandUrl(url: string, env: NodeJS.ProcessEnv = process.env): string {
-  return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    const value = env[name];
-    if (value === undefined) throw new RegistryUrlError(`the registry URL ${redactUrl(url)} references \${${name}}, which is not set in the environment`);
-    // Inside a URL's user info, reserved characters must be escaped.
-    return encodeURIComponent(value);
-  });
-}
 
 registerRegistryBackend({
   label: 'PostgreSQL',
   claims: isPostgresUrl,
   redact: redactUrl,
   async open(url, options): Promise<RegistryStorage> {
-    const pool = new pg.Pool({ connectionString: expandUrl(url), max: 4, connectionTimeoutMillis: 15_000 });
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 15_000 });
     // An idle client's error (the server went away) must not crash the process; the next query says why.
     pool.on('error', () => undefined);
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });

@@ -14,7 +14,7 @@
  * See README.md beside this file for the schema and the decisions.
  */
 import { join } from 'node:path';
-import { keyOf } from '../../check/catalog.js';
+import { keyOf, versionKey } from '../../check/catalog.js';
 import type { FitState, FittedParameters } from '../../plan/fitted.js';
 import type { FeatureStatistics } from '../../plan/statistics.js';
 import type { RegistryDb } from './database.js';
@@ -358,13 +358,13 @@ export class Registry {
     return row?.kind === 'feature' ? fittedParametersOf(state, row) : undefined;
   }
 
-  /** The fitted parameters of every fitted feature version, by `name_key@version` (what the runtime's lookups read). */
+  /** The fitted parameters of every fitted feature version, by `versionKey(name, version)` (what the runtime's lookups read). */
   async allFittedParameters(): Promise<Map<string, FittedParameters>> {
     const state = await this.state();
     const out = new Map<string, FittedParameters>();
     for (const r of state.objects) {
       const p = r.kind === 'feature' ? fittedParametersOf(state, r) : undefined;
-      if (p) out.set(`${r.name_key}@${r.version}`, p);
+      if (p) out.set(versionKey(r.name, r.version), p);
     }
     return out;
   }
