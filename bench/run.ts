@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { measureTrainingArgs, runTrainingWorkload } from './training.js';
+import { runWindowsWorkload } from './windows.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
 import { measureIngest, runIngestWorkload } from './ingest-http.js';
@@ -89,6 +90,16 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'training.json'), `${JSON.stringify({ workload: 'training', date: new Date().toISOString(), results: rows }, null, 2)}\n`);
     },
     measure: measureTrainingArgs,
+  },
+  {
+    name: 'windows',
+    description: 'windowed aggregates (COUNT 1d, AVG 7d, SUM WHERE 30d, COUNT(x) 30d) for 20k labels over 1M events (--quick: 300k) on DuckDB and SQLite: fsql beside hand-written prefix sums + ASOF and the previous range join, with peak RSS',
+    async run(options) {
+      const rows = await runWindowsWorkload({ events: options.sizes.length < 3 ? 300_000 : 1_000_000, labels: 20_000, users: 500, repeat: options.repeat ?? 3, beforeTimeoutSeconds: 600 });
+      writeFileSync(join(RESULTS_DIR, 'windows.json'), `${JSON.stringify({ workload: 'windows', date: new Date().toISOString(), results: rows }, null, 2)}\n`);
+    },
+    // Each case runs in a child process of bench/windows.ts itself (its own peak RSS).
+    measure: () => Promise.reject(new Error('the windows workload measures in its own child processes')),
   },
   {
     name: 'online',

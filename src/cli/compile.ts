@@ -13,7 +13,8 @@ import type { TimeBindings } from '../sql/lower-plan.js';
 import { timestampMicros } from '../sql/lower-expr.js';
 import { parseTimestampLiteral } from '../syntax/time-literals.js';
 import { projectDefinitions, type CheckedProject } from '../store/registry/definitions.js';
-import { openRegistry, registryPath } from '../store/registry/registry.js';
+import { openRegistry } from '../store/registry/registry.js';
+import { loadConfig } from '../runtime/config.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { isBareName } from '../syntax/format.js';
 
@@ -51,22 +52,22 @@ export function readParams(path: string | undefined): FittedLookup {
  * definition edited under a registered VERSION is not what was fitted. Empty
  * when the folder has no registry (never applied); nothing is created.
  */
-export function registeredFitted(project: CheckedProject, dir: string): Map<string, FittedParameters> {
+export async function registeredFitted(project: CheckedProject, dir: string): Promise<Map<string, FittedParameters>> {
   const out = new Map<string, FittedParameters>();
-  const path = registryPath(dir);
-  if (!existsSync(path)) return out;
-  const registry = openRegistry(path);
+  const { location, shared } = loadConfig(dir).registry;
+  if (!shared && !existsSync(location)) return out;
+  const registry = await openRegistry(location);
   try {
-    const hashes = new Map(registry.list({ kind: 'feature' }).map((o) => [versionKey(o.name, o.version), o.hash]));
+    const hashes = new Map((await registry.list({ kind: 'feature' })).map((o) => [versionKey(o.name, o.version), o.hash]));
     for (const d of projectDefinitions(project)) {
       if (d.kind !== 'feature') continue;
       const k = versionKey(d.name, d.version);
       if (hashes.get(k) !== d.hash) continue;
-      const p = registry.fittedParameters(d.name, d.version);
+      const p = await registry.fittedParameters(d.name, d.version);
       if (p) out.set(k, p);
     }
   } finally {
-    registry.close();
+    await registry.close();
   }
   return out;
 }
@@ -75,9 +76,9 @@ export function registeredFitted(project: CheckedProject, dir: string): Map<stri
  * What `fsql compile` fits transforms with: the `--params` file's entry for a
  * feature version when it has one, else the registry's (`registeredFitted`).
  */
-export function compileFitted(project: CheckedProject, dir: string, params: string | undefined): FittedLookup {
+export async function compileFitted(project: CheckedProject, dir: string, params: string | undefined): Promise<FittedLookup> {
   const fromFile = readParams(params);
-  const fromRegistry = registeredFitted(project, dir);
+  const fromRegistry = await registeredFitted(project, dir);
   return (name, version) => fromFile(name, version) ?? fromRegistry.get(versionKey(name, version));
 }
 

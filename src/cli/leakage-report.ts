@@ -26,6 +26,8 @@ export function staticWarnings(checked: CheckResult): Diagnostic[] {
 /** The data-dependent leakage warnings, from an open workspace (after an apply: registered fit times). */
 export async function dataWarnings(ws: Workspace, checked: CheckResult, fitAt?: number): Promise<Diagnostic[]> {
   const engine = await ws.engine();
+  // The registered fit times, as the registry holds them now (ws.fitted reads what catalog() loaded).
+  await ws.catalog();
   return dataLeakageLints(engine, checked, {
     fittedAt: (name, version) => ws.fitted(name, version)?.fitTime,
     ...(fitAt !== undefined ? { fitAt } : {}),
@@ -77,7 +79,7 @@ export async function planEstimates(dir: string, checked: CheckResult, retireBro
     return undefined;
   }
   try {
-    const plan = ws.registry.plan(checked, { retireBroken });
+    const plan = await ws.registry.plan(checked, { retireBroken });
     const added = plan.items.flatMap((i) => (i.status === 'added' && (i.kind === 'feature' || i.kind === 'label' || i.kind === 'training_set') ? [{ kind: i.kind, name: i.name, version: i.version ?? 1 }] : []));
     if (added.length === 0) return [];
     return await estimateVersions(await ws.engine(), checked.catalog, added);

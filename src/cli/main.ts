@@ -133,7 +133,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--format <format>', 'text or json', 'text')
     .action(async (name: string, path: string, options: { version: string; reason: string; format: string }) => {
       const { runRetire } = await import('./registry-commands.js');
-      code = runRetire(name, path, { version: positive('--version', options.version)!, reason: options.reason, format: format(options.format) }, io);
+      code = await runRetire(name, path, { version: positive('--version', options.version)!, reason: options.reason, format: format(options.format) }, io);
     });
 
   program
@@ -148,7 +148,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       if (options.kind !== undefined && kind === undefined) {
         throw new UsageError(`--kind must be entity, source, view, feature, label or training_set, not ${options.kind}`);
       }
-      code = runList(path, { format: format(options.format), ...(kind !== undefined ? { kind } : {}) }, io);
+      code = await runList(path, { format: format(options.format), ...(kind !== undefined ? { kind } : {}) }, io);
     });
 
   program
@@ -161,7 +161,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action(async (name: string, path: string, options: { format: string; version?: string }) => {
       const version = positive('--version', options.version);
       const { runDescribe } = await import('./registry-commands.js');
-      code = runDescribe(name, path, { format: format(options.format), ...(version !== undefined ? { version } : {}) }, io);
+      code = await runDescribe(name, path, { format: format(options.format), ...(version !== undefined ? { version } : {}) }, io);
     });
 
   const engine = (e: string | undefined): EngineTarget | undefined => {

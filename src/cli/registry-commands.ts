@@ -13,9 +13,10 @@ import { diagnosticsToJson, renderDiagnostics } from '../diagnostics/render.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { readProjectFiles } from '../project/files.js';
 import { KIND_LABELS, KIND_ORDER, refLabel, type ObjectKind } from '../store/registry/definitions.js';
-import { openRegistry, RegistryError, registryPath, type ObjectDescription, type Registry } from '../store/registry/registry.js';
+import { openRegistry, RegistryError, RegistryUnavailableError, type ObjectDescription, type Registry } from '../store/registry/registry.js';
 import { renderLineage, renderPlan } from '../store/registry/render.js';
 import { RuntimeError } from '../runtime/errors.js';
+import { loadConfig } from '../runtime/config.js';
 import { checkProjectFolder } from '../runtime/workspace.js';
 import { reportRuntimeError } from './runtime-commands.js';
 
@@ -49,10 +50,25 @@ function json(io: RegistryIo, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Opens the registry file when it exists; undefined otherwise (nothing is created). */
-function openExisting(dir: string): Registry | undefined {
-  const path = registryPath(dir);
-  return existsSync(path) ? openRegistry(path) : undefined;
+/** The project's registry (fsql.json's "registry", by default `.fsql/registry.db`): where it is, and how messages name it. */
+function registryOf(dir: string): { readonly location: string; readonly label: string; readonly shared: boolean } {
+  return loadConfig(dir).registry;
+}
+
+/** Opens the registry when it exists (a shared one always does); undefined otherwise (nothing is created). */
+async function openExisting(dir: string): Promise<Registry | undefined> {
+  const r = registryOf(dir);
+  return r.shared || existsSync(r.location) ? openRegistry(r.location) : undefined;
+}
+
+/** A shared registry that cannot be reached is reported (exit 1), not an internal error. */
+async function reachable<T>(open: () => Promise<T>, io: RegistryIo, format: OutputFormat): Promise<T | number> {
+  try {
+    return await open();
+  } catch (e) {
+    if (e instanceof RegistryUnavailableError) return reportRuntimeError(new RuntimeError('cannot_open', e.message), io, undefined, format);
+    throw e;
+  }
 }
 
 /**
@@ -60,20 +76,21 @@ function openExisting(dir: string): Registry | undefined {
  * like `Workspace.open`, a folder that does not exist throws (a usage error,
  * exit 2) and a project never applied is refused (exit 1). Nothing is created.
  */
-function openApplied(dir: string, io: RegistryIo, format: OutputFormat): Registry | number {
+async function openApplied(dir: string, io: RegistryIo, format: OutputFormat): Promise<Registry | number> {
   try {
-    checkProjectFolder(dir, false);
+    checkProjectFolder(dir, true);
+    checkProjectFolder(dir, false, registryOf(dir));
   } catch (e) {
     if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, format);
     throw e;
   }
-  return openRegistry(registryPath(dir));
+  return reachable(() => openRegistry(registryOf(dir).location), io, format);
 }
 
 // ---------------------------------------------------------------------------
 // plan
 
-export function runPlan(path: string, options: { format: OutputFormat; retireBroken?: boolean }, io: RegistryIo): number {
+export async function runPlan(path: string, options: { format: OutputFormat; retireBroken?: boolean }, io: RegistryIo): Promise<number> {
   const files = readProjectFiles(path, io.cwd);
   const checked = checkProject(files);
   if (hasErrors(checked.diagnostics)) {
@@ -89,17 +106,19 @@ export function runPlan(path: string, options: { format: OutputFormat; retireBro
   const dir = projectDir(path, io.cwd);
   try {
     // A registry file that is not a database is refused with what to do (never an internal error).
-    if (existsSync(registryPath(dir))) checkProjectFolder(dir, false);
+    if (existsSync(registryOf(dir).location)) checkProjectFolder(dir, false);
   } catch (e) {
     if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
     throw e;
   }
-  const registry = openExisting(dir) ?? openRegistry(':memory:');
+  const opened = await reachable(async () => (await openExisting(dir)) ?? openRegistry(':memory:'), io, options.format);
+  if (typeof opened === 'number') return opened;
+  const registry = opened;
   try {
-    const plan = registry.plan(checked, { retireBroken: options.retireBroken ?? false });
+    const plan = await registry.plan(checked, { retireBroken: options.retireBroken ?? false });
     if (options.format === 'json') {
       json(io, {
-        registry: registryPath(dir),
+        registry: registryOf(dir).label,
         summary: plan.summary,
         items: plan.items.map((i) => ({
           kind: i.kind,
@@ -121,7 +140,7 @@ export function runPlan(path: string, options: { format: OutputFormat; retireBro
     }
     return plan.errors.length > 0 ? 1 : 0;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -139,13 +158,13 @@ interface ListRow {
   readonly awaitingFit: number[];
 }
 
-export function runList(path: string, options: { format: OutputFormat; kind?: ObjectKind }, io: RegistryIo): number {
+export async function runList(path: string, options: { format: OutputFormat; kind?: ObjectKind }, io: RegistryIo): Promise<number> {
   const dir = projectDir(path, io.cwd);
-  const registry = openApplied(dir, io, options.format);
+  const registry = await openApplied(dir, io, options.format);
   if (typeof registry === 'number') return registry;
   try {
     const rows: ListRow[] = [];
-    for (const o of registry.list(options.kind !== undefined ? { kind: options.kind } : {})) {
+    for (const o of await registry.list(options.kind !== undefined ? { kind: options.kind } : {})) {
       const last = rows[rows.length - 1];
       if (last && last.kind === o.kind && last.name.toLowerCase() === o.name.toLowerCase()) {
         last.versions.push(o.version);
@@ -158,11 +177,11 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
       }
     }
     if (options.format === 'json') {
-      json(io, { registry: registryPath(dir), objects: rows.map(({ awaitingFit, ...r }) => ({ ...r, ...(awaitingFit.length > 0 ? { awaitingFit } : {}) })) });
+      json(io, { registry: registryOf(dir).label, objects: rows.map(({ awaitingFit, ...r }) => ({ ...r, ...(awaitingFit.length > 0 ? { awaitingFit } : {}) })) });
       return 0;
     }
     if (rows.length === 0) {
-      io.stdout(options.kind !== undefined ? `no ${KIND_LABELS[options.kind]} registered in ${registryPath(dir)}\n` : `nothing applied yet in ${registryPath(dir)}\n`);
+      io.stdout(options.kind !== undefined ? `no ${KIND_LABELS[options.kind]} registered in ${registryOf(dir).label}\n` : `nothing applied yet in ${registryOf(dir).label}\n`);
       return 0;
     }
     const table = [
@@ -180,21 +199,21 @@ export function runList(path: string, options: { format: OutputFormat; kind?: Ob
     io.stdout(`${lines.join('\n')}\n${retired.length > 0 ? `\nretired (never computed again):\n${retired.join('\n')}\n` : ''}\n${rows.length} object${rows.length === 1 ? '' : 's'}\n`);
     return 0;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
 // ---------------------------------------------------------------------------
 // retire
 
-export function runRetire(name: string, path: string, options: { version: number; reason: string; format: OutputFormat }, io: RegistryIo): number {
+export async function runRetire(name: string, path: string, options: { version: number; reason: string; format: OutputFormat }, io: RegistryIo): Promise<number> {
   const dir = projectDir(path, io.cwd);
-  const registry = openApplied(dir, io, options.format);
+  const registry = await openApplied(dir, io, options.format);
   if (typeof registry === 'number') return registry;
   try {
-    let out: ReturnType<Registry['retire']>;
+    let out: Awaited<ReturnType<Registry['retire']>>;
     try {
-      out = registry.retire(name, options.version, options.reason);
+      out = await registry.retire(name, options.version, options.reason);
     } catch (e) {
       if (e instanceof RegistryError) {
         if (options.format === 'json') json(io, { error: { code: e.code, message: e.message } });
@@ -210,26 +229,26 @@ export function runRetire(name: string, path: string, options: { version: number
     }
     return 0;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
 // ---------------------------------------------------------------------------
 // describe
 
-export function runDescribe(name: string, path: string, options: { format: OutputFormat; version?: number }, io: RegistryIo): number {
+export async function runDescribe(name: string, path: string, options: { format: OutputFormat; version?: number }, io: RegistryIo): Promise<number> {
   const dir = projectDir(path, io.cwd);
-  const registry = openApplied(dir, io, options.format);
+  const registry = await openApplied(dir, io, options.format);
   if (typeof registry === 'number') return registry;
   try {
-    const versions = registry.versions(name);
+    const versions = await registry.versions(name);
     if (versions.length === 0) {
-      const names = [...new Set(registry.list().map((o) => o.name))];
+      const names = [...new Set((await registry.list()).map((o) => o.name))];
       const hint = didYouMean(name, names);
-      io.stderr(`nothing named \`${name}\` is registered in ${registryPath(dir)}${hint ? `; ${hint}` : ''}\n`);
+      io.stderr(`nothing named \`${name}\` is registered in ${registryOf(dir).label}${hint ? `; ${hint}` : ''}\n`);
       return 1;
     }
-    const d = registry.describe(name, options.version);
+    const d = await registry.describe(name, options.version);
     if (!d) {
       io.stderr(`\`${name}\` has no VERSION ${options.version}; registered versions: ${versions.join(', ')}\n`);
       return 1;
@@ -238,7 +257,7 @@ export function runDescribe(name: string, path: string, options: { format: Outpu
     else io.stdout(`${renderDescription(d)}\n`);
     return 0;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 

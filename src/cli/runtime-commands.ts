@@ -24,7 +24,7 @@ import { formatRowError } from '../store/files/sink.js';
 import { utf8Problem } from '../store/files/utf8.js';
 import { checkOutputPath, formatFromName, OutputFileError, writeTableFile, type OutputFormat } from '../store/files/write.js';
 import { renderPlan } from '../store/registry/render.js';
-import type { ApplyPlan } from '../store/registry/registry.js';
+import { RegistryUnavailableError, type ApplyPlan } from '../store/registry/registry.js';
 import type { ProgressEvent } from '../runtime/progress.js';
 import { ProgressReporter } from './progress.js';
 import { dataWarnings, deniedMessage, printWarnings, staticWarnings } from './leakage-report.js';
@@ -116,6 +116,8 @@ export async function withWorkspace(path: string, io: RuntimeIo, options: Worksp
   } catch (e) {
     // The online store's server (Redis) cannot be reached: the message names it (password hidden); not a bug.
     if (e instanceof OnlineStoreError && e.code === 'unavailable') return reportRuntimeError(new RuntimeError('cannot_open', e.message), io, undefined, options.format);
+    // A shared registry (PostgreSQL) that cannot be reached: likewise.
+    if (e instanceof RegistryUnavailableError) return reportRuntimeError(new RuntimeError('cannot_open', e.message), io, undefined, options.format);
     throw e;
   } finally {
     await ws.close();

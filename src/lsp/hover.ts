@@ -20,10 +20,10 @@ export interface Hover {
   readonly span: Span;
 }
 
-export function hover(index: SymbolIndex, catalog: Catalog, statements: readonly A.Statement[], root: string, file: string, offset: number): Hover | undefined {
+export async function hover(index: SymbolIndex, catalog: Catalog, statements: readonly A.Statement[], root: string, file: string, offset: number): Promise<Hover | undefined> {
   const at = occurrencesAt(index, file, offset)[0];
   if (at) {
-    const markdown = describe(at, catalog, statements, root);
+    const markdown = await describe(at, catalog, statements, root);
     if (markdown) return { markdown, span: at.span };
   }
   const e = expressionAt(catalog, file, offset);
@@ -39,7 +39,7 @@ function columnLine(c: ColumnInfo): string {
   return `- \`${c.name}\` ${c.type}${c.nullable ? '' : ' NOT NULL'}`;
 }
 
-function describe(o: Occurrence, catalog: Catalog, statements: readonly A.Statement[], root: string): string | undefined {
+async function describe(o: Occurrence, catalog: Catalog, statements: readonly A.Statement[], root: string): Promise<string | undefined> {
   const [, rest] = [o.symbol.slice(0, o.symbol.indexOf(':')), o.symbol.slice(o.symbol.indexOf(':') + 1)];
   switch (o.kind) {
     case 'entity': {
@@ -110,12 +110,12 @@ function outputColumns(f: FeatureInfo, fitted: readonly string[] | undefined): s
   return `- \`${f.name}\` ${f.outputType}`;
 }
 
-function describeFeature(o: Occurrence, catalog: Catalog, statements: readonly A.Statement[], root: string): string | undefined {
+async function describeFeature(o: Occurrence, catalog: Catalog, statements: readonly A.Statement[], root: string): Promise<string | undefined> {
   const name = o.symbol.slice('feature:'.length);
   const f = findVersion(catalog.features[name], o.version);
   const s = statementOf(statements, o);
   if (!f) return s ? `**feature** \`${o.name}\` (does not check)\n\n${code(formatStatement(s))}` : `unknown feature \`${o.name}\``;
-  const registered = fromRegistry(root, f);
+  const registered = await fromRegistry(root, f);
   const out = [
     `**feature** \`${f.name}\` VERSION ${f.version} — entity \`${f.key.entity}\` from \`${f.relation}\` (${f.mode === 'aggregate' ? `an aggregate${f.window ? ` over ${f.window.amount} ${f.window.unit.toLowerCase()}${f.window.amount === 1 ? '' : 's'}` : ''}` : 'the latest value'})`,
     f.description ?? '',
@@ -129,30 +129,30 @@ function describeFeature(o: Occurrence, catalog: Catalog, statements: readonly A
 const number = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ''));
 
 /** What the registry holds for a feature version: its fit and statistics, as Markdown. */
-function fromRegistry(root: string, f: FeatureInfo): { markdown: string; columns?: readonly string[] } | undefined {
+async function fromRegistry(root: string, f: FeatureInfo): Promise<{ markdown: string; columns?: readonly string[] } | undefined> {
   const path = registryPath(root);
   if (!existsSync(path)) return undefined;
   let registry;
   try {
-    registry = openRegistry(path, { readonly: true });
+    registry = await openRegistry(path, { readonly: true });
   } catch (e) {
     return { markdown: `registry: cannot read \`.fsql/registry.db\` (${e instanceof Error ? e.message : String(e)})` };
   }
   try {
-    const state = registry.fitState(f.name, f.version);
+    const state = await registry.fitState(f.name, f.version);
     if (state === undefined) return { markdown: `**registry**: VERSION ${f.version} is not applied yet (\`fsql apply\`)` };
     const lines: string[] = [];
     let columns: readonly string[] | undefined;
     if (state === 'awaiting') lines.push('**fit**: awaiting its fit (its population was empty when applied; `fsql fit`)');
     if (state === 'not_needed') lines.push('**fit**: nothing to fit (no fitted FILL, SCALE or ONE_HOT TOP)');
-    const p = state === 'fitted' ? registry.fittedParameters(f.name, f.version) : undefined;
+    const p = state === 'fitted' ? await registry.fittedParameters(f.name, f.version) : undefined;
     if (p) {
       columns = p.columns;
       lines.push(
         `**fitted parameters** (over ${p.count} values): mean ${number(p.mean)}, stddev ${number(p.stddev)}, min ${number(p.min)}, q1 ${number(p.q1)}, median ${number(p.median)}, q3 ${number(p.q3)}, max ${number(p.max)}, mode ${p.mode === null ? '—' : JSON.stringify(p.mode)}${p.vocabulary.length > 0 ? `, vocabulary ${p.vocabulary.map((v) => JSON.stringify(v)).join(', ')}` : ''}`,
       );
     }
-    const st = registry.statistics(f.name, f.version);
+    const st = await registry.statistics(f.name, f.version);
     if (st) {
       lines.push(
         `**statistics**: ${st.count} values, ${st.nulls} NULL, ${st.distinct} distinct; mean ${number(st.mean)}, stddev ${number(st.stddev)}, min ${number(st.min)}, median ${number(st.median)}, max ${number(st.max)}${st.topValues.length > 0 ? `; top: ${st.topValues.slice(0, 5).map((t) => `${JSON.stringify(t.value)} (${t.count})`).join(', ')}` : ''}`,
@@ -160,7 +160,7 @@ function fromRegistry(root: string, f: FeatureInfo): { markdown: string; columns
     }
     return { markdown: lines.join('\n\n'), ...(columns ? { columns } : {}) };
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 

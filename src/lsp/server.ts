@@ -211,10 +211,10 @@ export function runLanguageServer(options: LanguageServerOptions = {}): Promise<
   };
   const location = (s: ProjectState, span: Span) => ({ uri: s.uriOf(span.file), range: spanRange(span) });
 
-  connection.onHover(({ textDocument, position }) => {
+  connection.onHover(async ({ textDocument, position }) => {
     const c = at(textDocument.uri, position);
     if (!c) return null;
-    const h = hover(c.checked.index, c.checked.catalog, c.checked.files.flatMap((x) => x.statements), c.s.root, c.path, c.offset);
+    const h = await hover(c.checked.index, c.checked.catalog, c.checked.files.flatMap((x) => x.statements), c.s.root, c.path, c.offset);
     return h ? { contents: { kind: 'markdown', value: h.markdown }, range: spanRange(h.span) } : null;
   });
 

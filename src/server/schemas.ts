@@ -21,7 +21,7 @@ export const MAX_NAME_LENGTH = 256;
 /** Most entries in a lookup's feature list. */
 export const MAX_FEATURES = 10_000;
 /** Most columns a key may give. */
-const MAX_KEY_COLUMNS = 64;
+export const MAX_KEY_COLUMNS = 64;
 
 const name: Schema = { type: 'string', minLength: 1 };
 const requestName: Schema = { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH };

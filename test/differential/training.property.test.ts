@@ -185,5 +185,6 @@ describe.each(TARGETS)('%s equals the reference evaluator', (target) => {
       fc.asyncProperty(storeCase, (c) => checkCase(target, c)),
       { numRuns: Number(process.env.FSQL_DIFF_RUNS ?? 60), endOnFailure: true },
     );
-  });
+    // Each case runs the training set in every lookup strategy (and DuckDB's prefix probes both ways): minutes on a busy machine.
+  }, 300_000);
 });

@@ -79,7 +79,7 @@ describe('ordering of recomputed online vectors', { timeout: 120_000 }, () => {
       // worker owed) and has read the offline store when B ingests e2 and writes the key's vector.
       await ingest(b, 'app_events', [failedLogin('u0007', T - HOUR)]);
       const g = gated(await a.engine());
-      const late = a.exclusive(async () => carryOut(a, g.engine, a.catalog().catalog, { entity: 'user', keys: [['u0007']], newest: T - HOUR, reason: 'owed by a killed worker' }));
+      const late = a.exclusive(async () => carryOut(a, g.engine, (await a.catalog()).catalog, { entity: 'user', keys: [['u0007']], newest: T - HOUR, reason: 'owed by a killed worker' }));
       await g.read;
       await ingest(b, 'app_events', [failedLogin('u0007', T - 2 * HOUR)]);
       const want = await expected(b, 'u0007', T);

@@ -5,8 +5,9 @@
  * (byte order of UTF-8 = code points) because the database's default
  * collation is usually linguistic.
  *
- * Strategy: correlated subqueries, which PostgreSQL runs as index probes on
- * (key, event time) indexes — one probe per spine row and lookup.
+ * Strategy: correlated subqueries for latest values, which PostgreSQL runs as
+ * index probes on (key, event time) indexes — one probe per spine row and
+ * lookup — and one range join per lookup group for windowed aggregates.
  *
  * Assumes `standard_conforming_strings = on` (the default since 9.1): a
  * backslash in a string literal is an ordinary character.
@@ -145,5 +146,7 @@ export const postgres: Dialect = {
     return `${fn}(${inner})`;
   },
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
-  strategies: { latest: 'correlated', aggregate: 'correlated' },
+  // Windowed aggregates: one range join per lookup group (as SQLite), probed through the (key, time) index.
+  // Measured (docs/offline-engines.md): 1M events / 20k labels 7.9 s → 7.0 s; the example project 7.9 s → 2.3 s.
+  strategies: { latest: 'correlated', aggregate: 'join' },
 };

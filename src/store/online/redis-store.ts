@@ -299,7 +299,6 @@ export class RedisVectorStore implements VectorStore {
           const h = await w.hgetall(record);
           const previous = h.generation === undefined ? undefined : metaOf(h);
           const ticket = seq ?? previous?.seq ?? 0;
-          const m = w.multi();
           let keys = count;
           const kept: { key: string; blob: Buffer; seq: number }[] = [];
           // Keys upserted under a later ticket while this generation was computed hold newer vectors: kept
@@ -319,6 +318,7 @@ export class RedisVectorStore implements VectorStore {
               });
             }
           }
+          const m = w.multi();
           for (const k of kept) {
             m.set(this.vectorKey(ek, g, k.key), k.blob);
             if (k.seq > ticket) m.zadd(this.key('s', ek, g), k.seq, k.key);

@@ -17,7 +17,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../../engine/engine.js';
 import type { Database as Tables } from './database.js';
-import { registerRegistryBackend, type RegistryStorage } from './storage.js';
+import { registerRegistryBackend, RegistryUnavailableError, type RegistryStorage } from './storage.js';
 
 /** The advisory lock keys (two int4 keys: 'fsql' and what is locked). */
 const LOCK_SPACE = 0x6673716c;
@@ -39,7 +39,7 @@ registerRegistryBackend({
       await sql`SELECT 1`.execute(db);
     } catch (e) {
       await db.destroy();
-      throw new Error(`cannot connect to the registry ${redactUrl(url)}: ${(e as Error).message}`);
+      throw new RegistryUnavailableError(`cannot open the shared registry ${redactUrl(url)}: ${(e as Error).message} (check "registry" in fsql.json, that the server runs, and the password: PGPASSWORD or \${NAME} in the URL)`);
     }
     return {
       db,

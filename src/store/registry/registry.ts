@@ -51,7 +51,7 @@ import './sqlite.js';
 export * from './types.js';
 export { featuresToFit } from './plan.js';
 export { RegistrySchemaError, SCHEMA_VERSION } from './schema.js';
-export { redactLocation, type RegistryOpenOptions } from './storage.js';
+export { redactLocation, RegistryUnavailableError, type RegistryOpenOptions } from './storage.js';
 
 /** Where a project keeps its registry when fsql.json names none. */
 export function registryPath(projectDir: string): string {

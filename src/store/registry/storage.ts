@@ -48,6 +48,14 @@ export interface RegistryBackend {
   open(location: string, options: RegistryOpenOptions): Promise<RegistryStorage>;
 }
 
+/** A registry on a server that cannot be reached (or refuses the credentials): the message names it, password hidden. Not a bug. */
+export class RegistryUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryUnavailableError';
+  }
+}
+
 const BACKENDS: RegistryBackend[] = [];
 
 /** Registers a backend; the first that claims a location opens it, the file backend (SQLite) last. */

@@ -13,63 +13,66 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
-"__g1_ev" AS (
+"__g1_run" AS (
   SELECT 
     "late_events"."account_id" AS "__k0",
     "late_events"."ts" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("late_events"."d") AS "__n_f1",
-    SUM("late_events"."d") AS "__x_f1",
-    COUNT("late_events"."d") AS "__n_f2",
-    SUM("late_events"."d") AS "__x_f2"
+    SUM(COUNT("late_events"."d")) OVER (PARTITION BY "late_events"."account_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM("late_events"."d"), 0.0)) OVER (PARTITION BY "late_events"."account_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    COALESCE(SUM("late_events"."d"), 0.0) AS "__m2_x"
   FROM "late_events"
   WHERE "late_events"."account_id" IS NOT NULL
   GROUP BY "late_events"."account_id", "late_events"."ts"
-),
-"__g1_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f1",
-    SUM(COALESCE("__x_f1", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f1",
-    COALESCE("__x_f1", 0.0) AS "__x_f1",
-    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
-    SUM(COALESCE("__x_f2", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
-    COALESCE("__x_f2", 0.0) AS "__x_f2"
-  FROM "__g1_ev"
 ),
 "__g1_lag" AS (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f1",
-    "__s_f1",
-    "__x_f1",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    COALESCE(LAG("__s_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f1",
-    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f2"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    COALESCE(LAG("__m2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__m2_p"
   FROM "__g1_run"
 ),
 "__g1_cum" AS (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f1",
-    "__s_f1",
-    "__x_f1",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    SUM((("__p_f1" + "__x_f1") - "__s_f1") + (("__p_f1" - (("__p_f1" + "__x_f1") - (("__p_f1" + "__x_f1") - "__p_f1"))) + ("__x_f1" - (("__p_f1" + "__x_f1") - "__p_f1")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f1",
-    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    SUM((("__m2_p" + "__m2_x") - "__m2") + (("__m2_p" - (("__m2_p" + "__m2_x") - (("__m2_p" + "__m2_x") - "__m2_p"))) + ("__m2_x" - (("__m2_p" + "__m2_x") - "__m2_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2_r"
   FROM "__g1_lag"
 ),
-"__g2_rows" AS (
+"__g2_run" AS (
+  SELECT 
+    "late_events"."shop_id" AS "__k0",
+    "late_events"."ts" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "late_events"."shop_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
+  FROM "late_events"
+  WHERE "late_events"."shop_id" IS NOT NULL
+  GROUP BY "late_events"."shop_id", "late_events"."ts"
+),
+"__g3_run" AS (
+  SELECT 
+    "daily_closed"."account_id" AS "__k0",
+    CAST("daily_closed"."day" AS TIMESTAMP) AS "__e",
+    SUM(COUNT("daily_closed"."visits")) OVER (PARTITION BY "daily_closed"."account_id" ORDER BY CAST("daily_closed"."day" AS TIMESTAMP) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM("daily_closed"."visits"), 0)) OVER (PARTITION BY "daily_closed"."account_id" ORDER BY CAST("daily_closed"."day" AS TIMESTAMP) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2"
+  FROM "daily_closed"
+  WHERE "daily_closed"."account_id" IS NOT NULL
+  GROUP BY "daily_closed"."account_id", CAST("daily_closed"."day" AS TIMESTAMP)
+),
+"__g4_run" AS (
+  SELECT 
+    "events"."account_id" AS "__k0",
+    "events"."ts" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "events"."account_id" ORDER BY "events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
+  FROM "events"
+  WHERE "events"."account_id" IS NOT NULL
+  GROUP BY "events"."account_id", "events"."ts"
+),
+"__g5_rows" AS (
   SELECT "__k0", "__e", "__v_f3"
   FROM (
     SELECT 
@@ -82,40 +85,7 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g3_ev" AS (
-  SELECT "late_events"."shop_id" AS "__k0", "late_events"."ts" AS "__e", COUNT(*) AS "__c"
-  FROM "late_events"
-  WHERE "late_events"."shop_id" IS NOT NULL
-  GROUP BY "late_events"."shop_id", "late_events"."ts"
-),
-"__g3_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g3_ev"
-),
-"__g4_ev" AS (
-  SELECT 
-    "daily_closed"."account_id" AS "__k0",
-    CAST("daily_closed"."day" AS TIMESTAMP) AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("daily_closed"."visits") AS "__n_f5",
-    SUM("daily_closed"."visits") AS "__x_f5"
-  FROM "daily_closed"
-  WHERE "daily_closed"."account_id" IS NOT NULL
-  GROUP BY "daily_closed"."account_id", CAST("daily_closed"."day" AS TIMESTAMP)
-),
-"__g4_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f5") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f5",
-    SUM(COALESCE("__x_f5", 0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f5"
-  FROM "__g4_ev"
-),
-"__g5_rows" AS (
+"__g6_rows" AS (
   SELECT "__k0", "__e", "__v_f6"
   FROM (
     SELECT 
@@ -127,19 +97,6 @@ WITH "__spine" AS (
     WHERE "daily_closed"."account_id" IS NOT NULL
   ) AS "__ranked"
   WHERE "__n" = 1
-),
-"__g6_ev" AS (
-  SELECT "events"."account_id" AS "__k0", "events"."ts" AS "__e", COUNT(*) AS "__c"
-  FROM "events"
-  WHERE "events"."account_id" IS NOT NULL
-  GROUP BY "events"."account_id", "events"."ts"
-),
-"__g6_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g6_ev"
 ),
 "__g7_rows" AS (
   SELECT "__k0", "__e", "__v_f8"
@@ -170,15 +127,15 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    CASE WHEN (COALESCE("__g1_p0"."__n_f1", 0) - COALESCE("__g1_p1"."__n_f1", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f1", 0.0) - COALESCE("__g1_p1"."__s_f1", 0.0)) + (COALESCE("__g1_p0"."__r_f1", 0.0) - COALESCE("__g1_p1"."__r_f1", 0.0)) END AS "f1",
-    CASE WHEN (COALESCE("__g1_p0"."__n_f2", 0) - COALESCE("__g1_p2"."__n_f2", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f2", 0.0) - COALESCE("__g1_p2"."__s_f2", 0.0)) + (COALESCE("__g1_p0"."__r_f2", 0.0) - COALESCE("__g1_p2"."__r_f2", 0.0)) END AS "f2",
-    "__g2_j"."__e" AS "__g2__time",
-    "__g2_j"."__v_f3" AS "f3",
-    CAST(COALESCE("__g3_p0"."__c", 0) - COALESCE("__g3_p1"."__c", 0) AS BIGINT) AS "f4",
-    CASE WHEN (COALESCE("__g4_p0"."__n_f5", 0) - COALESCE("__g4_p1"."__n_f5", 0)) > 0 THEN COALESCE("__g4_p0"."__s_f5", 0) - COALESCE("__g4_p1"."__s_f5", 0) END AS "f5",
+    CASE WHEN (COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0)) > 0 THEN (COALESCE("__g1_p0"."__m2", 0.0) - COALESCE("__g1_p1"."__m2", 0.0)) + (COALESCE("__g1_p0"."__m2_r", 0.0) - COALESCE("__g1_p1"."__m2_r", 0.0)) END AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p2"."__m1", 0)) > 0 THEN (COALESCE("__g1_p0"."__m2", 0.0) - COALESCE("__g1_p2"."__m2", 0.0)) + (COALESCE("__g1_p0"."__m2_r", 0.0) - COALESCE("__g1_p2"."__m2_r", 0.0)) END AS "f2",
+    CAST(COALESCE("__g2_p0"."__m1", 0) - COALESCE("__g2_p1"."__m1", 0) AS BIGINT) AS "f4",
+    CASE WHEN (COALESCE("__g3_p0"."__m1", 0) - COALESCE("__g3_p1"."__m1", 0)) > 0 THEN COALESCE("__g3_p0"."__m2", 0) - COALESCE("__g3_p1"."__m2", 0) END AS "f5",
+    CAST(COALESCE("__g4_p0"."__m1", 0) - COALESCE("__g4_p1"."__m1", 0) AS BIGINT) AS "f7",
     "__g5_j"."__e" AS "__g5__time",
-    "__g5_j"."__v_f6" AS "f6",
-    CAST(COALESCE("__g6_p0"."__c", 0) - COALESCE("__g6_p1"."__c", 0) AS BIGINT) AS "f7",
+    "__g5_j"."__v_f3" AS "f3",
+    "__g6_j"."__e" AS "__g6__time",
+    "__g6_j"."__v_f6" AS "f6",
     "__g7_j"."__e" AS "__g7__time",
     "__g7_j"."__v_f8" AS "f8",
     "__g8_j"."__e" AS "__g8__time",
@@ -187,14 +144,14 @@ WITH "__spine" AS (
   ASOF LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g1_p0"."__e")
   ASOF LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND (("__s"."__t" - INTERVAL 108000 SECOND) >= "__g1_p1"."__e")
   ASOF LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND (("__s"."__t" - INTERVAL 626400 SECOND) >= "__g1_p2"."__e")
-  ASOF LEFT JOIN "__g2_rows" AS "__g2_j" ON ("__s"."__k0" = "__g2_j"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g2_j"."__e")
-  ASOF LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k1" = "__g3_p0"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) > "__g3_p0"."__e")
-  ASOF LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k1" = "__g3_p1"."__k0") AND (("__s"."__t" - INTERVAL 626400 SECOND) >= "__g3_p1"."__e")
-  ASOF LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k0" = "__g4_p0"."__k0") AND (("__s"."__t" - INTERVAL 86400 SECOND) >= "__g4_p0"."__e")
-  ASOF LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k0" = "__g4_p1"."__k0") AND (("__s"."__t" - INTERVAL 691200 SECOND) >= "__g4_p1"."__e")
-  ASOF LEFT JOIN "__g5_rows" AS "__g5_j" ON ("__s"."__k0" = "__g5_j"."__k0") AND (("__s"."__t" - INTERVAL 86400 SECOND) > "__g5_j"."__e")
-  ASOF LEFT JOIN "__g6_run" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__s"."__t" > "__g6_p0"."__e")
-  ASOF LEFT JOIN "__g6_run" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND (("__s"."__t" - INTERVAL 3600 SECOND) >= "__g6_p1"."__e")
+  ASOF LEFT JOIN "__g2_run" AS "__g2_p0" ON ("__s"."__k1" = "__g2_p0"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) > "__g2_p0"."__e")
+  ASOF LEFT JOIN "__g2_run" AS "__g2_p1" ON ("__s"."__k1" = "__g2_p1"."__k0") AND (("__s"."__t" - INTERVAL 626400 SECOND) >= "__g2_p1"."__e")
+  ASOF LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND (("__s"."__t" - INTERVAL 86400 SECOND) >= "__g3_p0"."__e")
+  ASOF LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND (("__s"."__t" - INTERVAL 691200 SECOND) >= "__g3_p1"."__e")
+  ASOF LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k0" = "__g4_p0"."__k0") AND ("__s"."__t" > "__g4_p0"."__e")
+  ASOF LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k0" = "__g4_p1"."__k0") AND (("__s"."__t" - INTERVAL 3600 SECOND) >= "__g4_p1"."__e")
+  ASOF LEFT JOIN "__g5_rows" AS "__g5_j" ON ("__s"."__k0" = "__g5_j"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g5_j"."__e")
+  ASOF LEFT JOIN "__g6_rows" AS "__g6_j" ON ("__s"."__k0" = "__g6_j"."__k0") AND (("__s"."__t" - INTERVAL 86400 SECOND) > "__g6_j"."__e")
   ASOF LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__s"."__t" > "__g7_j"."__e")
   ASOF LEFT JOIN "__g8_rows" AS "__g8_j" ON ("__s"."__k0" = "__g8_j"."__k0") AND (("__s"."__t" - INTERVAL 21600 SECOND) >= "__g8_j"."__e")
 )
@@ -204,10 +161,10 @@ SELECT
   "__r"."__t" AS "happened_at",
   "__r"."f1" AS "late_sum_1d",
   "__r"."f2" AS "late_sum_7d",
-  CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - INTERVAL 28800 SECOND) THEN "__r"."f3" ELSE CAST(NULL AS VARCHAR) END AS "late_last_s",
+  CASE WHEN "__r"."__g5__time" >= ("__r"."__t" - INTERVAL 28800 SECOND) THEN "__r"."f3" ELSE CAST(NULL AS VARCHAR) END AS "late_last_s",
   "__r"."f4" AS "late_shop_n",
   "__r"."f5" AS "closed_visits_7d",
-  CASE WHEN "__r"."__g5__time" >= ("__r"."__t" - INTERVAL 259200 SECOND) THEN "__r"."f6" ELSE CAST(NULL AS VARCHAR) END AS "closed_note",
+  CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 259200 SECOND) THEN "__r"."f6" ELSE CAST(NULL AS VARCHAR) END AS "closed_note",
   "__r"."f7" AS "strict_n",
   "__r"."f8" AS "strict_last",
   COALESCE("__r"."f9", 5.791666666666667) AS "copy_last",

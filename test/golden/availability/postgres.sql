@@ -13,44 +13,51 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds') THEN "late_events"."d" END) AS "__v_f1",
+    SUM("late_events"."d") AS "__v_f2"
+  FROM "__spine" AS "__s"
+  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g3_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4"
+  FROM "__spine" AS "__s"
+  JOIN "late_events" ON ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g4_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", CAST(SUM("daily_closed"."visits") AS BIGINT) AS "__v_f5"
+  FROM "__spine" AS "__s"
+  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g6_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f7"
+  FROM "__spine" AS "__s"
+  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    (
-    SELECT SUM("late_events"."d")
-    FROM "late_events"
-    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds')))
-  ) AS "f1",
-    (
-    SELECT SUM("late_events"."d")
-    FROM "late_events"
-    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
-  ) AS "f2",
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
     (
     SELECT MAX("late_events"."ts")
     FROM "late_events"
     WHERE ("late_events"."account_id" = "__s"."__k0") AND ("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds'))
   ) AS "__g2__time",
-    (
-    SELECT COUNT(*)
-    FROM "late_events"
-    WHERE ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
-  ) AS "f4",
-    (
-    SELECT CAST(SUM("daily_closed"."visits") AS BIGINT)
-    FROM "daily_closed"
-    WHERE ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
-  ) AS "f5",
+    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
+    "__g4_j"."__v_f5" AS "f5",
     (
     SELECT MAX(CAST("daily_closed"."day" AS TIMESTAMP))
     FROM "daily_closed"
     WHERE ("daily_closed"."account_id" = "__s"."__k0") AND (CAST("daily_closed"."day" AS TIMESTAMP) < ("__s"."__t" - INTERVAL '86400 seconds'))
   ) AS "__g5__time",
-    (
-    SELECT COUNT(*)
-    FROM "events"
-    WHERE ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
-  ) AS "f7",
+    COALESCE("__g6_j"."__v_f7", 0) AS "f7",
     (
     SELECT MAX("events"."ts")
     FROM "events"
@@ -62,6 +69,10 @@ WITH "__spine" AS (
     WHERE ("late_events_copy"."account_id" = "__s"."__k0") AND ("late_events_copy"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds'))
   ) AS "__g8__time"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
 ),
 "__stage2" AS (
   SELECT 
@@ -136,59 +147,53 @@ WITH "__spine" AS (
     WHERE ("late_events_copy"."account_id" IS NOT NULL) AND ("late_events_copy"."ts" <= (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '21600 seconds'))
   ) AS "__keys"
 ),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds') THEN "late_events"."d" END) AS "__v_f1",
+    MAX(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds') THEN "late_events"."ts" END) AS "__e_f1",
+    SUM("late_events"."d") AS "__v_f2",
+    MAX("late_events"."ts") AS "__e_f2"
+  FROM "__spine" AS "__s"
+  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g3_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    CAST(SUM("daily_closed"."visits") AS BIGINT) AS "__v_f4",
+    MAX(CAST("daily_closed"."day" AS TIMESTAMP)) AS "__e_f4"
+  FROM "__spine" AS "__s"
+  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f6", MAX("events"."ts") AS "__e_f6"
+  FROM "__spine" AS "__s"
+  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    (
-    SELECT SUM("late_events"."d")
-    FROM "late_events"
-    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds')))
-  ) AS "f1",
-    (
-    SELECT MAX("late_events"."ts")
-    FROM "late_events"
-    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds')))
-  ) AS "f1__time",
-    (
-    SELECT SUM("late_events"."d")
-    FROM "late_events"
-    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
-  ) AS "f2",
-    (
-    SELECT MAX("late_events"."ts")
-    FROM "late_events"
-    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
-  ) AS "f2__time",
+    "__g1_j"."__v_f1" AS "f1",
+    "__g1_j"."__e_f1" AS "f1__time",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g1_j"."__e_f2" AS "f2__time",
     (
     SELECT MAX("late_events"."ts")
     FROM "late_events"
     WHERE ("late_events"."account_id" = "__s"."__k0") AND ("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds'))
   ) AS "__g2__time",
-    (
-    SELECT CAST(SUM("daily_closed"."visits") AS BIGINT)
-    FROM "daily_closed"
-    WHERE ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
-  ) AS "f4",
-    (
-    SELECT MAX(CAST("daily_closed"."day" AS TIMESTAMP))
-    FROM "daily_closed"
-    WHERE ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
-  ) AS "f4__time",
+    "__g3_j"."__v_f4" AS "f4",
+    "__g3_j"."__e_f4" AS "f4__time",
     (
     SELECT MAX(CAST("daily_closed"."day" AS TIMESTAMP))
     FROM "daily_closed"
     WHERE ("daily_closed"."account_id" = "__s"."__k0") AND (CAST("daily_closed"."day" AS TIMESTAMP) < ("__s"."__t" - INTERVAL '86400 seconds'))
   ) AS "__g4__time",
-    (
-    SELECT COUNT(*)
-    FROM "events"
-    WHERE ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
-  ) AS "f6",
-    (
-    SELECT MAX("events"."ts")
-    FROM "events"
-    WHERE ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
-  ) AS "f6__time",
+    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
+    "__g5_j"."__e_f6" AS "f6__time",
     (
     SELECT MAX("events"."ts")
     FROM "events"
@@ -200,6 +205,9 @@ WITH "__spine" AS (
     WHERE ("late_events_copy"."account_id" = "__s"."__k0") AND ("late_events_copy"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds'))
   ) AS "__g7__time"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
 ),
 "__stage2" AS (
   SELECT 

@@ -13,60 +13,35 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
-"__g1_ev" AS (
+"__g1_run" AS (
   SELECT 
     "late_events"."account_id" AS "__k0",
     "late_events"."ts" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("late_events"."d") AS "__n_f1",
-    SUM("late_events"."d") AS "__x_f1",
-    COUNT("late_events"."d") AS "__n_f2",
-    SUM("late_events"."d") AS "__x_f2"
+    SUM(COUNT("late_events"."d")) OVER (PARTITION BY "late_events"."account_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM("late_events"."d"), CAST(0.0 AS DOUBLE))) OVER (PARTITION BY "late_events"."account_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    COALESCE(SUM("late_events"."d"), CAST(0.0 AS DOUBLE)) AS "__m2_x"
   FROM "late_events"
   WHERE "late_events"."account_id" IS NOT NULL
   GROUP BY "late_events"."account_id", "late_events"."ts"
-),
-"__g1_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f1",
-    SUM(COALESCE("__x_f1", CAST(0.0 AS DOUBLE))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f1",
-    COALESCE("__x_f1", CAST(0.0 AS DOUBLE)) AS "__x_f1",
-    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
-    SUM(COALESCE("__x_f2", CAST(0.0 AS DOUBLE))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
-    COALESCE("__x_f2", CAST(0.0 AS DOUBLE)) AS "__x_f2"
-  FROM "__g1_ev"
 ),
 "__g1_lag" AS (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f1",
-    "__s_f1",
-    "__x_f1",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    COALESCE(LAG("__s_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), CAST(0.0 AS DOUBLE)) AS "__p_f1",
-    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), CAST(0.0 AS DOUBLE)) AS "__p_f2"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    COALESCE(LAG("__m2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), CAST(0.0 AS DOUBLE)) AS "__m2_p"
   FROM "__g1_run"
 ),
 "__g1_cum" AS (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f1",
-    "__s_f1",
-    "__x_f1",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    SUM((("__p_f1" + "__x_f1") - "__s_f1") + (("__p_f1" - (("__p_f1" + "__x_f1") - (("__p_f1" + "__x_f1") - "__p_f1"))) + ("__x_f1" - (("__p_f1" + "__x_f1") - "__p_f1")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f1",
-    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    SUM((("__m2_p" + "__m2_x") - "__m2") + (("__m2_p" - (("__m2_p" + "__m2_x") - (("__m2_p" + "__m2_x") - "__m2_p"))) + ("__m2_x" - (("__m2_p" + "__m2_x") - "__m2_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2_r"
   FROM "__g1_lag"
 ),
 "__g1_last" AS (
@@ -117,55 +92,16 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g2_rows" AS (
-  SELECT "__k0", "__e", "__v_f3"
-  FROM (
-    SELECT 
-      "late_events"."account_id" AS "__k0",
-      "late_events"."ts" AS "__e",
-      "late_events"."s" AS "__v_f3",
-      ROW_NUMBER() OVER (PARTITION BY "late_events"."account_id", "late_events"."ts" ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST) AS "__n"
-    FROM "late_events"
-    WHERE "late_events"."account_id" IS NOT NULL
-  ) AS "__ranked"
-  WHERE "__n" = 1
-),
-"__g2_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g2_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        DATEADD(SECOND, -21600, "__t") AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
-),
-"__g3_ev" AS (
-  SELECT "late_events"."shop_id" AS "__k0", "late_events"."ts" AS "__e", COUNT(*) AS "__c"
+"__g2_run" AS (
+  SELECT 
+    "late_events"."shop_id" AS "__k0",
+    "late_events"."ts" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "late_events"."shop_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "late_events"
   WHERE "late_events"."shop_id" IS NOT NULL
   GROUP BY "late_events"."shop_id", "late_events"."ts"
 ),
-"__g3_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g3_ev"
-),
-"__g3_last" AS (
+"__g2_last" AS (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -181,7 +117,7 @@ WITH "__spine" AS (
         CAST(NULL AS BIGINT) AS "__rid",
         CAST(NULL AS BIGINT) AS "__p",
         "__e" AS "__e"
-      FROM "__g3_run"
+      FROM "__g2_run"
       UNION ALL
       SELECT 
         "__k1" AS "__k0",
@@ -204,27 +140,17 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g4_ev" AS (
+"__g3_run" AS (
   SELECT 
     "daily_closed"."account_id" AS "__k0",
     CAST("daily_closed"."day" AS TIMESTAMP_NTZ) AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("daily_closed"."visits") AS "__n_f5",
-    SUM("daily_closed"."visits") AS "__x_f5"
+    SUM(COUNT("daily_closed"."visits")) OVER (PARTITION BY "daily_closed"."account_id" ORDER BY CAST("daily_closed"."day" AS TIMESTAMP_NTZ) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM("daily_closed"."visits"), 0)) OVER (PARTITION BY "daily_closed"."account_id" ORDER BY CAST("daily_closed"."day" AS TIMESTAMP_NTZ) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2"
   FROM "daily_closed"
   WHERE "daily_closed"."account_id" IS NOT NULL
   GROUP BY "daily_closed"."account_id", CAST("daily_closed"."day" AS TIMESTAMP_NTZ)
 ),
-"__g4_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f5") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f5",
-    SUM(COALESCE("__x_f5", 0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f5"
-  FROM "__g4_ev"
-),
-"__g4_last" AS (
+"__g3_last" AS (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -240,7 +166,7 @@ WITH "__spine" AS (
         CAST(NULL AS BIGINT) AS "__rid",
         CAST(NULL AS BIGINT) AS "__p",
         "__e" AS "__e"
-      FROM "__g4_run"
+      FROM "__g3_run"
       UNION ALL
       SELECT 
         "__k0" AS "__k0",
@@ -263,55 +189,16 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g5_rows" AS (
-  SELECT "__k0", "__e", "__v_f6"
-  FROM (
-    SELECT 
-      "daily_closed"."account_id" AS "__k0",
-      CAST("daily_closed"."day" AS TIMESTAMP_NTZ) AS "__e",
-      "daily_closed"."note" AS "__v_f6",
-      ROW_NUMBER() OVER (PARTITION BY "daily_closed"."account_id", "daily_closed"."day" ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST) AS "__n"
-    FROM "daily_closed"
-    WHERE "daily_closed"."account_id" IS NOT NULL
-  ) AS "__ranked"
-  WHERE "__n" = 1
-),
-"__g5_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 2 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g5_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        DATEADD(SECOND, -86400, "__t") AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
-),
-"__g6_ev" AS (
-  SELECT "events"."account_id" AS "__k0", "events"."ts" AS "__e", COUNT(*) AS "__c"
+"__g4_run" AS (
+  SELECT 
+    "events"."account_id" AS "__k0",
+    "events"."ts" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "events"."account_id" ORDER BY "events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "events"
   WHERE "events"."account_id" IS NOT NULL
   GROUP BY "events"."account_id", "events"."ts"
 ),
-"__g6_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g6_ev"
-),
-"__g6_last" AS (
+"__g4_last" AS (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -327,7 +214,7 @@ WITH "__spine" AS (
         CAST(NULL AS BIGINT) AS "__rid",
         CAST(NULL AS BIGINT) AS "__p",
         "__e" AS "__e"
-      FROM "__g6_run"
+      FROM "__g4_run"
       UNION ALL
       SELECT 
         "__k0" AS "__k0",
@@ -349,6 +236,76 @@ WITH "__spine" AS (
     ) AS "__u"
   ) AS "__r"
   WHERE "__side" <> 0
+),
+"__g5_rows" AS (
+  SELECT "__k0", "__e", "__v_f3"
+  FROM (
+    SELECT 
+      "late_events"."account_id" AS "__k0",
+      "late_events"."ts" AS "__e",
+      "late_events"."s" AS "__v_f3",
+      ROW_NUMBER() OVER (PARTITION BY "late_events"."account_id", "late_events"."ts" ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST) AS "__n"
+    FROM "late_events"
+    WHERE "late_events"."account_id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
+),
+"__g5_last" AS (
+  SELECT "__rid", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
+      FROM "__g5_rows"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        DATEADD(SECOND, -21600, "__t") AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" = 1
+),
+"__g6_rows" AS (
+  SELECT "__k0", "__e", "__v_f6"
+  FROM (
+    SELECT 
+      "daily_closed"."account_id" AS "__k0",
+      CAST("daily_closed"."day" AS TIMESTAMP_NTZ) AS "__e",
+      "daily_closed"."note" AS "__v_f6",
+      ROW_NUMBER() OVER (PARTITION BY "daily_closed"."account_id", "daily_closed"."day" ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST) AS "__n"
+    FROM "daily_closed"
+    WHERE "daily_closed"."account_id" IS NOT NULL
+  ) AS "__ranked"
+  WHERE "__n" = 1
+),
+"__g6_last" AS (
+  SELECT "__rid", "__last"
+  FROM (
+    SELECT 
+      "__side",
+      "__rid",
+      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
+    FROM (
+      SELECT "__k0" AS "__k0", "__e" AS "__t", 2 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
+      FROM "__g6_rows"
+      UNION ALL
+      SELECT 
+        "__k0" AS "__k0",
+        DATEADD(SECOND, -86400, "__t") AS "__t",
+        1 AS "__side",
+        "__rid" AS "__rid",
+        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__r"
+  WHERE "__side" = 1
 ),
 "__g7_rows" AS (
   SELECT "__k0", "__e", "__v_f8"
@@ -423,15 +380,15 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    CASE WHEN (COALESCE("__g1_p0"."__n_f1", 0) - COALESCE("__g1_p1"."__n_f1", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f1", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p1"."__s_f1", CAST(0.0 AS DOUBLE))) + (COALESCE("__g1_p0"."__r_f1", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p1"."__r_f1", CAST(0.0 AS DOUBLE))) END AS "f1",
-    CASE WHEN (COALESCE("__g1_p0"."__n_f2", 0) - COALESCE("__g1_p2"."__n_f2", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f2", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p2"."__s_f2", CAST(0.0 AS DOUBLE))) + (COALESCE("__g1_p0"."__r_f2", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p2"."__r_f2", CAST(0.0 AS DOUBLE))) END AS "f2",
-    "__g2_j"."__e" AS "__g2__time",
-    "__g2_j"."__v_f3" AS "f3",
-    CAST(COALESCE("__g3_p0"."__c", 0) - COALESCE("__g3_p1"."__c", 0) AS BIGINT) AS "f4",
-    CASE WHEN (COALESCE("__g4_p0"."__n_f5", 0) - COALESCE("__g4_p1"."__n_f5", 0)) > 0 THEN COALESCE("__g4_p0"."__s_f5", 0) - COALESCE("__g4_p1"."__s_f5", 0) END AS "f5",
+    CASE WHEN (COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0)) > 0 THEN (COALESCE("__g1_p0"."__m2", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p1"."__m2", CAST(0.0 AS DOUBLE))) + (COALESCE("__g1_p0"."__m2_r", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p1"."__m2_r", CAST(0.0 AS DOUBLE))) END AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p2"."__m1", 0)) > 0 THEN (COALESCE("__g1_p0"."__m2", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p2"."__m2", CAST(0.0 AS DOUBLE))) + (COALESCE("__g1_p0"."__m2_r", CAST(0.0 AS DOUBLE)) - COALESCE("__g1_p2"."__m2_r", CAST(0.0 AS DOUBLE))) END AS "f2",
+    CAST(COALESCE("__g2_p0"."__m1", 0) - COALESCE("__g2_p1"."__m1", 0) AS BIGINT) AS "f4",
+    CASE WHEN (COALESCE("__g3_p0"."__m1", 0) - COALESCE("__g3_p1"."__m1", 0)) > 0 THEN COALESCE("__g3_p0"."__m2", 0) - COALESCE("__g3_p1"."__m2", 0) END AS "f5",
+    CAST(COALESCE("__g4_p0"."__m1", 0) - COALESCE("__g4_p1"."__m1", 0) AS BIGINT) AS "f7",
     "__g5_j"."__e" AS "__g5__time",
-    "__g5_j"."__v_f6" AS "f6",
-    CAST(COALESCE("__g6_p0"."__c", 0) - COALESCE("__g6_p1"."__c", 0) AS BIGINT) AS "f7",
+    "__g5_j"."__v_f3" AS "f3",
+    "__g6_j"."__e" AS "__g6__time",
+    "__g6_j"."__v_f6" AS "f6",
     "__g7_j"."__e" AS "__g7__time",
     "__g7_j"."__v_f8" AS "f8",
     "__g8_j"."__e" AS "__g8__time",
@@ -443,22 +400,22 @@ WITH "__spine" AS (
   LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND ("__g1_p1"."__e" = "__g1_l1"."__last")
   LEFT JOIN "__g1_last" AS "__g1_l2" ON ("__g1_l2"."__rid" = "__s"."__rid") AND ("__g1_l2"."__p" = 2)
   LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND ("__g1_p2"."__e" = "__g1_l2"."__last")
-  LEFT JOIN "__g2_last" AS "__g2_l" ON "__g2_l"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g2_rows" AS "__g2_j" ON ("__s"."__k0" = "__g2_j"."__k0") AND ("__g2_j"."__e" = "__g2_l"."__last")
+  LEFT JOIN "__g2_last" AS "__g2_l0" ON ("__g2_l0"."__rid" = "__s"."__rid") AND ("__g2_l0"."__p" = 0)
+  LEFT JOIN "__g2_run" AS "__g2_p0" ON ("__s"."__k1" = "__g2_p0"."__k0") AND ("__g2_p0"."__e" = "__g2_l0"."__last")
+  LEFT JOIN "__g2_last" AS "__g2_l1" ON ("__g2_l1"."__rid" = "__s"."__rid") AND ("__g2_l1"."__p" = 1)
+  LEFT JOIN "__g2_run" AS "__g2_p1" ON ("__s"."__k1" = "__g2_p1"."__k0") AND ("__g2_p1"."__e" = "__g2_l1"."__last")
   LEFT JOIN "__g3_last" AS "__g3_l0" ON ("__g3_l0"."__rid" = "__s"."__rid") AND ("__g3_l0"."__p" = 0)
-  LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k1" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
+  LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
   LEFT JOIN "__g3_last" AS "__g3_l1" ON ("__g3_l1"."__rid" = "__s"."__rid") AND ("__g3_l1"."__p" = 1)
-  LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k1" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
+  LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
   LEFT JOIN "__g4_last" AS "__g4_l0" ON ("__g4_l0"."__rid" = "__s"."__rid") AND ("__g4_l0"."__p" = 0)
   LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k0" = "__g4_p0"."__k0") AND ("__g4_p0"."__e" = "__g4_l0"."__last")
   LEFT JOIN "__g4_last" AS "__g4_l1" ON ("__g4_l1"."__rid" = "__s"."__rid") AND ("__g4_l1"."__p" = 1)
   LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k0" = "__g4_p1"."__k0") AND ("__g4_p1"."__e" = "__g4_l1"."__last")
   LEFT JOIN "__g5_last" AS "__g5_l" ON "__g5_l"."__rid" = "__s"."__rid"
   LEFT JOIN "__g5_rows" AS "__g5_j" ON ("__s"."__k0" = "__g5_j"."__k0") AND ("__g5_j"."__e" = "__g5_l"."__last")
-  LEFT JOIN "__g6_last" AS "__g6_l0" ON ("__g6_l0"."__rid" = "__s"."__rid") AND ("__g6_l0"."__p" = 0)
-  LEFT JOIN "__g6_run" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__g6_p0"."__e" = "__g6_l0"."__last")
-  LEFT JOIN "__g6_last" AS "__g6_l1" ON ("__g6_l1"."__rid" = "__s"."__rid") AND ("__g6_l1"."__p" = 1)
-  LEFT JOIN "__g6_run" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND ("__g6_p1"."__e" = "__g6_l1"."__last")
+  LEFT JOIN "__g6_last" AS "__g6_l" ON "__g6_l"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_rows" AS "__g6_j" ON ("__s"."__k0" = "__g6_j"."__k0") AND ("__g6_j"."__e" = "__g6_l"."__last")
   LEFT JOIN "__g7_last" AS "__g7_l" ON "__g7_l"."__rid" = "__s"."__rid"
   LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__g7_j"."__e" = "__g7_l"."__last")
   LEFT JOIN "__g8_last" AS "__g8_l" ON "__g8_l"."__rid" = "__s"."__rid"
@@ -470,10 +427,10 @@ SELECT
   "__r"."__t" AS "happened_at",
   "__r"."f1" AS "late_sum_1d",
   "__r"."f2" AS "late_sum_7d",
-  CASE WHEN "__r"."__g2__time" >= DATEADD(SECOND, -28800, "__r"."__t") THEN "__r"."f3" ELSE CAST(NULL AS VARCHAR) END AS "late_last_s",
+  CASE WHEN "__r"."__g5__time" >= DATEADD(SECOND, -28800, "__r"."__t") THEN "__r"."f3" ELSE CAST(NULL AS VARCHAR) END AS "late_last_s",
   "__r"."f4" AS "late_shop_n",
   "__r"."f5" AS "closed_visits_7d",
-  CASE WHEN "__r"."__g5__time" >= DATEADD(SECOND, -259200, "__r"."__t") THEN "__r"."f6" ELSE CAST(NULL AS VARCHAR) END AS "closed_note",
+  CASE WHEN "__r"."__g6__time" >= DATEADD(SECOND, -259200, "__r"."__t") THEN "__r"."f6" ELSE CAST(NULL AS VARCHAR) END AS "closed_note",
   "__r"."f7" AS "strict_n",
   "__r"."f8" AS "strict_last",
   COALESCE("__r"."f9", CAST(5.791666666666667 AS DOUBLE)) AS "copy_last",

@@ -13,63 +13,38 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
-"__g1_ev" AS (
+"__g1_run" AS MATERIALIZED (
   SELECT 
     "late_events"."account_id" AS "__k0",
     "late_events"."ts" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("late_events"."d") AS "__n_f1",
-    SUM("late_events"."d") AS "__x_f1",
-    COUNT("late_events"."d") AS "__n_f2",
-    SUM("late_events"."d") AS "__x_f2"
+    SUM(COUNT("late_events"."d")) OVER (PARTITION BY "late_events"."account_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM("late_events"."d"), 0.0)) OVER (PARTITION BY "late_events"."account_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    COALESCE(SUM("late_events"."d"), 0.0) AS "__m2_x"
   FROM "late_events"
   WHERE "late_events"."account_id" IS NOT NULL
   GROUP BY "late_events"."account_id", "late_events"."ts"
-),
-"__g1_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f1",
-    SUM(COALESCE("__x_f1", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f1",
-    COALESCE("__x_f1", 0.0) AS "__x_f1",
-    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
-    SUM(COALESCE("__x_f2", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
-    COALESCE("__x_f2", 0.0) AS "__x_f2"
-  FROM "__g1_ev"
 ),
 "__g1_lag" AS (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f1",
-    "__s_f1",
-    "__x_f1",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    COALESCE(LAG("__s_f1") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f1",
-    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f2"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    COALESCE(LAG("__m2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__m2_p"
   FROM "__g1_run"
 ),
-"__g1_cum" AS (
+"__g1_cum" AS MATERIALIZED (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f1",
-    "__s_f1",
-    "__x_f1",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    SUM((("__p_f1" + "__x_f1") - "__s_f1") + (("__p_f1" - (("__p_f1" + "__x_f1") - (("__p_f1" + "__x_f1") - "__p_f1"))) + ("__x_f1" - (("__p_f1" + "__x_f1") - "__p_f1")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f1",
-    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    SUM((("__m2_p" + "__m2_x") - "__m2") + (("__m2_p" - (("__m2_p" + "__m2_x") - (("__m2_p" + "__m2_x") - "__m2_p"))) + ("__m2_x" - (("__m2_p" + "__m2_x") - "__m2_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2_r"
   FROM "__g1_lag"
 ),
-"__g1_last" AS (
+"__g1_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -111,20 +86,16 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g3_ev" AS (
-  SELECT "late_events"."shop_id" AS "__k0", "late_events"."ts" AS "__e", COUNT(*) AS "__c"
+"__g2_run" AS MATERIALIZED (
+  SELECT 
+    "late_events"."shop_id" AS "__k0",
+    "late_events"."ts" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "late_events"."shop_id" ORDER BY "late_events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "late_events"
   WHERE "late_events"."shop_id" IS NOT NULL
   GROUP BY "late_events"."shop_id", "late_events"."ts"
 ),
-"__g3_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g3_ev"
-),
-"__g3_last" AS (
+"__g2_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -134,7 +105,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g3_run"
+      FROM "__g2_run"
       UNION ALL
       SELECT 
         "__k1" AS "__k0",
@@ -157,27 +128,17 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g4_ev" AS (
+"__g3_run" AS MATERIALIZED (
   SELECT 
     "daily_closed"."account_id" AS "__k0",
     ("daily_closed"."day" * 86400000000) AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("daily_closed"."visits") AS "__n_f5",
-    SUM("daily_closed"."visits") AS "__x_f5"
+    SUM(COUNT("daily_closed"."visits")) OVER (PARTITION BY "daily_closed"."account_id" ORDER BY ("daily_closed"."day" * 86400000000) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM("daily_closed"."visits"), 0)) OVER (PARTITION BY "daily_closed"."account_id" ORDER BY ("daily_closed"."day" * 86400000000) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2"
   FROM "daily_closed"
   WHERE "daily_closed"."account_id" IS NOT NULL
   GROUP BY "daily_closed"."account_id", ("daily_closed"."day" * 86400000000)
 ),
-"__g4_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f5") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f5",
-    SUM(COALESCE("__x_f5", 0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f5"
-  FROM "__g4_ev"
-),
-"__g4_last" AS (
+"__g3_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -187,7 +148,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g4_run"
+      FROM "__g3_run"
       UNION ALL
       SELECT 
         "__k0" AS "__k0",
@@ -210,20 +171,16 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g6_ev" AS (
-  SELECT "events"."account_id" AS "__k0", "events"."ts" AS "__e", COUNT(*) AS "__c"
+"__g4_run" AS MATERIALIZED (
+  SELECT 
+    "events"."account_id" AS "__k0",
+    "events"."ts" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "events"."account_id" ORDER BY "events"."ts" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "events"
   WHERE "events"."account_id" IS NOT NULL
   GROUP BY "events"."account_id", "events"."ts"
 ),
-"__g6_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g6_ev"
-),
-"__g6_last" AS (
+"__g4_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -233,7 +190,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g6_run"
+      FROM "__g4_run"
       UNION ALL
       SELECT "__k0" AS "__k0", "__t" AS "__t", -1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
@@ -253,21 +210,21 @@ WITH "__spine" AS (
 "__stage1" AS MATERIALIZED (
   SELECT 
     "__s".*,
-    CASE WHEN (COALESCE("__g1_p0"."__n_f1", 0) - COALESCE("__g1_p1"."__n_f1", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f1", 0.0) - COALESCE("__g1_p1"."__s_f1", 0.0)) + (COALESCE("__g1_p0"."__r_f1", 0.0) - COALESCE("__g1_p1"."__r_f1", 0.0)) END AS "f1",
-    CASE WHEN (COALESCE("__g1_p0"."__n_f2", 0) - COALESCE("__g1_p2"."__n_f2", 0)) > 0 THEN (COALESCE("__g1_p0"."__s_f2", 0.0) - COALESCE("__g1_p2"."__s_f2", 0.0)) + (COALESCE("__g1_p0"."__r_f2", 0.0) - COALESCE("__g1_p2"."__r_f2", 0.0)) END AS "f2",
+    CASE WHEN (COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0)) > 0 THEN (COALESCE("__g1_p0"."__m2", 0.0) - COALESCE("__g1_p1"."__m2", 0.0)) + (COALESCE("__g1_p0"."__m2_r", 0.0) - COALESCE("__g1_p1"."__m2_r", 0.0)) END AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p2"."__m1", 0)) > 0 THEN (COALESCE("__g1_p0"."__m2", 0.0) - COALESCE("__g1_p2"."__m2", 0.0)) + (COALESCE("__g1_p0"."__m2_r", 0.0) - COALESCE("__g1_p2"."__m2_r", 0.0)) END AS "f2",
+    CAST(COALESCE("__g2_p0"."__m1", 0) - COALESCE("__g2_p1"."__m1", 0) AS INTEGER) AS "f4",
+    CASE WHEN (COALESCE("__g3_p0"."__m1", 0) - COALESCE("__g3_p1"."__m1", 0)) > 0 THEN COALESCE("__g3_p0"."__m2", 0) - COALESCE("__g3_p1"."__m2", 0) END AS "f5",
+    CAST(COALESCE("__g4_p0"."__m1", 0) - COALESCE("__g4_p1"."__m1", 0) AS INTEGER) AS "f7",
     (
     SELECT MAX("late_events"."ts")
     FROM "late_events"
     WHERE ("late_events"."account_id" = "__s"."__k0") AND ("late_events"."ts" <= ("__s"."__t" - 21600000000))
-  ) AS "__g2__time",
-    CAST(COALESCE("__g3_p0"."__c", 0) - COALESCE("__g3_p1"."__c", 0) AS INTEGER) AS "f4",
-    CASE WHEN (COALESCE("__g4_p0"."__n_f5", 0) - COALESCE("__g4_p1"."__n_f5", 0)) > 0 THEN COALESCE("__g4_p0"."__s_f5", 0) - COALESCE("__g4_p1"."__s_f5", 0) END AS "f5",
+  ) AS "__g5__time",
     (
     SELECT MAX(("daily_closed"."day" * 86400000000))
     FROM "daily_closed"
     WHERE ("daily_closed"."account_id" = "__s"."__k0") AND (("daily_closed"."day" * 86400000000) < ("__s"."__t" - 86400000000))
-  ) AS "__g5__time",
-    CAST(COALESCE("__g6_p0"."__c", 0) - COALESCE("__g6_p1"."__c", 0) AS INTEGER) AS "f7",
+  ) AS "__g6__time",
     (
     SELECT MAX("events"."ts")
     FROM "events"
@@ -285,18 +242,18 @@ WITH "__spine" AS (
   LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND ("__g1_p1"."__e" = "__g1_l1"."__last")
   LEFT JOIN "__g1_last" AS "__g1_l2" ON ("__g1_l2"."__rid" = "__s"."__rid") AND ("__g1_l2"."__p" = 2)
   LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND ("__g1_p2"."__e" = "__g1_l2"."__last")
+  LEFT JOIN "__g2_last" AS "__g2_l0" ON ("__g2_l0"."__rid" = "__s"."__rid") AND ("__g2_l0"."__p" = 0)
+  LEFT JOIN "__g2_run" AS "__g2_p0" ON ("__s"."__k1" = "__g2_p0"."__k0") AND ("__g2_p0"."__e" = "__g2_l0"."__last")
+  LEFT JOIN "__g2_last" AS "__g2_l1" ON ("__g2_l1"."__rid" = "__s"."__rid") AND ("__g2_l1"."__p" = 1)
+  LEFT JOIN "__g2_run" AS "__g2_p1" ON ("__s"."__k1" = "__g2_p1"."__k0") AND ("__g2_p1"."__e" = "__g2_l1"."__last")
   LEFT JOIN "__g3_last" AS "__g3_l0" ON ("__g3_l0"."__rid" = "__s"."__rid") AND ("__g3_l0"."__p" = 0)
-  LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k1" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
+  LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
   LEFT JOIN "__g3_last" AS "__g3_l1" ON ("__g3_l1"."__rid" = "__s"."__rid") AND ("__g3_l1"."__p" = 1)
-  LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k1" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
+  LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
   LEFT JOIN "__g4_last" AS "__g4_l0" ON ("__g4_l0"."__rid" = "__s"."__rid") AND ("__g4_l0"."__p" = 0)
   LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k0" = "__g4_p0"."__k0") AND ("__g4_p0"."__e" = "__g4_l0"."__last")
   LEFT JOIN "__g4_last" AS "__g4_l1" ON ("__g4_l1"."__rid" = "__s"."__rid") AND ("__g4_l1"."__p" = 1)
   LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k0" = "__g4_p1"."__k0") AND ("__g4_p1"."__e" = "__g4_l1"."__last")
-  LEFT JOIN "__g6_last" AS "__g6_l0" ON ("__g6_l0"."__rid" = "__s"."__rid") AND ("__g6_l0"."__p" = 0)
-  LEFT JOIN "__g6_run" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__g6_p0"."__e" = "__g6_l0"."__last")
-  LEFT JOIN "__g6_last" AS "__g6_l1" ON ("__g6_l1"."__rid" = "__s"."__rid") AND ("__g6_l1"."__p" = 1)
-  LEFT JOIN "__g6_run" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND ("__g6_p1"."__e" = "__g6_l1"."__last")
 ),
 "__stage2" AS MATERIALIZED (
   SELECT 
@@ -304,14 +261,14 @@ WITH "__spine" AS (
     (
     SELECT "late_events"."s"
     FROM "late_events"
-    WHERE ("late_events"."account_id" = "__st"."__k0") AND ("late_events"."ts" = "__st"."__g2__time")
+    WHERE ("late_events"."account_id" = "__st"."__k0") AND ("late_events"."ts" = "__st"."__g5__time")
     ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST
     LIMIT 1
   ) AS "f3",
     (
     SELECT "daily_closed"."note"
     FROM "daily_closed"
-    WHERE ("daily_closed"."account_id" = "__st"."__k0") AND (("daily_closed"."day" * 86400000000) = "__st"."__g5__time")
+    WHERE ("daily_closed"."account_id" = "__st"."__k0") AND (("daily_closed"."day" * 86400000000) = "__st"."__g6__time")
     ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST
     LIMIT 1
   ) AS "f6",
@@ -337,10 +294,10 @@ SELECT
   "__r"."__t" AS "happened_at",
   "__r"."f1" AS "late_sum_1d",
   "__r"."f2" AS "late_sum_7d",
-  CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - 28800000000) THEN "__r"."f3" ELSE NULL END AS "late_last_s",
+  CASE WHEN "__r"."__g5__time" >= ("__r"."__t" - 28800000000) THEN "__r"."f3" ELSE NULL END AS "late_last_s",
   "__r"."f4" AS "late_shop_n",
   "__r"."f5" AS "closed_visits_7d",
-  CASE WHEN "__r"."__g5__time" >= ("__r"."__t" - 259200000000) THEN "__r"."f6" ELSE NULL END AS "closed_note",
+  CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - 259200000000) THEN "__r"."f6" ELSE NULL END AS "closed_note",
   "__r"."f7" AS "strict_n",
   "__r"."f8" AS "strict_last",
   COALESCE("__r"."f9", 5.791666666666667) AS "copy_last",

@@ -63,82 +63,96 @@ WITH "__spine" AS (
   ) AS "__numbered"
   WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
-"__g1_ev" AS (
-  SELECT "transactions"."user_id" AS "__k0", "transactions"."created_at" AS "__e", COUNT(*) AS "__c"
+"__g1_run" AS (
+  SELECT 
+    "transactions"."user_id" AS "__k0",
+    "transactions"."created_at" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "transactions"."user_id" ORDER BY "transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COUNT(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END)) OVER (PARTITION BY "transactions"."user_id" ORDER BY "transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    SUM(COALESCE(SUM(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END), 0.0)) OVER (PARTITION BY "transactions"."user_id" ORDER BY "transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m3",
+    COALESCE(SUM(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END), 0.0) AS "__m3_x"
   FROM "transactions"
   WHERE "transactions"."user_id" IS NOT NULL
   GROUP BY "transactions"."user_id", "transactions"."created_at"
 ),
-"__g1_run" AS (
+"__g1_lag" AS (
   SELECT 
     "__k0",
     "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g1_ev"
+    "__m1",
+    "__m2",
+    "__m3",
+    "__m3_x",
+    COALESCE(LAG("__m3") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__m3_p"
+  FROM "__g1_run"
 ),
-"__g2_agg" AS (
+"__g1_cum" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__m1",
+    "__m2",
+    "__m3",
+    "__m3_x",
+    SUM((("__m3_p" + "__m3_x") - "__m3") + (("__m3_p" - (("__m3_p" + "__m3_x") - (("__m3_p" + "__m3_x") - "__m3_p"))) + ("__m3_x" - (("__m3_p" + "__m3_x") - "__m3_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m3_r"
+  FROM "__g1_lag"
+),
+"__g2_run" AS (
+  SELECT 
+    "enriched_transactions"."user_id" AS "__k0",
+    "enriched_transactions"."created_at" AS "__e",
+    SUM(COUNT(CASE WHEN "enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved') THEN "enriched_transactions"."amount" END)) OVER (PARTITION BY "enriched_transactions"."user_id" ORDER BY "enriched_transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM(CASE WHEN "enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved') THEN "enriched_transactions"."amount" END), 0.0)) OVER (PARTITION BY "enriched_transactions"."user_id" ORDER BY "enriched_transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    COALESCE(SUM(CASE WHEN "enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved') THEN "enriched_transactions"."amount" END), 0.0) AS "__m2_x"
+  FROM "enriched_transactions"
+  WHERE "enriched_transactions"."user_id" IS NOT NULL
+  GROUP BY "enriched_transactions"."user_id", "enriched_transactions"."created_at"
+),
+"__g2_lag" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__m1",
+    "__m2",
+    "__m2_x",
+    COALESCE(LAG("__m2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__m2_p"
+  FROM "__g2_run"
+),
+"__g2_cum" AS (
+  SELECT 
+    "__k0",
+    "__e",
+    "__m1",
+    "__m2",
+    "__m2_x",
+    SUM((("__m2_p" + "__m2_x") - "__m2") + (("__m2_p" - (("__m2_p" + "__m2_x") - (("__m2_p" + "__m2_x") - "__m2_p"))) + ("__m2_x" - (("__m2_p" + "__m2_x") - "__m2_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2_r"
+  FROM "__g2_lag"
+),
+"__g3_run" AS (
+  SELECT 
+    "user_daily_spend"."user_id" AS "__k0",
+    "user_daily_spend"."last_txn_at" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "user_daily_spend"."user_id" ORDER BY "user_daily_spend"."last_txn_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
+  FROM "user_daily_spend"
+  WHERE "user_daily_spend"."user_id" IS NOT NULL
+  GROUP BY "user_daily_spend"."user_id", "user_daily_spend"."last_txn_at"
+),
+"__g4_run" AS (
+  SELECT 
+    "fraud_reports"."merchant_id" AS "__k0",
+    "fraud_reports"."reported_at" AS "__e",
+    SUM(COUNT(CASE WHEN "fraud_reports"."confirmed" THEN 1 END)) OVER (PARTITION BY "fraud_reports"."merchant_id" ORDER BY "fraud_reports"."reported_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
+  FROM "fraud_reports"
+  WHERE "fraud_reports"."merchant_id" IS NOT NULL
+  GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
+),
+"__g5_agg" AS (
   SELECT "__s"."__rid" AS "__rid", MAX("transactions"."amount") AS "__v_f4"
   FROM "__spine" AS "__s"
   JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
   GROUP BY "__s"."__rid"
 ),
-"__g3_ev" AS (
-  SELECT 
-    "transactions"."user_id" AS "__k0",
-    "transactions"."created_at" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("transactions"."amount") AS "__n_f2",
-    SUM("transactions"."amount") AS "__x_f2",
-    COUNT("transactions"."amount") AS "__n_f3",
-    SUM("transactions"."amount") AS "__x_f3"
-  FROM "transactions"
-  WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."status" = 'approved')
-  GROUP BY "transactions"."user_id", "transactions"."created_at"
-),
-"__g3_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
-    SUM(COALESCE("__x_f2", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
-    COALESCE("__x_f2", 0.0) AS "__x_f2",
-    SUM("__n_f3") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f3",
-    SUM(COALESCE("__x_f3", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f3",
-    COALESCE("__x_f3", 0.0) AS "__x_f3"
-  FROM "__g3_ev"
-),
-"__g3_lag" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    "__n_f3",
-    "__s_f3",
-    "__x_f3",
-    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f2",
-    COALESCE(LAG("__s_f3") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f3"
-  FROM "__g3_run"
-),
-"__g3_cum" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    "__n_f3",
-    "__s_f3",
-    "__x_f3",
-    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2",
-    SUM((("__p_f3" + "__x_f3") - "__s_f3") + (("__p_f3" - (("__p_f3" + "__x_f3") - (("__p_f3" + "__x_f3") - "__p_f3"))) + ("__x_f3" - (("__p_f3" + "__x_f3") - "__p_f3")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f3"
-  FROM "__g3_lag"
-),
-"__g4_rows" AS (
+"__g6_rows" AS (
   SELECT "__k0", "__e", "__v_f5"
   FROM (
     SELECT 
@@ -151,7 +165,7 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g5_dim" AS (
+"__g7_dim" AS (
   SELECT "__k0", "__v_f6", "__v_f7"
   FROM (
     SELECT 
@@ -163,62 +177,6 @@ WITH "__spine" AS (
     WHERE "users"."user_id" IS NOT NULL
   ) AS "__ranked"
   WHERE "__n" = 1
-),
-"__g6_ev" AS (
-  SELECT 
-    "enriched_transactions"."user_id" AS "__k0",
-    "enriched_transactions"."created_at" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("enriched_transactions"."amount") AS "__n_f8",
-    SUM("enriched_transactions"."amount") AS "__x_f8"
-  FROM "enriched_transactions"
-  WHERE ("enriched_transactions"."user_id" IS NOT NULL) AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))
-  GROUP BY "enriched_transactions"."user_id", "enriched_transactions"."created_at"
-),
-"__g6_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f8") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f8",
-    SUM(COALESCE("__x_f8", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f8",
-    COALESCE("__x_f8", 0.0) AS "__x_f8"
-  FROM "__g6_ev"
-),
-"__g6_lag" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f8",
-    "__s_f8",
-    "__x_f8",
-    COALESCE(LAG("__s_f8") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f8"
-  FROM "__g6_run"
-),
-"__g6_cum" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f8",
-    "__s_f8",
-    "__x_f8",
-    SUM((("__p_f8" + "__x_f8") - "__s_f8") + (("__p_f8" - (("__p_f8" + "__x_f8") - (("__p_f8" + "__x_f8") - "__p_f8"))) + ("__x_f8" - (("__p_f8" + "__x_f8") - "__p_f8")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f8"
-  FROM "__g6_lag"
-),
-"__g7_ev" AS (
-  SELECT "user_daily_spend"."user_id" AS "__k0", "user_daily_spend"."last_txn_at" AS "__e", COUNT(*) AS "__c"
-  FROM "user_daily_spend"
-  WHERE "user_daily_spend"."user_id" IS NOT NULL
-  GROUP BY "user_daily_spend"."user_id", "user_daily_spend"."last_txn_at"
-),
-"__g7_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g7_ev"
 ),
 "__g8_dim" AS (
   SELECT "__k0", "__v_f10", "__v_f11"
@@ -233,20 +191,7 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g9_ev" AS (
-  SELECT "fraud_reports"."merchant_id" AS "__k0", "fraud_reports"."reported_at" AS "__e", COUNT(*) AS "__c"
-  FROM "fraud_reports"
-  WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND "fraud_reports"."confirmed"
-  GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
-),
-"__g9_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g9_ev"
-),
-"__g10_agg" AS (
+"__g9_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
     COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
@@ -258,38 +203,36 @@ WITH "__spine" AS (
 "__stage1" AS (
   SELECT 
     "__s".*,
-    CAST(COALESCE("__g1_p0"."__c", 0) - COALESCE("__g1_p1"."__c", 0) AS BIGINT) AS "f1",
-    "__g2_j"."__v_f4" AS "f4",
-    CASE WHEN (COALESCE("__g3_p0"."__n_f2", 0) - COALESCE("__g3_p1"."__n_f2", 0)) > 0 THEN (COALESCE("__g3_p0"."__s_f2", 0.0) - COALESCE("__g3_p1"."__s_f2", 0.0)) + (COALESCE("__g3_p0"."__r_f2", 0.0) - COALESCE("__g3_p1"."__r_f2", 0.0)) END AS "f2",
-    CASE WHEN (COALESCE("__g3_p0"."__n_f3", 0) - COALESCE("__g3_p2"."__n_f3", 0)) > 0 THEN ((COALESCE("__g3_p0"."__s_f3", 0.0) - COALESCE("__g3_p2"."__s_f3", 0.0)) + (COALESCE("__g3_p0"."__r_f3", 0.0) - COALESCE("__g3_p2"."__r_f3", 0.0))) / (COALESCE("__g3_p0"."__n_f3", 0) - COALESCE("__g3_p2"."__n_f3", 0)) END AS "f3",
-    "__g4_j"."__e" AS "__g4__time",
-    "__g4_j"."__v_f5" AS "f5",
-    "__g5_j"."__v_f6" AS "f6",
-    "__g5_j"."__v_f7" AS "f7",
-    CASE WHEN (COALESCE("__g6_p0"."__n_f8", 0) - COALESCE("__g6_p1"."__n_f8", 0)) > 0 THEN (COALESCE("__g6_p0"."__s_f8", 0.0) - COALESCE("__g6_p1"."__s_f8", 0.0)) + (COALESCE("__g6_p0"."__r_f8", 0.0) - COALESCE("__g6_p1"."__r_f8", 0.0)) END AS "f8",
-    CAST(COALESCE("__g7_p0"."__c", 0) - COALESCE("__g7_p1"."__c", 0) AS BIGINT) AS "f9",
+    CAST(COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0) AS BIGINT) AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__m2", 0) - COALESCE("__g1_p2"."__m2", 0)) > 0 THEN (COALESCE("__g1_p0"."__m3", 0.0) - COALESCE("__g1_p2"."__m3", 0.0)) + (COALESCE("__g1_p0"."__m3_r", 0.0) - COALESCE("__g1_p2"."__m3_r", 0.0)) END AS "f2",
+    CASE WHEN (COALESCE("__g1_p0"."__m2", 0) - COALESCE("__g1_p1"."__m2", 0)) > 0 THEN ((COALESCE("__g1_p0"."__m3", 0.0) - COALESCE("__g1_p1"."__m3", 0.0)) + (COALESCE("__g1_p0"."__m3_r", 0.0) - COALESCE("__g1_p1"."__m3_r", 0.0))) / (COALESCE("__g1_p0"."__m2", 0) - COALESCE("__g1_p1"."__m2", 0)) END AS "f3",
+    CASE WHEN (COALESCE("__g2_p0"."__m1", 0) - COALESCE("__g2_p1"."__m1", 0)) > 0 THEN (COALESCE("__g2_p0"."__m2", 0.0) - COALESCE("__g2_p1"."__m2", 0.0)) + (COALESCE("__g2_p0"."__m2_r", 0.0) - COALESCE("__g2_p1"."__m2_r", 0.0)) END AS "f8",
+    CAST(COALESCE("__g3_p0"."__m1", 0) - COALESCE("__g3_p1"."__m1", 0) AS BIGINT) AS "f9",
+    CAST(COALESCE("__g4_p0"."__m1", 0) - COALESCE("__g4_p1"."__m1", 0) AS BIGINT) AS "f12",
+    "__g5_j"."__v_f4" AS "f4",
+    "__g6_j"."__e" AS "__g6__time",
+    "__g6_j"."__v_f5" AS "f5",
+    "__g7_j"."__v_f6" AS "f6",
+    "__g7_j"."__v_f7" AS "f7",
     "__g8_j"."__v_f10" AS "f10",
     "__g8_j"."__v_f11" AS "f11",
-    CAST(COALESCE("__g9_p0"."__c", 0) - COALESCE("__g9_p1"."__c", 0) AS BIGINT) AS "f12",
-    COALESCE("__g10_j"."__v_f13", 0) AS "f13",
-    "__g10_j"."__v_f14" AS "f14"
+    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
+    "__g9_j"."__v_f14" AS "f14"
   FROM "__spine" AS "__s"
-  ASOF LEFT JOIN "__g1_run" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__s"."__t" >= "__g1_p0"."__e")
-  ASOF LEFT JOIN "__g1_run" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND (("__s"."__t" - INTERVAL 604800 SECOND) >= "__g1_p1"."__e")
-  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
-  ASOF LEFT JOIN "__g3_cum" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND ("__s"."__t" >= "__g3_p0"."__e")
-  ASOF LEFT JOIN "__g3_cum" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g3_p1"."__e")
-  ASOF LEFT JOIN "__g3_cum" AS "__g3_p2" ON ("__s"."__k0" = "__g3_p2"."__k0") AND (("__s"."__t" - INTERVAL 604800 SECOND) >= "__g3_p2"."__e")
-  ASOF LEFT JOIN "__g4_rows" AS "__g4_j" ON ("__s"."__k0" = "__g4_j"."__k0") AND ("__s"."__t" >= "__g4_j"."__e")
-  LEFT JOIN "__g5_dim" AS "__g5_j" ON "__s"."__k0" = "__g5_j"."__k0"
-  ASOF LEFT JOIN "__g6_cum" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__s"."__t" >= "__g6_p0"."__e")
-  ASOF LEFT JOIN "__g6_cum" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g6_p1"."__e")
-  ASOF LEFT JOIN "__g7_run" AS "__g7_p0" ON ("__s"."__k0" = "__g7_p0"."__k0") AND ("__s"."__t" >= "__g7_p0"."__e")
-  ASOF LEFT JOIN "__g7_run" AS "__g7_p1" ON ("__s"."__k0" = "__g7_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g7_p1"."__e")
+  ASOF LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__s"."__t" >= "__g1_p0"."__e")
+  ASOF LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND (("__s"."__t" - INTERVAL 604800 SECOND) >= "__g1_p1"."__e")
+  ASOF LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g1_p2"."__e")
+  ASOF LEFT JOIN "__g2_cum" AS "__g2_p0" ON ("__s"."__k0" = "__g2_p0"."__k0") AND ("__s"."__t" >= "__g2_p0"."__e")
+  ASOF LEFT JOIN "__g2_cum" AS "__g2_p1" ON ("__s"."__k0" = "__g2_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g2_p1"."__e")
+  ASOF LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND ("__s"."__t" >= "__g3_p0"."__e")
+  ASOF LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g3_p1"."__e")
+  ASOF LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k1" = "__g4_p0"."__k0") AND ("__s"."__t" >= "__g4_p0"."__e")
+  ASOF LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k1" = "__g4_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g4_p1"."__e")
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g6_rows" AS "__g6_j" ON ("__s"."__k0" = "__g6_j"."__k0") AND ("__s"."__t" >= "__g6_j"."__e")
+  LEFT JOIN "__g7_dim" AS "__g7_j" ON "__s"."__k0" = "__g7_j"."__k0"
   LEFT JOIN "__g8_dim" AS "__g8_j" ON "__s"."__k1" = "__g8_j"."__k0"
-  ASOF LEFT JOIN "__g9_run" AS "__g9_p0" ON ("__s"."__k1" = "__g9_p0"."__k0") AND ("__s"."__t" >= "__g9_p0"."__e")
-  ASOF LEFT JOIN "__g9_run" AS "__g9_p1" ON ("__s"."__k1" = "__g9_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g9_p1"."__e")
-  LEFT JOIN "__g10_agg" AS "__g10_j" ON "__g10_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -300,9 +243,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f2", 0.0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375) - 6.375) / 11.75 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
@@ -338,7 +281,16 @@ WITH "__spine" AS (
     WHERE "merchants"."id" IS NOT NULL
   ) AS "__labels"
 ),
-"__g1_dim" AS (
+"__g1_run" AS (
+  SELECT 
+    "fraud_reports"."merchant_id" AS "__k0",
+    "fraud_reports"."reported_at" AS "__e",
+    SUM(COUNT(CASE WHEN "fraud_reports"."confirmed" THEN 1 END)) OVER (PARTITION BY "fraud_reports"."merchant_id" ORDER BY "fraud_reports"."reported_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
+  FROM "fraud_reports"
+  WHERE "fraud_reports"."merchant_id" IS NOT NULL
+  GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
+),
+"__g2_dim" AS (
   SELECT "__k0", "__v_f1"
   FROM (
     SELECT 
@@ -350,28 +302,15 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g2_ev" AS (
-  SELECT "fraud_reports"."merchant_id" AS "__k0", "fraud_reports"."reported_at" AS "__e", COUNT(*) AS "__c"
-  FROM "fraud_reports"
-  WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND "fraud_reports"."confirmed"
-  GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
-),
-"__g2_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g2_ev"
-),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__g1_j"."__v_f1" AS "f1",
-    CAST(COALESCE("__g2_p0"."__c", 0) - COALESCE("__g2_p1"."__c", 0) AS BIGINT) AS "f2"
+    CAST(COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0) AS BIGINT) AS "f2",
+    "__g2_j"."__v_f1" AS "f1"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
-  ASOF LEFT JOIN "__g2_run" AS "__g2_p0" ON ("__s"."__k0" = "__g2_p0"."__k0") AND ("__s"."__t" >= "__g2_p0"."__e")
-  ASOF LEFT JOIN "__g2_run" AS "__g2_p1" ON ("__s"."__k0" = "__g2_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g2_p1"."__e")
+  ASOF LEFT JOIN "__g1_run" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__s"."__t" >= "__g1_p0"."__e")
+  ASOF LEFT JOIN "__g1_run" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g1_p1"."__e")
+  LEFT JOIN "__g2_dim" AS "__g2_j" ON "__s"."__k0" = "__g2_j"."__k0"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",

@@ -63,29 +63,58 @@ WITH "__spine" AS (
   ) AS "__numbered"
   WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(*) AS "__v_f1",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds') THEN "transactions"."amount" END) AS "__v_f4"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g2_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("transactions"."amount") AS "__v_f2",
+    AVG(CAST(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds') THEN "transactions"."amount" END AS DOUBLE PRECISION)) AS "__v_f3"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", SUM("enriched_transactions"."amount") AS "__v_f8"
+  FROM "__spine" AS "__s"
+  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g6_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f9"
+  FROM "__spine" AS "__s"
+  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g8_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f12"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g9_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
+    MIN("transactions"."amount") AS "__v_f14"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    (
-    SELECT COUNT(*)
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  ) AS "f1",
-    (
-    SELECT MAX("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f4",
-    (
-    SELECT SUM("transactions"."amount")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f2",
-    (
-    SELECT AVG(CAST("transactions"."amount" AS DOUBLE PRECISION))
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  ) AS "f3",
+    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__v_f4" AS "f4",
+    "__g2_j"."__v_f2" AS "f2",
+    "__g2_j"."__v_f3" AS "f3",
     (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
@@ -105,16 +134,8 @@ WITH "__spine" AS (
     ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
     LIMIT 1
   ) AS "f7",
-    (
-    SELECT SUM("enriched_transactions"."amount")
-    FROM "enriched_transactions"
-    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f8",
-    (
-    SELECT COUNT(*)
-    FROM "user_daily_spend"
-    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f9",
+    "__g5_j"."__v_f8" AS "f8",
+    COALESCE("__g6_j"."__v_f9", 0) AS "f9",
     (
     SELECT "merchants"."category"
     FROM "merchants"
@@ -129,22 +150,16 @@ WITH "__spine" AS (
     ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
   ) AS "f11",
-    (
-    SELECT COUNT(*)
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f12",
-    (
-    SELECT COUNT(DISTINCT "transactions"."merchant_id")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f13",
-    (
-    SELECT MIN("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f14"
+    COALESCE("__g8_j"."__v_f12", 0) AS "f12",
+    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
+    "__g9_j"."__v_f14" AS "f14"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g8_agg" AS "__g8_j" ON "__g8_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
 ),
 "__stage2" AS (
   SELECT 
@@ -205,6 +220,12 @@ WITH "__spine" AS (
     WHERE "merchants"."id" IS NOT NULL
   ) AS "__labels"
 ),
+"__g2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f2"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
@@ -215,12 +236,9 @@ WITH "__spine" AS (
     ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
   ) AS "f1",
-    (
-    SELECT COUNT(*)
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f2"
+    COALESCE("__g2_j"."__v_f2", 0) AS "f2"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -261,6 +279,49 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
+"__g2_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("enriched_transactions"."amount") AS "__v_f3",
+    MAX("enriched_transactions"."created_at") AS "__e_f3"
+  FROM "__spine" AS "__s"
+  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g3_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4", MAX("user_daily_spend"."last_txn_at") AS "__e_f4"
+  FROM "__spine" AS "__s"
+  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g4_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f5", MAX("app_events"."ts") AS "__e_f5"
+  FROM "__spine" AS "__s"
+  JOIN "app_events" ON (("app_events"."account_id" = "__s"."__k0") AND (("app_events"."event_type" COLLATE "C") = ('login_failed' COLLATE "C"))) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g5_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(*) AS "__v_f6",
+    MAX("transactions"."created_at") AS "__e_f6",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds') THEN "transactions"."amount" END) AS "__v_f9",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds') THEN "transactions"."created_at" END) AS "__e_f9"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
+  GROUP BY "__s"."__rid"
+),
+"__g6_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    SUM("transactions"."amount") AS "__v_f7",
+    MAX("transactions"."created_at") AS "__e_f7",
+    AVG(CAST(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds') THEN "transactions"."amount" END AS DOUBLE PRECISION)) AS "__v_f8",
+    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds') THEN "transactions"."created_at" END) AS "__e_f8"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
@@ -278,82 +339,31 @@ WITH "__spine" AS (
     ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
     LIMIT 1
   ) AS "f2",
-    (
-    SELECT SUM("enriched_transactions"."amount")
-    FROM "enriched_transactions"
-    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f3",
-    (
-    SELECT MAX("enriched_transactions"."created_at")
-    FROM "enriched_transactions"
-    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f3__time",
-    (
-    SELECT COUNT(*)
-    FROM "user_daily_spend"
-    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f4",
-    (
-    SELECT MAX("user_daily_spend"."last_txn_at")
-    FROM "user_daily_spend"
-    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f4__time",
-    (
-    SELECT COUNT(*)
-    FROM "app_events"
-    WHERE (("app_events"."account_id" = "__s"."__k0") AND (("app_events"."event_type" COLLATE "C") = ('login_failed' COLLATE "C"))) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f5",
-    (
-    SELECT MAX("app_events"."ts")
-    FROM "app_events"
-    WHERE (("app_events"."account_id" = "__s"."__k0") AND (("app_events"."event_type" COLLATE "C") = ('login_failed' COLLATE "C"))) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f5__time",
-    (
-    SELECT COUNT(*)
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  ) AS "f6",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  ) AS "f6__time",
-    (
-    SELECT MAX("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f9",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f9__time",
-    (
-    SELECT SUM("transactions"."amount")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f7",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f7__time",
-    (
-    SELECT AVG(CAST("transactions"."amount" AS DOUBLE PRECISION))
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  ) AS "f8",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  ) AS "f8__time",
+    "__g2_j"."__v_f3" AS "f3",
+    "__g2_j"."__e_f3" AS "f3__time",
+    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
+    "__g3_j"."__e_f4" AS "f4__time",
+    COALESCE("__g4_j"."__v_f5", 0) AS "f5",
+    "__g4_j"."__e_f5" AS "f5__time",
+    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
+    "__g5_j"."__e_f6" AS "f6__time",
+    "__g5_j"."__v_f9" AS "f9",
+    "__g5_j"."__e_f9" AS "f9__time",
+    "__g6_j"."__v_f7" AS "f7",
+    "__g6_j"."__e_f7" AS "f7__time",
+    "__g6_j"."__v_f8" AS "f8",
+    "__g6_j"."__e_f8" AS "f8__time",
     (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
   ) AS "__g7__time"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
 ),
 "__stage2" AS (
   SELECT 
@@ -413,6 +423,12 @@ WITH "__spine" AS (
     WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
+"__g2_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f3", MAX("fraud_reports"."reported_at") AS "__e_f3"
+  FROM "__spine" AS "__s"
+  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
@@ -430,17 +446,10 @@ WITH "__spine" AS (
     ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
   ) AS "f2",
-    (
-    SELECT COUNT(*)
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f3",
-    (
-    SELECT MAX("fraud_reports"."reported_at")
-    FROM "fraud_reports"
-    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  ) AS "f3__time"
+    COALESCE("__g2_j"."__v_f3", 0) AS "f3",
+    "__g2_j"."__e_f3" AS "f3__time"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -470,30 +479,26 @@ WITH "__spine" AS (
     WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
+"__g1_agg" AS (
+  SELECT 
+    "__s"."__rid" AS "__rid",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f1",
+    MAX("transactions"."created_at") AS "__e_f1",
+    MIN("transactions"."amount") AS "__v_f2",
+    MAX("transactions"."created_at") AS "__e_f2"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  GROUP BY "__s"."__rid"
+),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    (
-    SELECT COUNT(DISTINCT "transactions"."merchant_id")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f1",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f1__time",
-    (
-    SELECT MIN("transactions"."amount")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f2",
-    (
-    SELECT MAX("transactions"."created_at")
-    FROM "transactions"
-    WHERE ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  ) AS "f2__time"
+    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__e_f1" AS "f1__time",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g1_j"."__e_f2" AS "f2__time"
   FROM "__spine" AS "__s"
+  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
 )
 SELECT 
   "__r"."__k0" AS "card_id",

@@ -63,20 +63,41 @@ WITH "__spine" AS (
   ) AS "__numbered"
   WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
-"__g1_ev" AS (
-  SELECT "transactions"."user_id" AS "__k0", "transactions"."created_at" AS "__e", COUNT(*) AS "__c"
+"__g1_run" AS MATERIALIZED (
+  SELECT 
+    "transactions"."user_id" AS "__k0",
+    "transactions"."created_at" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "transactions"."user_id" ORDER BY "transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COUNT(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END)) OVER (PARTITION BY "transactions"."user_id" ORDER BY "transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    SUM(COALESCE(SUM(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END), 0.0)) OVER (PARTITION BY "transactions"."user_id" ORDER BY "transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m3",
+    COALESCE(SUM(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END), 0.0) AS "__m3_x"
   FROM "transactions"
   WHERE "transactions"."user_id" IS NOT NULL
   GROUP BY "transactions"."user_id", "transactions"."created_at"
 ),
-"__g1_run" AS (
+"__g1_lag" AS (
   SELECT 
     "__k0",
     "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g1_ev"
+    "__m1",
+    "__m2",
+    "__m3",
+    "__m3_x",
+    COALESCE(LAG("__m3") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__m3_p"
+  FROM "__g1_run"
 ),
-"__g1_last" AS (
+"__g1_cum" AS MATERIALIZED (
+  SELECT 
+    "__k0",
+    "__e",
+    "__m1",
+    "__m2",
+    "__m3",
+    "__m3_x",
+    SUM((("__m3_p" + "__m3_x") - "__m3") + (("__m3_p" - (("__m3_p" + "__m3_x") - (("__m3_p" + "__m3_x") - "__m3_p"))) + ("__m3_x" - (("__m3_p" + "__m3_x") - "__m3_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m3_r"
+  FROM "__g1_lag"
+),
+"__g1_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -86,7 +107,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g1_run"
+      FROM "__g1_cum"
       UNION ALL
       SELECT "__k0" AS "__k0", "__t" AS "__t", 1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
@@ -98,100 +119,11 @@ WITH "__spine" AS (
         "__rid" AS "__rid",
         1 AS "__p",
         NULL AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" <> 0
-),
-"__g2_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", MAX("transactions"."amount") AS "__v_f4"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
-  GROUP BY "__s"."__rid"
-),
-"__g3_ev" AS (
-  SELECT 
-    "transactions"."user_id" AS "__k0",
-    "transactions"."created_at" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("transactions"."amount") AS "__n_f2",
-    SUM("transactions"."amount") AS "__x_f2",
-    COUNT("transactions"."amount") AS "__n_f3",
-    SUM("transactions"."amount") AS "__x_f3"
-  FROM "transactions"
-  WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."status" = 'approved')
-  GROUP BY "transactions"."user_id", "transactions"."created_at"
-),
-"__g3_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f2",
-    SUM(COALESCE("__x_f2", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f2",
-    COALESCE("__x_f2", 0.0) AS "__x_f2",
-    SUM("__n_f3") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f3",
-    SUM(COALESCE("__x_f3", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f3",
-    COALESCE("__x_f3", 0.0) AS "__x_f3"
-  FROM "__g3_ev"
-),
-"__g3_lag" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    "__n_f3",
-    "__s_f3",
-    "__x_f3",
-    COALESCE(LAG("__s_f2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f2",
-    COALESCE(LAG("__s_f3") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f3"
-  FROM "__g3_run"
-),
-"__g3_cum" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f2",
-    "__s_f2",
-    "__x_f2",
-    "__n_f3",
-    "__s_f3",
-    "__x_f3",
-    SUM((("__p_f2" + "__x_f2") - "__s_f2") + (("__p_f2" - (("__p_f2" + "__x_f2") - (("__p_f2" + "__x_f2") - "__p_f2"))) + ("__x_f2" - (("__p_f2" + "__x_f2") - "__p_f2")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f2",
-    SUM((("__p_f3" + "__x_f3") - "__s_f3") + (("__p_f3" - (("__p_f3" + "__x_f3") - (("__p_f3" + "__x_f3") - "__p_f3"))) + ("__x_f3" - (("__p_f3" + "__x_f3") - "__p_f3")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f3"
-  FROM "__g3_lag"
-),
-"__g3_last" AS (
-  SELECT "__rid", "__p", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      "__p",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g3_cum"
-      UNION ALL
-      SELECT "__k0" AS "__k0", "__t" AS "__t", 1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
       UNION ALL
       SELECT 
         "__k0" AS "__k0",
         ("__t" - 2592000000000) AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        1 AS "__p",
-        NULL AS "__e"
-      FROM "__spine"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        ("__t" - 604800000000) AS "__t",
         1 AS "__side",
         "__rid" AS "__rid",
         2 AS "__p",
@@ -201,50 +133,38 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g6_ev" AS (
+"__g2_run" AS MATERIALIZED (
   SELECT 
     "enriched_transactions"."user_id" AS "__k0",
     "enriched_transactions"."created_at" AS "__e",
-    COUNT(*) AS "__c",
-    COUNT("enriched_transactions"."amount") AS "__n_f8",
-    SUM("enriched_transactions"."amount") AS "__x_f8"
+    SUM(COUNT(CASE WHEN "enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved') THEN "enriched_transactions"."amount" END)) OVER (PARTITION BY "enriched_transactions"."user_id" ORDER BY "enriched_transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1",
+    SUM(COALESCE(SUM(CASE WHEN "enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved') THEN "enriched_transactions"."amount" END), 0.0)) OVER (PARTITION BY "enriched_transactions"."user_id" ORDER BY "enriched_transactions"."created_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2",
+    COALESCE(SUM(CASE WHEN "enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved') THEN "enriched_transactions"."amount" END), 0.0) AS "__m2_x"
   FROM "enriched_transactions"
-  WHERE ("enriched_transactions"."user_id" IS NOT NULL) AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))
+  WHERE "enriched_transactions"."user_id" IS NOT NULL
   GROUP BY "enriched_transactions"."user_id", "enriched_transactions"."created_at"
 ),
-"__g6_run" AS (
+"__g2_lag" AS (
   SELECT 
     "__k0",
     "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c",
-    SUM("__n_f8") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__n_f8",
-    SUM(COALESCE("__x_f8", 0.0)) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__s_f8",
-    COALESCE("__x_f8", 0.0) AS "__x_f8"
-  FROM "__g6_ev"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    COALESCE(LAG("__m2") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__m2_p"
+  FROM "__g2_run"
 ),
-"__g6_lag" AS (
+"__g2_cum" AS MATERIALIZED (
   SELECT 
     "__k0",
     "__e",
-    "__c",
-    "__n_f8",
-    "__s_f8",
-    "__x_f8",
-    COALESCE(LAG("__s_f8") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST), 0.0) AS "__p_f8"
-  FROM "__g6_run"
+    "__m1",
+    "__m2",
+    "__m2_x",
+    SUM((("__m2_p" + "__m2_x") - "__m2") + (("__m2_p" - (("__m2_p" + "__m2_x") - (("__m2_p" + "__m2_x") - "__m2_p"))) + ("__m2_x" - (("__m2_p" + "__m2_x") - "__m2_p")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m2_r"
+  FROM "__g2_lag"
 ),
-"__g6_cum" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    "__c",
-    "__n_f8",
-    "__s_f8",
-    "__x_f8",
-    SUM((("__p_f8" + "__x_f8") - "__s_f8") + (("__p_f8" - (("__p_f8" + "__x_f8") - (("__p_f8" + "__x_f8") - "__p_f8"))) + ("__x_f8" - (("__p_f8" + "__x_f8") - "__p_f8")))) OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__r_f8"
-  FROM "__g6_lag"
-),
-"__g6_last" AS (
+"__g2_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -254,7 +174,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g6_cum"
+      FROM "__g2_cum"
       UNION ALL
       SELECT "__k0" AS "__k0", "__t" AS "__t", 1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
@@ -271,20 +191,16 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g7_ev" AS (
-  SELECT "user_daily_spend"."user_id" AS "__k0", "user_daily_spend"."last_txn_at" AS "__e", COUNT(*) AS "__c"
+"__g3_run" AS MATERIALIZED (
+  SELECT 
+    "user_daily_spend"."user_id" AS "__k0",
+    "user_daily_spend"."last_txn_at" AS "__e",
+    SUM(COUNT(*)) OVER (PARTITION BY "user_daily_spend"."user_id" ORDER BY "user_daily_spend"."last_txn_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "user_daily_spend"
   WHERE "user_daily_spend"."user_id" IS NOT NULL
   GROUP BY "user_daily_spend"."user_id", "user_daily_spend"."last_txn_at"
 ),
-"__g7_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g7_ev"
-),
-"__g7_last" AS (
+"__g3_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -294,7 +210,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g7_run"
+      FROM "__g3_run"
       UNION ALL
       SELECT "__k0" AS "__k0", "__t" AS "__t", 1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
@@ -311,20 +227,16 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g9_ev" AS (
-  SELECT "fraud_reports"."merchant_id" AS "__k0", "fraud_reports"."reported_at" AS "__e", COUNT(*) AS "__c"
+"__g4_run" AS MATERIALIZED (
+  SELECT 
+    "fraud_reports"."merchant_id" AS "__k0",
+    "fraud_reports"."reported_at" AS "__e",
+    SUM(COUNT(CASE WHEN "fraud_reports"."confirmed" THEN 1 END)) OVER (PARTITION BY "fraud_reports"."merchant_id" ORDER BY "fraud_reports"."reported_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "fraud_reports"
-  WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND "fraud_reports"."confirmed"
+  WHERE "fraud_reports"."merchant_id" IS NOT NULL
   GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
 ),
-"__g9_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g9_ev"
-),
-"__g9_last" AS (
+"__g4_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -334,7 +246,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g9_run"
+      FROM "__g4_run"
       UNION ALL
       SELECT "__k1" AS "__k0", "__t" AS "__t", 1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
@@ -351,7 +263,13 @@ WITH "__spine" AS (
   ) AS "__r"
   WHERE "__side" <> 0
 ),
-"__g10_agg" AS (
+"__g5_agg" AS (
+  SELECT "__s"."__rid" AS "__rid", MAX("transactions"."amount") AS "__v_f4"
+  FROM "__spine" AS "__s"
+  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
+  GROUP BY "__s"."__rid"
+),
+"__g9_agg" AS (
   SELECT 
     "__s"."__rid" AS "__rid",
     COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
@@ -363,15 +281,18 @@ WITH "__spine" AS (
 "__stage1" AS MATERIALIZED (
   SELECT 
     "__s".*,
-    CAST(COALESCE("__g1_p0"."__c", 0) - COALESCE("__g1_p1"."__c", 0) AS INTEGER) AS "f1",
-    "__g2_j"."__v_f4" AS "f4",
-    CASE WHEN (COALESCE("__g3_p0"."__n_f2", 0) - COALESCE("__g3_p1"."__n_f2", 0)) > 0 THEN (COALESCE("__g3_p0"."__s_f2", 0.0) - COALESCE("__g3_p1"."__s_f2", 0.0)) + (COALESCE("__g3_p0"."__r_f2", 0.0) - COALESCE("__g3_p1"."__r_f2", 0.0)) END AS "f2",
-    CASE WHEN (COALESCE("__g3_p0"."__n_f3", 0) - COALESCE("__g3_p2"."__n_f3", 0)) > 0 THEN ((COALESCE("__g3_p0"."__s_f3", 0.0) - COALESCE("__g3_p2"."__s_f3", 0.0)) + (COALESCE("__g3_p0"."__r_f3", 0.0) - COALESCE("__g3_p2"."__r_f3", 0.0))) / (COALESCE("__g3_p0"."__n_f3", 0) - COALESCE("__g3_p2"."__n_f3", 0)) END AS "f3",
+    CAST(COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0) AS INTEGER) AS "f1",
+    CASE WHEN (COALESCE("__g1_p0"."__m2", 0) - COALESCE("__g1_p2"."__m2", 0)) > 0 THEN (COALESCE("__g1_p0"."__m3", 0.0) - COALESCE("__g1_p2"."__m3", 0.0)) + (COALESCE("__g1_p0"."__m3_r", 0.0) - COALESCE("__g1_p2"."__m3_r", 0.0)) END AS "f2",
+    CASE WHEN (COALESCE("__g1_p0"."__m2", 0) - COALESCE("__g1_p1"."__m2", 0)) > 0 THEN ((COALESCE("__g1_p0"."__m3", 0.0) - COALESCE("__g1_p1"."__m3", 0.0)) + (COALESCE("__g1_p0"."__m3_r", 0.0) - COALESCE("__g1_p1"."__m3_r", 0.0))) / (COALESCE("__g1_p0"."__m2", 0) - COALESCE("__g1_p1"."__m2", 0)) END AS "f3",
+    CASE WHEN (COALESCE("__g2_p0"."__m1", 0) - COALESCE("__g2_p1"."__m1", 0)) > 0 THEN (COALESCE("__g2_p0"."__m2", 0.0) - COALESCE("__g2_p1"."__m2", 0.0)) + (COALESCE("__g2_p0"."__m2_r", 0.0) - COALESCE("__g2_p1"."__m2_r", 0.0)) END AS "f8",
+    CAST(COALESCE("__g3_p0"."__m1", 0) - COALESCE("__g3_p1"."__m1", 0) AS INTEGER) AS "f9",
+    CAST(COALESCE("__g4_p0"."__m1", 0) - COALESCE("__g4_p1"."__m1", 0) AS INTEGER) AS "f12",
+    "__g5_j"."__v_f4" AS "f4",
     (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
-  ) AS "__g4__time",
+  ) AS "__g6__time",
     (
     SELECT "users"."country"
     FROM "users"
@@ -386,8 +307,6 @@ WITH "__spine" AS (
     ORDER BY "users"."country" DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
     LIMIT 1
   ) AS "f7",
-    CASE WHEN (COALESCE("__g6_p0"."__n_f8", 0) - COALESCE("__g6_p1"."__n_f8", 0)) > 0 THEN (COALESCE("__g6_p0"."__s_f8", 0.0) - COALESCE("__g6_p1"."__s_f8", 0.0)) + (COALESCE("__g6_p0"."__r_f8", 0.0) - COALESCE("__g6_p1"."__r_f8", 0.0)) END AS "f8",
-    CAST(COALESCE("__g7_p0"."__c", 0) - COALESCE("__g7_p1"."__c", 0) AS INTEGER) AS "f9",
     (
     SELECT "merchants"."category"
     FROM "merchants"
@@ -402,34 +321,29 @@ WITH "__spine" AS (
     ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
   ) AS "f11",
-    CAST(COALESCE("__g9_p0"."__c", 0) - COALESCE("__g9_p1"."__c", 0) AS INTEGER) AS "f12",
-    COALESCE("__g10_j"."__v_f13", 0) AS "f13",
-    "__g10_j"."__v_f14" AS "f14"
+    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
+    "__g9_j"."__v_f14" AS "f14"
   FROM "__spine" AS "__s"
   LEFT JOIN "__g1_last" AS "__g1_l0" ON ("__g1_l0"."__rid" = "__s"."__rid") AND ("__g1_l0"."__p" = 0)
-  LEFT JOIN "__g1_run" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__g1_p0"."__e" = "__g1_l0"."__last")
+  LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__g1_p0"."__e" = "__g1_l0"."__last")
   LEFT JOIN "__g1_last" AS "__g1_l1" ON ("__g1_l1"."__rid" = "__s"."__rid") AND ("__g1_l1"."__p" = 1)
-  LEFT JOIN "__g1_run" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND ("__g1_p1"."__e" = "__g1_l1"."__last")
-  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND ("__g1_p1"."__e" = "__g1_l1"."__last")
+  LEFT JOIN "__g1_last" AS "__g1_l2" ON ("__g1_l2"."__rid" = "__s"."__rid") AND ("__g1_l2"."__p" = 2)
+  LEFT JOIN "__g1_cum" AS "__g1_p2" ON ("__s"."__k0" = "__g1_p2"."__k0") AND ("__g1_p2"."__e" = "__g1_l2"."__last")
+  LEFT JOIN "__g2_last" AS "__g2_l0" ON ("__g2_l0"."__rid" = "__s"."__rid") AND ("__g2_l0"."__p" = 0)
+  LEFT JOIN "__g2_cum" AS "__g2_p0" ON ("__s"."__k0" = "__g2_p0"."__k0") AND ("__g2_p0"."__e" = "__g2_l0"."__last")
+  LEFT JOIN "__g2_last" AS "__g2_l1" ON ("__g2_l1"."__rid" = "__s"."__rid") AND ("__g2_l1"."__p" = 1)
+  LEFT JOIN "__g2_cum" AS "__g2_p1" ON ("__s"."__k0" = "__g2_p1"."__k0") AND ("__g2_p1"."__e" = "__g2_l1"."__last")
   LEFT JOIN "__g3_last" AS "__g3_l0" ON ("__g3_l0"."__rid" = "__s"."__rid") AND ("__g3_l0"."__p" = 0)
-  LEFT JOIN "__g3_cum" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
+  LEFT JOIN "__g3_run" AS "__g3_p0" ON ("__s"."__k0" = "__g3_p0"."__k0") AND ("__g3_p0"."__e" = "__g3_l0"."__last")
   LEFT JOIN "__g3_last" AS "__g3_l1" ON ("__g3_l1"."__rid" = "__s"."__rid") AND ("__g3_l1"."__p" = 1)
-  LEFT JOIN "__g3_cum" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
-  LEFT JOIN "__g3_last" AS "__g3_l2" ON ("__g3_l2"."__rid" = "__s"."__rid") AND ("__g3_l2"."__p" = 2)
-  LEFT JOIN "__g3_cum" AS "__g3_p2" ON ("__s"."__k0" = "__g3_p2"."__k0") AND ("__g3_p2"."__e" = "__g3_l2"."__last")
-  LEFT JOIN "__g6_last" AS "__g6_l0" ON ("__g6_l0"."__rid" = "__s"."__rid") AND ("__g6_l0"."__p" = 0)
-  LEFT JOIN "__g6_cum" AS "__g6_p0" ON ("__s"."__k0" = "__g6_p0"."__k0") AND ("__g6_p0"."__e" = "__g6_l0"."__last")
-  LEFT JOIN "__g6_last" AS "__g6_l1" ON ("__g6_l1"."__rid" = "__s"."__rid") AND ("__g6_l1"."__p" = 1)
-  LEFT JOIN "__g6_cum" AS "__g6_p1" ON ("__s"."__k0" = "__g6_p1"."__k0") AND ("__g6_p1"."__e" = "__g6_l1"."__last")
-  LEFT JOIN "__g7_last" AS "__g7_l0" ON ("__g7_l0"."__rid" = "__s"."__rid") AND ("__g7_l0"."__p" = 0)
-  LEFT JOIN "__g7_run" AS "__g7_p0" ON ("__s"."__k0" = "__g7_p0"."__k0") AND ("__g7_p0"."__e" = "__g7_l0"."__last")
-  LEFT JOIN "__g7_last" AS "__g7_l1" ON ("__g7_l1"."__rid" = "__s"."__rid") AND ("__g7_l1"."__p" = 1)
-  LEFT JOIN "__g7_run" AS "__g7_p1" ON ("__s"."__k0" = "__g7_p1"."__k0") AND ("__g7_p1"."__e" = "__g7_l1"."__last")
-  LEFT JOIN "__g9_last" AS "__g9_l0" ON ("__g9_l0"."__rid" = "__s"."__rid") AND ("__g9_l0"."__p" = 0)
-  LEFT JOIN "__g9_run" AS "__g9_p0" ON ("__s"."__k1" = "__g9_p0"."__k0") AND ("__g9_p0"."__e" = "__g9_l0"."__last")
-  LEFT JOIN "__g9_last" AS "__g9_l1" ON ("__g9_l1"."__rid" = "__s"."__rid") AND ("__g9_l1"."__p" = 1)
-  LEFT JOIN "__g9_run" AS "__g9_p1" ON ("__s"."__k1" = "__g9_p1"."__k0") AND ("__g9_p1"."__e" = "__g9_l1"."__last")
-  LEFT JOIN "__g10_agg" AS "__g10_j" ON "__g10_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND ("__g3_p1"."__e" = "__g3_l1"."__last")
+  LEFT JOIN "__g4_last" AS "__g4_l0" ON ("__g4_l0"."__rid" = "__s"."__rid") AND ("__g4_l0"."__p" = 0)
+  LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k1" = "__g4_p0"."__k0") AND ("__g4_p0"."__e" = "__g4_l0"."__last")
+  LEFT JOIN "__g4_last" AS "__g4_l1" ON ("__g4_l1"."__rid" = "__s"."__rid") AND ("__g4_l1"."__p" = 1)
+  LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k1" = "__g4_p1"."__k0") AND ("__g4_p1"."__e" = "__g4_l1"."__last")
+  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
 ),
 "__stage2" AS MATERIALIZED (
   SELECT 
@@ -437,7 +351,7 @@ WITH "__spine" AS (
     (
     SELECT "transactions"."channel"
     FROM "transactions"
-    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g4__time")
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g6__time")
     ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST
     LIMIT 1
   ) AS "f5"
@@ -452,9 +366,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f2", 0.0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375) - 6.375) / 11.75 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g4__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
@@ -490,20 +404,16 @@ WITH "__spine" AS (
     WHERE "merchants"."id" IS NOT NULL
   ) AS "__labels"
 ),
-"__g2_ev" AS (
-  SELECT "fraud_reports"."merchant_id" AS "__k0", "fraud_reports"."reported_at" AS "__e", COUNT(*) AS "__c"
+"__g1_run" AS MATERIALIZED (
+  SELECT 
+    "fraud_reports"."merchant_id" AS "__k0",
+    "fraud_reports"."reported_at" AS "__e",
+    SUM(COUNT(CASE WHEN "fraud_reports"."confirmed" THEN 1 END)) OVER (PARTITION BY "fraud_reports"."merchant_id" ORDER BY "fraud_reports"."reported_at" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__m1"
   FROM "fraud_reports"
-  WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND "fraud_reports"."confirmed"
+  WHERE "fraud_reports"."merchant_id" IS NOT NULL
   GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
 ),
-"__g2_run" AS (
-  SELECT 
-    "__k0",
-    "__e",
-    SUM("__c") OVER (PARTITION BY "__k0" ORDER BY "__e" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__c"
-  FROM "__g2_ev"
-),
-"__g2_last" AS (
+"__g1_last" AS MATERIALIZED (
   SELECT "__rid", "__p", "__last"
   FROM (
     SELECT 
@@ -513,7 +423,7 @@ WITH "__spine" AS (
       MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
     FROM (
       SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", NULL AS "__rid", NULL AS "__p", "__e" AS "__e"
-      FROM "__g2_run"
+      FROM "__g1_run"
       UNION ALL
       SELECT "__k0" AS "__k0", "__t" AS "__t", 1 AS "__side", "__rid" AS "__rid", 0 AS "__p", NULL AS "__e"
       FROM "__spine"
@@ -533,19 +443,19 @@ WITH "__spine" AS (
 "__stage1" AS MATERIALIZED (
   SELECT 
     "__s".*,
+    CAST(COALESCE("__g1_p0"."__m1", 0) - COALESCE("__g1_p1"."__m1", 0) AS INTEGER) AS "f2",
     (
     SELECT "merchants"."category"
     FROM "merchants"
     WHERE "merchants"."id" = "__s"."__k0"
     ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
-  ) AS "f1",
-    CAST(COALESCE("__g2_p0"."__c", 0) - COALESCE("__g2_p1"."__c", 0) AS INTEGER) AS "f2"
+  ) AS "f1"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g2_last" AS "__g2_l0" ON ("__g2_l0"."__rid" = "__s"."__rid") AND ("__g2_l0"."__p" = 0)
-  LEFT JOIN "__g2_run" AS "__g2_p0" ON ("__s"."__k0" = "__g2_p0"."__k0") AND ("__g2_p0"."__e" = "__g2_l0"."__last")
-  LEFT JOIN "__g2_last" AS "__g2_l1" ON ("__g2_l1"."__rid" = "__s"."__rid") AND ("__g2_l1"."__p" = 1)
-  LEFT JOIN "__g2_run" AS "__g2_p1" ON ("__s"."__k0" = "__g2_p1"."__k0") AND ("__g2_p1"."__e" = "__g2_l1"."__last")
+  LEFT JOIN "__g1_last" AS "__g1_l0" ON ("__g1_l0"."__rid" = "__s"."__rid") AND ("__g1_l0"."__p" = 0)
+  LEFT JOIN "__g1_run" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__g1_p0"."__e" = "__g1_l0"."__last")
+  LEFT JOIN "__g1_last" AS "__g1_l1" ON ("__g1_l1"."__rid" = "__s"."__rid") AND ("__g1_l1"."__p" = 1)
+  LEFT JOIN "__g1_run" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND ("__g1_p1"."__e" = "__g1_l1"."__last")
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
