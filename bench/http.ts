@@ -98,8 +98,8 @@ export async function setUp(users: number, events: number): Promise<{ dir: strin
 }
 
 /** Starts a server on the project in a child process (the same runtime: compiled JS or tsx). */
-export async function startChild(dir: string, renderCacheBytes?: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--http-server', dir, ...(renderCacheBytes !== undefined ? [String(renderCacheBytes)] : [])], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startChild(dir: string, renderCacheBytes?: number, fastLookup = true): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--http-server', dir, renderCacheBytes !== undefined ? String(renderCacheBytes) : '', fastLookup ? '' : 'no-fast-lookup'], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
@@ -201,6 +201,10 @@ export interface LookupCase {
    * Node's HTTP stack and this machine allow; fsql ÷ baseline is the cost of fsql.
    */
   readonly baseline: { readonly requestsPerSec: number; readonly serverCpuUsPerRequest: number; readonly latency: Latency & { readonly perSec: number } };
+  /** The same server with every request through fastify (`fastLookup: false`: no node:http fast path, src/server/fast-lookup.ts). */
+  readonly viaFastify: { readonly requestsPerSec: number; readonly serverCpuUsPerRequest: number; readonly latency: Latency & { readonly perSec: number } };
+  /** Latency at half load: requests sent at half the autocannon req/s, on up to 10 connections, from their scheduled time to the response's end. */
+  readonly halfLoad: Latency & { readonly rate: number };
   /** The same with the server's cache of written vectors off (`renderCacheBytes: 0`): every key rendered from its stored bytes. */
   readonly uncached: { readonly requestsPerSec: number; readonly serverCpuUsPerRequest: number; readonly latency: Latency & { readonly perSec: number } };
 }
@@ -240,6 +244,35 @@ async function drive(
   };
 }
 
+/** An open loop at `rate` requests/s for `ms` on up to 10 keep-alive connections: latency from each request's scheduled start to its response's end (queueing included). */
+async function paced(target: string, bodies: readonly string[], rate: number, ms: number): Promise<Latency & { rate: number }> {
+  const pool = new http.Agent({ keepAlive: true, maxSockets: 10 });
+  const u = new URL(target);
+  const send = (body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: pool, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${target}: ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const times: number[] = [];
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  const count = Math.max(1, Math.floor((rate * ms) / 1000));
+  for (let i = 0; i < count; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(send(bodies[i % bodies.length]!).then(() => void times.push(performance.now() - due)));
+  }
+  await Promise.all(pending);
+  pool.destroy();
+  times.sort((a, b) => a - b);
+  return { p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), samples: times.length, rate };
+}
+
 /** The baseline server: bare node:http in its own process, answering every request with `response` once the body is read. */
 export async function startBare(response: Buffer): Promise<{ url: string; child: ChildProcess }> {
   const child = fork(fileURLToPath(import.meta.url), ['--bare-server'], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old') && a !== '--expose-gc'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -267,6 +300,16 @@ export async function measureHttp(args: Record<string, string>): Promise<HttpRes
       const sample = Buffer.from(await probe.arrayBuffer());
       const bodies = Array.from({ length: 2000 }, body);
       const fsql = await drive(child, target, bodies, seconds);
+      const halfLoad = await paced(target, bodies, fsql.requestsPerSec / 2, seconds * 1000);
+      // The same server with every request through fastify: what the fast path saves.
+      const slow = await startChild(dir, undefined, false);
+      let viaFastify: LookupCase['viaFastify'];
+      try {
+        const f = await drive(slow.child, `${slow.url}/v1/features/user`, bodies, seconds);
+        viaFastify = { requestsPerSec: f.requestsPerSec, serverCpuUsPerRequest: f.serverCpuUsPerRequest, latency: f.latency };
+      } finally {
+        await stopChild(slow.child);
+      }
       // The same server without its cache of written vectors: every vector rendered from its stored bytes.
       const uncached = await startChild(dir, 0);
       let cold: LookupCase['uncached'];
@@ -291,6 +334,8 @@ export async function measureHttp(args: Record<string, string>): Promise<HttpRes
         throughput: { requestsPerSec: fsql.requestsPerSec, p50Ms: fsql.p50Ms, p99Ms: fsql.p99Ms, connections: 10, errors: fsql.errors },
         serverCpuUsPerRequest: fsql.serverCpuUsPerRequest,
         latency: fsql.latency,
+        viaFastify,
+        halfLoad,
         uncached: cold,
         baseline,
       });
@@ -325,16 +370,22 @@ export async function runHttpWorkload(options: { readonly quick?: boolean }, run
     const row = (who: string, rps: number, p50: number | undefined, p99: number | undefined, cpu: number, lat: Latency & { perSec: number }) =>
       `${who.padEnd(16)} ${fmt(rps).padStart(27)}  ${p50 === undefined ? '      ·' : fmt(p50, 2).padStart(7)}  ${p99 === undefined ? '      ·' : fmt(p99, 2).padStart(7)}   ${fmt(cpu).padStart(17)}   ${fmt(lat.perSec).padStart(20)}  ${fmt(lat.p50Ms, 2).padStart(7)}  ${fmt(lat.p99Ms, 2).padStart(7)}`;
     console.log(`${label}  ${size}   ${row('fsql serve', c.throughput.requestsPerSec, c.throughput.p50Ms, c.throughput.p99Ms, c.serverCpuUsPerRequest, c.latency)}${c.throughput.errors ? `  (${c.throughput.errors} errors)` : ''}`);
+    console.log(`${''.padEnd(16)}  ${''.padStart(8)}   ${row('  fastify route', c.viaFastify.requestsPerSec, undefined, undefined, c.viaFastify.serverCpuUsPerRequest, c.viaFastify.latency)}`);
     console.log(`${''.padEnd(16)}  ${''.padStart(8)}   ${row('  no render cache', c.uncached.requestsPerSec, undefined, undefined, c.uncached.serverCpuUsPerRequest, c.uncached.latency)}`);
     console.log(`${''.padEnd(16)}  ${''.padStart(8)}   ${row('bare node:http', c.baseline.requestsPerSec, undefined, undefined, c.baseline.serverCpuUsPerRequest, c.baseline.latency)}`);
     console.log(
       `${''.padEnd(16)}  ${''.padStart(8)}   ${'fsql ÷ bare'.padEnd(16)} ${`${fmt(c.throughput.requestsPerSec / c.baseline.requestsPerSec, 2)}×`.padStart(27)}  ${''.padStart(7)}  ${''.padStart(7)}   ${`${fmt(c.serverCpuUsPerRequest / c.baseline.serverCpuUsPerRequest, 2)}×`.padStart(17)}   ${''.padStart(20)}  ${`${fmt(c.latency.p50Ms / c.baseline.latency.p50Ms, 2)}×`.padStart(7)}  ${`${fmt(c.latency.p99Ms / c.baseline.latency.p99Ms, 2)}×`.padStart(7)}`,
     );
   }
+  for (const c of result.cases) {
+    console.log(`${c.keys} key${c.keys > 1 ? 's' : ''}: at half load (${fmt(c.halfLoad.rate)} req/s, open loop, 10 connections) p50 ${fmt(c.halfLoad.p50Ms, 2)} ms, p99 ${fmt(c.halfLoad.p99Ms, 2)} ms; fast path vs fastify route: ${fmt(c.throughput.requestsPerSec / c.viaFastify.requestsPerSec, 2)}× req/s, ${fmt(c.viaFastify.serverCpuUsPerRequest / c.serverCpuUsPerRequest, 2)}× less CPU per request`);
+  }
   const one = result.cases.find((c) => c.keys === 1);
   const hundred = result.cases.find((c) => c.keys === 100);
   console.log('Targets (reported, not asserted; the bare node:http baseline shows what this machine allows at all)');
   if (one) {
+    console.log(`  ${one.throughput.requestsPerSec >= 0.8 * one.baseline.requestsPerSec ? '✓' : '✗'} 1 key × 50 features ≥ 0.8× bare node:http: ${fmt(one.throughput.requestsPerSec / one.baseline.requestsPerSec, 2)}× req/s (${fmt(one.baseline.serverCpuUsPerRequest / one.serverCpuUsPerRequest, 2)}× in CPU per request)`);
+    console.log(`  ${one.halfLoad.p99Ms <= 1 ? '✓' : '✗'} 1 key × 50 features p99 ≤ 1 ms at half load: ${fmt(one.halfLoad.p99Ms, 2)} ms at ${fmt(one.halfLoad.rate)} req/s`);
     console.log(`  ${one.latency.p99Ms < 2 ? '✓' : '✗'} 1 key × 50 features p99 < 2 ms: ${fmt(one.latency.p99Ms, 2)} ms (no render cache: ${fmt(one.uncached.latency.p99Ms, 2)} ms; bare node:http: ${fmt(one.baseline.latency.p99Ms, 2)} ms)`);
     console.log(
       `  ${one.throughput.requestsPerSec >= 10_000 ? '✓' : '✗'} ≥ 10k requests/s: ${fmt(one.throughput.requestsPerSec)} (bare node:http: ${fmt(one.baseline.requestsPerSec)}; autocannon shares the 2 cores); the server used ${fmt(one.serverCpuUsPerRequest)} µs of CPU per request, ≈ ${fmt(1e6 / one.serverCpuUsPerRequest)} requests/s per core`,
@@ -348,11 +399,11 @@ export async function runHttpWorkload(options: { readonly quick?: boolean }, run
 // ---------------------------------------------------------------------------
 // The server child: `node bench/http.(ts|js) --http-server DIR`
 
-async function serveMain(dir: string, renderCacheBytes: number | undefined): Promise<void> {
+async function serveMain(dir: string, renderCacheBytes: number | undefined, fastLookup: boolean): Promise<void> {
   const { Workspace } = await import('../src/runtime/workspace.js');
   const { startServer } = await import('../src/server/index.js');
   const ws = Workspace.open(dir);
-  const server = await startServer(ws, { host: '127.0.0.1', port: 0, ...(renderCacheBytes !== undefined ? { renderCacheBytes } : {}) });
+  const server = await startServer(ws, { host: '127.0.0.1', port: 0, fastLookup, ...(renderCacheBytes !== undefined ? { renderCacheBytes } : {}) });
   process.send?.({ url: server.url });
   // The parent asks for the CPU time used, to report the server's CPU per request.
   process.on('message', (m) => {
@@ -390,7 +441,7 @@ const argv = process.argv.slice(2);
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--bare-server') bareMain();
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url && argv[0] === '--http-server') {
   mkdirSync(argv[1]!, { recursive: true });
-  serveMain(argv[1]!, argv[2] !== undefined ? Number(argv[2]) : undefined).catch((e: unknown) => {
+  serveMain(argv[1]!, argv[2] ? Number(argv[2]) : undefined, argv[3] !== 'no-fast-lookup').catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -294,7 +294,7 @@ export async function measureMaterialize(c: MaterializeCase): Promise<Materializ
       }
 
       // The pieces, on the same data.
-      const { catalog } = ws.catalog();
+      const { catalog } = await ws.catalog();
       const refs = entityFeatures(catalog, 'user');
       const engine = await ws.engine();
       const plan = planMaterialize(catalog, 'user', ws.fitted, { features: refs });

@@ -143,6 +143,14 @@ export class Workspace {
           ...(this.config.offline.schema !== undefined ? { schema: this.config.offline.schema } : {}),
         });
       } catch (e) {
+        if (server) {
+          // `path` is the URL without its password; the driver's message never holds the password either.
+          throw new RuntimeError(
+            'cannot_open',
+            `cannot connect to the ${engineBackend(target).label} offline engine at ${path}: ${(e as Error).message.split('\n')[0]} ` +
+              `(is the server running and the URL in "offline" of ${this.config.file ?? 'fsql.json'} right? a password comes from the environment: docs/offline-engines.md)`,
+          );
+        }
         throw new RuntimeError(
           'cannot_open',
           `cannot open the offline database ${path} with ${target}: ${(e as Error).message.split('\n')[0]} ` +

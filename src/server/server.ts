@@ -58,6 +58,11 @@ export interface ServerOptions {
   readonly serving?: boolean;
   /** fastify's request log (default off). */
   readonly logger?: boolean;
+  /**
+   * Answer `POST /v1/features/:entity` on node:http ahead of fastify, with the same bytes, when no token or
+   * request log needs fastify (fast-lookup.ts; default true). false: every request through fastify (bench/http.ts compares the two).
+   */
+  readonly fastLookup?: boolean;
   /** A worker of `fsql serve --workers`: `/metrics` answers with every worker's metrics, gathered by the primary (metrics.ts). */
   readonly clusterMetrics?: boolean;
   /** Called with what caused a 500 (default: a line and the stack on stderr, or fastify's log when `logger` is on). */
@@ -304,7 +309,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   // `fsql ui` (serving: false) has the registry and the UI only: no lookups, ingest or tables.
   const serving = options.serving !== false;
   // Lookups on node:http ahead of fastify when nothing per request needs fastify (no token, no request log): fast-lookup.ts.
-  const fastLookup = serving && !auth && !options.logger;
+  const fastLookup = serving && !auth && !options.logger && options.fastLookup !== false;
   if (fastLookup) replayBody(app);
   if (serving)
   app.post(

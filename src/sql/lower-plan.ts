@@ -319,14 +319,17 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   const keysOn = (l: Lookup, alias: string) => l.spineKeys.map((k, i) => bin('=', col(low.spineKey(k), S), col(key(i), alias)));
   const isCount = (l: Lookup) => l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
 
-  // With the prefix strategy, a group's COUNT / SUM / AVG lookups read running totals; the rest of the group keeps the range join.
+  // With the prefix strategy, windowed COUNT / SUM / AVG of a spine of many times read running totals;
+  // the other aggregates keep the range join.
   const usePrefix = d.strategies.aggregate === 'prefix' && low.manyTimes && low.onlyKeys === undefined;
   // Those lookups share one table of running totals per relation and keys, whatever their WHERE, window or AS OF.
   const isPrefix = (l: Lookup) => usePrefix && prefixable(l) && !needTime(l);
   const prefixGroups = new Map<string, Lookup[]>();
   for (const l of lookups.filter(isPrefix)) {
     const k = JSON.stringify([l.access, l.spineKeys]);
-    prefixGroups.set(k, [...(prefixGroups.get(k) ?? []), l]);
+    const group = prefixGroups.get(k);
+    if (group) group.push(l);
+    else prefixGroups.set(k, [l]);
   }
   const groups = [
     ...[...prefixGroups.values()].map((group) => ({ group, prefix: true })),

@@ -18,32 +18,32 @@ async function fsql(...argv: string[]) {
 }
 
 /** Applies the project with the Registry API, with stand-in fits (one value each; an empty population is no fit) for every new feature version that needs one. */
-function applyProject(dir: string): void {
+async function applyProject(dir: string): Promise<void> {
   const checked = checkProject(readProjectFiles(dir));
   expect(checked.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const registry = openRegistry(registryPath(dir));
+  const registry = await openRegistry(registryPath(dir));
   try {
-    const plan = registry.plan(checked);
+    const plan = await registry.plan(checked);
     expect(plan.errors).toEqual([]);
     const fitted = featuresToFit(plan).map((f) => {
       const feature = checked.catalog.features[f.name.toLowerCase()]?.find((x) => x.version === f.version);
       if (!feature) throw new Error(`no feature ${f.name} VERSION ${f.version} in the catalog`);
       return { feature: f.name, version: f.version, parameters: fitStatistics(feature, [{ value: feature.rawType === 'TEXT' ? 'x' : 1, count: 1 }], null) };
     });
-    registry.apply(plan, { fitted });
+    await registry.apply(plan, { fitted });
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
 describe('fsql plan / list / describe', () => {
   let dir = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fsql-registry-cli-'));
     // Only the project's own files: `npm run example` leaves .fsql/ and out/ in the folder.
     cpSync('examples/payments', dir, { recursive: true, filter: (src) => !/[\\/](\.fsql|out)$/.test(src) });
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => rmSync(dir, { recursive: true, force: true }));
 
   it('list and describe refuse a project never applied, naming the command to run, and create nothing', async () => {
     const refusal = `fsql: nothing applied yet: run \`fsql apply ${dir}\` first (there is no ${registryPath(dir)})\n`;
@@ -77,7 +77,7 @@ describe('fsql plan / list / describe', () => {
   });
 
   it('plan after an apply: everything unchanged', async () => {
-    applyProject(dir);
+    await applyProject(dir);
     const { code, stdout } = await fsql('plan', dir);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^No changes: \d+ objects unchanged\.$/m);

@@ -77,9 +77,12 @@ describe('apply and train on PostgreSQL', () => {
         expect(m.code, m.stderr).toBe(0);
       }
       expect(sameCsv(csvRows(join(onPg.dir, 'train.csv')), csvRows(join(onSqlite.dir, 'train.csv')))).toBeUndefined();
-      const [a, b] = await Promise.all([fsql('get', 'user', 'u0001', onPg.dir, '--format', 'json'), fsql('get', 'user', 'u0001', onSqlite.dir, '--format', 'json')]);
+      const get = (dir: string) => fsql('get', 'user', 'u0001', 'u0002', 'u0150', '--project', dir, '--format', 'json');
+      const a = await get(onPg.dir);
+      const b = await get(onSqlite.dir);
       expect(a.code, a.stderr).toBe(0);
       expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
+      expect(a.stdout).toContain('u0150');
       // What apply made on the server: fsql's schema holds the loaded tables, the bookkeeping and the (key, time) indexes.
       const indexes = await admin((c) => c.query<{ n: string }>("SELECT indexname AS n FROM pg_indexes WHERE schemaname = 'fsql' ORDER BY 1"), db.name);
       expect(indexes.rows.map((r) => r.n)).toContain('transactions__user_id__created_at__idx');
@@ -118,12 +121,12 @@ CREATE TRAINING SET s LABEL big FEATURES (spend_7d);`,
       const out = join(t.dir, 's.csv');
       const trained = await fsql('train', 's', t.dir, '--out', out);
       expect(trained.code, trained.stderr).toBe(0);
-      // Hand-worked: each order's label with the customer's spend over the 7 days up to and including it.
+      // Hand-worked: the customer's spend over the 7 days up to and including each order, then the order's label over the 7 days up to and including it.
       const rows = csvRows(out).slice(1).map((r) => r.slice(-2));
       expect(rows).toEqual([
-        ['true', '10.5'],
-        ['false', '15'],
-        ['true', '7'],
+        ['10.5', 'true'],
+        ['15', 'false'],
+        ['7', 'true'],
       ]);
       // No data was copied: fsql's schema has a view over the table, not a table.
       const kinds = await admin((c) => c.query<{ k: string }>("SELECT relkind AS k FROM pg_class JOIN pg_namespace n ON n.oid = relnamespace WHERE n.nspname = 'fsql' AND relname = 'orders'"), db.name);

@@ -289,7 +289,7 @@ async function check(engine: EngineTarget, c: Case): Promise<void> {
 
       // Several keys at once (a statement padded to a power of two of keys, with bound parameters on SQLite).
       {
-        const { catalog } = ws.catalog();
+        const { catalog } = await ws.catalog();
         const keys = [...new Set(c.labels.map((l) => l.key))].map((k) => [k]);
         const many = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), label.t, { keys });
         const stored = await ws.online().get('user', keys);
@@ -309,7 +309,7 @@ async function check(engine: EngineTarget, c: Case): Promise<void> {
       }
 
       // The key-filtered plan (what ingest runs for the keys it touches) computes the same vector.
-      const { catalog } = ws.catalog();
+      const { catalog } = await ws.catalog();
       const one = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), label.t, { keys: [[label.key]] });
       const rows = one.rows as readonly { key: readonly unknown[]; features: readonly { values: readonly unknown[]; status: string; eventTime: number | null }[] }[];
       if (rows.length !== (vector.found ? 1 : 0)) problems.push(`key-filtered ${label.key}@${text(label.t)}: ${rows.length} rows, found ${vector.found}`);

@@ -52,7 +52,7 @@ describe.each(['sqlite', 'duckdb'] as EngineTarget[])('key-filtered materialize 
     writeFiles(t.dir, { 'project.fsql': PROJECT, 'data/sales.csv': salesCsv() });
     ws = Workspace.open(t.dir, { engine, create: true });
     await applyProject(ws, readProjectFiles(t.dir, t.dir));
-    const { catalog } = ws.catalog();
+    const { catalog } = await ws.catalog();
     const all = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'shelf', entityFeatures(catalog, 'shelf'), T);
     full = new Map((all.rows as readonly SnapshotRow[]).map((r) => [JSON.stringify(r.key), r as Row]));
     expect(full.size).toBeGreaterThan(5);
@@ -66,7 +66,7 @@ describe.each(['sqlite', 'duckdb'] as EngineTarget[])('key-filtered materialize 
     const keyArb = fc.tuple(fc.constantFrom(...STORES, 'nowhere', "it's"), fc.integer({ min: 0, max: 5 }));
     await fc.assert(
       fc.asyncProperty(fc.array(keyArb, { minLength: 1, maxLength: 19 }), async (keys) => {
-        const { catalog } = ws.catalog();
+        const { catalog } = await ws.catalog();
         const got = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'shelf', entityFeatures(catalog, 'shelf'), T, { keys });
         const rows = got.rows as readonly Row[];
         const expected = [...new Set(keys.map((k) => JSON.stringify(k)))].filter((k) => full.has(k)).sort();

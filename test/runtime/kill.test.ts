@@ -139,7 +139,7 @@ describe('SIGKILL during materialize and ingest', () => {
 
       // A few keys: the stored vector is exactly what materializing at that as-of computes.
       const sample = Array.from({ length: 20 }, () => allKeys[Math.floor(random() * KEYS)]!);
-      const { catalog } = ws.catalog();
+      const { catalog } = await ws.catalog();
       const snapshot = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), asOf, { keys: sample });
       const computed = new Map([...(snapshot.rows as Iterable<SnapshotRow>)].map((r) => [String(r.key[0]), r]));
       const stored = await ws.online().get('user', sample);

@@ -113,7 +113,7 @@ describe('a materialize racing an ingest', { timeout: 120_000 }, () => {
       const before = await failedLogins(ws, 'u0012');
       // Another process's materialize, step by step: it starts computing (without the events below)…
       const computeStarted = Date.now() * 1000;
-      const { catalog } = ws.catalog();
+      const { catalog } = await ws.catalog();
       const snapshot = await computeSnapshot(await ws.engine(), catalog, ws.fitted, 'user', entityFeatures(catalog, 'user'), T);
       // …an ingest commits and updates the current snapshot meanwhile…
       await ingest(ws, 'app_events', [failedLogin('u0012', T - HOUR), failedLogin('u0012', T - 2 * HOUR)]);

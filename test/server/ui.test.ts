@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../../src/runtime/workspace.js';
+import type { Workspace } from '../../src/runtime/workspace.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { call, copyPayments, prepare, serve, type Served } from './support.js';
 

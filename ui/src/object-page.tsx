@@ -171,12 +171,10 @@ function VersionsSection({ o, all }: { o: ObjectDetail; all: Summary[] }) {
       {versions.length > 1 ? (
         <div class="diff-box">
           <div class="diff-pick">
-            <label>
-              diff {select(from, setFrom, 'diff-from')}
-            </label>
-            <label>
-              → {select(to, setTo, 'diff-to')}
-            </label>
+            <label for="diff-from">diff</label>
+            {select(from, setFrom, 'diff-from')}
+            <label for="diff-to">→</label>
+            {select(to, setTo, 'diff-to')}
           </div>
           {a.data && b.data ? <DiffView before={a.data.text} after={b.data.text} /> : <p class="muted">loading…</p>}
         </div>

@@ -14,7 +14,7 @@ function PlotBox({ make, name, deps }: { make: () => SVGSVGElement | HTMLElement
     const el = make();
     ref.current?.replaceChildren(el);
     return () => el.remove();
-    // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn on the data only
+    // Redrawn when the data change (`deps`), not on every render.
   }, deps);
   return <div class="plot" data-plot={name} ref={ref} />;
 }

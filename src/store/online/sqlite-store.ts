@@ -246,7 +246,8 @@ export class SqliteVectorStore implements VectorStore {
     return g;
   }
 
-  async multiGet(entity: string, keys: readonly string[]): Promise<GenerationRead | null> {
+  /** Synchronous (better-sqlite3): the read itself, no promise on the hot path. */
+  multiGet(entity: string, keys: readonly string[]): GenerationRead | null {
     this.check();
     return this.readTx(entity, keys);
   }

@@ -8,10 +8,10 @@
  * snapshot or the new one, never a mix. `upsert` (stream ingest) then updates
  * some keys of the current snapshot in place.
  *
- * The interface holds no SQL: `SqliteOnlineStore` (sqlite-store.ts) is the
- * default implementation; a Redis one can implement the same contract (write
- * the new generation under fresh keys, flip a pointer with one SET / MULTI,
- * delete the old generation's keys after).
+ * The interface holds no SQL. One implementation, `VectorOnlineStore`
+ * (vectors.ts), serves it over any byte-level `VectorStore` backend
+ * (vector-store.ts): SQLite (sqlite-store.ts, the default) and Redis
+ * (redis-store.ts).
  *
  * Statuses are decided by the caller when it materializes (see
  * `snapshotFromMaterialize` in snapshot.ts, which derives them from the event

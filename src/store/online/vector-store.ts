@@ -104,8 +104,13 @@ export type MetaChange = (meta: EntityMeta) => Pick<EntityMeta, 'seq' | 'highAsO
 export interface VectorStore {
   /** For messages: the file, or the server with its password redacted. */
   readonly where: string;
-  /** The current generation of `entity` and the bytes of `keys` in it, one consistent read; null when never written. */
-  multiGet(entity: string, keys: readonly string[]): Promise<GenerationRead | null>;
+  /**
+   * The current generation of `entity` and the bytes of `keys` in it, one
+   * consistent read; null when never written. A backend that reads
+   * synchronously (SQLite) returns the read itself, not a promise: the
+   * serving hot path then allocates none.
+   */
+  multiGet(entity: string, keys: readonly string[]): GenerationRead | null | Promise<GenerationRead | null>;
   /**
    * Writes a new generation through `fill` and publishes it atomically (a
    * duplicate key is `duplicate_key`; a throw from `fill` leaves the

@@ -38,7 +38,7 @@ import {
   type Vector,
   type VectorResult,
 } from './store.js';
-import type { EntityMeta, GenerationMeta, StoredVector, VectorStore } from './vector-store.js';
+import type { EntityMeta, GenerationMeta, GenerationRead, StoredVector, VectorStore } from './vector-store.js';
 
 export interface VectorOnlineStoreOptions {
   /** A snapshot write gives the event loop a turn after this many ms of work (default 10). */
@@ -56,6 +56,13 @@ interface Generation {
   readonly counts: readonly number[];
 }
 
+interface Read {
+  readonly g: Generation;
+  readonly blobs: readonly (Uint8Array | undefined)[];
+}
+
+const encoded = ({ g, blobs }: Read): EncodedVectors => ({ generation: g.generation, features: g.features, index: g.index, counts: g.counts, blobs });
+
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function isAsyncIterable<T>(x: Iterable<T> | AsyncIterable<T>): x is AsyncIterable<T> {
@@ -65,7 +72,8 @@ function isAsyncIterable<T>(x: Iterable<T> | AsyncIterable<T>): x is AsyncIterab
 /** A key's text (store.ts `encodeKey`) checked against its own length; the entity's length is checked once the generation is read. */
 function keyText(key: unknown, where?: () => string): string {
   try {
-    return encodeKey(key, Array.isArray(key) ? key.length : 0);
+    if (!Array.isArray(key)) throw new OnlineStoreError('bad_key', `a key is a list of values, not ${key === null ? 'null' : typeof key}`);
+    return encodeKey(key, key.length);
   } catch (e) {
     if (where && e instanceof OnlineStoreError) throw new OnlineStoreError(e.code, `${where()}: ${e.message}`);
     throw e;
@@ -151,8 +159,12 @@ export class VectorOnlineStore implements OnlineStore {
     return new OnlineStoreError('not_materialized', `entity ${entity} has not been materialized into ${this.where}`);
   }
 
-  /** The generation and the stored bytes of the keys, one consistent read. */
-  private async read(entity: string, keys: readonly (readonly Value[])[]): Promise<{ g: Generation; blobs: readonly (Uint8Array | undefined)[] }> {
+  /**
+   * The generation and the stored bytes of the keys, one consistent read.
+   * A backend that reads synchronously (SQLite) returns its read itself, and
+   * so does this: the hot path makes no promise of its own.
+   */
+  private read(entity: string, keys: readonly (readonly Value[])[]): Read | Promise<Read> {
     this.check();
     if (!Array.isArray(keys)) throw new OnlineStoreError('bad_input', 'keys must be a list of keys');
     const texts: string[] = new Array(keys.length);
@@ -160,10 +172,15 @@ export class VectorOnlineStore implements OnlineStore {
       for (let i = 0; i < keys.length; i++) texts[i] = keyText(keys[i]);
     } catch (e) {
       // An entity never materialized says so first, whatever the keys.
-      if ((await this.vectors.meta(entity)) === null) throw this.notMaterialized(entity);
-      throw e;
+      return Promise.resolve(this.vectors.meta(entity)).then((m) => {
+        throw m === null ? this.notMaterialized(entity) : e;
+      });
     }
-    const read = await this.vectors.multiGet(entity, texts);
+    const read = this.vectors.multiGet(entity, texts);
+    return read instanceof Promise ? read.then((r) => this.checkRead(entity, keys, r)) : this.checkRead(entity, keys, read);
+  }
+
+  private checkRead(entity: string, keys: readonly (readonly Value[])[], read: GenerationRead | null): Read {
     if (read === null) throw this.notMaterialized(entity);
     const g = this.generation(read.meta);
     for (let i = 0; i < keys.length; i++) if (keys[i]!.length !== g.keyLength) checkLength(keys[i]!, g.keyLength);
@@ -195,9 +212,14 @@ export class VectorOnlineStore implements OnlineStore {
     return results;
   }
 
-  async getEncoded(entity: string, keys: readonly (readonly Value[])[]): Promise<EncodedVectors> {
-    const { g, blobs } = await this.read(entity, keys);
-    return { generation: g.generation, features: g.features, index: g.index, counts: g.counts, blobs };
+  getEncoded(entity: string, keys: readonly (readonly Value[])[]): Promise<EncodedVectors> {
+    // The server's hot path: one promise (none of the layer's own when the backend reads synchronously).
+    try {
+      const r = this.read(entity, keys);
+      return r instanceof Promise ? r.then(encoded) : Promise.resolve(encoded(r));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async describe(entity: string): Promise<OnlineEntityInfo | null> {
