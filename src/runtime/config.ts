@@ -53,7 +53,7 @@ const schema = z
     // A shared registry (PostgreSQL): its URL, `${NAME}` read from the environment (docs/registry.md).
     registry: z
       .object({
-        url: z.string().regex(/^postgres(ql)?:\/\//i, 'a registry URL is postgres://… (leave "registry" out for the project\'s own .fsql/registry.db)').optional(),
+        url: z.string().regex(/^(postgres(ql)?:\/\/|\$\{)/i, 'a registry URL is postgres://… (leave "registry" out for the project\'s own .fsql/registry.db)').optional(),
       })
       .strict()
       .optional(),
@@ -223,11 +223,19 @@ function registryConfig(file: string, root: string, url: string | undefined): Pr
     const path = join(root, STATE_DIR, 'registry.db');
     return { location: path, label: path, shared: false };
   }
-  const expanded = url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    const value = process.env[name];
-    if (value === undefined) throw new ConfigError(`${file}: registry.url reads the environment variable ${name}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
-    return encodeURIComponent(value);
-  });
+  const unset = (name: string) => new ConfigError(`${file}: registry.url reads the environment variable ${name}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
+  // The whole URL from one variable, as it is; a variable inside the URL (a password) is escaped for it.
+  const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(url)?.[1];
+  if (whole !== undefined && process.env[whole] === undefined) throw unset(whole);
+  const expanded =
+    whole !== undefined
+      ? process.env[whole]!
+      : url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+          const value = process.env[name];
+          if (value === undefined) throw unset(name);
+          return encodeURIComponent(value);
+        });
+  if (!/^postgres(ql)?:\/\//i.test(expanded)) throw new ConfigError(`${file}: registry.url: a shared registry is a PostgreSQL URL, postgres://user@host:5432/database (leave "registry" out for the project's own .fsql/registry.db) — fix the file (docs/registry.md)`);
   return { location: expanded, label: redactUrl(expanded), shared: true };
 }
 

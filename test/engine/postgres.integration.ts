@@ -60,7 +60,7 @@ describe('postgres engine', () => {
     using(async (e) => {
       await e.createTable('t', allTypes);
       await e.insertRows('t', allTypes, edgeRows);
-      const expected = edgeRows.map((r) => ({ ...r, d: r.d === 0 ? 0 : r.d }));
+      const expected: Row[] = edgeRows.map((r) => ({ ...r, d: r.d === 0 ? 0 : (r.d ?? null) }));
       expect(await e.query('SELECT * FROM t ORDER BY id', allTypes)).toEqual(expected);
       // Without types: bigint, date and timestamp columns still read as numbers.
       expect(await e.query('SELECT * FROM t ORDER BY id')).toEqual(expected);
