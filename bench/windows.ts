@@ -239,8 +239,8 @@ export async function runWindowsWorkload(o: WindowsOptions): Promise<unknown> {
   if (duckPlan && litePlan) console.log(`goal: SQLite ÷ DuckDB = ${fmt(litePlan.ms / duckPlan.ms, 2)} (≤ 3); SQLite peak RSS ${fmt(litePlan.rssPeakMb)} MB (< 1024)`);
   for (const target of ['duckdb', 'sqlite'] as const) {
     const before = get(target, 'join');
-    const after = get(target, target === 'duckdb' ? 'plan' : 'plan');
-    if (after) console.log(`${target}: previous lowering ${before ? `${fmt(before.ms)} ms` : 'stopped'} → ${fmt(after.ms)} ms${before ? ` (${fmt(before.ms / after.ms, 1)}× faster)` : ''}`);
+    const after = get(target, 'plan');
+    if (after) console.log(`${target}: previous lowering ${before ? `${fmt(before.ms)} ms` : 'stopped'} → ${fmt(after.ms)} ms${before ? ` (before ÷ after = ${fmt(before.ms / after.ms, 2)})` : ''}`);
   }
   return results.map((r) => (r.result ? r.result : { target: r.target, what: r.what, timeoutS: r.timeoutS }));
 }

@@ -1,6 +1,6 @@
 /**
- * An offline engine (embedded, or a server) that runs the SQL fsql generates. Every value that
- * crosses this interface is in the canonical representation of values.ts
+ * An offline engine (embedded, or a server) that runs the SQL fsql
+ * generates. Every value that crosses this interface is in the canonical representation of values.ts
  * (TIMESTAMP = epoch microseconds, DATE = epoch days, BOOLEAN = boolean …),
  * whatever the engine stores underneath.
  */

@@ -5,8 +5,8 @@
  * `exclusive`, one at a time (an engine transaction takes in every call made
  * meanwhile, so two must never interleave).
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { engineBackend, engineBackends } from '../engine/backends.js';
 import type { Engine, EngineTarget } from '../engine/engine.js';
 import { EngineBusyError, quoteIdentifier, quoteString } from '../engine/engine.js';
@@ -18,7 +18,7 @@ import { onlineStoreBackend } from '../store/online/backends.js';
 import { OnlineStoreError, type OnlineStore } from '../store/online/store.js';
 import { Registry, registryPath } from '../store/registry/registry.js';
 import { ProjectNotFoundError } from '../project/files.js';
-import { loadConfig, type ProjectConfig } from './config.js';
+import { loadConfig, STATE_DIR, type ProjectConfig } from './config.js';
 import { RuntimeError } from './errors.js';
 import { registeredCatalog, type RegisteredCatalog } from './registered-catalog.js';
 
@@ -113,6 +113,8 @@ export class Workspace {
     checkProjectFolder(dir, options.create ?? false, config.registry);
     const overridden = options.engine !== undefined && options.engine !== config.offline.engine;
     const c: ProjectConfig = overridden ? loadConfigWithEngine(config, options.engine!) : config;
+    // The project's state folder: the file registry made it; a shared registry does not.
+    if (options.create) mkdirSync(join(c.dir, STATE_DIR), { recursive: true });
     // Opens in the background: the first registry call waits for it (and says why it could not open).
     return new Workspace(c, Registry.opening(c.registry.location), options.create ?? false, overridden);
   }
@@ -207,6 +209,11 @@ export class Workspace {
       this.fittedCache = fitted;
       this.cached = rc;
     }
+    return this.cached;
+  }
+
+  /** The catalog `catalog()` last read, without reading the registry (undefined before the first). */
+  loadedCatalog(): RegisteredCatalog | undefined {
     return this.cached;
   }
 

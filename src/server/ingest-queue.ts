@@ -55,8 +55,12 @@ export class IngestQueue {
   }
 
   /** Validates the batch now; resolves once it is stored and the online vectors are updated. */
-  async submit(sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
-    const source = streamSource((await this.ws.catalog()).catalog, sourceName);
+  submit(sourceName: string, records: readonly unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+    // Validated and queued in this tick (batches submitted together form one group), against the catalog
+    // last read (the route reads it first); before any was read, once it is.
+    const rc = this.ws.loadedCatalog();
+    if (rc === undefined) return this.ws.catalog().then(() => this.submit(sourceName, records, options));
+    const source = streamSource(rc.catalog, sourceName);
     const observer = this.observer;
     try {
       validateEvents(source, records, options);
@@ -64,7 +68,7 @@ export class IngestQueue {
       observer?.refused(source.name, records.length, reasonOf(e));
       throw e;
     }
-    if (records.length === 0) return { source: source.name, accepted: 0, online: [] };
+    if (records.length === 0) return Promise.resolve({ source: source.name, accepted: 0, online: [] });
     const key = keyOf(source.name);
     const stored = this.queued(key, source.name, records, options);
     if (!observer) return stored;

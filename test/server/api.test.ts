@@ -18,8 +18,11 @@ const ROUTES = [
   'GET /v1/registry/objects/{name}',
   'GET /v1/registry/lineage/{name}',
   'GET /v1/entities',
+  'GET /v1/monitoring/drift',
+  'GET /v1/monitoring/freshness',
   'GET /health',
   'GET /openapi.json',
+  'GET /metrics',
 ];
 
 describe('registry, entities, health and the OpenAPI document', { timeout: 60_000 }, () => {

@@ -19,7 +19,13 @@ interface Raw {
   readonly type: string | undefined;
   readonly length: string | undefined;
   readonly body: string;
+  /** Every header but those of the connection (`date`, `connection`, `keep-alive`, `transfer-encoding`), with its value. */
+  readonly headers: Record<string, string>;
 }
+
+const CONNECTION_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
+const own = (h: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(h).filter(([k]) => !CONNECTION_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), String(v)]));
 
 /** One request over a socket, with exactly these headers (and `chunked`: the body in two chunks, no content-length). */
 function raw(url: string, path: string, body: string, headers: Record<string, string>, chunked = false): Promise<Raw> {
@@ -30,7 +36,7 @@ function raw(url: string, path: string, body: string, headers: Record<string, st
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], length: res.headers['content-length'], body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], length: res.headers['content-length'], body: Buffer.concat(chunks).toString('utf8'), headers: own(res.headers) }));
         res.on('error', reject);
       },
     );
@@ -55,7 +61,7 @@ async function injected(path: string, body: string, headers: Record<string, stri
   const r = await s.server.app.inject({ method: 'POST', url: path, payload: body, headers });
   const type = r.headers['content-type'];
   const length = r.headers['content-length'];
-  return { status: r.statusCode, type: type === undefined ? undefined : String(type), length: length === undefined ? undefined : String(length), body: r.body };
+  return { status: r.statusCode, type: type === undefined ? undefined : String(type), length: length === undefined ? undefined : String(length), body: r.body, headers: own(r.headers) };
 }
 
 async function same(path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, chunked = false): Promise<Raw> {
@@ -64,6 +70,7 @@ async function same(path: string, body: string, headers: Record<string, string> 
   expect(a.type).toBe(b.type);
   expect(a.body).toBe(b.body);
   if (!chunked) expect(a.length).toBe(String(Buffer.byteLength(a.body)));
+  expect(a.headers).toEqual(b.headers);
   return a;
 }
 

@@ -143,11 +143,11 @@ function VersionsSection({ o, all }: { o: ObjectDetail; all: Summary[] }) {
         <tbody>
           {versions.map((v) => (
             <tr key={v.version} class={`${v.version === o.version ? 'current' : ''}${v.retired ? ' retired-row' : ''}`} data-version={v.version}>
-              <td>
+              <td class="time">
                 <a href={objectHref(v.name, v.version)}>VERSION {v.version}</a>
               </td>
-              <td>{when(v.registered_at)}</td>
-              <td>
+              <td class="time">{when(v.registered_at)}</td>
+              <td class="time">
                 {when(v.updated_at)} <span class="muted">rev {v.revision}</span>
               </td>
               <td>

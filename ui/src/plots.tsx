@@ -106,15 +106,18 @@ export function Completeness({ stats }: { stats: Statistics }) {
 
 export type HistoryStat = 'mean' | 'median' | 'nulls' | 'distinct' | 'count';
 
-/** One statistic of every apply that recorded statistics, over time (with the quartile band for mean and median). */
+/** One statistic of every apply that recorded statistics, in the order of the applies, each labelled with its time (with the quartile band for mean and median). */
 export function StatisticHistory({ history, stat, width = 560 }: { history: { applied_at: string; apply_id: number; statistics: Statistics }[]; stat: HistoryStat; width?: number }) {
   const rows = history.map((h) => {
     const s = h.statistics;
     const v = stat === 'nulls' || stat === 'distinct' || stat === 'count' ? s[stat] : axisValue(s[stat]);
-    return { at: new Date(h.applied_at), apply: h.apply_id, value: v, q1: axisValue(s.q1), q3: axisValue(s.q3) };
+    // Applies may be seconds or months apart: one step per apply, its time under it (ISO, to the second).
+    const at = `apply ${h.apply_id}\n${h.applied_at.replace(/\.\d+Z$/, 'Z').replace('T', ' ')}`;
+    return { at, apply: h.apply_id, value: v, q1: axisValue(s.q1), q3: axisValue(s.q3) };
   });
   const valued = rows.filter((r) => r.value !== null);
   const band = (stat === 'mean' || stat === 'median') && valued.every((r) => r.q1 !== null && r.q3 !== null);
+  const counts = stat === 'nulls' || stat === 'distinct' || stat === 'count';
   return (
     <PlotBox
       name="history"
@@ -122,15 +125,19 @@ export function StatisticHistory({ history, stat, width = 560 }: { history: { ap
       make={() =>
         Plot.plot({
           width,
-          height: 220,
+          height: 230,
           marginLeft: 52,
+          marginBottom: 44,
+          marginRight: 40,
           style: { fontSize: '12px', background: 'transparent' },
-          x: { type: 'utc', label: 'applied at', grid: false },
-          y: { label: stat, grid: true, zero: stat === 'nulls' || stat === 'distinct' || stat === 'count' },
+          x: { type: 'point', label: null, domain: rows.map((r) => r.at), padding: 0.4 },
+          y: { label: stat === 'nulls' ? 'NULLs' : stat, grid: true, zero: counts, nice: true },
           marks: [
-            ...(band ? [Plot.areaY(valued, { x: 'at', y1: 'q1', y2: 'q3', fill: ACCENT, fillOpacity: 0.12, curve: 'step-after' })] : []),
-            Plot.lineY(valued, { x: 'at', y: 'value', stroke: ACCENT, strokeWidth: 2, curve: 'step-after' }),
+            ...(band ? [Plot.areaY(valued, { x: 'at', y1: 'q1', y2: 'q3', fill: ACCENT, fillOpacity: 0.12 })] : []),
+            ...(band ? [Plot.text(valued.slice(-1), { x: 'at', y: 'q3', text: () => 'q1–q3', dx: 8, dy: 8, textAnchor: 'start', fill: '#667085' })] : []),
+            Plot.lineY(valued, { x: 'at', y: 'value', stroke: ACCENT, strokeWidth: 2 }),
             Plot.dot(valued, { x: 'at', y: 'value', fill: ACCENT, r: 4, title: (d: { apply: number; value: number | Date }) => `apply ${d.apply}: ${d.value instanceof Date ? d.value.toISOString() : fmtNumber(d.value)}` }),
+            Plot.text(valued, { x: 'at', y: 'value', text: (d: { value: number | Date }) => (d.value instanceof Date ? d.value.toISOString().slice(0, 10) : fmtNumber(d.value)), dy: -10, fill: '#344054' }),
           ],
         })
       }
