@@ -377,7 +377,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
   const backend = engineBackend(engine.target);
   if (!backend.capabilities.viewsAcrossDatabases && name.length > 1 && name[0]!.toLowerCase() !== engine.schema.toLowerCase()) {
     // SQLite refuses a lasting view that reads another database, and fsql's views must be lasting.
-    const able = engineBackends().filter((b) => b.capabilities.viewsAcrossDatabases).map((b) => `"${b.target}"`);
+    const able = engineBackends().filter((b) => b.capabilities.viewsAcrossDatabases && b.location === 'file').map((b) => `"${b.target}"`);
     throw new RuntimeError(
       'missing_table',
       `source ${r.name} reads TABLE ${name.join('.')} in the attached database ${name[0]}, which the ${backend.label} offline engine cannot do ` +

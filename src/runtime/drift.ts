@@ -232,7 +232,7 @@ function oneHotBucketing(step: TransformStep, stats: FeatureStatistics): Bucketi
   const labels = [...counted.map((c) => JSON.stringify(c.value)), 'other'];
   const bucketOf = (values: readonly Value[]): number => {
     if (values.some((x) => x === null)) return -1;
-    const hot = values.findIndex((x) => x === 1);
+    const hot = values.indexOf(1);
     return hot >= 0 ? (byPosition.get(hot) ?? k) : k;
   };
   const then = labels.map(() => 0);

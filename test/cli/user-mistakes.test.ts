@@ -176,9 +176,10 @@ const MISTAKES: readonly Mistake[] = [
     edit: edit({ 'fsql.json': '{ "offline": { "engin": "duckdb" } }' }),
     argv: ['apply', '$P'],
     code: 2,
-    says: ['offline: unknown field "engin"; did you mean `engine`? (fields: engine, path, attach)', 'docs/cli.md'],
+    says: ['offline: unknown field "engin"; did you mean `engine`? (fields: engine, path, url, schema, attach)', 'docs/cli.md'],
   },
-  { mistake: 'fsql.json with an engine fsql has not got', project: 'fresh', edit: edit({ 'fsql.json': '{ "offline": { "engine": "postgres" } }' }), argv: ['apply', '$P'], code: 2, says: ['offline.engine: Invalid option: expected one of "sqlite"|"duckdb"', 'fix the file'] },
+  { mistake: 'fsql.json with an engine fsql has not got', project: 'fresh', edit: edit({ 'fsql.json': '{ "offline": { "engine": "oracle" } }' }), argv: ['apply', '$P'], code: 2, says: ['offline.engine: Invalid option: expected one of "sqlite"|"duckdb"|"postgres"', 'fix the file'] },
+  { mistake: 'fsql.json with a server engine but no URL', project: 'fresh', edit: edit({ 'fsql.json': '{ "offline": { "engine": "postgres" } }' }), argv: ['apply', '$P'], code: 2, says: ["offline.url: the PostgreSQL offline engine needs the server's URL", 'docs/offline-engines.md'] },
   { mistake: 'fsql.json with a port as text', project: 'fresh', edit: edit({ 'fsql.json': '{ "server": { "port": "8080" } }' }), argv: ['apply', '$P'], code: 2, says: ['server.port: Invalid input: expected number, received string'] },
   // ---- data
   { mistake: 'a CSV value of the wrong type', project: 'fresh', edit: edit({ 'data/sales.csv': 'region,shop_no,amount,sold_at\nnorth,1,abc,2024-01-01 10:00:00\n' }), argv: ['apply', '$P'], code: 1, says: ["data/sales.csv: row 1 (line 2), column amount: 'abc' is not a DOUBLE", 'nothing was loaded'] },

@@ -5,7 +5,7 @@
  * `/v1/ingest`; `/v1/monitoring/freshness`; every JSON reply checked against
  * /openapi.json.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

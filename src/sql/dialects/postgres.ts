@@ -87,7 +87,7 @@ export const postgres: Dialect = {
       // Not LEAST / GREATEST, which ignore a NULL.
       const int4 = (x: string) => (/^\d+$/.test(x) ? x : `CAST(CASE WHEN ${x} > 2147483647 THEN 2147483647 ELSE ${x} END AS INTEGER)`);
       const start = paren(a[1]!);
-      const from = int4(`CASE WHEN ${start} < 1 THEN 1 ELSE ${start} END`);
+      const from = /^[1-9]\d{0,8}$/.test(a[1]!) ? a[1]! : int4(`CASE WHEN ${start} < 1 THEN 1 ELSE ${start} END`);
       if (a.length < 3) return `SUBSTR(${a[0]}, ${from})`;
       const len = paren(a[2]!);
       const end = `${start} + ${len}`;

@@ -179,6 +179,13 @@ export class SqliteVectorStore implements VectorStore {
     }
     const version = db.prepare(`SELECT value FROM fsql_online_meta WHERE name = 'schema'`).pluck().get() as number | undefined;
     if (version !== SCHEMA_VERSION) throw new Error(`${this.path}: online store schema version ${version ?? 'unknown'}; this fsql reads version ${SCHEMA_VERSION}`);
+    // The journal's table (src/store/journal) lives in this file: made when the store is opened, as
+    // before the split, so the journal's lazy open finds it and takes no lock a long write may hold.
+    if ((db.prepare(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'fsql_online_pending'`).pluck().get() as number) === 0) {
+      db.exec(`CREATE TABLE IF NOT EXISTS fsql_online_pending (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, keys TEXT, newest INTEGER, reason TEXT NOT NULL,
+        owner TEXT NOT NULL, recorded_at INTEGER NOT NULL, settled_at INTEGER)`);
+    }
     // Tickets (the ordering of recomputed vectors) came later: an older store gains their columns,
     // its vectors ticket 0. Checked again inside the write lock: another process may be opening it too.
     const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];

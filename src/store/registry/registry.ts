@@ -24,7 +24,7 @@ import { awaitingFitOf, catalogAfter, checkExtras, emptySummary, fitStateOfRow, 
 import { pinnedCatalog, type PinnedCatalog } from './pinned-catalog.js';
 import { migrateRegistry, RegistrySchemaError, registryVersion, SCHEMA_VERSION } from './schema.js';
 import { lastApplyId, loadState, metadataOfRow, objectRow, refKey, registryId, revisionOf, type ObjectRow, type RegistryState } from './state.js';
-import { redactLocation, registryBackendOf, type RegistryOpenOptions, type RegistryStorage } from './storage.js';
+import { registryBackendOf, type RegistryOpenOptions, type RegistryStorage } from './storage.js';
 import {
   RegistryError,
   type ApplyExtras,

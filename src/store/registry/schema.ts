@@ -185,6 +185,9 @@ export async function migrateRegistry(db: RegistryDb, flavor: SchemaFlavor, extr
       `this registry is at schema version ${Math.max(legacy, known + unknown.length)}, written by a newer fsql (this one knows up to ${known}); upgrade fsql`,
     );
   }
+  // Nothing to run (the common open): no Migrator, so no write transaction just to find that out.
+  const executed = new Set(await executedMigrations(db));
+  if (legacy === Math.min(known, SCHEMA_VERSION) && Object.keys(migrations).every((name) => executed.has(name))) return known;
   const provider: MigrationProvider = { getMigrations: async () => migrations };
   const migrator = new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: `${MIGRATION_TABLE}_lock` });
   const { error, results } = await migrator.migrateToLatest();

@@ -7,7 +7,7 @@
  * transaction.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
 import type { Database as Tables } from './database.js';
@@ -37,6 +37,26 @@ class RegistrySqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Writers of one file in this process, one at a time. better-sqlite3 waits for
+ * SQLite's lock synchronously: a second registry of the same file (two
+ * workspaces of one project in one process) beginning a transaction while the
+ * first one's is open between two awaits would block the thread the first
+ * needs to finish. Other processes are excluded by SQLite's lock as before.
+ */
+const writers = new Map<string, Promise<unknown>>();
+
+function oneWriterAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = writers.get(key) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const settled = run.catch(() => undefined);
+  writers.set(key, settled);
+  void settled.then(() => {
+    if (writers.get(key) === settled) writers.delete(key);
+  });
+  return run;
+}
+
 registerRegistryBackend(
   {
     label: 'SQLite',
@@ -61,9 +81,9 @@ registerRegistryBackend(
         location: path,
         readonly,
         flavor: { autoIdType: 'integer' },
-        write: (fn) => db.transaction().execute(fn),
+        write: (fn) => (file ? oneWriterAtATime(resolve(path), () => db.transaction().execute(fn)) : db.transaction().execute(fn)),
         // The Migrator's transaction begins IMMEDIATE: other processes wait for it.
-        migrating: (fn) => fn(),
+        migrating: (fn) => (file ? oneWriterAtATime(resolve(path), fn) : fn()),
         close: () => db.destroy(),
       };
     },

@@ -66,7 +66,6 @@ describe('a new registry', () => {
     try {
       const extra = {
         '0003_note': {
-          // biome-ignore lint/suspicious/noExplicitAny: a test migration
           up: async (k: Kysely<any>) => void (await k.schema.alterTable('applies').addColumn('note', 'text').execute()),
         },
       };
