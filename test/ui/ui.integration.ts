@@ -108,11 +108,13 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
       .map((s) => s.name)
       .sort();
     expect(expected.length).toBeGreaterThanOrEqual(2);
-    expect(await names()).toEqual(expected);
+    await expect.poll(() => names(), { timeout: 10_000 }).toEqual(expected);
     // An owner filter narrows the same list.
     await page.goto(`${server.url}/#/?owner=identity-team&kind=feature`);
     await page.locator('.result-count', { hasText: 'owned by' }).waitFor();
-    expect(await names()).toEqual(statements().filter((s) => s.kind === 'feature' && s.owner === 'identity-team').map((s) => s.name).sort());
+    // The count line can show before the list is re-rendered: wait for the list itself.
+    const owned = statements().filter((s) => s.kind === 'feature' && s.owner === 'identity-team').map((s) => s.name).sort();
+    await expect.poll(() => names(), { timeout: 10_000 }).toEqual(owned);
   });
 
   it('a feature page draws one histogram bar per non-empty bin of the data', async () => {
