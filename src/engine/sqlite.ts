@@ -66,9 +66,41 @@ const MAX_PARAMETERS = 32_766;
 /** A statement outside a transaction waits this long (at most) for a lock, blocking: they are short. */
 const STATEMENT_BUSY_MS = 5_000;
 
-function isBusy(e: unknown): boolean {
+/** Whether better-sqlite3 threw because another connection holds a lock (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, …). */
+export function isBusy(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * BEGIN IMMEDIATE: the write lock from the start, so a transaction that
+ * reads first never fails to upgrade when another process wrote meanwhile.
+ * Another process's write transaction is waited for without blocking the
+ * event loop (polling with a doubling sleep up to 50 ms) for at most
+ * `waitMs`; then the error `timedOut()` returns is thrown. The connection's
+ * busy timeout is set to `busyTimeoutMs` afterwards. Shared by the SQLite
+ * engine, the online store and the update journal.
+ */
+export async function beginImmediate(
+  db: Database.Database,
+  options: { readonly waitMs: number; readonly busyTimeoutMs: number; readonly timedOut: () => Error },
+): Promise<void> {
+  const deadline = Date.now() + options.waitMs;
+  let wait = 1;
+  for (;;) {
+    db.pragma('busy_timeout = 0');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+    } finally {
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    }
+    if (Date.now() >= deadline) throw options.timedOut();
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait = Math.min(wait * 2, 50);
+  }
 }
 
 export class SqliteEngine implements Engine {
@@ -281,23 +313,12 @@ export class SqliteEngine implements Engine {
    * apply, an ingest) is waited for without blocking the event loop, up to
    * the busy timeout; then EngineBusyError.
    */
-  private async beginImmediate(db: Database.Database): Promise<void> {
-    const started = Date.now();
-    let wait = 1;
-    for (;;) {
-      db.pragma('busy_timeout = 0');
-      try {
-        db.exec('BEGIN IMMEDIATE');
-        return;
-      } catch (e) {
-        if (!isBusy(e)) throw e;
-      } finally {
-        db.pragma(`busy_timeout = ${Math.min(this.busyTimeoutMs, STATEMENT_BUSY_MS)}`);
-      }
-      if (Date.now() - started >= this.busyTimeoutMs) throw new EngineBusyError(this.path, this.busyTimeoutMs);
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      wait = Math.min(wait * 2, 50);
-    }
+  private beginImmediate(db: Database.Database): Promise<void> {
+    return beginImmediate(db, {
+      waitMs: this.busyTimeoutMs,
+      busyTimeoutMs: Math.min(this.busyTimeoutMs, STATEMENT_BUSY_MS),
+      timedOut: () => new EngineBusyError(this.path, this.busyTimeoutMs),
+    });
   }
 
   async transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T> {

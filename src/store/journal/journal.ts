@@ -16,6 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { beginImmediate } from '../../engine/sqlite.js';
 import type { Value } from '../../engine/values.js';
 
 /**
@@ -45,12 +46,7 @@ export class JournalBusyError extends Error {
 /** How long settled updates are kept for snapshots computed meanwhile: an hour. */
 const SETTLED_KEPT_MICROS = 3_600_000_000;
 const nowMicros = () => Date.now() * 1000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function isBusy(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
 
 export interface UpdateJournalOptions {
   /** Who records (`PendingUpdate.owner`). */
@@ -114,23 +110,12 @@ export class UpdateJournal {
   }
 
   /** BEGIN IMMEDIATE, waiting for another process's write without blocking the event loop. */
-  private async begin(): Promise<void> {
-    const deadline = Date.now() + this.writeTimeoutMs;
-    let wait = 1;
-    for (;;) {
-      this.db.pragma('busy_timeout = 0');
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-        return;
-      } catch (e) {
-        if (!isBusy(e)) throw e;
-      } finally {
-        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-      }
-      if (Date.now() >= deadline) throw new JournalBusyError(`${this.path}: another process held the write lock for more than ${this.writeTimeoutMs} ms`);
-      await sleep(wait);
-      wait = Math.min(wait * 2, 50);
-    }
+  private begin(): Promise<void> {
+    return beginImmediate(this.db, {
+      waitMs: this.writeTimeoutMs,
+      busyTimeoutMs: this.busyTimeoutMs,
+      timedOut: () => new JournalBusyError(`${this.path}: another process held the write lock for more than ${this.writeTimeoutMs} ms`),
+    });
   }
 
   private async write<T>(fn: () => T): Promise<T> {

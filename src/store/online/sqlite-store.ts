@@ -33,6 +33,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { beginImmediate } from '../../engine/sqlite.js';
 import { UpdateJournal } from '../journal/journal.js';
 import { nameKey, OnlineStoreError } from './store.js';
 import type { EntityMeta, GenerationFiller, GenerationMeta, GenerationRead, MetaChange, NewGeneration, StoredVector, VectorMerge, VectorStore } from './vector-store.js';
@@ -79,12 +80,7 @@ interface Generation {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const nowMicros = () => Date.now() * 1000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function isBusy(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
 
 const ENTITY_COLUMNS = 'entity, generation, vectors, as_of, key_columns, features, keys, written_at, updated_at, seq, high_as_of';
 
@@ -207,26 +203,14 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   /** BEGIN IMMEDIATE, waiting for another process's write without blocking the event loop. */
-  private async begin(): Promise<void> {
-    const deadline = Date.now() + this.writeTimeoutMs;
-    let wait = 1;
-    for (;;) {
-      this.db.pragma('busy_timeout = 0');
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-        return;
-      } catch (e) {
-        if (!isBusy(e)) throw e;
-      } finally {
-        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-      }
-      if (Date.now() >= deadline) {
-        throw new OnlineStoreError('busy', `${this.path}: another process held the write lock for more than ${this.writeTimeoutMs} ms`);
-      }
-      await sleep(wait);
-      wait = Math.min(wait * 2, 50);
-    }
+  private begin(): Promise<void> {
+    return beginImmediate(this.db, {
+      waitMs: this.writeTimeoutMs,
+      busyTimeoutMs: this.busyTimeoutMs,
+      timedOut: () => new OnlineStoreError('busy', `${this.path}: another process held the write lock for more than ${this.writeTimeoutMs} ms`),
+    });
   }
+
 
   private rollback(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
