@@ -26,3 +26,18 @@ export function redisUrl(): string {
 export function chromiumPath(): string {
   return required('FSQL_TEST_CHROMIUM', 'bash .ci/services/chromium.sh');
 }
+
+/** A MariaDB (MySQL protocol) URL of a user that may create databases, e.g. mysql://fsql@127.0.0.1:53306/fsql. */
+export function mysqlUrl(): string {
+  return required('FSQL_TEST_MYSQL_URL', 'bash .ci/services/mariadb.sh start');
+}
+
+/** Kafka bootstrap brokers, comma-separated, e.g. 127.0.0.1:59092. */
+export function kafkaBrokers(): string {
+  return required('FSQL_TEST_KAFKA_BROKERS', 'bash .ci/services/kafka.sh start');
+}
+
+/** A Spark Connect URL, e.g. sc://127.0.0.1:55002. */
+export function sparkUrl(): string {
+  return required('FSQL_TEST_SPARK_URL', 'bash .ci/services/spark.sh start');
+}
