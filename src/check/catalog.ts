@@ -69,7 +69,14 @@ export type AggregateFn = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
 export type SourceOriginInfo =
   | { readonly kind: 'file'; readonly path: string; readonly format: SourceFormat }
   | { readonly kind: 'table'; readonly name: readonly string[] }
-  | { readonly kind: 'stream' };
+  /** A STREAM: events pushed (`fsql ingest`, `POST /ingest`), or consumed from a Kafka topic (`kafka`: FROM KAFKA TOPIC). */
+  | { readonly kind: 'stream'; readonly kafka?: KafkaOriginInfo };
+
+/** Where a Kafka STREAM's events come from: a topic, each message's value one JSON object. */
+export interface KafkaOriginInfo {
+  readonly topic: string;
+  readonly format: 'JSON';
+}
 
 /**
  * When a relation's rows become available beyond their event time, as

@@ -26,9 +26,10 @@ export function checkSource(cx: ProjectChecker, s: A.SourceStatement): void {
       origin = { kind: 'table', name: s.origin.name.map((n) => n.text) };
       break;
     case 'stream':
-      origin = { kind: 'stream' };
+    case 'kafka':
+      origin = s.origin.kind === 'kafka' ? { kind: 'stream', kafka: { topic: s.origin.topic.value, format: 'JSON' } } : { kind: 'stream' };
       if (!s.eventTime) {
-        cx.report('E0305', s.origin.span, `stream source \`${s.name.text}\` needs an EVENT TIME`, 'events are ordered by time: add EVENT TIME <column>');
+        cx.report('E0305', s.origin.span, `${s.origin.kind === 'kafka' ? 'Kafka' : 'stream'} source \`${s.name.text}\` needs an EVENT TIME`, 'events are ordered by time: add EVENT TIME <column>');
       }
       break;
   }

@@ -286,6 +286,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   program
+    .command('consume')
+    .description("consume the project's Kafka sources (FROM KAFKA TOPIC) into the offline store, exactly once, and update the online vectors they touch (see docs/kafka.md)")
+    .argument('[path]', 'project folder', '.')
+    .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
+    .option('--source <names>', 'comma-separated Kafka sources to consume (default: all)')
+    .option('--until-caught-up', 'stop once every partition is stored up to its high watermark (default: run until SIGINT / SIGTERM)')
+    .action(async (path: string, o: { engine?: string; source?: string; untilCaughtUp?: boolean }) => {
+      const e = engine(o.engine);
+      const { runConsume } = await import('./consume-command.js');
+      code = await runConsume(
+        path,
+        { ...(e ? { engine: e } : {}), ...(o.source ? { sources: o.source.split(',').map((x) => x.trim()).filter(Boolean) } : {}), ...(o.untilCaughtUp ? { untilCaughtUp: true } : {}) },
+        io,
+      );
+    });
+
+  program
     .command('serve')
     .description('serve online features, stream ingest and the registry over HTTP (see docs/http-api.md)')
     .argument('[path]', 'project folder', '.')

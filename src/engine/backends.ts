@@ -83,3 +83,25 @@ registerEngine({
   capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true },
   open: async (url, options) => (await import('./postgres.js')).openPostgres(url, options),
 });
+
+registerEngine({
+  target: 'mysql',
+  label: 'MySQL',
+  location: 'url',
+  defaultFile: '',
+  // Many connections at once; views read tables of any database (TABLE sources in place); but every CREATE / DROP
+  // commits on its own: apply stages new tables and swaps them in (RENAME TABLE) instead of rolling back.
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false },
+  open: async (url, options) => (await import('./mysql.js')).openMysql(url, options),
+});
+
+registerEngine({
+  target: 'spark',
+  label: 'Spark',
+  location: 'url',
+  defaultFile: '',
+  // A Spark Connect server (`offline.url` = sc://host:port) takes many sessions at once; views read tables of any
+  // database (TABLE sources in place); but Spark has no transactions at all: apply stages new tables and swaps them in.
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false },
+  open: async (url, options) => (await import('./spark.js')).openSpark(url, options),
+});

@@ -17,14 +17,14 @@ export interface Table {
   readonly rows: Value[][];
 }
 
-/** The targets that run as an offline engine: embedded (SQLite, DuckDB) or a server (PostgreSQL). */
-export type EngineTarget = Extract<TargetName, 'sqlite' | 'duckdb' | 'postgres'>;
+/** The targets that run as an offline engine: embedded (SQLite, DuckDB) or a server (PostgreSQL, MySQL, Spark through Spark Connect). */
+export type EngineTarget = Extract<TargetName, 'sqlite' | 'duckdb' | 'postgres' | 'mysql' | 'spark'>;
 
 /** The embedded engines: opened on a file or in memory, in this process (what `npm test` runs every engine test on). */
 export const engineTargets: readonly EngineTarget[] = ['sqlite', 'duckdb'];
 
 /** Every offline engine fsql.json may name (`offline.engine`) and `--engine` accepts: the embedded ones and the servers. */
-export const offlineTargets: readonly EngineTarget[] = ['sqlite', 'duckdb', 'postgres'];
+export const offlineTargets: readonly EngineTarget[] = ['sqlite', 'duckdb', 'postgres', 'mysql', 'spark'];
 
 export interface Engine {
   readonly target: EngineTarget;

@@ -1,8 +1,18 @@
 /**
- * PostgreSQL (12+) as the offline engine, through `pg`: one connection per
- * engine (a server, reached by URL), calls queued so one statement runs at a
- * time — which is what the Engine contract's transactions need (every call
- * made during one is part of it).
+ * PostgreSQL (12+) as the offline engine, through Kysely's `PostgresDialect`
+ * over a `pg` Pool (a server, reached by URL). The compiled SQL runs as
+ * `sql.raw` (or `CompiledQuery.raw` with its parameters); transactions and
+ * savepoints through Kysely's controlled transactions; a connection of its
+ * own through `Kysely.connection()`.
+ *
+ * Connections: outside a transaction each call takes a connection of the pool
+ * (calls may run at once, `serve --workers`' requests side by side). During a
+ * transaction every call — from its callback or not — runs on the
+ * transaction's connection, one at a time (what the Engine contract's
+ * transactions need). A temporary table belongs to one connection: once one
+ * is created, the engine keeps that connection (the session) for every call
+ * until no temporary table is left. `queryBatches` reads through a cursor on
+ * a connection of its own (or the transaction's, or the session's).
  *
  * Storage (the postgres dialect's type map): BIGINT, DOUBLE PRECISION, TEXT
  * (created `COLLATE "C"`, so comparisons, sorts and indexes follow code points
@@ -11,18 +21,27 @@
  * timestamps are read as text (never through JavaScript's Date, which has
  * milliseconds and a local time zone) and bigints as numbers.
  *
- * Per session: `jit = off` (the correlated point-in-time plans are many small
- * index probes; JIT compiling them made an entity's vectors ~50× slower, issue
- * 12), `TimeZone = UTC`, `DateStyle = ISO, YMD`, `standard_conforming_strings
- * = on` (what the dialect's literals assume), `lock_timeout` = the busy timeout
- * (a lock held longer is EngineBusyError), and `search_path` = fsql's own
- * schema first (`fsql` unless fsql.json says otherwise), then `public`.
+ * Per connection (each new one of the pool): `jit = off` (the correlated
+ * point-in-time plans are many small index probes; JIT compiling them made an
+ * entity's vectors ~50× slower, issue 12), `TimeZone = UTC`, `DateStyle =
+ * ISO, YMD`, `standard_conforming_strings = on` (what the dialect's literals
+ * assume), `lock_timeout` = the busy timeout (a lock held longer is
+ * EngineBusyError), and `search_path` = fsql's own schema first (`fsql`
+ * unless fsql.json says otherwise), then `public`.
  *
  * A failed statement inside a transaction does not abort it (as on SQLite and
  * DuckDB): inside a transaction every call runs under a savepoint of its own.
+ *
+ * Bulk loads of more than a few rows go through `COPY … FROM STDIN` (text
+ * format, pg-copy-streams) after every value was checked: a bad value is a
+ * BadRowError (row, column, reason) and nothing is stored.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type ControlledTransaction } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
 import { EngineBusyError, indexName, quoteIdentifier, quoteString, redactUrl, type Engine, type EngineOptions, type TableColumn } from './engine.js';
 import {
@@ -51,11 +70,25 @@ export const postgresTypes: Readonly<Record<ScalarType, string>> = {
 /** The schema fsql keeps its tables and views in when fsql.json names none. */
 export const DEFAULT_POSTGRES_SCHEMA = 'fsql';
 
-/** PostgreSQL's type OIDs that need more than pg's default parsing. */
-const OID = { BOOL: 16, INT8: 20, INT2: 21, INT4: 23, TEXT: 25, FLOAT4: 700, FLOAT8: 701, VARCHAR: 1043, BPCHAR: 1042, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, NUMERIC: 1700 } as const;
+/** Connections of one engine's pool at most. */
+const POOL_SIZE = 4;
 
-const raw = (s: string) => s;
-/** Dates and times stay text (converted below), bigints and numerics become numbers. */
+/** PostgreSQL's type OIDs that need more than pg's default parsing. */
+const OID = { INT8: 20, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, NUMERIC: 1700 } as const;
+
+/**
+ * A DATE or TIMESTAMP as PostgreSQL printed it. Kysely hands rows on as
+ * objects without their column types; the type parsers wrap these values so
+ * that a column read without an fsql type still converts by what it is.
+ */
+class TimeText {
+  constructor(
+    readonly text: string,
+    readonly date: boolean,
+  ) {}
+}
+
+/** Dates and timestamps stay text (wrapped, converted below), bigints and numerics become numbers. */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     switch (oid) {
@@ -63,18 +96,21 @@ const typeParsers = {
       case OID.NUMERIC:
         return (s: string) => Number(s);
       case OID.DATE:
+        return (s: string) => new TimeText(s, true);
       case OID.TIMESTAMP:
+        return (s: string) => new TimeText(s, false);
       case OID.TIMESTAMPTZ:
-        return raw;
+        return (s: string) => s;
       default:
         return pg.types.getTypeParser(oid, format ?? 'text');
     }
   },
 };
 
-/** Rows per INSERT statement (and at most 65,535 parameters per statement, PostgreSQL's limit). */
-const INSERT_ROWS = 1000;
-const MAX_PARAMETERS = 65_535;
+/** Loads of fewer rows go through one INSERT (cheaper than a COPY's round trips); more through COPY. */
+const COPY_FROM_ROWS = 256;
+/** Characters of COPY text per chunk written to the stream. */
+const COPY_CHUNK = 1 << 16;
 
 /** PostgreSQL truncates longer names (NAMEDATALEN − 1). */
 const MAX_NAME_BYTES = 63;
@@ -101,31 +137,45 @@ export function fsqlTypeOf(pgType: string): ScalarType | undefined {
   return undefined;
 }
 
-/** How the value of a result column of a PostgreSQL type is read when no fsql type is asked for. */
-function inferByOid(oid: number): (v: unknown) => Value {
-  switch (oid) {
-    case OID.DATE:
-      return (v) => (typeof v === 'string' ? (parseDateText(v) ?? v) : inferValue(v));
-    case OID.TIMESTAMP:
-      return (v) => (typeof v === 'string' ? (parseTimestampText(v) ?? v) : inferValue(v));
+/** A value of a column read without an fsql type: dates to days, timestamps to microseconds, the rest as it is. */
+function inferPg(v: unknown): Value {
+  if (v instanceof TimeText) return (v.date ? parseDateText(v.text) : parseTimestampText(v.text)) ?? v.text;
+  return inferValue(v);
+}
+
+/** The converter of a column: to its type's canonical value, or inferred. */
+function converter(name: string, type: ScalarType | undefined): (v: unknown) => Value {
+  if (type === undefined) return inferPg;
+  switch (type) {
+    case 'TEXT':
+      return (v) => (typeof v === 'string' ? v : outputValue(v instanceof TimeText ? v.text : v, type, name));
+    case 'DATE':
+    case 'TIMESTAMP':
+      return (v) => outputValue(v instanceof TimeText ? v.text : v, type, name);
     default:
-      return inferValue;
+      return (v) => (typeof v === 'number' ? (v === 0 ? 0 : v) : outputValue(v, type, name));
   }
 }
 
-/** Converters for the fields of a result: typed columns to their canonical value, others by their PostgreSQL type. */
-function converters(fields: readonly pg.FieldDef[], columns: readonly QueryColumn[] | undefined): ((v: unknown) => Value)[] {
-  const names = fields.map((f) => f.name);
-  for (const c of columns ?? []) {
-    if (!names.includes(c.name)) throw new Error(`the query result has no column ${c.name} (it has ${names.join(', ') || 'none'})`);
+/** Object rows (as Kysely returns them) to arrays of the canonical values of `columns`. */
+function pick(rows: readonly Record<string, unknown>[], columns: readonly QueryColumn[]): Value[][] {
+  if (rows.length > 0) {
+    const first = rows[0]!;
+    for (const c of columns) {
+      if (!(c.name in first)) throw new Error(`the query result has no column ${c.name} (it has ${Object.keys(first).join(', ') || 'none'})`);
+    }
   }
-  const types = new Map<string, ScalarType>();
-  for (const c of columns ?? []) types.set(c.name, c.type);
-  return fields.map((f) => {
-    const type = types.get(f.name);
-    if (type === undefined) return inferByOid(f.dataTypeID);
-    return (v: unknown) => outputValue(v, type, f.name);
-  });
+  const names = columns.map((c) => c.name);
+  const convert = columns.map((c) => converter(c.name, c.type));
+  const n = columns.length;
+  const out: Value[][] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const values: Value[] = new Array(n);
+    for (let j = 0; j < n; j++) values[j] = convert[j]!(row[names[j]!]);
+    out[r] = values;
+  }
+  return out;
 }
 
 /** A canonical value as a query parameter of a column of `type`. */
@@ -138,8 +188,36 @@ function parameterOf(type: ScalarType): (v: Value) => unknown {
     case 'DOUBLE':
       // PostgreSQL reads '1e-300' and the other shortest round-trip forms exactly.
       return (v) => (v === null ? null : String(v));
+    case 'INTEGER':
+      // Exact digits (String(2 ** 62) would print 4611686018427388000).
+      return (v) => (v === null ? null : BigInt(v as number).toString());
     default:
       return (v) => v;
+  }
+}
+
+/**
+ * A checked value as a field of COPY's text format: `\N` for NULL; in text,
+ * backslash, tab, newline and carriage return escaped (`\\`, `\t`, `\n`,
+ * `\r`), so an empty string stays an empty string and `\N` as text stays text.
+ */
+export function copyField(v: Value, type: ScalarType): string {
+  if (v === null) return '\\N';
+  switch (type) {
+    case 'TEXT': {
+      const s = v as string;
+      return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
+    }
+    case 'BOOLEAN':
+      return v ? 't' : 'f';
+    case 'INTEGER':
+      return BigInt(v as number).toString();
+    case 'DOUBLE':
+      return String(v);
+    case 'DATE':
+      return dateText(v as number);
+    case 'TIMESTAMP':
+      return timestampText(v as number);
   }
 }
 
@@ -148,18 +226,50 @@ interface PgError {
   readonly message: string;
 }
 
+// Kysely's database type: fsql's SQL is text, not built with Kysely's typed builders.
+// biome-ignore lint/suspicious/noExplicitAny: the schema is whatever the project's SQL makes.
+type Db = Kysely<any>;
+/** Kysely's controlled transaction, its savepoint names untyped (they are made up at run time). */
+// biome-ignore lint/suspicious/noExplicitAny: as above.
+type Trx = ControlledTransaction<any, any> & {
+  savepoint(name: string): { execute(): Promise<unknown> };
+  rollbackToSavepoint(name: string): { execute(): Promise<unknown> };
+  releaseSavepoint(name: string): { execute(): Promise<unknown> };
+};
+
+/** A connection held by the engine (`Kysely.connection()`), until `release`. */
+interface Held {
+  readonly db: Db;
+  release(): void;
+  /** Resolves when the connection is back in the pool. */
+  readonly done: Promise<void>;
+}
+
+/** The running transaction: Kysely's controlled transaction, its nesting, and the pg client under it (for COPY). */
+interface Tx {
+  readonly trx: Trx;
+  depth: number;
+  client?: pg.Client;
+}
+
 export class PostgresEngine implements Engine {
   readonly target = 'postgres' as const;
+  /** Calls on a held connection (the transaction's or the session's) run one after the other. */
   private queue: Promise<unknown> = Promise.resolve();
-  private depth = 0;
+  private tx: Tx | undefined;
+  /** The connection kept while temporary tables exist on it. */
+  private session: Held | undefined;
   private savepoints = 0;
   private cursors = 0;
   private closed = false;
+  /** Calls running on the pool, awaited by close. */
+  private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
     /** The URL with its password redacted (for messages). */
     readonly location: string,
-    private readonly client: pg.Client,
+    private readonly db: Db,
+    private readonly clients: Map<number, pg.Client>,
     readonly version: string,
     readonly schema: string,
     private readonly busyTimeoutMs: number,
@@ -168,33 +278,50 @@ export class PostgresEngine implements Engine {
   static async open(url: string, options: EngineOptions = {}): Promise<PostgresEngine> {
     const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
     const busy = options.busyTimeoutMs ?? 60_000;
-    const client = new pg.Client({ connectionString: url, types: typeParsers, application_name: 'fsql' });
+    const pool = new pg.Pool({ connectionString: url, types: typeParsers, application_name: 'fsql', max: POOL_SIZE });
     // A connection lost while idle is reported on the next call; without a listener it would crash the process.
-    client.on('error', () => undefined);
-    await client.connect();
+    pool.on('error', () => undefined);
+    // The pg client of each connection by its server process id: COPY needs the client under a Kysely connection.
+    const clients = new Map<number, pg.Client>();
+    pool.on('connect', (c) => {
+      const pid = (c as pg.Client & { processID?: number }).processID;
+      if (pid !== undefined) clients.set(pid, c);
+    });
+    pool.on('remove', (c) => {
+      const pid = (c as pg.Client & { processID?: number }).processID;
+      if (pid !== undefined) clients.delete(pid);
+    });
+    const settings =
+      `SET jit = off; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; ` +
+      `SET standard_conforming_strings = on; SET extra_float_digits = 3; SET lock_timeout = ${Math.max(0, Math.floor(busy))}; ` +
+      `SET search_path TO ${quoteIdentifier(schema)}, public`;
+    const db: Db = new Kysely({
+      dialect: new PostgresDialect({
+        pool,
+        // Every new connection of the pool, before its first use (no parameters: one simple query of several statements).
+        onCreateConnection: async (connection) => {
+          await connection.executeQuery(CompiledQuery.raw(settings));
+        },
+      }),
+    });
     try {
-      await client.query(
-        `SET jit = off; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; ` +
-          `SET standard_conforming_strings = on; SET extra_float_digits = 3; SET lock_timeout = ${Math.max(0, Math.floor(busy))}`,
-      );
-      const version = String((await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '');
+      const version = String((await sql.raw<{ v: string }>("SELECT current_setting('server_version') AS v").execute(db)).rows[0]?.v ?? '');
       try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+        await sql.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`).execute(db);
       } catch (e) {
         // Two processes creating the schema at once: one of them loses the race on the catalog's unique index.
         if ((e as PgError).code !== '23505' && (e as PgError).code !== '42P06') throw e;
       }
-      await client.query(`SET search_path TO ${quoteIdentifier(schema)}, public`);
-      return new PostgresEngine(redactUrl(url), client, version, schema, busy);
+      return new PostgresEngine(redactUrl(url), db, clients, version, schema, busy);
     } catch (e) {
-      await client.end().catch(() => undefined);
+      await db.destroy().catch(() => undefined);
       throw e;
     }
   }
 
-  private get live(): pg.Client {
+  private get live(): Db {
     if (this.closed) throw new Error('the PostgreSQL engine is closed');
-    return this.client;
+    return this.db;
   }
 
   /** A lock held longer than the busy timeout (lock_timeout) is EngineBusyError. */
@@ -203,169 +330,272 @@ export class PostgresEngine implements Engine {
     return e;
   }
 
-  /** Runs `job` after every call queued before it. */
-  private serial<T>(job: (c: pg.Client) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => job(this.live)).catch((e: unknown) => {
-      throw this.failure(e);
-    });
+  /** Runs `job` after every call queued before it (on the held connection). */
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
+  /** Keeps a connection of the pool (`Kysely.connection()`) until `release`. */
+  private hold(): Promise<Held> {
+    return new Promise<Held>((resolve, reject) => {
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((r) => (release = r));
+      const held: { done?: Promise<void> } = {};
+      held.done = this.live
+        .connection()
+        .execute(async (db) => {
+          resolve({ db, release, done: held.done! });
+          await released;
+        })
+        .catch((e: unknown) => reject(e));
+    });
+  }
+
+  /** The pg client of the connection `db` runs on (COPY is not a Kysely query). */
+  private async clientOf(db: Db): Promise<pg.Client> {
+    const pid = Number((await sql.raw<{ pid: number }>('SELECT pg_backend_pid() AS pid').execute(db)).rows[0]?.pid);
+    const client = this.clients.get(pid);
+    if (client === undefined) throw new Error(`no pg client for the PostgreSQL backend ${pid}`);
+    return client;
+  }
+
   /**
-   * Runs `job` atomically: inside a transaction under a savepoint (a failure
-   * rolls back this call only and leaves the transaction usable), outside one
-   * in a transaction of its own when `atomic`.
+   * Runs `job` where calls run now: in the transaction under a savepoint of
+   * its own (a failure rolls back this call only and leaves the transaction
+   * usable); on the session connection; else on a connection of the pool — in
+   * a transaction of its own when `atomic`.
    */
-  private guarded<T>(job: (c: pg.Client) => Promise<T>, atomic = false): Promise<T> {
-    return this.serial(async (c) => {
-      if (this.depth === 0 && !atomic) return job(c);
-      const inner = this.depth > 0;
-      const sp = `fsql_call_${++this.savepoints}`;
-      await c.query(inner ? `SAVEPOINT ${sp}` : 'BEGIN');
+  private async guarded<T>(job: (db: Db, tx: Tx | undefined) => Promise<T>, atomic = false): Promise<T> {
+    try {
+      if (this.tx !== undefined || this.session !== undefined) return await this.serial(() => this.onHeld(job, atomic));
+      if (!atomic) return await this.tracked(job(this.live, undefined));
+      return await this.tracked(this.transaction(() => this.serial(() => this.onHeld(job, false))));
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  private async tracked<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    try {
+      return await p;
+    } finally {
+      this.running.delete(p);
+    }
+  }
+
+  /** `job` on the held connection: under a savepoint in a transaction, or in one of its own when `atomic`. */
+  private async onHeld<T>(job: (db: Db, tx: Tx | undefined) => Promise<T>, atomic: boolean): Promise<T> {
+    const tx = this.tx;
+    if (tx === undefined) {
+      const session = this.session;
+      if (session === undefined) throw new Error('no connection held');
+      if (!atomic) return job(session.db, undefined);
+      const trx = (await session.db.startTransaction().execute()) as Trx;
       try {
-        const result = await job(c);
-        await c.query(inner ? `RELEASE SAVEPOINT ${sp}` : 'COMMIT');
+        const result = await job(trx, { trx, depth: 1 });
+        await trx.commit().execute();
         return result;
       } catch (e) {
-        await c.query(inner ? `ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}` : 'ROLLBACK').catch(() => undefined);
+        await trx.rollback().execute().catch(() => undefined);
         throw e;
       }
-    });
+    }
+    const sp = `fsql_call_${++this.savepoints}`;
+    await tx.trx.savepoint(sp).execute();
+    try {
+      const result = await job(tx.trx, tx);
+      await tx.trx.releaseSavepoint(sp).execute();
+      return result;
+    } catch (e) {
+      await tx.trx
+        .rollbackToSavepoint(sp)
+        .execute()
+        .then(() => tx.trx.releaseSavepoint(sp).execute())
+        .catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private static rows(result: { readonly rows: readonly unknown[] }): Record<string, unknown>[] {
+    return result.rows as Record<string, unknown>[];
   }
 
   async createTable(name: string, columns: readonly ColumnInfo[], options: { readonly temporary?: boolean } = {}): Promise<void> {
     const defs = columns.map((c) => `${quoteIdentifier(c.name)} ${postgresTypes[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
-    await this.guarded((c) => c.query(`CREATE ${options.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`));
+    const text = `CREATE ${options.temporary ? 'TEMPORARY ' : ''}TABLE ${quoteIdentifier(name)} (${defs.join(', ')})`;
+    // A temporary table is its connection's: keep that connection for the calls that read it.
+    if (options.temporary && this.tx === undefined && this.session === undefined) this.session = await this.hold();
+    await this.guarded((db) => sql.raw(text).execute(db));
   }
 
   async addColumn(table: string, column: ColumnInfo): Promise<void> {
-    await this.guarded((c) => c.query(`ALTER TABLE ${quoteIdentifier(this.schema)}.${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(column.name)} ${postgresTypes[column.type]}`));
+    await this.guarded((db) => sql.raw(`ALTER TABLE ${quoteIdentifier(this.schema)}.${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(column.name)} ${postgresTypes[column.type]}`).execute(db));
   }
 
   async insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     if (columns.length === 0) throw new Error('insertRows needs at least one column');
-    const n = columns.length;
     // Every value is checked before any is sent: a bad row stores nothing.
     const values = columns.map((col) => {
       const check = inputChecker(col);
-      const param = parameterOf(col.type);
-      const out: unknown[] = new Array(rows.length);
+      const out: Value[] = new Array(rows.length);
       for (let r = 0; r < rows.length; r++) {
         const v = check(rows[r]![col.name], r + 1);
         if (typeof v === 'string' && v.includes('\u0000')) throw new BadRowError(r + 1, col.name, 'PostgreSQL text cannot hold the NUL character');
-        out[r] = param(v);
+        out[r] = v;
       }
       return out;
     });
-    const batch = Math.max(1, Math.min(INSERT_ROWS, Math.floor(MAX_PARAMETERS / n)));
-    const head = `INSERT INTO ${quoteIdentifier(name)} (${columns.map((c) => quoteIdentifier(c.name)).join(', ')}) VALUES `;
-    const text = (count: number) => {
-      const tuples: string[] = new Array(count);
-      for (let k = 0; k < count; k++) tuples[k] = `(${columns.map((_, j) => `$${k * n + j + 1}`).join(', ')})`;
-      return head + tuples.join(', ');
-    };
-    const full = text(batch);
-    await this.guarded(async (c) => {
-      for (let start = 0; start < rows.length; start += batch) {
-        const count = Math.min(batch, rows.length - start);
-        const args: unknown[] = new Array(count * n);
-        for (let k = 0; k < count; k++) for (let j = 0; j < n; j++) args[k * n + j] = values[j]![start + k];
-        await c.query({ text: count === batch ? full : text(count), values: args });
+    const target = `${quoteIdentifier(name)} (${columns.map((c) => quoteIdentifier(c.name)).join(', ')})`;
+    if (rows.length < COPY_FROM_ROWS) {
+      const n = columns.length;
+      const params = columns.map((c) => parameterOf(c.type));
+      const args: unknown[] = new Array(rows.length * n);
+      const tuples: string[] = new Array(rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        for (let j = 0; j < n; j++) args[r * n + j] = params[j]!(values[j]![r]!);
+        tuples[r] = `(${columns.map((_, j) => `$${r * n + j + 1}`).join(', ')})`;
       }
+      const text = `INSERT INTO ${target} VALUES ${tuples.join(', ')}`;
+      await this.guarded((db) => db.executeQuery(CompiledQuery.raw(text, args)), true);
+      return;
+    }
+    const types = columns.map((c) => c.type);
+    await this.guarded(async (db, tx) => {
+      const client = tx?.client ?? (await this.clientOf(db));
+      if (tx !== undefined) tx.client = client;
+      await pipeline(Readable.from(copyText(values, types, rows.length)), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
     }, true);
   }
 
   async createIndex(table: string, columns: readonly string[]): Promise<void> {
     const cols = columns.map(quoteIdentifier).join(', ');
-    await this.guarded((c) => c.query(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(pgIndexName(table, columns))} ON ${quoteIdentifier(table)} (${cols})`));
+    await this.guarded((db) => sql.raw(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(pgIndexName(table, columns))} ON ${quoteIdentifier(table)} (${cols})`).execute(db));
     // Fresh statistics, so the planner sees the probes the index makes cheap.
-    await this.guarded((c) => c.query(`ANALYZE ${quoteIdentifier(table)}`));
+    await this.guarded((db) => sql.raw(`ANALYZE ${quoteIdentifier(table)}`).execute(db));
   }
 
-  async execute(sql: string): Promise<void> {
-    await this.guarded((c) => c.query(sql));
+  async execute(text: string): Promise<void> {
+    await this.guarded((db) => sql.raw(text).execute(db));
+    if (this.session !== undefined && this.tx === undefined) await this.releaseSession();
   }
 
-  async query(sql: string, columns?: readonly QueryColumn[]): Promise<Row[]> {
-    const result = await this.guarded((c) => c.query({ text: sql, rowMode: 'array' }));
-    const last = (Array.isArray(result) ? result[result.length - 1] : result) as pg.QueryArrayResult | undefined;
-    if (!last?.fields || last.fields.length === 0) return [];
-    const convert = converters(last.fields, columns);
-    const names = last.fields.map((f) => f.name);
-    return last.rows.map((values) => {
+  /** Gives the session connection back to the pool when no temporary table is left on it. */
+  private async releaseSession(): Promise<void> {
+    await this.serial(async () => {
+      const session = this.session;
+      if (session === undefined) return;
+      const left = await sql.raw<{ n: number }>('SELECT count(*) AS n FROM pg_class WHERE relnamespace = pg_my_temp_schema()').execute(session.db);
+      if (Number(left.rows[0]?.n ?? 0) > 0) return;
+      this.session = undefined;
+      session.release();
+      await session.done;
+    });
+  }
+
+  async query(text: string, columns?: readonly QueryColumn[]): Promise<Row[]> {
+    const rows = PostgresEngine.rows(await this.guarded((db) => sql.raw(text).execute(db)));
+    if (rows.length === 0) return [];
+    const names = Object.keys(rows[0]!);
+    for (const c of columns ?? []) {
+      if (!names.includes(c.name)) throw new Error(`the query result has no column ${c.name} (it has ${names.join(', ') || 'none'})`);
+    }
+    const types = new Map<string, ScalarType>();
+    for (const c of columns ?? []) types.set(c.name, c.type);
+    const convert = names.map((n) => converter(n, types.get(n)));
+    return rows.map((values) => {
       const row: Row = {};
-      for (let j = 0; j < names.length; j++) row[names[j]!] = convert[j]!(values[j]);
+      for (let j = 0; j < names.length; j++) row[names[j]!] = convert[j]!(values[names[j]!]);
       return row;
     });
   }
 
-  async queryValues(sql: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]> {
+  async queryValues(text: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]> {
     if (parameters !== undefined && Object.keys(parameters).length > 0) throw new Error('the postgres engine takes no named parameters (its dialect has no namedParameters)');
-    const result = (await this.guarded((c) => c.query({ text: sql, rowMode: 'array' }))) as pg.QueryArrayResult;
-    return this.pick(result.fields, result.rows, columns);
-  }
-
-  private pick(fields: readonly pg.FieldDef[], rows: readonly unknown[][], columns: readonly QueryColumn[]): Value[][] {
-    const all = converters(fields, columns);
-    const names = fields.map((f) => f.name);
-    const at = columns.map((c) => names.lastIndexOf(c.name));
-    const convert = at.map((i) => all[i]!);
-    const n = columns.length;
-    const out: Value[][] = new Array(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      const values: Value[] = new Array(n);
-      for (let j = 0; j < n; j++) values[j] = convert[j]!(row[at[j]!]);
-      out[r] = values;
-    }
-    return out;
+    return pick(PostgresEngine.rows(await this.guarded((db) => sql.raw(text).execute(db))), columns);
   }
 
   /**
-   * Streams through a server-side cursor (`DECLARE … CURSOR`, `FETCH n`), in
-   * a transaction of its own or a savepoint of the caller's: only one batch is
-   * held at a time.
+   * Streams through a server-side cursor (`DECLARE … CURSOR`, `FETCH n`): on
+   * a connection of its own in a transaction of its own, or in the running
+   * transaction (or on the session connection) under a savepoint. Only one
+   * batch is held at a time.
    */
-  async queryBatches(sql: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows = 8192): Promise<number> {
+  async queryBatches(text: string, columns: readonly QueryColumn[], onBatch: (rows: Value[][]) => Promise<void> | void, batchRows = 8192): Promise<number> {
     const cursor = `fsql_cursor_${++this.cursors}`;
-    const inner = this.depth > 0;
-    const sp = `fsql_call_${++this.savepoints}`;
-    await this.serial((c) => c.query(inner ? `SAVEPOINT ${sp}` : 'BEGIN'));
-    let total = 0;
-    try {
-      await this.serial((c) => c.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`));
+    const size = Math.max(1, Math.floor(batchRows));
+    const stream = async (db: Db): Promise<number> => {
+      let total = 0;
+      await sql.raw(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${text}`).execute(db);
       for (;;) {
-        const result = (await this.serial((c) => c.query({ text: `FETCH FORWARD ${Math.max(1, Math.floor(batchRows))} FROM ${cursor}`, rowMode: 'array' }))) as pg.QueryArrayResult;
-        if (result.rows.length === 0) break;
-        total += result.rows.length;
-        await onBatch(this.pick(result.fields, result.rows, columns));
-        if (result.rows.length < batchRows) break;
+        const rows = PostgresEngine.rows(await sql.raw(`FETCH FORWARD ${size} FROM ${cursor}`).execute(db));
+        if (rows.length === 0) break;
+        total += rows.length;
+        await onBatch(pick(rows, columns));
+        if (rows.length < size) break;
       }
-      await this.serial((c) => c.query(`CLOSE ${cursor}`));
-      await this.serial((c) => c.query(inner ? `RELEASE SAVEPOINT ${sp}` : 'COMMIT'));
+      await sql.raw(`CLOSE ${cursor}`).execute(db);
       return total;
+    };
+    try {
+      if (this.tx !== undefined || this.session !== undefined) {
+        // The statements run one after the other on the held connection; onBatch may not call the engine meanwhile (the contract).
+        return await this.onHeldStreaming(stream);
+      }
+      return await this.tracked(this.live.transaction().execute((trx) => stream(trx)));
     } catch (e) {
-      await this.serial((c) => c.query(inner ? `ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}` : 'ROLLBACK')).catch(() => undefined);
-      throw e;
+      throw this.failure(e);
     }
   }
 
-  /** BEGIN … COMMIT; a nested call is a savepoint. DDL is transactional in PostgreSQL. */
+  /** `stream` on the held connection, under a savepoint (in a transaction) or in a transaction of its own (session). */
+  private async onHeldStreaming(stream: (db: Db) => Promise<number>): Promise<number> {
+    // Not through `serial` as a whole: onBatch awaits other work; the queue still orders its statements against other calls.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const turn = this.queue;
+    this.queue = turn.then(() => gate);
+    await turn;
+    try {
+      return await this.onHeld((db) => stream(db), true);
+    } finally {
+      release();
+    }
+  }
+
+  /** BEGIN … COMMIT through Kysely's controlled transaction; a nested call is a savepoint. DDL is transactional in PostgreSQL. */
   async transaction<T>(fn: (engine: this) => Promise<T> | T): Promise<T> {
-    const nested = this.depth > 0;
-    const sp = `fsql_tx_${++this.savepoints}`;
-    await this.serial((c) => c.query(nested ? `SAVEPOINT ${sp}` : 'BEGIN'));
-    this.depth++;
+    const outer = this.tx;
+    if (outer !== undefined) {
+      const sp = `fsql_tx_${++this.savepoints}`;
+      await this.serial(() => outer.trx.savepoint(sp).execute());
+      outer.depth++;
+      try {
+        const result = await fn(this);
+        outer.depth--;
+        await this.serial(() => outer.trx.releaseSavepoint(sp).execute());
+        return result;
+      } catch (e) {
+        outer.depth--;
+        await this.serial(() => outer.trx.rollbackToSavepoint(sp).execute().then(() => outer.trx.releaseSavepoint(sp).execute())).catch(() => undefined);
+        throw e;
+      }
+    }
+    const base = this.session?.db ?? this.live;
+    const trx = (await this.serial(() => base.startTransaction().execute())) as Trx;
+    const tx: Tx = { trx, depth: 1 };
+    this.tx = tx;
     try {
       const result = await fn(this);
-      this.depth--;
-      await this.serial((c) => c.query(nested ? `RELEASE SAVEPOINT ${sp}` : 'COMMIT'));
+      this.tx = undefined;
+      await this.serial(() => trx.commit().execute());
       return result;
     } catch (e) {
-      this.depth--;
-      await this.serial((c) => c.query(nested ? `ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}` : 'ROLLBACK')).catch(() => undefined);
+      this.tx = undefined;
+      await this.serial(() => trx.rollback().execute()).catch(() => undefined);
       throw e;
     }
   }
@@ -374,24 +604,51 @@ export class PostgresEngine implements Engine {
     const table = name[name.length - 1]!;
     const schema = name.length > 1 ? name[name.length - 2]! : undefined;
     // An unqualified name is the table the search path finds (fsql's schema, then public).
-    const where = schema === undefined ? `c.oid = to_regclass(${quoteString(quoteIdentifier(table))})` : `c.oid = to_regclass(${quoteString(`${quoteIdentifier(schema)}.${quoteIdentifier(table)}`)})`;
-    const rows = (await this.guarded((c) =>
-      c.query<{ column: string; type: string }>(
-        `SELECT a.attname AS "column", format_type(a.atttypid, a.atttypmod) AS "type" FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid ` +
-          `WHERE ${where} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-      ),
-    )).rows;
-    const exists = (await this.guarded((c) => c.query<{ n: string | null }>(`SELECT to_regclass(${quoteString(schema === undefined ? quoteIdentifier(table) : `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`)})::text AS n`))).rows[0]?.n;
+    const regclass = quoteString(schema === undefined ? quoteIdentifier(table) : `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`);
+    const exists = PostgresEngine.rows(await this.guarded((db) => sql.raw(`SELECT to_regclass(${regclass})::text AS n`).execute(db)))[0]?.['n'];
     if (exists === null || exists === undefined) return undefined;
-    return rows.map((r) => ({ name: r.column, engineType: r.type, type: fsqlTypeOf(r.type) }));
+    const rows = PostgresEngine.rows(
+      await this.guarded((db) =>
+        sql
+          .raw(
+            `SELECT a.attname AS "column", format_type(a.atttypid, a.atttypmod) AS "type" FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid ` +
+              `WHERE c.oid = to_regclass(${regclass}) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+          )
+          .execute(db),
+      ),
+    );
+    return rows.map((r) => ({ name: String(r['column']), engineType: String(r['type']), type: fsqlTypeOf(String(r['type'])) }));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     await this.queue.catch(() => undefined);
+    await Promise.allSettled([...this.running]);
     this.closed = true;
-    await this.client.end().catch(() => undefined);
+    const session = this.session;
+    this.session = undefined;
+    if (session !== undefined) {
+      session.release();
+      await session.done.catch(() => undefined);
+    }
+    await this.db.destroy().catch(() => undefined);
   }
+}
+
+/** The rows of `values` (one array per column) as COPY text, in chunks of about COPY_CHUNK characters. */
+function* copyText(values: readonly Value[][], types: readonly ScalarType[], count: number): Generator<string> {
+  const n = types.length;
+  let chunk = '';
+  for (let r = 0; r < count; r++) {
+    let line = copyField(values[0]![r]!, types[0]!);
+    for (let j = 1; j < n; j++) line += `\t${copyField(values[j]![r]!, types[j]!)}`;
+    chunk += `${line}\n`;
+    if (chunk.length >= COPY_CHUNK) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
 }
 
 export async function openPostgres(url: string, options: EngineOptions = {}): Promise<PostgresEngine> {

@@ -56,7 +56,7 @@ async function describe(o: Occurrence, catalog: Catalog, statements: readonly A.
       const r = catalog.relations[rest];
       if (!r) return `unknown source or view \`${o.name}\``;
       const origin =
-        r.kind === 'source' ? (r.origin.kind === 'file' ? `FILE '${r.origin.path}' (${r.origin.format})` : r.origin.kind === 'table' ? `TABLE ${r.origin.name.join('.')}` : 'STREAM') : `view over ${r.dependsOn.map((d) => `\`${d}\``).join(', ')}`;
+        r.kind === 'source' ? (r.origin.kind === 'file' ? `FILE '${r.origin.path}' (${r.origin.format})` : r.origin.kind === 'table' ? `TABLE ${r.origin.name.join('.')}` : r.origin.kafka ? `STREAM from KAFKA TOPIC '${r.origin.kafka.topic}'` : 'STREAM') : `view over ${r.dependsOn.map((d) => `\`${d}\``).join(', ')}`;
       return [
         `**${r.kind}** \`${r.name}\` — ${origin}${r.eventTime ? ` · EVENT TIME \`${r.eventTime}\`` : ' · no event time (a dimension)'}`,
         r.description ?? '',

@@ -47,6 +47,26 @@ const schema = z
         path: z.string().min(1).optional(),
         url: z.string().min(1).optional(),
         keyPrefix: z.string().min(1).max(256).optional(),
+        // Windowed COUNT/SUM/AVG/MIN/MAX features computed at request time from per-key tiles (docs/online-stores.md).
+        windows: z.enum(['vectors', 'tiles']).optional(),
+      })
+      .strict()
+      .optional(),
+    // Kafka sources' brokers and credentials, `${NAME}` read from the environment (docs/kafka.md).
+    kafka: z
+      .object({
+        brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        clientId: z.string().min(1).max(255).optional(),
+        groupId: z.string().min(1).max(255).optional(),
+        ssl: z.boolean().optional(),
+        sasl: z
+          .object({
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+            username: z.string().min(1),
+            password: z.string(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -118,7 +138,11 @@ export interface ProjectConfig {
     readonly url?: string;
     /** A server store's key prefix (default `fsql:`): projects sharing one server use different ones. */
     readonly keyPrefix?: string;
+    /** `tiles`: windowed aggregates are computed at request time from per-key tiles (src/store/online/tiles.ts); absent: `vectors`. */
+    readonly windows?: 'vectors' | 'tiles';
   };
+  /** Kafka sources' connection (`"kafka"` in fsql.json; docs/kafka.md): absent when the file has none. */
+  readonly kafka?: KafkaConfig;
   /**
    * The registry: `.fsql/registry.db` by default, or a shared one on
    * PostgreSQL (`"registry": { "url" }`, docs/registry.md).
@@ -202,7 +226,8 @@ export function loadConfig(dir: string): ProjectConfig {
       path: at(c.offline?.path ?? join(STATE_DIR, engineBackend(engine).defaultFile)),
       attach: Object.fromEntries(Object.entries(c.offline?.attach ?? {}).map(([k, v]) => [k, at(v)])),
     },
-    online: onlineConfig(file, c.online, at),
+    online: { ...onlineConfig(file, c.online, at), ...(c.online?.windows === 'tiles' ? { windows: 'tiles' as const } : {}) },
+    ...(c.kafka !== undefined ? { kafka: kafkaConfig(file, c.kafka) } : {}),
     registry: registryConfig(file, root, c.registry?.url),
     busyTimeoutMs: c.busyTimeoutMs ?? 60_000,
     files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
@@ -299,4 +324,61 @@ function serverOffline(
     return encodeURIComponent(value);
   });
   return { engine, path: redactUrl(url), attach: {}, url, schema: offline.schema ?? 'fsql' };
+}
+
+/**
+ * Kafka's connection: brokers, client and group ids, TLS and SASL. As
+ * written in fsql.json (`${NAME}` not yet taken from the environment: only
+ * `fsql consume` and `fsql serve` need Kafka, and `expandKafkaConfig` reads
+ * the variables then; secrets are never printed).
+ */
+export interface KafkaConfig {
+  /** `host:port` of each bootstrap broker (an entry may hold several, comma-separated). */
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** The consumer group (partitions are shared among its members); offsets are fsql's own, not the group's. */
+  readonly groupId: string;
+  readonly ssl: boolean;
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string };
+}
+
+function kafkaConfig(
+  file: string,
+  k: { brokers?: string | string[] | undefined; clientId?: string | undefined; groupId?: string | undefined; ssl?: boolean | undefined; sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined },
+): KafkaConfig {
+  const brokers = k.brokers === undefined ? [] : Array.isArray(k.brokers) ? k.brokers : [k.brokers];
+  // Literal entries are checked now; those reading the environment when expanded.
+  for (const b of brokers) if (!b.includes('${')) checkBrokers(file, b);
+  return {
+    brokers,
+    clientId: k.clientId ?? 'fsql',
+    groupId: k.groupId ?? 'fsql',
+    ssl: k.ssl ?? false,
+    ...(k.sasl !== undefined ? { sasl: { mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } } : {}),
+  };
+}
+
+function checkBrokers(file: string, entry: string): string[] {
+  const out = entry.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const b of out) {
+    if (!/^[^\s:/]+:\d{1,5}$/.test(b)) throw new ConfigError(`${file}: kafka.brokers: "${b.includes('${') ? b : b.replace(/[^,]*@/, '…@')}" is not host:port — e.g. "brokers": ["kafka-1:9092", "kafka-2:9092"] (docs/kafka.md)`);
+  }
+  return out;
+}
+
+/** The Kafka config with `${NAME}` taken from the environment (a ConfigError names an unset variable, never a value). */
+export function expandKafkaConfig(k: KafkaConfig, file: string): KafkaConfig {
+  const expand = (field: string, value: string): string =>
+    value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = process.env[name];
+      if (v === undefined) throw new ConfigError(`${file}: kafka.${field} reads the environment variable ${name}, which is not set — export it (secrets stay out of fsql.json; docs/kafka.md)`);
+      return v;
+    });
+  return {
+    brokers: k.brokers.flatMap((b) => checkBrokers(file, expand('brokers', b))),
+    clientId: expand('clientId', k.clientId),
+    groupId: expand('groupId', k.groupId),
+    ssl: k.ssl,
+    ...(k.sasl !== undefined ? { sasl: { mechanism: k.sasl.mechanism, username: expand('sasl.username', k.sasl.username), password: expand('sasl.password', k.sasl.password) } } : {}),
+  };
 }

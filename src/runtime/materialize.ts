@@ -8,6 +8,7 @@ import type { Workspace } from './workspace.js';
 import { computeSnapshot, entitiesWithFeatures, entityFeatures } from './vectors.js';
 import { RuntimeError } from './errors.js';
 import { afterSnapshot } from './online-updates.js';
+import { writeTiles } from './tiles.js';
 
 export interface MaterializeOptions {
   /** The time vectors are computed as of, epoch µs (default: now). */
@@ -69,6 +70,8 @@ export async function materialize(ws: Workspace, options: MaterializeOptions = {
     const keys = snapshot.keys;
     options.onProgress?.({ entity, phase: 'writing', keys });
     await ws.online().writeSnapshot(entity, snapshot);
+    // Request-time windows (online.windows = tiles): the entity's tiles as of the same time, before the missed ingests go on top.
+    await ws.exclusive(async () => writeTiles(ws.online(), await ws.engine(), ws.config, catalog, entity, asOf, ticket?.seq));
     // Ingests the snapshot may have missed (committed while it was computed, or left owed by a killed process)
     // go on top: recomputing is idempotent, at worst it redoes what the snapshot holds.
     await ws.exclusive(async () => afterSnapshot(ws, await ws.engine(), entity, computeStarted));

@@ -23,6 +23,7 @@ import { keyOf, type Catalog, type LiteralValue, type SourceInfo } from '../chec
 import type { Engine, Row } from '../engine/engine.js';
 import { encodeKey, type PendingUpdate, type Vector } from '../store/online/store.js';
 import { computeSnapshot } from './vectors.js';
+import { updateTiles, writeTiles } from './tiles.js';
 import type { Workspace } from './workspace.js';
 
 export interface OnlineUpdate {
@@ -122,6 +123,7 @@ export async function carryOut(ws: Workspace, engine: Engine, catalog: Catalog, 
   if (update.keys === null || fittedSince) {
     const snapshot = await computeSnapshot(engine, catalog, ws.fitted, update.entity, refs, asOf);
     await store.writeSnapshot(update.entity, { ...snapshot, seq: ticket.seq });
+    await writeTiles(store, engine, ws.config, catalog, update.entity, asOf, ticket.seq);
     return { entity: update.entity, mode: 'entity', keys: snapshot.keys, asOf };
   }
   const snapshot = await computeSnapshot(engine, catalog, ws.fitted, update.entity, refs, asOf, { keys: update.keys as LiteralValue[][] });
@@ -130,6 +132,7 @@ export async function carryOut(ws: Workspace, engine: Engine, catalog: Catalog, 
     features: r.features.map((cell, i) => ({ name: snapshot.features[i]!.name, version: snapshot.features[i]!.version, values: cell.values, status: cell.status, eventTime: cell.eventTime })),
   }));
   await store.upsert(update.entity, vectors, ticket.seq);
+  await updateTiles(store, engine, ws.config, catalog, update.entity, update.keys as LiteralValue[][], ticket.seq);
   return { entity: update.entity, mode: 'keys', keys: vectors.length, asOf };
 }
 

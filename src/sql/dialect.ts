@@ -64,6 +64,13 @@ export interface Dialect {
    * type. Without it: `FN([DISTINCT] arg)`.
    */
   aggregate?(fn: 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX', arg: string | undefined, distinct: boolean, type: ScalarType): string;
+  /**
+   * Optional: `ROW_NUMBER() OVER (window)` for engines whose ROW_NUMBER is
+   * narrower than fsql's INTEGER (Spark: a 32-bit `int`, which overflows in
+   * the SAMPLE hash, issue 12). `window` is the printed window specification.
+   * Without it: `ROW_NUMBER() OVER (window)`.
+   */
+  rowNumber?(window: string): string;
   readonly capabilities: {
     /** `ORDER BY x NULLS FIRST`; otherwise emulated with an `x IS NULL` key. */
     readonly nullsOrdering: boolean;

@@ -75,6 +75,13 @@ class Lowering {
    */
   manyTimes = false;
 
+  /**
+   * The spine's one time, when every key of an entity spine is asked for (a
+   * whole materialize, a fit): each lookup is then one pass over its relation
+   * grouped by key (`oneTimeLookups`), not a probe or range join per key.
+   */
+  oneTime: SqlExpr | undefined = undefined;
+
   /** `keys IN onlyKeys` over a relation's key columns, when only some keys are asked for. */
   keyFilter(s: EntitySpine, a: RelationAccess): SqlExpr | undefined {
     const keys = this.onlyKeys;
@@ -331,10 +338,12 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     if (group) group.push(l);
     else prefixGroups.set(k, [l]);
   }
-  const groups = [
-    ...[...prefixGroups.values()].map((group) => ({ group, prefix: true })),
-    ...groupLookups(lookups.filter((l) => !isPrefix(l))).map((group) => ({ group, prefix: false })),
-  ];
+  // One time for every key of an entity spine (where the engine joins rather than probes): each relation is read once, grouped by key.
+  const oneTime = low.oneTime !== undefined && d.strategies.aggregate !== 'correlated' ? low.oneTime : undefined;
+  if (oneTime) oneTimeLookups(low, lookups, oneTime, needTime, { ctes, joins, firstItems, keysOn, timeColumn });
+  const groups = oneTime
+    ? []
+    : [...[...prefixGroups.values()].map((group) => ({ group, prefix: true })), ...groupLookups(lookups.filter((l) => !isPrefix(l))).map((group) => ({ group, prefix: false }))];
 
   groups.forEach(({ group, prefix }, gi) => {
     const first = group[0]!;
@@ -466,6 +475,172 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     q: { k: 'select', items: [{ e: { k: 'star', table: '__st' } }, ...secondItems], from: { k: 'table', name: '__stage1', alias: '__st' } },
   });
   return { ctes, result: '__stage2', timeColumn };
+}
+
+/**
+ * Every lookup of a spine of one time `t` holding every key (a whole
+ * materialize, a fit): each is one pass over its relation grouped by key,
+ * LEFT JOINed to the spine on the keys — no probe, range join or window per
+ * key (docs/targets.md, "One time for every key"). Per relation and keys:
+ *
+ *   aggregates  one grouped scan of the rows up to t (back to the widest
+ *               window when every aggregate has one); each aggregate keeps
+ *               only its own rows with `CASE WHEN <its WHERE, window, AS OF
+ *               bound> THEN x END` (COUNT(*) counts a 1), the time of its rows
+ *               is MAX(CASE … THEN event time END)
+ *   latest      per WHERE: the newest event time per key up to t, then the
+ *               rows of the key at that time, the first in tie order
+ *               (ROW_NUMBER … = 1): one row, every value read from it
+ *   dimension   per WHERE: the first row per key in tie order
+ *
+ * The values are those of the per-key plans: the same rows are visible (keys
+ * equal, WHERE true, time bounds against `t` moved back by the relation's
+ * AVAILABLE delay), and an aggregate over a key's CASE-filtered rows equals
+ * the aggregate over the rows it filters (NULLs are skipped by every aggregate).
+ */
+function oneTimeLookups(
+  low: Lowering,
+  lookups: readonly Lookup[],
+  t: SqlExpr,
+  needTime: (l: Lookup) => boolean,
+  out: { ctes: { name: string; q: SqlQuery; materialized?: boolean }[]; joins: SqlJoin[]; firstItems: SqlSelectItem[]; keysOn: (l: Lookup, alias: string) => SqlExpr[]; timeColumn: Map<string, string> },
+): void {
+  const groupBy = (ls: readonly Lookup[], by: (l: Lookup) => unknown): Lookup[][] => {
+    const groups = new Map<string, Lookup[]>();
+    for (const l of ls) {
+      const k = JSON.stringify(by(l), (key, value) => (key === 'span' ? undefined : value));
+      const g = groups.get(k);
+      if (g) g.push(l);
+      else groups.set(k, [l]);
+    }
+    return [...groups.values()];
+  };
+  const aggregates = groupBy(
+    lookups.filter((l) => l.kind === 'aggregate'),
+    (l) => [l.access, l.spineKeys],
+  );
+  const latest = groupBy(
+    lookups.filter((l) => l.kind === 'latest'),
+    (l) => [l.access, l.spineKeys, l.where ?? null, l.strictlyBefore ?? false],
+  );
+  let n = 0;
+  const where = (l: Lookup) => (l.where ? lowerExpr(l.where) : undefined);
+
+  for (const group of aggregates) {
+    const g = `__o${++n}`;
+    const first = group[0]!;
+    const a = first.access;
+    const rel = a.relation;
+    const keys = a.keyColumns.map((c) => col(c, rel));
+    const end = a.eventTime ? low.availableBy(a, t) : undefined;
+    // The scan: rows up to t (before t when every aggregate is AS OF < t), back to the widest window when each has one;
+    // a WHERE shared by every aggregate filters the scan, others are folded into each aggregate.
+    const sameWhere = group.every((l) => JSON.stringify(l.where ?? null) === JSON.stringify(first.where ?? null));
+    const allStrict = group.every((l) => l.strictlyBefore === true);
+    const widest = group.some((l) => l.windowSeconds === undefined) ? undefined : Math.max(...group.map((l) => l.windowSeconds!));
+    const scanWhere = and(
+      ...keys.map((k) => isNull(k, true)),
+      sameWhere ? where(first) : undefined,
+      end ? bin(allStrict ? '<' : '<=', low.eventTime(a), end) : undefined,
+      end && widest !== undefined ? bin('>', low.eventTime(a), minus(end, widest)) : undefined,
+    );
+    const items: SqlSelectItem[] = keys.map((k, i) => ({ e: k, alias: key(i) }));
+    // Each distinct aggregate once (several features often share one: the time of their rows, a COUNT(*)).
+    const known = new Map<string, string>();
+    const aggregate = (e: SqlExpr): string => {
+      const id = JSON.stringify(e);
+      let name = known.get(id);
+      if (name === undefined) {
+        name = `__a${known.size + 1}`;
+        known.set(id, name);
+        items.push({ e, alias: name });
+      }
+      return name;
+    };
+    const alias = `${g}_j`;
+    const values: { l: Lookup; value: string; time: SqlExpr | undefined }[] = [];
+    for (const l of group) {
+      const window = end && l.windowSeconds !== undefined && l.windowSeconds !== widest ? bin('>', low.eventTime(a), minus(end, l.windowSeconds)) : undefined;
+      const filter = and(sameWhere ? undefined : where(l), end && l.strictlyBefore && !allStrict ? bin('<', low.eventTime(a), end) : undefined);
+      const own = and(filter, window);
+      const value = aggregate(low.windowed(l, own));
+      let time: SqlExpr | undefined;
+      if (end && needTime(l)) {
+        const e = low.eventTime(a);
+        if (filter) time = col(aggregate({ k: 'agg', fn: 'MAX', distinct: false, arg: caseWhen([{ when: own!, then: e }]), type: 'TIMESTAMP' }), alias);
+        else {
+          // The newest row of a narrower window is the newest row scanned, when that one is inside the window.
+          const newest = col(aggregate({ k: 'agg', fn: 'MAX', distinct: false, arg: e, type: 'TIMESTAMP' }), alias);
+          time = window ? caseWhen([{ when: bin('>', newest, minus(end, l.windowSeconds!)), then: newest }]) : newest;
+        }
+      }
+      values.push({ l, value, time });
+    }
+    out.ctes.push({ name: g, q: { k: 'select', items, from: { k: 'table', name: rel }, ...(scanWhere ? { where: scanWhere } : {}), groupBy: keys }, materialized: true });
+    out.joins.push({ type: 'LEFT', from: { k: 'table', name: g, alias }, on: and(...out.keysOn(first, alias))! });
+    for (const { l, value, time } of values) {
+      const v = col(value, alias);
+      const isCount = l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
+      out.firstItems.push({ e: isCount ? fn('COALESCE', v, int(0)) : v, alias: l.id });
+      if (time) {
+        out.firstItems.push({ e: time, alias: `${l.id}__time` });
+        out.timeColumn.set(l.id, `${l.id}__time`);
+      }
+    }
+  }
+
+  for (const group of latest) {
+    const g = `__o${++n}`;
+    const first = group[0]!;
+    const a = first.access;
+    const rel = a.relation;
+    const keys = a.keyColumns.map((c) => col(c, rel));
+    const alias = `${g}_j`;
+    if (!a.eventTime) {
+      // A dimension: the winning row per key.
+      out.ctes.push({ name: g, q: low.winners(group), materialized: true });
+      out.joins.push({ type: 'LEFT', from: { k: 'table', name: g, alias }, on: and(...out.keysOn(first, alias))! });
+      for (const l of group) out.firstItems.push({ e: col(`__v_${l.id}`, alias), alias: l.id });
+      continue;
+    }
+    // The newest event time per key (the column as stored, so that the join back can use the (key, time) index) …
+    const raw = col(a.eventTime.column, rel);
+    out.ctes.push({
+      name: `${g}_max`,
+      q: {
+        k: 'select',
+        items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: { k: 'agg', fn: 'MAX', distinct: false, arg: raw, type: a.eventTime.type }, alias: '__er' }],
+        from: { k: 'table', name: rel },
+        where: and(...keys.map((k) => isNull(k, true)), where(first), bin(first.strictlyBefore ? '<' : '<=', low.eventTime(a), low.availableBy(a, t)))!,
+        groupBy: keys,
+      },
+      materialized: true,
+    });
+    // … then the key's rows at that time, the first in tie order.
+    const m = `${g}_m`;
+    const ranked: SqlSelect = {
+      k: 'select',
+      items: [
+        ...keys.map((_k, i) => ({ e: col(key(i), m), alias: key(i) })),
+        { e: low.eventTime(a), alias: '__e' },
+        ...group.map((l) => ({ e: lowerExpr(l.value), alias: `__v_${l.id}` })),
+        { e: { k: 'row_number', partitionBy: keys.map((_k, i) => col(key(i), m)), orderBy: low.tieOrder(first) }, alias: '__n' },
+      ],
+      from: { k: 'table', name: `${g}_max`, alias: m },
+      joins: [{ type: 'INNER', from: { k: 'table', name: rel }, on: and(...keys.map((k, i) => bin('=', k, col(key(i), m))), bin('=', raw, col('__er', m)), where(first))! }],
+    };
+    out.ctes.push({
+      name: g,
+      q: { k: 'select', items: [...keys.map((_k, i) => ({ e: col(key(i)) })), { e: col('__e') }, ...group.map((l) => ({ e: col(`__v_${l.id}`) }))], from: { k: 'derived', q: ranked, alias: '__ranked' }, where: bin('=', col('__n'), int(1)) },
+      materialized: true,
+    });
+    out.joins.push({ type: 'LEFT', from: { k: 'table', name: g, alias }, on: and(...out.keysOn(first, alias))! });
+    out.firstItems.push({ e: col('__e', alias), alias: `${g}__time` });
+    for (const l of group) {
+      out.firstItems.push({ e: col(`__v_${l.id}`, alias), alias: l.id });
+      out.timeColumn.set(l.id, `${g}__time`);
+    }
+  }
 }
 
 /**
@@ -735,6 +910,7 @@ export function lowerSpine(plan: SpinePlan, dialect: Dialect): SqlStatement {
 export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}, options: MaterializeOptions = {}): SqlStatement {
   const low = new Lowering(dialect, times, options.keys, options.parameters === true);
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  if (options.keys === undefined) low.oneTime = low.time(plan.spine.time);
   const stage = lookupStage(low, '__spine', plan.lookups, () => true);
   const r = '__r';
   const items: SqlSelectItem[] = [

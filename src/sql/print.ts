@@ -150,6 +150,7 @@ export class SqlPrinter {
         if (d.aggregate) return d.aggregate(e.fn, e.arg ? this.expr(e.arg) : undefined, e.distinct, e.type);
         return `${e.fn}(${e.distinct ? 'DISTINCT ' : ''}${e.arg ? this.expr(e.arg) : '*'})`;
       case 'row_number':
+        if (d.rowNumber) return d.rowNumber(this.window(e.partitionBy, e.orderBy));
         return `ROW_NUMBER() OVER (${this.window(e.partitionBy, e.orderBy)})`;
       case 'running_max':
         return `MAX(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;

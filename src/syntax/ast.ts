@@ -90,7 +90,12 @@ export type SourceFormat = 'CSV' | 'PARQUET' | 'JSONL';
 export type SourceOrigin =
   | { readonly kind: 'file'; readonly path: StringLiteral; readonly format?: { readonly value: SourceFormat; readonly span: Span }; readonly span: Span }
   | { readonly kind: 'table'; readonly name: readonly Identifier[]; readonly span: Span }
-  | { readonly kind: 'stream'; readonly span: Span };
+  | { readonly kind: 'stream'; readonly span: Span }
+  /** `FROM KAFKA TOPIC 'name' [FORMAT JSON]`: a STREAM whose events are consumed from a Kafka topic. */
+  | { readonly kind: 'kafka'; readonly topic: StringLiteral; readonly format?: { readonly value: KafkaFormat; readonly span: Span }; readonly span: Span };
+
+/** How a Kafka message's value is read: one JSON object per message. */
+export type KafkaFormat = 'JSON';
 
 /**
  * When a relation's rows become available, beyond their event time:

@@ -578,6 +578,21 @@ export class AstBuilder {
     return { kind: 'stream', span };
   }
 
+  kafkaOrigin(topic: IToken, formatToken: IToken | undefined, span: Span): A.SourceOrigin {
+    const t = this.string(topic);
+    if (t.value === '') this.report('E0113', t.span, 'a Kafka topic name cannot be empty', "name the topic: FROM KAFKA TOPIC 'clicks'");
+    else if (!/^[A-Za-z0-9._-]{1,249}$/.test(t.value)) {
+      this.report('E0113', t.span, `'${t.value}' is not a Kafka topic name`, 'topic names are 1 to 249 letters, digits, `.`, `_` and `-`');
+    }
+    if (!formatToken) return { kind: 'kafka', topic: t, span };
+    const id = this.identifier(formatToken);
+    if (id.quoted || id.text.toUpperCase() !== 'JSON') {
+      this.report('E0110', id.span, `unknown Kafka message format \`${id.text}\``, didYouMean(id.text, ['JSON']) ?? 'Kafka messages are read as JSON (FORMAT JSON)');
+      return { kind: 'kafka', topic: t, span };
+    }
+    return { kind: 'kafka', topic: t, format: { value: 'JSON', span: id.span }, span };
+  }
+
   view(name: A.Identifier, clauses: readonly Clause[], query: A.Select): A.ViewStatement {
     const c = this.clauseValues(clauses);
     const out: Mutable<A.ViewStatement> = { kind: 'view', name, query, span: PENDING_SPAN };

@@ -268,6 +268,8 @@ function origin(o: A.SourceOrigin): string {
       return `FROM TABLE ${o.name.map(formatIdentifier).join('.')}`;
     case 'stream':
       return 'FROM STREAM';
+    case 'kafka':
+      return `FROM KAFKA TOPIC ${formatString(o.topic.value)}${o.format ? ` FORMAT ${o.format.value}` : ''}`;
   }
 }
 

@@ -108,6 +108,7 @@ const L = {
   tag: { LABEL: 'tag' },
   then: { LABEL: 'then' },
   time: { LABEL: 'time' },
+  topic: { LABEL: 'topic' },
   delay: { LABEL: 'delay' },
   timestamp: { LABEL: 'timestamp' },
   ttl: { LABEL: 'ttl' },
@@ -648,8 +649,20 @@ export class FsqlParser extends EmbeddedActionsParser {
           return this.RECORDING_PHASE ? NONE : this.builder.streamOrigin(this.builder.tokenSpan(keyword));
         },
       },
+      {
+        ALT: (): A.SourceOrigin => {
+          const keyword = this.CONSUME(T.Kafka);
+          this.CONSUME(T.Topic);
+          const topic = this.CONSUME2(T.StringLiteral, L.topic);
+          const format = this.OPTION2(() => {
+            this.CONSUME2(T.Format);
+            return this.CONSUME3(T.Name, L.format);
+          });
+          return this.RECORDING_PHASE ? NONE : this.builder.kafkaOrigin(topic, format, this.builder.span(keyword, this.LA(0)));
+        },
+      },
     ],
-    ERR_MSG: "FILE 'path', TABLE name or STREAM",
+    ERR_MSG: "FILE 'path', TABLE name, STREAM or KAFKA TOPIC 'name'",
   };
 
   /** Of features, labels and versioned references. */

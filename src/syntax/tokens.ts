@@ -78,6 +78,7 @@ export const Feature = contextual('FEATURE');
 export const File = contextual('FILE');
 export const Fill = contextual('FILL');
 export const Format = contextual('FORMAT');
+export const Kafka = contextual('KAFKA');
 export const Key = contextual('KEY');
 export const Label = contextual('LABEL');
 export const Of = contextual('OF');
@@ -95,6 +96,7 @@ export const Table = contextual('TABLE');
 export const Tags = contextual('TAGS');
 export const Time = contextual('TIME');
 export const Timestamp = contextual('TIMESTAMP');
+export const Topic = contextual('TOPIC');
 export const DateKw = contextual('DATE', 'Date');
 export const Top = contextual('TOP');
 export const Training = contextual('TRAINING');
@@ -141,8 +143,8 @@ const reservedTokens = [
   Join, Left, Like, Not, Null, On, Or, Select, Then, True, When, Where,
 ];
 const contextualTokens = [
-  After, At, Available, Description, Entity, Event, Features, Feature, File, Fill, Format, Key, Label, Of, OneHot, Outer, Owner, Percent, Sample,
-  Scale, Seed, Set, Source, Stream, Table, Tags, Time, Timestamp, DateKw, Top, Training, Ttl, Version, View, Window,
+  After, At, Available, Description, Entity, Event, Features, Feature, File, Fill, Format, Kafka, Key, Label, Of, OneHot, Outer, Owner, Percent, Sample,
+  Scale, Seed, Set, Source, Stream, Table, Tags, Time, Timestamp, Topic, DateKw, Top, Training, Ttl, Version, View, Window,
 ];
 
 /**

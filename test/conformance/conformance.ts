@@ -346,3 +346,57 @@ export function expectSameResults(label: string, actual: ExampleResults, expecte
   }
   for (const [k, p] of Object.entries(expected.fitted)) expect(sameParams(actual.fitted[k]!, p), `${label}: fit of ${k}`).toBeUndefined();
 }
+
+// ---------------------------------------------------------------------------
+// SAMPLE on many label rows (issue 12 item 1): Spark's ROW_NUMBER() is a 32-bit int, and the hash
+// ((r + seed) × 48271) overflowed it — another, larger sample (an error in ANSI mode).
+
+/** The sampling rule of docs/semantics.md §4, computed here with exact integers (row numbers 1-based). */
+export function sampledRows(count: number, percent: number, seed: number): number[] {
+  const p = 2147483647n;
+  const kept: number[] = [];
+  for (let r = 1; r <= count; r++) {
+    const x1 = ((BigInt(r) + BigInt(seed)) * 48271n) % p;
+    const x2 = (x1 * 48271n) % p;
+    if (x2 % 1000000n < BigInt(Math.round(percent * 10_000))) kept.push(r);
+  }
+  return kept;
+}
+
+export const sampleCase = {
+  rows: 3000,
+  percent: 40,
+  seed: 1_000_000,
+  text: `
+    CREATE ENTITY user KEY (user_id INTEGER);
+    CREATE SOURCE outcomes (user_id INTEGER NOT NULL, at TIMESTAMP NOT NULL, y INTEGER) FROM TABLE outcomes EVENT TIME at;
+    CREATE LABEL y ENTITY user FROM outcomes AS y;
+    CREATE FEATURE last_y ENTITY user FROM outcomes AS y;
+    CREATE TRAINING SET sampled LABEL y FEATURES (last_y) SAMPLE 40 PERCENT SEED 1000000;`,
+};
+
+/**
+ * A sampled training set of 3,000 label rows, each of its own time: the rows
+ * kept are the ones the rule picks (computed independently, with exact
+ * integers: (r + 1,000,000) × 48271 is beyond 2^31), and equal the reference
+ * evaluator's.
+ */
+export async function checkSampleCase(label: string, open: OpenEngine): Promise<void> {
+  const c = sampleCase;
+  const catalog = catalogOf(c.text);
+  // Row r (1-based, in label-time order) has time T0 + r seconds, key r % 17 and label r.
+  const outcomes: Row[] = Array.from({ length: c.rows }, (_v, i) => ({ user_id: (i + 1) % 17, at: T0 + (i + 1) * 1_000_000, y: i + 1 }));
+  const data = { outcomes };
+  const kept = sampledRows(c.rows, c.percent, c.seed);
+  const params = fitAll(catalog, data, [findFeature(catalog, 'last_y')]);
+  const fitted = (name: string, version: number) => params.get(`${name}@${version}`) ?? params.get(`${keyOf(name)}@${version}`);
+  const expected = trainingSet(catalog, data, 'sampled', undefined, { fitted: params });
+  expect(expected.rows.map((r) => r[expected.columns.indexOf('y')]), 'the reference evaluator samples by the rule').toEqual(kept);
+  await withEngine(open, async (engine) => {
+    await loadProject(engine, catalog, data);
+    const actual = await runTraining(engine, planTraining(catalog, 'sampled', fitted));
+    expect(actual.columns).toEqual(expected.columns);
+    expect(actual.rows.length, `${label}: sampled rows`).toBe(kept.length);
+    expect(sameRows(actual.rows, expected.rows), `${label}: the sampled training set`).toBeUndefined();
+  });
+}

@@ -3,8 +3,13 @@
  * (FSQL_TEST_POSTGRES_URL), in a database of this run's own: the Engine
  * contract as SQLite and DuckDB keep it (test/engine/engine.test.ts) —
  * canonical values both ways, atomic inserts, transactions in which a failed
- * statement does not abort the rest and DDL rolls back, streaming, busy locks.
+ * statement does not abort the rest and DDL rolls back, streaming, busy locks;
+ * and what the Kysely pool and the COPY bulk path add: session settings on
+ * every pooled connection, escaping of COPY's text format, temporary tables
+ * kept on their connection.
  */
+import fc from 'fast-check';
+import '../support/fast-check-seed.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnInfo, ScalarType } from '../../src/check/catalog.js';
@@ -131,6 +136,77 @@ describe('postgres engine', () => {
       await e.createIndex(long, [`${long}_key`, `${long}_other`]);
       const n = await e.query(`SELECT count(*) AS n FROM pg_indexes WHERE schemaname = '${e.schema}' AND tablename = '${long}'`, [{ name: 'n', type: 'INTEGER' }]);
       expect(n).toEqual([{ n: 2 }]);
+    }));
+
+  it('COPY and INSERT store any text, number and time exactly: escapes, \\N as text, empty text apart from NULL', async () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replaceAll('\u0000', '')),
+      fc.constantFrom('', '\\N', '\\', '\\.', '\t', '\n', '\r\n', 'a\tb\\nc', ' ', 'NULL', '\\x41', '"', ','),
+    );
+    const row = fc.record({
+      i: fc.option(fc.integer({ min: -(2 ** 53), max: 2 ** 53 }), { nil: null }),
+      d: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+      s: fc.option(text, { nil: null }),
+      b: fc.option(fc.boolean(), { nil: null }),
+      day: fc.option(fc.integer({ min: -700_000, max: 2_900_000 }), { nil: null }),
+      ts: fc.option(fc.integer({ min: -(2 ** 52), max: 2 ** 52 }), { nil: null }),
+    });
+    await using(async (e) => {
+      let table = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 40 }), fc.boolean(), async (rows, bulk) => {
+          const name = `c${++table}`;
+          await e.createTable(name, allTypes);
+          // Repeated past the COPY threshold (256 rows) or not: both paths.
+          const all = (bulk ? Array.from({ length: Math.ceil(600 / rows.length) }, () => rows).flat() : rows).map((r, k) => ({ id: k, ...r }));
+          await e.insertRows(name, allTypes, all);
+          const expected = all.map((r) => ({ ...r, d: r.d === null ? null : r.d === 0 ? 0 : r.d }));
+          expect(await e.query(`SELECT * FROM ${name} ORDER BY id`, allTypes)).toEqual(expected);
+          await e.execute(`DROP TABLE ${name}`);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  });
+
+  it('a bad value in a bulk (COPY) load is a BadRowError naming the row; nothing is stored', () =>
+    using(async (e) => {
+      await e.createTable('t', allTypes);
+      const many: Row[] = Array.from({ length: 5000 }, (_v, k) => ({ id: k, d: k / 3, s: `s${k}` }));
+      many[3999] = { id: 3999, d: Number.POSITIVE_INFINITY };
+      await expect(e.insertRows('t', allTypes, many)).rejects.toThrow(/row 4000, column d: .*finite/);
+      many[3999] = { id: 3999, s: 'a\u0000b' };
+      await expect(e.insertRows('t', allTypes, many)).rejects.toThrow(/row 4000, column s: PostgreSQL text cannot hold the NUL character/);
+      expect(await e.query('SELECT count(*) AS n FROM t', [{ name: 'n', type: 'INTEGER' }])).toEqual([{ n: 0 }]);
+      many[3999] = { id: 3999 };
+      await e.insertRows('t', allTypes, many);
+      expect(await e.query('SELECT count(*) AS n, sum(id) AS s FROM t', [{ name: 'n', type: 'INTEGER' }, { name: 's', type: 'INTEGER' }])).toEqual([{ n: 5000, s: (4999 * 5000) / 2 }]);
+    }));
+
+  it('every pooled connection has the session settings; calls outside a transaction may run at once', () =>
+    using(async (e) => {
+      const q = "SELECT pg_backend_pid() AS pid, current_setting('jit') AS jit, current_setting('TimeZone') AS tz, current_setting('search_path') AS sp, current_setting('lock_timeout') AS lt, pg_sleep(0.3)::text AS z";
+      const t0 = performance.now();
+      const results = (await Promise.all([1, 2, 3, 4].map(() => e.query(q)))).map((r) => r[0]!);
+      const ms = performance.now() - t0;
+      expect(new Set(results.map((r) => r['pid'])).size).toBeGreaterThan(1);
+      expect(ms).toBeLessThan(1100);
+      for (const r of results) expect({ jit: r['jit'], tz: r['tz'], sp: r['sp'], lt: r['lt'] }).toEqual({ jit: 'off', tz: 'UTC', sp: `${e.schema}, public`, lt: '1min' });
+    }));
+
+  it('a temporary table stays visible to later calls and to a streamed query, until it is dropped', () =>
+    using(async (e) => {
+      await e.createTable('spine', [col('k', 'INTEGER', false)], { temporary: true });
+      await e.insertRows('spine', [col('k', 'INTEGER', false)], Array.from({ length: 1000 }, (_v, k) => ({ k })));
+      expect(await e.query('SELECT count(*) AS n FROM spine', [{ name: 'n', type: 'INTEGER' }])).toEqual([{ n: 1000 }]);
+      let sum = 0;
+      const n = await e.queryBatches('SELECT k FROM spine', [{ name: 'k', type: 'INTEGER' }], (rows) => {
+        for (const [k] of rows) sum += k as number;
+      }, 300);
+      expect([n, sum]).toEqual([1000, (999 * 1000) / 2]);
+      await e.execute('DROP TABLE spine');
+      await expect(e.query('SELECT 1 FROM spine')).rejects.toThrow(/spine/);
     }));
 
   it('a lock held past the busy timeout is EngineBusyError', async () => {

@@ -94,6 +94,9 @@ export const spark: Dialect = {
   binaryText: (e) => e,
   // The default LIKE escape character is the backslash: double the pattern's backslashes.
   like: (e, p, negated) => `${e} ${negated ? 'NOT ' : ''}LIKE ${plainPattern(p) ? p : `REPLACE(${p}, '\\\\', '\\\\\\\\')`}`,
+  // ROW_NUMBER() is a 32-bit int in Spark: the SAMPLE hash ((row + seed) * 48271) overflowed it (a larger, other
+  // sample; an error in ANSI mode), issue 12 item 1. As BIGINT every product of the hash fits.
+  rowNumber: (window) => `CAST(ROW_NUMBER() OVER (${window}) AS BIGINT)`,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
   strategies: { latest: 'window', aggregate: 'prefix' },
 };

@@ -90,6 +90,7 @@ function metaOf(h: Record<string, string>): EntityMeta & { base: number } {
     updatedAt: Number(h.updatedAt),
     seq: Number(h.seq),
     highAsOf: h.highAsOf === undefined || h.highAsOf === '' ? null : Number(h.highAsOf),
+    refreshedAsOf: h.refreshedAsOf === undefined || h.refreshedAsOf === '' ? null : Number(h.refreshedAsOf),
     base: Number(h.base ?? 0),
   };
 }
@@ -337,7 +338,7 @@ export class RedisVectorStore implements VectorStore {
             highAsOf: null,
             base: ticket,
           };
-          m.hset(record, { ...next, highAsOf: '' });
+          m.hset(record, { ...next, highAsOf: '', refreshedAsOf: '' });
           m.zrem(writing, String(g));
           const res = await m.exec();
           if (res !== null) {
@@ -425,15 +426,16 @@ export class RedisVectorStore implements VectorStore {
           return null;
         }
         const { base: _base, ...m } = metaOf(h);
-        let c: Pick<EntityMeta, 'seq' | 'highAsOf'>;
+        let c: ReturnType<MetaChange>;
         try {
           c = change(m);
         } catch (e) {
           await w.unwatch();
           throw e;
         }
-        const res = await w.multi().hset(record, { seq: c.seq, highAsOf: c.highAsOf === null ? '' : c.highAsOf }).exec();
-        if (res !== null) return { ...m, seq: c.seq, highAsOf: c.highAsOf };
+        const refreshed = c.refreshedAsOf ?? m.refreshedAsOf ?? null;
+        const res = await w.multi().hset(record, { seq: c.seq, highAsOf: c.highAsOf === null ? '' : c.highAsOf, refreshedAsOf: refreshed === null ? '' : refreshed }).exec();
+        if (res !== null) return { ...m, seq: c.seq, highAsOf: c.highAsOf, refreshedAsOf: refreshed };
         if (Date.now() >= deadline) throw new OnlineStoreError('busy', `${this.where}: other writers kept changing ${entity} for more than ${this.writeTimeoutMs} ms`);
         await sleep(wait);
       }

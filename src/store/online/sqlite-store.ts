@@ -65,6 +65,7 @@ interface EntityRow {
   updated_at: number;
   seq: number;
   high_as_of: number | null;
+  refreshed_as_of: number | null;
 }
 
 /** What the store caches about an entity's current generation. */
@@ -82,7 +83,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const nowMicros = () => Date.now() * 1000;
 
 
-const ENTITY_COLUMNS = 'entity, generation, vectors, as_of, key_columns, features, keys, written_at, updated_at, seq, high_as_of';
+const ENTITY_COLUMNS = 'entity, generation, vectors, as_of, key_columns, features, keys, written_at, updated_at, seq, high_as_of, refreshed_as_of';
 
 function entityMeta(row: EntityRow): EntityMeta {
   return {
@@ -96,6 +97,7 @@ function entityMeta(row: EntityRow): EntityMeta {
     updatedAt: row.updated_at,
     seq: row.seq,
     highAsOf: row.high_as_of,
+    refreshedAsOf: row.refreshed_as_of,
   };
 }
 
@@ -167,7 +169,8 @@ export class SqliteVectorStore implements VectorStore {
             written_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL,
             seq INTEGER NOT NULL DEFAULT 0,
-            high_as_of INTEGER
+            high_as_of INTEGER,
+            refreshed_as_of INTEGER
           );
           INSERT OR IGNORE INTO fsql_online_meta (name, value) VALUES ('schema', ${SCHEMA_VERSION}), ('last_generation', 0);
         `);
@@ -186,13 +189,15 @@ export class SqliteVectorStore implements VectorStore {
     // its vectors ticket 0. Checked again inside the write lock: another process may be opening it too.
     const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
     const vectorTables = () => db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB '${VECTOR_TABLE_PREFIX}[0-9]*'`).pluck().all() as string[];
-    const stale = () => !columns('fsql_online_entities').includes('seq') || vectorTables().some((t) => !columns(t).includes('s'));
+    const stale = () => !columns('fsql_online_entities').includes('seq') || !columns('fsql_online_entities').includes('refreshed_as_of') || vectorTables().some((t) => !columns(t).includes('s'));
     if (stale()) {
       db.transaction(() => {
         if (!columns('fsql_online_entities').includes('seq')) {
           db.exec('ALTER TABLE fsql_online_entities ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
           db.exec('ALTER TABLE fsql_online_entities ADD COLUMN high_as_of INTEGER');
         }
+        // The time of the last incremental refresh came later still.
+        if (!columns('fsql_online_entities').includes('refreshed_as_of')) db.exec('ALTER TABLE fsql_online_entities ADD COLUMN refreshed_as_of INTEGER');
         for (const t of vectorTables()) if (!columns(t).includes('s')) db.exec(`ALTER TABLE ${quote(t)} ADD COLUMN s INTEGER NOT NULL DEFAULT 0`);
       }).immediate();
     }
@@ -295,7 +300,7 @@ export class SqliteVectorStore implements VectorStore {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
            ON CONFLICT (entity_key) DO UPDATE SET entity = excluded.entity, generation = excluded.generation, vectors = excluded.vectors,
              as_of = excluded.as_of, key_columns = excluded.key_columns, features = excluded.features, keys = excluded.keys,
-             written_at = excluded.written_at, updated_at = excluded.updated_at, seq = max(fsql_online_entities.seq, excluded.seq), high_as_of = NULL
+             written_at = excluded.written_at, updated_at = excluded.updated_at, seq = max(fsql_online_entities.seq, excluded.seq), high_as_of = NULL, refreshed_as_of = NULL
            RETURNING ${ENTITY_COLUMNS}`,
         )
         .get(entityKey, entity, number, table, generation.asOf, generation.keyColumns, generation.features, count, now, now, ticket) as EntityRow;
@@ -360,9 +365,10 @@ export class SqliteVectorStore implements VectorStore {
       }
       const m = entityMeta(row);
       const c = change(m);
-      this.db.prepare('UPDATE fsql_online_entities SET seq = ?, high_as_of = ? WHERE entity_key = ?').run(c.seq, c.highAsOf, nameKey(entity));
+      const refreshed = c.refreshedAsOf ?? m.refreshedAsOf ?? null;
+      this.db.prepare('UPDATE fsql_online_entities SET seq = ?, high_as_of = ?, refreshed_as_of = ? WHERE entity_key = ?').run(c.seq, c.highAsOf, refreshed, nameKey(entity));
       this.db.exec('COMMIT');
-      return { ...m, seq: c.seq, highAsOf: c.highAsOf };
+      return { ...m, seq: c.seq, highAsOf: c.highAsOf, refreshedAsOf: refreshed };
     } catch (e) {
       this.rollback();
       throw e;

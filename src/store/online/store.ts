@@ -151,6 +151,8 @@ export interface OnlineEntityInfo {
   /** When the snapshot was written / last upserted to, epoch microseconds (wall clock). */
   readonly writtenAt: number;
   readonly updatedAt: number;
+  /** The time an incremental refresh last brought every vector to (`markRefreshed`); null: none since the snapshot (`asOf` holds). */
+  readonly refreshedAsOf: number | null;
 }
 
 export type { PendingUpdate } from '../journal/journal.js';
@@ -231,6 +233,8 @@ export interface OnlineStore {
   settledSince(micros: number): Promise<PendingUpdate[]>;
   /** The current generation of the entity, or null when it has never been materialized. */
   describe(entity: string): Promise<OnlineEntityInfo | null>;
+  /** After an incremental refresh wrote the keys that changed: every vector now holds as of `asOf` (never moves back); null when not materialized. */
+  markRefreshed(entity: string, asOf: number): Promise<OnlineEntityInfo | null>;
   /** Waits for the writes in progress, then closes. */
   close(): Promise<void>;
 }

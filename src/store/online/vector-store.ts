@@ -49,6 +49,12 @@ export interface EntityMeta extends GenerationMeta {
   readonly seq: number;
   /** The time to compute as of, raised by tickets since the snapshot; null right after a snapshot. */
   readonly highAsOf: number | null;
+  /**
+   * The time an incremental refresh (`fsql materialize --incremental`) last
+   * brought every vector of the generation to; null/absent: none since the
+   * generation was written (its `asOf` holds).
+   */
+  readonly refreshedAsOf?: number | null;
 }
 
 /** A stored vector: its encoding and the ticket it was computed under. */
@@ -99,7 +105,7 @@ export type GenerationFiller = (put: (key: string, blob: Uint8Array) => void | P
 export type VectorMerge = (meta: GenerationMeta, stored: readonly (StoredVector | undefined)[]) => readonly (StoredVector | undefined)[];
 
 /** The entity's record change made by `updateMeta` (pure: may be called again on a retry). */
-export type MetaChange = (meta: EntityMeta) => Pick<EntityMeta, 'seq' | 'highAsOf'>;
+export type MetaChange = (meta: EntityMeta) => Pick<EntityMeta, 'seq' | 'highAsOf'> & { readonly refreshedAsOf?: number };
 
 export interface VectorStore {
   /** For messages: the file, or the server with its password redacted. */

@@ -235,7 +235,28 @@ export class VectorOnlineStore implements OnlineStore {
       keys: m.keys,
       writtenAt: m.writtenAt,
       updatedAt: m.updatedAt,
+      refreshedAsOf: m.refreshedAsOf ?? null,
     };
+  }
+
+  /**
+   * Records that every vector of the entity's current generation now holds
+   * as of `asOf` (an incremental refresh wrote the keys that changed): never
+   * moves back. Call after the vectors are written, so a reader never sees
+   * the later time with the earlier values.
+   */
+  markRefreshed(entity: string, asOf: number): Promise<OnlineEntityInfo | null> {
+    try {
+      this.check();
+      const time = checkTime(asOf, () => 'asOf');
+      return this.exclusive(async () => {
+        this.check();
+        const m = await this.vectors.updateMeta(entity, (m: EntityMeta) => ({ seq: m.seq, highAsOf: m.highAsOf, refreshedAsOf: Math.max(m.refreshedAsOf ?? m.asOf, time ?? m.asOf) }));
+        return m === null ? null : this.describe(entity);
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   writeSnapshot(entity: string, snapshot: EntitySnapshot): Promise<void> {

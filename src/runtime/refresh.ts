@@ -1,0 +1,167 @@
+/**
+ * `fsql materialize --incremental` and `fsql serve --refresh EVERY`: the
+ * online vectors of an entity brought from the time they hold (the last
+ * materialize or refresh, A) to a new time B by recomputing only the keys
+ * whose values can differ between A and B (docs/online-stores.md, "Fresh
+ * values").
+ *
+ * A key's value at t depends only on its rows available at or before t
+ * (docs/semantics.md §3). Between A and B a value changes only when a row
+ * becomes available in (A, B] (a new latest row, a row entering a window or
+ * a lifetime aggregate), leaves a window (available in (A − w, B − w]) or
+ * crosses a TTL (available in [A − ttl, B − ttl)). So the keys recomputed are
+ * those with a row whose event time lies in [A − span − d, B], span the
+ * longest window or TTL of the entity's features over that relation and d
+ * its AVAILABLE delay — a superset of the keys that change; every other key's
+ * vector is already its value at B. Dimension relations do not move with
+ * time. Rows committed later with old event times are the ingest's to apply
+ * (they update the keys they touch); history rewritten by other means needs
+ * a full `fsql materialize`.
+ *
+ * The recomputed keys are written in one upsert (readers see all of them old
+ * or all new) under a ticket (src/runtime/online-updates.ts), then the
+ * entity's record says every vector holds as of B (`markRefreshed`) — in
+ * that order, so a reader never sees the later time with the earlier values.
+ */
+import { availableAfterSeconds, keyOf, type Catalog, type ColumnInfo, type LiteralValue } from '../check/catalog.js';
+import type { Engine } from '../engine/engine.js';
+import { and, bin, col, isNull, lit, type SqlExpr } from '../sql/ast.js';
+import { dialectFor } from '../sql/dialects/index.js';
+import { SqlPrinter } from '../sql/print.js';
+import { encodeKey, type SnapshotFeature, type SnapshotRow, type Vector } from '../store/online/store.js';
+import { RuntimeError } from './errors.js';
+import { materialize, type MaterializeOptions } from './materialize.js';
+import { writeTiles } from './tiles.js';
+import { computeSnapshot, entitiesWithFeatures, entityFeatures } from './vectors.js';
+import type { Workspace } from './workspace.js';
+
+const MICROS = 1_000_000;
+/** Keys recomputed per materialize query. */
+const BATCH = 2000;
+
+export interface RefreshedEntity {
+  readonly entity: string;
+  /** `incremental`: only the keys that can have changed were recomputed; `full`: a whole materialize (never materialized, features changed, or the time went back). */
+  readonly mode: 'incremental' | 'full';
+  /** The time the vectors held before (null: never materialized). */
+  readonly previousAsOf: number | null;
+  readonly asOf: number;
+  /** Keys recomputed (incremental) or written (full). */
+  readonly keys: number;
+  /** Keys the entity holds after. */
+  readonly totalKeys: number;
+  readonly seconds: number;
+  /** Why a full materialize ran instead. */
+  readonly reason?: string;
+}
+
+/** The keys of `entity` with a row whose event time lies in [from, to] (µs), over every timed relation its features read. */
+async function movedKeys(engine: Engine, catalog: Catalog, entity: string, previous: number, to: number): Promise<LiteralValue[][]> {
+  const keys = new Map<string, LiteralValue[]>();
+  const printer = new SqlPrinter(dialectFor(engine.target));
+  // Per relation and key binding: the earliest time a row can matter from.
+  const ranges = new Map<string, { relation: string; columns: readonly string[]; from: number }>();
+  for (const ref of entityFeatures(catalog, entity)) {
+    const f = catalog.features[keyOf(ref.name)]!.find((x) => x.version === ref.version)!;
+    const r = catalog.relations[keyOf(f.relation)];
+    if (!r?.eventTime) continue;
+    const span = Math.max(f.mode === 'aggregate' && f.window ? f.window.seconds : 0, f.ttl ? f.ttl.seconds : 0) * MICROS;
+    const from = previous - span - availableAfterSeconds(catalog, r.name) * MICROS;
+    const id = `${keyOf(r.name)}:${f.key.columns.join(',')}`;
+    const had = ranges.get(id);
+    ranges.set(id, { relation: r.name, columns: f.key.columns, from: had ? Math.min(had.from, from) : from });
+  }
+  for (const { relation, columns, from } of ranges.values()) {
+    const r = catalog.relations[keyOf(relation)]!;
+    const et = r.columns.find((c) => c.name === r.eventTime)!;
+    const e: SqlExpr = et.type === 'DATE' ? { k: 'date_to_timestamp', e: col(et.name, r.name) } : col(et.name, r.name);
+    const types = columns.map((c) => r.columns.find((x) => x.name === c)!.type);
+    const sql = printer.statement({
+      k: 'query',
+      q: {
+        k: 'select',
+        distinct: true,
+        items: columns.map((c, i) => ({ e: col(c, r.name), alias: `__k${i}` })),
+        from: { k: 'table', name: r.name },
+        where: and(...columns.map((c) => isNull(col(c, r.name), true)), bin('>=', e, lit(from, 'TIMESTAMP')), bin('<=', e, lit(to, 'TIMESTAMP')))!,
+      },
+    });
+    const cols: ColumnInfo[] = columns.map((_c, i) => ({ name: `__k${i}`, type: types[i]!, nullable: false }));
+    for (const row of await engine.queryValues(sql, cols)) {
+      const key = row as LiteralValue[];
+      keys.set(encodeKey(key, key.length), key);
+    }
+  }
+  return [...keys.values()];
+}
+
+/** What identifies a snapshot's features for the comparison: the stored ones and the computed ones must agree for an upsert. */
+const shape = (features: readonly SnapshotFeature[]) => JSON.stringify(features.map((f) => [keyOf(f.name), f.version, f.columns, f.awaitingFit === true]));
+
+export interface RefreshOptions extends Pick<MaterializeOptions, 'entities'> {
+  /** The time to bring the vectors to, epoch µs (default: now). */
+  readonly at?: number;
+  readonly onProgress?: (event: { readonly entity: string; readonly phase: 'finding' | 'computing' | 'writing' | 'done'; readonly keys?: number }) => void;
+}
+
+/** Brings every entity's vectors (or those of `entities`) to `at`, recomputing only the keys that can have changed. */
+export async function materializeIncremental(ws: Workspace, options: RefreshOptions = {}): Promise<RefreshedEntity[]> {
+  const { catalog } = await ws.catalog();
+  const all = entitiesWithFeatures(catalog);
+  const entities = options.entities
+    ? options.entities.map((e) => {
+        const found = all.find((x) => keyOf(x) === keyOf(e));
+        if (!found) throw new RuntimeError('unknown_entity', catalog.entities[keyOf(e)] ? `entity ${e} has no registered features` : `no registered entity ${e}${all.length ? ` (entities: ${all.join(', ')})` : ''}`);
+        return found;
+      })
+    : all;
+  if (entities.length === 0) throw new RuntimeError('nothing_registered', 'no registered features to materialize: run `fsql apply` first');
+  const at = options.at ?? Date.now() * 1000;
+  const store = ws.online();
+  const out: RefreshedEntity[] = [];
+  for (const entity of entities) {
+    const started = performance.now();
+    const info = await store.describe(entity);
+    const refs = entityFeatures(catalog, entity);
+    const previous = info === null ? null : Math.max(info.asOf, info.refreshedAsOf ?? info.asOf);
+    const registered = JSON.stringify(refs.map((f) => [keyOf(f.name), f.version]));
+    const held = info === null ? '' : JSON.stringify(info.features.map((f) => [keyOf(f.name), f.version]));
+    const fittedSince = info !== null && info.features.some((f) => f.awaitingFit && ws.fitted(f.name, f.version) !== undefined);
+    let reason: string | undefined =
+      info === null ? 'never materialized' : previous! > at ? 'the time asked is before the time the vectors hold' : registered !== held ? 'its feature versions changed' : fittedSince ? 'a feature awaiting its fit was fitted' : undefined;
+    if (reason === undefined) {
+      options.onProgress?.({ entity, phase: 'finding' });
+      const ticket = (await store.ticket(entity, at))!;
+      const asOf = ticket.asOf;
+      const done = await ws.exclusive(async (): Promise<RefreshedEntity | string> => {
+        const engine = await ws.engine();
+        const keys = await movedKeys(engine, catalog, entity, previous!, asOf);
+        options.onProgress?.({ entity, phase: 'computing', keys: keys.length });
+        const vectors: Vector[] = [];
+        for (let i = 0; i < keys.length; i += BATCH) {
+          const s = await computeSnapshot(engine, catalog, ws.fitted, entity, refs, asOf, { keys: keys.slice(i, i + BATCH) });
+          if (shape(s.features) !== shape(info!.features)) return 'the features computed differ from those stored';
+          for (const r of s.rows as Iterable<SnapshotRow>) {
+            vectors.push({ key: r.key, features: r.features.map((cell, j) => ({ name: s.features[j]!.name, version: s.features[j]!.version, values: cell.values, status: cell.status, eventTime: cell.eventTime })) });
+          }
+        }
+        options.onProgress?.({ entity, phase: 'writing', keys: vectors.length });
+        if (vectors.length > 0) await store.upsert(entity, vectors, ticket.seq);
+        // Tiles are kept from `asOf − window` on: rewriting them drops what no window can see any more.
+        await writeTiles(store, engine, ws.config, catalog, entity, asOf, ticket.seq);
+        const after = await store.markRefreshed(entity, asOf);
+        return { entity, mode: 'incremental', previousAsOf: previous, asOf, keys: vectors.length, totalKeys: after?.keys ?? 0, seconds: (performance.now() - started) / 1000 };
+      });
+      if (typeof done !== 'string') {
+        out.push(done);
+        options.onProgress?.({ entity, phase: 'done', keys: done.keys });
+        continue;
+      }
+      reason = done;
+    }
+    const [full] = await materialize(ws, { at, entities: [entity] });
+    out.push({ entity, mode: 'full', previousAsOf: previous, asOf: full!.asOf, keys: full!.keys, totalKeys: full!.keys, seconds: (performance.now() - started) / 1000, reason });
+    options.onProgress?.({ entity, phase: 'done', keys: full!.keys });
+  }
+  return out;
+}
