@@ -287,7 +287,7 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
     await createIndexes(engine, cat, [plan]);
     const indexMs = performance.now() - i0;
 
-    const columns: QueryColumn[] = plan.columns;
+    const columns: readonly QueryColumn[] = plan.columns;
     const at = FEATURES.map((f) => columns.findIndex((col) => col.name === f));
     if (at.some((j) => j < 0)) throw new Error(`the plan lacks a feature column (it has ${columns.map((col) => col.name).join(', ')})`);
     const handColumns: QueryColumn[] = FEATURES.map((f) => columns[at[FEATURES.indexOf(f)]!]!);
@@ -296,7 +296,7 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
     const queries: { name: string; kind: QueryResult['kind']; sql: string; columns: readonly QueryColumn[]; at: readonly number[] }[] = [
       { name: 'fsql', kind: 'fsql', sql: compilePlan(plan, c.target).sql, columns, at },
     ];
-    for (const aggregate of ['correlated', 'join', 'prefix'] as const) {
+    for (const aggregate of ['correlated', 'join', 'prefix', 'lateral'] as const) {
       if (aggregate === base.strategies.aggregate) continue;
       const dialect: Dialect = { ...base, strategies: { ...base.strategies, aggregate } };
       try {

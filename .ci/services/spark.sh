@@ -61,10 +61,22 @@ start)
     kill "$old" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
   fi
-  rm -rf "$dir"; mkdir -p "$dir/warehouse" "$dir/tmp"
+  rm -rf "$dir"; mkdir -p "$dir/warehouse" "$dir/tmp" "$dir/conf"
+  # Warnings and errors only: at INFO the server logs every request (hundreds of MB over a test run).
+  cat >"$dir/conf/log4j2.properties" <<'LOG'
+rootLogger.level = warn
+rootLogger.appenderRef.stdout.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+logger.connect.name = org.apache.spark.sql.connect.service.SparkConnectServer
+logger.connect.level = info
+LOG
   # spark-submit execs spark-class, which execs java: $! is the JVM itself.
   export SPARK_HOME="$home" PYSPARK_PYTHON="$venv/bin/python" SPARK_LOCAL_IP=127.0.0.1
-  export SPARK_LOG_DIR="$dir" SPARK_PID_DIR="$dir"
+  export SPARK_LOG_DIR="$dir" SPARK_PID_DIR="$dir" SPARK_CONF_DIR="$dir/conf"
   nohup "$home/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name fsql-spark-connect \

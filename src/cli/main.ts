@@ -215,13 +215,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[path]', 'project folder', '.')
     .option('--at <time>', "the UTC time vectors are computed as of (default: now), e.g. '2024-04-30 00:00:00'")
     .option('--entity <name...>', 'only these entities')
+    .option('--incremental', 'recompute only the keys whose windowed or TTL values can have changed since the last materialize or refresh (docs/online-stores.md)')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('--format <format>', 'text or json', 'text')
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (path: string, o: { at?: string; entity?: string[]; engine?: string; format: string; quiet?: boolean }) => {
+    .action(async (path: string, o: { at?: string; entity?: string[]; incremental?: boolean; engine?: string; format: string; quiet?: boolean }) => {
       const e = engine(o.engine);
       const { runMaterialize } = await import('./runtime-commands.js');
-      code = await runMaterialize(path, { format: format(o.format), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(o.entity ? { entities: o.entity } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}) }, io);
+      code = await runMaterialize(path, { format: format(o.format), ...(o.at !== undefined ? { at: parseTimeOption('--at', o.at) } : {}), ...(o.entity ? { entities: o.entity } : {}), ...(o.incremental ? { incremental: true } : {}), ...(e ? { engine: e } : {}), ...(o.quiet ? { quiet: true } : {}) }, io);
     });
 
   program
@@ -310,7 +311,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--host <host>', 'address to listen on (default: fsql.json server.host, 127.0.0.1)')
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('--workers <n>', 'server processes sharing the port (default 1; SQLite offline engine only)')
-    .action(async (path: string, o: { port?: string; host?: string; engine?: string; workers?: string }) => {
+    .option('--no-consume', "do not consume the project's Kafka sources in this process (run fsql consume instead; see docs/kafka.md)")
+    .action(async (path: string, o: { port?: string; host?: string; engine?: string; workers?: string; consume?: boolean }) => {
       let port: number | undefined;
       if (o.port !== undefined) {
         port = Number(o.port);
@@ -327,7 +329,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const { runServe } = await import('./serve-command.js');
       code = await runServe(
         path,
-        { ...(port !== undefined ? { port } : {}), ...(o.host !== undefined ? { host: o.host } : {}), ...(e ? { engine: e } : {}), ...(workers !== undefined ? { workers, workerArgs } : {}) },
+        {
+          ...(port !== undefined ? { port } : {}),
+          ...(o.host !== undefined ? { host: o.host } : {}),
+          ...(e ? { engine: e } : {}),
+          ...(workers !== undefined ? { workers, workerArgs } : {}),
+          ...(o.consume === false ? { consume: false } : {}),
+        },
         io,
       );
     });

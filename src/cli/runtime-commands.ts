@@ -18,6 +18,7 @@ import { applyProject, type AwaitingFit } from '../runtime/apply.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { ingest } from '../runtime/ingest.js';
 import { materialize } from '../runtime/materialize.js';
+import { materializeIncremental } from '../runtime/refresh.js';
 import { buildTrainingSet } from '../runtime/train.js';
 import { Workspace } from '../runtime/workspace.js';
 import { formatRowError } from '../store/files/sink.js';
@@ -214,11 +215,44 @@ export interface MaterializeCommandOptions {
   readonly format: TextOrJson;
   /** No progress on stderr. */
   readonly quiet?: boolean;
+  /** Only the keys that can have changed since the last materialize or refresh (src/runtime/refresh.ts). */
+  readonly incremental?: boolean;
 }
 
 export async function runMaterialize(path: string, options: MaterializeCommandOptions, io: RuntimeIo): Promise<number> {
   return withWorkspace(path, io, { engine: options.engine, format: options.format }, async (ws) => {
     const reporter = progressReporter(io, options.quiet);
+    if (options.incremental) {
+      try {
+        const started = performance.now();
+        const result = await materializeIncremental(ws, {
+          ...(options.at !== undefined ? { at: options.at } : {}),
+          ...(options.entities ? { entities: options.entities } : {}),
+          ...(reporter ? { onProgress: (p) => reporter.report({ step: `refreshing ${p.entity} (${p.phase})`, unit: 'key', done: p.keys ?? 0, ...(p.phase === 'done' ? { total: p.keys ?? 0, end: true } : {}) }) } : {}),
+        });
+        reporter?.clear();
+        const seconds = (performance.now() - started) / 1000;
+        const iso = (t: number | null) => (t === null ? null : `${timestampText(t, 'T')}Z`);
+        if (options.format === 'json') {
+          io.stdout(`${JSON.stringify({ asOf: iso(result[0]!.asOf), entities: result.map((r) => ({ ...r, previousAsOf: iso(r.previousAsOf), asOf: iso(r.asOf) })) }, null, 2)}\n`);
+          return 0;
+        }
+        io.stdout(`Refreshed as of ${timestampText(result[0]!.asOf)} UTC into ${ws.config.online.path}\n`);
+        for (const r of result) {
+          io.stdout(
+            r.mode === 'incremental'
+              ? `  ${r.entity}: ${plural(r.keys, 'key')} of ${r.totalKeys} recomputed (vectors held as of ${timestampText(r.previousAsOf!)} UTC) in ${r.seconds.toFixed(2)} s\n`
+              : `  ${r.entity}: materialized in full, ${plural(r.keys, 'key')} (${r.reason}) in ${r.seconds.toFixed(2)} s\n`,
+          );
+        }
+        io.stdout(`${seconds.toFixed(2)} s\n`);
+        return 0;
+      } catch (e) {
+        reporter?.clear();
+        if (e instanceof RuntimeError) return reportRuntimeError(e, io, undefined, options.format);
+        throw e;
+      }
+    }
     try {
       const started = performance.now();
       const result = await materialize(ws, {

@@ -9,6 +9,8 @@ import { Workspace } from '../runtime/workspace.js';
 import { ListenError, startServer } from '../server/index.js';
 import { projectDir } from './registry-commands.js';
 import { RuntimeError } from '../runtime/errors.js';
+import type { KafkaIngestor } from '../runtime/kafka.js';
+import { kafkaSources } from '../runtime/kafka-store.js';
 import { reportRuntimeError, type RuntimeIo } from './runtime-commands.js';
 import { isServeWorker, reportFailed, reportListening, runServePrimary, stopRequested } from './serve-workers.js';
 
@@ -24,6 +26,8 @@ export interface ServeOptions {
   readonly workers?: number;
   /** This command's arguments without `--workers`, given to each worker process. */
   readonly workerArgs?: readonly string[];
+  /** Consume the project's Kafka sources in this process (default true when it has some; docs/kafka.md). */
+  readonly consume?: boolean;
 }
 
 export async function runServe(path: string, options: ServeOptions, io: RuntimeIo): Promise<number> {
@@ -67,10 +71,14 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
     const tokenEnv = ws.config.server.tokenEnv;
     const token = process.env[tokenEnv];
     let server;
+    let consumer: KafkaIngestor | undefined;
     try {
       // The offline engine is opened now: one never applied (`--engine duckdb` on a SQLite project) is refused before listening.
       await ws.engine();
+      // Kafka sources are consumed by a single server (not by the workers of --workers: run fsql consume beside them).
+      if (!worker && options.consume !== false && kafkaSources((await ws.catalog()).catalog).length > 0) consumer = new (await import('../runtime/kafka.js')).KafkaIngestor(ws, { onLog: (l) => io.stderr(`${l}\n`) });
       server = await startServer(ws, {
+        ...(consumer ? { kafka: consumer } : {}),
         ...(options.host !== undefined ? { host: options.host } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(token ? { token } : {}),
@@ -111,6 +119,17 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
     for (const x of excluded) if (!x.retired) io.stderr(`warning: ${x.kind} ${x.name} VERSION ${x.version} is not served: ${x.reason}\n`);
     const retired = excluded.filter((x) => x.retired).length;
     if (retired > 0) io.stderr(`${retired} retired version${retired === 1 ? '' : 's'} not served (fsql list shows them)\n`);
+    if (consumer) {
+      try {
+        await consumer.start();
+        io.stderr(`consuming ${consumer.consumed.map((s) => s.name).join(', ')} from Kafka ${consumer.settings.brokers.join(',')} (group ${consumer.settings.groupId}); lag in /health and /metrics\n`);
+      } catch (e) {
+        await consumer.stop();
+        await server.close();
+        if (e instanceof RuntimeError) return reportRuntimeError(e, io);
+        throw e;
+      }
+    }
     options.onListening?.(server.url);
     await (options.until ??
       new Promise<void>((resolve) => {
@@ -118,6 +137,7 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
         process.once('SIGTERM', () => resolve());
       }));
     io.stdout('stopping…\n');
+    await consumer?.stop();
     await server.close();
     return 0;
   } finally {

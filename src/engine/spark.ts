@@ -109,6 +109,59 @@ export function splitStatements(sql: string): string[] {
   return out.map((s) => s.trim()).filter((s) => s !== '' && !/^(--[^\n]*\n?\s*)*$/.test(s));
 }
 
+/** A DELETE or UPDATE statement, taken apart (`rowRewrite`). */
+export type RowRewrite =
+  | { readonly kind: 'delete'; readonly table: string[]; readonly where: string | undefined }
+  | { readonly kind: 'update'; readonly table: string[]; readonly set: { column: string; value: string }[]; readonly where: string | undefined };
+
+const NAME = '(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|[A-Za-z_][A-Za-z0-9_]*)';
+const TABLE = `(${NAME}(?:\\s*\\.\\s*${NAME})?)`;
+
+/** A quoted or bare name's text. */
+function unquote(name: string): string {
+  const n = name.trim();
+  if (n.startsWith('"')) return n.slice(1, -1).replace(/""/g, '"');
+  if (n.startsWith('`')) return n.slice(1, -1).replace(/``/g, '`');
+  return n;
+}
+
+/** Splits at top-level commas (outside quotes and parentheses). */
+function splitTopLevel(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      i++;
+      while (i < text.length && text[i] !== ch) i += text[i] === '\\' && ch !== '`' ? 2 : 1;
+    } else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+/** A `DELETE FROM t [WHERE …]` or `UPDATE t SET a = …[, …] [WHERE …]` statement taken apart; undefined for any other statement. */
+export function rowRewrite(statement: string): RowRewrite | undefined {
+  const names = (t: string) => (t.match(new RegExp(NAME, 'g')) ?? []).map(unquote);
+  const del = new RegExp(`^DELETE\\s+FROM\\s+${TABLE}(?:\\s+WHERE\\s+([\\s\\S]+))?$`, 'i').exec(statement.trim());
+  if (del) return { kind: 'delete', table: names(del[1]!), where: del[2] };
+  const upd = new RegExp(`^UPDATE\\s+${TABLE}\\s+SET\\s+([\\s\\S]+?)(?:\\s+WHERE\\s+([\\s\\S]+))?$`, 'i').exec(statement.trim());
+  if (!upd) return undefined;
+  const set: { column: string; value: string }[] = [];
+  for (const part of splitTopLevel(upd[2]!)) {
+    const m = new RegExp(`^\\s*(${NAME})\\s*=\\s*([\\s\\S]+)$`).exec(part);
+    if (!m) return undefined;
+    set.push({ column: unquote(m[1]!), value: m[2]!.trim() });
+  }
+  return { kind: 'update', table: names(upd[1]!), set, where: upd[3] };
+}
+
 /** Reads the values of one Arrow column chunk as canonical-ish values (numbers, strings, booleans; days; microseconds). */
 function chunkReader(data: Data<DataType>, vector: Vector): (i: number) => unknown {
   const type = data.type;
@@ -339,7 +392,46 @@ export class SparkEngine implements Engine {
   async createIndex(): Promise<void> {}
 
   async execute(sql: string): Promise<void> {
-    for (const statement of splitStatements(sql)) await this.serial((c) => c.sql(statement));
+    for (const statement of splitStatements(sql)) {
+      const rewrite = rowRewrite(statement);
+      if (rewrite) await this.rewriteRows(rewrite);
+      else await this.serial((c) => c.sql(statement));
+    }
+  }
+
+  /**
+   * `DELETE FROM t [WHERE c]` and `UPDATE t SET a = x, … WHERE c` on a table
+   * that has no row-level changes (Spark's file tables: fsql's bookkeeping
+   * tables, a stream's idempotency keys): the table is rewritten — its rows
+   * with the change applied written to a new table (`CREATE TABLE … AS
+   * SELECT`), which replaces it. Meant for small tables; not atomic.
+   */
+  private async rewriteRows(r: RowRewrite): Promise<void> {
+    const columns = await this.tableColumns(r.table);
+    if (!columns) throw new SparkError(`[TABLE_OR_VIEW_NOT_FOUND] The table or view ${r.table.join('.')} cannot be found.`, 'TABLE_OR_VIEW_NOT_FOUND');
+    const ref = r.table.map(bq).join('.');
+    const last = r.table[r.table.length - 1]!;
+    const scratch = [...r.table.slice(0, -1), `${last}__fsql_rewrite`].map(bq).join('.');
+    const hit = r.where === undefined ? 'TRUE' : `COALESCE((${r.where}), FALSE)`;
+    if (r.kind === 'delete' && r.where === undefined) {
+      await this.serial((c) => c.sql(`TRUNCATE TABLE ${ref}`));
+      return;
+    }
+    const select =
+      r.kind === 'delete'
+        ? `SELECT * FROM ${ref} WHERE NOT ${hit}`
+        : `SELECT ${columns
+            .map((col) => {
+              const set = r.set.find((a) => a.column.toLowerCase() === col.name.toLowerCase());
+              return set === undefined ? bq(col.name) : `CAST(CASE WHEN ${hit} THEN (${set.value}) ELSE ${bq(col.name)} END AS ${col.engineType}) AS ${bq(col.name)}`;
+            })
+            .join(', ')} FROM ${ref}`;
+    await this.serial(async (c) => {
+      await c.sql(`DROP TABLE IF EXISTS ${scratch}`);
+      await c.sql(`CREATE TABLE ${scratch} USING parquet AS ${select}`);
+      await c.sql(`DROP TABLE ${ref}`);
+      await c.sql(`ALTER TABLE ${scratch} RENAME TO ${ref}`);
+    });
   }
 
   private async collect(sql: string, columns: readonly QueryColumn[] | undefined, all: boolean, onRows: (names: string[], rows: Value[][]) => Promise<void> | void): Promise<void> {

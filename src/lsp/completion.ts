@@ -125,10 +125,13 @@ export function complete(text: string, file: string, offset: number, statements:
   const unused = (): Completion[] => clauseWords.filter((c) => !before.some((t, i) => i > 1 && t.word === c.split(' ')[0])).map((c) => keyword(c));
   if (!last || before.length < 3) return [];
   const lastWord = last.word;
+  // A Kafka source's messages are JSON.
+  if (kind === 'SOURCE' && lastWord === 'FORMAT' && before.some((t) => t.word === 'KAFKA')) return [keyword('JSON')];
   if (AFTER[lastWord]) return AFTER[lastWord].map((k) => keyword(k));
 
   if (kind === 'SOURCE') {
-    if (lastWord === 'FROM') return ['FILE', 'TABLE', 'STREAM'].map((k) => keyword(k));
+    if (lastWord === 'FROM') return ['FILE', 'TABLE', 'STREAM', 'KAFKA'].map((k) => keyword(k));
+    if (lastWord === 'KAFKA') return [keyword('TOPIC')];
     if (lastWord === 'EVENT') return [keyword('TIME')];
     if (lastWord === 'TIME') return sourceColumns(statements, before[2]?.name ?? '').map((c) => nameItem(c.name, 'column', c.type));
     const open = depth(before) > 0;

@@ -141,11 +141,14 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         if ((await ws.registry.lastApply()) !== plan.basedOn) ({ plan, catalog } = await planned());
         await ensureBookkeeping(engine);
         const sources: SourceLoad[] = [];
+        // Without transactional DDL (MySQL, Spark) nothing rolls back: FILE sources load into stage tables first, so a
+        // bad file leaves every table and view as it was; the stage tables replace the old ones after.
+        const staged = engineBackend(engine.target).capabilities.transactionalDdl ? undefined : await stageFiles(ws, engine, catalog, options, progress);
         // Views read sources: drop them first, recreate after.
         await dropViews(engine);
         for (const r of Object.values(catalog.relations)) {
           if (r.kind !== 'source') continue;
-          sources.push(await prepareSource(ws, engine, r, options, progress));
+          sources.push(await prepareSource(ws, engine, r, options, progress, staged));
         }
         const views = viewsInOrder(catalog).length;
         if (views > 0) progress({ step: 'creating views', done: 0, total: views, unit: 'view' });
@@ -248,6 +251,17 @@ function previewPlans(catalog: Catalog): Plan[] {
 }
 
 async function ensureBookkeeping(engine: Engine): Promise<void> {
+  if (!engineBackend(engine.target).capabilities.transactionalDdl) {
+    // Each engine's own types (Spark has no TEXT and no PRIMARY KEY); rows are deleted before they are written anyway.
+    const text = (name: string, nullable = false): ColumnInfo => ({ name, type: 'TEXT', nullable });
+    const tables: [string, ColumnInfo[]][] = [
+      [LOADS_TABLE, [text('source'), text('fingerprint'), { name: 'row_count', type: 'INTEGER', nullable: false }]],
+      [VIEWS_TABLE, [text('name')]],
+      [STREAMS_TABLE, [text('source'), text('columns')]],
+    ];
+    for (const [name, columns] of tables) if (!(await tableExists(engine, [engine.schema, name]))) await engine.createTable(name, columns);
+    return;
+  }
   await engine.execute(
     `CREATE TABLE IF NOT EXISTS ${q(LOADS_TABLE)} (source TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, row_count INTEGER NOT NULL);
      CREATE TABLE IF NOT EXISTS ${q(VIEWS_TABLE)} (name TEXT PRIMARY KEY);
@@ -286,10 +300,56 @@ function columnsKey(columns: readonly ColumnInfo[]): string {
   return JSON.stringify(columns.map((c) => [c.name, c.type, c.nullable]));
 }
 
-async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, options: ApplyOptions, progress: OnProgress): Promise<SourceLoad> {
+/** A FILE source loaded into its stage table (engines without transactional DDL), not yet in place. */
+interface StagedLoad {
+  readonly load: SourceLoad;
+  readonly stage?: { readonly table: string; readonly fingerprint: string };
+}
+
+const stageName = (source: string) => `${source}__fsql_stage`;
+
+/**
+ * Loads every FILE source whose file changed into a stage table of its own;
+ * on any failure drops the stage tables made so far and throws: the old
+ * tables and views are untouched.
+ */
+async function stageFiles(ws: Workspace, engine: Engine, catalog: Catalog, options: ApplyOptions, progress: OnProgress): Promise<Map<string, StagedLoad>> {
+  const staged = new Map<string, StagedLoad>();
+  try {
+    for (const r of Object.values(catalog.relations)) {
+      if (r.kind !== 'source' || r.origin.kind !== 'file') continue;
+      staged.set(keyOf(r.name), await loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress, stageName(r.name)));
+    }
+    return staged;
+  } catch (e) {
+    for (const r of Object.values(catalog.relations)) {
+      if (r.kind === 'source' && r.origin.kind === 'file') await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, stageName(r.name))}`).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+/** Puts a staged FILE source in place of its old table (DROP, then RENAME) and records the load. */
+async function swapIn(engine: Engine, r: SourceInfo, staged: StagedLoad): Promise<SourceLoad> {
+  if (!staged.stage) return staged.load;
+  await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, r.name)}`);
+  await engine.execute(`ALTER TABLE ${ownIn(engine, staged.stage.table)} RENAME TO ${ownIn(engine, r.name)}`);
+  await recordLoad(engine, r, staged.stage.fingerprint, staged.load.rows ?? 0);
+  return staged.load;
+}
+
+async function recordLoad(engine: Engine, r: SourceInfo, fingerprint: string, rows: number): Promise<void> {
+  await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(keyOf(r.name))}, ${s(fingerprint)}, ${rows})`);
+}
+
+async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, options: ApplyOptions, progress: OnProgress, staged?: ReadonlyMap<string, StagedLoad>): Promise<SourceLoad> {
   switch (r.origin.kind) {
-    case 'file':
-      return loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress);
+    case 'file': {
+      const done = staged?.get(keyOf(r.name));
+      if (done) return swapIn(engine, r, done);
+      return (await loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress)).load;
+    }
     case 'table':
       return exposeTable(engine, r, r.origin.name);
     case 'stream':
@@ -297,7 +357,11 @@ async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, optio
   }
 }
 
-async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: OnProgress): Promise<SourceLoad> {
+/**
+ * Loads a FILE source into its table — or, given `stage`, into that table
+ * instead, leaving the recording of the load to `swapIn`.
+ */
+async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: OnProgress, stage?: string): Promise<StagedLoad> {
   const path = resolve(ws.dir, file);
   const outside = outsideAllowed(path, ws.dir, ws.config.files.allow);
   if (outside !== undefined) {
@@ -319,14 +383,15 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   const fingerprint = JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) });
   const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [engine.schema, r.name]))) {
-    return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) };
+    return { load: { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) } };
   }
+  const into = stage ?? r.name;
   // Rows of a total for Parquet (its footer has the count); rows and bytes of the file's size for CSV and JSONL.
   const step = `loading ${r.name}`;
   progress({ step, done: 0, unit: 'row', bytes: { done: 0, total: stat.size } });
-  await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, r.name)}`);
-  await engine.createTable(r.name, r.columns);
-  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(r.name, r.columns, rows), {
+  await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, into)}`);
+  await engine.createTable(into, r.columns);
+  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(into, r.columns, rows), {
     onProgress: (p) => progress({ step, done: p.rows, unit: 'row', ...(p.totalRows !== undefined ? { total: p.totalRows } : {}), ...(p.bytes !== undefined && p.totalBytes !== undefined ? { bytes: { done: p.bytes, total: p.totalBytes } } : {}) }),
   });
   if ('errors' in result) {
@@ -334,10 +399,10 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
       rowErrors: result.errors.map((e) => ({ ...e, file })),
     });
   }
-  await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
-  await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(keyOf(r.name))}, ${s(fingerprint)}, ${result.rowCount})`);
+  if (stage === undefined) await recordLoad(engine, r, fingerprint, result.rowCount);
   progress({ step, done: result.rowCount, total: result.rowCount, unit: 'row', end: true });
-  return { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
+  const load: SourceLoad = { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
+  return stage === undefined ? { load } : { load, stage: { table: stage, fingerprint } };
 }
 
 /**

@@ -358,10 +358,14 @@ function kafkaConfig(
   };
 }
 
-function checkBrokers(file: string, entry: string): string[] {
+/** An entry's brokers; `written` is the entry as in fsql.json (shown instead of a value read from the environment). */
+function checkBrokers(file: string, entry: string, written = entry): string[] {
   const out = entry.split(',').map((b) => b.trim()).filter((b) => b !== '');
   for (const b of out) {
-    if (!/^[^\s:/]+:\d{1,5}$/.test(b)) throw new ConfigError(`${file}: kafka.brokers: "${b.includes('${') ? b : b.replace(/[^,]*@/, '…@')}" is not host:port — e.g. "brokers": ["kafka-1:9092", "kafka-2:9092"] (docs/kafka.md)`);
+    if (!/^[^\s:/@]+:\d{1,5}$/.test(b)) {
+      const what = written === entry ? `"${b}"` : `"${written}" (as expanded from the environment)`;
+      throw new ConfigError(`${file}: kafka.brokers: ${what} is not host:port — e.g. "brokers": ["kafka-1:9092", "kafka-2:9092"] (docs/kafka.md)`);
+    }
   }
   return out;
 }
@@ -375,7 +379,7 @@ export function expandKafkaConfig(k: KafkaConfig, file: string): KafkaConfig {
       return v;
     });
   return {
-    brokers: k.brokers.flatMap((b) => checkBrokers(file, expand('brokers', b))),
+    brokers: k.brokers.flatMap((b) => checkBrokers(file, expand('brokers', b), b)),
     clientId: expand('clientId', k.clientId),
     groupId: expand('groupId', k.groupId),
     ssl: k.ssl,

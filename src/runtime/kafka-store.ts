@@ -164,7 +164,9 @@ export function validateMessages(source: SourceInfo, messages: readonly KafkaMes
       continue;
     }
     const problems: string[] = [];
-    const row = read(json, (p) => problems.push(p.column !== undefined ? `column ${p.column}: ${p.reason}` : p.reason));
+    const row = read(json, (p) =>
+      problems.push(p.column === undefined ? p.reason : p.column === timeColumn ? `no event time: column ${p.column}: ${p.reason}` : `column ${p.column}: ${p.reason}`),
+    );
     if (problems.length > 0 || !row) {
       dead.push({ offset, message: m, reason: problems.join('; ') || 'not an event of the source' });
       continue;

@@ -21,6 +21,7 @@ import { keyOf, type SourceInfo } from '../check/catalog.js';
 import { ConfigError, expandKafkaConfig, type KafkaConfig } from './config.js';
 import { RuntimeError } from './errors.js';
 import { kafkaSources, storedOffsets, storeKafkaBatch, topicOf, type KafkaBatchResult } from './kafka-store.js';
+import { settleOwedUpdates } from './online-updates.js';
 import type { Workspace } from './workspace.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -71,7 +72,7 @@ export function kafkaSettings(config: KafkaConfig | undefined, file: string): Ka
     throw e;
   }
   if (!expanded || expanded.brokers.length === 0) {
-    throw new RuntimeError('cannot_open', `the project has Kafka sources but ${file} names no brokers: add "kafka": { "brokers": ["host:9092"] } (docs/kafka.md)`);
+    throw new RuntimeError('cannot_open', `the project has Kafka sources but ${file} names no brokers: add "kafka": { "brokers": ["host:9092"] } (docs/kafka.md), or serve without consuming: fsql serve --no-consume`);
   }
   return expanded;
 }
@@ -133,6 +134,8 @@ export class KafkaIngestor implements KafkaStatusSource {
     if (sources.length === 0) throw new RuntimeError('unknown_source', "the project has no registered Kafka source: declare one with FROM KAFKA TOPIC 'name' and run fsql apply (docs/kafka.md)");
     this.sources = sources;
     const engine = await this.ws.engine();
+    // What a killed consumer (or ingest) left owed, first: its events are stored, their vectors not yet updated.
+    await this.ws.exclusive(() => settleOwedUpdates(this.ws, engine));
     for (const s of sources) {
       for (const [partition, next] of await storedOffsets(engine, s.name, topicOf(s))) this.position(s.name, topicOf(s), partition).next = next;
     }
@@ -141,7 +144,7 @@ export class KafkaIngestor implements KafkaStatusSource {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await this.refreshWatermarks();
-    const consumer = this.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const consumer = this.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       // Seek every assigned partition to fsql's stored position (Kafka's committed offsets are only a hint).

@@ -89,8 +89,23 @@ export async function runMaterialize(engine: Engine, plan: MaterializePlan, time
   const dialect = dialectFor(engine.target);
   const keys = options.keys;
   if (keys !== undefined && keys.length > 0 && keys.length <= MAX_BOUND_KEYS && dialect.capabilities.namedParameters) return runForKeys(engine, plan, times, keys);
-  const { sql } = compilePlan(plan, engine.target, times, { materialize: options });
-  return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
+  const { sql, sameAs } = compilePlan(plan, engine.target, times, { materialize: options });
+  return materializeTable(plan, sameAs, (columns) => engine.queryValues(sql, columns));
+}
+
+/**
+ * The plan's table from its query: the columns the text leaves out (`sameAs`,
+ * a time several lookups share) are put back at the end of each row, copied
+ * from the column they equal. `columns` of the result lists them in that order.
+ */
+async function materializeTable(plan: MaterializePlan, sameAs: Readonly<Record<string, string>> | undefined, query: (columns: MaterializePlan['columns']) => Promise<Value[][]>): Promise<Table> {
+  const left = sameAs ? plan.columns.filter((c) => sameAs[c.name] !== undefined) : [];
+  if (left.length === 0) return { columns: plan.columns.map((c) => c.name), rows: await query(plan.columns) };
+  const kept = plan.columns.filter((c) => sameAs![c.name] === undefined);
+  const rows = await query(kept);
+  const from = left.map((c) => kept.findIndex((k) => k.name === sameAs![c.name]));
+  for (const row of rows) for (const i of from) row.push(row[i]!);
+  return { columns: [...kept, ...left].map((c) => c.name), rows };
 }
 
 /**
@@ -102,7 +117,7 @@ export async function runMaterialize(engine: Engine, plan: MaterializePlan, time
 /** More keys than this are written as literals: a statement has at most 32,766 parameters on SQLite, and one so large is rarely run twice. */
 const MAX_BOUND_KEYS = 512;
 
-const keyedSql = new WeakMap<MaterializePlan, Map<string, { readonly sql: string; readonly parameters: readonly string[] }>>();
+const keyedSql = new WeakMap<MaterializePlan, Map<string, { readonly sql: string; readonly parameters: readonly string[]; readonly sameAs?: Readonly<Record<string, string>> }>>();
 
 /** `runMaterialize` for a few keys, through a statement kept per plan and power-of-two number of keys. */
 async function runForKeys(engine: Engine, plan: MaterializePlan, times: TimeBindings, keys: readonly (readonly LiteralValue[])[]): Promise<Table> {
@@ -124,7 +139,7 @@ async function runForKeys(engine: Engine, plan: MaterializePlan, times: TimeBind
   // Exactly the parameters the text uses (a plan need not read every time).
   const used: Record<string, Value> = {};
   for (const p of statement.parameters) used[p] = parameters[p] ?? null;
-  return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(statement.sql, plan.columns, used) };
+  return materializeTable(plan, statement.sameAs, (columns) => engine.queryValues(statement!.sql, columns, used));
 }
 
 /** The newest event time in a relation (µs), or null when it has no timed rows or no event time. */

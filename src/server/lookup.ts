@@ -22,7 +22,10 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { Value } from '../engine/values.js';
 import type { RegisteredCatalog } from '../runtime/registered-catalog.js';
 import type { Workspace } from '../runtime/workspace.js';
-import { missingCell, type EncodedVectors, type FeatureSelector, type SnapshotFeature } from '../store/online/store.js';
+import { encodeKey, missingCell, type EncodedVectors, type FeatureSelector, type SnapshotFeature } from '../store/online/store.js';
+import { decodeVector, VectorEncoder } from '../store/online/codec.js';
+import { isoTimestamp } from '../engine/values.js';
+import { requestTimeCells } from '../runtime/tiles.js';
 import { bytesOf, WireKind, WireWriter, type WireFeature } from '../store/online/wire.js';
 import { clip } from './body.js';
 import { ApiError } from './errors.js';
@@ -37,6 +40,10 @@ interface EntityState {
   readonly plans: Map<string, RenderPlan>;
   /** The generation the plans are for. */
   generation: number;
+  /** The entity's record as last read (ms): its generation and the time a refresh brought that generation's vectors to. */
+  refreshed?: { readonly generation: number; readonly micros: number | null; readonly readAt: number };
+  /** The as-of text of the last response. */
+  asOf?: { readonly micros: number; readonly tail: Uint8Array };
 }
 
 interface Selection {
@@ -65,7 +72,13 @@ export interface LookupOptions {
   readonly maxKeys: number;
   /** Memory for the bytes of vectors written lately (default 64 MiB; 0: none). */
   readonly renderCacheBytes?: number;
+  /** The request time, epoch µs (default: the clock): windowed aggregates served from tiles are computed as of it. */
+  readonly now?: () => number;
 }
+
+/** How long the entity's as-of time is taken as read (a refresh raises it without a new generation). */
+const AS_OF_TTL_MS = 1000;
+const asOfTail = (micros: number): Uint8Array => bytesOf(`,"as_of":"${isoTimestamp(micros)}"`);
 
 const DEFAULT_RENDER_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -88,6 +101,7 @@ export class FeatureLookup {
   private readonly rendered = new Map<string, { readonly blob: Uint8Array; readonly bytes: Uint8Array }>();
   private renderedBytes = 0;
   private nextPlanId = 0;
+  private readonly encoder = new VectorEncoder();
 
   constructor(
     private readonly ws: Workspace,
@@ -160,30 +174,62 @@ export class FeatureLookup {
     let encoded: EncodedVectors;
     let plan: RenderPlan;
     const rc = await this.catalog();
+    // The refresh time is read before the vectors: vectors read after it hold as of that time or later.
+    const refreshed = await this.refreshed(e);
     try {
       encoded = await store.getEncoded(e.info.name, keys);
       plan = this.renderPlan(e, encoded, selection, rc);
     } catch (err) {
       throw await this.explain(err, e, selection);
     }
+    const asOf = this.asOfText(e, encoded, refreshed);
+    // Windowed aggregates served from tiles (online.windows = tiles): computed as of the request time.
+    let blobs = encoded.blobs;
+    let tails: Uint8Array[] | undefined;
+    if (this.ws.config.online.windows === 'tiles') {
+      const T = this.options.now?.() ?? Date.now() * 1000;
+      const fresh = await requestTimeCells(store, e.info.name, keys.map((k) => encodeKey(k, k.length)), T);
+      if (fresh !== null) {
+        const at = fresh.specs.map((s) => encoded.features.findIndex((f) => keyOf(f.name) === keyOf(s.name) && f.version === s.version));
+        const tiled = new Set(at.filter((x) => x >= 0));
+        const requestTail = asOfTail(T);
+        tails = plan.features.map((f) => (tiled.has(f.index) ? requestTail : asOf.tail));
+        blobs = blobs.map((b, i) => {
+          if (b === undefined) return b;
+          const cells = decodeVector(b, encoded.counts);
+          at.forEach((x, j) => {
+            if (x >= 0) cells[x] = fresh.cells[i]![j]!;
+          });
+          return Buffer.from(this.encoder.encode(cells));
+        });
+      }
+    }
+    tails ??= plan.features.map(() => asOf.tail);
+    const tiles = blobs !== encoded.blobs;
     const w = this.writer;
     w.reset();
     w.text(e.head);
-    const { blobs, counts } = encoded;
+    const { counts } = encoded;
     const rendered = this.rendered;
     for (let i = 0; i < keys.length; i++) {
       const blob = blobs[i];
       const key = keyJson(e.shape, keys[i]!);
       w.text(`${i === 0 ? '' : ','}{"key":${key},"found":${blob === undefined ? 'false' : 'true'},"features":{`);
-      if (blob === undefined) w.bytes(plan.missing);
+      if (blob === undefined) {
+        for (let x = 0; x < plan.missing.length; x++) {
+          w.bytes(plan.missing[x]!);
+          w.bytes(tails[x]!);
+          w.ascii('}');
+        }
+      } else if (tiles) w.vector(blob, counts, plan.features, tails);
       else {
-        // The bytes of a vector already written with this plan, while the stored vector is byte for byte the same.
-        const id = `${plan.id}\u0000${key}`;
+        // The bytes of a vector already written with this plan and as-of time, while the stored vector is byte for byte the same.
+        const id = `${plan.id}\u0000${asOf.micros}\u0000${key}`;
         const hit = rendered.get(id);
         if (hit !== undefined && Buffer.compare(hit.blob, blob) === 0) w.bytes(hit.bytes);
         else {
           const start = w.length;
-          w.vector(blob, counts, plan.features);
+          w.vector(blob, counts, plan.features, tails);
           if (hit !== undefined) this.forget(id, hit);
           this.remember(id, { blob, bytes: w.copy(start) });
         }
@@ -192,6 +238,27 @@ export class FeatureLookup {
     }
     w.ascii(']}');
     return w.take();
+  }
+
+  /** The entity's refresh time, read at most every AS_OF_TTL_MS (a refresh raises it without a new generation). */
+  private async refreshed(e: EntityState): Promise<EntityState['refreshed']> {
+    const now = Date.now();
+    if (e.refreshed !== undefined && now - e.refreshed.readAt < AS_OF_TTL_MS) return e.refreshed;
+    const info = await this.ws.online().describe(e.info.name);
+    e.refreshed = info === null ? undefined : { generation: info.generation, micros: info.refreshedAsOf, readAt: now };
+    return e.refreshed;
+  }
+
+  /**
+   * The time the vectors read hold as of: their generation's, or the refresh time read before them when it is of
+   * that generation (a later refresh only moves values forward: the time shown is never later than the values').
+   */
+  private asOfText(e: EntityState, encoded: EncodedVectors, refreshed: EntityState['refreshed']): NonNullable<EntityState['asOf']> {
+    let micros = encoded.asOf;
+    if (refreshed !== undefined && refreshed.generation === encoded.generation && refreshed.micros !== null) micros = Math.max(micros, refreshed.micros);
+    else if (refreshed !== undefined && refreshed.generation !== encoded.generation) e.refreshed = undefined; // read again next time
+    if (e.asOf?.micros !== micros) e.asOf = { micros, tail: asOfTail(micros) };
+    return e.asOf;
   }
 
   private remember(id: string, entry: { readonly blob: Uint8Array; readonly bytes: Uint8Array }): void {
@@ -274,7 +341,7 @@ export class FeatureLookup {
     }
     const catalog = rc.catalog;
     const wire: WireFeature[] = [];
-    let missing = '';
+    const missing: Uint8Array[] = [];
     picked.forEach((index, x) => {
       const f = features[index]!;
       const shape = featureShape(f, catalog);
@@ -288,9 +355,9 @@ export class FeatureLookup {
       // A key the store does not hold: the feature's empty values, status missing, no event time (missingCell).
       const cell = missingCell(f);
       const empty = f.columns.map((_c, k) => valueWriter(shape.types[k])(cell.values[k] ?? null));
-      missing += `${head}${shape.single ? empty[0] : `{${f.columns.map((c, k) => `${JSON.stringify(c)}:${empty[k]}`).join(',')}}`},"status":"${cell.status}","event_time":null}`;
+      missing.push(bytesOf(`${head}${shape.single ? empty[0] : `{${f.columns.map((c, k) => `${JSON.stringify(c)}:${empty[k]}`).join(',')}}`},"status":"${cell.status}","event_time":null`));
     });
-    const plan: RenderPlan = { id: this.nextPlanId++, features: wire, missing: bytesOf(missing) };
+    const plan: RenderPlan = { id: this.nextPlanId++, features: wire, missing };
     if (e.plans.size >= 256) e.plans.clear();
     e.plans.set(signature, plan);
     return plan;
@@ -302,8 +369,8 @@ interface RenderPlan {
   /** Names the plan in the cache of written vectors (a new plan, e.g. after a new snapshot, starts afresh). */
   readonly id: number;
   readonly features: readonly WireFeature[];
-  /** The features object's contents for a key the store does not hold. */
-  readonly missing: Uint8Array;
+  /** Per feature, its text for a key the store does not hold, without the as-of time and the closing brace. */
+  readonly missing: readonly Uint8Array[];
 }
 
 /** Whether a feature is written as one value or as an object of columns (ONE_HOT), and its columns' types. */

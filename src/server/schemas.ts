@@ -73,6 +73,13 @@ const featureValue: Schema = {
         'awaiting_fit: the version needs fitted parameters and its population has been empty so far — no value (null) until `fsql apply` or `fsql fit` fits it and the vectors are recomputed',
     },
     event_time: timestamp,
+    as_of: {
+      type: 'string',
+      format: 'date-time',
+      description:
+        'The time the value is computed as of (ISO): the request time for a windowed aggregate served from tiles (`"online": {"windows": "tiles"}`), ' +
+        'else the time the vectors were materialized or last refreshed as of (`fsql materialize --incremental`, `fsql serve --refresh`)',
+    },
   },
   oneOf: [{ required: ['value'] }, { required: ['values'] }],
 };
@@ -473,6 +480,35 @@ export const healthResponse: Schema = {
           features: { type: 'integer', minimum: 0 },
           generation: { type: 'integer' },
           updated_at: isoTime,
+        },
+      },
+    },
+    kafka: {
+      type: 'object',
+      description: 'The Kafka consumer of this server (present when it consumes Kafka sources; docs/kafka.md): what it stored since it started, and the lag of each partition',
+      required: ['state', 'group_id', 'events', 'dead_letters', 'partitions'],
+      additionalProperties: false,
+      properties: {
+        state: { type: 'string', enum: ['starting', 'running', 'stopped', 'failed'] },
+        group_id: { type: 'string' },
+        events: { type: 'integer', minimum: 0, description: 'Events stored by this process' },
+        dead_letters: { type: 'integer', minimum: 0, description: 'Messages written to the dead-letter table by this process' },
+        error: { type: 'string', description: 'Why the consumer failed (state `failed`)' },
+        partitions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['source', 'topic', 'partition', 'next_offset', 'high_watermark', 'lag'],
+            additionalProperties: false,
+            properties: {
+              source: name,
+              topic: { type: 'string' },
+              partition: { type: 'integer', minimum: 0 },
+              next_offset: { type: 'integer', minimum: 0, description: 'The next offset to store: every message before it is in the offline store or the dead-letter table' },
+              high_watermark: { type: ['integer', 'null'], minimum: 0, description: 'The partition’s high watermark when last seen (null: not yet)' },
+              lag: { type: ['integer', 'null'], minimum: 0, description: 'high_watermark − next_offset (null: not known yet)' },
+            },
+          },
         },
       },
     },

@@ -32,6 +32,8 @@ import { settleOwedUpdates } from '../runtime/online-updates.js';
 import { FeatureLookup } from './lookup.js';
 import { installFastLookup, replayBody } from './fast-lookup.js';
 import { ServerMetrics, workerMetrics } from './metrics.js';
+import { kafkaHealthJson, registerKafkaMetrics } from './kafka-status.js';
+import type { KafkaStatusSource } from '../runtime/kafka.js';
 import { driftJson, freshnessJson } from './monitoring-json.js';
 import { drift } from '../runtime/drift.js';
 import { freshness } from '../runtime/freshness.js';
@@ -65,6 +67,8 @@ export interface ServerOptions {
   readonly fastLookup?: boolean;
   /** A worker of `fsql serve --workers`: `/metrics` answers with every worker's metrics, gathered by the primary (metrics.ts). */
   readonly clusterMetrics?: boolean;
+  /** A Kafka consumer running in this process: its lag in `/health` and `/metrics` (kafka-status.ts). */
+  readonly kafka?: KafkaStatusSource;
   /** Called with what caused a 500 (default: a line and the stack on stderr, or fastify's log when `logger` is on). */
   readonly onInternalError?: (error: unknown, request: { readonly method: string; readonly url: string }) => void;
 }
@@ -293,6 +297,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   const lookup = new FeatureLookup(ws, { maxKeys, renderCacheBytes: options.renderCacheBytes ?? ws.config.server.renderCacheBytes });
   const metrics = new ServerMetrics(ws);
   if (options.clusterMetrics) metrics.useCluster(workerMetrics(metrics.registry));
+  if (options.kafka) registerKafkaMetrics(metrics.registry, options.kafka);
   app.addHook('onResponse', (req, reply, done) => {
     metrics.request(req.routeOptions.url ?? '', req.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -510,7 +515,8 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
 
   app.get('/health', { schema: { summary: 'Liveness, and what is materialized', tags: ['service'], response: { 200: S.healthResponse, ...S.errors() } } }, async () => {
     const rc = await lookup.catalog(true);
-    return healthJson(ws, rc.catalog, rc.excluded, rc.applyId);
+    const health = await healthJson(ws, rc.catalog, rc.excluded, rc.applyId);
+    return options.kafka ? { ...health, kafka: kafkaHealthJson(options.kafka) } : health;
   });
 
   // ---- the web UI (ui/, built into dist/ui): `/` and its assets ----------------------------------

@@ -79,6 +79,8 @@ export interface SqlJoin {
    * where the dialect can say so (`capabilities.forcedJoinOrder`).
    */
   readonly leftDrives?: boolean;
+  /** `JOIN LATERAL (subquery)`: the subquery reads the columns of the tables before it (a per-row probe). */
+  readonly lateral?: boolean;
 }
 
 export interface SqlSelectItem {

@@ -7,7 +7,7 @@
 import type { FitPlan, MaterializePlan, Plan, SpinePlan, TrainingPlan, ViewPlan } from '../plan/ir.js';
 import type { TargetName } from './dialect.js';
 import { dialectFor } from './dialects/index.js';
-import { lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, type MaterializeOptions, type TimeBindings } from './lower-plan.js';
+import { lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, type MaterializeOptions, type MaterializeStatement, type TimeBindings } from './lower-plan.js';
 import type { SqlExpr } from './ast.js';
 import { SqlPrinter } from './print.js';
 
@@ -15,6 +15,8 @@ export interface CompiledSql {
   readonly sql: string;
   /** The `@name` parameters the text reads (only with `parameters: true` on a materialize plan). */
   readonly parameters: readonly string[];
+  /** Materialize: output columns of the plan the text leaves out, each equal to the column named (lowerMaterialize). */
+  readonly sameAs?: Readonly<Record<string, string>>;
 }
 
 export interface CompileOptions {
@@ -28,7 +30,7 @@ export function compilePlan(plan: Plan, target: TargetName, times: TimeBindings 
   const printer = new SqlPrinter(dialect);
   const statement = lowerAny(plan, dialect, times, options);
   const sql = printer.statement(statement);
-  return { sql, parameters: [...printer.parameters] };
+  return { sql, parameters: [...printer.parameters], ...('sameAs' in statement ? { sameAs: (statement as MaterializeStatement).sameAs } : {}) };
 }
 
 function lowerAny(plan: Plan, dialect: ReturnType<typeof dialectFor>, times: TimeBindings, options: CompileOptions) {

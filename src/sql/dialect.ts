@@ -101,8 +101,12 @@ export interface Dialect {
      * spine row (ASOF JOIN where the engine has it, else a running maximum
      * over rows ∪ spine); the other aggregates, and every aggregate of an
      * entity spine (one time), take the `join` path.
+     * `lateral` (PostgreSQL): per spine row and lookup group, one `LEFT JOIN
+     * LATERAL` subquery over the widest window — an index range scan of the
+     * key's rows computing every aggregate of the group — instead of a range
+     * join grouped by spine row; entity spines take the `join` path.
      */
-    readonly aggregate: 'correlated' | 'join' | 'prefix';
+    readonly aggregate: 'correlated' | 'join' | 'prefix' | 'lateral';
   };
 }
 

@@ -305,10 +305,12 @@ interface LookupStage {
  * (correlated), one de-duplicated row set and join (ASOF, window), or one
  * range join computing several windowed aggregates at once (join).
  */
-function groupLookups(lookups: readonly Lookup[]): Lookup[][] {
+function groupLookups(lookups: readonly Lookup[], foldWhere = false): Lookup[][] {
   const groups = new Map<string, Lookup[]>();
   for (const l of lookups) {
-    const k = JSON.stringify([l.kind, l.access, l.spineKeys, l.where ?? null, l.strictlyBefore ?? false], (key, value) => (key === 'span' ? undefined : value));
+    // `lateral`: aggregates that differ only in their WHERE share one subquery, each WHERE folded into its aggregate.
+    const where = foldWhere && l.kind === 'aggregate' && lowerExpr(l.value).k === 'agg' ? null : (l.where ?? null);
+    const k = JSON.stringify([l.kind, l.access, l.spineKeys, where, l.strictlyBefore ?? false], (key, value) => (key === 'span' ? undefined : value));
     const g = groups.get(k);
     if (g) g.push(l);
     else groups.set(k, [l]);
@@ -343,7 +345,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   if (oneTime) oneTimeLookups(low, lookups, oneTime, needTime, { ctes, joins, firstItems, keysOn, timeColumn });
   const groups = oneTime
     ? []
-    : [...[...prefixGroups.values()].map((group) => ({ group, prefix: true })), ...groupLookups(lookups.filter((l) => !isPrefix(l))).map((group) => ({ group, prefix: false }))];
+    : [...[...prefixGroups.values()].map((group) => ({ group, prefix: true })), ...groupLookups(lookups.filter((l) => !isPrefix(l)), d.strategies.aggregate === 'lateral').map((group) => ({ group, prefix: false }))];
 
   groups.forEach(({ group, prefix }, gi) => {
     const first = group[0]!;
@@ -413,29 +415,38 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
       // One range join for the group, reaching back as far as the widest window;
       // each aggregate counts only the rows inside its own window.
       const widest = group.some((l) => l.windowSeconds === undefined) || !a.eventTime ? undefined : Math.max(...group.map((l) => l.windowSeconds!));
-      const reach: Lookup = widest === undefined ? { ...first, windowSeconds: undefined as never } : { ...first, windowSeconds: widest };
+      // A group of several WHEREs (`lateral` only) reads the rows of any of them; each aggregate keeps its own with CASE WHEN.
+      const sameWhere = group.every((l) => JSON.stringify(l.where ?? null, (key, value) => (key === 'span' ? undefined : value)) === JSON.stringify(first.where ?? null, (key, value) => (key === 'span' ? undefined : value)));
+      const reach: Lookup = { ...first, windowSeconds: widest as number, ...(sameWhere ? {} : { where: undefined }) };
       const name = `${g}_agg`;
-      const items: SqlSelectItem[] = [{ e: col('__rid', S), alias: '__rid' }];
+      // `lateral`: the group's aggregates per spine row, in a subquery reading that row (no GROUP BY: one row each).
+      const lateral = d.strategies.aggregate === 'lateral';
+      const items: SqlSelectItem[] = lateral ? [] : [{ e: col('__rid', S), alias: '__rid' }];
       for (const l of group) {
-        const inWindow = a.eventTime && l.windowSeconds !== undefined && l.windowSeconds !== widest ? bin('>', low.eventTime(a), minus(low.availableBy(a, col('__t', S)), l.windowSeconds)) : undefined;
+        const window = a.eventTime && l.windowSeconds !== undefined && l.windowSeconds !== widest ? bin('>', low.eventTime(a), minus(low.availableBy(a, col('__t', S)), l.windowSeconds)) : undefined;
+        const inWindow = sameWhere || !l.where ? window : and(lowerExpr(l.where), window);
         items.push({ e: low.windowed(l, inWindow), alias: `__v_${l.id}` });
         if (a.eventTime && needTime(l)) {
           const t = low.eventTime(a);
           items.push({ e: { k: 'agg', fn: 'MAX', distinct: false, arg: inWindow ? caseWhen([{ when: inWindow, then: t }]) : t, type: 'TIMESTAMP' }, alias: `__e_${l.id}` });
         }
       }
-      ctes.push({
-        name,
-        q: {
-          k: 'select',
-          items,
-          from: { k: 'table', name: spineCte, alias: S },
-          joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window'), ...(low.onlyKeys !== undefined ? { leftDrives: true } : {}) }],
-          groupBy: [col('__rid', S)],
-        },
-      });
       const alias = `${g}_j`;
-      joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });
+      if (lateral) {
+        joins.push({ type: 'LEFT', lateral: true, from: { k: 'derived', q: { k: 'select', items, from: { k: 'table', name: a.relation }, where: low.visible(reach, S, 'window') }, alias }, on: lit(true, 'BOOLEAN') });
+      } else {
+        ctes.push({
+          name,
+          q: {
+            k: 'select',
+            items,
+            from: { k: 'table', name: spineCte, alias: S },
+            joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window'), ...(low.onlyKeys !== undefined ? { leftDrives: true } : {}) }],
+            groupBy: [col('__rid', S)],
+          },
+        });
+        joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });
+      }
       for (const l of group) {
         const v = col(`__v_${l.id}`, alias);
         firstItems.push({ e: isCount(l) ? fn('COALESCE', v, int(0)) : v, alias: l.id });
@@ -907,21 +918,41 @@ export function lowerSpine(plan: SpinePlan, dialect: Dialect): SqlStatement {
   };
 }
 
-export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}, options: MaterializeOptions = {}): SqlStatement {
+/**
+ * A materialize statement. Its columns are the plan's, except the
+ * `<lookup id>__time` columns named in `sameAs`: each is left out, equal to
+ * the column named there (`runMaterialize` puts them back).
+ */
+export type MaterializeStatement = SqlStatement & { readonly sameAs: Readonly<Record<string, string>> };
+
+export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times: TimeBindings = {}, options: MaterializeOptions = {}): MaterializeStatement {
   const low = new Lowering(dialect, times, options.keys, options.parameters === true);
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   if (options.keys === undefined) low.oneTime = low.time(plan.spine.time);
   const stage = lookupStage(low, '__spine', plan.lookups, () => true);
   const r = '__r';
+  // A time several lookups share (one latest row, one newest event, a dimension's none) is one column:
+  // every value crossing into the runtime costs, and these are a third of them.
+  const timeColumns = new Map<string, string>();
+  const sameAs: Record<string, string> = {};
   const items: SqlSelectItem[] = [
     ...plan.spine.keys.map((k, i) => ({ e: col(key(i), r), alias: k.name })),
     ...plan.transforms.flatMap((t, i) => {
       const l = plan.lookups[i]!;
       const time = timeOf(stage, l, r);
-      return [...transformItems(t, l, r, time), { e: time, alias: `${l.id}__time` }];
+      const alias = `${l.id}__time`;
+      const id = JSON.stringify(time);
+      const shared = timeColumns.get(id);
+      if (shared !== undefined) {
+        sameAs[alias] = shared;
+        return transformItems(t, l, r, time);
+      }
+      timeColumns.set(id, alias);
+      return [...transformItems(t, l, r, time), { e: time, alias }];
     }),
   ];
   return {
+    sameAs,
     k: 'query',
     q: {
       k: 'select',

@@ -51,7 +51,7 @@ export class SqlPrinter {
     for (const j of q.joins ?? []) {
       if (j.type === 'ASOF LEFT' && !this.dialect.capabilities.asofJoin) throw new UnsupportedError(this.dialect.name, 'ASOF JOIN');
       const type = j.type !== 'INNER' ? `${j.type} JOIN` : j.leftDrives && this.dialect.capabilities.forcedJoinOrder ? 'CROSS JOIN' : 'JOIN';
-      lines.push(`${indent}${type} ${this.from(j.from, indent)} ON ${this.expr(j.on)}`);
+      lines.push(`${indent}${type} ${j.lateral ? 'LATERAL ' : ''}${this.from(j.from, indent)} ON ${this.expr(j.on)}`);
     }
     if (q.where) lines.push(`${indent}WHERE ${this.expr(q.where)}`);
     if (q.groupBy && q.groupBy.length > 0) lines.push(`${indent}GROUP BY ${q.groupBy.map((e) => this.expr(e)).join(', ')}`);

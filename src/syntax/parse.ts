@@ -232,6 +232,9 @@ function hintFor(message: string, t: IToken, chunk: Chunk): string | undefined {
     }
     return 'every statement ends with `;`';
   }
+  if (/^expected a string, found/.test(message) && word && chunk.tokens[chunk.tokens.indexOf(t) - 1]?.image.toUpperCase() === 'TOPIC') {
+    return `a Kafka topic is a string: TOPIC '${word}'`;
+  }
   const order = word ? outOfOrder(message, word.toUpperCase()) : undefined;
   if (order) return order;
   const expected = /^expected ([A-Z_]+), found/.exec(message)?.[1];
@@ -245,7 +248,7 @@ function hintFor(message: string, t: IToken, chunk: Chunk): string | undefined {
 /** Clauses written in another order than the grammar's: say the order. */
 function outOfOrder(message: string, found: string): string | undefined {
   if (/^expected FROM, found/.test(message) && ['EVENT', 'DESCRIPTION', 'OWNER', 'TAGS'].includes(found)) {
-    return 'FROM comes right after the columns: CREATE SOURCE name (columns) FROM FILE … | TABLE … | STREAM, then EVENT TIME and the rest';
+    return 'FROM comes right after the columns: CREATE SOURCE name (columns) FROM FILE … | TABLE … | STREAM | KAFKA TOPIC …, then EVENT TIME and the rest';
   }
   if (/^expected ENTITY, found/.test(message) && found === 'FROM') {
     return 'name the entity before the relation: … ENTITY entity FROM relation AS …';

@@ -496,6 +496,60 @@ test.fsql:2:65: error[E0111]: invalid TIMESTAMP literal '2024-03-01 25:00'
   = hint: write timestamps as 'YYYY-MM-DD HH:MM:SS[.ffffff]', e.g. TIMESTAMP '2024-03-01 14:05:00'`,
   },
   {
+    name: 'E0110 misspelt Kafka message format',
+    input: `CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC 'clicks' FORMAT JSNO EVENT TIME ts;`,
+    codes: ['E0110'],
+    expected: `
+test.fsql:1:102: error[E0110]: unknown Kafka message format \`JSNO\`
+  |
+1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC 'clicks' FORMAT JSNO EVENT TIME ts;
+  |                                                                                                      ^^^^
+  = hint: did you mean \`JSON\`?`,
+  },
+  {
+    name: 'E0103 Kafka topic not a string',
+    input: `CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC clicks EVENT TIME ts;`,
+    codes: ['E0103'],
+    expected: `
+test.fsql:1:86: error[E0103]: expected a string, found \`clicks\`
+  |
+1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC clicks EVENT TIME ts;
+  |                                                                                      ^^^^^^
+  = hint: a Kafka topic is a string: TOPIC 'clicks'`,
+  },
+  {
+    name: 'E0103 KAFKA without TOPIC',
+    input: `CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA 'clicks' EVENT TIME ts;`,
+    codes: ['E0103'],
+    expected: `
+test.fsql:1:80: error[E0103]: expected TOPIC, found \`'clicks'\`
+  |
+1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA 'clicks' EVENT TIME ts;
+  |                                                                                ^^^^^^^^`,
+  },
+  {
+    name: 'E0113 topic name with a space',
+    input: `CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC 'user clicks' EVENT TIME ts;`,
+    codes: ['E0113'],
+    expected: `
+test.fsql:1:86: error[E0113]: 'user clicks' is not a Kafka topic name
+  |
+1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC 'user clicks' EVENT TIME ts;
+  |                                                                                      ^^^^^^^^^^^^^
+  = hint: topic names are 1 to 249 letters, digits, \`.\`, \`_\` and \`-\``,
+  },
+  {
+    name: 'E0113 empty topic name',
+    input: `CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC '' EVENT TIME ts;`,
+    codes: ['E0113'],
+    expected: `
+test.fsql:1:86: error[E0113]: a Kafka topic name cannot be empty
+  |
+1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC '' EVENT TIME ts;
+  |                                                                                      ^^
+  = hint: name the topic: FROM KAFKA TOPIC 'clicks'`,
+  },
+  {
     name: 'E0112 RIGHT JOIN',
     input: `CREATE VIEW v AS
   SELECT u.user_id, u.country FROM transactions t RIGHT JOIN users u ON t.user_id = u.user_id;`,
@@ -1115,6 +1169,17 @@ test.fsql:1:74: error[E0305]: stream source \`clicks\` needs an EVENT TIME
   |
 1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM STREAM;
   |                                                                          ^^^^^^
+  = hint: events are ordered by time: add EVENT TIME <column>`,
+  },
+  {
+    name: 'E0305 Kafka source without EVENT TIME',
+    input: `CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC 'clicks';`,
+    codes: ['E0305'],
+    expected: `
+test.fsql:1:74: error[E0305]: Kafka source \`clicks\` needs an EVENT TIME
+  |
+1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL) FROM KAFKA TOPIC 'clicks';
+  |                                                                          ^^^^^^^^^^^^^^^^^^^^
   = hint: events are ordered by time: add EVENT TIME <column>`,
   },
   {
@@ -1739,7 +1804,7 @@ CREATE VIEW click_counts EVENT TIME ts AS SELECT user_id, n, ts FROM clicks;
 CREATE FEATURE clicks_7d ENTITY user FROM click_counts AS SUM(n) WINDOW 7 DAYS;`,
     codes: ['E0103'],
     expected: `
-test.fsql:1:84: error[E0103]: expected FILE 'path', TABLE name or STREAM, found \`;\`
+test.fsql:1:84: error[E0103]: expected FILE 'path', TABLE name, STREAM or KAFKA TOPIC 'name', found \`;\`
   |
 1 | CREATE SOURCE clicks (user_id TEXT NOT NULL, n INTEGER, ts TIMESTAMP NOT NULL) FROM;
   |                                                                                    ^`,

@@ -364,7 +364,7 @@ export function sampledRows(count: number, percent: number, seed: number): numbe
 }
 
 export const sampleCase = {
-  rows: 3000,
+  rows: 600,
   percent: 40,
   seed: 1_000_000,
   text: `
@@ -376,7 +376,7 @@ export const sampleCase = {
 };
 
 /**
- * A sampled training set of 3,000 label rows, each of its own time: the rows
+ * A sampled training set of 600 label rows, each of its own time: the rows
  * kept are the ones the rule picks (computed independently, with exact
  * integers: (r + 1,000,000) × 48271 is beyond 2^31), and equal the reference
  * evaluator's.

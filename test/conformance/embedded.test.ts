@@ -10,13 +10,14 @@ import { describe, it } from 'vitest';
 import { engineTargets } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/open.js';
 import { storeCase } from '../support/arbitrary-store.js';
-import { checkStoreCase, checkViewCase, exampleDirs, exampleResults, expectSameResults, viewCases } from './conformance.js';
+import { checkSampleCase, checkStoreCase, checkViewCase, exampleDirs, exampleResults, expectSameResults, viewCases } from './conformance.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe.each(engineTargets)('%s: conformance', (target) => {
   const open = () => openEngine(target);
   for (const c of viewCases) it(c.name, () => checkViewCase(target, open, c));
+  it('SAMPLE n PERCENT SEED s beyond 2^31 in the hash picks the rows the rule picks', () => checkSampleCase(target, open), 60_000);
 
   it('random projects and data equal the reference evaluator', async () => {
     await fc.assert(fc.asyncProperty(storeCase, (c) => checkStoreCase(target, open, c)), { numRuns: Number(process.env.FSQL_CONFORMANCE_RUNS ?? 15), endOnFailure: true });

@@ -14,7 +14,7 @@ import { openEngine } from '../../src/engine/open.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { postgresUrl } from '../support/services.js';
 import { storeCase } from '../support/arbitrary-store.js';
-import { checkStoreCase, checkViewCase, exampleDirs, exampleResults, expectSameResults, viewCases, type OpenEngine } from './conformance.js';
+import { checkSampleCase, checkStoreCase, checkViewCase, exampleDirs, exampleResults, expectSameResults, viewCases, type OpenEngine } from './conformance.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const database = `fsql_conformance_${process.pid}_${Date.now().toString(36)}`;
@@ -61,6 +61,7 @@ describe('postgres: conformance', () => {
   });
 
   for (const c of viewCases) it(c.name, () => checkViewCase('postgres', open, c));
+  it('SAMPLE n PERCENT SEED s beyond 2^31 in the hash picks the rows the rule picks', () => checkSampleCase('postgres', open));
 
   it('random projects and data equal the reference evaluator', async () => {
     await fc.assert(fc.asyncProperty(storeCase, (c) => checkStoreCase('postgres', open, c)), { numRuns: Number(process.env.FSQL_CONFORMANCE_RUNS ?? 25), endOnFailure: true });

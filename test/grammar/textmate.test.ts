@@ -172,6 +172,9 @@ create source users (user_id text not null, country string, signup date)
 CREATE SOURCE clicks (user_id TEXT NOT NULL, page TEXT, ts TIMESTAMP NOT NULL)
   FROM STREAM EVENT TIME ts;
 
+CREATE SOURCE taps (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL)
+  FROM KAFKA TOPIC 'app.taps' FORMAT JSON EVENT TIME ts;
+
 CREATE VIEW big_txn EVENT TIME created_at AS
   SELECT DISTINCT t.user_id, t.amount * 1.5e-2 AS fee, t.created_at, u.country,
          CASE WHEN t.amount >= 100.25 THEN 'big' ELSE 'small' END AS size,
@@ -267,6 +270,9 @@ describe('highlighting the sample project', () => {
     the('VIEW').is('keyword');
     the('AS', { after: 'CREATE VIEW big_txn EVENT TIME created_at' }).is('keyword');
     the('STREAM').is('keyword');
+    the('KAFKA').is('keyword');
+    the('TOPIC').is('keyword');
+    the('JSON').is('support.constant.format.fsql');
     for (const word of ['FEATURE', 'VERSION', 'WINDOW', 'FILL', 'SCALE', 'OWNER', 'TAGS']) {
       the(word, { after: 'CREATE FEATURE avg_amount_7d' }).is('keyword');
     }

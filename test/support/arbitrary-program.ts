@@ -44,7 +44,7 @@ export const SOFT_KEYWORDS: readonly string[] = [
   'version', 'key', 'window', 'owner', 'description', 'tags', 'entity', 'feature', 'features', 'label', 'source',
   'view', 'file', 'format', 'table', 'stream', 'event', 'time', 'fill', 'scale', 'one_hot', 'top', 'ttl', 'sample',
   'seed', 'percent', 'set', 'training', 'outer', 'mean', 'median', 'standard', 'log', 'csv', 'year', 'dow',
-  'available', 'after', 'at', 'of',
+  'available', 'after', 'at', 'of', 'kafka', 'topic',
 ];
 
 /** A small deterministic PRNG (mulberry32). */
@@ -368,6 +368,9 @@ const origin: fc.Arbitrary<Toks> = fc.oneof(
   arbPath.map((path): Toks => [kw('FILE'), path]),
   fc.array(arbName, { minLength: 1, maxLength: 3 }).map((parts): Toks => [kw('TABLE'), ...join(parts.map((p) => [p]), '.')]),
   fc.constant<Toks>([kw('STREAM')]),
+  fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/), fc.boolean())
+    .map(([topic, json]): Toks => [...kws('KAFKA TOPIC'), quoteString(topic), ...(json ? kws('FORMAT JSON') : [])]),
 );
 
 const eventTime: fc.Arbitrary<Toks> = arbName.map((n) => [...kws('EVENT TIME'), n]);

@@ -10,7 +10,7 @@ const hintOf = (text: string) => {
 describe('syntax hints for clauses written in another order', () => {
   it('EVENT TIME before FROM in a source', () => {
     expect(hintOf("CREATE SOURCE s (a TEXT, ts TIMESTAMP NOT NULL) EVENT TIME ts FROM FILE 'x.csv';")).toBe(
-      'FROM comes right after the columns: CREATE SOURCE name (columns) FROM FILE … | TABLE … | STREAM, then EVENT TIME and the rest',
+      'FROM comes right after the columns: CREATE SOURCE name (columns) FROM FILE … | TABLE … | STREAM | KAFKA TOPIC …, then EVENT TIME and the rest',
     );
   });
   it('FROM before ENTITY in a feature or label', () => {

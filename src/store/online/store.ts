@@ -177,6 +177,8 @@ export interface UpdateTicket {
 /** Stored vectors as encoded, and what is needed to read them. */
 export interface EncodedVectors {
   readonly generation: number;
+  /** The generation's materialization time (an incremental refresh since may have moved its vectors on: `describe().refreshedAsOf`). */
+  readonly asOf: number;
   /** The generation's features, in the order of the encoding. */
   readonly features: readonly SnapshotFeature[];
   readonly index: FeatureIndex;

@@ -61,7 +61,7 @@ interface Read {
   readonly blobs: readonly (Uint8Array | undefined)[];
 }
 
-const encoded = ({ g, blobs }: Read): EncodedVectors => ({ generation: g.generation, features: g.features, index: g.index, counts: g.counts, blobs });
+const encoded = ({ g, blobs }: Read): EncodedVectors => ({ generation: g.generation, asOf: g.meta.asOf, features: g.features, index: g.index, counts: g.counts, blobs });
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

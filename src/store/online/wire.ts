@@ -251,9 +251,10 @@ export class WireWriter {
   /**
    * Writes the features `features` of one stored vector (the generation's
    * column counts `counts`), in the order given: each feature's head, value(s),
-   * status and event time, and its closing brace. Nothing around them.
+   * status and event time, then `tails[x]` when given (e.g. `,"as_of":"…"`),
+   * and its closing brace. Nothing around them.
    */
-  vector(blob: Uint8Array, counts: readonly number[], features: readonly WireFeature[]): void {
+  vector(blob: Uint8Array, counts: readonly number[], features: readonly WireFeature[], tails?: readonly Uint8Array[]): void {
     const end = blob.length;
     if (end < 1 || blob[0] !== FORMAT) throw new CorruptVectorError(end < 1 ? 'truncated at byte 0' : `unknown format ${blob[0]}`);
     const nf = counts.length;
@@ -288,6 +289,7 @@ export class WireWriter {
       }
       this.bytes(STATUS_PARTS[status]!);
       this.value(blob, timeAt, end, WireKind.Timestamp);
+      if (tails !== undefined) this.bytes(tails[x]!);
       this.ensure(1);
       this.buf[this.n++] = 0x7d;
     }

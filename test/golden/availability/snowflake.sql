@@ -461,203 +461,134 @@ WITH "__spine" AS (
     WHERE ("late_events_copy"."account_id" IS NOT NULL) AND ("late_events_copy"."ts" <= DATEADD(SECOND, -21600, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
   ) AS "__keys"
 ),
-"__g1_agg" AS (
+"__o1" AS (
   SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM(CASE WHEN "late_events"."ts" > DATEADD(SECOND, -108000, "__s"."__t") THEN "late_events"."d" END) AS "__v_f1",
-    MAX(CASE WHEN "late_events"."ts" > DATEADD(SECOND, -108000, "__s"."__t") THEN "late_events"."ts" END) AS "__e_f1",
-    SUM("late_events"."d") AS "__v_f2",
-    MAX("late_events"."ts") AS "__e_f2"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= DATEADD(SECOND, -21600, "__s"."__t")) AND ("late_events"."ts" > DATEADD(SECOND, -626400, "__s"."__t")))
-  GROUP BY "__s"."__rid"
+    "late_events"."account_id" AS "__k0",
+    SUM(CASE WHEN "late_events"."ts" > DATEADD(SECOND, -108000, TIMESTAMP_NTZ '2024-03-01 00:00:00') THEN "late_events"."d" END) AS "__a1",
+    MAX("late_events"."ts") AS "__a2",
+    SUM("late_events"."d") AS "__a3"
+  FROM "late_events"
+  WHERE (("late_events"."account_id" IS NOT NULL) AND ("late_events"."ts" <= DATEADD(SECOND, -21600, TIMESTAMP_NTZ '2024-03-01 00:00:00'))) AND ("late_events"."ts" > DATEADD(SECOND, -626400, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
+  GROUP BY "late_events"."account_id"
 ),
-"__g2_rows" AS (
+"__o2" AS (
+  SELECT 
+    "daily_closed"."account_id" AS "__k0",
+    SUM("daily_closed"."visits") AS "__a1",
+    MAX(CAST("daily_closed"."day" AS TIMESTAMP_NTZ)) AS "__a2"
+  FROM "daily_closed"
+  WHERE (("daily_closed"."account_id" IS NOT NULL) AND (CAST("daily_closed"."day" AS TIMESTAMP_NTZ) <= DATEADD(SECOND, -86400, TIMESTAMP_NTZ '2024-03-01 00:00:00'))) AND (CAST("daily_closed"."day" AS TIMESTAMP_NTZ) > DATEADD(SECOND, -691200, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
+  GROUP BY "daily_closed"."account_id"
+),
+"__o3" AS (
+  SELECT "events"."account_id" AS "__k0", COUNT(*) AS "__a1", MAX("events"."ts") AS "__a2"
+  FROM "events"
+  WHERE (("events"."account_id" IS NOT NULL) AND ("events"."ts" < TIMESTAMP_NTZ '2024-03-01 00:00:00')) AND ("events"."ts" > DATEADD(SECOND, -3600, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
+  GROUP BY "events"."account_id"
+),
+"__o4_max" AS (
+  SELECT "late_events"."account_id" AS "__k0", MAX("late_events"."ts") AS "__er"
+  FROM "late_events"
+  WHERE ("late_events"."account_id" IS NOT NULL) AND ("late_events"."ts" <= DATEADD(SECOND, -21600, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
+  GROUP BY "late_events"."account_id"
+),
+"__o4" AS (
   SELECT "__k0", "__e", "__v_f3"
   FROM (
     SELECT 
-      "late_events"."account_id" AS "__k0",
+      "__o4_m"."__k0" AS "__k0",
       "late_events"."ts" AS "__e",
       "late_events"."s" AS "__v_f3",
-      ROW_NUMBER() OVER (PARTITION BY "late_events"."account_id", "late_events"."ts" ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST) AS "__n"
-    FROM "late_events"
-    WHERE "late_events"."account_id" IS NOT NULL
+      ROW_NUMBER() OVER (PARTITION BY "__o4_m"."__k0" ORDER BY "late_events"."shop_id" DESC NULLS LAST, "late_events"."d" DESC NULLS LAST, "late_events"."s" DESC NULLS LAST) AS "__n"
+    FROM "__o4_max" AS "__o4_m"
+    JOIN "late_events" ON ("late_events"."account_id" = "__o4_m"."__k0") AND ("late_events"."ts" = "__o4_m"."__er")
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g2_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g2_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        DATEADD(SECOND, -21600, "__t") AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
+"__o5_max" AS (
+  SELECT "daily_closed"."account_id" AS "__k0", MAX("daily_closed"."day") AS "__er"
+  FROM "daily_closed"
+  WHERE ("daily_closed"."account_id" IS NOT NULL) AND (CAST("daily_closed"."day" AS TIMESTAMP_NTZ) < DATEADD(SECOND, -86400, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
+  GROUP BY "daily_closed"."account_id"
 ),
-"__g3_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM("daily_closed"."visits") AS "__v_f4",
-    MAX(CAST("daily_closed"."day" AS TIMESTAMP_NTZ)) AS "__e_f4"
-  FROM "__spine" AS "__s"
-  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP_NTZ) <= DATEADD(SECOND, -86400, "__s"."__t")) AND (CAST("daily_closed"."day" AS TIMESTAMP_NTZ) > DATEADD(SECOND, -691200, "__s"."__t")))
-  GROUP BY "__s"."__rid"
-),
-"__g4_rows" AS (
+"__o5" AS (
   SELECT "__k0", "__e", "__v_f5"
   FROM (
     SELECT 
-      "daily_closed"."account_id" AS "__k0",
+      "__o5_m"."__k0" AS "__k0",
       CAST("daily_closed"."day" AS TIMESTAMP_NTZ) AS "__e",
       "daily_closed"."note" AS "__v_f5",
-      ROW_NUMBER() OVER (PARTITION BY "daily_closed"."account_id", "daily_closed"."day" ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST) AS "__n"
-    FROM "daily_closed"
-    WHERE "daily_closed"."account_id" IS NOT NULL
+      ROW_NUMBER() OVER (PARTITION BY "__o5_m"."__k0" ORDER BY "daily_closed"."visits" DESC NULLS LAST, "daily_closed"."note" DESC NULLS LAST) AS "__n"
+    FROM "__o5_max" AS "__o5_m"
+    JOIN "daily_closed" ON ("daily_closed"."account_id" = "__o5_m"."__k0") AND ("daily_closed"."day" = "__o5_m"."__er")
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g4_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 2 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g4_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        DATEADD(SECOND, -86400, "__t") AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
+"__o6_max" AS (
+  SELECT "events"."account_id" AS "__k0", MAX("events"."ts") AS "__er"
+  FROM "events"
+  WHERE ("events"."account_id" IS NOT NULL) AND ("events"."ts" < TIMESTAMP_NTZ '2024-03-01 00:00:00')
+  GROUP BY "events"."account_id"
 ),
-"__g5_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f6", MAX("events"."ts") AS "__e_f6"
-  FROM "__spine" AS "__s"
-  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > DATEADD(SECOND, -3600, "__s"."__t")))
-  GROUP BY "__s"."__rid"
-),
-"__g6_rows" AS (
+"__o6" AS (
   SELECT "__k0", "__e", "__v_f7"
   FROM (
     SELECT 
-      "events"."account_id" AS "__k0",
+      "__o6_m"."__k0" AS "__k0",
       "events"."ts" AS "__e",
       "events"."d" AS "__v_f7",
-      ROW_NUMBER() OVER (PARTITION BY "events"."account_id", "events"."ts" ORDER BY "events"."event_id" DESC NULLS LAST, "events"."shop_id" DESC NULLS LAST, "events"."i" DESC NULLS LAST, "events"."j" DESC NULLS LAST, "events"."d" DESC NULLS LAST, "events"."s" DESC NULLS LAST, "events"."p" DESC NULLS LAST, "events"."b" DESC NULLS LAST, "events"."dt" DESC NULLS LAST) AS "__n"
-    FROM "events"
-    WHERE "events"."account_id" IS NOT NULL
+      ROW_NUMBER() OVER (PARTITION BY "__o6_m"."__k0" ORDER BY "events"."event_id" DESC NULLS LAST, "events"."shop_id" DESC NULLS LAST, "events"."i" DESC NULLS LAST, "events"."j" DESC NULLS LAST, "events"."d" DESC NULLS LAST, "events"."s" DESC NULLS LAST, "events"."p" DESC NULLS LAST, "events"."b" DESC NULLS LAST, "events"."dt" DESC NULLS LAST) AS "__n"
+    FROM "__o6_max" AS "__o6_m"
+    JOIN "events" ON ("events"."account_id" = "__o6_m"."__k0") AND ("events"."ts" = "__o6_m"."__er")
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g6_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 2 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g6_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        "__t" AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
+"__o7_max" AS (
+  SELECT "late_events_copy"."account_id" AS "__k0", MAX("late_events_copy"."ts") AS "__er"
+  FROM "late_events_copy"
+  WHERE ("late_events_copy"."account_id" IS NOT NULL) AND ("late_events_copy"."ts" <= DATEADD(SECOND, -21600, TIMESTAMP_NTZ '2024-03-01 00:00:00'))
+  GROUP BY "late_events_copy"."account_id"
 ),
-"__g7_rows" AS (
+"__o7" AS (
   SELECT "__k0", "__e", "__v_f8"
   FROM (
     SELECT 
-      "late_events_copy"."account_id" AS "__k0",
+      "__o7_m"."__k0" AS "__k0",
       "late_events_copy"."ts" AS "__e",
       "late_events_copy"."d" AS "__v_f8",
-      ROW_NUMBER() OVER (PARTITION BY "late_events_copy"."account_id", "late_events_copy"."ts" ORDER BY "late_events_copy"."d" DESC NULLS LAST) AS "__n"
-    FROM "late_events_copy"
-    WHERE "late_events_copy"."account_id" IS NOT NULL
+      ROW_NUMBER() OVER (PARTITION BY "__o7_m"."__k0" ORDER BY "late_events_copy"."d" DESC NULLS LAST) AS "__n"
+    FROM "__o7_max" AS "__o7_m"
+    JOIN "late_events_copy" ON ("late_events_copy"."account_id" = "__o7_m"."__k0") AND ("late_events_copy"."ts" = "__o7_m"."__er")
   ) AS "__ranked"
   WHERE "__n" = 1
-),
-"__g7_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g7_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        DATEADD(SECOND, -21600, "__t") AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP_NTZ) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
 ),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__g1_j"."__v_f1" AS "f1",
-    "__g1_j"."__e_f1" AS "f1__time",
-    "__g1_j"."__v_f2" AS "f2",
-    "__g1_j"."__e_f2" AS "f2__time",
-    "__g2_j"."__e" AS "__g2__time",
-    "__g2_j"."__v_f3" AS "f3",
-    "__g3_j"."__v_f4" AS "f4",
-    "__g3_j"."__e_f4" AS "f4__time",
-    "__g4_j"."__e" AS "__g4__time",
-    "__g4_j"."__v_f5" AS "f5",
-    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
-    "__g5_j"."__e_f6" AS "f6__time",
-    "__g6_j"."__e" AS "__g6__time",
-    "__g6_j"."__v_f7" AS "f7",
-    "__g7_j"."__e" AS "__g7__time",
-    "__g7_j"."__v_f8" AS "f8"
+    "__o1_j"."__a1" AS "f1",
+    CASE WHEN "__o1_j"."__a2" > DATEADD(SECOND, -108000, TIMESTAMP_NTZ '2024-03-01 00:00:00') THEN "__o1_j"."__a2" END AS "f1__time",
+    "__o1_j"."__a3" AS "f2",
+    "__o1_j"."__a2" AS "f2__time",
+    "__o2_j"."__a1" AS "f4",
+    "__o2_j"."__a2" AS "f4__time",
+    COALESCE("__o3_j"."__a1", 0) AS "f6",
+    "__o3_j"."__a2" AS "f6__time",
+    "__o4_j"."__e" AS "__o4__time",
+    "__o4_j"."__v_f3" AS "f3",
+    "__o5_j"."__e" AS "__o5__time",
+    "__o5_j"."__v_f5" AS "f5",
+    "__o6_j"."__e" AS "__o6__time",
+    "__o6_j"."__v_f7" AS "f7",
+    "__o7_j"."__e" AS "__o7__time",
+    "__o7_j"."__v_f8" AS "f8"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g2_last" AS "__g2_l" ON "__g2_l"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g2_rows" AS "__g2_j" ON ("__s"."__k0" = "__g2_j"."__k0") AND ("__g2_j"."__e" = "__g2_l"."__last")
-  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g4_last" AS "__g4_l" ON "__g4_l"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g4_rows" AS "__g4_j" ON ("__s"."__k0" = "__g4_j"."__k0") AND ("__g4_j"."__e" = "__g4_l"."__last")
-  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g6_last" AS "__g6_l" ON "__g6_l"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g6_rows" AS "__g6_j" ON ("__s"."__k0" = "__g6_j"."__k0") AND ("__g6_j"."__e" = "__g6_l"."__last")
-  LEFT JOIN "__g7_last" AS "__g7_l" ON "__g7_l"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__g7_j"."__e" = "__g7_l"."__last")
+  LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
+  LEFT JOIN "__o2" AS "__o2_j" ON "__s"."__k0" = "__o2_j"."__k0"
+  LEFT JOIN "__o3" AS "__o3_j" ON "__s"."__k0" = "__o3_j"."__k0"
+  LEFT JOIN "__o4" AS "__o4_j" ON "__s"."__k0" = "__o4_j"."__k0"
+  LEFT JOIN "__o5" AS "__o5_j" ON "__s"."__k0" = "__o5_j"."__k0"
+  LEFT JOIN "__o6" AS "__o6_j" ON "__s"."__k0" = "__o6_j"."__k0"
+  LEFT JOIN "__o7" AS "__o7_j" ON "__s"."__k0" = "__o7_j"."__k0"
 )
 SELECT 
   "__r"."__k0" AS "account_id",
@@ -665,17 +596,17 @@ SELECT
   "__r"."f1__time" AS "f1__time",
   "__r"."f2" AS "late_sum_7d",
   "__r"."f2__time" AS "f2__time",
-  CASE WHEN "__r"."__g2__time" >= DATEADD(SECOND, -28800, "__r"."__t") THEN "__r"."f3" ELSE CAST(NULL AS VARCHAR) END AS "late_last_s",
-  "__r"."__g2__time" AS "f3__time",
+  CASE WHEN "__r"."__o4__time" >= DATEADD(SECOND, -28800, "__r"."__t") THEN "__r"."f3" ELSE CAST(NULL AS VARCHAR) END AS "late_last_s",
+  "__r"."__o4__time" AS "f3__time",
   "__r"."f4" AS "closed_visits_7d",
   "__r"."f4__time" AS "f4__time",
-  CASE WHEN "__r"."__g4__time" >= DATEADD(SECOND, -259200, "__r"."__t") THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END AS "closed_note",
-  "__r"."__g4__time" AS "f5__time",
+  CASE WHEN "__r"."__o5__time" >= DATEADD(SECOND, -259200, "__r"."__t") THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END AS "closed_note",
+  "__r"."__o5__time" AS "f5__time",
   "__r"."f6" AS "strict_n",
   "__r"."f6__time" AS "f6__time",
   "__r"."f7" AS "strict_last",
-  "__r"."__g6__time" AS "f7__time",
+  "__r"."__o6__time" AS "f7__time",
   COALESCE("__r"."f8", CAST(5.791666666666667 AS DOUBLE)) AS "copy_last",
-  "__r"."__g7__time" AS "f8__time"
+  "__r"."__o7__time" AS "f8__time"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;

@@ -589,7 +589,45 @@ WITH "__spine" AS (
     WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__g1_dim" AS (
+"__o1" AS (
+  SELECT 
+    "enriched_transactions"."user_id" AS "__k0",
+    SUM("enriched_transactions"."amount") AS "__a1",
+    MAX("enriched_transactions"."created_at") AS "__a2"
+  FROM "enriched_transactions"
+  WHERE ((("enriched_transactions"."user_id" IS NOT NULL) AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND ("enriched_transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')) AND ("enriched_transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '2592000' SECOND))
+  GROUP BY "enriched_transactions"."user_id"
+),
+"__o2" AS (
+  SELECT 
+    "user_daily_spend"."user_id" AS "__k0",
+    COUNT(*) AS "__a1",
+    MAX("user_daily_spend"."last_txn_at") AS "__a2"
+  FROM "user_daily_spend"
+  WHERE (("user_daily_spend"."user_id" IS NOT NULL) AND ("user_daily_spend"."last_txn_at" <= TIMESTAMP '2024-03-01 00:00:00')) AND ("user_daily_spend"."last_txn_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '2592000' SECOND))
+  GROUP BY "user_daily_spend"."user_id"
+),
+"__o3" AS (
+  SELECT "app_events"."account_id" AS "__k0", COUNT(*) AS "__a1", MAX("app_events"."ts") AS "__a2"
+  FROM "app_events"
+  WHERE ((("app_events"."account_id" IS NOT NULL) AND ("app_events"."event_type" = 'login_failed')) AND ("app_events"."ts" <= TIMESTAMP '2024-03-01 00:00:00')) AND ("app_events"."ts" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '86400' SECOND))
+  GROUP BY "app_events"."account_id"
+),
+"__o4" AS (
+  SELECT 
+    "transactions"."user_id" AS "__k0",
+    COUNT(CASE WHEN "transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '604800' SECOND) THEN 1 END) AS "__a1",
+    MAX("transactions"."created_at") AS "__a2",
+    SUM(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."amount" END) AS "__a3",
+    MAX(CASE WHEN "transactions"."status" = 'approved' THEN "transactions"."created_at" END) AS "__a4",
+    AVG(CASE WHEN ("transactions"."status" = 'approved') AND ("transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '604800' SECOND)) THEN "transactions"."amount" END) AS "__a5",
+    MAX(CASE WHEN ("transactions"."status" = 'approved') AND ("transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '604800' SECOND)) THEN "transactions"."created_at" END) AS "__a6",
+    MAX(CASE WHEN "transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '86400' SECOND) THEN "transactions"."amount" END) AS "__a7"
+  FROM "transactions"
+  WHERE (("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')) AND ("transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '2592000' SECOND))
+  GROUP BY "transactions"."user_id"
+),
+"__o5" AS (
   SELECT "__k0", "__v_f1", "__v_f2"
   FROM (
     SELECT 
@@ -602,114 +640,53 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g2_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM("enriched_transactions"."amount") AS "__v_f3",
-    MAX("enriched_transactions"."created_at") AS "__e_f3"
-  FROM "__spine" AS "__s"
-  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND ("enriched_transactions"."status" = 'approved'))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
-  GROUP BY "__s"."__rid"
+"__o6_max" AS (
+  SELECT "transactions"."user_id" AS "__k0", MAX("transactions"."created_at") AS "__er"
+  FROM "transactions"
+  WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
+  GROUP BY "transactions"."user_id"
 ),
-"__g3_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4", MAX("user_daily_spend"."last_txn_at") AS "__e_f4"
-  FROM "__spine" AS "__s"
-  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__g4_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f5", MAX("app_events"."ts") AS "__e_f5"
-  FROM "__spine" AS "__s"
-  JOIN "app_events" ON (("app_events"."account_id" = "__s"."__k0") AND ("app_events"."event_type" = 'login_failed')) AND (("app_events"."ts" <= "__s"."__t") AND ("app_events"."ts" > ("__s"."__t" - INTERVAL '86400' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__g5_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    COUNT(*) AS "__v_f6",
-    MAX("transactions"."created_at") AS "__e_f6",
-    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND) THEN "transactions"."amount" END) AS "__v_f9",
-    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND) THEN "transactions"."created_at" END) AS "__e_f9"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__g6_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM("transactions"."amount") AS "__v_f7",
-    MAX("transactions"."created_at") AS "__e_f7",
-    AVG(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND) THEN "transactions"."amount" END) AS "__v_f8",
-    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800' SECOND) THEN "transactions"."created_at" END) AS "__e_f8"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND ("transactions"."status" = 'approved')) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
-  GROUP BY "__s"."__rid"
-),
-"__g7_rows" AS (
+"__o6" AS (
   SELECT "__k0", "__e", "__v_f10"
   FROM (
     SELECT 
-      "transactions"."user_id" AS "__k0",
+      "__o6_m"."__k0" AS "__k0",
       "transactions"."created_at" AS "__e",
       "transactions"."channel" AS "__v_f10",
-      ROW_NUMBER() OVER (PARTITION BY "transactions"."user_id", "transactions"."created_at" ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST) AS "__n"
-    FROM "transactions"
-    WHERE "transactions"."user_id" IS NOT NULL
+      ROW_NUMBER() OVER (PARTITION BY "__o6_m"."__k0" ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST) AS "__n"
+    FROM "__o6_max" AS "__o6_m"
+    JOIN "transactions" ON ("transactions"."user_id" = "__o6_m"."__k0") AND ("transactions"."created_at" = "__o6_m"."__er")
   ) AS "__ranked"
   WHERE "__n" = 1
-),
-"__g7_last" AS (
-  SELECT "__rid", "__last"
-  FROM (
-    SELECT 
-      "__side",
-      "__rid",
-      MAX("__e") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST, "__side" NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__last"
-    FROM (
-      SELECT "__k0" AS "__k0", "__e" AS "__t", 0 AS "__side", CAST(NULL AS BIGINT) AS "__rid", "__e" AS "__e"
-      FROM "__g7_rows"
-      UNION ALL
-      SELECT 
-        "__k0" AS "__k0",
-        "__t" AS "__t",
-        1 AS "__side",
-        "__rid" AS "__rid",
-        CAST(NULL AS TIMESTAMP(6)) AS "__e"
-      FROM "__spine"
-    ) AS "__u"
-  ) AS "__r"
-  WHERE "__side" = 1
 ),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__g1_j"."__v_f1" AS "f1",
-    "__g1_j"."__v_f2" AS "f2",
-    "__g2_j"."__v_f3" AS "f3",
-    "__g2_j"."__e_f3" AS "f3__time",
-    COALESCE("__g3_j"."__v_f4", 0) AS "f4",
-    "__g3_j"."__e_f4" AS "f4__time",
-    COALESCE("__g4_j"."__v_f5", 0) AS "f5",
-    "__g4_j"."__e_f5" AS "f5__time",
-    COALESCE("__g5_j"."__v_f6", 0) AS "f6",
-    "__g5_j"."__e_f6" AS "f6__time",
-    "__g5_j"."__v_f9" AS "f9",
-    "__g5_j"."__e_f9" AS "f9__time",
-    "__g6_j"."__v_f7" AS "f7",
-    "__g6_j"."__e_f7" AS "f7__time",
-    "__g6_j"."__v_f8" AS "f8",
-    "__g6_j"."__e_f8" AS "f8__time",
-    "__g7_j"."__e" AS "__g7__time",
-    "__g7_j"."__v_f10" AS "f10"
+    "__o1_j"."__a1" AS "f3",
+    "__o1_j"."__a2" AS "f3__time",
+    COALESCE("__o2_j"."__a1", 0) AS "f4",
+    "__o2_j"."__a2" AS "f4__time",
+    COALESCE("__o3_j"."__a1", 0) AS "f5",
+    "__o3_j"."__a2" AS "f5__time",
+    COALESCE("__o4_j"."__a1", 0) AS "f6",
+    CASE WHEN "__o4_j"."__a2" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '604800' SECOND) THEN "__o4_j"."__a2" END AS "f6__time",
+    "__o4_j"."__a3" AS "f7",
+    "__o4_j"."__a4" AS "f7__time",
+    "__o4_j"."__a5" AS "f8",
+    "__o4_j"."__a6" AS "f8__time",
+    "__o4_j"."__a7" AS "f9",
+    CASE WHEN "__o4_j"."__a2" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '86400' SECOND) THEN "__o4_j"."__a2" END AS "f9__time",
+    "__o5_j"."__v_f1" AS "f1",
+    "__o5_j"."__v_f2" AS "f2",
+    "__o6_j"."__e" AS "__o6__time",
+    "__o6_j"."__v_f10" AS "f10"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
-  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g7_last" AS "__g7_l" ON "__g7_l"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__g7_j"."__e" = "__g7_l"."__last")
+  LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
+  LEFT JOIN "__o2" AS "__o2_j" ON "__s"."__k0" = "__o2_j"."__k0"
+  LEFT JOIN "__o3" AS "__o3_j" ON "__s"."__k0" = "__o3_j"."__k0"
+  LEFT JOIN "__o4" AS "__o4_j" ON "__s"."__k0" = "__o4_j"."__k0"
+  LEFT JOIN "__o5" AS "__o5_j" ON "__s"."__k0" = "__o5_j"."__k0"
+  LEFT JOIN "__o6" AS "__o6_j" ON "__s"."__k0" = "__o6_j"."__k0"
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -734,10 +711,10 @@ SELECT
   "__r"."f8__time" AS "f8__time",
   (COALESCE("__r"."f9", 0.0E0) - -3.0E0) / 15.25E0 AS "max_amount_24h",
   "__r"."f9__time" AS "f9__time",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
-  "__r"."__g7__time" AS "f10__time"
+  CASE WHEN COALESCE(CASE WHEN "__r"."__o6__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__o6__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__o6__time" >= ("__r"."__t" - INTERVAL '1209600' SECOND) THEN "__r"."f10" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  "__r"."__o6__time" AS "f10__time"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;
 
@@ -757,7 +734,16 @@ WITH "__spine" AS (
     WHERE ("fraud_reports"."merchant_id" IS NOT NULL) AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__g1_dim" AS (
+"__o1" AS (
+  SELECT 
+    "fraud_reports"."merchant_id" AS "__k0",
+    COUNT(*) AS "__a1",
+    MAX("fraud_reports"."reported_at") AS "__a2"
+  FROM "fraud_reports"
+  WHERE ((("fraud_reports"."merchant_id" IS NOT NULL) AND "fraud_reports"."confirmed") AND ("fraud_reports"."reported_at" <= TIMESTAMP '2024-03-01 00:00:00')) AND ("fraud_reports"."reported_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '2592000' SECOND))
+  GROUP BY "fraud_reports"."merchant_id"
+),
+"__o2" AS (
   SELECT "__k0", "__v_f1", "__v_f2"
   FROM (
     SELECT 
@@ -770,22 +756,16 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g2_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f3", MAX("fraud_reports"."reported_at") AS "__e_f3"
-  FROM "__spine" AS "__s"
-  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000' SECOND)))
-  GROUP BY "__s"."__rid"
-),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    "__g1_j"."__v_f1" AS "f1",
-    "__g1_j"."__v_f2" AS "f2",
-    COALESCE("__g2_j"."__v_f3", 0) AS "f3",
-    "__g2_j"."__e_f3" AS "f3__time"
+    COALESCE("__o1_j"."__a1", 0) AS "f3",
+    "__o1_j"."__a2" AS "f3__time",
+    "__o2_j"."__v_f1" AS "f1",
+    "__o2_j"."__v_f2" AS "f2"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_dim" AS "__g1_j" ON "__s"."__k0" = "__g1_j"."__k0"
-  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
+  LEFT JOIN "__o2" AS "__o2_j" ON "__s"."__k0" = "__o2_j"."__k0"
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -815,26 +795,25 @@ WITH "__spine" AS (
     WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')
   ) AS "__keys"
 ),
-"__g1_agg" AS (
+"__o1" AS (
   SELECT 
-    "__s"."__rid" AS "__rid",
-    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f1",
-    MAX("transactions"."created_at") AS "__e_f1",
-    MIN("transactions"."amount") AS "__v_f2",
-    MAX("transactions"."created_at") AS "__e_f2"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400' SECOND)))
-  GROUP BY "__s"."__rid"
+    "transactions"."card_id" AS "__k0",
+    COUNT(DISTINCT "transactions"."merchant_id") AS "__a1",
+    MAX("transactions"."created_at") AS "__a2",
+    MIN("transactions"."amount") AS "__a3"
+  FROM "transactions"
+  WHERE (("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" <= TIMESTAMP '2024-03-01 00:00:00')) AND ("transactions"."created_at" > (TIMESTAMP '2024-03-01 00:00:00' - INTERVAL '86400' SECOND))
+  GROUP BY "transactions"."card_id"
 ),
 "__stage1" AS (
   SELECT 
     "__s".*,
-    COALESCE("__g1_j"."__v_f1", 0) AS "f1",
-    "__g1_j"."__e_f1" AS "f1__time",
-    "__g1_j"."__v_f2" AS "f2",
-    "__g1_j"."__e_f2" AS "f2__time"
+    COALESCE("__o1_j"."__a1", 0) AS "f1",
+    "__o1_j"."__a2" AS "f1__time",
+    "__o1_j"."__a3" AS "f2",
+    "__o1_j"."__a2" AS "f2__time"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
 )
 SELECT 
   "__r"."__k0" AS "card_id",
