@@ -308,31 +308,41 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
     }
     for (const [name, sql] of Object.entries(HAND[c.target] ?? {})) queries.push({ name: `hand ${name}`, kind: 'hand', sql, columns: handColumns, at: FEATURES.map((_f, j) => j) });
 
+    // Rounds: each query once per round, in turn, so that a change in the machine's load is spread over all of them.
+    const runs = new Map<string, number[]>();
+    const last = new Map<string, Value[][]>();
+    const failed = new Map<string, string>();
+    for (let round = 0; round < c.repeat; round++) {
+      for (const q of queries) {
+        if (q.sql === '' || failed.has(q.name)) continue;
+        say(`  ${c.target} round ${round + 1}: ${q.name} …`);
+        try {
+          const t0 = performance.now();
+          const rows = await engine.queryValues(q.sql, q.columns);
+          const ms = performance.now() - t0;
+          runs.set(q.name, [...(runs.get(q.name) ?? []), ms]);
+          last.set(q.name, rows);
+          say(` ${Math.round(ms).toLocaleString('en-US')} ms\n`);
+        } catch (e) {
+          failed.set(q.name, (e as Error).message.split('\n')[0]!);
+          say(` failed: ${failed.get(q.name)}\n`);
+        }
+      }
+    }
     const results: QueryResult[] = [];
     let reference: [number, number][] | undefined;
     for (const q of queries) {
-      if (q.sql === '') {
-        results.push({ name: q.name, kind: q.kind, error: 'does not lower for this target' });
+      const rows = last.get(q.name);
+      const times = runs.get(q.name);
+      if (q.sql === '' || rows === undefined || times === undefined) {
+        results.push({ name: q.name, kind: q.kind, error: q.sql === '' ? 'does not lower for this target' : failed.get(q.name) });
         continue;
       }
-      say(`  ${c.target}: ${q.name} …`);
-      try {
-        const runs: number[] = [];
-        let rows: Value[][] = [];
-        for (let i = 0; i < c.repeat; i++) {
-          const t0 = performance.now();
-          rows = await engine.queryValues(q.sql, q.columns);
-          runs.push(performance.now() - t0);
-        }
-        const s = sums(rows, q.at);
-        reference ??= s;
-        const agrees = agree(s, reference) && rows.length === c.labels;
-        results.push({ name: q.name, kind: q.kind, ms: median(runs), runs, rows: rows.length, sums: s, agrees });
-        say(` ${Math.round(median(runs)).toLocaleString('en-US')} ms${agrees ? '' : ' (DISAGREES with fsql)'}\n`);
-      } catch (e) {
-        results.push({ name: q.name, kind: q.kind, error: (e as Error).message.split('\n')[0] });
-        say(` failed: ${(e as Error).message.split('\n')[0]}\n`);
-      }
+      const s = sums(rows, q.at);
+      reference ??= s;
+      const agrees = agree(s, reference) && rows.length === c.labels;
+      results.push({ name: q.name, kind: q.kind, ms: median(times), runs: times, rows: rows.length, sums: s, agrees });
+      if (!agrees) say(`  ${c.target}: ${q.name} DISAGREES with fsql\n`);
     }
     if (c.url !== undefined) {
       // This run's schema and everything in it.

@@ -312,7 +312,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--engine <engine>', 'offline engine, overriding fsql.json: sqlite or duckdb')
     .option('--workers <n>', 'server processes sharing the port (default 1; SQLite offline engine only)')
     .option('--no-consume', "do not consume the project's Kafka sources in this process (run fsql consume instead; see docs/kafka.md)")
-    .action(async (path: string, o: { port?: string; host?: string; engine?: string; workers?: string; consume?: boolean }) => {
+    .option('--refresh <every>', 'refresh the online vectors incrementally on this schedule, e.g. 5m, 1h (materialize --incremental; docs/online-stores.md)')
+    .action(async (path: string, o: { port?: string; host?: string; engine?: string; workers?: string; consume?: boolean; refresh?: string }) => {
+      let refreshEveryMs: number | undefined;
+      if (o.refresh !== undefined) {
+        const { parseEvery } = await import('../runtime/refresh-scheduler.js');
+        refreshEveryMs = parseEvery(o.refresh);
+        if (refreshEveryMs === undefined || refreshEveryMs < 1000) throw new UsageError(`--refresh takes a period of at least 1 second, e.g. 30s, 5m, 1h or 1d, not ${o.refresh}`);
+      }
       let port: number | undefined;
       if (o.port !== undefined) {
         port = Number(o.port);
@@ -325,7 +332,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
       const e = engine(o.engine);
       // What each worker runs: the same command without --workers (the project path made absolute).
-      const workerArgs = [resolve(io.cwd, path), ...(o.port !== undefined ? ['--port', o.port] : []), ...(o.host !== undefined ? ['--host', o.host] : []), ...(o.engine !== undefined ? ['--engine', o.engine] : [])];
+      const workerArgs = [resolve(io.cwd, path), ...(o.refresh !== undefined ? ['--refresh', o.refresh] : []), ...(o.port !== undefined ? ['--port', o.port] : []), ...(o.host !== undefined ? ['--host', o.host] : []), ...(o.engine !== undefined ? ['--engine', o.engine] : [])];
       const { runServe } = await import('./serve-command.js');
       code = await runServe(
         path,
@@ -335,6 +342,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           ...(e ? { engine: e } : {}),
           ...(workers !== undefined ? { workers, workerArgs } : {}),
           ...(o.consume === false ? { consume: false } : {}),
+          ...(refreshEveryMs !== undefined ? { refreshEveryMs } : {}),
         },
         io,
       );

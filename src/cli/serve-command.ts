@@ -12,7 +12,8 @@ import { RuntimeError } from '../runtime/errors.js';
 import type { KafkaIngestor } from '../runtime/kafka.js';
 import { kafkaSources } from '../runtime/kafka-store.js';
 import { reportRuntimeError, type RuntimeIo } from './runtime-commands.js';
-import { isServeWorker, reportFailed, reportListening, runServePrimary, stopRequested } from './serve-workers.js';
+import { isServeWorker, REFRESHER_ENV, reportFailed, reportListening, runServePrimary, stopRequested } from './serve-workers.js';
+import { RefreshScheduler } from '../runtime/refresh-scheduler.js';
 
 export interface ServeOptions {
   readonly host?: string;
@@ -28,6 +29,8 @@ export interface ServeOptions {
   readonly workerArgs?: readonly string[];
   /** Consume the project's Kafka sources in this process (default true when it has some; docs/kafka.md). */
   readonly consume?: boolean;
+  /** `--refresh EVERY`: run the incremental refresh every this many ms (src/runtime/refresh-scheduler.ts; with --workers, in one worker). */
+  readonly refreshEveryMs?: number;
 }
 
 export async function runServe(path: string, options: ServeOptions, io: RuntimeIo): Promise<number> {
@@ -72,13 +75,17 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
     const token = process.env[tokenEnv];
     let server;
     let consumer: KafkaIngestor | undefined;
+    let refresher: RefreshScheduler | undefined;
     try {
       // The offline engine is opened now: one never applied (`--engine duckdb` on a SQLite project) is refused before listening.
       await ws.engine();
       // Kafka sources are consumed by a single server (not by the workers of --workers: run fsql consume beside them).
       if (!worker && options.consume !== false && kafkaSources((await ws.catalog()).catalog).length > 0) consumer = new (await import('../runtime/kafka.js')).KafkaIngestor(ws, { onLog: (l) => io.stderr(`${l}\n`) });
+      // --refresh: one process refreshes — this one, or with --workers the worker the primary chose (serve-workers.ts).
+      if (options.refreshEveryMs !== undefined && (!worker || process.env[REFRESHER_ENV] === '1')) refresher = new RefreshScheduler(ws, { everyMs: options.refreshEveryMs, log: (l) => io.stderr(l) });
       server = await startServer(ws, {
         ...(consumer ? { kafka: consumer } : {}),
+        ...(refresher ? { refresh: refresher } : {}),
         ...(options.host !== undefined ? { host: options.host } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(token ? { token } : {}),
@@ -107,10 +114,12 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
     const banner =
       `fsql serving ${ws.dir} on ${server.url} (${features} feature versions; writes ${token ? `need the bearer token in $${tokenEnv}` : `are open: set $${tokenEnv} to require a bearer token`})\n` +
       `  try: curl -s ${server.url}/health   ·   API: ${server.url}/openapi.json\n`;
+    refresher?.start();
     if (worker) {
       // The primary prints the banner once for all workers.
       reportListening(server.url, banner);
       await stopped;
+      await refresher?.stop();
       await server.close();
       return 0;
     }
@@ -137,6 +146,7 @@ async function serve(path: string, options: ServeOptions, io: RuntimeIo, stopped
         process.once('SIGTERM', () => resolve());
       }));
     io.stdout('stopping…\n');
+    await refresher?.stop();
     await consumer?.stop();
     await server.close();
     return 0;

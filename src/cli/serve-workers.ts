@@ -18,6 +18,8 @@ import { primaryMetrics } from '../server/metrics.js';
 
 /** Set in a worker's environment: run one server, report to the primary. */
 export const WORKER_ENV = 'FSQL_SERVE_WORKER';
+/** Set in the environment of the one worker that runs `serve --refresh`'s schedule. */
+export const REFRESHER_ENV = 'FSQL_SERVE_REFRESHER';
 
 export function isServeWorker(): boolean {
   return process.env[WORKER_ENV] === '1' && cluster.isWorker;
@@ -84,8 +86,12 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
   const gaveUpNow = new Promise<void>((resolve) => (givingUp = resolve));
   let interrupted = false;
 
+  // `serve --refresh`: one worker refreshes; when it dies, its replacement does.
+  let refresher: Worker | undefined;
   const fork = (): void => {
-    const w = cluster.fork({ [WORKER_ENV]: '1' });
+    const refreshes = refresher === undefined;
+    const w = cluster.fork({ [WORKER_ENV]: '1', ...(refreshes ? { [REFRESHER_ENV]: '1' } : {}) });
+    if (refreshes) refresher = w;
     live.add(w);
     let lastLine = '';
     let partial = '';
@@ -115,6 +121,7 @@ export async function runServePrimary(options: WorkersOptions, io: RuntimeIo): P
       }
     });
     w.on('exit', (code, signal) => {
+      if (refresher === w) refresher = undefined;
       const wasListening = listening.has(w);
       live.delete(w);
       listening.delete(w);

@@ -20,9 +20,10 @@
  * as owed before the commit and carried out after it, so a crash leaves the
  * owed update for the next ingest, consume or serve to carry out.
  */
-import { keyOf, type Catalog, type ColumnInfo, type SourceInfo } from '../check/catalog.js';
+import { keyOf, type Catalog, type ColumnInfo, type LiteralValue, type SourceInfo } from '../check/catalog.js';
 import { BadRowError, quoteIdentifier, quoteString, type Engine, type Row } from '../engine/engine.js';
 import { recordReader } from '../store/files/records.js';
+import { encodeKey, type PendingUpdate } from '../store/online/store.js';
 import { RuntimeError } from './errors.js';
 import { carryOut, settleOwedUpdates, updatesForEvents, type OnlineUpdate } from './online-updates.js';
 import type { Workspace } from './workspace.js';
@@ -68,6 +69,8 @@ export interface KafkaBatchResult {
   /** The partition's next offset to store, after this batch. */
   readonly nextOffset: number;
   readonly online: readonly OnlineUpdate[];
+  /** With `online: 'defer'`: the updates owed, to carry out with `carryOutMerged`. */
+  readonly owed: readonly OwedUpdate[];
 }
 
 /** The STREAM sources consuming a Kafka topic (`FROM KAFKA TOPIC`). */
@@ -196,8 +199,19 @@ function newestMicros(source: SourceInfo, rows: readonly Row[]): number | null {
 }
 
 export interface StoreBatchOptions {
-  /** Skip the online update (bench/tests of the offline path alone). */
-  readonly online?: boolean;
+  /**
+   * `now` (default): the touched vectors are recomputed before this returns.
+   * `defer`: the update is recorded as owed (before the commit, as always) and
+   * returned in `owed` for the caller to carry out later, merged with other
+   * batches' (`carryOutMerged`): one recomputation per key for many batches.
+   */
+  readonly online?: 'now' | 'defer';
+}
+
+/** An online update recorded as owed and not carried out yet (`online: 'defer'`). */
+export interface OwedUpdate {
+  readonly update: PendingUpdate;
+  readonly id: number;
 }
 
 /**
@@ -220,14 +234,15 @@ export async function storeKafkaBatch(
     const engine = await ws.engine();
     await ensureKafkaTables(engine);
     const store = ws.online();
-    const online = options.online ?? true;
-    if (online) await settleOwedUpdates(ws, engine);
+    const defer = options.online === 'defer';
+    // What a killed process left owed, first (a deferring caller settled them when it started, and owns the rest).
+    if (!defer) await settleOwedUpdates(ws, engine);
     const v = validateMessages(source, messages);
     let events = v.events;
     let offsets = v.offsets;
     const dead = [...v.dead];
     const last = messages.length > 0 ? Number(messages[messages.length - 1]!.offset) : -1;
-    const { updates, notMaterialized } = online && events.length > 0 ? await updatesForEvents(ws, catalog, source, events, newestMicros(source, events)) : { updates: [], notMaterialized: [] };
+    const { updates, notMaterialized } = events.length > 0 ? await updatesForEvents(ws, catalog, source, events, newestMicros(source, events)) : { updates: [], notMaterialized: [] };
     const ids = updates.length > 0 ? await store.recordPending(updates) : [];
     let stored = 0;
     let duplicates = 0;
@@ -287,8 +302,51 @@ export async function storeKafkaBatch(
       }
     }
     const out: OnlineUpdate[] = notMaterialized.map((entity) => ({ entity, mode: 'not_materialized' as const, keys: 0 }));
+    const result = { source: source.name, topic, partition, stored, deadLetters: deadStored, duplicates, nextOffset };
+    if (defer) {
+      // Nothing new stored (a redelivery): nothing is owed.
+      if (stored === 0) {
+        if (ids.length > 0) await store.settlePending(ids);
+        return { ...result, online: out, owed: [] };
+      }
+      return { ...result, online: out, owed: updates.map((update, i) => ({ update, id: ids[i]! })) };
+    }
     if (stored > 0) for (const u of updates) out.push(await carryOut(ws, engine, catalog, u));
     if (ids.length > 0) await store.settlePending(ids);
-    return { source: source.name, topic, partition, stored, deadLetters: deadStored, duplicates, nextOffset, online: out };
+    return { ...result, online: out, owed: [] };
   });
+}
+
+/**
+ * Carries out owed updates of several batches at once: per entity, one
+ * recomputation of the union of their keys (the whole entity when one of
+ * them needs it) as of the newest of their event times, then every record
+ * settled. Runs inside `ws.exclusive`. A process killed before this leaves
+ * the records owed for the next start (`settleOwedUpdates`).
+ */
+export async function carryOutMerged(ws: Workspace, owed: readonly OwedUpdate[]): Promise<OnlineUpdate[]> {
+  if (owed.length === 0) return [];
+  const engine = await ws.engine();
+  const { catalog } = await ws.catalog();
+  const merged = new Map<string, PendingUpdate>();
+  const keys = new Map<string, Map<string, LiteralValue[]>>();
+  for (const { update: u } of owed) {
+    const k = keyOf(u.entity);
+    const m = merged.get(k);
+    const newest = m === undefined ? u.newest : m.newest === null ? u.newest : u.newest === null ? m.newest : Math.max(m.newest, u.newest);
+    const whole = u.keys === null || (m !== undefined && m.keys === null);
+    if (!whole) {
+      let set = keys.get(k);
+      if (!set) keys.set(k, (set = new Map()));
+      for (const key of u.keys!) set.set(encodeKey(key, key.length), key as LiteralValue[]);
+    }
+    merged.set(k, { entity: u.entity, keys: whole ? null : [], newest, reason: u.reason });
+  }
+  const out: OnlineUpdate[] = [];
+  for (const [k, u] of merged) {
+    if (catalog.entities[k] === undefined) continue;
+    out.push(await carryOut(ws, engine, catalog, u.keys === null ? u : { ...u, keys: [...keys.get(k)!.values()] }));
+  }
+  await ws.online().settlePending(owed.map((o) => o.id));
+  return out;
 }

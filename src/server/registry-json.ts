@@ -184,7 +184,15 @@ export async function healthJson(ws: Workspace, catalog: Catalog, excluded: read
   for (const e of Object.values(catalog.entities).sort((a, b) => keyOf(a.name).localeCompare(keyOf(b.name)))) {
     const info = await store.describe(e.name);
     if (!info) continue;
-    materialized.push({ entity: info.entity, as_of: isoTimestamp(info.asOf), keys: info.keys, features: info.features.length, generation: info.generation, updated_at: isoTimestamp(info.updatedAt) });
+    materialized.push({
+      entity: info.entity,
+      as_of: isoTimestamp(info.asOf),
+      keys: info.keys,
+      features: info.features.length,
+      generation: info.generation,
+      updated_at: isoTimestamp(info.updatedAt),
+      ...(info.refreshedAsOf !== null && info.refreshedAsOf !== undefined ? { refreshed_as_of: isoTimestamp(info.refreshedAsOf) } : {}),
+    });
   }
   return {
     status: 'ok' as const,

@@ -444,6 +444,35 @@ export const entitiesResponse: Schema = {
   },
 };
 
+const refreshRun: Schema = {
+  type: ['object', 'null'],
+  description: 'A refresh run (null: none yet)',
+  required: ['started_at', 'seconds', 'as_of', 'entities'],
+  additionalProperties: false,
+  properties: {
+    started_at: isoTime,
+    seconds: { type: 'number', minimum: 0 },
+    as_of: { ...isoTime, description: 'The time the vectors were brought to' },
+    error: { type: 'string' },
+    entities: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['entity', 'mode', 'keys', 'total_keys', 'previous_as_of', 'as_of'],
+        additionalProperties: false,
+        properties: {
+          entity: name,
+          mode: { type: 'string', enum: ['incremental', 'full'], description: 'incremental: only the keys that can have changed were recomputed; full: a whole materialize (never materialized, or its features changed)' },
+          keys: { type: 'integer', minimum: 0, description: 'Keys recomputed' },
+          total_keys: { type: 'integer', minimum: 0 },
+          previous_as_of: { type: ['string', 'null'], format: 'date-time' },
+          as_of: isoTime,
+        },
+      },
+    },
+  },
+};
+
 export const healthResponse: Schema = {
   description: 'The server is up; what is registered and materialized',
   type: 'object',
@@ -480,7 +509,23 @@ export const healthResponse: Schema = {
           features: { type: 'integer', minimum: 0 },
           generation: { type: 'integer' },
           updated_at: isoTime,
+          refreshed_as_of: { ...isoTime, description: 'The time an incremental refresh (`fsql materialize --incremental`, `fsql serve --refresh`) last brought every vector to (absent: none since the materialize at `as_of`)' },
         },
+      },
+    },
+    refresh: {
+      type: 'object',
+      description: 'The scheduled refresh of this server (`fsql serve --refresh EVERY`; with --workers, one worker refreshes and its /health says so): its last run',
+      required: ['every_seconds', 'running', 'runs', 'failures', 'next_at', 'last', 'last_ok'],
+      additionalProperties: false,
+      properties: {
+        every_seconds: { type: 'number', exclusiveMinimum: 0 },
+        running: { type: 'boolean' },
+        runs: { type: 'integer', minimum: 0 },
+        failures: { type: 'integer', minimum: 0 },
+        next_at: { type: ['string', 'null'], format: 'date-time', description: 'When the next run is due (null while one runs)' },
+        last: refreshRun,
+        last_ok: refreshRun,
       },
     },
     kafka: {

@@ -33,6 +33,8 @@ import { FeatureLookup } from './lookup.js';
 import { installFastLookup, replayBody } from './fast-lookup.js';
 import { ServerMetrics, workerMetrics } from './metrics.js';
 import { kafkaHealthJson, registerKafkaMetrics } from './kafka-status.js';
+import { refreshHealthJson, registerRefreshMetrics } from './refresh-status.js';
+import type { RefreshStatusSource } from '../runtime/refresh-scheduler.js';
 import type { KafkaStatusSource } from '../runtime/kafka.js';
 import { driftJson, freshnessJson } from './monitoring-json.js';
 import { drift } from '../runtime/drift.js';
@@ -69,6 +71,8 @@ export interface ServerOptions {
   readonly clusterMetrics?: boolean;
   /** A Kafka consumer running in this process: its lag in `/health` and `/metrics` (kafka-status.ts). */
   readonly kafka?: KafkaStatusSource;
+  /** The scheduled refresh of `fsql serve --refresh` (refresh-status.ts): its last run in `/health` and `/metrics`. */
+  readonly refresh?: RefreshStatusSource;
   /** Called with what caused a 500 (default: a line and the stack on stderr, or fastify's log when `logger` is on). */
   readonly onInternalError?: (error: unknown, request: { readonly method: string; readonly url: string }) => void;
 }
@@ -298,6 +302,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   const metrics = new ServerMetrics(ws);
   if (options.clusterMetrics) metrics.useCluster(workerMetrics(metrics.registry));
   if (options.kafka) registerKafkaMetrics(metrics.registry, options.kafka);
+  if (options.refresh) registerRefreshMetrics(metrics.registry, options.refresh);
   app.addHook('onResponse', (req, reply, done) => {
     metrics.request(req.routeOptions.url ?? '', req.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -516,7 +521,7 @@ export async function buildServer(ws: Workspace, options: ServerOptions = {}): P
   app.get('/health', { schema: { summary: 'Liveness, and what is materialized', tags: ['service'], response: { 200: S.healthResponse, ...S.errors() } } }, async () => {
     const rc = await lookup.catalog(true);
     const health = await healthJson(ws, rc.catalog, rc.excluded, rc.applyId);
-    return options.kafka ? { ...health, kafka: kafkaHealthJson(options.kafka) } : health;
+    return { ...health, ...(options.kafka ? { kafka: kafkaHealthJson(options.kafka) } : {}), ...(options.refresh ? { refresh: refreshHealthJson(options.refresh) } : {}) };
   });
 
   // ---- the web UI (ui/, built into dist/ui): `/` and its assets ----------------------------------

@@ -5,6 +5,7 @@
  * dialects/ spreads it and says only how it differs.
  */
 import type { DatePart, ScalarType } from '../check/catalog.js';
+import type { SqlExpr } from './ast.js';
 import { dateText, timestampText } from '../values/time.js';
 
 export type TargetName = 'sqlite' | 'duckdb' | 'postgres' | 'mysql' | 'spark' | 'bigquery' | 'snowflake' | 'trino';
@@ -64,6 +65,13 @@ export interface Dialect {
    * type. Without it: `FN([DISTINCT] arg)`.
    */
   aggregate?(fn: 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX', arg: string | undefined, distinct: boolean, type: ScalarType): string;
+  /**
+   * Optional: prints an expression node the dialect's own way, seeing the
+   * node (not printed text) — e.g. MySQL leaves a text column bare where
+   * others wrap it in binaryText, so its index still serves the comparison.
+   * `print` prints a sub-expression; undefined means the printer's default.
+   */
+  node?(e: SqlExpr, print: (e: SqlExpr) => string): string | undefined;
   /**
    * Optional: `ROW_NUMBER() OVER (window)` for engines whose ROW_NUMBER is
    * narrower than fsql's INTEGER (Spark: a 32-bit `int`, which overflows in

@@ -536,6 +536,7 @@ function oneTimeLookups(
   );
   let n = 0;
   const where = (l: Lookup) => (l.where ? lowerExpr(l.where) : undefined);
+  const timeNames = new Map<string, string>();
 
   for (const group of aggregates) {
     const g = `__o${++n}`;
@@ -594,8 +595,15 @@ function oneTimeLookups(
       const isCount = l.value.kind === 'aggregate' && l.value.fn === 'COUNT';
       out.firstItems.push({ e: isCount ? fn('COALESCE', v, int(0)) : v, alias: l.id });
       if (time) {
-        out.firstItems.push({ e: time, alias: `${l.id}__time` });
-        out.timeColumn.set(l.id, `${l.id}__time`);
+        // Lookups whose rows have one newest time read one column.
+        const id = JSON.stringify(time);
+        let name = timeNames.get(id);
+        if (name === undefined) {
+          name = `${l.id}__time`;
+          timeNames.set(id, name);
+          out.firstItems.push({ e: time, alias: name });
+        }
+        out.timeColumn.set(l.id, name);
       }
     }
   }

@@ -100,6 +100,8 @@ export class SqlPrinter {
 
   expr(e: SqlExpr): string {
     const d = this.dialect;
+    const own = d.node?.(e, (x) => this.expr(x));
+    if (own !== undefined) return own;
     switch (e.k) {
       case 'col':
         return e.table !== undefined ? `${this.id(e.table)}.${this.id(e.name)}` : this.id(e.name);

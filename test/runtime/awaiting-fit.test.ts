@@ -153,15 +153,15 @@ describe.each(['sqlite', 'duckdb'] as EngineTarget[])('a stream empty at its fir
   it('serves status awaiting_fit for an awaiting version, materialized and after an ingest, never present with a NULL', async () => {
     expect((await fsql('materialize', dir, '--at', '2024-01-02 12:00:00')).code).toBe(0);
     const before = await vector(dir, 'a');
-    expect(before['f']).toEqual({ version: 1, value: null, status: 'awaiting_fit', event_time: null });
-    expect(before['n']).toEqual({ version: 1, value: null, status: 'awaiting_fit', event_time: null });
-    expect(before['top']).toEqual({ version: 1, values: {}, status: 'awaiting_fit', event_time: null });
+    expect(before['f']).toEqual({ version: 1, value: null, status: 'awaiting_fit', event_time: null, as_of: '2024-01-02T12:00:00Z' });
+    expect(before['n']).toEqual({ version: 1, value: null, status: 'awaiting_fit', event_time: null, as_of: '2024-01-02T12:00:00Z' });
+    expect(before['top']).toEqual({ version: 1, values: {}, status: 'awaiting_fit', event_time: null, as_of: '2024-01-02T12:00:00Z' });
     expect(before['plain']).toMatchObject({ value: 0, status: 'missing' });
 
     const ingested = await fsql('ingest', 'clicks', writeEvents(dir, 'events.jsonl', EVENTS), dir);
     expect(ingested.code).toBe(0);
     const after = await vector(dir, 'a');
-    expect(after['f']).toEqual({ version: 1, value: null, status: 'awaiting_fit', event_time: null });
+    expect(after['f']).toMatchObject({ version: 1, value: null, status: 'awaiting_fit', event_time: null });
     expect(after['top']).toMatchObject({ values: {}, status: 'awaiting_fit' });
     expect(after['plain']).toMatchObject({ value: 2, status: 'present' });
     // The text output names the status too.
@@ -321,9 +321,9 @@ describe('the HTTP API', { timeout: 60_000 }, () => {
 
       const one = await api.get('/v1/features/user/a?features=f,top,plain');
       expect(one.body.results[0].features).toEqual({
-        f: { version: 1, value: null, status: 'awaiting_fit', event_time: null },
-        top: { version: 1, values: {}, status: 'awaiting_fit', event_time: null },
-        plain: { version: 1, value: 0, status: 'missing', event_time: null },
+        f: { version: 1, value: null, status: 'awaiting_fit', event_time: null, as_of: '2024-01-02T12:00:00Z' },
+        top: { version: 1, values: {}, status: 'awaiting_fit', event_time: null, as_of: '2024-01-02T12:00:00Z' },
+        plain: { version: 1, value: 0, status: 'missing', event_time: null, as_of: '2024-01-02T12:00:00Z' },
       });
       // After an ingest through the API, still awaiting (ingest does not fit).
       const ingested = await api.post('/v1/ingest/clicks', EVENTS);

@@ -146,7 +146,8 @@ describe('feature lookups', { timeout: 60_000 }, () => {
       // A dimension feature has no event time.
       expect(res.features.home_country.event_time).toBeNull();
       // The stream is empty: COUNT is 0, from no row.
-      expect(res.features.failed_logins_24h).toEqual({ version: 1, value: 0, status: 'missing', event_time: null });
+      // Every value says the time it holds as of: the materialize time (docs/online-stores.md, "Fresh values").
+      expect(res.features.failed_logins_24h).toEqual({ version: 1, value: 0, status: 'missing', event_time: null, as_of: iso(T) });
     });
     expect([...seen].sort()).toEqual(['missing', 'outside_ttl', 'present']);
   });
@@ -163,8 +164,8 @@ describe('feature lookups', { timeout: 60_000 }, () => {
     expect(r.body.results[3]).toEqual(r.body.results[0]);
     // Values of a key with no data (FILL ZERO, then SCALE LOG; FILL 'unknown' is none of the top five countries).
     expect(r.body.results[1].features).toEqual({
-      spend_30d: { version: 1, value: 0, status: 'missing', event_time: null },
-      home_country: { version: 1, values: { home_country__US: 0, home_country__GB: 0, home_country__FR: 0, home_country__DE: 0, home_country__ES: 0 }, status: 'missing', event_time: null },
+      spend_30d: { version: 1, value: 0, status: 'missing', event_time: null, as_of: iso(T) },
+      home_country: { version: 1, values: { home_country__US: 0, home_country__GB: 0, home_country__FR: 0, home_country__DE: 0, home_country__ES: 0 }, status: 'missing', event_time: null, as_of: iso(T) },
     });
     // No keys: no results.
     expect((await api.post('/v1/features/user', { keys: [] })).body).toEqual({ entity: 'user', results: [] });

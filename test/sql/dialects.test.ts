@@ -123,10 +123,11 @@ const d = (t: TargetName): Dialect => dialects[t]!;
 
 describe('strategies', () => {
   it.each(['postgres', 'mysql'] as const)('%s looks values up with correlated subqueries (index probes)', (t) => {
-    // PostgreSQL's windowed aggregates: one range join per lookup group, measured faster (docs/offline-engines.md).
-    expect(d(t).strategies).toEqual({ latest: 'correlated', aggregate: t === 'postgres' ? 'join' : 'correlated' });
+    // PostgreSQL's windowed aggregates: one LATERAL subquery per spine row and lookup group, measured faster (bench/engines.ts, docs/targets.md).
+    expect(d(t).strategies).toEqual({ latest: 'correlated', aggregate: t === 'postgres' ? 'lateral' : 'correlated' });
     const sql = sqlOf(t, 'examples/payments', 'training fraud_detection v1');
     expect(sql).toContain('__stage2');
+    if (t === 'postgres') expect(sql).toContain('LEFT JOIN LATERAL (');
     expect(sql).not.toMatch(/ASOF|OVER \(PARTITION BY/);
   });
 

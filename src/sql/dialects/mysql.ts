@@ -142,6 +142,22 @@ export const mysql: Dialect = {
     if ((fn === 'MIN' || fn === 'MAX') && type === 'TEXT') return `CONVERT(${fn}(${inner}) USING utf8mb4)`;
     return `${fn}(${inner})`;
   },
+  node(e, print) {
+    switch (e.k) {
+      // A text column, or a text literal, compared or ordered: bare. Text columns have a binary no-pad collation (what
+      // the mysql engine creates, docs/offline-engines.md), so the column's own collation already compares code points
+      // — and its index still serves the comparison, which `CAST(… AS BINARY)` would disable (issue 12 item 4). A
+      // literal takes the other operand's collation. Other expressions keep the CAST.
+      case 'binary_text':
+        if (e.e.k === 'col' || (e.e.k === 'lit' && e.e.type === 'TEXT')) return print(e.e);
+        return undefined;
+      // CAST takes SIGNED, not BIGINT.
+      case 'as_type':
+        return `CAST(${print(e.e)} AS ${CAST_TYPES[e.type]})`;
+      default:
+        return undefined;
+    }
+  },
   capabilities: { nullsOrdering: false, asofJoin: false, concatOperator: false },
   strategies: { latest: 'correlated', aggregate: 'correlated' },
 };

@@ -2,7 +2,7 @@
 WITH `__spine` AS (
   SELECT 
     *,
-    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__t` IS NULL THEN 0 ELSE 1 END, `__t`, CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY), CASE WHEN `__k1` IS NULL THEN 0 ELSE 1 END, `__k1`, CASE WHEN `__label` IS NULL THEN 0 ELSE 1 END, `__label`) AS `__rid`
+    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__t` IS NULL THEN 0 ELSE 1 END, `__t`, CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`, CASE WHEN `__k1` IS NULL THEN 0 ELSE 1 END, `__k1`, CASE WHEN `__label` IS NULL THEN 0 ELSE 1 END, `__label`) AS `__rid`
   FROM (
     SELECT 
       `outcomes`.`account_id` AS `__k0`,
@@ -70,21 +70,21 @@ WITH `__spine` AS (
     SELECT `late_events`.`s`
     FROM `late_events`
     WHERE (`late_events`.`account_id` = `__st`.`__k0`) AND (`late_events`.`ts` = `__st`.`__g2__time`)
-    ORDER BY CASE WHEN `late_events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `late_events`.`shop_id` DESC, CASE WHEN `late_events`.`d` IS NULL THEN 1 ELSE 0 END, `late_events`.`d` DESC, CASE WHEN CAST(`late_events`.`s` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`late_events`.`s` AS BINARY) DESC
+    ORDER BY CASE WHEN `late_events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `late_events`.`shop_id` DESC, CASE WHEN `late_events`.`d` IS NULL THEN 1 ELSE 0 END, `late_events`.`d` DESC, CASE WHEN `late_events`.`s` IS NULL THEN 1 ELSE 0 END, `late_events`.`s` DESC
     LIMIT 1
   ) AS `f3`,
     (
     SELECT `daily_closed`.`note`
     FROM `daily_closed`
     WHERE (`daily_closed`.`account_id` = `__st`.`__k0`) AND (CAST(`daily_closed`.`day` AS DATETIME(6)) = `__st`.`__g5__time`)
-    ORDER BY CASE WHEN `daily_closed`.`visits` IS NULL THEN 1 ELSE 0 END, `daily_closed`.`visits` DESC, CASE WHEN CAST(`daily_closed`.`note` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`daily_closed`.`note` AS BINARY) DESC
+    ORDER BY CASE WHEN `daily_closed`.`visits` IS NULL THEN 1 ELSE 0 END, `daily_closed`.`visits` DESC, CASE WHEN `daily_closed`.`note` IS NULL THEN 1 ELSE 0 END, `daily_closed`.`note` DESC
     LIMIT 1
   ) AS `f6`,
     (
     SELECT `events`.`d`
     FROM `events`
     WHERE (`events`.`account_id` = `__st`.`__k0`) AND (`events`.`ts` = `__st`.`__g7__time`)
-    ORDER BY CASE WHEN CAST(`events`.`event_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`events`.`event_id` AS BINARY) DESC, CASE WHEN `events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `events`.`shop_id` DESC, CASE WHEN `events`.`i` IS NULL THEN 1 ELSE 0 END, `events`.`i` DESC, CASE WHEN `events`.`j` IS NULL THEN 1 ELSE 0 END, `events`.`j` DESC, CASE WHEN `events`.`d` IS NULL THEN 1 ELSE 0 END, `events`.`d` DESC, CASE WHEN CAST(`events`.`s` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`events`.`s` AS BINARY) DESC, CASE WHEN CAST(`events`.`p` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`events`.`p` AS BINARY) DESC, CASE WHEN `events`.`b` IS NULL THEN 1 ELSE 0 END, `events`.`b` DESC, CASE WHEN `events`.`dt` IS NULL THEN 1 ELSE 0 END, `events`.`dt` DESC
+    ORDER BY CASE WHEN `events`.`event_id` IS NULL THEN 1 ELSE 0 END, `events`.`event_id` DESC, CASE WHEN `events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `events`.`shop_id` DESC, CASE WHEN `events`.`i` IS NULL THEN 1 ELSE 0 END, `events`.`i` DESC, CASE WHEN `events`.`j` IS NULL THEN 1 ELSE 0 END, `events`.`j` DESC, CASE WHEN `events`.`d` IS NULL THEN 1 ELSE 0 END, `events`.`d` DESC, CASE WHEN `events`.`s` IS NULL THEN 1 ELSE 0 END, `events`.`s` DESC, CASE WHEN `events`.`p` IS NULL THEN 1 ELSE 0 END, `events`.`p` DESC, CASE WHEN `events`.`b` IS NULL THEN 1 ELSE 0 END, `events`.`b` DESC, CASE WHEN `events`.`dt` IS NULL THEN 1 ELSE 0 END, `events`.`dt` DESC
     LIMIT 1
   ) AS `f8`,
     (
@@ -117,7 +117,7 @@ WITH `__spine` AS (
   SELECT 
     `__k0`,
     TIMESTAMP '2024-03-01 00:00:00' AS `__t`,
-    ROW_NUMBER() OVER (ORDER BY CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY)) AS `__rid`
+    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`) AS `__rid`
   FROM (
     SELECT `late_events`.`account_id` AS `__k0`
     FROM `late_events`
@@ -208,21 +208,21 @@ WITH `__spine` AS (
     SELECT `late_events`.`s`
     FROM `late_events`
     WHERE (`late_events`.`account_id` = `__st`.`__k0`) AND (`late_events`.`ts` = `__st`.`__g2__time`)
-    ORDER BY CASE WHEN `late_events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `late_events`.`shop_id` DESC, CASE WHEN `late_events`.`d` IS NULL THEN 1 ELSE 0 END, `late_events`.`d` DESC, CASE WHEN CAST(`late_events`.`s` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`late_events`.`s` AS BINARY) DESC
+    ORDER BY CASE WHEN `late_events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `late_events`.`shop_id` DESC, CASE WHEN `late_events`.`d` IS NULL THEN 1 ELSE 0 END, `late_events`.`d` DESC, CASE WHEN `late_events`.`s` IS NULL THEN 1 ELSE 0 END, `late_events`.`s` DESC
     LIMIT 1
   ) AS `f3`,
     (
     SELECT `daily_closed`.`note`
     FROM `daily_closed`
     WHERE (`daily_closed`.`account_id` = `__st`.`__k0`) AND (CAST(`daily_closed`.`day` AS DATETIME(6)) = `__st`.`__g4__time`)
-    ORDER BY CASE WHEN `daily_closed`.`visits` IS NULL THEN 1 ELSE 0 END, `daily_closed`.`visits` DESC, CASE WHEN CAST(`daily_closed`.`note` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`daily_closed`.`note` AS BINARY) DESC
+    ORDER BY CASE WHEN `daily_closed`.`visits` IS NULL THEN 1 ELSE 0 END, `daily_closed`.`visits` DESC, CASE WHEN `daily_closed`.`note` IS NULL THEN 1 ELSE 0 END, `daily_closed`.`note` DESC
     LIMIT 1
   ) AS `f5`,
     (
     SELECT `events`.`d`
     FROM `events`
     WHERE (`events`.`account_id` = `__st`.`__k0`) AND (`events`.`ts` = `__st`.`__g6__time`)
-    ORDER BY CASE WHEN CAST(`events`.`event_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`events`.`event_id` AS BINARY) DESC, CASE WHEN `events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `events`.`shop_id` DESC, CASE WHEN `events`.`i` IS NULL THEN 1 ELSE 0 END, `events`.`i` DESC, CASE WHEN `events`.`j` IS NULL THEN 1 ELSE 0 END, `events`.`j` DESC, CASE WHEN `events`.`d` IS NULL THEN 1 ELSE 0 END, `events`.`d` DESC, CASE WHEN CAST(`events`.`s` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`events`.`s` AS BINARY) DESC, CASE WHEN CAST(`events`.`p` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`events`.`p` AS BINARY) DESC, CASE WHEN `events`.`b` IS NULL THEN 1 ELSE 0 END, `events`.`b` DESC, CASE WHEN `events`.`dt` IS NULL THEN 1 ELSE 0 END, `events`.`dt` DESC
+    ORDER BY CASE WHEN `events`.`event_id` IS NULL THEN 1 ELSE 0 END, `events`.`event_id` DESC, CASE WHEN `events`.`shop_id` IS NULL THEN 1 ELSE 0 END, `events`.`shop_id` DESC, CASE WHEN `events`.`i` IS NULL THEN 1 ELSE 0 END, `events`.`i` DESC, CASE WHEN `events`.`j` IS NULL THEN 1 ELSE 0 END, `events`.`j` DESC, CASE WHEN `events`.`d` IS NULL THEN 1 ELSE 0 END, `events`.`d` DESC, CASE WHEN `events`.`s` IS NULL THEN 1 ELSE 0 END, `events`.`s` DESC, CASE WHEN `events`.`p` IS NULL THEN 1 ELSE 0 END, `events`.`p` DESC, CASE WHEN `events`.`b` IS NULL THEN 1 ELSE 0 END, `events`.`b` DESC, CASE WHEN `events`.`dt` IS NULL THEN 1 ELSE 0 END, `events`.`dt` DESC
     LIMIT 1
   ) AS `f7`,
     (

@@ -13,33 +13,6 @@ WITH "__spine" AS (
     WHERE ("outcomes"."account_id" IS NOT NULL) AND ("outcomes"."happened_at" IS NOT NULL)
   ) AS "__labels"
 ),
-"__g1_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds') THEN "late_events"."d" END) AS "__v_f1",
-    SUM("late_events"."d") AS "__v_f2"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g3_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f4"
-  FROM "__spine" AS "__s"
-  JOIN "late_events" ON ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g4_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", CAST(SUM("daily_closed"."visits") AS BIGINT) AS "__v_f5"
-  FROM "__spine" AS "__s"
-  JOIN "daily_closed" ON ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g6_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f7"
-  FROM "__spine" AS "__s"
-  JOIN "events" ON ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
-  GROUP BY "__s"."__rid"
-),
 "__stage1" AS (
   SELECT 
     "__s".*,
@@ -69,10 +42,28 @@ WITH "__spine" AS (
     WHERE ("late_events_copy"."account_id" = "__s"."__k0") AND ("late_events_copy"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds'))
   ) AS "__g8__time"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g3_agg" AS "__g3_j" ON "__g3_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g4_agg" AS "__g4_j" ON "__g4_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  LEFT JOIN LATERAL (
+    SELECT 
+      SUM(CASE WHEN "late_events"."ts" > ("__s"."__t" - INTERVAL '108000 seconds') THEN "late_events"."d" END) AS "__v_f1",
+      SUM("late_events"."d") AS "__v_f2"
+    FROM "late_events"
+    WHERE ("late_events"."account_id" = "__s"."__k0") AND (("late_events"."ts" <= ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
+  ) AS "__g1_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT COUNT(*) AS "__v_f4"
+    FROM "late_events"
+    WHERE ("late_events"."shop_id" = "__s"."__k1") AND (("late_events"."ts" < ("__s"."__t" - INTERVAL '21600 seconds')) AND ("late_events"."ts" > ("__s"."__t" - INTERVAL '626400 seconds')))
+  ) AS "__g3_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT CAST(SUM("daily_closed"."visits") AS BIGINT) AS "__v_f5"
+    FROM "daily_closed"
+    WHERE ("daily_closed"."account_id" = "__s"."__k0") AND ((CAST("daily_closed"."day" AS TIMESTAMP) <= ("__s"."__t" - INTERVAL '86400 seconds')) AND (CAST("daily_closed"."day" AS TIMESTAMP) > ("__s"."__t" - INTERVAL '691200 seconds')))
+  ) AS "__g4_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT COUNT(*) AS "__v_f7"
+    FROM "events"
+    WHERE ("events"."account_id" = "__s"."__k0") AND (("events"."ts" < "__s"."__t") AND ("events"."ts" > ("__s"."__t" - INTERVAL '3600 seconds')))
+  ) AS "__g6_j" ON TRUE
 ),
 "__stage2" AS (
   SELECT 

@@ -11,12 +11,12 @@ SELECT
   `t`.`created_at` AS `created_at`,
   COALESCE(`u`.`country`, 'unknown') AS `user_country`,
   `m`.`category` AS `merchant_category`,
-  CASE WHEN (`u`.`country` IS NULL) OR (`m`.`country` IS NULL) THEN FALSE WHEN CAST(`u`.`country` AS BINARY) <> CAST(`m`.`country` AS BINARY) THEN TRUE ELSE FALSE END AS `is_cross_border`,
+  CASE WHEN (`u`.`country` IS NULL) OR (`m`.`country` IS NULL) THEN FALSE WHEN `u`.`country` <> `m`.`country` THEN TRUE ELSE FALSE END AS `is_cross_border`,
   CASE WHEN `t`.`amount` >= 500 THEN 'high' WHEN `t`.`amount` >= 50 THEN 'medium' ELSE 'low' END AS `amount_band`,
   HOUR(`t`.`created_at`) AS `txn_hour`
 FROM `transactions` AS `t`
-LEFT JOIN `users` AS `u` ON CAST(`t`.`user_id` AS BINARY) = CAST(`u`.`user_id` AS BINARY)
-LEFT JOIN `merchants` AS `m` ON CAST(`t`.`merchant_id` AS BINARY) = CAST(`m`.`id` AS BINARY);
+LEFT JOIN `users` AS `u` ON `t`.`user_id` = `u`.`user_id`
+LEFT JOIN `merchants` AS `m` ON `t`.`merchant_id` = `m`.`id`;
 
 -- view user_daily_spend (mysql)
 CREATE VIEW `user_daily_spend` AS
@@ -27,7 +27,7 @@ SELECT
   SUM(COALESCE(`transactions`.`amount`, 0.0E0)) AS `total_amount`,
   MAX(`transactions`.`created_at`) AS `last_txn_at`
 FROM `transactions`
-WHERE CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY)
+WHERE `transactions`.`status` = 'approved'
 GROUP BY `transactions`.`user_id`, CAST(`transactions`.`created_at` AS DATE);
 
 -- view labeled_transactions (mysql)
@@ -40,8 +40,8 @@ SELECT
   `t`.`created_at` AS `created_at`,
   COALESCE(`f`.`confirmed`, FALSE) AS `is_fraud`
 FROM `transactions` AS `t`
-LEFT JOIN `fraud_reports` AS `f` ON CAST(`f`.`txn_id` AS BINARY) = CAST(`t`.`txn_id` AS BINARY)
-WHERE CAST(`t`.`status` AS BINARY) = CAST('approved' AS BINARY);
+LEFT JOIN `fraud_reports` AS `f` ON `f`.`txn_id` = `t`.`txn_id`
+WHERE `t`.`status` = 'approved';
 
 -- training set fraud_detection v1 (mysql)
 WITH `__spine` AS (
@@ -49,7 +49,7 @@ WITH `__spine` AS (
   FROM (
     SELECT 
       *,
-      ROW_NUMBER() OVER (ORDER BY CASE WHEN `__t` IS NULL THEN 0 ELSE 1 END, `__t`, CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY), CASE WHEN CAST(`__k1` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k1` AS BINARY), CASE WHEN CAST(`__k2` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k2` AS BINARY), CASE WHEN `__label` IS NULL THEN 0 ELSE 1 END, `__label`) AS `__rid`
+      ROW_NUMBER() OVER (ORDER BY CASE WHEN `__t` IS NULL THEN 0 ELSE 1 END, `__t`, CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`, CASE WHEN `__k1` IS NULL THEN 0 ELSE 1 END, `__k1`, CASE WHEN `__k2` IS NULL THEN 0 ELSE 1 END, `__k2`, CASE WHEN `__label` IS NULL THEN 0 ELSE 1 END, `__label`) AS `__rid`
     FROM (
       SELECT 
         `labeled_transactions`.`user_id` AS `__k0`,
@@ -79,12 +79,12 @@ WITH `__spine` AS (
     (
     SELECT SUM(`transactions`.`amount`)
     FROM `transactions`
-    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
+    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f2`,
     (
     SELECT AVG(CAST(`transactions`.`amount` AS DOUBLE))
     FROM `transactions`
-    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
+    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f3`,
     (
     SELECT MAX(`transactions`.`created_at`)
@@ -95,20 +95,20 @@ WITH `__spine` AS (
     SELECT `users`.`country`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    ORDER BY CASE WHEN `users`.`country` IS NULL THEN 1 ELSE 0 END, `users`.`country` DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
     LIMIT 1
   ) AS `f6`,
     (
     SELECT `users`.`age`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    ORDER BY CASE WHEN `users`.`country` IS NULL THEN 1 ELSE 0 END, `users`.`country` DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
     LIMIT 1
   ) AS `f7`,
     (
     SELECT SUM(`enriched_transactions`.`amount`)
     FROM `enriched_transactions`
-    WHERE ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (CAST(`enriched_transactions`.`status` AS BINARY) = CAST('approved' AS BINARY)))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
+    WHERE ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved'))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f8`,
     (
     SELECT COUNT(*)
@@ -119,14 +119,14 @@ WITH `__spine` AS (
     SELECT `merchants`.`category`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k1`
-    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    ORDER BY CASE WHEN `merchants`.`name` IS NULL THEN 1 ELSE 0 END, `merchants`.`name` DESC, CASE WHEN `merchants`.`category` IS NULL THEN 1 ELSE 0 END, `merchants`.`category` DESC, CASE WHEN `merchants`.`country` IS NULL THEN 1 ELSE 0 END, `merchants`.`country` DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
     LIMIT 1
   ) AS `f10`,
     (
     SELECT `merchants`.`risk_tier`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k1`
-    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    ORDER BY CASE WHEN `merchants`.`name` IS NULL THEN 1 ELSE 0 END, `merchants`.`name` DESC, CASE WHEN `merchants`.`category` IS NULL THEN 1 ELSE 0 END, `merchants`.`category` DESC, CASE WHEN `merchants`.`country` IS NULL THEN 1 ELSE 0 END, `merchants`.`country` DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
     LIMIT 1
   ) AS `f11`,
     (
@@ -153,7 +153,7 @@ WITH `__spine` AS (
     SELECT `transactions`.`channel`
     FROM `transactions`
     WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`__g3__time`)
-    ORDER BY CASE WHEN CAST(`transactions`.`txn_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`txn_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`card_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`card_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`merchant_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`merchant_id` AS BINARY) DESC, CASE WHEN `transactions`.`amount` IS NULL THEN 1 ELSE 0 END, `transactions`.`amount` DESC, CASE WHEN CAST(`transactions`.`currency` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`currency` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`channel` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`channel` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`status` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`status` AS BINARY) DESC
+    ORDER BY CASE WHEN `transactions`.`txn_id` IS NULL THEN 1 ELSE 0 END, `transactions`.`txn_id` DESC, CASE WHEN `transactions`.`card_id` IS NULL THEN 1 ELSE 0 END, `transactions`.`card_id` DESC, CASE WHEN `transactions`.`merchant_id` IS NULL THEN 1 ELSE 0 END, `transactions`.`merchant_id` DESC, CASE WHEN `transactions`.`amount` IS NULL THEN 1 ELSE 0 END, `transactions`.`amount` DESC, CASE WHEN `transactions`.`currency` IS NULL THEN 1 ELSE 0 END, `transactions`.`currency` DESC, CASE WHEN `transactions`.`channel` IS NULL THEN 1 ELSE 0 END, `transactions`.`channel` DESC, CASE WHEN `transactions`.`status` IS NULL THEN 1 ELSE 0 END, `transactions`.`status` DESC
     LIMIT 1
   ) AS `f5`
   FROM `__stage1` AS `__st`
@@ -177,10 +177,10 @@ SELECT
   (COALESCE(CAST(`__r`.`f7` AS DOUBLE), 1.5E0) - 2.0E0) / 1.4142135623730951E0 AS `user_age`,
   SIGN(COALESCE(`__r`.`f8`, 0.0E0)) * LN(1.0E0 + ABS(COALESCE(`__r`.`f8`, 0.0E0))) AS `cross_border_spend_30d`,
   `__r`.`f9` AS `active_days_30d`,
-  CASE WHEN CAST(`__r`.`f10` AS BINARY) = 'US' THEN 1 ELSE 0 END AS `merchant_category__US`,
-  CASE WHEN CAST(`__r`.`f10` AS BINARY) = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
-  CASE WHEN CAST(`__r`.`f10` AS BINARY) = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
-  CASE WHEN CAST(`__r`.`f10` AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
+  CASE WHEN `__r`.`f10` = 'US' THEN 1 ELSE 0 END AS `merchant_category__US`,
+  CASE WHEN `__r`.`f10` = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
+  CASE WHEN `__r`.`f10` = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
+  CASE WHEN `__r`.`f10` = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
   CASE WHEN `__r`.`f11` = 1 THEN 1 ELSE 0 END AS `merchant_risk_tier__1`,
   CASE WHEN `__r`.`f11` = 2 THEN 1 ELSE 0 END AS `merchant_risk_tier__2`,
   CASE WHEN `__r`.`f11` = 3 THEN 1 ELSE 0 END AS `merchant_risk_tier__3`,
@@ -195,7 +195,7 @@ ORDER BY CASE WHEN `__r`.`__rid` IS NULL THEN 0 ELSE 1 END, `__r`.`__rid`;
 WITH `__spine` AS (
   SELECT 
     *,
-    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__t` IS NULL THEN 0 ELSE 1 END, `__t`, CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY), CASE WHEN `__label` IS NULL THEN 0 ELSE 1 END, `__label`) AS `__rid`
+    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__t` IS NULL THEN 0 ELSE 1 END, `__t`, CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`, CASE WHEN `__label` IS NULL THEN 0 ELSE 1 END, `__label`) AS `__rid`
   FROM (
     SELECT 
       `merchants`.`id` AS `__k0`,
@@ -212,7 +212,7 @@ WITH `__spine` AS (
     SELECT `merchants`.`category`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    ORDER BY CASE WHEN `merchants`.`name` IS NULL THEN 1 ELSE 0 END, `merchants`.`name` DESC, CASE WHEN `merchants`.`category` IS NULL THEN 1 ELSE 0 END, `merchants`.`category` DESC, CASE WHEN `merchants`.`country` IS NULL THEN 1 ELSE 0 END, `merchants`.`country` DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
     LIMIT 1
   ) AS `f1`,
     (
@@ -224,10 +224,10 @@ WITH `__spine` AS (
 )
 SELECT 
   `__r`.`__k0` AS `merchant_id`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'US' THEN 1 ELSE 0 END AS `merchant_category__US`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
+  CASE WHEN `__r`.`f1` = 'US' THEN 1 ELSE 0 END AS `merchant_category__US`,
+  CASE WHEN `__r`.`f1` = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
+  CASE WHEN `__r`.`f1` = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
+  CASE WHEN `__r`.`f1` = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
   `__r`.`f2` AS `merchant_chargebacks_30d`,
   `__r`.`__label` AS `merchant_terminated`
 FROM `__stage1` AS `__r`
@@ -238,7 +238,7 @@ WITH `__spine` AS (
   SELECT 
     `__k0`,
     TIMESTAMP '2024-03-01 00:00:00' AS `__t`,
-    ROW_NUMBER() OVER (ORDER BY CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY)) AS `__rid`
+    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`) AS `__rid`
   FROM (
     SELECT `users`.`user_id` AS `__k0`
     FROM `users`
@@ -268,25 +268,25 @@ WITH `__spine` AS (
     SELECT `users`.`country`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    ORDER BY CASE WHEN `users`.`country` IS NULL THEN 1 ELSE 0 END, `users`.`country` DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
     LIMIT 1
   ) AS `f1`,
     (
     SELECT `users`.`age`
     FROM `users`
     WHERE `users`.`user_id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`users`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`users`.`country` AS BINARY) DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
+    ORDER BY CASE WHEN `users`.`country` IS NULL THEN 1 ELSE 0 END, `users`.`country` DESC, CASE WHEN `users`.`signup_date` IS NULL THEN 1 ELSE 0 END, `users`.`signup_date` DESC, CASE WHEN `users`.`age` IS NULL THEN 1 ELSE 0 END, `users`.`age` DESC, CASE WHEN `users`.`is_premium` IS NULL THEN 1 ELSE 0 END, `users`.`is_premium` DESC
     LIMIT 1
   ) AS `f2`,
     (
     SELECT SUM(`enriched_transactions`.`amount`)
     FROM `enriched_transactions`
-    WHERE ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (CAST(`enriched_transactions`.`status` AS BINARY) = CAST('approved' AS BINARY)))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
+    WHERE ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved'))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f3`,
     (
     SELECT MAX(`enriched_transactions`.`created_at`)
     FROM `enriched_transactions`
-    WHERE ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (CAST(`enriched_transactions`.`status` AS BINARY) = CAST('approved' AS BINARY)))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
+    WHERE ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved'))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f3__time`,
     (
     SELECT COUNT(*)
@@ -301,12 +301,12 @@ WITH `__spine` AS (
     (
     SELECT COUNT(*)
     FROM `app_events`
-    WHERE ((`app_events`.`account_id` = `__s`.`__k0`) AND (CAST(`app_events`.`event_type` AS BINARY) = CAST('login_failed' AS BINARY))) AND ((`app_events`.`ts` <= `__s`.`__t`) AND (`app_events`.`ts` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
+    WHERE ((`app_events`.`account_id` = `__s`.`__k0`) AND (`app_events`.`event_type` = 'login_failed')) AND ((`app_events`.`ts` <= `__s`.`__t`) AND (`app_events`.`ts` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
   ) AS `f5`,
     (
     SELECT MAX(`app_events`.`ts`)
     FROM `app_events`
-    WHERE ((`app_events`.`account_id` = `__s`.`__k0`) AND (CAST(`app_events`.`event_type` AS BINARY) = CAST('login_failed' AS BINARY))) AND ((`app_events`.`ts` <= `__s`.`__t`) AND (`app_events`.`ts` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
+    WHERE ((`app_events`.`account_id` = `__s`.`__k0`) AND (`app_events`.`event_type` = 'login_failed')) AND ((`app_events`.`ts` <= `__s`.`__t`) AND (`app_events`.`ts` > (`__s`.`__t` - INTERVAL 86400 SECOND)))
   ) AS `f5__time`,
     (
     SELECT COUNT(*)
@@ -331,22 +331,22 @@ WITH `__spine` AS (
     (
     SELECT SUM(`transactions`.`amount`)
     FROM `transactions`
-    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
+    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f7`,
     (
     SELECT MAX(`transactions`.`created_at`)
     FROM `transactions`
-    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
+    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 2592000 SECOND)))
   ) AS `f7__time`,
     (
     SELECT AVG(CAST(`transactions`.`amount` AS DOUBLE))
     FROM `transactions`
-    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
+    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f8`,
     (
     SELECT MAX(`transactions`.`created_at`)
     FROM `transactions`
-    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (CAST(`transactions`.`status` AS BINARY) = CAST('approved' AS BINARY))) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
+    WHERE ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL 604800 SECOND)))
   ) AS `f8__time`,
     (
     SELECT MAX(`transactions`.`created_at`)
@@ -362,7 +362,7 @@ WITH `__spine` AS (
     SELECT `transactions`.`channel`
     FROM `transactions`
     WHERE (`transactions`.`user_id` = `__st`.`__k0`) AND (`transactions`.`created_at` = `__st`.`__g7__time`)
-    ORDER BY CASE WHEN CAST(`transactions`.`txn_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`txn_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`card_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`card_id` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`merchant_id` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`merchant_id` AS BINARY) DESC, CASE WHEN `transactions`.`amount` IS NULL THEN 1 ELSE 0 END, `transactions`.`amount` DESC, CASE WHEN CAST(`transactions`.`currency` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`currency` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`channel` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`channel` AS BINARY) DESC, CASE WHEN CAST(`transactions`.`status` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`transactions`.`status` AS BINARY) DESC
+    ORDER BY CASE WHEN `transactions`.`txn_id` IS NULL THEN 1 ELSE 0 END, `transactions`.`txn_id` DESC, CASE WHEN `transactions`.`card_id` IS NULL THEN 1 ELSE 0 END, `transactions`.`card_id` DESC, CASE WHEN `transactions`.`merchant_id` IS NULL THEN 1 ELSE 0 END, `transactions`.`merchant_id` DESC, CASE WHEN `transactions`.`amount` IS NULL THEN 1 ELSE 0 END, `transactions`.`amount` DESC, CASE WHEN `transactions`.`currency` IS NULL THEN 1 ELSE 0 END, `transactions`.`currency` DESC, CASE WHEN `transactions`.`channel` IS NULL THEN 1 ELSE 0 END, `transactions`.`channel` DESC, CASE WHEN `transactions`.`status` IS NULL THEN 1 ELSE 0 END, `transactions`.`status` DESC
     LIMIT 1
   ) AS `f10`
   FROM `__stage1` AS `__st`
@@ -375,7 +375,6 @@ SELECT
   CASE WHEN CAST(COALESCE(`__r`.`f1`, 'unknown') AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `home_country__pos`,
   CAST(NULL AS DATETIME(6)) AS `f1__time`,
   (COALESCE(CAST(`__r`.`f2` AS DOUBLE), 1.5E0) - 2.0E0) / 1.4142135623730951E0 AS `user_age`,
-  CAST(NULL AS DATETIME(6)) AS `f2__time`,
   SIGN(COALESCE(`__r`.`f3`, 0.0E0)) * LN(1.0E0 + ABS(COALESCE(`__r`.`f3`, 0.0E0))) AS `cross_border_spend_30d`,
   `__r`.`f3__time` AS `f3__time`,
   `__r`.`f4` AS `active_days_30d`,
@@ -402,7 +401,7 @@ WITH `__spine` AS (
   SELECT 
     `__k0`,
     TIMESTAMP '2024-03-01 00:00:00' AS `__t`,
-    ROW_NUMBER() OVER (ORDER BY CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY)) AS `__rid`
+    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`) AS `__rid`
   FROM (
     SELECT `merchants`.`id` AS `__k0`
     FROM `merchants`
@@ -420,14 +419,14 @@ WITH `__spine` AS (
     SELECT `merchants`.`category`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    ORDER BY CASE WHEN `merchants`.`name` IS NULL THEN 1 ELSE 0 END, `merchants`.`name` DESC, CASE WHEN `merchants`.`category` IS NULL THEN 1 ELSE 0 END, `merchants`.`category` DESC, CASE WHEN `merchants`.`country` IS NULL THEN 1 ELSE 0 END, `merchants`.`country` DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
     LIMIT 1
   ) AS `f1`,
     (
     SELECT `merchants`.`risk_tier`
     FROM `merchants`
     WHERE `merchants`.`id` = `__s`.`__k0`
-    ORDER BY CASE WHEN CAST(`merchants`.`name` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`name` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`category` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`category` AS BINARY) DESC, CASE WHEN CAST(`merchants`.`country` AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(`merchants`.`country` AS BINARY) DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
+    ORDER BY CASE WHEN `merchants`.`name` IS NULL THEN 1 ELSE 0 END, `merchants`.`name` DESC, CASE WHEN `merchants`.`category` IS NULL THEN 1 ELSE 0 END, `merchants`.`category` DESC, CASE WHEN `merchants`.`country` IS NULL THEN 1 ELSE 0 END, `merchants`.`country` DESC, CASE WHEN `merchants`.`onboarded_on` IS NULL THEN 1 ELSE 0 END, `merchants`.`onboarded_on` DESC, CASE WHEN `merchants`.`risk_tier` IS NULL THEN 1 ELSE 0 END, `merchants`.`risk_tier` DESC, CASE WHEN `merchants`.`is_terminated` IS NULL THEN 1 ELSE 0 END, `merchants`.`is_terminated` DESC
     LIMIT 1
   ) AS `f2`,
     (
@@ -444,15 +443,14 @@ WITH `__spine` AS (
 )
 SELECT 
   `__r`.`__k0` AS `merchant_id`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'US' THEN 1 ELSE 0 END AS `merchant_category__US`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
-  CASE WHEN CAST(`__r`.`f1` AS BINARY) = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
+  CASE WHEN `__r`.`f1` = 'US' THEN 1 ELSE 0 END AS `merchant_category__US`,
+  CASE WHEN `__r`.`f1` = 'DE' THEN 1 ELSE 0 END AS `merchant_category__DE`,
+  CASE WHEN `__r`.`f1` = 'FR' THEN 1 ELSE 0 END AS `merchant_category__FR`,
+  CASE WHEN `__r`.`f1` = 'pos' THEN 1 ELSE 0 END AS `merchant_category__pos`,
   CAST(NULL AS DATETIME(6)) AS `f1__time`,
   CASE WHEN `__r`.`f2` = 1 THEN 1 ELSE 0 END AS `merchant_risk_tier__1`,
   CASE WHEN `__r`.`f2` = 2 THEN 1 ELSE 0 END AS `merchant_risk_tier__2`,
   CASE WHEN `__r`.`f2` = 3 THEN 1 ELSE 0 END AS `merchant_risk_tier__3`,
-  CAST(NULL AS DATETIME(6)) AS `f2__time`,
   `__r`.`f3` AS `merchant_chargebacks_30d`,
   `__r`.`f3__time` AS `f3__time`
 FROM `__stage1` AS `__r`
@@ -463,7 +461,7 @@ WITH `__spine` AS (
   SELECT 
     `__k0`,
     TIMESTAMP '2024-03-01 00:00:00' AS `__t`,
-    ROW_NUMBER() OVER (ORDER BY CASE WHEN CAST(`__k0` AS BINARY) IS NULL THEN 0 ELSE 1 END, CAST(`__k0` AS BINARY)) AS `__rid`
+    ROW_NUMBER() OVER (ORDER BY CASE WHEN `__k0` IS NULL THEN 0 ELSE 1 END, `__k0`) AS `__rid`
   FROM (
     SELECT DISTINCT `transactions`.`card_id` AS `__k0`
     FROM `transactions`

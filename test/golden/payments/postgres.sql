@@ -63,63 +63,18 @@ WITH "__spine" AS (
   ) AS "__numbered"
   WHERE ((((((("__rid" + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
-"__g1_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    COUNT(*) AS "__v_f1",
-    MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds') THEN "transactions"."amount" END) AS "__v_f4"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g2_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    SUM("transactions"."amount") AS "__v_f2",
-    AVG(CAST(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds') THEN "transactions"."amount" END AS DOUBLE PRECISION)) AS "__v_f3"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON (("transactions"."user_id" = "__s"."__k0") AND (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C"))) AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g5_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", SUM("enriched_transactions"."amount") AS "__v_f8"
-  FROM "__spine" AS "__s"
-  JOIN "enriched_transactions" ON (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g6_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f9"
-  FROM "__spine" AS "__s"
-  JOIN "user_daily_spend" ON ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g8_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f12"
-  FROM "__spine" AS "__s"
-  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  GROUP BY "__s"."__rid"
-),
-"__g9_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
-    MIN("transactions"."amount") AS "__v_f14"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
-  GROUP BY "__s"."__rid"
-),
 "__stage1" AS (
   SELECT 
     "__s".*,
     COALESCE("__g1_j"."__v_f1", 0) AS "f1",
+    "__g1_j"."__v_f2" AS "f2",
+    "__g1_j"."__v_f3" AS "f3",
     "__g1_j"."__v_f4" AS "f4",
-    "__g2_j"."__v_f2" AS "f2",
-    "__g2_j"."__v_f3" AS "f3",
     (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
-  ) AS "__g3__time",
+  ) AS "__g2__time",
     (
     SELECT "users"."country"
     FROM "users"
@@ -134,8 +89,8 @@ WITH "__spine" AS (
     ORDER BY ("users"."country" COLLATE "C") DESC NULLS LAST, "users"."signup_date" DESC NULLS LAST, "users"."age" DESC NULLS LAST, "users"."is_premium" DESC NULLS LAST
     LIMIT 1
   ) AS "f7",
-    "__g5_j"."__v_f8" AS "f8",
-    COALESCE("__g6_j"."__v_f9", 0) AS "f9",
+    "__g4_j"."__v_f8" AS "f8",
+    COALESCE("__g5_j"."__v_f9", 0) AS "f9",
     (
     SELECT "merchants"."category"
     FROM "merchants"
@@ -150,16 +105,39 @@ WITH "__spine" AS (
     ORDER BY ("merchants"."name" COLLATE "C") DESC NULLS LAST, ("merchants"."category" COLLATE "C") DESC NULLS LAST, ("merchants"."country" COLLATE "C") DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
   ) AS "f11",
-    COALESCE("__g8_j"."__v_f12", 0) AS "f12",
-    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
-    "__g9_j"."__v_f14" AS "f14"
+    COALESCE("__g7_j"."__v_f12", 0) AS "f12",
+    COALESCE("__g8_j"."__v_f13", 0) AS "f13",
+    "__g8_j"."__v_f14" AS "f14"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g1_agg" AS "__g1_j" ON "__g1_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g6_agg" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g8_agg" AS "__g8_j" ON "__g8_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
+  LEFT JOIN LATERAL (
+    SELECT 
+      COUNT(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds') THEN 1 END) AS "__v_f1",
+      SUM(CASE WHEN ("transactions"."status" COLLATE "C") = ('approved' COLLATE "C") THEN "transactions"."amount" END) AS "__v_f2",
+      AVG(CAST(CASE WHEN (("transactions"."status" COLLATE "C") = ('approved' COLLATE "C")) AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '604800 seconds')) THEN "transactions"."amount" END AS DOUBLE PRECISION)) AS "__v_f3",
+      MAX(CASE WHEN "transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds') THEN "transactions"."amount" END) AS "__v_f4"
+    FROM "transactions"
+    WHERE ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "__g1_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT SUM("enriched_transactions"."amount") AS "__v_f8"
+    FROM "enriched_transactions"
+    WHERE (("enriched_transactions"."user_id" = "__s"."__k0") AND ("enriched_transactions"."is_cross_border" AND (("enriched_transactions"."status" COLLATE "C") = ('approved' COLLATE "C")))) AND (("enriched_transactions"."created_at" <= "__s"."__t") AND ("enriched_transactions"."created_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "__g4_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT COUNT(*) AS "__v_f9"
+    FROM "user_daily_spend"
+    WHERE ("user_daily_spend"."user_id" = "__s"."__k0") AND (("user_daily_spend"."last_txn_at" <= "__s"."__t") AND ("user_daily_spend"."last_txn_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "__g5_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT COUNT(*) AS "__v_f12"
+    FROM "fraud_reports"
+    WHERE (("fraud_reports"."merchant_id" = "__s"."__k1") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "__g7_j" ON TRUE
+  LEFT JOIN LATERAL (
+    SELECT COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13", MIN("transactions"."amount") AS "__v_f14"
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL '86400 seconds')))
+  ) AS "__g8_j" ON TRUE
 ),
 "__stage2" AS (
   SELECT 
@@ -167,7 +145,7 @@ WITH "__spine" AS (
     (
     SELECT "transactions"."channel"
     FROM "transactions"
-    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g3__time")
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g2__time")
     ORDER BY ("transactions"."txn_id" COLLATE "C") DESC NULLS LAST, ("transactions"."card_id" COLLATE "C") DESC NULLS LAST, ("transactions"."merchant_id" COLLATE "C") DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, ("transactions"."currency" COLLATE "C") DESC NULLS LAST, ("transactions"."channel" COLLATE "C") DESC NULLS LAST, ("transactions"."status" COLLATE "C") DESC NULLS LAST
     LIMIT 1
   ) AS "f5"
@@ -182,9 +160,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", CAST(0.0 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f2", CAST(0.0 AS DOUBLE PRECISION)))) AS "spend_30d",
   (COALESCE("__r"."f3", CAST(6.375 AS DOUBLE PRECISION)) - CAST(6.375 AS DOUBLE PRECISION)) / CAST(11.75 AS DOUBLE PRECISION) AS "avg_amount_7d",
   (COALESCE("__r"."f4", CAST(0.0 AS DOUBLE PRECISION)) - CAST(-3.0 AS DOUBLE PRECISION)) / CAST(15.25 AS DOUBLE PRECISION) AS "max_amount_24h",
-  CASE WHEN (COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN (COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN (COALESCE(CASE WHEN "__r"."__g3__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN (COALESCE(CASE WHEN "__r"."__g2__time" >= ("__r"."__t" - INTERVAL '1209600 seconds') THEN "__r"."f5" ELSE CAST(NULL AS TEXT) END, 'US') COLLATE "C") = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN (COALESCE("__r"."f6", 'unknown') COLLATE "C") = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",
@@ -220,12 +198,6 @@ WITH "__spine" AS (
     WHERE "merchants"."id" IS NOT NULL
   ) AS "__labels"
 ),
-"__g2_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(*) AS "__v_f2"
-  FROM "__spine" AS "__s"
-  JOIN "fraud_reports" ON (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
-  GROUP BY "__s"."__rid"
-),
 "__stage1" AS (
   SELECT 
     "__s".*,
@@ -238,7 +210,11 @@ WITH "__spine" AS (
   ) AS "f1",
     COALESCE("__g2_j"."__v_f2", 0) AS "f2"
   FROM "__spine" AS "__s"
-  LEFT JOIN "__g2_agg" AS "__g2_j" ON "__g2_j"."__rid" = "__s"."__rid"
+  LEFT JOIN LATERAL (
+    SELECT COUNT(*) AS "__v_f2"
+    FROM "fraud_reports"
+    WHERE (("fraud_reports"."merchant_id" = "__s"."__k0") AND "fraud_reports"."confirmed") AND (("fraud_reports"."reported_at" <= "__s"."__t") AND ("fraud_reports"."reported_at" > ("__s"."__t" - INTERVAL '2592000 seconds')))
+  ) AS "__g2_j" ON TRUE
 )
 SELECT 
   "__r"."__k0" AS "merchant_id",
@@ -386,7 +362,6 @@ SELECT
   CASE WHEN (COALESCE("__r"."f1", 'unknown') COLLATE "C") = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
   CAST(NULL AS TIMESTAMP) AS "f1__time",
   (COALESCE(CAST("__r"."f2" AS DOUBLE PRECISION), CAST(1.5 AS DOUBLE PRECISION)) - CAST(2.0 AS DOUBLE PRECISION)) / CAST(1.4142135623730951 AS DOUBLE PRECISION) AS "user_age",
-  CAST(NULL AS TIMESTAMP) AS "f2__time",
   SIGN(COALESCE("__r"."f3", CAST(0.0 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f3", CAST(0.0 AS DOUBLE PRECISION)))) AS "cross_border_spend_30d",
   "__r"."f3__time" AS "f3__time",
   "__r"."f4" AS "active_days_30d",
@@ -467,7 +442,6 @@ SELECT
   CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
   CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
   CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
-  CAST(NULL AS TIMESTAMP) AS "f2__time",
   "__r"."f3" AS "merchant_chargebacks_30d",
   "__r"."f3__time" AS "f3__time"
 FROM "__stage1" AS "__r"
@@ -500,8 +474,7 @@ WITH "__spine" AS (
     "__s".*,
     COALESCE("__o1_j"."__a1", 0) AS "f1",
     "__o1_j"."__a2" AS "f1__time",
-    "__o1_j"."__a3" AS "f2",
-    "__o1_j"."__a2" AS "f2__time"
+    "__o1_j"."__a3" AS "f2"
   FROM "__spine" AS "__s"
   LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
 )
@@ -509,7 +482,6 @@ SELECT
   "__r"."__k0" AS "card_id",
   "__r"."f1" AS "card_distinct_merchants_24h",
   "__r"."f1__time" AS "f1__time",
-  SIGN(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE PRECISION)))) AS "card_min_amount_24h",
-  "__r"."f2__time" AS "f2__time"
+  SIGN(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE PRECISION))) * LN(CAST(1.0 AS DOUBLE PRECISION) + ABS(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE PRECISION)))) AS "card_min_amount_24h"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;

@@ -696,7 +696,6 @@ SELECT
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
   CAST(NULL AS TIMESTAMP_NTZ) AS "f1__time",
   (COALESCE(CAST("__r"."f2" AS DOUBLE), CAST(1.5 AS DOUBLE)) - CAST(2.0 AS DOUBLE)) / CAST(1.4142135623730951 AS DOUBLE) AS "user_age",
-  CAST(NULL AS TIMESTAMP_NTZ) AS "f2__time",
   SIGN(COALESCE("__r"."f3", CAST(0.0 AS DOUBLE))) * LN(CAST(1.0 AS DOUBLE) + ABS(COALESCE("__r"."f3", CAST(0.0 AS DOUBLE)))) AS "cross_border_spend_30d",
   "__r"."f3__time" AS "f3__time",
   "__r"."f4" AS "active_days_30d",
@@ -777,7 +776,6 @@ SELECT
   CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
   CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
   CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
-  CAST(NULL AS TIMESTAMP_NTZ) AS "f2__time",
   "__r"."f3" AS "merchant_chargebacks_30d",
   "__r"."f3__time" AS "f3__time"
 FROM "__stage1" AS "__r"
@@ -810,8 +808,7 @@ WITH "__spine" AS (
     "__s".*,
     COALESCE("__o1_j"."__a1", 0) AS "f1",
     "__o1_j"."__a2" AS "f1__time",
-    "__o1_j"."__a3" AS "f2",
-    "__o1_j"."__a2" AS "f2__time"
+    "__o1_j"."__a3" AS "f2"
   FROM "__spine" AS "__s"
   LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
 )
@@ -819,7 +816,6 @@ SELECT
   "__r"."__k0" AS "card_id",
   "__r"."f1" AS "card_distinct_merchants_24h",
   "__r"."f1__time" AS "f1__time",
-  SIGN(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE))) * LN(CAST(1.0 AS DOUBLE) + ABS(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE)))) AS "card_min_amount_24h",
-  "__r"."f2__time" AS "f2__time"
+  SIGN(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE))) * LN(CAST(1.0 AS DOUBLE) + ABS(COALESCE("__r"."f2", CAST(6.375 AS DOUBLE)))) AS "card_min_amount_24h"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;

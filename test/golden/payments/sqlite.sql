@@ -600,7 +600,6 @@ SELECT
   CASE WHEN COALESCE("__r"."f1", 'unknown') = 'pos' THEN 1 ELSE 0 END AS "home_country__pos",
   NULL AS "f1__time",
   (COALESCE(CAST("__r"."f2" AS REAL), 1.5) - 2.0) / 1.4142135623730951 AS "user_age",
-  NULL AS "f2__time",
   SIGN(COALESCE("__r"."f3", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f3", 0.0))) AS "cross_border_spend_30d",
   "__r"."f3__time" AS "f3__time",
   "__r"."f4" AS "active_days_30d",
@@ -678,7 +677,6 @@ SELECT
   CASE WHEN "__r"."f2" = 1 THEN 1 ELSE 0 END AS "merchant_risk_tier__1",
   CASE WHEN "__r"."f2" = 2 THEN 1 ELSE 0 END AS "merchant_risk_tier__2",
   CASE WHEN "__r"."f2" = 3 THEN 1 ELSE 0 END AS "merchant_risk_tier__3",
-  NULL AS "f2__time",
   "__r"."f3" AS "merchant_chargebacks_30d",
   "__r"."f3__time" AS "f3__time"
 FROM "__stage1" AS "__r"
@@ -708,8 +706,7 @@ WITH "__spine" AS (
     "__s".*,
     COALESCE("__o1_j"."__a1", 0) AS "f1",
     "__o1_j"."__a2" AS "f1__time",
-    "__o1_j"."__a3" AS "f2",
-    "__o1_j"."__a2" AS "f2__time"
+    "__o1_j"."__a3" AS "f2"
   FROM "__spine" AS "__s"
   LEFT JOIN "__o1" AS "__o1_j" ON "__s"."__k0" = "__o1_j"."__k0"
 )
@@ -717,7 +714,6 @@ SELECT
   "__r"."__k0" AS "card_id",
   "__r"."f1" AS "card_distinct_merchants_24h",
   "__r"."f1__time" AS "f1__time",
-  SIGN(COALESCE("__r"."f2", 6.375)) * LN(1.0 + ABS(COALESCE("__r"."f2", 6.375))) AS "card_min_amount_24h",
-  "__r"."f2__time" AS "f2__time"
+  SIGN(COALESCE("__r"."f2", 6.375)) * LN(1.0 + ABS(COALESCE("__r"."f2", 6.375))) AS "card_min_amount_24h"
 FROM "__stage1" AS "__r"
 ORDER BY "__r"."__rid" NULLS FIRST;
