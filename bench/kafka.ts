@@ -129,7 +129,8 @@ export async function measureKafka(args: Record<string, string>): Promise<KafkaB
     });
     const start = performance.now();
     await ingestor.start();
-    while (stored < events) await new Promise((r) => setTimeout(r, 20));
+    // Until every event is stored and online (caughtUp carries out what is owed).
+    while (stored < events || !(await ingestor.caughtUp())) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - start) / 1000;
     await ingestor.stop();
     await ws.close();

@@ -23,9 +23,11 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { measureTrainingArgs, runTrainingWorkload } from './training.js';
 import { runWindowsWorkload } from './windows.js';
+import { enginesOptionsFromEnv, runEnginesWorkload } from './engines.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
 import { measureIngest, runIngestWorkload } from './ingest-http.js';
+import { measureKafka, runKafkaWorkload } from './kafka.js';
 import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js';
 import { measureLsp, runLspWorkload } from './lsp.js';
 import { measureCompileArgs, runCompileWorkload } from './compile.js';
@@ -102,6 +104,16 @@ const WORKLOADS: readonly Workload[] = [
     measure: () => Promise.reject(new Error('the windows workload measures in its own child processes')),
   },
   {
+    name: 'engines',
+    description: 'training set of 20k labels × windowed COUNT/AVG/MAX/SUM WHERE/COUNT DISTINCT (1–30 days) on every registered engine available (PostgreSQL, MySQL, Spark by FSQL_TEST_*_URL) against the best hand-written query per engine; growth with events (FSQL_BENCH_ENGINES_EVENTS)',
+    async run(options) {
+      const result = await runEnginesWorkload(enginesOptionsFromEnv(options.sizes.length < 3));
+      writeFileSync(join(RESULTS_DIR, 'engines.json'), `${JSON.stringify({ workload: 'engines', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    // Each engine and size runs in a child process of bench/engines.ts itself.
+    measure: () => Promise.reject(new Error('the engines workload measures in its own child processes')),
+  },
+  {
     name: 'online',
     description: 'online store: snapshot write throughput, get latency for 1 and 100 keys × 50 features (p50/p99)',
     async run(options, runner) {
@@ -127,6 +139,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'ingest.json'), `${JSON.stringify({ workload: 'ingest', date: new Date().toISOString(), results: result }, null, 2)}\n`);
     },
     measure: measureIngest,
+  },
+  {
+    name: 'kafka',
+    description: 'fsql consume from a real Kafka broker (FSQL_TEST_KAFKA_BROKERS; skipped when unset): events/s stored exactly once with online updates, against kafkajs alone',
+    async run(options, runner) {
+      const result = await runKafkaWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'kafka.json'), `${JSON.stringify({ workload: 'kafka', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    measure: measureKafka,
   },
   {
     name: 'materialize',

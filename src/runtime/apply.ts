@@ -15,8 +15,13 @@
  * 4. write the registry (its own transaction, inside the engine's).
  *
  * Anything failing rolls everything back: the offline tables, the views and
- * the registry stay as they were.
+ * the registry stay as they were. An engine without transactional DDL
+ * (`capabilities.transactionalDdl` false: MySQL, Spark) cannot roll back:
+ * there the changed FILE sources are first loaded into stage tables (a bad
+ * file drops them and stops, leaving everything as it was), which then
+ * replace the old tables (DROP, RENAME) before the views are recreated.
  */
+import { createHash } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { keyOf, versionKey, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
@@ -380,7 +385,9 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   if (special !== undefined) {
     throw new RuntimeError('bad_rows', `source ${r.name}: FILE '${file}' is ${special}, not a regular file`, { rowErrors: [{ file, reason: `${special}, not a regular file` }] });
   }
-  const fingerprint = JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) });
+  // A hash of what identifies the load: plain hex, the same text in every engine's string literal (JSON's
+  // backslashes and quotes are escapes in Spark's and MySQL's literals).
+  const fingerprint = createHash('sha256').update(JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) })).digest('hex');
   const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
   if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [engine.schema, r.name]))) {
     return { load: { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) } };

@@ -198,6 +198,23 @@ function newestMicros(source: SourceInfo, rows: readonly Row[]): number | null {
   return newest;
 }
 
+/** One row per distinct key of the features reading `source` (a batch repeats keys; only the keys matter for the online update). */
+function distinctKeys(catalog: Catalog, source: SourceInfo, rows: readonly Row[]): readonly Row[] {
+  const columns = new Set<string>();
+  for (const versions of Object.values(catalog.features)) for (const f of versions) if (keyOf(f.relation) === keyOf(source.name)) for (const c of f.key.columns) columns.add(c);
+  if (columns.size === 0) return rows;
+  const names = [...columns];
+  const seen = new Set<string>();
+  const out: Row[] = [];
+  for (const r of rows) {
+    const k = names.length === 1 ? String(r[names[0]!]) + typeof r[names[0]!] : JSON.stringify(names.map((n) => r[n] ?? null));
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r);
+  }
+  return out;
+}
+
 export interface StoreBatchOptions {
   /**
    * `now` (default): the touched vectors are recomputed before this returns.
@@ -242,7 +259,7 @@ export async function storeKafkaBatch(
     let offsets = v.offsets;
     const dead = [...v.dead];
     const last = messages.length > 0 ? Number(messages[messages.length - 1]!.offset) : -1;
-    const { updates, notMaterialized } = events.length > 0 ? await updatesForEvents(ws, catalog, source, events, newestMicros(source, events)) : { updates: [], notMaterialized: [] };
+    const { updates, notMaterialized } = events.length > 0 ? await updatesForEvents(ws, catalog, source, distinctKeys(catalog, source, events), newestMicros(source, events)) : { updates: [], notMaterialized: [] };
     const ids = updates.length > 0 ? await store.recordPending(updates) : [];
     let stored = 0;
     let duplicates = 0;

@@ -20,11 +20,16 @@ import type { Admin, Consumer, EachBatchPayload, Kafka as KafkaClient, SASLOptio
 import { keyOf, type SourceInfo } from '../check/catalog.js';
 import { ConfigError, expandKafkaConfig, type KafkaConfig } from './config.js';
 import { RuntimeError } from './errors.js';
-import { kafkaSources, storedOffsets, storeKafkaBatch, topicOf, type KafkaBatchResult } from './kafka-store.js';
+import { carryOutMerged, kafkaSources, storedOffsets, storeKafkaBatch, topicOf, type KafkaBatchResult, type OwedUpdate } from './kafka-store.js';
 import { settleOwedUpdates } from './online-updates.js';
 import type { Workspace } from './workspace.js';
 
 const { Kafka, logLevel } = kafkajs;
+
+/** Online updates of stored batches are merged and carried out at most this often while batches keep coming (ms). */
+const FLUSH_MS = 1000;
+/** …and once no batch came for this long. */
+const IDLE_MS = 100;
 
 export interface PartitionLag {
   readonly source: string;
@@ -104,6 +109,12 @@ export class KafkaIngestor implements KafkaStatusSource {
   private readonly positions = new Map<string, { source: string; topic: string; partition: number; next: number; high: number | null }>();
   private sources: SourceInfo[] = [];
   private poll: NodeJS.Timeout | undefined;
+  /** Online updates of stored batches not carried out yet: merged, at most every FLUSH_MS (and when idle, caught up or stopping). */
+  private owed: OwedUpdate[] = [];
+  private flushedAt = performance.now();
+  private lastBatchAt = 0;
+  private flushing: Promise<void> | undefined;
+  private idle: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: Workspace,
@@ -164,6 +175,32 @@ export class KafkaIngestor implements KafkaStatusSource {
     this.state = 'running';
     this.poll = setInterval(() => void this.refreshWatermarks().catch(() => undefined), 5_000);
     this.poll.unref();
+    // Between bursts: what is owed goes online once no batch came for IDLE_MS.
+    this.idle = setInterval(() => {
+      if (this.owed.length > 0 && performance.now() - this.lastBatchAt >= IDLE_MS) void this.flush().catch((e: unknown) => this.options.onLog?.(`kafka: online update failed: ${(e as Error).message}`));
+    }, IDLE_MS);
+    this.idle.unref();
+  }
+
+  /** Carries out the owed online updates, merged (one recomputation per touched key). */
+  flush(): Promise<void> {
+    const run = async (): Promise<void> => {
+      const take = this.owed;
+      this.owed = [];
+      this.flushedAt = performance.now();
+      if (take.length === 0) return;
+      try {
+        await this.ws.exclusive(() => carryOutMerged(this.ws, take));
+      } catch (e) {
+        // Still owed in the online store: the next flush of this process (or the next start) carries them out.
+        this.owed = [...take, ...this.owed];
+        throw e;
+      }
+    };
+    // One flush at a time, in order.
+    const next = (this.flushing ?? Promise.resolve()).then(run);
+    this.flushing = next.catch(() => undefined);
+    return next;
   }
 
   private position(source: string, topic: string, partition: number) {
@@ -199,7 +236,8 @@ export class KafkaIngestor implements KafkaStatusSource {
     for (const s of readers) {
       const current = catalog.relations[keyOf(s.name)];
       if (!current || current.kind !== 'source' || current.origin.kind !== 'stream' || current.origin.kafka?.topic !== batch.topic) continue;
-      const result = await storeKafkaBatch(this.ws, catalog, current, batch.topic, batch.partition, batch.messages);
+      const result = await storeKafkaBatch(this.ws, catalog, current, batch.topic, batch.partition, batch.messages, { online: 'defer' });
+      this.owed.push(...result.owed);
       this.events += result.stored;
       this.dead += result.deadLetters.length;
       const p = this.position(s.name, batch.topic, batch.partition);
@@ -210,6 +248,8 @@ export class KafkaIngestor implements KafkaStatusSource {
       await heartbeat();
     }
     resolveOffset(batch.lastOffset());
+    this.lastBatchAt = performance.now();
+    if (this.owed.length > 0 && this.lastBatchAt - this.flushedAt >= FLUSH_MS) await this.flush();
     if (Number.isFinite(next)) {
       // A hint for Kafka's tools (consumer-group lag); fsql's stored offsets are what a restart reads.
       await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]).catch(() => undefined);
@@ -236,7 +276,10 @@ export class KafkaIngestor implements KafkaStatusSource {
   async caughtUp(): Promise<boolean> {
     await this.refreshWatermarks();
     const lags = this.status().partitions;
-    return lags.length > 0 && lags.every((l) => l.lag !== null && l.lag <= 0);
+    const done = lags.length > 0 && lags.every((l) => l.lag !== null && l.lag <= 0);
+    // Caught up means online too: what is owed is carried out first.
+    if (done) await this.flush();
+    return done && this.owed.length === 0;
   }
 
   status(): KafkaStatus {
@@ -257,8 +300,12 @@ export class KafkaIngestor implements KafkaStatusSource {
   /** Stops consuming (the batch in progress finishes) and disconnects. */
   async stop(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
+    if (this.idle) clearInterval(this.idle);
     this.poll = undefined;
+    this.idle = undefined;
     await this.consumer?.disconnect().catch(() => undefined);
+    // The last batches' online updates (a failure leaves them owed for the next start).
+    await this.flush().catch((e: unknown) => this.options.onLog?.(`kafka: online update failed: ${(e as Error).message}`));
     await this.admin?.disconnect().catch(() => undefined);
     this.consumer = undefined;
     this.admin = undefined;

@@ -10,9 +10,10 @@
  * becomes available in (A, B] (a new latest row, a row entering a window or
  * a lifetime aggregate), leaves a window (available in (A − w, B − w]) or
  * crosses a TTL (available in [A − ttl, B − ttl)). So the keys recomputed are
- * those with a row whose event time lies in [A − span − d, B], span the
- * longest window or TTL of the entity's features over that relation and d
- * its AVAILABLE delay — a superset of the keys that change; every other key's
+ * those with a row available (event time plus the relation's AVAILABLE
+ * delay d) in [A, B], in [A − w, B − w] for a window w, or in
+ * [A − ttl, B − ttl] for a TTL — a superset of the keys that change (closed
+ * intervals); every other key's
  * vector is already its value at B. Dimension relations do not move with
  * time. Rows committed later with old event times are the ingest's to apply
  * (they update the keys they touch); history rewritten by other means needs
@@ -55,23 +56,36 @@ export interface RefreshedEntity {
   readonly reason?: string;
 }
 
-/** The keys of `entity` with a row whose event time lies in [from, to] (µs), over every timed relation its features read. */
+/** The keys of `entity` whose values can differ between `previous` and `to` (µs): see the file's comment. */
 async function movedKeys(engine: Engine, catalog: Catalog, entity: string, previous: number, to: number): Promise<LiteralValue[][]> {
   const keys = new Map<string, LiteralValue[]>();
   const printer = new SqlPrinter(dialectFor(engine.target));
-  // Per relation and key binding: the earliest time a row can matter from.
-  const ranges = new Map<string, { relation: string; columns: readonly string[]; from: number }>();
+  // Per relation and key binding: the event times at which a row moves a value between A and B (closed intervals:
+  // a bound itself may matter, by `AS OF < t` or by a window's open start).
+  const ranges = new Map<string, { relation: string; columns: readonly string[]; spans: [number, number][] }>();
   for (const ref of entityFeatures(catalog, entity)) {
     const f = catalog.features[keyOf(ref.name)]!.find((x) => x.version === ref.version)!;
     const r = catalog.relations[keyOf(f.relation)];
     if (!r?.eventTime) continue;
-    const span = Math.max(f.mode === 'aggregate' && f.window ? f.window.seconds : 0, f.ttl ? f.ttl.seconds : 0) * MICROS;
-    const from = previous - span - availableAfterSeconds(catalog, r.name) * MICROS;
+    const d = availableAfterSeconds(catalog, r.name) * MICROS;
     const id = `${keyOf(r.name)}:${f.key.columns.join(',')}`;
-    const had = ranges.get(id);
-    ranges.set(id, { relation: r.name, columns: f.key.columns, from: had ? Math.min(had.from, from) : from });
+    const slot = ranges.get(id) ?? { relation: r.name, columns: f.key.columns, spans: [] };
+    ranges.set(id, slot);
+    // A row becoming available: a new latest row, a row entering a window or a lifetime aggregate.
+    slot.spans.push([previous - d, to - d]);
+    // A row leaving a window, or its latest row crossing the TTL.
+    if (f.mode === 'aggregate' && f.window) slot.spans.push([previous - f.window.seconds * MICROS - d, to - f.window.seconds * MICROS - d]);
+    if (f.ttl) slot.spans.push([previous - f.ttl.seconds * MICROS - d, to - f.ttl.seconds * MICROS - d]);
   }
-  for (const { relation, columns, from } of ranges.values()) {
+  for (const { relation, columns, spans } of ranges.values()) {
+    // Overlapping intervals merged: one pair of bounds each.
+    spans.sort((x, y) => x[0] - y[0]);
+    const merged: [number, number][] = [];
+    for (const sp of spans) {
+      const lastSpan = merged[merged.length - 1];
+      if (lastSpan && sp[0] <= lastSpan[1]) lastSpan[1] = Math.max(lastSpan[1], sp[1]);
+      else merged.push([sp[0], sp[1]]);
+    }
     const r = catalog.relations[keyOf(relation)]!;
     const et = r.columns.find((c) => c.name === r.eventTime)!;
     const e: SqlExpr = et.type === 'DATE' ? { k: 'date_to_timestamp', e: col(et.name, r.name) } : col(et.name, r.name);
@@ -83,7 +97,10 @@ async function movedKeys(engine: Engine, catalog: Catalog, entity: string, previ
         distinct: true,
         items: columns.map((c, i) => ({ e: col(c, r.name), alias: `__k${i}` })),
         from: { k: 'table', name: r.name },
-        where: and(...columns.map((c) => isNull(col(c, r.name), true)), bin('>=', e, lit(from, 'TIMESTAMP')), bin('<=', e, lit(to, 'TIMESTAMP')))!,
+        where: and(
+          ...columns.map((c) => isNull(col(c, r.name), true)),
+          merged.map(([lo, hi]) => and(bin('>=', e, lit(lo, 'TIMESTAMP')), bin('<=', e, lit(hi, 'TIMESTAMP')))!).reduce((x, y) => bin('OR', x, y)),
+        )!,
       },
     });
     const cols: ColumnInfo[] = columns.map((_c, i) => ({ name: `__k${i}`, type: types[i]!, nullable: false }));

@@ -99,6 +99,8 @@ export interface Dialect {
     readonly forcedJoinOrder?: boolean;
     /** `@name` parameters bound by the engine (`param` nodes); without it a plan is printed with literals only. */
     readonly namedParameters?: boolean;
+    /** `JOIN LATERAL (subquery)` (PostgreSQL; not SQLite or MariaDB): needed by the `lateral` aggregate strategy. */
+    readonly lateralJoin?: boolean;
   };
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {

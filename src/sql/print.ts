@@ -50,6 +50,7 @@ export class SqlPrinter {
     if (q.from) lines.push(`${indent}FROM ${this.from(q.from, indent)}`);
     for (const j of q.joins ?? []) {
       if (j.type === 'ASOF LEFT' && !this.dialect.capabilities.asofJoin) throw new UnsupportedError(this.dialect.name, 'ASOF JOIN');
+      if (j.lateral && !this.dialect.capabilities.lateralJoin) throw new UnsupportedError(this.dialect.name, 'JOIN LATERAL');
       const type = j.type !== 'INNER' ? `${j.type} JOIN` : j.leftDrives && this.dialect.capabilities.forcedJoinOrder ? 'CROSS JOIN' : 'JOIN';
       lines.push(`${indent}${type} ${j.lateral ? 'LATERAL ' : ''}${this.from(j.from, indent)} ON ${this.expr(j.on)}`);
     }

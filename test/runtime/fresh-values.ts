@@ -49,7 +49,7 @@ CREATE FEATURE avg_1d ENTITY user FROM events AS AVG(value) WINDOW 1 DAY;
 CREATE FEATURE min_6h ENTITY user FROM events AS MIN(value) WHERE amount > -20 WINDOW 6 HOURS;
 CREATE FEATURE max_30m ENTITY user FROM events AS MAX(amount) WINDOW 30 MINUTES;
 CREATE FEATURE sum_strict_1h ENTITY user FROM events AS SUM(amount) WINDOW 1 HOUR AS OF < t;
-CREATE FEATURE last_value ENTITY user FROM events AS value TTL 1 HOUR;
+CREATE FEATURE last_value ENTITY user FROM events AS value TTL 90 MINUTES;
 `;
 
 interface Event {

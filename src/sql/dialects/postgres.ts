@@ -146,7 +146,7 @@ export const postgres: Dialect = {
     if (fn === 'AVG' && !distinct && arg !== undefined) return `AVG(CAST(${arg} AS DOUBLE PRECISION))`;
     return `${fn}(${inner})`;
   },
-  capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
+  capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true, lateralJoin: true },
   // Windowed aggregates of a label or ad-hoc spine: one LEFT JOIN LATERAL per spine row and lookup group (the WHEREs
   // folded into the aggregates), an index range scan of the key's widest window computing all of them. Measured by
   // bench/engines.ts (docs/targets.md): 1M events, 20k labels, five windowed aggregates: range join grouped by spine
