@@ -32,7 +32,9 @@
  *
  * Other variables: FSQL_BENCH_ENGINES_USERS (5000), FSQL_BENCH_ENGINES_REPEAT
  * (3), FSQL_BENCH_ENGINES_ONLY (comma-separated targets),
- * FSQL_BENCH_ENGINES_TIMEOUT (seconds per engine and size, 1800).
+ * FSQL_BENCH_ENGINES_TIMEOUT (seconds per engine and size, 1800),
+ * FSQL_BENCH_ENGINES_ALTERNATIVES=0 (time fsql's plan and the hand-written
+ * queries only: for the large sizes).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -208,6 +210,8 @@ export interface EngineCase {
   readonly labels: number;
   readonly users: number;
   readonly repeat: number;
+  /** Also time fsql's plan lowered with the dialect's other aggregate strategies (default true). */
+  readonly alternatives?: boolean;
 }
 
 export interface QueryResult {
@@ -297,7 +301,7 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
       { name: 'fsql', kind: 'fsql', sql: compilePlan(plan, c.target).sql, columns, at },
     ];
     for (const aggregate of ['correlated', 'join', 'prefix', 'lateral'] as const) {
-      if (aggregate === base.strategies.aggregate) continue;
+      if (aggregate === base.strategies.aggregate || c.alternatives === false) continue;
       const dialect: Dialect = { ...base, strategies: { ...base.strategies, aggregate } };
       try {
         queries.push({ name: `fsql aggregate=${aggregate}`, kind: 'alternative', sql: new SqlPrinter(dialect).statement(lowerTraining(plan, dialect)), columns, at });
@@ -396,6 +400,7 @@ export interface EnginesOptions {
   readonly repeat: number;
   readonly only?: readonly string[];
   readonly timeoutSeconds: number;
+  readonly alternatives: boolean;
 }
 
 export function enginesOptionsFromEnv(quick = false): EnginesOptions {
@@ -408,6 +413,7 @@ export function enginesOptionsFromEnv(quick = false): EnginesOptions {
     repeat: Number(env['FSQL_BENCH_ENGINES_REPEAT'] ?? 3),
     only: list(env['FSQL_BENCH_ENGINES_ONLY']),
     timeoutSeconds: Number(env['FSQL_BENCH_ENGINES_TIMEOUT'] ?? 1800),
+    alternatives: env['FSQL_BENCH_ENGINES_ALTERNATIVES'] !== '0',
   };
 }
 
@@ -427,7 +433,7 @@ export async function runEnginesWorkload(o: EnginesOptions): Promise<unknown> {
     for (const events of o.events) {
       console.error(`${b.label}: ${fmt(events)} events, ${fmt(o.labels)} labels, ${fmt(o.users)} users`);
       try {
-        const r = await inChild({ target: b.target, url, events, labels: o.labels, users: o.users, repeat: o.repeat }, o.timeoutSeconds * 1000);
+        const r = await inChild({ target: b.target, url, events, labels: o.labels, users: o.users, repeat: o.repeat, alternatives: o.alternatives }, o.timeoutSeconds * 1000);
         if (r) results.push(r);
         else skipped.push({ target: b.target, reason: `${fmt(events)} events: stopped after ${o.timeoutSeconds} s` });
       } catch (e) {

@@ -26,6 +26,7 @@ import { runWindowsWorkload } from './windows.js';
 import { enginesOptionsFromEnv, runEnginesWorkload } from './engines.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
+import { measureTiles, runTilesWorkload } from './tiles.js';
 import { measureIngest, runIngestWorkload } from './ingest-http.js';
 import { measureKafka, runKafkaWorkload } from './kafka.js';
 import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js';
@@ -130,6 +131,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'http.json'), `${JSON.stringify({ workload: 'http', date: new Date().toISOString(), results: result }, null, 2)}\n`);
     },
     measure: measureHttp,
+  },
+  {
+    name: 'tiles',
+    description: 'fresh values: lookup p50/p99 for 1 and 100 keys with request-time windows (tiles) against plain vectors in the same run (ratios); incremental refresh against a full materialize',
+    async run(options, runner) {
+      const result = await runTilesWorkload({ quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'tiles.json'), `${JSON.stringify({ workload: 'tiles', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    measure: measureTiles,
   },
   {
     name: 'ingest',

@@ -323,7 +323,8 @@ function serverOffline(
     if (value === undefined) throw new ConfigError(`${file}: offline.url reads the environment variable ${name}, which is not set — export it (it holds a secret, so it stays out of fsql.json)`);
     return encodeURIComponent(value);
   });
-  return { engine, path: redactUrl(url), attach: {}, url, schema: offline.schema ?? 'fsql' };
+  // No schema: the engine's default (`fsql`; MySQL: the URL's database, else `fsql`).
+  return { engine, path: redactUrl(url), attach: {}, url, ...(offline.schema !== undefined ? { schema: offline.schema } : {}) };
 }
 
 /**

@@ -40,7 +40,7 @@ export interface EntityFreshness {
   /** False when the online store holds no vectors of it (never materialized). */
   readonly materialized: boolean;
   readonly keys: number;
-  /** The time the snapshot was computed as of; when it was written (materialize); when a key was last upserted (ingest) or written. */
+  /** The time the vectors hold as of (the snapshot's, or the last incremental refresh's); when the snapshot was written (materialize); when a key was last upserted (ingest) or written. */
   readonly asOf: number | null;
   readonly materializedAt: number | null;
   readonly updatedAt: number | null;
@@ -89,7 +89,8 @@ export async function freshness(ws: Workspace, options: FreshnessOptions = {}): 
         entity,
         materialized: info !== null,
         keys: info?.keys ?? 0,
-        asOf: info?.asOf ?? null,
+        // The time the vectors hold: the snapshot's, or a later incremental refresh's.
+        asOf: info ? Math.max(info.asOf, info.refreshedAsOf ?? info.asOf) : null,
         materializedAt: info?.writtenAt ?? null,
         updatedAt: info?.updatedAt ?? null,
         secondsSinceUpdate: lag(now, info?.updatedAt ?? null),

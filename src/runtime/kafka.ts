@@ -91,7 +91,7 @@ export function kafkaClient(config: KafkaConfig): KafkaClient {
     ...(config.sasl ? { sasl: { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 10_000,
-    retry: { retries: 8, initialRetryTime: 200 },
+    retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
   });
 }
 
@@ -151,27 +151,40 @@ export class KafkaIngestor implements KafkaStatusSource {
       for (const [partition, next] of await storedOffsets(engine, s.name, topicOf(s))) this.position(s.name, topicOf(s), partition).next = next;
     }
     const topics = [...new Set(sources.map(topicOf))];
-    const config = this.settings;
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    await this.refreshWatermarks();
-    const consumer = this.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      // Seek every assigned partition to fsql's stored position (Kafka's committed offsets are only a hint).
-      void this.seekAssigned(consumer, e.payload.memberAssignment).catch((err: unknown) => this.options.onLog?.(`kafka: could not seek: ${(err as Error).message}`));
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      const err = e.payload.error;
-      this.options.onLog?.(`kafka: the consumer stopped on an error${e.payload.restart ? ' (restarting)' : ''}: ${err.message}`);
-      if (!e.payload.restart) {
-        this.state = 'failed';
-        this.error = err.message;
-      }
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.onBatch(p) });
+    try {
+      const config = this.settings;
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+      await this.refreshWatermarks();
+      const consumer = this.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+      this.consumer = consumer;
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        // Seek every assigned partition to fsql's stored position (Kafka's committed offsets are only a hint).
+        void this.seekAssigned(consumer, e.payload.memberAssignment).catch((err: unknown) => this.options.onLog?.(`kafka: could not seek: ${(err as Error).message}`));
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        const err = e.payload.error;
+        this.options.onLog?.(`kafka: the consumer stopped on an error${e.payload.restart ? ' (restarting)' : ''}: ${err.message}`);
+        if (!e.payload.restart) {
+          this.state = 'failed';
+          this.error = err.message;
+        }
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.onBatch(p) });
+    } catch (e) {
+      await this.stop();
+      this.state = 'failed';
+      if (e instanceof RuntimeError) throw e;
+      const missing = /does not host this topic-partition|UNKNOWN_TOPIC/i.test(String((e as Error).message) + String((e as { type?: string }).type ?? ''));
+      throw new RuntimeError(
+        'cannot_open',
+        missing
+          ? `Kafka topic ${topics.map((t) => `'${t}'`).join(', ')}: not found on ${this.settings.brokers.join(',')} — create it (fsql does not create topics), or fix FROM KAFKA TOPIC (docs/kafka.md)`
+          : `cannot consume from Kafka at ${this.settings.brokers.join(',')}: ${(e as Error).message} — check "kafka" in fsql.json (brokers, ssl, sasl; docs/kafka.md)`,
+      );
+    }
     this.state = 'running';
     this.poll = setInterval(() => void this.refreshWatermarks().catch(() => undefined), 5_000);
     this.poll.unref();

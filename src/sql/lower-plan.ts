@@ -975,6 +975,7 @@ export function lowerMaterialize(plan: MaterializePlan, dialect: Dialect, times:
 export function lowerFit(plan: FitPlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
   const low = new Lowering(dialect, times);
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  low.oneTime = low.time(plan.spine.time);
   const l = plan.lookup;
   const stage = lookupStage(low, '__spine', [l], (x) => x.ttlSeconds !== undefined);
   const r = '__r';

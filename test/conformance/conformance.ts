@@ -242,6 +242,66 @@ export const viewCases: readonly ViewCase[] = [
       [4, null, null],
     ],
   },
+  {
+    name: 'text keys join and compare by code points, without padding or case folding',
+    why: "docs/semantics.md: text compares by code point; 'x ' and 'X' are other keys than 'x' (MySQL's PAD SPACE and case-insensitive collations would join them); issue 12 item 4 (view joins on MySQL without CAST AS BINARY)",
+    text: `
+      CREATE SOURCE a (id INTEGER NOT NULL, k TEXT) FROM TABLE a;
+      CREATE SOURCE b (k TEXT, v INTEGER) FROM TABLE b;
+      CREATE VIEW joined AS SELECT a.id, b.v, a.k = 'x' AS eq, a.k < 'x' AS lt FROM a LEFT JOIN b ON a.k = b.k;`,
+    data: {
+      a: [
+        { id: 1, k: 'x' },
+        { id: 2, k: 'x ' },
+        { id: 3, k: 'X' },
+        { id: 4, k: 'é' },
+        { id: 5, k: null },
+        { id: 6, k: 'x\n' },
+      ],
+      b: [
+        { k: 'x', v: 10 },
+        { k: 'x ', v: 20 },
+        { k: 'X', v: 30 },
+      ],
+    },
+    view: 'joined',
+    order: 'id',
+    expected: [
+      [1, 10, true, false],
+      [2, 20, false, false],
+      [3, 30, false, true],
+      [4, null, false, false],
+      [5, null, null, null],
+      [6, null, false, false],
+    ],
+  },
+  {
+    name: 'more casts from TEXT: signs, a final newline, out of range, the T separator',
+    why: "docs/semantics.md §2 on engines whose own casts are lenient (MySQL reads '12\\n' as 12, clamps out-of-range integers); issue 12 item 5",
+    text: `
+      CREATE SOURCE texts (id INTEGER NOT NULL, s TEXT) FROM TABLE texts;
+      CREATE VIEW casts AS SELECT id, CAST(s AS INTEGER) AS i, CAST(s AS DOUBLE) AS d, CAST(s AS TIMESTAMP) AS ts FROM texts;`,
+    data: {
+      texts: [
+        { id: 1, s: '12\n' },
+        { id: 2, s: '+5' },
+        { id: 3, s: '-9223372036854775809' },
+        { id: 4, s: '.5' },
+        { id: 5, s: '2024-02-29T10:00:00' },
+        { id: 6, s: '2024-13-01' },
+      ],
+    },
+    view: 'casts',
+    order: 'id',
+    expected: [
+      [1, null, null, null],
+      [2, 5, 5, null],
+      [3, null, -9223372036854775809, null],
+      [4, null, 0.5, null],
+      [5, null, null, 19782 * 86_400_000_000 + 10 * 3_600_000_000],
+      [6, null, null, null],
+    ],
+  },
 ];
 
 /** A view case on one engine: the view's rows equal the hand-worked rows and the reference evaluator's. */

@@ -24,7 +24,8 @@ describe('offline engine config', () => {
   it('postgres: a server by URL, in a schema of its own (default fsql), with capabilities read from its backend', () => {
     config(t.dir, { engine: 'postgres', url: 'postgres://fsql@db.internal:5432/analytics' });
     const c = loadConfig(t.dir).offline;
-    expect(c).toEqual({ engine: 'postgres', path: 'postgres://fsql@db.internal:5432/analytics', attach: {}, url: 'postgres://fsql@db.internal:5432/analytics', schema: 'fsql' });
+    // No schema given: the engine's own default (PostgreSQL: fsql; MySQL: the URL's database).
+    expect(c).toEqual({ engine: 'postgres', path: 'postgres://fsql@db.internal:5432/analytics', attach: {}, url: 'postgres://fsql@db.internal:5432/analytics' });
     const b = engineBackend('postgres');
     expect(b.location).toBe('url');
     expect(b.capabilities).toEqual({ multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true });

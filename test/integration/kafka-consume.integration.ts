@@ -21,6 +21,8 @@ import { materialize } from '../../src/runtime/materialize.js';
 import { buildTrainingSet } from '../../src/runtime/train.js';
 import { Workspace } from '../../src/runtime/workspace.js';
 import { FeatureLookup } from '../../src/server/lookup.js';
+import { startServer } from '../../src/server/server.js';
+import { Api, call } from '../server/support.js';
 import { createTopic, kafka, kafkaProject, makeClicks, messagesOf, prng, reference, T_MS, uniqueName, type Click } from './kafka-support.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -221,6 +223,56 @@ describe('Kafka sources', () => {
     expectOnlineEqualsReference(await online(dir), good);
   });
 
+  it('fsql serve consumes too: lookups see the events; /health and /metrics show the lag per partition', { timeout: 180_000 }, async () => {
+    const topic = uniqueName('fsql-serve');
+    const k = kafka();
+    await createTopic(k, topic, 2);
+    const dir = await prepared(topic, uniqueName('g-serve'));
+    const ws = Workspace.open(dir);
+    const ingestor = new KafkaIngestor(ws);
+    const server = await startServer(ws, { host: '127.0.0.1', port: 0, kafka: ingestor });
+    const clicks = makeClicks(prng(31), 300, 's');
+    try {
+      await ingestor.start();
+      const api = await Api.open(server.url);
+      const producer = k.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: messagesOf(clicks) });
+      await producer.disconnect();
+      // Wait for the lag to reach 0 as /health reports it (validated against the OpenAPI document each time).
+      let health: { kafka?: { state: string; events: number; partitions: { partition: number; lag: number | null; next_offset: number; high_watermark: number | null }[] } } = {};
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        health = (await api.get('/health')).body as typeof health;
+        const parts = health.kafka?.partitions ?? [];
+        if (parts.length === 2 && parts.every((p) => p.lag === 0) && health.kafka!.events === clicks.length) break;
+        if (Date.now() > deadline) throw new Error(`no lag 0 after 90 s: ${JSON.stringify(health)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(health.kafka!.state).toBe('running');
+      expect(health.kafka!.partitions.reduce((n, p) => n + p.next_offset, 0)).toBe(clicks.length);
+      const metrics = (await call(`${server.url}/metrics`)).text;
+      for (const partition of [0, 1]) expect(metrics).toContain(`fsql_kafka_consumer_lag{source="clicks",topic="${topic}",partition="${partition}"} 0`);
+      expect(metrics).toContain(`fsql_kafka_events_stored ${clicks.length}`);
+      // Online within the flush interval of the last batch (at most a second; the topic is quiet now).
+      const ref = reference(clicks);
+      const lookupDeadline = Date.now() + 30_000;
+      for (;;) {
+        const r = await api.post('/v1/features/user', { keys: [{ user_id: 'u3' }], features: ['clicks_1d'] });
+        const got = (r.body as { results: { features: { clicks_1d: { value: number } } }[] }).results[0]!.features.clicks_1d.value;
+        if (got === ref.get('u3')!.count) break;
+        if (Date.now() > lookupDeadline) throw new Error(`u3: ${got} clicks online, ${ref.get('u3')!.count} produced`);
+        await new Promise((r2) => setTimeout(r2, 100));
+      }
+    } finally {
+      await ingestor.stop();
+      await server.close();
+      await ws.close();
+    }
+    expectStoredExactlyOnce(await storedClicks(dir), clicks);
+    expectOnlineEqualsReference(await online(dir), clicks);
+  });
+
   it('fsql consume SIGKILLed at random points, at least 20 times, while a producer writes: every event stored exactly once', { timeout: 420_000 }, async () => {
     const topic = uniqueName('fsql-kill');
     const k = kafka();
@@ -275,7 +327,10 @@ describe('Kafka sources', () => {
       if (i % 4 === 0) await Promise.race([exited, sleep(200 + Math.floor(kill() * 1500))]);
       else {
         await Promise.race([started, exited, sleep(30_000)]);
-        await Promise.race([exited, sleep(Math.floor(kill() * 2500))]);
+        // Once it has stored its first batch (the producer keeps writing: there is always more to store).
+        const until = Date.now() + 30_000;
+        while (child.exitCode === null && countStored() === before && Date.now() < until) await sleep(25);
+        await Promise.race([exited, sleep(Math.floor(kill() * 1500))]);
       }
       if (child.exitCode !== null) throw new Error(`fsql consume exited by itself (${child.exitCode}): ${err}`);
       child.kill('SIGKILL');
@@ -300,6 +355,6 @@ describe('Kafka sources', () => {
     expectStoredExactlyOnce(await storedClicks(dir), produced);
     expectOnlineEqualsReference(await online(dir), produced);
     // Most kills landed while the consumer was storing, not only during start-up.
-    expect(midway).toBeGreaterThanOrEqual(10);
+    expect(midway).toBeGreaterThanOrEqual(16);
   });
 });

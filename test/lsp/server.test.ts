@@ -178,6 +178,11 @@ describe('fsql lsp on the example project', () => {
     expect(relations).toEqual(expect.arrayContaining(['transactions', 'users', 'merchants', 'enriched_transactions', 'user_daily_spend']));
     expect(relations).not.toContain('user');
     expect(await labels('CREATE FEATURE f ENTITY |')).toEqual(['user', 'merchant', 'card']);
+    // Where a source's rows come from, and a Kafka source's clause words.
+    expect(await labels('CREATE SOURCE s (a TEXT, ts TIMESTAMP) FROM |')).toEqual(['FILE', 'TABLE', 'STREAM', 'KAFKA']);
+    expect(await labels('CREATE SOURCE s (a TEXT, ts TIMESTAMP) FROM KAFKA |')).toEqual(['TOPIC']);
+    expect(await labels("CREATE SOURCE s (a TEXT, ts TIMESTAMP) FROM KAFKA TOPIC 's' FORMAT |")).toEqual(['JSON']);
+    expect(await labels("CREATE SOURCE s (a TEXT, ts TIMESTAMP) FROM FILE 's.csv' FORMAT |")).toEqual(['CSV', 'PARQUET', 'JSONL']);
     const columns = await labels('CREATE FEATURE f ENTITY user FROM users AS |');
     expect(columns.slice(0, 5)).toEqual(['user_id', 'country', 'signup_date', 'age', 'is_premium']);
     // FROM after AS (clauses in any order): the columns of that relation.

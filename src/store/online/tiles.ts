@@ -111,9 +111,10 @@ function buildTiles(list: readonly TileEvent[], width: number): number[][] {
   return tiles;
 }
 
-/** A decoded blob: float64s (copied: a stored blob need not be aligned). */
+/** A stored blob as float64s (a view, or a copy when the bytes are not 8-byte aligned); little-endian machines only, as Node runs on. */
 export function readTileBlob(blob: Uint8Array): Float64Array {
   if (blob.byteLength % 8 !== 0) throw new Error(`a tile record of ${blob.byteLength} bytes is not float64s`);
+  if (blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8);
   const copy = new Uint8Array(blob.byteLength);
   copy.set(blob);
   return new Float64Array(copy.buffer);

@@ -13,231 +13,16 @@ WITH `__spine` AS (
     WHERE (`outcomes`.`account_id` IS NOT NULL) AND (`outcomes`.`happened_at` IS NOT NULL)
   ) AS `__labels`
 ),
-`__g1_run` AS (
+`__g1_agg` AS (
   SELECT 
-    `late_events`.`account_id` AS `__k0`,
-    `late_events`.`ts` AS `__e`,
-    SUM(COUNT(`late_events`.`d`)) OVER (PARTITION BY `late_events`.`account_id` ORDER BY `late_events`.`ts` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`,
-    SUM(COALESCE(SUM(`late_events`.`d`), 0.0E0)) OVER (PARTITION BY `late_events`.`account_id` ORDER BY `late_events`.`ts` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m2`,
-    COALESCE(SUM(`late_events`.`d`), 0.0E0) AS `__m2_x`
-  FROM `late_events`
-  WHERE `late_events`.`account_id` IS NOT NULL
-  GROUP BY `late_events`.`account_id`, `late_events`.`ts`
+    `__s`.`__rid` AS `__rid`,
+    SUM(CASE WHEN `late_events`.`ts` > (`__s`.`__t` - INTERVAL '108000' SECOND) THEN `late_events`.`d` END) AS `__v_f1`,
+    SUM(`late_events`.`d`) AS `__v_f2`
+  FROM `__spine` AS `__s`
+  JOIN `late_events` ON (`late_events`.`account_id` = `__s`.`__k0`) AND ((`late_events`.`ts` <= (`__s`.`__t` - INTERVAL '21600' SECOND)) AND (`late_events`.`ts` > (`__s`.`__t` - INTERVAL '626400' SECOND)))
+  GROUP BY `__s`.`__rid`
 ),
-`__g1_lag` AS (
-  SELECT 
-    `__k0`,
-    `__e`,
-    `__m1`,
-    `__m2`,
-    `__m2_x`,
-    COALESCE(LAG(`__m2`) OVER (PARTITION BY `__k0` ORDER BY `__e` NULLS FIRST), 0.0E0) AS `__m2_p`
-  FROM `__g1_run`
-),
-`__g1_cum` AS (
-  SELECT 
-    `__k0`,
-    `__e`,
-    `__m1`,
-    `__m2`,
-    `__m2_x`,
-    SUM(((`__m2_p` + `__m2_x`) - `__m2`) + ((`__m2_p` - ((`__m2_p` + `__m2_x`) - ((`__m2_p` + `__m2_x`) - `__m2_p`))) + (`__m2_x` - ((`__m2_p` + `__m2_x`) - `__m2_p`)))) OVER (PARTITION BY `__k0` ORDER BY `__e` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m2_r`
-  FROM `__g1_lag`
-),
-`__g1_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g1_cum`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '21600' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '108000' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '626400' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        2 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g2_run` AS (
-  SELECT 
-    `late_events`.`shop_id` AS `__k0`,
-    `late_events`.`ts` AS `__e`,
-    SUM(COUNT(*)) OVER (PARTITION BY `late_events`.`shop_id` ORDER BY `late_events`.`ts` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`
-  FROM `late_events`
-  WHERE `late_events`.`shop_id` IS NOT NULL
-  GROUP BY `late_events`.`shop_id`, `late_events`.`ts`
-),
-`__g2_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g2_run`
-      UNION ALL
-      SELECT 
-        `__k1` AS `__k0`,
-        (`__t` - INTERVAL '21600' SECOND) AS `__t`,
-        -1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k1` AS `__k0`,
-        (`__t` - INTERVAL '626400' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g3_run` AS (
-  SELECT 
-    `daily_closed`.`account_id` AS `__k0`,
-    CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) AS `__e`,
-    SUM(COUNT(`daily_closed`.`visits`)) OVER (PARTITION BY `daily_closed`.`account_id` ORDER BY CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`,
-    SUM(COALESCE(SUM(`daily_closed`.`visits`), 0)) OVER (PARTITION BY `daily_closed`.`account_id` ORDER BY CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m2`
-  FROM `daily_closed`
-  WHERE `daily_closed`.`account_id` IS NOT NULL
-  GROUP BY `daily_closed`.`account_id`, CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ)
-),
-`__g3_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g3_run`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '86400' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '691200' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g4_run` AS (
-  SELECT 
-    `events`.`account_id` AS `__k0`,
-    `events`.`ts` AS `__e`,
-    SUM(COUNT(*)) OVER (PARTITION BY `events`.`account_id` ORDER BY `events`.`ts` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`
-  FROM `events`
-  WHERE `events`.`account_id` IS NOT NULL
-  GROUP BY `events`.`account_id`, `events`.`ts`
-),
-`__g4_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g4_run`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        `__t` AS `__t`,
-        -1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '3600' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g5_rows` AS (
+`__g2_rows` AS (
   SELECT `__k0`, `__e`, `__v_f3`
   FROM (
     SELECT 
@@ -250,7 +35,7 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g5_last` AS (
+`__g2_last` AS (
   SELECT `__rid`, `__last`
   FROM (
     SELECT 
@@ -259,7 +44,7 @@ WITH `__spine` AS (
       MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
     FROM (
       SELECT `__k0` AS `__k0`, `__e` AS `__t`, 0 AS `__side`, CAST(NULL AS BIGINT) AS `__rid`, `__e` AS `__e`
-      FROM `__g5_rows`
+      FROM `__g2_rows`
       UNION ALL
       SELECT 
         `__k0` AS `__k0`,
@@ -272,7 +57,19 @@ WITH `__spine` AS (
   ) AS `__r`
   WHERE `__side` = 1
 ),
-`__g6_rows` AS (
+`__g3_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f4`
+  FROM `__spine` AS `__s`
+  JOIN `late_events` ON (`late_events`.`shop_id` = `__s`.`__k1`) AND ((`late_events`.`ts` < (`__s`.`__t` - INTERVAL '21600' SECOND)) AND (`late_events`.`ts` > (`__s`.`__t` - INTERVAL '626400' SECOND)))
+  GROUP BY `__s`.`__rid`
+),
+`__g4_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, SUM(`daily_closed`.`visits`) AS `__v_f5`
+  FROM `__spine` AS `__s`
+  JOIN `daily_closed` ON (`daily_closed`.`account_id` = `__s`.`__k0`) AND ((CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) <= (`__s`.`__t` - INTERVAL '86400' SECOND)) AND (CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) > (`__s`.`__t` - INTERVAL '691200' SECOND)))
+  GROUP BY `__s`.`__rid`
+),
+`__g5_rows` AS (
   SELECT `__k0`, `__e`, `__v_f6`
   FROM (
     SELECT 
@@ -285,7 +82,7 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g6_last` AS (
+`__g5_last` AS (
   SELECT `__rid`, `__last`
   FROM (
     SELECT 
@@ -294,7 +91,7 @@ WITH `__spine` AS (
       MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
     FROM (
       SELECT `__k0` AS `__k0`, `__e` AS `__t`, 2 AS `__side`, CAST(NULL AS BIGINT) AS `__rid`, `__e` AS `__e`
-      FROM `__g6_rows`
+      FROM `__g5_rows`
       UNION ALL
       SELECT 
         `__k0` AS `__k0`,
@@ -306,6 +103,12 @@ WITH `__spine` AS (
     ) AS `__u`
   ) AS `__r`
   WHERE `__side` = 1
+),
+`__g6_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f7`
+  FROM `__spine` AS `__s`
+  JOIN `events` ON (`events`.`account_id` = `__s`.`__k0`) AND ((`events`.`ts` < `__s`.`__t`) AND (`events`.`ts` > (`__s`.`__t` - INTERVAL '3600' SECOND)))
+  GROUP BY `__s`.`__rid`
 ),
 `__g7_rows` AS (
   SELECT `__k0`, `__e`, `__v_f8`
@@ -380,42 +183,28 @@ WITH `__spine` AS (
 `__stage1` AS (
   SELECT 
     `__s`.*,
-    CASE WHEN (COALESCE(`__g1_p0`.`__m1`, 0) - COALESCE(`__g1_p1`.`__m1`, 0)) > 0 THEN (COALESCE(`__g1_p0`.`__m2`, 0.0E0) - COALESCE(`__g1_p1`.`__m2`, 0.0E0)) + (COALESCE(`__g1_p0`.`__m2_r`, 0.0E0) - COALESCE(`__g1_p1`.`__m2_r`, 0.0E0)) END AS `f1`,
-    CASE WHEN (COALESCE(`__g1_p0`.`__m1`, 0) - COALESCE(`__g1_p2`.`__m1`, 0)) > 0 THEN (COALESCE(`__g1_p0`.`__m2`, 0.0E0) - COALESCE(`__g1_p2`.`__m2`, 0.0E0)) + (COALESCE(`__g1_p0`.`__m2_r`, 0.0E0) - COALESCE(`__g1_p2`.`__m2_r`, 0.0E0)) END AS `f2`,
-    CAST(COALESCE(`__g2_p0`.`__m1`, 0) - COALESCE(`__g2_p1`.`__m1`, 0) AS BIGINT) AS `f4`,
-    CASE WHEN (COALESCE(`__g3_p0`.`__m1`, 0) - COALESCE(`__g3_p1`.`__m1`, 0)) > 0 THEN COALESCE(`__g3_p0`.`__m2`, 0) - COALESCE(`__g3_p1`.`__m2`, 0) END AS `f5`,
-    CAST(COALESCE(`__g4_p0`.`__m1`, 0) - COALESCE(`__g4_p1`.`__m1`, 0) AS BIGINT) AS `f7`,
+    `__g1_j`.`__v_f1` AS `f1`,
+    `__g1_j`.`__v_f2` AS `f2`,
+    `__g2_j`.`__e` AS `__g2__time`,
+    `__g2_j`.`__v_f3` AS `f3`,
+    COALESCE(`__g3_j`.`__v_f4`, 0) AS `f4`,
+    `__g4_j`.`__v_f5` AS `f5`,
     `__g5_j`.`__e` AS `__g5__time`,
-    `__g5_j`.`__v_f3` AS `f3`,
-    `__g6_j`.`__e` AS `__g6__time`,
-    `__g6_j`.`__v_f6` AS `f6`,
+    `__g5_j`.`__v_f6` AS `f6`,
+    COALESCE(`__g6_j`.`__v_f7`, 0) AS `f7`,
     `__g7_j`.`__e` AS `__g7__time`,
     `__g7_j`.`__v_f8` AS `f8`,
     `__g8_j`.`__e` AS `__g8__time`,
     `__g8_j`.`__v_f9` AS `f9`
   FROM `__spine` AS `__s`
-  LEFT JOIN `__g1_last` AS `__g1_l0` ON (`__g1_l0`.`__rid` = `__s`.`__rid`) AND (`__g1_l0`.`__p` = 0)
-  LEFT JOIN `__g1_cum` AS `__g1_p0` ON (`__s`.`__k0` = `__g1_p0`.`__k0`) AND (`__g1_p0`.`__e` = `__g1_l0`.`__last`)
-  LEFT JOIN `__g1_last` AS `__g1_l1` ON (`__g1_l1`.`__rid` = `__s`.`__rid`) AND (`__g1_l1`.`__p` = 1)
-  LEFT JOIN `__g1_cum` AS `__g1_p1` ON (`__s`.`__k0` = `__g1_p1`.`__k0`) AND (`__g1_p1`.`__e` = `__g1_l1`.`__last`)
-  LEFT JOIN `__g1_last` AS `__g1_l2` ON (`__g1_l2`.`__rid` = `__s`.`__rid`) AND (`__g1_l2`.`__p` = 2)
-  LEFT JOIN `__g1_cum` AS `__g1_p2` ON (`__s`.`__k0` = `__g1_p2`.`__k0`) AND (`__g1_p2`.`__e` = `__g1_l2`.`__last`)
-  LEFT JOIN `__g2_last` AS `__g2_l0` ON (`__g2_l0`.`__rid` = `__s`.`__rid`) AND (`__g2_l0`.`__p` = 0)
-  LEFT JOIN `__g2_run` AS `__g2_p0` ON (`__s`.`__k1` = `__g2_p0`.`__k0`) AND (`__g2_p0`.`__e` = `__g2_l0`.`__last`)
-  LEFT JOIN `__g2_last` AS `__g2_l1` ON (`__g2_l1`.`__rid` = `__s`.`__rid`) AND (`__g2_l1`.`__p` = 1)
-  LEFT JOIN `__g2_run` AS `__g2_p1` ON (`__s`.`__k1` = `__g2_p1`.`__k0`) AND (`__g2_p1`.`__e` = `__g2_l1`.`__last`)
-  LEFT JOIN `__g3_last` AS `__g3_l0` ON (`__g3_l0`.`__rid` = `__s`.`__rid`) AND (`__g3_l0`.`__p` = 0)
-  LEFT JOIN `__g3_run` AS `__g3_p0` ON (`__s`.`__k0` = `__g3_p0`.`__k0`) AND (`__g3_p0`.`__e` = `__g3_l0`.`__last`)
-  LEFT JOIN `__g3_last` AS `__g3_l1` ON (`__g3_l1`.`__rid` = `__s`.`__rid`) AND (`__g3_l1`.`__p` = 1)
-  LEFT JOIN `__g3_run` AS `__g3_p1` ON (`__s`.`__k0` = `__g3_p1`.`__k0`) AND (`__g3_p1`.`__e` = `__g3_l1`.`__last`)
-  LEFT JOIN `__g4_last` AS `__g4_l0` ON (`__g4_l0`.`__rid` = `__s`.`__rid`) AND (`__g4_l0`.`__p` = 0)
-  LEFT JOIN `__g4_run` AS `__g4_p0` ON (`__s`.`__k0` = `__g4_p0`.`__k0`) AND (`__g4_p0`.`__e` = `__g4_l0`.`__last`)
-  LEFT JOIN `__g4_last` AS `__g4_l1` ON (`__g4_l1`.`__rid` = `__s`.`__rid`) AND (`__g4_l1`.`__p` = 1)
-  LEFT JOIN `__g4_run` AS `__g4_p1` ON (`__s`.`__k0` = `__g4_p1`.`__k0`) AND (`__g4_p1`.`__e` = `__g4_l1`.`__last`)
+  LEFT JOIN `__g1_agg` AS `__g1_j` ON `__g1_j`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g2_last` AS `__g2_l` ON `__g2_l`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g2_rows` AS `__g2_j` ON (`__s`.`__k0` = `__g2_j`.`__k0`) AND (`__g2_j`.`__e` = `__g2_l`.`__last`)
+  LEFT JOIN `__g3_agg` AS `__g3_j` ON `__g3_j`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g4_agg` AS `__g4_j` ON `__g4_j`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g5_last` AS `__g5_l` ON `__g5_l`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g5_rows` AS `__g5_j` ON (`__s`.`__k0` = `__g5_j`.`__k0`) AND (`__g5_j`.`__e` = `__g5_l`.`__last`)
-  LEFT JOIN `__g6_last` AS `__g6_l` ON `__g6_l`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g6_rows` AS `__g6_j` ON (`__s`.`__k0` = `__g6_j`.`__k0`) AND (`__g6_j`.`__e` = `__g6_l`.`__last`)
+  LEFT JOIN `__g6_agg` AS `__g6_j` ON `__g6_j`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g7_last` AS `__g7_l` ON `__g7_l`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g7_rows` AS `__g7_j` ON (`__s`.`__k0` = `__g7_j`.`__k0`) AND (`__g7_j`.`__e` = `__g7_l`.`__last`)
   LEFT JOIN `__g8_last` AS `__g8_l` ON `__g8_l`.`__rid` = `__s`.`__rid`
@@ -427,10 +216,10 @@ SELECT
   `__r`.`__t` AS `happened_at`,
   `__r`.`f1` AS `late_sum_1d`,
   `__r`.`f2` AS `late_sum_7d`,
-  CASE WHEN `__r`.`__g5__time` >= (`__r`.`__t` - INTERVAL '28800' SECOND) THEN `__r`.`f3` ELSE CAST(NULL AS STRING) END AS `late_last_s`,
+  CASE WHEN `__r`.`__g2__time` >= (`__r`.`__t` - INTERVAL '28800' SECOND) THEN `__r`.`f3` ELSE CAST(NULL AS STRING) END AS `late_last_s`,
   `__r`.`f4` AS `late_shop_n`,
   `__r`.`f5` AS `closed_visits_7d`,
-  CASE WHEN `__r`.`__g6__time` >= (`__r`.`__t` - INTERVAL '259200' SECOND) THEN `__r`.`f6` ELSE CAST(NULL AS STRING) END AS `closed_note`,
+  CASE WHEN `__r`.`__g5__time` >= (`__r`.`__t` - INTERVAL '259200' SECOND) THEN `__r`.`f6` ELSE CAST(NULL AS STRING) END AS `closed_note`,
   `__r`.`f7` AS `strict_n`,
   `__r`.`f8` AS `strict_last`,
   COALESCE(`__r`.`f9`, 5.791666666666667E0) AS `copy_last`,

@@ -63,261 +63,25 @@ WITH `__spine` AS (
   ) AS `__numbered`
   WHERE (((((((`__rid` + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
-`__g1_run` AS (
+`__g1_agg` AS (
   SELECT 
-    `transactions`.`user_id` AS `__k0`,
-    `transactions`.`created_at` AS `__e`,
-    SUM(COUNT(*)) OVER (PARTITION BY `transactions`.`user_id` ORDER BY `transactions`.`created_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`,
-    SUM(COUNT(CASE WHEN `transactions`.`status` = 'approved' THEN `transactions`.`amount` END)) OVER (PARTITION BY `transactions`.`user_id` ORDER BY `transactions`.`created_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m2`,
-    SUM(COALESCE(SUM(CASE WHEN `transactions`.`status` = 'approved' THEN `transactions`.`amount` END), 0.0E0)) OVER (PARTITION BY `transactions`.`user_id` ORDER BY `transactions`.`created_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m3`,
-    COALESCE(SUM(CASE WHEN `transactions`.`status` = 'approved' THEN `transactions`.`amount` END), 0.0E0) AS `__m3_x`
-  FROM `transactions`
-  WHERE `transactions`.`user_id` IS NOT NULL
-  GROUP BY `transactions`.`user_id`, `transactions`.`created_at`
-),
-`__g1_lag` AS (
-  SELECT 
-    `__k0`,
-    `__e`,
-    `__m1`,
-    `__m2`,
-    `__m3`,
-    `__m3_x`,
-    COALESCE(LAG(`__m3`) OVER (PARTITION BY `__k0` ORDER BY `__e` NULLS FIRST), 0.0E0) AS `__m3_p`
-  FROM `__g1_run`
-),
-`__g1_cum` AS (
-  SELECT 
-    `__k0`,
-    `__e`,
-    `__m1`,
-    `__m2`,
-    `__m3`,
-    `__m3_x`,
-    SUM(((`__m3_p` + `__m3_x`) - `__m3`) + ((`__m3_p` - ((`__m3_p` + `__m3_x`) - ((`__m3_p` + `__m3_x`) - `__m3_p`))) + (`__m3_x` - ((`__m3_p` + `__m3_x`) - `__m3_p`)))) OVER (PARTITION BY `__k0` ORDER BY `__e` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m3_r`
-  FROM `__g1_lag`
-),
-`__g1_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g1_cum`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        `__t` AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '604800' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '2592000' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        2 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g2_run` AS (
-  SELECT 
-    `enriched_transactions`.`user_id` AS `__k0`,
-    `enriched_transactions`.`created_at` AS `__e`,
-    SUM(COUNT(CASE WHEN `enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved') THEN `enriched_transactions`.`amount` END)) OVER (PARTITION BY `enriched_transactions`.`user_id` ORDER BY `enriched_transactions`.`created_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`,
-    SUM(COALESCE(SUM(CASE WHEN `enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved') THEN `enriched_transactions`.`amount` END), 0.0E0)) OVER (PARTITION BY `enriched_transactions`.`user_id` ORDER BY `enriched_transactions`.`created_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m2`,
-    COALESCE(SUM(CASE WHEN `enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved') THEN `enriched_transactions`.`amount` END), 0.0E0) AS `__m2_x`
-  FROM `enriched_transactions`
-  WHERE `enriched_transactions`.`user_id` IS NOT NULL
-  GROUP BY `enriched_transactions`.`user_id`, `enriched_transactions`.`created_at`
-),
-`__g2_lag` AS (
-  SELECT 
-    `__k0`,
-    `__e`,
-    `__m1`,
-    `__m2`,
-    `__m2_x`,
-    COALESCE(LAG(`__m2`) OVER (PARTITION BY `__k0` ORDER BY `__e` NULLS FIRST), 0.0E0) AS `__m2_p`
-  FROM `__g2_run`
-),
-`__g2_cum` AS (
-  SELECT 
-    `__k0`,
-    `__e`,
-    `__m1`,
-    `__m2`,
-    `__m2_x`,
-    SUM(((`__m2_p` + `__m2_x`) - `__m2`) + ((`__m2_p` - ((`__m2_p` + `__m2_x`) - ((`__m2_p` + `__m2_x`) - `__m2_p`))) + (`__m2_x` - ((`__m2_p` + `__m2_x`) - `__m2_p`)))) OVER (PARTITION BY `__k0` ORDER BY `__e` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m2_r`
-  FROM `__g2_lag`
-),
-`__g2_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g2_cum`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        `__t` AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '2592000' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g3_run` AS (
-  SELECT 
-    `user_daily_spend`.`user_id` AS `__k0`,
-    `user_daily_spend`.`last_txn_at` AS `__e`,
-    SUM(COUNT(*)) OVER (PARTITION BY `user_daily_spend`.`user_id` ORDER BY `user_daily_spend`.`last_txn_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`
-  FROM `user_daily_spend`
-  WHERE `user_daily_spend`.`user_id` IS NOT NULL
-  GROUP BY `user_daily_spend`.`user_id`, `user_daily_spend`.`last_txn_at`
-),
-`__g3_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g3_run`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        `__t` AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '2592000' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g4_run` AS (
-  SELECT 
-    `fraud_reports`.`merchant_id` AS `__k0`,
-    `fraud_reports`.`reported_at` AS `__e`,
-    SUM(COUNT(CASE WHEN `fraud_reports`.`confirmed` THEN 1 END)) OVER (PARTITION BY `fraud_reports`.`merchant_id` ORDER BY `fraud_reports`.`reported_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`
-  FROM `fraud_reports`
-  WHERE `fraud_reports`.`merchant_id` IS NOT NULL
-  GROUP BY `fraud_reports`.`merchant_id`, `fraud_reports`.`reported_at`
-),
-`__g4_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g4_run`
-      UNION ALL
-      SELECT 
-        `__k1` AS `__k0`,
-        `__t` AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k1` AS `__k0`,
-        (`__t` - INTERVAL '2592000' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g5_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, MAX(`transactions`.`amount`) AS `__v_f4`
+    `__s`.`__rid` AS `__rid`,
+    COUNT(*) AS `__v_f1`,
+    MAX(CASE WHEN `transactions`.`created_at` > (`__s`.`__t` - INTERVAL '86400' SECOND) THEN `transactions`.`amount` END) AS `__v_f4`
   FROM `__spine` AS `__s`
-  JOIN `transactions` ON (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '86400' SECOND)))
+  JOIN `transactions` ON (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '604800' SECOND)))
   GROUP BY `__s`.`__rid`
 ),
-`__g6_rows` AS (
+`__g2_agg` AS (
+  SELECT 
+    `__s`.`__rid` AS `__rid`,
+    SUM(`transactions`.`amount`) AS `__v_f2`,
+    AVG(CASE WHEN `transactions`.`created_at` > (`__s`.`__t` - INTERVAL '604800' SECOND) THEN `transactions`.`amount` END) AS `__v_f3`
+  FROM `__spine` AS `__s`
+  JOIN `transactions` ON ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
+  GROUP BY `__s`.`__rid`
+),
+`__g3_rows` AS (
   SELECT `__k0`, `__e`, `__v_f5`
   FROM (
     SELECT 
@@ -330,7 +94,7 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g6_last` AS (
+`__g3_last` AS (
   SELECT `__rid`, `__last`
   FROM (
     SELECT 
@@ -339,7 +103,7 @@ WITH `__spine` AS (
       MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
     FROM (
       SELECT `__k0` AS `__k0`, `__e` AS `__t`, 0 AS `__side`, CAST(NULL AS BIGINT) AS `__rid`, `__e` AS `__e`
-      FROM `__g6_rows`
+      FROM `__g3_rows`
       UNION ALL
       SELECT 
         `__k0` AS `__k0`,
@@ -352,7 +116,7 @@ WITH `__spine` AS (
   ) AS `__r`
   WHERE `__side` = 1
 ),
-`__g7_dim` AS (
+`__g4_dim` AS (
   SELECT `__k0`, `__v_f6`, `__v_f7`
   FROM (
     SELECT 
@@ -365,7 +129,19 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g8_dim` AS (
+`__g5_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, SUM(`enriched_transactions`.`amount`) AS `__v_f8`
+  FROM `__spine` AS `__s`
+  JOIN `enriched_transactions` ON ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved'))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
+  GROUP BY `__s`.`__rid`
+),
+`__g6_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f9`
+  FROM `__spine` AS `__s`
+  JOIN `user_daily_spend` ON (`user_daily_spend`.`user_id` = `__s`.`__k0`) AND ((`user_daily_spend`.`last_txn_at` <= `__s`.`__t`) AND (`user_daily_spend`.`last_txn_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
+  GROUP BY `__s`.`__rid`
+),
+`__g7_dim` AS (
   SELECT `__k0`, `__v_f10`, `__v_f11`
   FROM (
     SELECT 
@@ -377,6 +153,12 @@ WITH `__spine` AS (
     WHERE `merchants`.`id` IS NOT NULL
   ) AS `__ranked`
   WHERE `__n` = 1
+),
+`__g8_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f12`
+  FROM `__spine` AS `__s`
+  JOIN `fraud_reports` ON ((`fraud_reports`.`merchant_id` = `__s`.`__k1`) AND `fraud_reports`.`confirmed`) AND ((`fraud_reports`.`reported_at` <= `__s`.`__t`) AND (`fraud_reports`.`reported_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
+  GROUP BY `__s`.`__rid`
 ),
 `__g9_agg` AS (
   SELECT 
@@ -390,45 +172,31 @@ WITH `__spine` AS (
 `__stage1` AS (
   SELECT 
     `__s`.*,
-    CAST(COALESCE(`__g1_p0`.`__m1`, 0) - COALESCE(`__g1_p1`.`__m1`, 0) AS BIGINT) AS `f1`,
-    CASE WHEN (COALESCE(`__g1_p0`.`__m2`, 0) - COALESCE(`__g1_p2`.`__m2`, 0)) > 0 THEN (COALESCE(`__g1_p0`.`__m3`, 0.0E0) - COALESCE(`__g1_p2`.`__m3`, 0.0E0)) + (COALESCE(`__g1_p0`.`__m3_r`, 0.0E0) - COALESCE(`__g1_p2`.`__m3_r`, 0.0E0)) END AS `f2`,
-    CASE WHEN (COALESCE(`__g1_p0`.`__m2`, 0) - COALESCE(`__g1_p1`.`__m2`, 0)) > 0 THEN ((COALESCE(`__g1_p0`.`__m3`, 0.0E0) - COALESCE(`__g1_p1`.`__m3`, 0.0E0)) + (COALESCE(`__g1_p0`.`__m3_r`, 0.0E0) - COALESCE(`__g1_p1`.`__m3_r`, 0.0E0))) / (COALESCE(`__g1_p0`.`__m2`, 0) - COALESCE(`__g1_p1`.`__m2`, 0)) END AS `f3`,
-    CASE WHEN (COALESCE(`__g2_p0`.`__m1`, 0) - COALESCE(`__g2_p1`.`__m1`, 0)) > 0 THEN (COALESCE(`__g2_p0`.`__m2`, 0.0E0) - COALESCE(`__g2_p1`.`__m2`, 0.0E0)) + (COALESCE(`__g2_p0`.`__m2_r`, 0.0E0) - COALESCE(`__g2_p1`.`__m2_r`, 0.0E0)) END AS `f8`,
-    CAST(COALESCE(`__g3_p0`.`__m1`, 0) - COALESCE(`__g3_p1`.`__m1`, 0) AS BIGINT) AS `f9`,
-    CAST(COALESCE(`__g4_p0`.`__m1`, 0) - COALESCE(`__g4_p1`.`__m1`, 0) AS BIGINT) AS `f12`,
-    `__g5_j`.`__v_f4` AS `f4`,
-    `__g6_j`.`__e` AS `__g6__time`,
-    `__g6_j`.`__v_f5` AS `f5`,
-    `__g7_j`.`__v_f6` AS `f6`,
-    `__g7_j`.`__v_f7` AS `f7`,
-    `__g8_j`.`__v_f10` AS `f10`,
-    `__g8_j`.`__v_f11` AS `f11`,
+    COALESCE(`__g1_j`.`__v_f1`, 0) AS `f1`,
+    `__g1_j`.`__v_f4` AS `f4`,
+    `__g2_j`.`__v_f2` AS `f2`,
+    `__g2_j`.`__v_f3` AS `f3`,
+    `__g3_j`.`__e` AS `__g3__time`,
+    `__g3_j`.`__v_f5` AS `f5`,
+    `__g4_j`.`__v_f6` AS `f6`,
+    `__g4_j`.`__v_f7` AS `f7`,
+    `__g5_j`.`__v_f8` AS `f8`,
+    COALESCE(`__g6_j`.`__v_f9`, 0) AS `f9`,
+    `__g7_j`.`__v_f10` AS `f10`,
+    `__g7_j`.`__v_f11` AS `f11`,
+    COALESCE(`__g8_j`.`__v_f12`, 0) AS `f12`,
     COALESCE(`__g9_j`.`__v_f13`, 0) AS `f13`,
     `__g9_j`.`__v_f14` AS `f14`
   FROM `__spine` AS `__s`
-  LEFT JOIN `__g1_last` AS `__g1_l0` ON (`__g1_l0`.`__rid` = `__s`.`__rid`) AND (`__g1_l0`.`__p` = 0)
-  LEFT JOIN `__g1_cum` AS `__g1_p0` ON (`__s`.`__k0` = `__g1_p0`.`__k0`) AND (`__g1_p0`.`__e` = `__g1_l0`.`__last`)
-  LEFT JOIN `__g1_last` AS `__g1_l1` ON (`__g1_l1`.`__rid` = `__s`.`__rid`) AND (`__g1_l1`.`__p` = 1)
-  LEFT JOIN `__g1_cum` AS `__g1_p1` ON (`__s`.`__k0` = `__g1_p1`.`__k0`) AND (`__g1_p1`.`__e` = `__g1_l1`.`__last`)
-  LEFT JOIN `__g1_last` AS `__g1_l2` ON (`__g1_l2`.`__rid` = `__s`.`__rid`) AND (`__g1_l2`.`__p` = 2)
-  LEFT JOIN `__g1_cum` AS `__g1_p2` ON (`__s`.`__k0` = `__g1_p2`.`__k0`) AND (`__g1_p2`.`__e` = `__g1_l2`.`__last`)
-  LEFT JOIN `__g2_last` AS `__g2_l0` ON (`__g2_l0`.`__rid` = `__s`.`__rid`) AND (`__g2_l0`.`__p` = 0)
-  LEFT JOIN `__g2_cum` AS `__g2_p0` ON (`__s`.`__k0` = `__g2_p0`.`__k0`) AND (`__g2_p0`.`__e` = `__g2_l0`.`__last`)
-  LEFT JOIN `__g2_last` AS `__g2_l1` ON (`__g2_l1`.`__rid` = `__s`.`__rid`) AND (`__g2_l1`.`__p` = 1)
-  LEFT JOIN `__g2_cum` AS `__g2_p1` ON (`__s`.`__k0` = `__g2_p1`.`__k0`) AND (`__g2_p1`.`__e` = `__g2_l1`.`__last`)
-  LEFT JOIN `__g3_last` AS `__g3_l0` ON (`__g3_l0`.`__rid` = `__s`.`__rid`) AND (`__g3_l0`.`__p` = 0)
-  LEFT JOIN `__g3_run` AS `__g3_p0` ON (`__s`.`__k0` = `__g3_p0`.`__k0`) AND (`__g3_p0`.`__e` = `__g3_l0`.`__last`)
-  LEFT JOIN `__g3_last` AS `__g3_l1` ON (`__g3_l1`.`__rid` = `__s`.`__rid`) AND (`__g3_l1`.`__p` = 1)
-  LEFT JOIN `__g3_run` AS `__g3_p1` ON (`__s`.`__k0` = `__g3_p1`.`__k0`) AND (`__g3_p1`.`__e` = `__g3_l1`.`__last`)
-  LEFT JOIN `__g4_last` AS `__g4_l0` ON (`__g4_l0`.`__rid` = `__s`.`__rid`) AND (`__g4_l0`.`__p` = 0)
-  LEFT JOIN `__g4_run` AS `__g4_p0` ON (`__s`.`__k1` = `__g4_p0`.`__k0`) AND (`__g4_p0`.`__e` = `__g4_l0`.`__last`)
-  LEFT JOIN `__g4_last` AS `__g4_l1` ON (`__g4_l1`.`__rid` = `__s`.`__rid`) AND (`__g4_l1`.`__p` = 1)
-  LEFT JOIN `__g4_run` AS `__g4_p1` ON (`__s`.`__k1` = `__g4_p1`.`__k0`) AND (`__g4_p1`.`__e` = `__g4_l1`.`__last`)
+  LEFT JOIN `__g1_agg` AS `__g1_j` ON `__g1_j`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g2_agg` AS `__g2_j` ON `__g2_j`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g3_last` AS `__g3_l` ON `__g3_l`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g3_rows` AS `__g3_j` ON (`__s`.`__k0` = `__g3_j`.`__k0`) AND (`__g3_j`.`__e` = `__g3_l`.`__last`)
+  LEFT JOIN `__g4_dim` AS `__g4_j` ON `__s`.`__k0` = `__g4_j`.`__k0`
   LEFT JOIN `__g5_agg` AS `__g5_j` ON `__g5_j`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g6_last` AS `__g6_l` ON `__g6_l`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g6_rows` AS `__g6_j` ON (`__s`.`__k0` = `__g6_j`.`__k0`) AND (`__g6_j`.`__e` = `__g6_l`.`__last`)
-  LEFT JOIN `__g7_dim` AS `__g7_j` ON `__s`.`__k0` = `__g7_j`.`__k0`
-  LEFT JOIN `__g8_dim` AS `__g8_j` ON `__s`.`__k1` = `__g8_j`.`__k0`
+  LEFT JOIN `__g6_agg` AS `__g6_j` ON `__g6_j`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g7_dim` AS `__g7_j` ON `__s`.`__k1` = `__g7_j`.`__k0`
+  LEFT JOIN `__g8_agg` AS `__g8_j` ON `__g8_j`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g9_agg` AS `__g9_j` ON `__g9_j`.`__rid` = `__s`.`__rid`
 )
 SELECT 
@@ -440,9 +208,9 @@ SELECT
   SIGN(COALESCE(`__r`.`f2`, 0.0E0)) * LN(1.0E0 + ABS(COALESCE(`__r`.`f2`, 0.0E0))) AS `spend_30d`,
   (COALESCE(`__r`.`f3`, 6.375E0) - 6.375E0) / 11.75E0 AS `avg_amount_7d`,
   (COALESCE(`__r`.`f4`, 0.0E0) - -3.0E0) / 15.25E0 AS `max_amount_24h`,
-  CASE WHEN COALESCE(CASE WHEN `__r`.`__g6__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
-  CASE WHEN COALESCE(CASE WHEN `__r`.`__g6__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
-  CASE WHEN COALESCE(CASE WHEN `__r`.`__g6__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
+  CASE WHEN COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
+  CASE WHEN COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
+  CASE WHEN COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
   CASE WHEN COALESCE(`__r`.`f6`, 'unknown') = 'US' THEN 1 ELSE 0 END AS `home_country__US`,
   CASE WHEN COALESCE(`__r`.`f6`, 'unknown') = 'DE' THEN 1 ELSE 0 END AS `home_country__DE`,
   CASE WHEN COALESCE(`__r`.`f6`, 'unknown') = 'FR' THEN 1 ELSE 0 END AS `home_country__FR`,
@@ -478,55 +246,7 @@ WITH `__spine` AS (
     WHERE `merchants`.`id` IS NOT NULL
   ) AS `__labels`
 ),
-`__g1_run` AS (
-  SELECT 
-    `fraud_reports`.`merchant_id` AS `__k0`,
-    `fraud_reports`.`reported_at` AS `__e`,
-    SUM(COUNT(CASE WHEN `fraud_reports`.`confirmed` THEN 1 END)) OVER (PARTITION BY `fraud_reports`.`merchant_id` ORDER BY `fraud_reports`.`reported_at` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__m1`
-  FROM `fraud_reports`
-  WHERE `fraud_reports`.`merchant_id` IS NOT NULL
-  GROUP BY `fraud_reports`.`merchant_id`, `fraud_reports`.`reported_at`
-),
-`__g1_last` AS (
-  SELECT `__rid`, `__p`, `__last`
-  FROM (
-    SELECT 
-      `__side`,
-      `__rid`,
-      `__p`,
-      MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
-    FROM (
-      SELECT 
-        `__k0` AS `__k0`,
-        `__e` AS `__t`,
-        0 AS `__side`,
-        CAST(NULL AS BIGINT) AS `__rid`,
-        CAST(NULL AS BIGINT) AS `__p`,
-        `__e` AS `__e`
-      FROM `__g1_run`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        `__t` AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        0 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-      UNION ALL
-      SELECT 
-        `__k0` AS `__k0`,
-        (`__t` - INTERVAL '2592000' SECOND) AS `__t`,
-        1 AS `__side`,
-        `__rid` AS `__rid`,
-        1 AS `__p`,
-        CAST(NULL AS TIMESTAMP_NTZ) AS `__e`
-      FROM `__spine`
-    ) AS `__u`
-  ) AS `__r`
-  WHERE `__side` <> 0
-),
-`__g2_dim` AS (
+`__g1_dim` AS (
   SELECT `__k0`, `__v_f1`
   FROM (
     SELECT 
@@ -538,17 +258,17 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__stage1` AS (
-  SELECT 
-    `__s`.*,
-    CAST(COALESCE(`__g1_p0`.`__m1`, 0) - COALESCE(`__g1_p1`.`__m1`, 0) AS BIGINT) AS `f2`,
-    `__g2_j`.`__v_f1` AS `f1`
+`__g2_agg` AS (
+  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f2`
   FROM `__spine` AS `__s`
-  LEFT JOIN `__g1_last` AS `__g1_l0` ON (`__g1_l0`.`__rid` = `__s`.`__rid`) AND (`__g1_l0`.`__p` = 0)
-  LEFT JOIN `__g1_run` AS `__g1_p0` ON (`__s`.`__k0` = `__g1_p0`.`__k0`) AND (`__g1_p0`.`__e` = `__g1_l0`.`__last`)
-  LEFT JOIN `__g1_last` AS `__g1_l1` ON (`__g1_l1`.`__rid` = `__s`.`__rid`) AND (`__g1_l1`.`__p` = 1)
-  LEFT JOIN `__g1_run` AS `__g1_p1` ON (`__s`.`__k0` = `__g1_p1`.`__k0`) AND (`__g1_p1`.`__e` = `__g1_l1`.`__last`)
-  LEFT JOIN `__g2_dim` AS `__g2_j` ON `__s`.`__k0` = `__g2_j`.`__k0`
+  JOIN `fraud_reports` ON ((`fraud_reports`.`merchant_id` = `__s`.`__k0`) AND `fraud_reports`.`confirmed`) AND ((`fraud_reports`.`reported_at` <= `__s`.`__t`) AND (`fraud_reports`.`reported_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
+  GROUP BY `__s`.`__rid`
+),
+`__stage1` AS (
+  SELECT `__s`.*, `__g1_j`.`__v_f1` AS `f1`, COALESCE(`__g2_j`.`__v_f2`, 0) AS `f2`
+  FROM `__spine` AS `__s`
+  LEFT JOIN `__g1_dim` AS `__g1_j` ON `__s`.`__k0` = `__g1_j`.`__k0`
+  LEFT JOIN `__g2_agg` AS `__g2_j` ON `__g2_j`.`__rid` = `__s`.`__rid`
 )
 SELECT 
   `__r`.`__k0` AS `merchant_id`,

@@ -11,6 +11,9 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OnlineStoreError, type EntitySnapshot, type OnlineStore, type SnapshotFeature, type SnapshotRow, type Vector } from '../../../src/store/online/store.js';
 import { marked } from './support.js';
+import { encodeKey } from '../../../src/store/online/store.js';
+import { cellsAt, encodeTiles, readTileBlob, readTiles, tileEntity, type TileSpec } from '../../../src/store/online/tiles.js';
+import type { VectorStore } from '../../../src/store/online/vector-store.js';
 
 /** How the suite reaches one backend. */
 export interface StoreHarness {
@@ -615,5 +618,74 @@ export function describeOnlineStore(h: StoreHarness): void {
       }
     });
 
+  });
+
+  // Fresh values (docs/online-stores.md): request-time tiles through the byte-level contract, and the refresh time.
+  describe('fresh values', () => {
+    const MIN = 60_000_000;
+    const specs: TileSpec[] = [
+      { name: 'clicks_1h', version: 1, fn: 'COUNT', star: true, windowUs: HOUR, tileUs: 5 * MIN, strict: false },
+      { name: 'spend_2h', version: 1, fn: 'SUM', star: false, windowUs: 2 * HOUR, tileUs: 5 * MIN, strict: false },
+    ];
+    const ev = (a: number, v: number | null) => ({ a, e: a, v });
+    const backend = (s: OnlineStore) => (s as unknown as { vectors: VectorStore }).vectors;
+
+    it('tiles: a generation of per-key records, read back and combined at any request time; per-key updates', async () => {
+      const alice = [ev(T - 90 * MIN, 5), ev(T - 30 * MIN, 7), ev(T - 10 * MIN, null)];
+      await backend(store).bulkPut({ entity: tileEntity('user'), asOf: T, keyColumns: '["user_id"]', features: JSON.stringify(specs) }, async (put) => {
+        await put(encodeKey(['alice'], 1), encodeTiles(specs, [alice, alice]));
+      });
+      const other = h.open();
+      try {
+        const at = async (t: number) => {
+          const r = (await readTiles(backend(other), 'user', [encodeKey(['alice'], 1), encodeKey(['bob'], 1)]))!;
+          expect(r.specs).toEqual(specs);
+          return r.blobs.map((b) => cellsAt(r.specs, b && readTileBlob(b), t).map((c) => c.values[0]));
+        };
+        // At T: 2 rows in (T − 1 h, T]; 5 + 7 in (T − 2 h, T] (the NULL counts as a row, not in the sum). bob has no record: empty windows.
+        expect(await at(T)).toEqual([
+          [2, 12],
+          [0, null],
+        ]);
+        // At T + 35 min: only T − 10 min is in the hour; T − 90 min left the two hours.
+        expect(await at(T + 35 * MIN)).toEqual([
+          [1, 7],
+          [0, null],
+        ]);
+        // At T + 30 min, T − 30 min is exactly 1 h old and T − 90 min exactly 2 h: neither counts any more; 1 µs before, both do.
+        expect((await at(T + 30 * MIN))[0]).toEqual([1, 7]);
+        expect((await at(T + 30 * MIN - 1))[0]).toEqual([2, 12]);
+        // An ingest rewrites bob's record.
+        await backend(store).update(tileEntity('user'), [encodeKey(['bob'], 1)], () => [{ blob: encodeTiles(specs, [[ev(T + MIN, 3)], [ev(T + MIN, 3)]]), seq: 1 }]);
+        expect(await at(T + 2 * MIN)).toEqual([
+          [2, 12],
+          [1, 3],
+        ]);
+        // The vectors of the entity are untouched by its tiles.
+        await expect(store.get('user', [['alice']])).rejects.toMatchObject({ code: 'not_materialized' });
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('the refresh time: raised by markRefreshed (never back), seen by another instance, reset by the next snapshot', async () => {
+      await store.writeSnapshot('user', snapshot(ROWS));
+      expect((await store.describe('user'))!.refreshedAsOf).toBeNull();
+      expect((await store.getEncoded('user', [['alice']])).asOf).toBe(T);
+      expect((await store.markRefreshed('user', T + HOUR))!.refreshedAsOf).toBe(T + HOUR);
+      expect((await store.markRefreshed('user', T + 30 * MIN))!.refreshedAsOf).toBe(T + HOUR);
+      const other = h.open();
+      try {
+        expect((await other.describe('user'))!.refreshedAsOf).toBe(T + HOUR);
+        // Tickets leave it alone.
+        await other.ticket('user', T + 2 * HOUR);
+        expect((await store.describe('user'))!.refreshedAsOf).toBe(T + HOUR);
+      } finally {
+        await other.close();
+      }
+      await store.writeSnapshot('user', snapshot(ROWS, T + 3 * HOUR));
+      expect((await store.describe('user'))!.refreshedAsOf).toBeNull();
+      expect(await store.markRefreshed('nobody', T)).toBeNull();
+    });
   });
 }
