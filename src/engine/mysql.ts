@@ -36,7 +36,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely';
-import { createConnection, createPool, type Pool, type TypeCastField, type TypeCastNext } from 'mysql2';
+import { createConnection, createPool, type TypeCastField, type TypeCastNext } from 'mysql2';
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
 import { EngineBusyError, redactUrl, type Engine, type EngineOptions, type TableColumn } from './engine.js';
 import { BadRowError, dateText, inferValue, inputChecker, outputValue, timestampText, type QueryColumn, type Row, type Value } from './values.js';
@@ -61,7 +61,11 @@ function tsvText(v: string): string {
 
 const quoteName = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 /** A string literal (backslash escapes on, as the session has them). */
-const quoteText = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\u0000/g, '\\0')}'`;
+const quoteText = (value: string) =>
+  `'${value
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "''")
+    .replace(/\u0000/g, '\\0')}'`;
 
 interface MysqlError {
   readonly errno?: number;
@@ -156,7 +160,6 @@ export class MysqlEngine implements Engine {
     /** The URL with its password redacted (for messages). */
     readonly location: string,
     private readonly url: string,
-    private readonly pool: Pool,
     private readonly db: Db,
     readonly version: string,
     readonly schema: string,
@@ -226,7 +229,7 @@ export class MysqlEngine implements Engine {
       await sql.raw(`CREATE DATABASE IF NOT EXISTS ${quoteName(schema)} CHARACTER SET utf8mb4 COLLATE ${collation}`).execute(db);
       await sql.raw(`USE ${quoteName(schema)}`).execute(db);
       const id = Number((await sql<{ id: number }>`SELECT CONNECTION_ID() AS id`.execute(db)).rows[0]?.id);
-      return new MysqlEngine(redactUrl(url), url, pool, db, version, schema, collation, busy, id, infiles);
+      return new MysqlEngine(redactUrl(url), url, db, version, schema, collation, busy, id, infiles);
     } catch (e) {
       await db.destroy().catch(() => undefined);
       throw e;
@@ -311,7 +314,6 @@ export class MysqlEngine implements Engine {
   async insertRows(name: string, columns: readonly ColumnInfo[], rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     if (columns.length === 0) throw new Error('insertRows needs at least one column');
-    const n = columns.length;
     // Every value is checked before any is sent: a bad row stores nothing.
     const values = columns.map((col) => {
       const check = inputChecker(col);
@@ -332,7 +334,11 @@ export class MysqlEngine implements Engine {
       values[j]!.forEach((v, r) => {
         if (typeof v !== 'string') return;
         if (chars !== undefined ? [...v].length > chars : Buffer.byteLength(v) > 65_535) {
-          throw new BadRowError(r + 1, col.name, chars !== undefined ? `text longer than ${chars} characters (the column is indexed)` : 'text longer than 65,535 bytes (MySQL TEXT)');
+          throw new BadRowError(
+            r + 1,
+            col.name,
+            chars !== undefined ? `text longer than ${chars} characters (the column is indexed)` : 'text longer than 65,535 bytes (MySQL TEXT)',
+          );
         }
       });
     });
@@ -475,7 +481,8 @@ export class MysqlEngine implements Engine {
   async queryValues(text: string, columns: readonly QueryColumn[], parameters?: Readonly<Record<string, Value>>): Promise<Value[][]> {
     if (parameters !== undefined && Object.keys(parameters).length > 0) throw new Error('the mysql engine takes no named parameters (its dialect has no namedParameters)');
     const rows = await this.guarded(() => this.run(text));
-    if (rows.length > 0) for (const c of columns) if (!(c.name in rows[0]!)) throw new Error(`the query result has no column ${c.name} (it has ${Object.keys(rows[0]!).join(', ')})`);
+    if (rows.length > 0)
+      for (const c of columns) if (!(c.name in rows[0]!)) throw new Error(`the query result has no column ${c.name} (it has ${Object.keys(rows[0]!).join(', ')})`);
     return rows.map(picker(columns));
   }
 
@@ -496,7 +503,8 @@ export class MysqlEngine implements Engine {
         for await (const chunk of this.live.getExecutor().stream(CompiledQuery.raw(text), size)) {
           if (failed !== undefined) continue;
           for (const r of chunk.rows as Record<string, unknown>[]) {
-            if (total === 0 && batch.length === 0) for (const c of columns) if (!(c.name in r)) throw new Error(`the query result has no column ${c.name} (it has ${Object.keys(r).join(', ')})`);
+            if (total === 0 && batch.length === 0)
+              for (const c of columns) if (!(c.name in r)) throw new Error(`the query result has no column ${c.name} (it has ${Object.keys(r).join(', ')})`);
             batch.push(pick(r));
           }
           if (batch.length >= size) {

@@ -45,7 +45,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import type { ColumnInfo, ScalarType } from '../check/catalog.js';
-import { type Engine, type EngineOptions, type TableColumn } from './engine.js';
+import type { Engine, EngineOptions, TableColumn } from './engine.js';
 import { SparkConnectClient, SparkError } from './spark/client.js';
 import { inferValue, inputChecker, MICROS_PER_DAY, outputValue, type QueryColumn, type Row, type Value } from './values.js';
 

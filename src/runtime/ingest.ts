@@ -24,7 +24,8 @@
  */
 import { createHash } from 'node:crypto';
 import { keyOf, type Catalog, type SourceInfo } from '../check/catalog.js';
-import { BadRowError, quoteIdentifier, quoteString, type Engine, type Row } from '../engine/engine.js';
+import { BadRowError, quoteIdentifier, type Engine, type Row } from '../engine/engine.js';
+import { dialectFor } from '../sql/dialects/index.js';
 import { recordReader } from '../store/files/records.js';
 import type { RowError } from '../store/files/sink.js';
 import { RuntimeError } from './errors.js';
@@ -116,9 +117,16 @@ async function ingestedTableExists(engine: Engine): Promise<boolean> {
   return true;
 }
 
+/**
+ * A text literal as the engine reads it: the engine's dialect quotes it (an
+ * idempotency key comes from a client; MySQL reads `\` in a literal as an
+ * escape, so a key ending in one would otherwise end the literal early).
+ */
+const quoteText = (engine: Engine, text: string): string => dialectFor(engine.target).quoteString(text);
+
 /** The batch stored under `key` for `source`, if any. */
 async function priorBatch(engine: Engine, source: string, key: string): Promise<{ digest: string; accepted: number } | undefined> {
-  const rows = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${quoteString(keyOf(source))} AND idempotency_key = ${quoteString(key)}`, [
+  const rows = await engine.query(`SELECT digest, accepted FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE source = ${quoteText(engine, keyOf(source))} AND idempotency_key = ${quoteText(engine, key)}`, [
     { name: 'digest', type: 'TEXT' },
     { name: 'accepted', type: 'INTEGER' },
   ]);
@@ -171,7 +179,8 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
           // use, and the key looked up again — another process may have stored it since the look above.
           if (!ready.has(engine)) {
             await e.execute(
-              `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(INGESTED_TABLE)} (source TEXT NOT NULL, idempotency_key TEXT NOT NULL, digest TEXT NOT NULL, accepted BIGINT NOT NULL, ingested_at BIGINT NOT NULL, PRIMARY KEY (source, idempotency_key))`,
+              // The key columns in the engine's text type (MySQL: a VARCHAR, as a primary key needs).
+              `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(INGESTED_TABLE)} (source ${dialectFor(engine.target).types.TEXT} NOT NULL, idempotency_key ${dialectFor(engine.target).types.TEXT} NOT NULL, digest TEXT NOT NULL, accepted BIGINT NOT NULL, ingested_at BIGINT NOT NULL, PRIMARY KEY (source, idempotency_key))`,
             );
           }
           const p = await priorBatch(e, source.name, key);
@@ -185,7 +194,7 @@ export async function ingest(ws: Workspace, sourceName: string, records: readonl
           // Keys are kept for a week: a retry comes within minutes, and the table stays small.
           await e.execute(`DELETE FROM ${quoteIdentifier(INGESTED_TABLE)} WHERE ingested_at < ${Date.now() * 1000 - IDEMPOTENCY_RETENTION_MICROS}`);
           await e.execute(
-            `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${quoteString(keyOf(source.name))}, ${quoteString(key)}, ${quoteString(digest!)}, ${rows.length}, ${Date.now() * 1000})`,
+            `INSERT INTO ${quoteIdentifier(INGESTED_TABLE)} (source, idempotency_key, digest, accepted, ingested_at) VALUES (${quoteText(e, keyOf(source.name))}, ${quoteText(e, key)}, ${quoteText(e, digest!)}, ${rows.length}, ${Date.now() * 1000})`,
           );
         }
       });

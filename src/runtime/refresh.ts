@@ -32,7 +32,8 @@ import { SqlPrinter } from '../sql/print.js';
 import { encodeKey, type SnapshotFeature, type SnapshotRow, type Vector } from '../store/online/store.js';
 import { RuntimeError } from './errors.js';
 import { materialize, type MaterializeOptions } from './materialize.js';
-import { writeTiles } from './tiles.js';
+import { backendOf, specOf, tiledFeatures, writeTiles } from './tiles.js';
+import { tileEntity } from '../store/online/tiles.js';
 import { computeSnapshot, entitiesWithFeatures, entityFeatures } from './vectors.js';
 import type { Workspace } from './workspace.js';
 
@@ -164,8 +165,15 @@ export async function materializeIncremental(ws: Workspace, options: RefreshOpti
         }
         options.onProgress?.({ entity, phase: 'writing', keys: vectors.length });
         if (vectors.length > 0) await store.upsert(entity, vectors, ticket.seq);
-        // Tiles are kept from `asOf − window` on: rewriting them drops what no window can see any more.
-        await writeTiles(store, engine, ws.config, catalog, entity, asOf, ticket.seq);
+        // Tiles serve any time after theirs and need no refresh; they are rewritten (dropping the events no window can see any
+        // more) once the shortest tiled window has passed since they were written, or when the tiled features changed.
+        const tiled = tiledFeatures(ws.config, catalog, entity);
+        const backend = backendOf(store);
+        if (tiled.length > 0 && backend !== undefined) {
+          const held = await backend.meta(tileEntity(entity));
+          const shortest = Math.min(...tiled.map((f) => f.window!.seconds * MICROS));
+          if (held === null || held.features !== JSON.stringify(tiled.map(specOf)) || asOf - held.asOf >= shortest) await writeTiles(store, engine, ws.config, catalog, entity, asOf, ticket.seq);
+        }
         const after = await store.markRefreshed(entity, asOf);
         return { entity, mode: 'incremental', previousAsOf: previous, asOf, keys: vectors.length, totalKeys: after?.keys ?? 0, seconds: (performance.now() - started) / 1000 };
       });

@@ -91,13 +91,20 @@ async function eventsOf(engine: Engine, catalog: Catalog, f: FeatureInfo, after:
   ];
   const printer = new SqlPrinter(dialectFor(engine.target));
   const out = new Map<string, { key: LiteralValue[]; events: TileEvent[] }>();
+  const single = keyCols.length === 1;
+  const bySingle = new Map<LiteralValue, { key: LiteralValue[]; events: TileEvent[] }>();
   const run = async (list?: readonly (readonly LiteralValue[])[]) => {
     const rows = await engine.queryValues(printer.statement({ k: 'query', q: select(list) }), columns);
     for (const row of rows) {
-      const key = row.slice(0, keyCols.length) as LiteralValue[];
-      const text = encodeKey(key, key.length);
-      let slot = out.get(text);
-      if (!slot) out.set(text, (slot = { key, events: [] }));
+      // One key column (the usual case): its value finds the slot, so each key's text is made once.
+      let slot = single ? bySingle.get(row[0] as LiteralValue) : undefined;
+      if (!slot) {
+        const key = row.slice(0, keyCols.length) as LiteralValue[];
+        const text = encodeKey(key, key.length);
+        slot = out.get(text);
+        if (!slot) out.set(text, (slot = { key, events: [] }));
+        if (single) bySingle.set(row[0] as LiteralValue, slot);
+      }
       const t = row[keyCols.length] as number;
       const v = row[keyCols.length + 1];
       slot.events.push({ a: t + delay, e: t, v: v === null || v === undefined ? null : Number(v) });

@@ -175,7 +175,8 @@ export class FeatureLookup {
     let plan: RenderPlan;
     const rc = await this.catalog();
     // The refresh time is read before the vectors: vectors read after it hold as of that time or later.
-    const refreshed = await this.refreshed(e);
+    const cached = e.refreshed;
+    const refreshed = cached !== undefined && Date.now() - cached.readAt < AS_OF_TTL_MS ? cached : await this.refreshed(e);
     try {
       encoded = await store.getEncoded(e.info.name, keys);
       plan = this.renderPlan(e, encoded, selection, rc);

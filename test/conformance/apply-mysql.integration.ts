@@ -25,7 +25,13 @@ let made = 0;
 
 async function admin<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
   const u = new URL(mysqlUrl());
-  const c = await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), multipleStatements: true });
+  const c = await createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    multipleStatements: true,
+  });
   try {
     return await fn(c);
   } finally {
@@ -51,7 +57,10 @@ afterAll(async () => {
 });
 
 function csvRows(path: string): string[][] {
-  return readFileSync(path, 'utf8').trim().split('\n').map((l) => l.split(','));
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 function sameCsv(a: string[][], b: string[][]): string | undefined {
@@ -106,7 +115,9 @@ describe('apply and train on MariaDB', () => {
       const noTime = (text: string) => JSON.parse(text, (k, v: unknown) => (k === 'as_of' ? undefined : v)) as unknown;
       expect(noTime(a.stdout)).toEqual(noTime(b.stdout));
       expect(a.stdout).toContain('u0150');
-      const indexes = await admin(async (c) => (await c.query(`SELECT DISTINCT index_name AS n FROM information_schema.statistics WHERE table_schema = ?`, [db]))[0] as { n: string }[]);
+      const indexes = await admin(
+        async (c) => (await c.query(`SELECT DISTINCT index_name AS n FROM information_schema.statistics WHERE table_schema = ?`, [db]))[0] as { n: string }[],
+      );
       expect(indexes.map((r) => r.n)).toContain('transactions__user_id__created_at__idx');
       // No stage table is left behind; a second apply with nothing changed loads nothing.
       expect((await tablesOf(db)).filter((t) => t.name.includes('__fsql_stage'))).toEqual([]);
@@ -186,7 +197,9 @@ CREATE TRAINING SET s LABEL big FEATURES (spend_7d);`,
       expect(trained.code, trained.stderr).toBe(0);
       // Hand-worked: each order's customer's spend over the 7 days up to and including it, then the order's label.
       // 'C1' is another customer than 'c1'.
-      const rows = csvRows(out).slice(1).map((r) => [r[0], ...r.slice(-2)]);
+      const rows = csvRows(out)
+        .slice(1)
+        .map((r) => [r[0], ...r.slice(-2)]);
       expect(rows).toEqual([
         ['c1', '10.5', 'true'],
         ['c1', '15', 'false'],
@@ -200,6 +213,31 @@ CREATE TRAINING SET s LABEL big FEATURES (spend_7d);`,
     }
   });
 
+  it('stream ingest stores events in the engine, an idempotency key with a backslash and a quote once', async () => {
+    const db = dbName();
+    const p = copyExample('payments', 'fsql-my-ingest-');
+    try {
+      writeFileSync(join(p.dir, 'fsql.json'), JSON.stringify({ offline: { engine: 'mysql', url: urlOf(db) } }));
+      expect((await fsql('apply', p.dir)).code).toBe(0);
+      const count = async () => admin(async (c) => Number(((await c.query(`SELECT COUNT(*) AS n FROM \`${db}\`.app_events`))[0] as { n: number }[])[0]!.n));
+      const before = await count();
+      const file = join(p.dir, 'batch.jsonl');
+      writeFileSync(file, `${JSON.stringify({ event_id: 'k1', account_id: 'u0001', event_type: 'login_failed', ts: '2024-04-29 22:00:00' })}\n`);
+      const key = "it's\\";
+      const first = await fsql('ingest', 'app_events', file, p.dir, '--idempotency-key', key);
+      expect(first.code, first.stderr).toBe(0);
+      expect(await count()).toBe(before + 1);
+      const retry = await fsql('ingest', 'app_events', file, p.dir, '--idempotency-key', key);
+      expect(retry.code, retry.stderr).toBe(0);
+      expect(retry.stdout).toContain('Already ingested');
+      expect(await count()).toBe(before + 1);
+      const keys = await admin(async (c) => (await c.query(`SELECT idempotency_key AS k FROM \`${db}\`.__fsql_ingested`))[0] as { k: string }[]);
+      expect(keys.map((r) => r.k)).toEqual([key]);
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('query results stream through in batches; a batch handler that throws stops the query and leaves the engine usable', async () => {
     const engine = await openEngine('mysql', mysqlUrl(), { schema: dbName() });
     try {
@@ -207,19 +245,32 @@ CREATE TRAINING SET s LABEL big FEATURES (spend_7d);`,
       await loadProject(engine, catalog, { n: Array.from({ length: 25_000 }, (_v, i) => ({ i, s: `r${i}` })) });
       const sizes: number[] = [];
       let sum = 0;
-      const total = await engine.queryBatches('SELECT "i", "s" FROM "n" ORDER BY "i"', [{ name: 'i', type: 'INTEGER' }, { name: 's', type: 'TEXT' }], (rows) => {
-        sizes.push(rows.length);
-        for (const r of rows) sum += r[0] as number;
-      }, 4096);
+      const total = await engine.queryBatches(
+        'SELECT "i", "s" FROM "n" ORDER BY "i"',
+        [
+          { name: 'i', type: 'INTEGER' },
+          { name: 's', type: 'TEXT' },
+        ],
+        (rows) => {
+          sizes.push(rows.length);
+          for (const r of rows) sum += r[0] as number;
+        },
+        4096,
+      );
       expect(total).toBe(25_000);
       expect(sizes).toEqual([4096, 4096, 4096, 4096, 4096, 4096, 424]);
       expect(sum).toBe((25_000 * 24_999) / 2);
       // A cross join of 625M rows, stopped at its second batch.
       let calls = 0;
       await expect(
-        engine.queryBatches('SELECT a."i" AS "i" FROM "n" a CROSS JOIN "n" b', [{ name: 'i', type: 'INTEGER' }], () => {
-          if (++calls === 2) throw new Error('disk full');
-        }, 1000),
+        engine.queryBatches(
+          'SELECT a."i" AS "i" FROM "n" a CROSS JOIN "n" b',
+          [{ name: 'i', type: 'INTEGER' }],
+          () => {
+            if (++calls === 2) throw new Error('disk full');
+          },
+          1000,
+        ),
       ).rejects.toThrow('disk full');
       expect(calls).toBe(2);
       expect(await engine.query('SELECT COUNT(*) AS "c" FROM "n"', [{ name: 'c', type: 'INTEGER' }])).toEqual([{ c: 25_000 }]);

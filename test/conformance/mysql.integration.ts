@@ -62,7 +62,10 @@ describe('mysql: conformance', () => {
   for (const c of viewCases) it(c.name, () => checkViewCase('mysql', open, c));
 
   it('random projects and data equal the reference evaluator', async () => {
-    await fc.assert(fc.asyncProperty(storeCase, (c) => checkStoreCase('mysql', open, c)), { numRuns: Number(process.env.FSQL_CONFORMANCE_RUNS ?? 25), endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(storeCase, (c) => checkStoreCase('mysql', open, c)),
+      { numRuns: Number(process.env.FSQL_CONFORMANCE_RUNS ?? 25), endOnFailure: true },
+    );
   });
 });
 

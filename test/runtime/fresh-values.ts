@@ -137,6 +137,21 @@ export async function checkTiles(c: Case, setup: StoreSetup): Promise<void> {
     }
     // Before the snapshot, tiles do not serve (the vectors do).
     expect(await requestTimeCells(ws.online(), 'user', texts, S - 1)).toBeNull();
+    // An incremental refresh later rewrites the tiles (the shortest window has passed), dropping old events: still exact after it.
+    // (The refresh runs as of the later of the time asked and the newest event ingested since the snapshot: ingests' tickets.)
+    const [refreshed] = await materializeIncremental(ws, { at: S + 7 * HOUR });
+    const R = refreshed!.asOf;
+    expect(R).toBeGreaterThanOrEqual(S + 7 * HOUR);
+    for (const T of [...times, R, R + 29 * MINUTE, R + 3 * HOUR + 1].filter((t) => t >= R)) {
+      const served = (await requestTimeCells(ws.online(), 'user', texts, T))!;
+      expect(served.asOf).toBe(R);
+      [...KEYS, 'nobody'].forEach((k, i) => {
+        served.specs.forEach((s, j) => {
+          const want = rawValue(catalog, data, findFeature(catalog, s.name), [k], T);
+          if (!close(served.cells[i]![j]!.values[0], want.value)) throw new Error(`after a refresh at ${text(R)}: ${s.name} of ${k} at ${text(T)}: served ${served.cells[i]![j]!.values[0]}, reference ${want.value}\n${JSON.stringify(c)}`);
+        });
+      });
+    }
   } finally {
     await ws.close();
     rmSync(dir, { recursive: true, force: true });
