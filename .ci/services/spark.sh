@@ -100,10 +100,11 @@ LOG
   if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
     echo "spark connect did not start (is port $port taken?):" >&2; tail -n 20 "$dir/server.log" >&2; exit 1
   fi
-  # Warm it (JIT, first job) with one query through fsql's own client.
-  if [ -d "$here/../../node_modules" ]; then
+  # Warm it (JIT, first job) with one query through fsql's own client. A failure is reported, not fatal: the
+  # Spark tests then fail with the server's own error, and the other servers' tests still run.
+  if [ -x "$here/../../node_modules/.bin/tsx" ]; then
     (cd "$here/../.." && node_modules/.bin/tsx src/engine/spark/warm.ts "sc://127.0.0.1:$port") || {
-      echo "spark connect is up but the warm-up query failed:" >&2; tail -n 20 "$dir/server.log" >&2; exit 1
+      echo "spark connect is up but the warm-up query failed:" >&2; tail -n 20 "$dir/server.log" >&2
     }
   fi
   echo "spark connect ready: sc://127.0.0.1:$port"

@@ -321,6 +321,8 @@ const stageName = (source: string) => `${source}__fsql_stage`;
 async function stageFiles(ws: Workspace, engine: Engine, catalog: Catalog, options: ApplyOptions, progress: OnProgress): Promise<Map<string, StagedLoad>> {
   const staged = new Map<string, StagedLoad>();
   try {
+    // TABLE sources are checked first: one that fails stops the apply before anything changed.
+    for (const r of Object.values(catalog.relations)) if (r.kind === 'source' && r.origin.kind === 'table') await exposeTable(engine, r, r.origin.name, true);
     for (const r of Object.values(catalog.relations)) {
       if (r.kind !== 'source' || r.origin.kind !== 'file') continue;
       staged.set(keyOf(r.name), await loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress, stageName(r.name)));
@@ -440,7 +442,8 @@ function isOwnName(r: SourceInfo, name: readonly string[]): boolean {
   return name.length === 1 && name[0] === r.name;
 }
 
-async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[]): Promise<SourceLoad> {
+/** Checks a TABLE source's table (it exists, with the declared columns and types), then exposes it under the source's name unless `checkOnly`. */
+async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[], checkOnly = false): Promise<SourceLoad> {
   const same = isOwnName(r, name);
   const ref = name.map(q).join('.');
   if (!(await tableExists(engine, name))) {
@@ -476,7 +479,7 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
       );
     }
   }
-  if (!same) {
+  if (!same && !checkOnly) {
     await engine.execute(`DROP VIEW IF EXISTS ${ownIn(engine, r.name)}`);
     await engine.execute(`CREATE VIEW ${q(r.name)} AS SELECT ${r.columns.map((c) => q(c.name)).join(', ')} FROM ${ref}`);
     await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(r.name)})`);

@@ -217,7 +217,7 @@ class Client:
 
         One dict per key, in order: ``key``, ``found`` and ``features``
         (name → ``value`` or ``values`` for one-hot, ``status``, ``event_time``,
-        ``version``), as the HTTP API answers.
+        ``as_of``, ``version``), as the HTTP API answers.
         """
         body: dict[str, Any] = {"keys": [k if isinstance(k, (dict, list)) else [k] for k in keys]}
         if features is not None:
