@@ -153,6 +153,11 @@ export function validateMessages(source: SourceInfo, messages: readonly KafkaMes
   const events: Row[] = [];
   const offsets: number[] = [];
   const dead: Validated['dead'] = [];
+  // One report for the batch (no closure per message): the problems of the message being read.
+  const problems: string[] = [];
+  const report = (p: { column?: string; reason: string }) => {
+    problems.push(p.column === undefined ? p.reason : p.column === timeColumn ? `no event time: column ${p.column}: ${p.reason}` : `column ${p.column}: ${p.reason}`);
+  };
   for (const m of messages) {
     const offset = Number(m.offset);
     if (m.value === null || m.value.length === 0) {
@@ -166,10 +171,8 @@ export function validateMessages(source: SourceInfo, messages: readonly KafkaMes
       dead.push({ offset, message: m, reason: `not JSON: ${(e as Error).message}` });
       continue;
     }
-    const problems: string[] = [];
-    const row = read(json, (p) =>
-      problems.push(p.column === undefined ? p.reason : p.column === timeColumn ? `no event time: column ${p.column}: ${p.reason}` : `column ${p.column}: ${p.reason}`),
-    );
+    problems.length = 0;
+    const row = read(json, report);
     if (problems.length > 0 || !row) {
       dead.push({ offset, message: m, reason: problems.join('; ') || 'not an event of the source' });
       continue;

@@ -90,7 +90,12 @@ export async function updatesForEvents(
     }
     // Keys straight from the events (features may map their key columns differently: collect all).
     const keys = new Map<string, LiteralValue[]>();
+    // Features on the same key columns give the same keys: each set of columns is read once.
+    const seen = new Set<string>();
     for (const x of reading) {
+      const columns = JSON.stringify(x.key.columns);
+      if (seen.has(columns)) continue;
+      seen.add(columns);
       for (const r of rows) {
         const key = x.key.columns.map((c) => r[c] ?? null);
         if (key.some((v) => v === null)) continue;

@@ -151,6 +151,13 @@ describe('apply and train on MariaDB', () => {
       expect(failed.stderr).toMatch(/amount/);
       // Every table holds what it held (users.csv's new row was not swapped in), every view is there, no stage table is left.
       expect(await tablesOf(db)).toEqual(before);
+      // transactions.csv fixed, but a TABLE source whose table is missing: refused before any table is replaced.
+      writeFileSync(join(p.dir, 'data', 'transactions.csv'), readFileSync(join(p.dir, 'data', 'transactions.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('t999999')).join('\n'));
+      writeFileSync(join(p.dir, 'crm.fsql'), `CREATE SOURCE crm_orders (order_id TEXT NOT NULL) FROM TABLE ${db}_nosuch.orders;`);
+      const missing = await fsql('apply', p.dir);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/crm_orders reads TABLE/);
+      expect(await tablesOf(db)).toEqual(before);
       const second = join(p.dir, 'second.csv');
       const trained = await fsql('train', 'fraud_detection', p.dir, '--out', second);
       expect(trained.code, trained.stderr).toBe(0);

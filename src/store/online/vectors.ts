@@ -358,9 +358,15 @@ export class VectorOnlineStore implements OnlineStore {
   private async upsertQueued(entity: string, vectors: readonly Vector[], seq: number | undefined): Promise<number> {
     this.check();
     const texts: string[] = new Array(vectors.length);
+    // One closure for the whole call, reading the vector (and feature) being checked: none per vector, as a
+    // message is only built when a check fails (synchronously, in the loop that set them).
+    let at = 0;
+    let atFeature: SnapshotFeature | undefined;
+    const where = () => `vector ${at + 1}`;
+    const whereFeature = () => `vector ${at + 1}, ${atFeature!.name} v${atFeature!.version}`;
     for (let i = 0; i < vectors.length; i++) {
       const vec = vectors[i];
-      const where = () => `vector ${i + 1}`;
+      at = i;
       if (typeof vec !== 'object' || vec === null) throw new OnlineStoreError('bad_input', `${where()}: not a vector`);
       texts[i] = keyText(vec.key, where);
     }
@@ -369,7 +375,7 @@ export class VectorOnlineStore implements OnlineStore {
       // A key given twice in one call: the second merges into the first's vector.
       const written = new Map<string, StoredVector>();
       return vectors.map((vec, i) => {
-        const where = () => `vector ${i + 1}`;
+        at = i;
         checkLength(vec.key, g.keyLength, where);
         if (!Array.isArray(vec.features)) throw new OnlineStoreError('bad_input', `${where()}: features must be a list`);
         const before = written.get(texts[i]!) ?? stored[i];
@@ -383,10 +389,10 @@ export class VectorOnlineStore implements OnlineStore {
           if (typeof f !== 'object' || f === null || typeof f.name !== 'string' || typeof f.version !== 'number') {
             throw new OnlineStoreError('bad_input', `${where()}: each feature needs a name and a version`);
           }
-          const at = g.index.resolve(g.entity, { name: f.name, version: f.version });
-          const feature = g.features[at]!;
-          const w = () => `${where()}, ${feature.name} v${feature.version}`;
-          cells[at] = { values: valuesInColumnOrder(f.values, feature, w), status: checkStatus(f.status, w), eventTime: checkTime(f.eventTime, w) };
+          const slot = g.index.resolve(g.entity, f);
+          const feature = g.features[slot]!;
+          atFeature = feature;
+          cells[slot] = { values: valuesInColumnOrder(f.values, feature, whereFeature), status: checkStatus(f.status, whereFeature), eventTime: checkTime(f.eventTime, whereFeature) };
         }
         if (whole && cells.includes(undefined)) {
           // A feature given twice, another left out: the stored cells fill the gaps.
