@@ -500,6 +500,9 @@ export function describeOnlineStore(h: StoreHarness): void {
       await rejects(store.upsert('user', [ok, { key: ['bob'], features: [{ name: 'spend_7d', version: 9, values: [1], status: 'present', eventTime: T }] }]), 'unknown_feature');
       await rejects(store.upsert('user', [ok, { key: ['bob'], features: [{ name: 'spend_7d', version: 1, values: { nope: 1 }, status: 'present', eventTime: T }] }]), 'bad_input', /no column nope/);
       await rejects(store.upsert('user', [ok, { key: ['bob'], features: [{ name: 'spend_7d', version: 1, values: [1], status: 'present', eventTime: 1.5 }] }]), 'bad_input', /event time/);
+      // The message names the vector and the feature at fault, not the last ones checked.
+      await rejects(store.upsert('user', [ok, { key: ['bob'], features: [{ name: 'spend_7d', version: 1, values: [1], status: 'nope' as never, eventTime: T }] }, ok]), 'bad_input', /^vector 2, spend_7d v1: /);
+      await rejects(store.upsert('user', [ok, ok, { key: 'bob' as never, features: [] }]), 'bad_key', /^vector 3: /);
       await rejects(store.upsert('user', [ok, { key: ['bob', 'x'], features: [] }]), 'bad_key');
       expect(await store.get('user', [['alice'], ['bob'], ['eve']])).toEqual(before);
       expect((await store.describe('user'))!.keys).toBe(2);
