@@ -83,7 +83,11 @@ async function latency(samples: number, fn: (i: number) => Promise<unknown>): Pr
   return { p50Ms: percentile(ms, 0.5), p99Ms: percentile(ms, 0.99) };
 }
 
-const text = (t: number) => new Date(t / 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+const text = (t: number) =>
+  new Date(t / 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
 
 async function project(dir: string, csv: string, online: Record<string, unknown>): Promise<Workspace> {
   mkdirSync(join(dir, 'data'), { recursive: true });
@@ -171,7 +175,9 @@ export async function runTilesWorkload(options: { readonly quick?: boolean }, ru
   const stores = url ? ['sqlite', 'redis'] : ['sqlite'];
   const results: TilesResult[] = [];
   for (const store of stores) {
-    results.push((await run<TilesResult>('tiles', { store, keys: options.quick ? '1000' : '5000', events: '50', samples: options.quick ? '1000' : '3000', ...(url ? { url } : {}) })).result);
+    results.push(
+      (await run<TilesResult>('tiles', { store, keys: options.quick ? '1000' : '5000', events: '50', samples: options.quick ? '1000' : '3000', ...(url ? { url } : {}) })).result,
+    );
   }
   console.log('store   keys × events  get 1 vectors p50/p99   get 1 tiles p50/p99   ratio p50/p99    get 100 vectors p50/p99  get 100 tiles p50/p99  ratio p50/p99');
   for (const r of results) {
@@ -181,7 +187,9 @@ export async function runTilesWorkload(options: { readonly quick?: boolean }, ru
   }
   console.log('store   materialize vectors / tiles     refresh 5 min later: full / incremental (keys recomputed)');
   for (const r of results) {
-    console.log(`${r.store.padEnd(7)} ${f(r.materializeMs.vectors)} / ${f(r.materializeMs.tiles)} ms     ${f(r.refreshMs.full)} / ${f(r.refreshMs.incremental)} ms (${r.refreshMs.keysRecomputed} of ${r.keys})`);
+    console.log(
+      `${r.store.padEnd(7)} ${f(r.materializeMs.vectors)} / ${f(r.materializeMs.tiles)} ms     ${f(r.refreshMs.full)} / ${f(r.refreshMs.incremental)} ms (${r.refreshMs.keysRecomputed} of ${r.keys})`,
+    );
   }
   return results;
 }

@@ -129,6 +129,14 @@ export class RefreshScheduler implements RefreshStatusSource {
   }
 
   status(): RefreshStatus {
-    return { everySeconds: this.options.everyMs / 1000, running: this.current !== undefined, runs: this.runs, failures: this.failures, last: this.last, lastOk: this.lastOk, nextAt: this.nextAt };
+    return {
+      everySeconds: this.options.everyMs / 1000,
+      running: this.current !== undefined,
+      runs: this.runs,
+      failures: this.failures,
+      last: this.last,
+      lastOk: this.lastOk,
+      nextAt: this.nextAt,
+    };
   }
 }

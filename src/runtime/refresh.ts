@@ -129,7 +129,11 @@ export async function materializeIncremental(ws: Workspace, options: RefreshOpti
   const entities = options.entities
     ? options.entities.map((e) => {
         const found = all.find((x) => keyOf(x) === keyOf(e));
-        if (!found) throw new RuntimeError('unknown_entity', catalog.entities[keyOf(e)] ? `entity ${e} has no registered features` : `no registered entity ${e}${all.length ? ` (entities: ${all.join(', ')})` : ''}`);
+        if (!found)
+          throw new RuntimeError(
+            'unknown_entity',
+            catalog.entities[keyOf(e)] ? `entity ${e} has no registered features` : `no registered entity ${e}${all.length ? ` (entities: ${all.join(', ')})` : ''}`,
+          );
         return found;
       })
     : all;
@@ -146,7 +150,15 @@ export async function materializeIncremental(ws: Workspace, options: RefreshOpti
     const held = info === null ? '' : JSON.stringify(info.features.map((f) => [keyOf(f.name), f.version]));
     const fittedSince = info !== null && info.features.some((f) => f.awaitingFit && ws.fitted(f.name, f.version) !== undefined);
     let reason: string | undefined =
-      info === null ? 'never materialized' : previous! > at ? 'the time asked is before the time the vectors hold' : registered !== held ? 'its feature versions changed' : fittedSince ? 'a feature awaiting its fit was fitted' : undefined;
+      info === null
+        ? 'never materialized'
+        : previous! > at
+          ? 'the time asked is before the time the vectors hold'
+          : registered !== held
+            ? 'its feature versions changed'
+            : fittedSince
+              ? 'a feature awaiting its fit was fitted'
+              : undefined;
     if (reason === undefined) {
       options.onProgress?.({ entity, phase: 'finding' });
       const ticket = (await store.ticket(entity, at))!;
@@ -160,7 +172,16 @@ export async function materializeIncremental(ws: Workspace, options: RefreshOpti
           const s = await computeSnapshot(engine, catalog, ws.fitted, entity, refs, asOf, { keys: keys.slice(i, i + BATCH) });
           if (shape(s.features) !== shape(info!.features)) return 'the features computed differ from those stored';
           for (const r of s.rows as Iterable<SnapshotRow>) {
-            vectors.push({ key: r.key, features: r.features.map((cell, j) => ({ name: s.features[j]!.name, version: s.features[j]!.version, values: cell.values, status: cell.status, eventTime: cell.eventTime })) });
+            vectors.push({
+              key: r.key,
+              features: r.features.map((cell, j) => ({
+                name: s.features[j]!.name,
+                version: s.features[j]!.version,
+                values: cell.values,
+                status: cell.status,
+                eventTime: cell.eventTime,
+              })),
+            });
           }
         }
         options.onProgress?.({ entity, phase: 'writing', keys: vectors.length });
@@ -172,7 +193,8 @@ export async function materializeIncremental(ws: Workspace, options: RefreshOpti
         if (tiled.length > 0 && backend !== undefined) {
           const held = await backend.meta(tileEntity(entity));
           const shortest = Math.min(...tiled.map((f) => f.window!.seconds * MICROS));
-          if (held === null || held.features !== JSON.stringify(tiled.map(specOf)) || asOf - held.asOf >= shortest) await writeTiles(store, engine, ws.config, catalog, entity, asOf, ticket.seq);
+          if (held === null || held.features !== JSON.stringify(tiled.map(specOf)) || asOf - held.asOf >= shortest)
+            await writeTiles(store, engine, ws.config, catalog, entity, asOf, ticket.seq);
         }
         const after = await store.markRefreshed(entity, asOf);
         return { entity, mode: 'incremental', previousAsOf: previous, asOf, keys: vectors.length, totalKeys: after?.keys ?? 0, seconds: (performance.now() - started) / 1000 };

@@ -62,7 +62,13 @@ export function specOf(f: FeatureInfo): TileSpec {
  * The events of `f` with availability after `after` (µs), per key text:
  * one query on the offline engine (only `keys`, when given).
  */
-async function eventsOf(engine: Engine, catalog: Catalog, f: FeatureInfo, after: number, keys?: readonly (readonly LiteralValue[])[]): Promise<Map<string, { key: LiteralValue[]; events: TileEvent[] }>> {
+async function eventsOf(
+  engine: Engine,
+  catalog: Catalog,
+  f: FeatureInfo,
+  after: number,
+  keys?: readonly (readonly LiteralValue[])[],
+): Promise<Map<string, { key: LiteralValue[]; events: TileEvent[] }>> {
   const r = catalog.relations[keyOf(f.relation)]!;
   const delay = availableAfterSeconds(catalog, r.name) * MICROS;
   const et = r.columns.find((c) => c.name === r.eventTime)!;
@@ -71,18 +77,29 @@ async function eventsOf(engine: Engine, catalog: Catalog, f: FeatureInfo, after:
   const keyCols = f.key.columns;
   const keyTypes = keyCols.map((c) => r.columns.find((x) => x.name === c)!.type);
   const filter = (list: readonly (readonly LiteralValue[])[]): SqlExpr | undefined =>
-    list.length === 0
-      ? undefined
-      : list.map((k) => and(...keyCols.map((c, i) => bin('=', col(c, r.name), lit(k[i]!, keyTypes[i]!))))!).reduce((x, y) => bin('OR', x, y));
+    list.length === 0 ? undefined : list.map((k) => and(...keyCols.map((c, i) => bin('=', col(c, r.name), lit(k[i]!, keyTypes[i]!))))!).reduce((x, y) => bin('OR', x, y));
   const select = (list?: readonly (readonly LiteralValue[])[]): SqlSelect => ({
     k: 'select',
     items: [
       ...keyCols.map((c, i) => ({ e: col(c, r.name), alias: `__k${i}` })),
       { e, alias: '__e' },
-      { e: agg.arg === undefined ? lit(1, 'INTEGER') : agg.fn === 'COUNT' ? { k: 'case', whens: [{ when: isNull(lowerExpr(agg.arg), true), then: lit(1, 'INTEGER') }] } : lowerExpr(agg.arg), alias: '__v' },
+      {
+        e:
+          agg.arg === undefined
+            ? lit(1, 'INTEGER')
+            : agg.fn === 'COUNT'
+              ? { k: 'case', whens: [{ when: isNull(lowerExpr(agg.arg), true), then: lit(1, 'INTEGER') }] }
+              : lowerExpr(agg.arg),
+        alias: '__v',
+      },
     ],
     from: { k: 'table', name: r.name },
-    where: and(...keyCols.map((c) => isNull(col(c, r.name), true)), f.where ? lowerExpr(f.where) : undefined, bin('>', e, lit(after - delay, 'TIMESTAMP')), list ? filter(list) : undefined)!,
+    where: and(
+      ...keyCols.map((c) => isNull(col(c, r.name), true)),
+      f.where ? lowerExpr(f.where) : undefined,
+      bin('>', e, lit(after - delay, 'TIMESTAMP')),
+      list ? filter(list) : undefined,
+    )!,
   });
   const columns: ColumnInfo[] = [
     ...keyCols.map((_c, i) => ({ name: `__k${i}`, type: keyTypes[i]!, nullable: false })),
@@ -116,7 +133,13 @@ async function eventsOf(engine: Engine, catalog: Catalog, f: FeatureInfo, after:
 }
 
 /** Every key's tile blob for `features`, from the offline data: events available after `asOf − window`. */
-async function tileBlobs(engine: Engine, catalog: Catalog, features: readonly FeatureInfo[], asOf: number, keys?: readonly (readonly LiteralValue[])[]): Promise<Map<string, Uint8Array>> {
+async function tileBlobs(
+  engine: Engine,
+  catalog: Catalog,
+  features: readonly FeatureInfo[],
+  asOf: number,
+  keys?: readonly (readonly LiteralValue[])[],
+): Promise<Map<string, Uint8Array>> {
   const specs = features.map(specOf);
   const perFeature = [];
   for (let i = 0; i < features.length; i++) perFeature.push(await eventsOf(engine, catalog, features[i]!, asOf - specs[i]!.windowUs, keys));
@@ -124,7 +147,14 @@ async function tileBlobs(engine: Engine, catalog: Catalog, features: readonly Fe
   for (const m of perFeature) for (const k of m.keys()) texts.add(k);
   if (keys) for (const k of keys) texts.add(encodeKey(k, k.length));
   const out = new Map<string, Uint8Array>();
-  for (const t of texts) out.set(t, encodeTiles(specs, perFeature.map((m) => m.get(t)?.events ?? [])));
+  for (const t of texts)
+    out.set(
+      t,
+      encodeTiles(
+        specs,
+        perFeature.map((m) => m.get(t)?.events ?? []),
+      ),
+    );
   return out;
 }
 
@@ -132,7 +162,15 @@ async function tileBlobs(engine: Engine, catalog: Catalog, features: readonly Fe
  * Writes the tiles of `entity` as of `asOf` (a new generation of `<entity>~tiles`, switched atomically),
  * or removes nothing and returns 0 when the entity has no tiled feature. Returns the keys written.
  */
-export async function writeTiles(store: OnlineStore, engine: Engine, config: Pick<ProjectConfig, 'online'>, catalog: Catalog, entity: string, asOf: number, seq?: number): Promise<number> {
+export async function writeTiles(
+  store: OnlineStore,
+  engine: Engine,
+  config: Pick<ProjectConfig, 'online'>,
+  catalog: Catalog,
+  entity: string,
+  asOf: number,
+  seq?: number,
+): Promise<number> {
   const features = tiledFeatures(config, catalog, entity);
   const backend = backendOf(store);
   if (features.length === 0 || backend === undefined) return 0;
@@ -153,7 +191,15 @@ export async function writeTiles(store: OnlineStore, engine: Engine, config: Pic
  * Nothing when the entity has no tile generation, or its tiled features
  * changed since (the next materialize writes them).
  */
-export async function updateTiles(store: OnlineStore, engine: Engine, config: Pick<ProjectConfig, 'online'>, catalog: Catalog, entity: string, keys: readonly (readonly LiteralValue[])[], seq?: number): Promise<number> {
+export async function updateTiles(
+  store: OnlineStore,
+  engine: Engine,
+  config: Pick<ProjectConfig, 'online'>,
+  catalog: Catalog,
+  entity: string,
+  keys: readonly (readonly LiteralValue[])[],
+  seq?: number,
+): Promise<number> {
   const features = tiledFeatures(config, catalog, entity);
   const backend = backendOf(store);
   if (features.length === 0 || backend === undefined || keys.length === 0) return 0;

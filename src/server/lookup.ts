@@ -189,7 +189,8 @@ export class FeatureLookup {
     let tails: Uint8Array[] | undefined;
     if (this.ws.config.online.windows === 'tiles') {
       const T = this.options.now?.() ?? Date.now() * 1000;
-      const fresh = await requestTimeCells(store, e.info.name, keys.map((k) => encodeKey(k, k.length)), T);
+      const texts = keys.map((k) => encodeKey(k, k.length));
+      const fresh = await requestTimeCells(store, e.info.name, texts, T);
       if (fresh !== null) {
         const at = fresh.specs.map((s) => encoded.features.findIndex((f) => keyOf(f.name) === keyOf(s.name) && f.version === s.version));
         const tiled = new Set(at.filter((x) => x >= 0));

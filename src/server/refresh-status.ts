@@ -43,8 +43,16 @@ export function registerRefreshMetrics(registry: client.Registry, source: Refres
   };
   gauge('fsql_refresh_runs', 'Scheduled refreshes (serve --refresh) run by this process', () => source.status().runs);
   gauge('fsql_refresh_failures', 'Scheduled refreshes that failed', () => source.status().failures);
-  gauge('fsql_refresh_last_success_timestamp_seconds', 'When the last successful refresh started (Unix seconds)', () => (source.status().lastOk ? source.status().lastOk!.startedAt / 1e6 : null));
-  gauge('fsql_refresh_last_as_of_timestamp_seconds', 'The time the last successful refresh brought the vectors to (Unix seconds)', () => (source.status().lastOk ? source.status().lastOk!.asOf / 1e6 : null));
-  gauge('fsql_refresh_last_duration_seconds', 'How long the last refresh took', () => (source.status().last ? (source.status().last!.endedAt - source.status().last!.startedAt) / 1e6 : null));
-  gauge('fsql_refresh_last_keys', 'Keys the last refresh recomputed (all entities)', () => (source.status().last ? source.status().last!.entities.reduce((n, e) => n + e.keys, 0) : null));
+  gauge('fsql_refresh_last_success_timestamp_seconds', 'When the last successful refresh started (Unix seconds)', () =>
+    source.status().lastOk ? source.status().lastOk!.startedAt / 1e6 : null,
+  );
+  gauge('fsql_refresh_last_as_of_timestamp_seconds', 'The time the last successful refresh brought the vectors to (Unix seconds)', () =>
+    source.status().lastOk ? source.status().lastOk!.asOf / 1e6 : null,
+  );
+  gauge('fsql_refresh_last_duration_seconds', 'How long the last refresh took', () =>
+    source.status().last ? (source.status().last!.endedAt - source.status().last!.startedAt) / 1e6 : null,
+  );
+  gauge('fsql_refresh_last_keys', 'Keys the last refresh recomputed (all entities)', () =>
+    source.status().last ? source.status().last!.entities.reduce((n, e) => n + e.keys, 0) : null,
+  );
 }

@@ -34,10 +34,16 @@ afterAll(async () => {
 
 describe('fresh online values (Redis)', () => {
   it('property: a request-time window from the tiles equals the reference at any T at or after the snapshot', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (c) => checkTiles(c, redis())), { numRuns: runs(15) });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => checkTiles(c, redis())),
+      { numRuns: runs(15) },
+    );
   }, 300_000);
 
   it('property: materialize --incremental equals a full materialize and the reference at the new time', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (c) => checkIncremental(c, redis())), { numRuns: runs(15) });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => checkIncremental(c, redis())),
+      { numRuns: runs(15) },
+    );
   }, 300_000);
 });

@@ -7,10 +7,16 @@ const sqlite = { online: () => ({ store: 'sqlite' }) };
 
 describe('fresh online values (SQLite)', () => {
   it('property: a request-time window from the tiles equals the reference at any T at or after the snapshot', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (c) => checkTiles(c, sqlite)), { numRuns: runs(25) });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => checkTiles(c, sqlite)),
+      { numRuns: runs(25) },
+    );
   }, 240_000);
 
   it('property: materialize --incremental equals a full materialize and the reference at the new time', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (c) => checkIncremental(c, sqlite)), { numRuns: runs(25) });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => checkIncremental(c, sqlite)),
+      { numRuns: runs(25) },
+    );
   }, 240_000);
 });

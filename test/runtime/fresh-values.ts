@@ -68,7 +68,10 @@ const eventArb = (from: number, to: number): fc.Arbitrary<Event> =>
   fc.record({
     key: fc.constantFrom(...KEYS),
     t: time(from, to),
-    value: fc.option(fc.integer({ min: -200, max: 200 }).map((n) => n / 4), { nil: null, freq: 5 }),
+    value: fc.option(
+      fc.integer({ min: -200, max: 200 }).map((n) => n / 4),
+      { nil: null, freq: 5 },
+    ),
     amount: fc.option(fc.integer({ min: -50, max: 50 }), { nil: null, freq: 5 }),
   });
 
@@ -88,10 +91,20 @@ export const caseArb: fc.Arbitrary<Case> = fc.record({
   after: fc.array(eventArb(12 * 60, 48 * 60), { maxLength: 15 }),
   snapshot: fc.integer({ min: 0, max: 24 * 12 }).map((n) => n * 5),
   delayMinutes: fc.constantFrom(0, 0, 30, 60),
-  requests: fc.array(fc.oneof(fc.integer({ min: 0, max: 48 * 12 }).map((n) => n * 5), fc.integer({ min: 0, max: 48 * 60 * 60 }).map((s) => s / 60)), { minLength: 1, maxLength: 6 }),
+  requests: fc.array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 48 * 12 }).map((n) => n * 5),
+      fc.integer({ min: 0, max: 48 * 60 * 60 }).map((s) => s / 60),
+    ),
+    { minLength: 1, maxLength: 6 },
+  ),
 });
 
-const text = (t: number) => new Date(t / 1000).toISOString().replace('T', ' ').replace(/\.000Z$/, '');
+const text = (t: number) =>
+  new Date(t / 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.000Z$/, '');
 const record = (e: Event) => ({ user_id: e.key, value: e.value, amount: e.amount, ts: text(e.t) });
 const rows = (events: readonly Event[]) => events.map((e) => ({ user_id: e.key, value: e.value, amount: e.amount, ts: e.t }));
 
@@ -131,7 +144,8 @@ export async function checkTiles(c: Case, setup: StoreSetup): Promise<void> {
         served!.specs.forEach((s, j) => {
           const want = rawValue(catalog, data, findFeature(catalog, s.name), [k], T);
           const got = served!.cells[i]![j]!;
-          if (!close(got.values[0], want.value)) throw new Error(`${s.name} of ${k} at ${text(T)} (snapshot ${text(S)}): served ${got.values[0]}, reference ${want.value}\n${JSON.stringify(c)}`);
+          if (!close(got.values[0], want.value))
+            throw new Error(`${s.name} of ${k} at ${text(T)} (snapshot ${text(S)}): served ${got.values[0]}, reference ${want.value}\n${JSON.stringify(c)}`);
         });
       });
     }
@@ -148,7 +162,10 @@ export async function checkTiles(c: Case, setup: StoreSetup): Promise<void> {
       [...KEYS, 'nobody'].forEach((k, i) => {
         served.specs.forEach((s, j) => {
           const want = rawValue(catalog, data, findFeature(catalog, s.name), [k], T);
-          if (!close(served.cells[i]![j]!.values[0], want.value)) throw new Error(`after a refresh at ${text(R)}: ${s.name} of ${k} at ${text(T)}: served ${served.cells[i]![j]!.values[0]}, reference ${want.value}\n${JSON.stringify(c)}`);
+          if (!close(served.cells[i]![j]!.values[0], want.value))
+            throw new Error(
+              `after a refresh at ${text(R)}: ${s.name} of ${k} at ${text(T)}: served ${served.cells[i]![j]!.values[0]}, reference ${want.value}\n${JSON.stringify(c)}`,
+            );
         });
       });
     }
@@ -196,7 +213,9 @@ export async function checkIncremental(c: Case, setup: StoreSetup): Promise<void
           const want = rawValue(catalog, data, findFeature(catalog, name), keys[i]!, B).value;
           const cell = f?.features[j];
           if ((cell && (!close(a.values[name], cell.values[0]) || a.status !== cell.status || a.eventTime !== cell.eventTime)) || !close(a.values[name], want)) {
-            throw new Error(`${name} of ${keys[i]} at ${text(B)} (from ${text(previous)}): incremental ${a.values[name]} ${a.status}, full ${cell?.values[0]} ${cell?.status}, reference ${want}\n${JSON.stringify(c)}`);
+            throw new Error(
+              `${name} of ${keys[i]} at ${text(B)} (from ${text(previous)}): incremental ${a.values[name]} ${a.status}, full ${cell?.values[0]} ${cell?.status}, reference ${want}\n${JSON.stringify(c)}`,
+            );
           }
         }
       });

@@ -126,7 +126,11 @@ describe('scheduled refresh', () => {
       expect(r.body.results[0].features.clicks_1h).toMatchObject({ value: 1, as_of: iso(now) });
       expect(r.body.results[1].features.spend_2h).toMatchObject({ value: 1, as_of: iso(now) });
       health = await api.get('/health');
-      expect(health.body.refresh).toMatchObject({ runs: 1, failures: 0, last: { as_of: iso(now), entities: [{ entity: 'user', mode: 'incremental', keys: 1, total_keys: 2, previous_as_of: iso(S) }] } });
+      expect(health.body.refresh).toMatchObject({
+        runs: 1,
+        failures: 0,
+        last: { as_of: iso(now), entities: [{ entity: 'user', mode: 'incremental', keys: 1, total_keys: 2, previous_as_of: iso(S) }] },
+      });
       expect(health.body.materialized[0]).toMatchObject({ as_of: iso(S), refreshed_as_of: iso(now) });
       const metrics = (await call(`${server.url}/metrics`)).text;
       expect(metrics).toMatch(/fsql_refresh_runs 1/);
@@ -155,7 +159,10 @@ describe('scheduled refresh', () => {
     const r = await fsql('materialize', dir, '--incremental', '--at', text(S + 15 * 60_000_000), '--format', 'json');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ asOf: iso(S + 15 * 60_000_000), entities: [{ entity: 'user', mode: 'incremental', keys: 1, totalKeys: 2, previousAsOf: iso(S) }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      asOf: iso(S + 15 * 60_000_000),
+      entities: [{ entity: 'user', mode: 'incremental', keys: 1, totalKeys: 2, previousAsOf: iso(S) }],
+    });
     const back = await fsql('materialize', dir, '--incremental', '--at', text(S), '-q');
     expect(back.code).toBe(0);
     expect(back.stdout).toContain('materialized in full');
