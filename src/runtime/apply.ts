@@ -28,7 +28,8 @@ import { keyOf, versionKey, type Catalog, type ColumnInfo, type FeatureInfo, typ
 import { checkProject, type ProjectFile } from '../check/project.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { engineBackend, engineBackends } from '../engine/backends.js';
-import { quoteIdentifier, quoteString, type Engine } from '../engine/engine.js';
+import { quoteIdentifier, type Engine } from '../engine/engine.js';
+import { dialectFor } from '../sql/dialects/index.js';
 import { createViews, runFitPopulation } from './run-plan.js';
 import { indexesFor } from '../sql/indexes.js';
 import { featureStatistics, fittedParameters, summarize } from '../plan/statistics.js';
@@ -94,7 +95,12 @@ const VIEWS_TABLE = '__fsql_views';
 const STREAMS_TABLE = '__fsql_streams';
 
 const q = quoteIdentifier;
-const s = quoteString;
+/**
+ * A text literal as the engine reads it, quoted by its dialect: MySQL reads `\`
+ * in a literal as an escape and Spark reads `''` as two adjacent literals, so
+ * the SQL-standard doubling alone would break a name holding either.
+ */
+const s = (engine: Engine, text: string): string => dialectFor(engine.target).quoteString(text);
 /**
  * A table or view fsql owns, in the engine's own schema (`main`; PostgreSQL:
  * fsql.json's `offline.schema`). Unqualified, SQLite would also find a table
@@ -159,7 +165,7 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         if (views > 0) progress({ step: 'creating views', done: 0, total: views, unit: 'view' });
         await createViews(engine, catalog);
         if (views > 0) progress({ step: 'creating views', done: views, total: views, unit: 'view', end: true });
-        for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+        for (const v of viewsInOrder(catalog)) await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(engine, v)})`);
         // The registry as this apply leaves it: registered versions compute from the view revisions they
         // pinned, each an instance view of its own (store/registry/pinned-catalog.ts).
         const after = await ws.registry.catalogAfter(plan);
@@ -181,7 +187,7 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         };
         for (const v of viewsInOrder(work)) if (!projectViews.has(keyOf(v))) await canCreate(v);
         for (const v of await createViews(engine, work, (name) => !projectViews.has(keyOf(name)) && readable.get(keyOf(name)) === true)) {
-          await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(v)})`);
+          await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(engine, v)})`);
         }
         // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.
         const viewed = new Set(Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'table' && !isOwnName(r, r.origin.name)).map((r) => keyOf(r.name)));
@@ -346,8 +352,8 @@ async function swapIn(engine: Engine, r: SourceInfo, staged: StagedLoad): Promis
 }
 
 async function recordLoad(engine: Engine, r: SourceInfo, fingerprint: string, rows: number): Promise<void> {
-  await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
-  await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(keyOf(r.name))}, ${s(fingerprint)}, ${rows})`);
+  await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, keyOf(r.name))}`);
+  await engine.execute(`INSERT INTO ${q(LOADS_TABLE)} (source, fingerprint, row_count) VALUES (${s(engine, keyOf(r.name))}, ${s(engine, fingerprint)}, ${rows})`);
 }
 
 async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, options: ApplyOptions, progress: OnProgress, staged?: ReadonlyMap<string, StagedLoad>): Promise<SourceLoad> {
@@ -390,7 +396,7 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   // A hash of what identifies the load: plain hex, the same text in every engine's string literal (JSON's
   // backslashes and quotes are escapes in Spark's and MySQL's literals).
   const fingerprint = createHash('sha256').update(JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) })).digest('hex');
-  const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, keyOf(r.name))}`);
   if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [engine.schema, r.name]))) {
     return { load: { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) } };
   }
@@ -482,13 +488,13 @@ async function exposeTable(engine: Engine, r: SourceInfo, name: readonly string[
   if (!same && !checkOnly) {
     await engine.execute(`DROP VIEW IF EXISTS ${ownIn(engine, r.name)}`);
     await engine.execute(`CREATE VIEW ${q(r.name)} AS SELECT ${r.columns.map((c) => q(c.name)).join(', ')} FROM ${ref}`);
-    await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(r.name)})`);
+    await engine.execute(`INSERT INTO ${q(VIEWS_TABLE)} (name) VALUES (${s(engine, r.name)})`);
   }
   return { source: r.name, kind: 'table', action: 'checked' };
 }
 
 async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad> {
-  const known = await engine.query(`SELECT columns FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
+  const known = await engine.query(`SELECT columns FROM ${q(STREAMS_TABLE)} WHERE source = ${s(engine, keyOf(r.name))}`);
   const now = columnsKey(r.columns);
   if (known.length > 0 && (await tableExists(engine, [engine.schema, r.name]))) {
     const before = JSON.parse(String(known[0]!['columns'])) as [string, string, boolean][];
@@ -504,11 +510,11 @@ async function prepareStream(engine: Engine, r: SourceInfo): Promise<SourceLoad>
       );
     }
     for (const c of added) await engine.addColumn(r.name, c);
-    await engine.execute(`UPDATE ${q(STREAMS_TABLE)} SET columns = ${s(now)} WHERE source = ${s(keyOf(r.name))}`);
+    await engine.execute(`UPDATE ${q(STREAMS_TABLE)} SET columns = ${s(engine, now)} WHERE source = ${s(engine, keyOf(r.name))}`);
     return { source: r.name, kind: 'stream', action: 'kept' };
   }
   if (!(await tableExists(engine, [engine.schema, r.name]))) await engine.createTable(r.name, r.columns);
-  await engine.execute(`DELETE FROM ${q(STREAMS_TABLE)} WHERE source = ${s(keyOf(r.name))}`);
-  await engine.execute(`INSERT INTO ${q(STREAMS_TABLE)} (source, columns) VALUES (${s(keyOf(r.name))}, ${s(now)})`);
+  await engine.execute(`DELETE FROM ${q(STREAMS_TABLE)} WHERE source = ${s(engine, keyOf(r.name))}`);
+  await engine.execute(`INSERT INTO ${q(STREAMS_TABLE)} (source, columns) VALUES (${s(engine, keyOf(r.name))}, ${s(engine, now)})`);
   return { source: r.name, kind: 'stream', action: 'created' };
 }

@@ -245,6 +245,32 @@ CREATE TRAINING SET s LABEL big FEATURES (spend_7d);`,
     }
   });
 
+  it("a source named with a quote and a backslash: fsql's bookkeeping finds it again (the second apply loads nothing)", async () => {
+    // MySQL reads `\\` in a literal as an escape: bookkeeping rows written with
+    // the SQL-standard quoting alone would be stored under another name (or not parse).
+    const db = dbName();
+    const t = tempDir('fsql-my-names-');
+    try {
+      const name = 'o\'k\\src';
+      writeFiles(t.dir, {
+        'fsql.json': JSON.stringify({ offline: { engine: 'mysql', url: urlOf(db) } }),
+        'data/o.csv': 'id,ts,amount\na,2024-01-01 00:00:00,1.5\nb,2024-01-02 00:00:00,2\n',
+        'p.fsql': `CREATE SOURCE "${name.replaceAll('"', '""')}" (id TEXT NOT NULL, ts TIMESTAMP NOT NULL, amount DOUBLE) FROM FILE 'data/o.csv' EVENT TIME ts;\n`,
+      });
+      const first = await fsql('apply', t.dir);
+      expect(first.code, first.stderr).toBe(0);
+      const loads = await admin(async (c) => (await c.query(`SELECT source AS s, row_count AS n FROM \`${db}\`.__fsql_loads`))[0] as { s: string; n: number }[]);
+      expect(loads.map((r) => [r.s, Number(r.n)])).toEqual([[name, 2]]);
+      const second = await fsql('apply', t.dir);
+      expect(second.code, second.stderr).toBe(0);
+      expect(`${second.stdout}${second.stderr}`).not.toMatch(/load/i);
+      const again = await admin(async (c) => (await c.query(`SELECT source AS s FROM \`${db}\`.__fsql_loads`))[0] as { s: string }[]);
+      expect(again.map((r) => r.s)).toEqual([name]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('query results stream through in batches; a batch handler that throws stops the query and leaves the engine usable', async () => {
     const engine = await openEngine('mysql', mysqlUrl(), { schema: dbName() });
     try {
