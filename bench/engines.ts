@@ -188,6 +188,56 @@ ASOF LEFT JOIN c d7 ON l.user_id = d7.user_id AND l.ts - INTERVAL 7 DAY >= d7.ts
 ASOF LEFT JOIN c d30 ON l.user_id = d30.user_id AND l.ts - INTERVAL 30 DAY >= d30.ts`;
 
 /**
+ * MariaDB / MySQL 8: window frames over events ∪ labels, partitioned by key and ordered by the time in microseconds
+ * (MariaDB's RANGE frames take numbers, not INTERVALs): `RANGE BETWEEN w − 1 µs PRECEDING AND CURRENT ROW` is
+ * `t − w < e.ts ≤ t` with the label's peers included. One sort per key, no index probe. COUNT(DISTINCT) has no window
+ * form: a correlated subquery per label.
+ */
+function mysqlFrames(): string {
+  const f = (days: number) => `(PARTITION BY user_id ORDER BY tn RANGE BETWEEN ${days * DAY - 1} PRECEDING AND CURRENT ROW)`;
+  return `
+SELECT w.label_id, w.user_id, w.ts, w.count_1d, w.avg_7d, w.max_7d, w.sum_big_30d,
+  (SELECT COUNT(DISTINCT e.category) FROM events e WHERE e.user_id = w.user_id AND e.ts <= w.ts AND e.ts > w.ts - INTERVAL 30 DAY) AS categories_30d,
+  w.y
+FROM (
+  SELECT u.label_id, u.user_id, u.ts, u.y,
+    COUNT(u.ev) OVER ${f(1)} AS count_1d,
+    AVG(u.amount) OVER ${f(7)} AS avg_7d,
+    MAX(u.amount) OVER ${f(7)} AS max_7d,
+    SUM(CASE WHEN u.amount > 100 THEN u.amount END) OVER ${f(30)} AS sum_big_30d
+  FROM (
+    SELECT NULL AS label_id, user_id, ts, TO_SECONDS(ts) * 1000000 + MICROSECOND(ts) AS tn, 1 AS ev, amount, NULL AS y FROM events
+    UNION ALL
+    SELECT label_id, user_id, ts, TO_SECONDS(ts) * 1000000 + MICROSECOND(ts), NULL, NULL, y FROM labels
+  ) u
+) w
+WHERE w.label_id IS NOT NULL`;
+}
+
+/** Spark: window frames over events ∪ labels (RANGE with INTERVALs over the timestamp), COUNT(DISTINCT) as size(collect_set). One shuffle by key and one sort. */
+function sparkFrames(): string {
+  const f = (days: number) => `(PARTITION BY user_id ORDER BY ts RANGE BETWEEN INTERVAL '${days * 86400 - 1}.999999' SECOND PRECEDING AND CURRENT ROW)`;
+  return `
+SELECT label_id, user_id, ts, count_1d, avg_7d, max_7d, sum_big_30d, categories_30d, y FROM (
+  SELECT u.label_id, u.user_id, u.ts, u.y,
+    COUNT(u.ev) OVER ${f(1)} AS count_1d,
+    AVG(u.amount) OVER ${f(7)} AS avg_7d,
+    MAX(u.amount) OVER ${f(7)} AS max_7d,
+    SUM(CASE WHEN u.amount > 100 THEN u.amount END) OVER ${f(30)} AS sum_big_30d,
+    CAST(SIZE(COLLECT_SET(u.category) OVER ${f(30)}) AS BIGINT) AS categories_30d
+  FROM (
+    SELECT CAST(NULL AS BIGINT) AS label_id, user_id, ts, 1 AS ev, amount, category, CAST(NULL AS BOOLEAN) AS y FROM events
+    UNION ALL
+    SELECT label_id, user_id, ts, NULL, NULL, NULL, y FROM labels
+  ) u
+) w
+WHERE label_id IS NOT NULL`;
+}
+
+/** Spark: the range join, with a hint to broadcast the labels (no shuffle of the events). */
+const sparkBroadcast = rangeJoin(intervalBare).replace('SELECT l.label_id', 'SELECT /*+ BROADCAST(l) */ l.label_id');
+
+/**
  * The hand-written queries by target. A target of the registry missing here
  * (an engine added later) is measured without a baseline, and says so.
  */
@@ -195,8 +245,8 @@ const HAND: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   sqlite: { 'range join': rangeJoin(micros), correlated: correlated(micros) },
   duckdb: { 'range join': rangeJoin(intervalBare), 'prefix + ASOF': DUCKDB_PREFIX },
   postgres: { 'LATERAL + index': PG_LATERAL, correlated: correlated(interval), 'range join': rangeJoin(interval) },
-  mysql: { correlated: correlated(intervalBare), 'range join': rangeJoin(intervalBare) },
-  spark: { 'range join': rangeJoin(intervalBare) },
+  mysql: { correlated: correlated(intervalBare), 'range join': rangeJoin(intervalBare), 'window frames': mysqlFrames() },
+  spark: { 'range join': rangeJoin(intervalBare), 'range join, broadcast labels': sparkBroadcast, 'window frames': sparkFrames() },
 };
 
 // ---------------------------------------------------------------------------
@@ -212,6 +262,10 @@ export interface EngineCase {
   readonly repeat: number;
   /** Also time fsql's plan lowered with the dialect's other aggregate strategies (default true). */
   readonly alternatives?: boolean;
+  /** Only these other strategies (FSQL_BENCH_ENGINES_STRATEGIES=join,correlated); all when undefined. */
+  readonly strategies?: readonly string[];
+  /** Only the hand-written queries whose names contain one of these (FSQL_BENCH_ENGINES_HAND); all when undefined. */
+  readonly hand?: readonly string[];
 }
 
 export interface QueryResult {
@@ -302,6 +356,7 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
     ];
     for (const aggregate of ['correlated', 'join', 'prefix', 'lateral'] as const) {
       if (aggregate === base.strategies.aggregate || c.alternatives === false) continue;
+      if (c.strategies !== undefined && !c.strategies.includes(aggregate)) continue;
       const dialect: Dialect = { ...base, strategies: { ...base.strategies, aggregate } };
       try {
         queries.push({ name: `fsql aggregate=${aggregate}`, kind: 'alternative', sql: new SqlPrinter(dialect).statement(lowerTraining(plan, dialect)), columns, at });
@@ -310,7 +365,7 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
         say(`  ${c.target}: aggregate=${aggregate} does not lower: ${(e as Error).message}\n`);
       }
     }
-    for (const [name, sql] of Object.entries(HAND[c.target] ?? {})) queries.push({ name: `hand ${name}`, kind: 'hand', sql, columns: handColumns, at: FEATURES.map((_f, j) => j) });
+    for (const [name, sql] of Object.entries(HAND[c.target] ?? {})) if (c.hand === undefined || c.hand.some((h) => name.includes(h))) queries.push({ name: `hand ${name}`, kind: 'hand', sql, columns: handColumns, at: FEATURES.map((_f, j) => j) });
 
     // Rounds: each query once per round, in turn, so that a change in the machine's load is spread over all of them.
     const runs = new Map<string, number[]>();
@@ -401,6 +456,8 @@ export interface EnginesOptions {
   readonly only?: readonly string[];
   readonly timeoutSeconds: number;
   readonly alternatives: boolean;
+  readonly strategies?: readonly string[];
+  readonly hand?: readonly string[];
 }
 
 export function enginesOptionsFromEnv(quick = false): EnginesOptions {
@@ -414,6 +471,8 @@ export function enginesOptionsFromEnv(quick = false): EnginesOptions {
     only: list(env['FSQL_BENCH_ENGINES_ONLY']),
     timeoutSeconds: Number(env['FSQL_BENCH_ENGINES_TIMEOUT'] ?? 1800),
     alternatives: env['FSQL_BENCH_ENGINES_ALTERNATIVES'] !== '0',
+    strategies: list(env['FSQL_BENCH_ENGINES_STRATEGIES']),
+    hand: list(env['FSQL_BENCH_ENGINES_HAND']),
   };
 }
 
@@ -433,7 +492,7 @@ export async function runEnginesWorkload(o: EnginesOptions): Promise<unknown> {
     for (const events of o.events) {
       console.error(`${b.label}: ${fmt(events)} events, ${fmt(o.labels)} labels, ${fmt(o.users)} users`);
       try {
-        const r = await inChild({ target: b.target, url, events, labels: o.labels, users: o.users, repeat: o.repeat, alternatives: o.alternatives }, o.timeoutSeconds * 1000);
+        const r = await inChild({ target: b.target, url, events, labels: o.labels, users: o.users, repeat: o.repeat, alternatives: o.alternatives, strategies: o.strategies, hand: o.hand }, o.timeoutSeconds * 1000);
         if (r) results.push(r);
         else skipped.push({ target: b.target, reason: `${fmt(events)} events: stopped after ${o.timeoutSeconds} s` });
       } catch (e) {

@@ -176,7 +176,7 @@ export async function runApply(path: string, options: ApplyCommandOptions, io: R
       }
       for (const s of out.sources) {
         const what =
-          s.action === 'loaded' ? `loaded ${plural(s.rows ?? 0, 'row')}` : s.action === 'unchanged' ? `unchanged (${plural(s.rows ?? 0, 'row')})` : s.action === 'created' ? 'stream table created' : s.action === 'kept' ? 'stream table kept' : 'table checked';
+          s.action === 'loaded' ? `loaded ${plural(s.rows ?? 0, 'row')}` : s.action === 'in place' ? `read in place (${plural(s.rows ?? 0, 'row')} checked)` : s.action === 'unchanged' ? `unchanged (${plural(s.rows ?? 0, 'row')}${s.inPlace ? ', read in place' : ''})` : s.action === 'created' ? 'stream table created' : s.action === 'kept' ? 'stream table kept' : 'table checked';
         io.stdout(`  source ${s.source}: ${what}\n`);
       }
       if (out.fitted.length > 0) io.stdout(`  fitted ${out.fitted.map((f) => versionRef(f.feature, f.version)).join(', ')}\n`);

@@ -15,6 +15,13 @@ export interface EngineCapabilities {
   readonly viewsAcrossDatabases: boolean;
   /** DDL (CREATE TABLE, CREATE VIEW) may run inside a transaction and is rolled back with it. */
   readonly transactionalDdl: boolean;
+  /**
+   * A Parquet FILE source can be a view over the file itself (`Engine.readParquetSql`)
+   * instead of a copy: apply checks the rows with one query and pins the
+   * file's size, times and hash (docs/runtime.md). CSV and JSONL are always
+   * copied (fsql's readers and the engine's disagree on what some text means).
+   */
+  readonly readsFilesInPlace: boolean;
 }
 
 export interface EngineBackend {
@@ -60,7 +67,7 @@ registerEngine({
   label: 'SQLite',
   location: 'file',
   defaultFile: 'offline.db',
-  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true, readsFilesInPlace: false },
   open: async (path, options) => (await import('./sqlite.js')).openSqlite(path, options),
 });
 
@@ -69,7 +76,7 @@ registerEngine({
   label: 'DuckDB',
   location: 'file',
   defaultFile: 'offline.duckdb',
-  capabilities: { multiProcess: false, viewsAcrossDatabases: true, transactionalDdl: true },
+  capabilities: { multiProcess: false, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: true },
   open: async (path) => (await import('./duckdb.js')).openDuckdb(path),
 });
 
@@ -80,7 +87,7 @@ registerEngine({
   defaultFile: '',
   // Many connections at once (serve --workers, an ingest beside a server); views read tables of any schema
   // (TABLE sources in place); CREATE TABLE / VIEW / INDEX roll back with the transaction.
-  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: false },
   open: async (url, options) => (await import('./postgres.js')).openPostgres(url, options),
 });
 
@@ -91,7 +98,7 @@ registerEngine({
   defaultFile: '',
   // Many connections at once; views read tables of any database (TABLE sources in place); but every CREATE / DROP
   // commits on its own: apply stages new tables and swaps them in (RENAME TABLE) instead of rolling back.
-  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false, readsFilesInPlace: false },
   open: async (url, options) => (await import('./mysql.js')).openMysql(url, options),
 });
 
@@ -102,6 +109,6 @@ registerEngine({
   defaultFile: '',
   // A Spark Connect server (`offline.url` = sc://host:port) takes many sessions at once; views read tables of any
   // database (TABLE sources in place); but Spark has no transactions at all: apply stages new tables and swaps them in.
-  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false, readsFilesInPlace: false },
   open: async (url, options) => (await import('./spark.js')).openSpark(url, options),
 });

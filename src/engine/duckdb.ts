@@ -231,6 +231,10 @@ export class DuckdbEngine implements Engine {
     }
   }
 
+  readParquetSql(path: string): string {
+    return `read_parquet(${quoteString(path)})`;
+  }
+
   async execute(sql: string): Promise<void> {
     this.indexed.clear();
     await this.serial((c) => c.run(sql));

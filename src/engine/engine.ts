@@ -96,6 +96,13 @@ export interface Engine {
    * declared columns with it.
    */
   tableColumns?(name: readonly string[]): Promise<readonly TableColumn[] | undefined>;
+  /**
+   * The table expression that reads a Parquet file in place (DuckDB:
+   * `read_parquet('/abs/path')`), for an engine whose capabilities say
+   * `readsFilesInPlace`; the select list over it comes from
+   * store/files/parquet.ts (`checkParquetInPlace`).
+   */
+  readParquetSql?(path: string): string;
   /** Releases the engine; later calls throw. Closing twice is harmless. */
   close(): Promise<void>;
 }

@@ -22,7 +22,7 @@
  * replace the old tables (DROP, RENAME) before the views are recreated.
  */
 import { createHash } from 'node:crypto';
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { keyOf, versionKey, type Catalog, type ColumnInfo, type FeatureInfo, type SourceInfo } from '../check/catalog.js';
 import { checkProject, type ProjectFile } from '../check/project.js';
@@ -36,6 +36,8 @@ import { featureStatistics, fittedParameters, summarize } from '../plan/statisti
 import { planFit, planMaterialize, planTraining, viewsInOrder } from '../plan/build.js';
 import type { Plan } from '../plan/ir.js';
 import { notRegularFile, readSourceFileBatches } from '../store/files/read.js';
+import { checkParquetInPlace } from '../store/files/parquet.js';
+import { fileChange, filePins, fileStamp, FILES_TABLE, hashFile } from './files-in-place.js';
 import { featuresToFit, RegistryError, type ApplyPlan, type ApplyResult, type FittedExtra, type StatisticsExtra } from '../store/registry/registry.js';
 import { RuntimeError } from './errors.js';
 import { refreshAfterFit } from './materialize.js';
@@ -58,9 +60,15 @@ export interface ApplyOptions {
 export interface SourceLoad {
   readonly source: string;
   readonly kind: 'file' | 'table' | 'stream';
-  /** `loaded`: rows read from the file; `unchanged`: the file was loaded before and did not change; `created` / `kept`: a stream's table; `checked`: a TABLE source. */
-  readonly action: 'loaded' | 'unchanged' | 'created' | 'kept' | 'checked';
+  /**
+   * `loaded`: rows read from the file; `in place`: the file's rows checked and the source made a view over the file
+   * (DuckDB, Parquet); `unchanged`: the file was loaded (or checked) before and did not change; `created` / `kept`:
+   * a stream's table; `checked`: a TABLE source.
+   */
+  readonly action: 'loaded' | 'in place' | 'unchanged' | 'created' | 'kept' | 'checked';
   readonly rows?: number;
+  /** The source is a view over its file (read in place), not a copy. */
+  readonly inPlace?: boolean;
 }
 
 /**
@@ -145,13 +153,16 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
 
   async function applyPlanned(): Promise<ApplyOutcome> {
     const outcome = await ws.exclusive(async () => {
-      const engine = await ws.engine();
+      const engine = await ws.engine({ unchecked: true });
       return engine.transaction(async () => {
         // Another apply committed since this plan (while this one waited for the offline database's lock, or
         // in another checkout of a shared registry): plan again on what it registered.
         if ((await ws.registry.lastApply()) !== plan.basedOn) ({ plan, catalog } = await planned());
         await ensureBookkeeping(engine);
         const sources: SourceLoad[] = [];
+        // In-place sources the project no longer declares keep their view (registered versions may read it) while
+        // their file holds what was checked; a changed or missing file takes the view away (like a dropped table).
+        await forgetChangedPins(engine, catalog);
         // Without transactional DDL (MySQL, Spark) nothing rolls back: FILE sources load into stage tables first, so a
         // bad file leaves every table and view as it was; the stage tables replace the old ones after.
         const staged = engineBackend(engine.target).capabilities.transactionalDdl ? undefined : await stageFiles(ws, engine, catalog, options, progress);
@@ -191,6 +202,8 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         }
         // A TABLE source read through a view (a table of another name, or in an attached database) cannot be indexed.
         const viewed = new Set(Object.values(catalog.relations).filter((r) => r.kind === 'source' && r.origin.kind === 'table' && !isOwnName(r, r.origin.name)).map((r) => keyOf(r.name)));
+        // Nor can a FILE source read in place (a view over the file).
+        for (const x of sources) if (x.action === 'in place' || x.inPlace) viewed.add(keyOf(x.source));
         const indexes = indexesFor(catalog, previewPlans(catalog)).filter((spec) => !viewed.has(keyOf(spec.table)));
         for (const [i, spec] of indexes.entries()) {
           progress({ step: 'creating indexes', done: i, total: indexes.length, unit: 'index' });
@@ -202,7 +215,7 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         const fitted: FittedExtra[] = [];
         const statistics: StatisticsExtra[] = [];
         // Profiles are redone when data or definitions changed; otherwise the recorded ones still hold.
-        const changed = sources.some((x) => x.action === 'loaded' || x.action === 'created') || plan.items.some((i) => i.status === 'added' || i.status === 'updated');
+        const changed = sources.some((x) => x.action === 'loaded' || x.action === 'in place' || x.action === 'created') || plan.items.some((i) => i.status === 'added' || i.status === 'updated');
         // The project's feature versions as they compute (an unchanged registered one from what it pinned); retired ones not at all.
         const features = Object.values(catalog.features)
           .flat()
@@ -278,6 +291,11 @@ async function ensureBookkeeping(engine: Engine): Promise<void> {
      CREATE TABLE IF NOT EXISTS ${q(VIEWS_TABLE)} (name TEXT PRIMARY KEY);
      CREATE TABLE IF NOT EXISTS ${q(STREAMS_TABLE)} (source TEXT PRIMARY KEY, columns TEXT NOT NULL)`,
   );
+  if (engineBackend(engine.target).capabilities.readsFilesInPlace) {
+    await engine.execute(
+      `CREATE TABLE IF NOT EXISTS ${q(FILES_TABLE)} (source TEXT PRIMARY KEY, path TEXT NOT NULL, size BIGINT NOT NULL, mtime TEXT NOT NULL, ctime TEXT NOT NULL, sha256 TEXT NOT NULL)`,
+    );
+  }
 }
 
 async function dropViews(engine: Engine): Promise<void> {
@@ -361,6 +379,7 @@ async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, optio
     case 'file': {
       const done = staged?.get(keyOf(r.name));
       if (done) return swapIn(engine, r, done);
+      if (readsInPlace(ws, engine, r.origin.path, r.origin.format)) return fileInPlace(ws, engine, r, r.origin.path, options, progress);
       return (await loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress)).load;
     }
     case 'table':
@@ -375,6 +394,38 @@ async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, optio
  * instead, leaving the recording of the load to `swapIn`.
  */
 async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: string, format: 'CSV' | 'JSONL' | 'PARQUET', options: ApplyOptions, progress: OnProgress, stage?: string): Promise<StagedLoad> {
+  const { path, stat } = checkFilePath(ws, r, file);
+  // A hash of what identifies the load: plain hex, the same text in every engine's string literal (JSON's
+  // backslashes and quotes are escapes in Spark's and MySQL's literals).
+  const fingerprint = createHash('sha256').update(JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) })).digest('hex');
+  const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, keyOf(r.name))}`);
+  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [engine.schema, r.name]))) {
+    return { load: { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) } };
+  }
+  const into = stage ?? r.name;
+  // Read in place before (a view over the file): the view goes, and so does its pin.
+  if (stage === undefined) await dropInPlace(engine, r.name);
+  // Rows of a total for Parquet (its footer has the count); rows and bytes of the file's size for CSV and JSONL.
+  const step = `loading ${r.name}`;
+  progress({ step, done: 0, unit: 'row', bytes: { done: 0, total: stat.size } });
+  await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, into)}`);
+  await engine.createTable(into, r.columns);
+  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(into, r.columns, rows), {
+    onProgress: (p) => progress({ step, done: p.rows, unit: 'row', ...(p.totalRows !== undefined ? { total: p.totalRows } : {}), ...(p.bytes !== undefined && p.totalBytes !== undefined ? { bytes: { done: p.bytes, total: p.totalBytes } } : {}) }),
+  });
+  if ('errors' in result) {
+    throw new RuntimeError('bad_rows', `source ${r.name}: ${file} has invalid rows; nothing was loaded`, {
+      rowErrors: result.errors.map((e) => ({ ...e, file })),
+    });
+  }
+  if (stage === undefined) await recordLoad(engine, r, fingerprint, result.rowCount);
+  progress({ step, done: result.rowCount, total: result.rowCount, unit: 'row', end: true });
+  const load: SourceLoad = { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
+  return stage === undefined ? { load } : { load, stage: { table: stage, fingerprint } };
+}
+
+/** A FILE path's absolute path and stat, after refusing one outside the allowed folders, missing, or not a regular file. */
+function checkFilePath(ws: Workspace, r: SourceInfo, file: string): { path: string; stat: Stats } {
   const path = resolve(ws.dir, file);
   const outside = outsideAllowed(path, ws.dir, ws.config.files.allow);
   if (outside !== undefined) {
@@ -393,31 +444,89 @@ async function loadFile(ws: Workspace, engine: Engine, r: SourceInfo, file: stri
   if (special !== undefined) {
     throw new RuntimeError('bad_rows', `source ${r.name}: FILE '${file}' is ${special}, not a regular file`, { rowErrors: [{ file, reason: `${special}, not a regular file` }] });
   }
-  // A hash of what identifies the load: plain hex, the same text in every engine's string literal (JSON's
-  // backslashes and quotes are escapes in Spark's and MySQL's literals).
-  const fingerprint = createHash('sha256').update(JSON.stringify({ size: stat.size, mtime: stat.mtimeMs, format, columns: columnsKey(r.columns) })).digest('hex');
-  const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, keyOf(r.name))}`);
-  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && (await tableExists(engine, [engine.schema, r.name]))) {
-    return { load: { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']) } };
+  return { path, stat };
+}
+
+/**
+ * The FILE source is read in place: the engine can (`readsFilesInPlace`), fsql.json does not say
+ * `"files": { "inPlace": false }`, the file is Parquet, and its path is one file (no glob: a
+ * glob's files would have to be pinned one by one, and the set of them can change).
+ */
+function readsInPlace(ws: Workspace, engine: Engine, file: string, format: 'CSV' | 'JSONL' | 'PARQUET'): boolean {
+  return engineBackend(engine.target).capabilities.readsFilesInPlace && engine.readParquetSql !== undefined && ws.config.files.inPlace && format === 'PARQUET' && !/[*?[]/.test(file);
+}
+
+/**
+ * A Parquet FILE source read in place: the file's rows are checked by the rules
+ * a load applies (one query; the first bad rows with their reasons), then the
+ * source becomes a view over the file, and the file's size, times and SHA-256
+ * are pinned (files-in-place.ts) so that nothing reads it once it changed.
+ * An unchanged file (same size and times, or the same hash) is not checked again.
+ */
+async function fileInPlace(ws: Workspace, engine: Engine, r: SourceInfo, file: string, options: ApplyOptions, progress: OnProgress): Promise<SourceLoad> {
+  const { path } = checkFilePath(ws, r, file);
+  const key = keyOf(r.name);
+  const fingerprint = createHash('sha256').update(JSON.stringify({ inPlace: path, format: 'PARQUET', columns: columnsKey(r.columns) })).digest('hex');
+  const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, key)}`);
+  const pin = (await filePins(engine)).find((p) => p.source === key);
+  if (!options.reload && known[0]?.['fingerprint'] === fingerprint && pin !== undefined && pin.path === path && (await fileChange(pin)) === undefined && (await relationKind(engine, r.name)) === 'VIEW') {
+    return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']), inPlace: true };
   }
-  const into = stage ?? r.name;
-  // Rows of a total for Parquet (its footer has the count); rows and bytes of the file's size for CSV and JSONL.
-  const step = `loading ${r.name}`;
-  progress({ step, done: 0, unit: 'row', bytes: { done: 0, total: stat.size } });
-  await engine.execute(`DROP TABLE IF EXISTS ${ownIn(engine, into)}`);
-  await engine.createTable(into, r.columns);
-  const result = await readSourceFileBatches(path, format, r.columns, 10_000, (rows) => engine.insertRows(into, r.columns, rows), {
-    onProgress: (p) => progress({ step, done: p.rows, unit: 'row', ...(p.totalRows !== undefined ? { total: p.totalRows } : {}), ...(p.bytes !== undefined && p.totalBytes !== undefined ? { bytes: { done: p.bytes, total: p.totalBytes } } : {}) }),
-  });
-  if ('errors' in result) {
+  const step = `checking ${r.name} in place`;
+  const before = fileStamp(path);
+  progress({ step, done: 0, unit: 'row' });
+  const [sha256, checked] = await Promise.all([hashFile(path), checkParquetInPlace(path, r.columns)]);
+  if ('errors' in checked) {
     throw new RuntimeError('bad_rows', `source ${r.name}: ${file} has invalid rows; nothing was loaded`, {
-      rowErrors: result.errors.map((e) => ({ ...e, file })),
+      rowErrors: checked.errors.map((e) => ({ ...e, file })),
     });
   }
-  if (stage === undefined) await recordLoad(engine, r, fingerprint, result.rowCount);
-  progress({ step, done: result.rowCount, total: result.rowCount, unit: 'row', end: true });
-  const load: SourceLoad = { source: r.name, kind: 'file', action: 'loaded', rows: result.rowCount };
-  return stage === undefined ? { load } : { load, stage: { table: stage, fingerprint } };
+  const after = fileStamp(path);
+  if (before === undefined || after === undefined || JSON.stringify(before) !== JSON.stringify(after)) {
+    throw new RuntimeError('bad_rows', `source ${r.name}: ${file} changed while apply was checking it; nothing was loaded: apply again once it is written`, {
+      rowErrors: [{ file, reason: 'the file changed while it was being checked' }],
+    });
+  }
+  const kind = await relationKind(engine, r.name);
+  if (kind === 'VIEW') await engine.execute(`DROP VIEW ${ownIn(engine, r.name)}`);
+  else if (kind !== undefined) await engine.execute(`DROP TABLE ${ownIn(engine, r.name)}`);
+  await engine.execute(`CREATE VIEW ${ownIn(engine, r.name)} AS SELECT ${checked.select} FROM ${engine.readParquetSql!(path)}`);
+  await recordLoad(engine, r, fingerprint, checked.rowCount);
+  await engine.execute(`DELETE FROM ${q(FILES_TABLE)} WHERE source = ${s(engine, key)}`);
+  await engine.execute(
+    `INSERT INTO ${q(FILES_TABLE)} (source, path, size, mtime, ctime, sha256) VALUES (${s(engine, key)}, ${s(engine, path)}, ${after.size}, ${s(engine, after.mtime)}, ${s(engine, after.ctime)}, ${s(engine, sha256)})`,
+  );
+  progress({ step, done: checked.rowCount, total: checked.rowCount, unit: 'row', end: true });
+  return { source: r.name, kind: 'file', action: 'in place', rows: checked.rowCount, inPlace: true };
+}
+
+/** `BASE TABLE`, `VIEW`, or undefined when the engine's schema has no relation of that name. */
+async function relationKind(engine: Engine, name: string): Promise<string | undefined> {
+  const rows = await engine.query(`SELECT table_type FROM information_schema.tables WHERE table_schema = ${s(engine, engine.schema)} AND lower(table_name) = lower(${s(engine, name)})`);
+  return rows.length === 0 ? undefined : String(rows[0]!['table_type']);
+}
+
+/** A FILE source that was read in place and is now copied: its view and its pin go. */
+async function dropInPlace(engine: Engine, name: string): Promise<void> {
+  if (!engineBackend(engine.target).capabilities.readsFilesInPlace) return;
+  if ((await relationKind(engine, name)) === 'VIEW') await engine.execute(`DROP VIEW ${ownIn(engine, name)}`);
+  await engine.execute(`DELETE FROM ${q(FILES_TABLE)} WHERE source = ${s(engine, keyOf(name))}`);
+}
+
+/**
+ * Pins of sources the project no longer reads in place: kept while the file
+ * holds what was checked (the view stays for registered versions reading it);
+ * a changed or missing file takes the view, the pin and the load record away.
+ */
+async function forgetChangedPins(engine: Engine, catalog: Catalog): Promise<void> {
+  for (const pin of await filePins(engine)) {
+    const r = catalog.relations[pin.source];
+    if (r?.kind === 'source' && r.origin.kind === 'file') continue;
+    if ((await fileChange(pin)) === undefined) continue;
+    if ((await relationKind(engine, pin.source)) === 'VIEW') await engine.execute(`DROP VIEW ${ownIn(engine, pin.source)}`);
+    await engine.execute(`DELETE FROM ${q(FILES_TABLE)} WHERE source = ${s(engine, pin.source)}`);
+    await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, pin.source)}`);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
  * {
  *   "offline": { "engine": "sqlite", "path": ".fsql/offline.db", "attach": { "crm": "crm.db" } },
  *   "online":  { "store": "sqlite", "path": ".fsql/online.db" },   (or { "store": "redis", "url": "redis://…", "keyPrefix": "fsql:" })
- *   "files":   { "allow": ["/data/exports"] },
+ *   "files":   { "allow": ["/data/exports"], "inPlace": true },
  *   "server":  { "host": "127.0.0.1", "port": 8080, "tokenEnv": "FSQL_TOKEN", "bodyLimitBytes": 10485760 },
  *   "registry": { "url": "postgres://fsql@db.internal/features" },   (a shared registry; default: .fsql/registry.db)
  *   "busyTimeoutMs": 60000
@@ -80,6 +80,7 @@ const schema = z
     files: z
       .object({
         allow: z.array(z.string().min(1, 'a folder path cannot be empty')).optional(),
+        inPlace: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -164,7 +165,11 @@ export interface ProjectConfig {
    * Folders outside the project that FILE sources may read (absolute): by
    * default none, so a FILE path names a file inside the project folder.
    */
-  readonly files: { readonly allow: readonly string[] };
+  readonly files: {
+    readonly allow: readonly string[];
+    /** Read Parquet FILE sources in place on an engine that can (DuckDB) instead of copying them (default true; docs/runtime.md). */
+    readonly inPlace: boolean;
+  };
   readonly server: {
     readonly host: string;
     readonly port: number;
@@ -230,7 +235,7 @@ export function loadConfig(dir: string): ProjectConfig {
     ...(c.kafka !== undefined ? { kafka: kafkaConfig(file, c.kafka) } : {}),
     registry: registryConfig(file, root, c.registry?.url),
     busyTimeoutMs: c.busyTimeoutMs ?? 60_000,
-    files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))) },
+    files: { allow: (c.files?.allow ?? []).map((p) => resolve(at(p))), inPlace: c.files?.inPlace ?? true },
     server: {
       host: c.server?.host ?? '127.0.0.1',
       port: c.server?.port ?? 8080,

@@ -17,6 +17,8 @@ export type RuntimeErrorCode =
   | 'missing_table'
   /** A STREAM source's columns changed in a way that would lose stored events. */
   | 'stream_changed'
+  /** A file a FILE source reads in place (DuckDB) changed or went since apply checked it: apply again. */
+  | 'file_changed'
   | 'unknown_entity'
   | 'unknown_source'
   | 'unknown_feature'

@@ -17,6 +17,7 @@ import { indexesFor } from '../sql/indexes.js';
 import { keyParameter, timeParameter, type MaterializeOptions, type TimeBindings } from '../sql/lower-plan.js';
 import type { SqlExpr } from '../sql/ast.js';
 import { MICROS_PER_DAY } from '../values/time.js';
+import { relationStatistics as gatherStatistics } from './relation-statistics.js';
 import type { Engine, Row, Table, Value } from '../engine/engine.js';
 
 export type { Table };
@@ -50,14 +51,21 @@ export async function createIndexes(engine: Engine, catalog: Catalog, plans: rea
   for (const spec of indexesFor(catalog, plans)) await engine.createIndex(spec.table, spec.columns);
 }
 
+/**
+ * Training sets and ad-hoc spines are compiled with statistics of the data
+ * where the engine's dialect chooses its windowed-aggregate strategy from
+ * them (src/runtime/relation-statistics.ts): one small query first.
+ */
 export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
-  const { sql } = compilePlan(plan, engine.target, times);
+  const relationStatistics = await gatherStatistics(engine, plan, times);
+  const { sql } = compilePlan(plan, engine.target, times, relationStatistics ? { relationStatistics } : {});
   return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
 }
 
 /** A training set's rows in batches (`Engine.queryBatches`): for sets larger than memory. Resolves to the row count. */
 export async function streamTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings, onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number> {
-  const { sql } = compilePlan(plan, engine.target, times);
+  const relationStatistics = await gatherStatistics(engine, plan, times);
+  const { sql } = compilePlan(plan, engine.target, times, relationStatistics ? { relationStatistics } : {});
   return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
 }
 
@@ -78,7 +86,8 @@ export async function streamSpine(engine: Engine, plan: SpinePlan, rows: readonl
   try {
     const numbered = rows.map((r, i) => ({ ...r, [s.rowColumn]: i + 1 }));
     await engine.insertRows(s.table, columns, numbered);
-    const { sql } = compilePlan(plan, engine.target);
+    const relationStatistics = await gatherStatistics(engine, plan);
+    const { sql } = compilePlan(plan, engine.target, {}, relationStatistics ? { relationStatistics } : {});
     return await engine.queryBatches(sql, plan.columns, onBatch, batchRows);
   } finally {
     await engine.execute(`DROP TABLE IF EXISTS ${name(engine, s.table)}`);

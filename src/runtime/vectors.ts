@@ -58,9 +58,11 @@ function withoutEmptyFeatures(s: EntitySnapshot, lazy = false): EntitySnapshot {
   if (keep.length === s.features.length) return lazy ? s : { ...s, rows: [...source] };
   const features = keep.map((i) => s.features[i]!);
   const pick = (r: SnapshotRow): SnapshotRow => ({ key: r.key, features: keep.map((i) => r.features[i]!) });
-  if (!lazy) return { ...s, features, rows: [...source].map(pick) };
+  const table = s.table ? { table: { ...s.table, features: keep.map((i) => s.table!.features[i]!) } } : {};
+  if (!lazy) return { ...s, ...table, features, rows: [...source].map(pick) };
   return {
     ...s,
+    ...table,
     features,
     rows: {
       *[Symbol.iterator]() {

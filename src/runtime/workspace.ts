@@ -20,6 +20,7 @@ import { Registry, registryPath } from '../store/registry/registry.js';
 import { ProjectNotFoundError } from '../project/files.js';
 import { loadConfig, STATE_DIR, type ProjectConfig } from './config.js';
 import { RuntimeError } from './errors.js';
+import { verifyFilesInPlace } from './files-in-place.js';
 import { registeredCatalog, type RegisteredCatalog } from './registered-catalog.js';
 
 export interface OpenOptions {
@@ -129,9 +130,18 @@ export class Workspace {
    * apply loaded: a RuntimeError `engine_not_applied` otherwise (say
    * `--engine duckdb` on a project applied with SQLite), and nothing is
    * created. A database that cannot be opened (not one, or locked by another
-   * process) is a RuntimeError `cannot_open`.
+   * process) is a RuntimeError `cannot_open`. Each call first verifies the
+   * files that FILE sources read in place (DuckDB): a file changed since
+   * apply checked it is a RuntimeError `file_changed` (files-in-place.ts);
+   * `unchecked` is for apply itself, which checks them again.
    */
-  engine(): Promise<Engine> {
+  async engine(options: { readonly unchecked?: boolean } = {}): Promise<Engine> {
+    const engine = await this.openEngine();
+    if (!options.unchecked) await verifyFilesInPlace(engine, shellWord(this.dir));
+    return engine;
+  }
+
+  private openEngine(): Promise<Engine> {
     if (this.closed) return Promise.reject(new Error('the workspace is closed'));
     this.engineOpening ??= (async () => {
       const { engine: target, path } = this.config.offline;

@@ -39,6 +39,13 @@ export type SqlExpr =
   | { readonly k: 'running_max'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
   /** SUM(e) OVER (PARTITION BY … ORDER BY … ROWS UNBOUNDED PRECEDING): a running total (prefix sums of windowed aggregates). */
   | { readonly k: 'running_sum'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
+  /**
+   * `agg OVER (PARTITION BY … ORDER BY order RANGE BETWEEN … AND …)`: an aggregate over the rows whose
+   * order value (a TIMESTAMP) lies in a frame ending at the row's own (windowed MIN / MAX / COUNT(DISTINCT)
+   * over events ∪ spine, src/sql/lower-frames.ts). The frame starts `precedingMicros` before the row's value
+   * (unbounded when absent) and ends at it, peers included — or 1 µs before it with `excludeCurrent`.
+   */
+  | { readonly k: 'framed'; readonly agg: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly order: SqlExpr; readonly precedingMicros?: number; readonly excludeCurrent: boolean }
   /** LAG(e) OVER (PARTITION BY … ORDER BY …): the previous row's value, NULL on a partition's first row. */
   | { readonly k: 'lag'; readonly e: SqlExpr; readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrder[] }
   /** `CAST(e AS <the target's type>)` of a value already of that fsql type (a DuckDB HUGEINT running total back to BIGINT). */

@@ -7,7 +7,8 @@
 import type { FitPlan, MaterializePlan, Plan, SpinePlan, TrainingPlan, ViewPlan } from '../plan/ir.js';
 import type { TargetName } from './dialect.js';
 import { dialectFor } from './dialects/index.js';
-import { lowerFit, lowerMaterialize, lowerSpine, lowerTraining, lowerView, type MaterializeOptions, type MaterializeStatement, type TimeBindings } from './lower-plan.js';
+import { lowerFit, lowerMaterialize, lowerSpine, lowerStatistics, lowerTraining, lowerView, type MaterializeOptions, type MaterializeStatement, type StatisticsCandidate, type TimeBindings } from './lower-plan.js';
+import type { RelationStatistics } from './choose-aggregate.js';
 import type { SqlExpr } from './ast.js';
 import { SqlPrinter } from './print.js';
 
@@ -22,6 +23,20 @@ export interface CompiledSql {
 export interface CompileOptions {
   /** Materialize: only these entity keys, as literals or (with `parameters`) as bound parameters. */
   readonly materialize?: MaterializeOptions;
+  /**
+   * Training sets and ad-hoc spines: statistics of the data (gathered by the
+   * runtime with `compileStatistics`), by which a dialect with cost constants
+   * chooses running totals or the range join per lookup group. Without them
+   * the dialect's fixed strategy. Never changes a value, only the plan.
+   */
+  readonly relationStatistics?: readonly RelationStatistics[];
+}
+
+/** The statistics query of a training or spine plan for a target (`lowerStatistics`), or undefined when the target does not choose from statistics. */
+export function compileStatistics(plan: TrainingPlan | SpinePlan, target: TargetName, times: TimeBindings = {}): { sql: string; candidates: StatisticsCandidate[] } | undefined {
+  const dialect = dialectFor(target);
+  const lowered = lowerStatistics(plan, dialect, times);
+  return lowered && { sql: new SqlPrinter(dialect).statement(lowered.statement), candidates: lowered.candidates };
 }
 
 /** Lowers and prints one plan for a target. */
@@ -36,13 +51,13 @@ export function compilePlan(plan: Plan, target: TargetName, times: TimeBindings 
 function lowerAny(plan: Plan, dialect: ReturnType<typeof dialectFor>, times: TimeBindings, options: CompileOptions) {
   switch (plan.kind) {
     case 'training':
-      return lowerTraining(plan as TrainingPlan, dialect, times);
+      return lowerTraining(plan as TrainingPlan, dialect, times, options.relationStatistics);
     case 'materialize':
       return lowerMaterialize(plan as MaterializePlan, dialect, times, options.materialize ?? {});
     case 'fit':
       return lowerFit(plan as FitPlan, dialect, times);
     case 'spine':
-      return lowerSpine(plan as SpinePlan, dialect);
+      return lowerSpine(plan as SpinePlan, dialect, options.relationStatistics);
     default:
       return lowerView(plan as ViewPlan);
   }

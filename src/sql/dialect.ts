@@ -6,6 +6,7 @@
  */
 import type { DatePart, ScalarType } from '../check/catalog.js';
 import type { SqlExpr } from './ast.js';
+import type { AggregateCosts } from './choose-aggregate.js';
 import { dateText, timestampText } from '../values/time.js';
 
 export type TargetName = 'sqlite' | 'duckdb' | 'postgres' | 'mysql' | 'spark' | 'bigquery' | 'snowflake' | 'trino';
@@ -79,6 +80,12 @@ export interface Dialect {
    * Without it: `ROW_NUMBER() OVER (window)`.
    */
   rowNumber?(window: string): string;
+  /**
+   * Optional: the offset of a `RANGE BETWEEN <offset> PRECEDING` window frame
+   * over a TIMESTAMP order key, `micros` microseconds (SQLite: the integer;
+   * DuckDB: an INTERVAL). Needed by `strategies.frames`.
+   */
+  rangeOffset?(micros: number): string;
   readonly capabilities: {
     /** `ORDER BY x NULLS FIRST`; otherwise emulated with an `x IS NULL` key. */
     readonly nullsOrdering: boolean;
@@ -117,6 +124,31 @@ export interface Dialect {
      * join grouped by spine row; entity spines take the `join` path.
      */
     readonly aggregate: 'correlated' | 'join' | 'prefix' | 'lateral';
+    /**
+     * Windowed aggregates of a label or ad-hoc spine (many times) read from
+     * window frames over the relation's rows ∪ the spine's probe times,
+     * `agg OVER (PARTITION BY key ORDER BY time RANGE BETWEEN w − 1 µs
+     * PRECEDING AND CURRENT ROW)` (src/sql/lower-frames.ts), instead of a
+     * range join: `minMax` for MIN / MAX (a segment tree on DuckDB, a sliding
+     * index on SQLite), `countDistinct` for COUNT(DISTINCT) (engines with
+     * DISTINCT window aggregates). Needs `rangeOffset`.
+     */
+    readonly frames?: { readonly minMax: boolean; readonly countDistinct: boolean };
+    /**
+     * With `aggregate: 'prefix'`: the engine's cost constants, by which a plan
+     * compiled with relation statistics (`CompileOptions.relationStatistics`)
+     * chooses running totals or the range join per lookup group
+     * (src/sql/choose-aggregate.ts). Without statistics, `prefix` as above.
+     */
+    readonly aggregateCosts?: AggregateCosts;
+    /**
+     * `join`: windowed aggregates of one relation and keys that differ only in
+     * their WHERE share one range join over the widest window, each WHERE
+     * folded into its aggregate as `CASE WHEN` (as `lateral` always does),
+     * instead of one range join per WHERE. For engines where each join is a
+     * shuffle and sort of the relation (Spark), not an index range scan.
+     */
+    readonly foldWhere?: boolean;
   };
 }
 

@@ -15,6 +15,8 @@ import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJo
 import { UnsupportedError, type Dialect } from './dialect.js';
 import { lowerExpr } from './lower-expr.js';
 import { transformItems } from './transform.js';
+import { frameable, framedAggregates } from './lower-frames.js';
+import { choosePrefix, estimateCost, type CandidateLookup, type RelationStatistics } from './choose-aggregate.js';
 
 /** Values for the plan's time parameters, as epoch microseconds. */
 export interface TimeBindings {
@@ -81,6 +83,11 @@ class Lowering {
    * grouped by key (`oneTimeLookups`), not a probe or range join per key.
    */
   oneTime: SqlExpr | undefined = undefined;
+
+  /** Statistics of the data (CompileOptions.relationStatistics): running totals or the range join per lookup group. */
+  statistics: readonly RelationStatistics[] | undefined = undefined;
+  /** The choices made from `statistics` (aggregateChoices). */
+  choices: AggregateChoice[] = [];
 
   /** `keys IN onlyKeys` over a relation's key columns, when only some keys are asked for. */
   keyFilter(s: EntitySpine, a: RelationAccess): SqlExpr | undefined {
@@ -308,14 +315,85 @@ interface LookupStage {
 function groupLookups(lookups: readonly Lookup[], foldWhere = false): Lookup[][] {
   const groups = new Map<string, Lookup[]>();
   for (const l of lookups) {
-    // `lateral`: aggregates that differ only in their WHERE share one subquery, each WHERE folded into its aggregate.
-    const where = foldWhere && l.kind === 'aggregate' && lowerExpr(l.value).k === 'agg' ? null : (l.where ?? null);
-    const k = JSON.stringify([l.kind, l.access, l.spineKeys, where, l.strictlyBefore ?? false], (key, value) => (key === 'span' ? undefined : value));
+    const k = groupKey(l, foldWhere);
     const g = groups.get(k);
     if (g) g.push(l);
     else groups.set(k, [l]);
   }
   return [...groups.values()];
+}
+
+/** The lookup group `l` falls in (`groupLookups`). */
+function groupKey(l: Lookup, foldWhere = false): string {
+  // `lateral`: aggregates that differ only in their WHERE share one subquery, each WHERE folded into its aggregate.
+  const where = foldWhere && l.kind === 'aggregate' && lowerExpr(l.value).k === 'agg' ? null : (l.where ?? null);
+  return JSON.stringify([l.kind, l.access, l.spineKeys, where, l.strictlyBefore ?? false], (key, value) => (key === 'span' ? undefined : value));
+}
+
+/** The statistics of a relation read through a lookup's keys, when the lowering has them. */
+function statisticsFor(low: Lowering, l: Lookup): RelationStatistics | undefined {
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  return low.statistics?.find((s) => s.relation === l.access.relation && same(s.keyColumns, l.access.keyColumns) && same(s.spineKeys, l.spineKeys));
+}
+
+/**
+ * With relation statistics and the dialect's cost constants: the ids of the
+ * prefixable lookups to read from running totals, chosen per lookup group
+ * (src/sql/choose-aggregate.ts); undefined without them (every prefixable lookup).
+ * A relation and keys without statistics keep running totals.
+ */
+function chosenPrefix(low: Lowering, lookups: readonly Lookup[], eligible: (l: Lookup) => boolean, framed: (l: Lookup) => boolean): Set<string> | undefined {
+  const costs = low.dialect.strategies.aggregateCosts;
+  if (low.statistics === undefined || costs === undefined) return undefined;
+  const chosen = new Set<string>();
+  const byRelation = new Map<string, Lookup[]>();
+  for (const l of lookups) {
+    // The lookups of the relation's range joins (those read from window frames are not).
+    if (l.kind !== 'aggregate' || !l.access.eventTime || (!eligible(l) && framed(l))) continue;
+    const k = JSON.stringify([l.access.relation, l.access.keyColumns, l.spineKeys]);
+    const ls = byRelation.get(k);
+    if (ls) ls.push(l);
+    else byRelation.set(k, [l]);
+  }
+  for (const ls of byRelation.values()) {
+    const stats = statisticsFor(low, ls[0]!);
+    if (stats === undefined) {
+      for (const l of ls) if (eligible(l)) chosen.add(l.id);
+      continue;
+    }
+    const candidates: CandidateLookup[] = ls.map((l) => ({
+      id: l.id,
+      group: groupKey(l),
+      prefixable: eligible(l),
+      ...(l.windowSeconds !== undefined ? { windowSeconds: l.windowSeconds } : {}),
+      probes: [`${l.access.availableAfterSeconds ?? 0}:${l.strictlyBefore === true}`, ...(l.windowSeconds !== undefined ? [`${(l.access.availableAfterSeconds ?? 0) + l.windowSeconds}:false`] : [])],
+    }));
+    const picked = choosePrefix(candidates, stats, costs);
+    for (const id of picked) chosen.add(id);
+    const all = new Set(candidates.filter((x) => x.prefixable).map((x) => x.id));
+    low.choices.push({ relation: stats.relation, prefix: [...picked], costs: { prefix: estimateCost(candidates, all, stats, costs), join: estimateCost(candidates, new Set(), stats, costs), chosen: estimateCost(candidates, picked, stats, costs) } });
+  }
+  return chosen;
+}
+
+/** What statistics chose for one relation and keys: the lookups read from running totals and the estimated costs. */
+export interface AggregateChoice {
+  readonly relation: string;
+  /** Ids of the lookups read from running totals (the others of the relation join). */
+  readonly prefix: readonly string[];
+  /** Estimated costs: every prefixable lookup from running totals, every one joined, and the choice. */
+  readonly costs: { readonly prefix: number; readonly join: number; readonly chosen: number };
+}
+
+/** The choices `lowerTraining` / `lowerSpine` make with these statistics (benchmarks, tests). */
+export function aggregateChoices(plan: TrainingPlan | SpinePlan, dialect: Dialect, statistics: readonly RelationStatistics[]): AggregateChoice[] {
+  const low = new Lowering(dialect, {});
+  low.manyTimes = true;
+  low.statistics = statistics;
+  low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  const needTime = (l: Lookup) => l.ttlSeconds !== undefined;
+  if (dialect.strategies.aggregate === 'prefix') chosenPrefix(low, plan.lookups, (l) => prefixable(l) && !needTime(l), (l) => !needTime(l) && frameable(l, dialect));
+  return low.choices;
 }
 
 function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[], needTime: (l: Lookup) => boolean): LookupStage {
@@ -332,7 +410,10 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
   // the other aggregates keep the range join.
   const usePrefix = d.strategies.aggregate === 'prefix' && low.manyTimes && low.onlyKeys === undefined;
   // Those lookups share one table of running totals per relation and keys, whatever their WHERE, window or AS OF.
-  const isPrefix = (l: Lookup) => usePrefix && prefixable(l) && !needTime(l);
+  const eligible = (l: Lookup) => usePrefix && prefixable(l) && !needTime(l);
+  // With statistics of the data, per lookup group: running totals or the range join, whichever is estimated cheaper.
+  const chosen = usePrefix ? chosenPrefix(low, lookups, eligible, (l) => low.manyTimes && low.onlyKeys === undefined && !needTime(l) && frameable(l, d)) : undefined;
+  const isPrefix = (l: Lookup) => eligible(l) && (chosen === undefined || chosen.has(l.id));
   const prefixGroups = new Map<string, Lookup[]>();
   for (const l of lookups.filter(isPrefix)) {
     const k = JSON.stringify([l.access, l.spineKeys]);
@@ -340,20 +421,38 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     if (group) group.push(l);
     else prefixGroups.set(k, [l]);
   }
+  // Windowed MIN / MAX (and COUNT(DISTINCT) where the engine has DISTINCT window aggregates) of a spine of many
+  // times: window frames over rows ∪ spine per relation and keys (src/sql/lower-frames.ts), not a range join.
+  const isFrame = (l: Lookup) => low.manyTimes && low.onlyKeys === undefined && !isPrefix(l) && !needTime(l) && frameable(l, d);
+  const frameGroups = new Map<string, Lookup[]>();
+  for (const l of lookups.filter(isFrame)) {
+    const k = JSON.stringify([l.access, l.spineKeys]);
+    const group = frameGroups.get(k);
+    if (group) group.push(l);
+    else frameGroups.set(k, [l]);
+  }
   // One time for every key of an entity spine (where the engine joins rather than probes): each relation is read once, grouped by key.
   const oneTime = low.oneTime !== undefined && d.strategies.aggregate !== 'correlated' ? low.oneTime : undefined;
   if (oneTime) oneTimeLookups(low, lookups, oneTime, needTime, { ctes, joins, firstItems, keysOn, timeColumn });
   const groups = oneTime
     ? []
-    : [...[...prefixGroups.values()].map((group) => ({ group, prefix: true })), ...groupLookups(lookups.filter((l) => !isPrefix(l)), d.strategies.aggregate === 'lateral').map((group) => ({ group, prefix: false }))];
+    : [
+        ...[...prefixGroups.values()].map((group) => ({ group, prefix: true, frames: false })),
+        ...[...frameGroups.values()].map((group) => ({ group, prefix: false, frames: true })),
+        ...groupLookups(lookups.filter((l) => !isPrefix(l) && !isFrame(l)), d.strategies.aggregate === 'lateral' || d.strategies.foldWhere === true).map((group) => ({ group, prefix: false, frames: false })),
+      ];
 
-  groups.forEach(({ group, prefix }, gi) => {
+  groups.forEach(({ group, prefix, frames }, gi) => {
     const first = group[0]!;
     const a = first.access;
     const g = `__g${gi + 1}`;
 
     if (prefix) {
       prefixAggregates(low, group, g, spineCte, { ctes, joins, firstItems, keysOn });
+      return;
+    }
+    if (frames) {
+      framedAggregates(low, group, g, spineCte, { ctes, joins, firstItems });
       return;
     }
 
@@ -415,7 +514,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
       // One range join for the group, reaching back as far as the widest window;
       // each aggregate counts only the rows inside its own window.
       const widest = group.some((l) => l.windowSeconds === undefined) || !a.eventTime ? undefined : Math.max(...group.map((l) => l.windowSeconds!));
-      // A group of several WHEREs (`lateral` only) reads the rows of any of them; each aggregate keeps its own with CASE WHEN.
+      // A group of several WHEREs (`lateral`, or `join` with `strategies.foldWhere`) reads the rows of any of them; each aggregate keeps its own with CASE WHEN.
       const sameWhere = group.every((l) => JSON.stringify(l.where ?? null, (key, value) => (key === 'span' ? undefined : value)) === JSON.stringify(first.where ?? null, (key, value) => (key === 'span' ? undefined : value)));
       const reach: Lookup = { ...first, windowSeconds: widest as number, ...(sameWhere ? {} : { where: undefined }) };
       const name = `${g}_agg`;
@@ -866,9 +965,10 @@ function timeOf(stage: LookupStage, l: Lookup, from: string): SqlExpr {
   return c ? col(c, from) : lit(null, 'TIMESTAMP');
 }
 
-export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeBindings = {}): SqlStatement {
+export function lowerTraining(plan: TrainingPlan, dialect: Dialect, times: TimeBindings = {}, statistics?: readonly RelationStatistics[]): SqlStatement {
   const low = new Lowering(dialect, times);
   low.manyTimes = true;
+  low.statistics = statistics;
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   const stage = lookupStage(low, '__spine', plan.lookups, (l) => l.ttlSeconds !== undefined);
   const r = '__r';
@@ -903,9 +1003,10 @@ function rowsSpine(s: RowsSpine): SqlSelect {
 }
 
 /** An ad-hoc spine's rows with their features, in the spine's order: a training set's lookups and transforms over given rows. */
-export function lowerSpine(plan: SpinePlan, dialect: Dialect): SqlStatement {
+export function lowerSpine(plan: SpinePlan, dialect: Dialect, statistics?: readonly RelationStatistics[]): SqlStatement {
   const low = new Lowering(dialect, {});
   low.manyTimes = true;
+  low.statistics = statistics;
   low.spineKeyNames = plan.spine.keys.map((k) => k.name);
   const stage = lookupStage(low, '__spine', plan.lookups, (l) => l.ttlSeconds !== undefined);
   const r = '__r';
@@ -924,6 +1025,79 @@ export function lowerSpine(plan: SpinePlan, dialect: Dialect): SqlStatement {
       orderBy: [{ e: col('__rid', r), desc: false, nulls: 'first' }],
     },
   };
+}
+
+/** A relation and keys whose statistics would choose between running totals and the range join (`lowerStatistics`). */
+export interface StatisticsCandidate {
+  readonly relation: string;
+  readonly keyColumns: readonly string[];
+  readonly spineKeys: readonly string[];
+}
+
+/**
+ * The query of the statistics that choose, per lookup group, running totals
+ * or the range join (src/sql/choose-aggregate.ts) for a training set or an
+ * ad-hoc spine; undefined when the dialect has no cost constants or no
+ * lookup could read running totals. One row per candidate (`__g`, its index):
+ * the relation's rows with known keys (`__rows`), the spine's rows
+ * (`__labels`), Σ over keys of spine rows × relation rows (`__pairs`, a
+ * DOUBLE: it can leave the 64-bit range), the oldest and newest event time
+ * (`__lo`, `__hi`). Each is one grouped scan of the relation by its keys (an
+ * index scan on the `(key, time)` index) and one of the spine.
+ */
+export function lowerStatistics(plan: TrainingPlan | SpinePlan, dialect: Dialect, times: TimeBindings = {}): { statement: SqlStatement; candidates: StatisticsCandidate[] } | undefined {
+  if (dialect.strategies.aggregate !== 'prefix' || dialect.strategies.aggregateCosts === undefined) return undefined;
+  const low = new Lowering(dialect, times);
+  low.spineKeyNames = plan.spine.keys.map((k) => k.name);
+  const candidates: StatisticsCandidate[] = [];
+  const accesses: RelationAccess[] = [];
+  for (const l of plan.lookups) {
+    if (!prefixable(l) || l.ttlSeconds !== undefined) continue;
+    const c = { relation: l.access.relation, keyColumns: l.access.keyColumns, spineKeys: l.spineKeys };
+    if (candidates.some((x) => JSON.stringify(x) === JSON.stringify(c))) continue;
+    candidates.push(c);
+    accesses.push(l.access);
+  }
+  if (candidates.length === 0) return undefined;
+  const spine: SqlQuery = plan.kind === 'training' ? low.labelSpine(plan.spine) : rowsSpine(plan.spine);
+  const parts: SqlSelect[] = candidates.map((c, g) => {
+    const a = accesses[g]!;
+    const rel = a.relation;
+    const keys = a.keyColumns.map((k) => col(k, rel));
+    const known = and(...keys.map((k) => isNull(k, true)))!;
+    const count: SqlExpr = { k: 'agg', fn: 'COUNT', distinct: false, type: 'INTEGER' };
+    const whole: SqlSelect = {
+      k: 'select',
+      items: [
+        { e: count, alias: '__rows' },
+        { e: { k: 'agg', fn: 'MIN', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__lo' },
+        { e: { k: 'agg', fn: 'MAX', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__hi' },
+      ],
+      from: { k: 'table', name: rel },
+      where: known,
+    };
+    const perKey: SqlSelect = { k: 'select', items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: count, alias: '__n' }], from: { k: 'table', name: rel }, where: known, groupBy: keys };
+    const spineKeys = c.spineKeys.map((k) => col(low.spineKey(k)));
+    const perSpineKey: SqlSelect = { k: 'select', items: [...spineKeys.map((k, i) => ({ e: k, alias: key(i) })), { e: count, alias: '__n' }], from: { k: 'table', name: '__spine' }, groupBy: spineKeys };
+    const pairs: SqlSelect = {
+      k: 'select',
+      items: [
+        { e: { k: 'agg', fn: 'SUM', distinct: false, arg: bin('*', { k: 'cast', e: col('__n', '__c'), from: 'INTEGER', to: 'DOUBLE' }, col('__n', '__r')), type: 'DOUBLE' }, alias: '__pairs' },
+        { e: { k: 'subquery', q: { k: 'select', items: [{ e: count }], from: { k: 'table', name: '__spine' } } }, alias: '__labels' },
+      ],
+      from: { k: 'derived', q: perSpineKey, alias: '__c' },
+      joins: [{ type: 'INNER', from: { k: 'derived', q: perKey, alias: '__r' }, on: and(...keys.map((_k, i) => bin('=', col(key(i), '__c'), col(key(i), '__r'))))! }],
+    };
+    return {
+      k: 'select',
+      items: [{ e: int(g), alias: '__g' }, { e: col('__rows', '__w') }, { e: col('__labels', '__p') }, { e: col('__pairs', '__p') }, { e: col('__lo', '__w') }, { e: col('__hi', '__w') }],
+      from: { k: 'derived', q: whole, alias: '__w' },
+      joins: [{ type: 'INNER', from: { k: 'derived', q: pairs, alias: '__p' }, on: bin('=', int(1), int(1)) }],
+    };
+  });
+  const body: SqlQuery = parts.length === 1 ? parts[0]! : { k: 'union', all: true, parts };
+  const statement: SqlStatement = { k: 'query', q: { k: 'select', with: [{ name: '__spine', q: spine, materialized: true }], items: [{ e: { k: 'star' } }], from: { k: 'derived', q: body, alias: '__stats' } } };
+  return { statement, candidates };
 }
 
 /**

@@ -159,6 +159,12 @@ export class SqlPrinter {
         return `MAX(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
       case 'running_sum':
         return `SUM(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+      case 'framed': {
+        if (!d.rangeOffset) throw new UnsupportedError(d.name, 'a RANGE window frame over a time');
+        const start = e.precedingMicros === undefined ? 'UNBOUNDED PRECEDING' : `${d.rangeOffset(e.precedingMicros)} PRECEDING`;
+        const end = e.excludeCurrent ? `${d.rangeOffset(1)} PRECEDING` : 'CURRENT ROW';
+        return `${this.expr(e.agg)} OVER (${this.window(e.partitionBy, [{ e: e.order, desc: false, nulls: 'first' }])} RANGE BETWEEN ${start} AND ${end})`;
+      }
       case 'lag':
         return `LAG(${this.expr(e.e)}) OVER (${this.window(e.partitionBy, e.orderBy)})`;
       case 'as_type':

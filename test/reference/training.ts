@@ -66,7 +66,10 @@ export function trainingSet(catalog: Catalog, data: Data, name: string, version:
     if (keyOf(feature.key.entity) === keyOf(label.key.entity)) continue;
     if (others.some((o) => keyOf(o.entity) === keyOf(feature.key.entity))) continue;
     const entity = catalog.entities[keyOf(feature.key.entity)]!;
-    others.push({ entity: entity.name, keyNames: entity.keys.map((k) => k.name), labelColumns: ref.labelColumns });
+    // A key column named like one already in the row (the label entity's, or an earlier entity's) is not repeated (§4).
+    const taken = (n: string) => labelEntity.keys.some((k) => keyOf(k.name) === keyOf(n)) || others.some((o) => o.keyNames.some((x) => keyOf(x) === keyOf(n)));
+    const own = entity.keys.map((k, i) => ({ name: k.name, column: ref.labelColumns[i]! })).filter((k) => !taken(k.name));
+    others.push({ entity: entity.name, keyNames: own.map((k) => k.name), labelColumns: own.map((k) => k.column) });
   }
 
   // Time-independent labels: one time T for every row.

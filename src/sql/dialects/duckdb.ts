@@ -6,6 +6,7 @@
  * window with CASE. Measured in bench/ (training workload): correlated
  * subqueries, which DuckDB unnests itself, ran 2.8× slower than the range join.
  */
+import type { AggregateCosts } from '../choose-aggregate.js';
 import type { DatePart } from '../../check/catalog.js';
 import { ansi, standardSubstr, TEXT_SHAPES, type Dialect } from '../dialect.js';
 
@@ -21,6 +22,12 @@ const PARTS: Record<DatePart, string> = {
   MINUTE: 'minute',
   SECOND: 'second',
 };
+
+/**
+ * Running totals or range join, from statistics (src/sql/choose-aggregate.ts):
+ * cost constants fitted to measurements, docs/targets.md "Choosing from statistics".
+ */
+const DUCKDB_COSTS: AggregateCosts = { row: 1000, rowProbe: 300, labelProbe: 1000, pair: 10, label: 1000, rangeScan: false };
 
 export const duckdb: Dialect = {
   ...ansi,
@@ -45,6 +52,7 @@ export const duckdb: Dialect = {
   },
   extract: (part, e) => `CAST(EXTRACT(${PARTS[part]} FROM ${e}) AS BIGINT)`,
   timeMinus: (e, seconds) => `(${e} - INTERVAL ${seconds} SECOND)`,
+  rangeOffset: (micros) => `(INTERVAL (${micros}) MICROSECOND)`,
   capabilities: { nullsOrdering: true, asofJoin: true, concatOperator: true },
-  strategies: { latest: 'asof', aggregate: 'prefix' },
+  strategies: { latest: 'asof', aggregate: 'prefix', aggregateCosts: DUCKDB_COSTS, frames: { minMax: true, countDistinct: true } },
 };

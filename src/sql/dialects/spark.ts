@@ -101,5 +101,6 @@ export const spark: Dialect = {
   // Measured on Spark 4.0.1 (local[2], docs/targets.md): windowed aggregates as one range join per lookup group
   // (sort-merge on the key) took 11 s where running totals + two window probes (`prefix`) took 88 s (100k events,
   // 5k labels): every probe is another window sort of events ∪ spine. Latest values: the window over events ∪ spine.
-  strategies: { latest: 'window', aggregate: 'join' },
+  // Aggregates differing only in their WHERE share one range join (foldWhere): each join is a shuffle and sort of the events.
+  strategies: { latest: 'window', aggregate: 'join', foldWhere: true },
 };

@@ -4,6 +4,7 @@
  * are integer comparisons an index on (key, time) answers directly.
  * Strategy: correlated subqueries, which SQLite runs as index probes.
  */
+import type { AggregateCosts } from '../choose-aggregate.js';
 import type { DatePart } from '../../check/catalog.js';
 import { MICROS_PER_DAY } from '../../values/time.js';
 import { ansi, calendarCheck, standardSubstr, type Dialect } from '../dialect.js';
@@ -63,6 +64,12 @@ function doubleText(e: string): string {
   return `(${unsigned} NOT GLOB '*[^0-9.]*' AND ${unsigned} GLOB '*[0-9]*' AND ${oneDot} AND (${at} = 0 OR ${digits(expDigits)}))`;
 }
 
+/**
+ * Running totals or range join, from statistics (src/sql/choose-aggregate.ts):
+ * cost constants fitted to measurements, docs/targets.md "Choosing from statistics".
+ */
+const SQLITE_COSTS: AggregateCosts = { row: 5000, rowProbe: 2000, labelProbe: 5000, pair: 100, label: 2000, rangeScan: true };
+
 export const sqlite: Dialect = {
   ...ansi,
   name: 'sqlite',
@@ -119,5 +126,6 @@ export const sqlite: Dialect = {
   dateToTimestamp: (e) => `(${e} * ${MICROS_PER_DAY})`,
   binaryText: (e) => e,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true, materializedCte: true, forcedJoinOrder: true, namedParameters: true },
-  strategies: { latest: 'correlated', aggregate: 'prefix' },
+  rangeOffset: (micros) => String(micros),
+  strategies: { latest: 'correlated', aggregate: 'prefix', aggregateCosts: SQLITE_COSTS, frames: { minMax: true, countDistinct: false } },
 };

@@ -71,7 +71,7 @@ export function showJson(v: unknown): string {
 export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** The DATE range the engines hold (see src/engine/values.ts): ±2·10^9 days. */
-const MAX_DATE_DAYS = 2_000_000_000;
+export const MAX_DATE_DAYS = 2_000_000_000;
 
 // ---------------------------------------------------------------------------
 // Text

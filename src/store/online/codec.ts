@@ -16,7 +16,7 @@
  * The column counts come from the generation's metadata, not from the blob.
  */
 import type { Value } from '../../engine/values.js';
-import type { FeatureCell, FeatureStatus } from './store.js';
+import type { FeatureCell, FeatureStatus, SnapshotTableFeature } from './store.js';
 
 export const FORMAT = 1;
 const STATUS_CODE: Readonly<Record<FeatureStatus, number>> = { present: 0, missing: 1, outside_ttl: 2, awaiting_fit: 3 };
@@ -84,6 +84,48 @@ export class VectorEncoder {
       this.buf.writeUInt32LE(written, this.n + 1);
       this.n += 5 + written;
     }
+  }
+
+  /**
+   * The encoding of one vector straight from a table row (store.ts
+   * `SnapshotTable`), the same bytes as `encode` of its cells; no cell is
+   * built. Checks as it goes: undefined when a value is not a canonical value
+   * (a finite number, string, boolean or null; `undefined` reads as NULL), an
+   * event time not a whole number, or a status unknown — the caller then
+   * reports which (the checks of `encode`'s callers).
+   */
+  encodeRow(row: readonly unknown[], features: readonly SnapshotTableFeature[]): Buffer | undefined {
+    this.n = 0;
+    this.ensure(1);
+    this.buf[this.n++] = FORMAT;
+    for (let f = 0; f < features.length; f++) {
+      const feature = features[f]!;
+      const code: unknown = STATUS_CODE[feature.status(row as readonly Value[])];
+      if (typeof code !== 'number') return undefined;
+      this.ensure(1);
+      this.buf[this.n++] = code;
+      const t = feature.time < 0 ? null : row[feature.time];
+      if (typeof t === 'number') {
+        if (!Number.isSafeInteger(t)) return undefined;
+        this.value(t);
+      } else {
+        this.ensure(1);
+        this.buf[this.n++] = T_NULL;
+      }
+      const at = feature.values;
+      for (let c = 0; c < at.length; c++) {
+        const v = row[at[c]!];
+        if (v === null || v === undefined) {
+          this.ensure(1);
+          this.buf[this.n++] = T_NULL;
+        } else if (typeof v === 'number') {
+          if (!Number.isFinite(v)) return undefined;
+          this.value(v);
+        } else if (typeof v === 'string' || typeof v === 'boolean') this.value(v);
+        else return undefined;
+      }
+    }
+    return this.buf.subarray(0, this.n);
   }
 
   /** The encoding of one vector: its cells in the generation's feature order. */

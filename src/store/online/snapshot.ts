@@ -15,7 +15,7 @@ import type { Table } from '../../engine/engine.js';
 import type { Value } from '../../engine/values.js';
 import type { MaterializePlan } from '../../plan/ir.js';
 import { emptyOutputs } from '../../sql/transform.js';
-import { encodeKey, missingCell, rawStatus, type EntitySnapshot, type FeatureCell, type FeatureStatus, type SnapshotFeature, type SnapshotRow } from './store.js';
+import { encodeKey, missingCell, rawStatus, type EntitySnapshot, type FeatureCell, type FeatureStatus, type SnapshotFeature, type SnapshotRow, type SnapshotTable } from './store.js';
 
 export interface FeatureColumns {
   readonly feature: SnapshotFeature;
@@ -89,7 +89,33 @@ export function snapshotFromMaterialize(plan: MaterializePlan, table: Table, asO
       yield { key: keyAt.map((i) => r[i] ?? null), features };
     }
   }
-  return { asOf, keyColumns, features: fcs.map((fc) => fc.feature), rows: { [Symbol.iterator]: rows } };
+  // The same rows as a table, which the store encodes row by row without building the cells above.
+  const asTable: SnapshotTable = {
+    rows: table.rows,
+    keys: keyAt,
+    features: fcs.map((fc) => ({ values: fc.values, time: fc.time, status: rowStatus(fc, asOf) })),
+  };
+  return { asOf, keyColumns, features: fcs.map((fc) => fc.feature), rows: { [Symbol.iterator]: rows }, table: asTable };
+}
+
+/** `statusOf` of one feature read from a table row (the same rule, without the cell). */
+function rowStatus(fc: FeatureColumns, asOf: number): (row: readonly Value[]) => FeatureStatus {
+  const time = fc.time;
+  if (fc.timed) {
+    const ttl = fc.feature.ttlSeconds;
+    return (row) => {
+      const t = row[time];
+      return rawStatus(typeof t === 'number' ? t : null, asOf, ttl);
+    };
+  }
+  const at = fc.values;
+  return (row) => {
+    for (let i = 0; i < at.length; i++) {
+      const v = row[at[i]!];
+      if (v !== null && v !== undefined) return 'present';
+    }
+    return 'missing';
+  };
 }
 
 /**

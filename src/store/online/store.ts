@@ -96,6 +96,35 @@ export interface EntitySnapshot {
   readonly features: readonly SnapshotFeature[];
   /** Streamed: the store does not need them all in memory. Each key at most once. */
   readonly rows: Iterable<SnapshotRow> | AsyncIterable<SnapshotRow>;
+  /**
+   * The same rows as a table (what a materialize query returns), when the
+   * snapshot was made from one: the store then encodes each table row
+   * straight into its stored bytes, with no cell objects (`snapshotFromMaterialize`
+   * gives it). Same content as `rows`, which the store then does not read.
+   */
+  readonly table?: SnapshotTable;
+}
+
+/**
+ * A snapshot's rows as a table: key `i`'s vector is `rows[i]` read through
+ * `keys` and `features`. A value `undefined` reads as NULL, as in `rows`.
+ */
+export interface SnapshotTable {
+  readonly rows: readonly (readonly Value[])[];
+  /** Positions of the key values in a row, in the entity's key order. */
+  readonly keys: readonly number[];
+  /** One per snapshot feature, in the order of `EntitySnapshot.features`. */
+  readonly features: readonly SnapshotTableFeature[];
+}
+
+/** Where one feature's cell is in a table row. */
+export interface SnapshotTableFeature {
+  /** Positions of its values, in the order of the feature's `columns`. */
+  readonly values: readonly number[];
+  /** Position of its event time (a number, else no time: null); -1 when it has none. */
+  readonly time: number;
+  /** Its status in a row (decided by the caller, as for `rows`). */
+  readonly status: (row: readonly Value[]) => FeatureStatus;
 }
 
 /** A feature of one key given to `upsert`. */

@@ -34,6 +34,8 @@ import {
   type PendingUpdate,
   type SnapshotFeature,
   type SnapshotRow,
+  type SnapshotTable,
+  type SnapshotTableFeature,
   type UpdateTicket,
   type Vector,
   type VectorResult,
@@ -89,6 +91,60 @@ function checkLength(key: readonly unknown[], length: number, where?: () => stri
     if (where && e instanceof OnlineStoreError) throw new OnlineStoreError(e.code, `${where()}: ${e.message}`);
     throw e;
   }
+}
+
+/** A snapshot's table (store.ts `SnapshotTable`) once checked. */
+class CheckedTable implements SnapshotTable {
+  constructor(
+    readonly rows: readonly (readonly Value[])[],
+    readonly keys: readonly number[],
+    readonly features: readonly SnapshotTableFeature[],
+  ) {}
+}
+
+const isPosition = (i: unknown): i is number => Number.isSafeInteger(i) && (i as number) >= 0;
+
+/** Checks the shape of a snapshot's table against its features (its values are checked as rows are written). */
+function checkTable(table: SnapshotTable, keyLength: number, features: readonly SnapshotFeature[]): CheckedTable {
+  const bad = (what: string): never => {
+    throw new OnlineStoreError('bad_input', `snapshot table: ${what}`);
+  };
+  if (typeof table !== 'object' || table === null) bad('not a table');
+  if (!Array.isArray(table.rows)) bad('rows must be a list');
+  if (!Array.isArray(table.keys) || table.keys.length !== keyLength || !table.keys.every(isPosition)) bad(`keys must be ${keyLength} position(s)`);
+  if (!Array.isArray(table.features) || table.features.length !== features.length) bad(`one entry per feature (${features.length}) is required`);
+  const at = table.features.map((f, i): SnapshotTableFeature => {
+    const feature = features[i]!;
+    if (typeof f !== 'object' || f === null || typeof f.status !== 'function') bad(`${feature.name}: a status function is required`);
+    if (!Array.isArray(f.values) || f.values.length !== feature.columns.length || !f.values.every(isPosition)) bad(`${feature.name}: ${feature.columns.length} value position(s) are required`);
+    if (!(f.time === -1 || isPosition(f.time))) bad(`${feature.name}: the time position ${String(f.time)} is not one`);
+    return { values: [...f.values], time: f.time, status: f.status };
+  });
+  return new CheckedTable(table.rows, [...table.keys], at);
+}
+
+/** A table row's key text (`encodeKey`), without building the key for the usual one-value key. */
+function tableKey(row: readonly Value[], keyAt: readonly number[], keyLength: number, where: () => string): string {
+  if (keyAt.length === 1) {
+    const v = row[keyAt[0]!];
+    if (typeof v === 'string') return `[${JSON.stringify(v)}]`;
+    if (typeof v === 'number' && Number.isFinite(v)) return v === 0 ? '[0]' : `[${JSON.stringify(v)}]`;
+  }
+  try {
+    return encodeKey(
+      keyAt.map((i) => row[i] ?? null),
+      keyLength,
+    );
+  } catch (e) {
+    if (e instanceof OnlineStoreError) throw new OnlineStoreError(e.code, `${where()}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A table row's cell of one feature, as `rows` gives it (for the messages of the checks). */
+function tableCell(row: readonly Value[], f: SnapshotTableFeature): FeatureCell {
+  const t = f.time < 0 ? null : row[f.time];
+  return { values: f.values.map((i) => row[i] ?? null), status: f.status(row), eventTime: typeof t === 'number' ? t : null };
 }
 
 export class VectorOnlineStore implements OnlineStore {
@@ -277,7 +333,8 @@ export class VectorOnlineStore implements OnlineStore {
       if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows || Symbol.asyncIterator in rows)) {
         throw new OnlineStoreError('bad_input', 'snapshot rows: an iterable of rows is required');
       }
-      return this.exclusive(() => this.write(entity, asOf, [...keyColumns], features, rows, seq));
+      const table = snapshot.table === undefined ? undefined : checkTable(snapshot.table, keyColumns.length, features);
+      return this.exclusive(() => this.write(entity, asOf, [...keyColumns], features, table ?? rows, seq));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -288,7 +345,7 @@ export class VectorOnlineStore implements OnlineStore {
     asOf: number,
     keyColumns: string[],
     features: SnapshotFeature[],
-    rows: Iterable<SnapshotRow> | AsyncIterable<SnapshotRow>,
+    rows: Iterable<SnapshotRow> | AsyncIterable<SnapshotRow> | CheckedTable,
     seq: number | undefined,
   ): Promise<void> {
     this.check();
@@ -326,7 +383,23 @@ export class VectorOnlineStore implements OnlineStore {
             last = performance.now();
           }
         };
-        if (isAsyncIterable(rows)) {
+        if (rows instanceof CheckedTable) {
+          // A table: each row encoded straight into its bytes (no cell objects); the same checks.
+          const { rows: table, keys: keyAt, features: at } = rows;
+          for (let r = 0; r < table.length; r++) {
+            const row = table[r]!;
+            const n = ++count;
+            const where = () => `snapshot row ${n}`;
+            if (!Array.isArray(row)) throw new OnlineStoreError('bad_input', `${where()}: not a row`);
+            const key = tableKey(row, keyAt, keyLength, where);
+            let blob = encoder.encodeRow(row, at);
+            // A value that is not one: the checks of a row's cells say which.
+            if (blob === undefined) blob = encoder.encode(at.map((f, i) => checkCell(tableCell(row, f), features[i]!, where)));
+            const p = put(key, blob);
+            if (p) await p;
+            if ((count & 63) === 0) await breathe();
+          }
+        } else if (isAsyncIterable(rows)) {
           for await (const row of rows) {
             const p = one(row);
             if (p) await p;
