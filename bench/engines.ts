@@ -47,7 +47,8 @@ import { createIndexes, createViews } from '../src/runtime/run-plan.js';
 import { compilePlan } from '../src/sql/compile.js';
 import type { Dialect } from '../src/sql/dialect.js';
 import { dialectFor } from '../src/sql/dialects/index.js';
-import { lowerTraining } from '../src/sql/lower-plan.js';
+import { aggregateChoices, lowerTraining } from '../src/sql/lower-plan.js';
+import { relationStatistics } from '../src/runtime/relation-statistics.js';
 import { SqlPrinter } from '../src/sql/print.js';
 
 const DAY = 86_400_000_000;
@@ -82,7 +83,7 @@ function rng(seed: number): () => number {
 }
 
 /** The events in chunks (a 10M-event set is never held whole), then the labels. Deterministic per (users, events, labels). */
-function* generate(users: number, events: number, labels: number, chunk: number): Generator<{ table: 'events' | 'labels'; rows: Row[] }> {
+export function* generate(users: number, events: number, labels: number, chunk: number): Generator<{ table: 'events' | 'labels'; rows: Row[] }> {
   const r = rng(12);
   const user = () => `u${String(Math.floor(r() * r() * users)).padStart(6, '0')}`; // skewed: some users are busy
   const time = (from: number) => START + from * DAY + Math.floor((r() * (90 - from) * DAY) / 1_000_000) * 1_000_000;
@@ -99,7 +100,7 @@ function* generate(users: number, events: number, labels: number, chunk: number)
   yield { table: 'labels', rows: lb };
 }
 
-function catalog(): Catalog {
+export function catalog(): Catalog {
   const r = checkText(PROJECT, 'engines.fsql');
   if (r.diagnostics.some((d) => d.severity === 'error')) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
   return r.catalog;
@@ -241,7 +242,7 @@ const sparkBroadcast = rangeJoin(intervalBare).replace('SELECT l.label_id', 'SEL
  * The hand-written queries by target. A target of the registry missing here
  * (an engine added later) is measured without a baseline, and says so.
  */
-const HAND: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+export const HAND: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   sqlite: { 'range join': rangeJoin(micros), correlated: correlated(micros) },
   duckdb: { 'range join': rangeJoin(intervalBare), 'prefix + ASOF': DUCKDB_PREFIX },
   postgres: { 'LATERAL + index': PG_LATERAL, correlated: correlated(interval), 'range join': rangeJoin(interval) },
@@ -351,11 +352,17 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
     const handColumns: QueryColumn[] = FEATURES.map((f) => columns[at[FEATURES.indexOf(f)]!]!);
 
     const base = dialectFor(c.target);
+    // As `fsql train` runs it: statistics of the data first where the engine chooses its strategy from them.
+    const s0 = performance.now();
+    const relationStats = await relationStatistics(engine, plan);
+    const statisticsMs = performance.now() - s0;
+    const chosen = relationStats ? aggregateChoices(plan, base, relationStats) : [];
+    if (relationStats) say(`  ${c.target}: statistics ${fmt(statisticsMs)} ms: ${chosen.map((x) => `${x.relation} → ${x.prefix.length > 0 ? `running totals for ${x.prefix.join(', ')}` : 'range join'} (estimated: prefix ${fmt(x.costs.prefix / 1e9, 1)}, join ${fmt(x.costs.join / 1e9, 1)})`).join('; ')}\n`);
     const queries: { name: string; kind: QueryResult['kind']; sql: string; columns: readonly QueryColumn[]; at: readonly number[] }[] = [
-      { name: 'fsql', kind: 'fsql', sql: compilePlan(plan, c.target).sql, columns, at },
+      { name: 'fsql', kind: 'fsql', sql: compilePlan(plan, c.target, {}, relationStats ? { relationStatistics: relationStats } : {}).sql, columns, at },
     ];
     for (const aggregate of ['correlated', 'join', 'prefix', 'lateral'] as const) {
-      if (aggregate === base.strategies.aggregate || c.alternatives === false) continue;
+      if ((aggregate === base.strategies.aggregate && relationStats === undefined) || c.alternatives === false) continue;
       if (c.strategies !== undefined && !c.strategies.includes(aggregate)) continue;
       const dialect: Dialect = { ...base, strategies: { ...base.strategies, aggregate } };
       try {
@@ -364,6 +371,12 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
         queries.push({ name: `fsql aggregate=${aggregate}`, kind: 'alternative', sql: '', columns, at });
         say(`  ${c.target}: aggregate=${aggregate} does not lower: ${(e as Error).message}\n`);
       }
+    }
+    if (base.strategies.foldWhere !== undefined && c.alternatives !== false && (c.strategies === undefined || c.strategies.includes('foldWhere'))) {
+      // The same strategy with the other foldWhere setting (one range join per WHERE, or one for every WHERE).
+      const foldWhere = !base.strategies.foldWhere;
+      const dialect: Dialect = { ...base, strategies: { ...base.strategies, foldWhere } };
+      queries.push({ name: `fsql foldWhere=${foldWhere}`, kind: 'alternative', sql: new SqlPrinter(dialect).statement(lowerTraining(plan, dialect)), columns, at });
     }
     for (const [name, sql] of Object.entries(HAND[c.target] ?? {})) if (c.hand === undefined || c.hand.some((h) => name.includes(h))) queries.push({ name: `hand ${name}`, kind: 'hand', sql, columns: handColumns, at: FEATURES.map((_f, j) => j) });
 
@@ -414,7 +427,7 @@ export async function measureEngine(c: EngineCase): Promise<EngineResult> {
       loadMs,
       loadRowsPerSec: (loaded / loadMs) * 1000,
       indexMs,
-      aggregateStrategy: base.strategies.aggregate,
+      aggregateStrategy: relationStats ? `${base.strategies.aggregate} or join from statistics (${fmt(statisticsMs)} ms): ${chosen.map((x) => (x.prefix.length > 0 ? `prefix for ${x.prefix.join(', ')}` : 'join')).join('; ')}` : base.strategies.aggregate,
       queries: results,
     };
   } finally {

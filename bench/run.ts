@@ -24,6 +24,7 @@ import { Worker } from 'node:worker_threads';
 import { measureTrainingArgs, runTrainingWorkload } from './training.js';
 import { runWindowsWorkload } from './windows.js';
 import { enginesOptionsFromEnv, runEnginesWorkload } from './engines.js';
+import { flightsOptionsFromEnv, runFlightsWorkload } from './flights.js';
 import { measureOnlineArgs, runOnlineWorkload } from './online.js';
 import { measureHttp, runHttpWorkload } from './http.js';
 import { measureTiles, runTilesWorkload } from './tiles.js';
@@ -113,6 +114,16 @@ const WORKLOADS: readonly Workload[] = [
     },
     // Each engine and size runs in a child process of bench/engines.ts itself.
     measure: () => Promise.reject(new Error('the engines workload measures in its own child processes')),
+  },
+  {
+    name: 'flights',
+    description: 'issue 14 on real data: 3M US flights (vega-datasets) × 20k labels, COUNT 1d / AVG 7d / MAX 7d / SUM WHERE 30d / COUNT DISTINCT 30d per origin airport, on SQLite and DuckDB: fsql beside its alternatives and hand-written queries, peak RSS (FSQL_BENCH_FLIGHTS_EVENTS, _LABELS for a quick run)',
+    async run() {
+      const result = await runFlightsWorkload(flightsOptionsFromEnv());
+      writeFileSync(join(RESULTS_DIR, 'flights.json'), `${JSON.stringify({ workload: 'flights', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    // Each engine and query runs in a child process of bench/flights.ts itself.
+    measure: () => Promise.reject(new Error('the flights workload measures in its own child processes')),
   },
   {
     name: 'online',

@@ -121,14 +121,16 @@ function trainingSetLints(catalog: Catalog, s: A.TrainingSetStatement, out: Diag
     const r = ts.features.find((f) => keyOf(f.name) === keyOf(ref.name.text));
     const feature = r && catalog.features[keyOf(r.name)]?.find((f) => f.version === r.version);
     if (!feature) continue;
-    readsTheLabel(labelRelation, label, feature, ref, out);
+    readsTheLabel(catalog, labelRelation, label, feature, ref, out);
     datesWithinTheLabelsDay(catalog, labelRelation, feature, ref, out);
   }
 }
 
 /** W0701: the feature reads, from the label's own relation, a column the label is computed from. */
-function readsTheLabel(labelRelation: RelationInfo, label: LabelInfo, feature: FeatureInfo, ref: A.VersionedRef, out: Diagnostic[]): void {
+function readsTheLabel(catalog: Catalog, labelRelation: RelationInfo, label: LabelInfo, feature: FeatureInfo, ref: A.VersionedRef, out: Diagnostic[]): void {
   if (keyOf(feature.relation) !== keyOf(labelRelation.name) || !labelRelation.eventTime || feature.strictlyBefore) return;
+  // Rows available only after their event time (AVAILABLE AFTER, or a view over such rows): at the label's time its own row is not visible yet.
+  if (availableAfterSeconds(catalog, labelRelation.name) > 0) return;
   const ignored = new Set([...label.key.columns, labelRelation.eventTime].map(keyOf));
   const determines = [...columnsRead(label.value)].filter((c) => !ignored.has(c));
   const read = columnsRead(feature.value, columnsRead(feature.where));

@@ -1938,6 +1938,16 @@ CREATE TRAINING SET spenders LABEL big_spender FEATURES (txn_count_7d, spend_7d)
     expected: ``,
   },
   {
+    name: 'W0701 (not): the label relation is available only after its event time, so a label does not see its own row',
+    input: `CREATE VIEW settled EVENT TIME created_at AVAILABLE AFTER 1 HOUR AS SELECT user_id, amount, created_at FROM transactions;
+CREATE VIEW settled_again EVENT TIME created_at AS SELECT user_id, amount, created_at FROM settled;
+CREATE LABEL big_settled ENTITY user FROM settled_again AS amount > 1000;
+CREATE FEATURE settled_spend_7d ENTITY user FROM settled_again AS SUM(amount) WINDOW 7 DAYS;
+CREATE TRAINING SET settled_spenders LABEL big_settled FEATURES (settled_spend_7d);`,
+    codes: [],
+    expected: ``,
+  },
+  {
     name: 'W0702 a view joins a dimension to events',
     input: `CREATE VIEW txn_country EVENT TIME created_at AS
 SELECT t.user_id, t.amount, t.created_at, u.country

@@ -16,7 +16,7 @@ describe('real data (two days of US flights) through the CLI', () => {
     it(`${engine}: training sets, fits and online vectors equal the reference evaluator`, async () => {
       const log = process.env.FSQL_REAL_DATA_LOG ? (line: string) => process.stderr.write(`${engine}: ${line}\n`) : undefined;
       const start = performance.now();
-      const expected = referenceResults();
+      const expected = await referenceResults();
       log?.(`reference: ${((performance.now() - start) / 1000).toFixed(1)} s`);
       expectSame(engine, await cliResults({ offline: { engine }, ...(log ? { log } : {}) }), expected);
     }, 240_000);

@@ -129,6 +129,31 @@ function rowsOfKey(rows: readonly Row[], columns: readonly string[], key: readon
   return index.get(JSON.stringify(key)) ?? [];
 }
 
+/** Per rows array of one key: its timed rows sorted by event time, and their times. Only a speed-up. */
+const timeIndexes = new WeakMap<readonly Row[], { rows: Row[]; times: number[] }>();
+
+/** The rows of `rows` whose event time e has from ≤ e ≤ to (from null: no lower bound), in event-time order. */
+function inTimeRange(relation: RelationInfo, rows: readonly Row[], to: number, from: number | null): readonly Row[] {
+  let index = timeIndexes.get(rows);
+  if (!index) {
+    const timed = rows.map((row) => ({ row, e: rowTime(relation, row) })).filter((x): x is { row: Row; e: number } => x.e !== null);
+    timed.sort((a, b) => a.e - b.e);
+    index = { rows: timed.map((x) => x.row), times: timed.map((x) => x.e) };
+    timeIndexes.set(rows, index);
+  }
+  const firstAbove = (x: number, inclusive: boolean): number => {
+    let lo = 0;
+    let hi = index!.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (inclusive ? index!.times[mid]! < x : index!.times[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return index.rows.slice(from === null ? 0 : firstAbove(from, true), firstAbove(to, false));
+}
+
 /**
  * The tie order of a relation's rows (§3): the relation's columns in declared
  * order, the event time left out, each compared NULL below every value (text
@@ -167,7 +192,10 @@ export function rawValue(
   // AS OF < t), a = e + the relation's delay (and, with WINDOW, t − w < a).
   const delay = timed ? availabilityDelay(catalog, relation.name) : 0;
   const seen: { row: Row; env: Env; e: number | null }[] = [];
-  const candidates = key.some((v) => v === null) ? [] : rowsOfKey(relationRows(catalog, data, relation.name, cache), feature.key.columns, key);
+  const keyRows = key.some((v) => v === null) ? [] : rowsOfKey(relationRows(catalog, data, relation.name, cache), feature.key.columns, key);
+  // Only a speed-up: of the key's rows (sorted by event time), those that can pass the time tests below
+  // (a ≤ t; with WINDOW, t − w ≤ a); the loop still applies every test.
+  const candidates = timed && t !== null ? inTimeRange(relation, keyRows, t - delay, feature.mode === 'aggregate' && feature.window ? t - delay - feature.window.seconds * MICROS_PER_SECOND : null) : keyRows;
   for (const row of candidates) {
     const k = rowKey(feature, row);
     if (k === null || !sameKey(k, key)) continue; // (the index already ensures it; kept as the definition)
@@ -235,13 +263,16 @@ export function frequencies(values: readonly Exclude<Value, null>[]): { value: E
 export function keysFound(catalog: Catalog, data: Data, feature: FeatureInfo, t: number | null, cache: RowCache = new Map()): Value[][] {
   const relation = findRelation(catalog, feature.relation);
   const keys: Value[][] = [];
+  const seen = new Set<string>(); // only a speed-up: the keys already in `keys`, as JSON (sameKey is equality of non-NULL values)
   for (const row of relationRows(catalog, data, relation.name, cache)) {
     if (relation.eventTime) {
       const a = rowAvailable(catalog, relation, row);
       if (a === null || t === null || a > t) continue;
     }
     const k = rowKey(feature, row);
-    if (k !== null && !keys.some((x) => sameKey(x, k))) keys.push(k);
+    if (k === null || seen.has(JSON.stringify(k))) continue;
+    seen.add(JSON.stringify(k));
+    keys.push(k);
   }
   return keys;
 }

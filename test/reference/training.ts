@@ -15,6 +15,8 @@ export interface TrainingOptions {
   readonly fitted: FittedMap;
   /** The time (µs) a time-independent label's features are taken at; default: the newest event time in the features' relations. */
   readonly asOf?: number;
+  /** Rows of views, shared with other calls over the same data (only a speed-up; default: a cache of this call's own). */
+  readonly cache?: RowCache;
 }
 
 export interface Table {
@@ -29,8 +31,7 @@ export function fittedFor(fitted: FittedMap, feature: FeatureInfo): FittedParame
 }
 
 /** Fits every given feature, each at its own default fit time unless `fitTime` is given: the FittedMap `trainingSet` and `materialize` take. */
-export function fitAll(catalog: Catalog, data: Data, features: readonly FeatureInfo[], fitTime?: number | null): Map<string, FittedParameters> {
-  const cache: RowCache = new Map();
+export function fitAll(catalog: Catalog, data: Data, features: readonly FeatureInfo[], fitTime?: number | null, cache: RowCache = new Map()): Map<string, FittedParameters> {
   return new Map(features.map((f) => [`${f.name}@${f.version}`, fit(catalog, data, f, fitTime, cache)]));
 }
 
@@ -51,7 +52,7 @@ export function findLabel(catalog: Catalog, name: string, version?: number): Lab
  * then the key columns, then the label value (NULLs first), then sampled.
  */
 export function trainingSet(catalog: Catalog, data: Data, name: string, version: number | undefined, opts: TrainingOptions): Table {
-  const cache: RowCache = new Map();
+  const cache: RowCache = opts.cache ?? new Map();
   const ts = findTrainingSet(catalog, name, version);
   const label = findLabel(catalog, ts.label.name, ts.label.version);
   const labelRelation = findRelation(catalog, label.relation);
@@ -185,8 +186,8 @@ export function materialize(
   T: number | null,
   fitted: FittedMap,
   versions?: Readonly<Record<string, number>>,
+  cache: RowCache = new Map(),
 ): Map<string, Record<string, Value[]>> {
-  const cache: RowCache = new Map();
   const features: FeatureInfo[] = [];
   for (const list of Object.values(catalog.features)) {
     const first = list[0];

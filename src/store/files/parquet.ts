@@ -267,7 +267,7 @@ export async function checkParquetInPlace(path: string, columns: readonly Column
       };
       const conditions = columns.flatMap((column, j) => {
         const plan = plans[j]!;
-        return [...(column.nullable ? [] : [`(${plan.sql}) IS NULL`]), ...(plan.bad !== undefined ? [`coalesce(${plan.bad}, false)`] : [])];
+        return [...(column.nullable ? [] : [`(${plan.sql}) IS NULL`]), ...(plan.bad !== undefined ? [`((${plan.sql}) IS NOT NULL AND coalesce(${plan.bad}, false))`] : [])];
       });
       try {
         const counted = await connection.run(`SELECT count(*) FROM read_parquet($1)`, [path]);

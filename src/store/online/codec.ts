@@ -38,6 +38,12 @@ export class CorruptVectorError extends Error {
   }
 }
 
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+f64[0] = 1;
+/** The platform stores a float64 little-endian (the stored form's order). */
+const LITTLE_ENDIAN = f64Bytes[7] === 0x3f;
+
 /** Encodes vectors into one reusable buffer; `encode` returns a view valid until the next call. */
 export class VectorEncoder {
   private buf = Buffer.allocUnsafe(4096);
@@ -86,6 +92,35 @@ export class VectorEncoder {
     }
   }
 
+  /** A finite number, as `value` writes it (the same bytes), without Buffer's checked writes. */
+  private number(v: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    const n = this.n;
+    if ((v | 0) === v) {
+      // An integer of int32's range (-0 included, written as 0).
+      if (v >= -128 && v <= 127) {
+        b[n] = T_INT8;
+        b[n + 1] = v;
+        this.n = n + 2;
+      } else {
+        b[n] = T_INT32;
+        b[n + 1] = v;
+        b[n + 2] = v >> 8;
+        b[n + 3] = v >> 16;
+        b[n + 4] = v >> 24;
+        this.n = n + 5;
+      }
+      return;
+    }
+    b[n] = T_F64;
+    if (LITTLE_ENDIAN) {
+      f64[0] = v;
+      for (let i = 0; i < 8; i++) b[n + 1 + i] = f64Bytes[i]!;
+    } else b.writeDoubleLE(v, n + 1);
+    this.n = n + 9;
+  }
+
   /**
    * The encoding of one vector straight from a table row (store.ts
    * `SnapshotTable`), the same bytes as `encode` of its cells; no cell is
@@ -107,7 +142,7 @@ export class VectorEncoder {
       const t = feature.time < 0 ? null : row[feature.time];
       if (typeof t === 'number') {
         if (!Number.isSafeInteger(t)) return undefined;
-        this.value(t);
+        this.number(t);
       } else {
         this.ensure(1);
         this.buf[this.n++] = T_NULL;
@@ -120,7 +155,7 @@ export class VectorEncoder {
           this.buf[this.n++] = T_NULL;
         } else if (typeof v === 'number') {
           if (!Number.isFinite(v)) return undefined;
-          this.value(v);
+          this.number(v);
         } else if (typeof v === 'string' || typeof v === 'boolean') this.value(v);
         else return undefined;
       }
@@ -143,8 +178,6 @@ export class VectorEncoder {
   }
 }
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
 
 /**
  * Reads vectors. One reader decodes many blobs; it keeps no state between

@@ -386,10 +386,11 @@ export class VectorOnlineStore implements OnlineStore {
         if (rows instanceof CheckedTable) {
           // A table: each row encoded straight into its bytes (no cell objects); the same checks.
           const { rows: table, keys: keyAt, features: at } = rows;
+          // One closure, called only to build a message (synchronously, for the row being written).
+          const where = () => `snapshot row ${count}`;
           for (let r = 0; r < table.length; r++) {
             const row = table[r]!;
-            const n = ++count;
-            const where = () => `snapshot row ${n}`;
+            ++count;
             if (!Array.isArray(row)) throw new OnlineStoreError('bad_input', `${where()}: not a row`);
             const key = tableKey(row, keyAt, keyLength, where);
             let blob = encoder.encodeRow(row, at);

@@ -146,13 +146,51 @@ WITH "__spine" AS (
   WHERE "fraud_reports"."merchant_id" IS NOT NULL
   GROUP BY "fraud_reports"."merchant_id", "fraud_reports"."reported_at"
 ),
-"__g5_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", MAX("transactions"."amount") AS "__v_f4"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."user_id" = "__s"."__k0") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  GROUP BY "__s"."__rid"
+"__g5_frames" AS (
+  SELECT "__rid", "__v1"
+  FROM (
+    SELECT 
+      "__rid",
+      MAX("__v1") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST RANGE BETWEEN (INTERVAL (86399999999) MICROSECOND) PRECEDING AND CURRENT ROW) AS "__v1"
+    FROM (
+      SELECT 
+        "transactions"."user_id" AS "__k0",
+        "transactions"."created_at" AS "__t",
+        CAST(NULL AS BIGINT) AS "__rid",
+        "transactions"."amount" AS "__v1"
+      FROM "transactions"
+      WHERE ("transactions"."user_id" IS NOT NULL) AND ("transactions"."created_at" IS NOT NULL)
+      UNION ALL
+      SELECT "__k0" AS "__k0", "__t" AS "__t", "__rid" AS "__rid", NULL AS "__v1"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__f"
+  WHERE "__rid" IS NOT NULL
 ),
-"__g6_rows" AS (
+"__g6_frames" AS (
+  SELECT "__rid", "__v1", "__v2"
+  FROM (
+    SELECT 
+      "__rid",
+      COUNT(DISTINCT "__v1") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST RANGE BETWEEN (INTERVAL (86399999999) MICROSECOND) PRECEDING AND CURRENT ROW) AS "__v1",
+      MIN("__v2") OVER (PARTITION BY "__k0" ORDER BY "__t" NULLS FIRST RANGE BETWEEN (INTERVAL (86399999999) MICROSECOND) PRECEDING AND CURRENT ROW) AS "__v2"
+    FROM (
+      SELECT 
+        "transactions"."card_id" AS "__k0",
+        "transactions"."created_at" AS "__t",
+        CAST(NULL AS BIGINT) AS "__rid",
+        "transactions"."merchant_id" AS "__v1",
+        "transactions"."amount" AS "__v2"
+      FROM "transactions"
+      WHERE ("transactions"."card_id" IS NOT NULL) AND ("transactions"."created_at" IS NOT NULL)
+      UNION ALL
+      SELECT "__k2" AS "__k0", "__t" AS "__t", "__rid" AS "__rid", NULL AS "__v1", NULL AS "__v2"
+      FROM "__spine"
+    ) AS "__u"
+  ) AS "__f"
+  WHERE "__rid" IS NOT NULL
+),
+"__g7_rows" AS (
   SELECT "__k0", "__e", "__v_f5"
   FROM (
     SELECT 
@@ -165,7 +203,7 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g7_dim" AS (
+"__g8_dim" AS (
   SELECT "__k0", "__v_f6", "__v_f7"
   FROM (
     SELECT 
@@ -178,7 +216,7 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g8_dim" AS (
+"__g9_dim" AS (
   SELECT "__k0", "__v_f10", "__v_f11"
   FROM (
     SELECT 
@@ -191,15 +229,6 @@ WITH "__spine" AS (
   ) AS "__ranked"
   WHERE "__n" = 1
 ),
-"__g9_agg" AS (
-  SELECT 
-    "__s"."__rid" AS "__rid",
-    COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13",
-    MIN("transactions"."amount") AS "__v_f14"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - INTERVAL 86400 SECOND)))
-  GROUP BY "__s"."__rid"
-),
 "__stage1" AS (
   SELECT 
     "__s".*,
@@ -209,15 +238,15 @@ WITH "__spine" AS (
     CASE WHEN (COALESCE("__g2_p0"."__m1", 0) - COALESCE("__g2_p1"."__m1", 0)) > 0 THEN (COALESCE("__g2_p0"."__m2", 0.0) - COALESCE("__g2_p1"."__m2", 0.0)) + (COALESCE("__g2_p0"."__m2_r", 0.0) - COALESCE("__g2_p1"."__m2_r", 0.0)) END AS "f8",
     CAST(COALESCE("__g3_p0"."__m1", 0) - COALESCE("__g3_p1"."__m1", 0) AS BIGINT) AS "f9",
     CAST(COALESCE("__g4_p0"."__m1", 0) - COALESCE("__g4_p1"."__m1", 0) AS BIGINT) AS "f12",
-    "__g5_j"."__v_f4" AS "f4",
-    "__g6_j"."__e" AS "__g6__time",
-    "__g6_j"."__v_f5" AS "f5",
-    "__g7_j"."__v_f6" AS "f6",
-    "__g7_j"."__v_f7" AS "f7",
-    "__g8_j"."__v_f10" AS "f10",
-    "__g8_j"."__v_f11" AS "f11",
-    COALESCE("__g9_j"."__v_f13", 0) AS "f13",
-    "__g9_j"."__v_f14" AS "f14"
+    "__g5_j"."__v1" AS "f4",
+    COALESCE("__g6_j"."__v1", 0) AS "f13",
+    "__g6_j"."__v2" AS "f14",
+    "__g7_j"."__e" AS "__g7__time",
+    "__g7_j"."__v_f5" AS "f5",
+    "__g8_j"."__v_f6" AS "f6",
+    "__g8_j"."__v_f7" AS "f7",
+    "__g9_j"."__v_f10" AS "f10",
+    "__g9_j"."__v_f11" AS "f11"
   FROM "__spine" AS "__s"
   ASOF LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__s"."__t" >= "__g1_p0"."__e")
   ASOF LEFT JOIN "__g1_cum" AS "__g1_p1" ON ("__s"."__k0" = "__g1_p1"."__k0") AND (("__s"."__t" - INTERVAL 604800 SECOND) >= "__g1_p1"."__e")
@@ -228,11 +257,11 @@ WITH "__spine" AS (
   ASOF LEFT JOIN "__g3_run" AS "__g3_p1" ON ("__s"."__k0" = "__g3_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g3_p1"."__e")
   ASOF LEFT JOIN "__g4_run" AS "__g4_p0" ON ("__s"."__k1" = "__g4_p0"."__k0") AND ("__s"."__t" >= "__g4_p0"."__e")
   ASOF LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k1" = "__g4_p1"."__k0") AND (("__s"."__t" - INTERVAL 2592000 SECOND) >= "__g4_p1"."__e")
-  LEFT JOIN "__g5_agg" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
-  ASOF LEFT JOIN "__g6_rows" AS "__g6_j" ON ("__s"."__k0" = "__g6_j"."__k0") AND ("__s"."__t" >= "__g6_j"."__e")
-  LEFT JOIN "__g7_dim" AS "__g7_j" ON "__s"."__k0" = "__g7_j"."__k0"
-  LEFT JOIN "__g8_dim" AS "__g8_j" ON "__s"."__k1" = "__g8_j"."__k0"
-  LEFT JOIN "__g9_agg" AS "__g9_j" ON "__g9_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g5_frames" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
+  LEFT JOIN "__g6_frames" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
+  ASOF LEFT JOIN "__g7_rows" AS "__g7_j" ON ("__s"."__k0" = "__g7_j"."__k0") AND ("__s"."__t" >= "__g7_j"."__e")
+  LEFT JOIN "__g8_dim" AS "__g8_j" ON "__s"."__k0" = "__g8_j"."__k0"
+  LEFT JOIN "__g9_dim" AS "__g9_j" ON "__s"."__k1" = "__g9_j"."__k0"
 )
 SELECT 
   "__r"."__k0" AS "user_id",
@@ -243,9 +272,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f2", 0.0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375) - 6.375) / 11.75 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g6__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - INTERVAL 1209600 SECOND) THEN "__r"."f5" ELSE CAST(NULL AS VARCHAR) END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",

@@ -197,6 +197,104 @@ export function describeOnlineStore(h: StoreHarness): void {
       await store.writeSnapshot('user', { ...snapshot([]), rows: rows() });
       expect((await store.get('user', [['alice'], ['bob']])).map((r) => r.found)).toEqual([true, true]);
     });
+
+    // ROWS as the table a materialize query returns: spend_7d, its time, the key, last_amount, its time, the three one-hot columns.
+    const TABLE_ROWS = [
+      [120.5, T - HOUR, 'alice', 30, T - 2 * HOUR, 0, 1, 0],
+      [0, null, 'bob', null, T - 72 * HOUR, 0, 0, 0],
+    ];
+    const ttl = (t: unknown) => (t === null ? 'missing' : (t as number) < T - 24 * HOUR ? 'outside_ttl' : 'present');
+    const tableOf = (rows: unknown[][]): EntitySnapshot => ({
+      ...snapshot([]),
+      table: {
+        rows: rows as never,
+        keys: [2],
+        features: [
+          { values: [0], time: 1, status: (r) => (r[1] === null ? 'missing' : 'present') },
+          { values: [3], time: 4, status: (r) => ttl(r[4]) },
+          // No time of its own: the one of last_amount's row.
+          { values: [5, 6, 7], time: 4, status: (r) => (r[4] === null || r[6] === 0 ? 'missing' : 'present') },
+        ],
+      },
+    });
+
+    it('takes rows as a table: the same vectors as from the rows (which it then does not read)', async () => {
+      await store.writeSnapshot('user', tableOf(TABLE_ROWS));
+      expect(await store.get('user', [['alice'], ['bob'], ['carol']])).toEqual([
+        {
+          key: ['alice'],
+          found: true,
+          features: [
+            { name: 'spend_7d', version: 1, values: { spend_7d: 120.5 }, status: 'present', eventTime: T - HOUR },
+            { name: 'last_amount', version: 1, values: { last_amount: 30 }, status: 'present', eventTime: T - 2 * HOUR },
+            { name: 'last_category', version: 1, values: { last_category__food: 0, last_category__travel: 1, last_category__other: 0 }, status: 'present', eventTime: T - 2 * HOUR },
+          ],
+        },
+        {
+          key: ['bob'],
+          found: true,
+          features: [
+            { name: 'spend_7d', version: 1, values: { spend_7d: 0 }, status: 'missing', eventTime: null },
+            { name: 'last_amount', version: 1, values: { last_amount: null }, status: 'outside_ttl', eventTime: T - 72 * HOUR },
+            { name: 'last_category', version: 1, values: { last_category__food: 0, last_category__travel: 0, last_category__other: 0 }, status: 'missing', eventTime: T - 72 * HOUR },
+          ],
+        },
+        {
+          key: ['carol'],
+          found: false,
+          features: [
+            { name: 'spend_7d', version: 1, values: { spend_7d: null }, status: 'missing', eventTime: null },
+            { name: 'last_amount', version: 1, values: { last_amount: null }, status: 'missing', eventTime: null },
+            { name: 'last_category', version: 1, values: { last_category__food: null, last_category__travel: null, last_category__other: null }, status: 'missing', eventTime: null },
+          ],
+        },
+      ]);
+      // Keys of other types: a number (0 and -0 are one key), a boolean; a key of two values.
+      const one = (key: number[], keys: unknown[][]): EntitySnapshot => ({
+        asOf: T,
+        keyColumns: key.map((i) => `k${i}`),
+        features: F1,
+        rows: [],
+        table: { rows: keys as never, keys: key, features: [{ values: [0], time: -1, status: () => 'present' }] },
+      });
+      await store.writeSnapshot('n', one([1], [[10, 7], [11, 0], [12, 2.5], [13, true]]));
+      expect((await store.get('n', [[7], [-0], [2.5], [true], ['7']])).map((r) => (r.found ? r.features[0]!.values['f'] : 'not found'))).toEqual([10, 11, 12, 13, 'not found']);
+      await rejects(store.writeSnapshot('n', one([1], [[1, 0], [2, -0]])), 'duplicate_key');
+      await store.writeSnapshot('two', one([1, 2], [[1, 'a', 1], [2, 'a', 2], [3, 'b', 1]]));
+      expect((await store.get('two', [['a', 2], ['b', 1], ['b', 2]])).map((r) => (r.found ? r.features[0]!.values['f'] : 'not found'))).toEqual([2, 3, 'not found']);
+    });
+
+    it('refuses a table row that holds no value, naming the row and the column; the previous snapshot stays', async () => {
+      await store.writeSnapshot('user', snapshot(ROWS));
+      const withBad = (i: number, v: unknown) => tableOf([TABLE_ROWS[0]!, TABLE_ROWS[1]!.map((x, j) => (j === i ? v : x))]);
+      await rejects(store.writeSnapshot('user', withBad(3, Number.NaN)), 'bad_input', /snapshot row 2, column last_amount: NaN is not a value/);
+      await rejects(store.writeSnapshot('user', withBad(6, {})), 'bad_input', /snapshot row 2, column last_category__travel: an object is not a value/);
+      await rejects(store.writeSnapshot('user', withBad(4, 1.5)), 'bad_input', /snapshot row 2: 1.5 is not an event time/);
+      await rejects(store.writeSnapshot('user', withBad(2, null)), 'bad_key', /snapshot row 2: key \[null\] has a NULL/);
+      await rejects(store.writeSnapshot('user', { ...tableOf(TABLE_ROWS), table: { ...tableOf(TABLE_ROWS).table!, keys: [2, 3] } }), 'bad_input', /snapshot table: keys must be 1 position/);
+      await rejects(store.writeSnapshot('user', { ...tableOf(TABLE_ROWS), table: { ...tableOf(TABLE_ROWS).table!, features: [] } }), 'bad_input', /one entry per feature \(3\)/);
+      expect((await store.get('user', [['bob']]))[0]!.features[0]!.status).toBe('missing');
+      expect((await store.get('user', [['alice']]))[0]!.features[2]!.values).toEqual({ last_category__food: 0, last_category__travel: 1, last_category__other: 0 });
+    });
+
+    it('writes many keys and large vectors, as rows and as a table', async () => {
+      // More keys than a write batch, not a multiple of it; one vector far larger than the others.
+      const keys = 1_000 + 37;
+      const big = 'x'.repeat(200_000);
+      const text = (i: number) => (i === 500 ? big : `v${i}`);
+      const features = [{ name: 'f', version: 1, columns: ['f', 'g'], kind: 'aggregate' as const }];
+      const rows: SnapshotRow[] = Array.from({ length: keys }, (_v, i) => ({ key: [`k${i}`], features: [{ values: [i, text(i)], status: 'present', eventTime: i }] }));
+      const table = Array.from({ length: keys }, (_v, i) => [`k${i}`, i, text(i)]);
+      const check = async () => {
+        const got = await store.get('e', Array.from({ length: keys }, (_v, i) => [`k${i}`]));
+        expect(got.every((r, i) => r.found && r.features[0]!.values['f'] === i && r.features[0]!.values['g'] === text(i) && r.features[0]!.eventTime === i)).toBe(true);
+        expect((await store.describe('e'))!.keys).toBe(keys);
+      };
+      await store.writeSnapshot('e', { asOf: T, keyColumns: ['id'], features, rows });
+      await check();
+      await store.writeSnapshot('e', { asOf: T, keyColumns: ['id'], features, rows: [], table: { rows: table, keys: [0], features: [{ values: [1, 2], time: 1, status: () => 'present' }] } });
+      await check();
+    });
   });
 
   describe('a feature awaiting its fit', () => {

@@ -1,0 +1,1 @@
+process.env.VITEST = '1';
