@@ -103,6 +103,11 @@ export interface Engine {
    * store/files/parquet.ts (`checkParquetInPlace`).
    */
   readParquetSql?(path: string): string;
+  /**
+   * insertRows given the values column by column (`values[j][r]`, `count` rows),
+   * for a bulk load without a row object per row (SQLite); the same checks.
+   */
+  insertColumns?(name: string, columns: readonly ColumnInfo[], values: readonly (readonly Value[])[], count: number): Promise<void>;
   /** Releases the engine; later calls throw. Closing twice is harmless. */
   close(): Promise<void>;
 }

@@ -151,12 +151,6 @@ export class SqliteEngine implements Engine {
     const db = this.handle;
     if (rows.length === 0) return;
     if (columns.length === 0) throw new Error('insertRows needs at least one column');
-    const n = columns.length;
-    const batch = Math.max(1, Math.min(INSERT_BATCH, Math.floor(MAX_PARAMETERS / n)));
-    const head = `INSERT INTO ${quoteIdentifier(name)} (${columns.map((c) => quoteIdentifier(c.name)).join(', ')}) VALUES `;
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const many = db.prepare(head + Array(batch).fill(tuple).join(', '));
-    const one = db.prepare(head + tuple);
     // Check and convert column by column first (monomorphic loops), then bind row-major.
     const values = columns.map((c) => {
       const store = storageOf(c);
@@ -164,6 +158,32 @@ export class SqliteEngine implements Engine {
       for (let r = 0; r < rows.length; r++) out[r] = store(rows[r]![c.name], r + 1);
       return out;
     });
+    this.insertStored(db, name, columns, values, rows.length);
+  }
+
+  /** Like insertRows, given the values column by column (`values[j][r]`: column j of row r; no Row objects). */
+  async insertColumns(name: string, columns: readonly ColumnInfo[], values: readonly (readonly Value[])[], count: number): Promise<void> {
+    const db = this.handle;
+    if (count === 0) return;
+    if (columns.length === 0) throw new Error('insertColumns needs at least one column');
+    const stored = columns.map((c, j) => {
+      const store = storageOf(c);
+      const column = values[j]!;
+      const out: (number | string | null)[] = new Array(count);
+      for (let r = 0; r < count; r++) out[r] = store(column[r], r + 1);
+      return out;
+    });
+    this.insertStored(db, name, columns, stored, count);
+  }
+
+  private insertStored(db: Database.Database, name: string, columns: readonly ColumnInfo[], values: readonly (number | string | null)[][], count: number): void {
+    const n = columns.length;
+    const batch = Math.max(1, Math.min(INSERT_BATCH, Math.floor(MAX_PARAMETERS / n)));
+    const head = `INSERT INTO ${quoteIdentifier(name)} (${columns.map((c) => quoteIdentifier(c.name)).join(', ')}) VALUES `;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const many = db.prepare(head + Array(batch).fill(tuple).join(', '));
+    const one = db.prepare(head + tuple);
+    const rows = { length: count };
     const args: (number | string | null)[] = new Array(batch * n);
     const single: (number | string | null)[] = new Array(n);
     db.transaction(() => {

@@ -38,6 +38,8 @@ export interface RelationStatistics {
 export interface AggregateCosts {
   /** Running totals: per relation row (the grouped running sums). */
   readonly row: number;
+  /** Running totals: per relation row more when a DOUBLE is summed (the rounding errors' two more window passes). */
+  readonly doubleRow: number;
   /** Running totals: per relation row and probe (an ASOF join, or a window pass over totals ∪ probes, sorts the totals again). */
   readonly rowProbe: number;
   /** Running totals: per spine row and probe. */
@@ -64,6 +66,8 @@ export interface CandidateLookup {
   readonly windowSeconds?: number;
   /** The as-of probes it needs from running totals (distinct keys; shared probes are paid once). */
   readonly probes: readonly string[];
+  /** A SUM or AVG of a DOUBLE: its running totals carry the rounding errors too. */
+  readonly double?: boolean;
 }
 
 /** The estimated cost of one assignment: `prefix` holds the ids read from running totals. */
@@ -72,7 +76,8 @@ export function estimateCost(lookups: readonly CandidateLookup[], prefix: Readon
   const totals = lookups.filter((l) => prefix.has(l.id));
   if (totals.length > 0) {
     const probes = new Set(totals.flatMap((l) => l.probes)).size;
-    cost += s.rows * (c.row + c.rowProbe * probes) + s.spineRows * c.labelProbe * probes;
+    const double = totals.some((l) => l.double === true) ? c.doubleRow : 0;
+    cost += s.rows * (c.row + double + c.rowProbe * probes) + s.spineRows * c.labelProbe * probes;
   }
   const groups = new Map<string, CandidateLookup[]>();
   for (const l of lookups) {

@@ -367,6 +367,7 @@ function chosenPrefix(low: Lowering, lookups: readonly Lookup[], eligible: (l: L
       prefixable: eligible(l),
       ...(l.windowSeconds !== undefined ? { windowSeconds: l.windowSeconds } : {}),
       probes: [`${l.access.availableAfterSeconds ?? 0}:${l.strictlyBefore === true}`, ...(l.windowSeconds !== undefined ? [`${(l.access.availableAfterSeconds ?? 0) + l.windowSeconds}:false`] : [])],
+      double: l.value.kind === 'aggregate' && l.value.fn !== 'COUNT' && l.value.arg?.type === 'DOUBLE',
     }));
     const picked = choosePrefix(candidates, stats, costs);
     for (const id of picked) chosen.add(id);

@@ -47,7 +47,7 @@ const feature = fc.record({
 
 /** Magnitudes from 0 to 10¹² (log-uniform-ish): either side of any comparison. */
 const magnitude = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 12 }).map((e) => 10 ** e));
-const costs: fc.Arbitrary<AggregateCosts> = fc.record({ row: magnitude, rowProbe: magnitude, labelProbe: magnitude, pair: magnitude, label: magnitude, rangeScan: fc.boolean() });
+const costs: fc.Arbitrary<AggregateCosts> = fc.record({ row: magnitude, doubleRow: magnitude, rowProbe: magnitude, labelProbe: magnitude, pair: magnitude, label: magnitude, rangeScan: fc.boolean() });
 const statistics = fc.record({ rows: magnitude, spineRows: magnitude, pairs: magnitude, spanSeconds: magnitude });
 
 interface ChoiceCase {

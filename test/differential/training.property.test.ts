@@ -108,10 +108,13 @@ async function checkCase(target: EngineTarget, c: StoreCase): Promise<void> {
       for (const latest of ['correlated', 'window', ...(target === 'duckdb' ? ['asof' as const] : [])] as const) {
         for (const aggregate of ['correlated', 'join', 'prefix'] as const) {
           for (const asofJoin of aggregate === 'prefix' && latest !== 'asof' ? asof : [base.capabilities.asofJoin]) {
-            const dialect: Dialect = { ...base, capabilities: { ...base.capabilities, asofJoin: asofJoin || latest === 'asof' }, strategies: { latest, aggregate } };
-            const rows = await engine.queryValues(new SqlPrinter(dialect).statement(lowerTraining(plan, dialect, { as_of: c.asOf })), plan.columns);
-            const problem = sameRows(rows, expected.rows);
-            expect(problem, `${target} (${latest}, ${aggregate}${asofJoin ? ', asof' : ''}): training set ts\n${c.text}\n${JSON.stringify(c.data)}`).toBeUndefined();
+            // `join` also with every WHERE of a relation folded into one range join (Spark's `foldWhere`).
+            for (const foldWhere of aggregate === 'join' ? [false, true] : [false]) {
+              const dialect: Dialect = { ...base, capabilities: { ...base.capabilities, asofJoin: asofJoin || latest === 'asof' }, strategies: { latest, aggregate, foldWhere } };
+              const rows = await engine.queryValues(new SqlPrinter(dialect).statement(lowerTraining(plan, dialect, { as_of: c.asOf })), plan.columns);
+              const problem = sameRows(rows, expected.rows);
+              expect(problem, `${target} (${latest}, ${aggregate}${asofJoin ? ', asof' : ''}${foldWhere ? ', foldWhere' : ''}): training set ts\n${c.text}\n${JSON.stringify(c.data)}`).toBeUndefined();
+            }
           }
         }
       }

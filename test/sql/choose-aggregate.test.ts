@@ -16,7 +16,7 @@ import { aggregateChoices } from '../../src/sql/lower-plan.js';
 
 const DAY = 86_400;
 /** Unit costs: running totals cost rows + labels × probes, a join its pairs. */
-const unit: AggregateCosts = { row: 1, rowProbe: 0, labelProbe: 1, pair: 1, label: 0, rangeScan: false };
+const unit: AggregateCosts = { row: 1, doubleRow: 0, rowProbe: 0, labelProbe: 1, pair: 1, label: 0, rangeScan: false };
 const stats = (pairs: number, spanSeconds = 1e6): RelationStatistics => ({ relation: 'events', keyColumns: ['user_id'], spineKeys: ['user_id'], rows: 1000, spineRows: 100, pairs, spanSeconds });
 /** COUNT(*) over 1 day (group g1) and SUM … WHERE over 30 days (group g2): probes at t, t − 1 day, t − 30 days. */
 const count1d: CandidateLookup = { id: 'a', group: 'g1', prefixable: true, windowSeconds: DAY, probes: ['0:false', `${DAY}:false`] };

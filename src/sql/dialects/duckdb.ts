@@ -27,7 +27,7 @@ const PARTS: Record<DatePart, string> = {
  * Running totals or range join, from statistics (src/sql/choose-aggregate.ts):
  * cost constants fitted to measurements, docs/targets.md "Choosing from statistics".
  */
-const DUCKDB_COSTS: AggregateCosts = { row: 1000, rowProbe: 300, labelProbe: 1000, pair: 10, label: 1000, rangeScan: false };
+const DUCKDB_COSTS: AggregateCosts = { row: 6000, doubleRow: 0, rowProbe: 500, labelProbe: 2000, pair: 35, label: 2000, rangeScan: false };
 
 export const duckdb: Dialect = {
   ...ansi,

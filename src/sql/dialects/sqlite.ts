@@ -68,7 +68,7 @@ function doubleText(e: string): string {
  * Running totals or range join, from statistics (src/sql/choose-aggregate.ts):
  * cost constants fitted to measurements, docs/targets.md "Choosing from statistics".
  */
-const SQLITE_COSTS: AggregateCosts = { row: 5000, rowProbe: 2000, labelProbe: 5000, pair: 100, label: 2000, rangeScan: true };
+const SQLITE_COSTS: AggregateCosts = { row: 14_000, doubleRow: 45_000, rowProbe: 1500, labelProbe: 5000, pair: 1900, label: 5000, rangeScan: true };
 
 export const sqlite: Dialect = {
   ...ansi,

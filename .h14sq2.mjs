@@ -1,0 +1,21 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import Database from 'better-sqlite3';
+const N = Number(process.env.N ?? 300000), L = Number(process.env.L ?? 5000);
+const inst = await DuckDBInstance.create(':memory:');
+const c = await inst.connect();
+const ev = (await (await c.run(`SELECT origin, epoch_us(date)::BIGINT, delay::BIGINT, destination FROM read_parquet('bench/.data/flights-3m.parquet') LIMIT ${N}`)).getRows());
+const db = new Database(':memory:');
+db.exec(`CREATE TABLE ev (origin TEXT, date INTEGER, delay INTEGER, destination TEXT); CREATE TABLE lb (origin TEXT, t INTEGER, rid INTEGER)`);
+const ins = db.prepare('INSERT INTO ev VALUES (?,?,?,?)');
+db.transaction(() => { for (const r of ev) ins.run(r[0], r[1], r[2], r[3]); })();
+let lo = ev[0][1], hi = ev[ev.length-1][1];
+const insl = db.prepare('INSERT INTO lb VALUES (?,?,?)');
+let s = 7; const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
+db.transaction(() => { for (let i = 0; i < L; i++) { const r = ev[Math.floor(rnd() * ev.length)]; insl.run(r[0], lo + (hi-lo)/2n + BigInt(Math.floor(rnd()*Number((hi-lo)/2n)/1e6))*1000000n, i); } })();
+db.exec('CREATE INDEX ev_k ON ev(origin, date)');
+function time(name, sql) { const t0 = performance.now(); const r = db.prepare(sql).raw().get(); console.log(name, N, L, Math.round(performance.now()-t0), 'ms', String(r), 'rss', Math.round(process.resourceUsage().maxRSS/1024)); }
+const W = 30*86400e6;
+time('corr cd30', `SELECT sum(m) FROM (SELECT l.rid, (SELECT count(DISTINCT e.destination) FROM ev e WHERE e.origin=l.origin AND e.date <= l.t AND e.date > l.t - ${W}) m FROM lb l)`);
+db.exec('CREATE INDEX ev_kd ON ev(origin, date, destination)');
+time('corr cd30 covering', `SELECT sum(m) FROM (SELECT l.rid, (SELECT count(DISTINCT e.destination) FROM ev e WHERE e.origin=l.origin AND e.date <= l.t AND e.date > l.t - ${W}) m FROM lb l)`);
+time('join cd30', `SELECT sum(m) FROM (SELECT l.rid, count(DISTINCT e.destination) m FROM lb l JOIN ev e ON e.origin=l.origin AND e.date <= l.t AND e.date > l.t - ${W} GROUP BY l.rid)`);
