@@ -34,6 +34,7 @@ import { measureMaterializeArgs, runMaterializeWorkload } from './materialize.js
 import { measureLsp, runLspWorkload } from './lsp.js';
 import { measureCompileArgs, runCompileWorkload } from './compile.js';
 import { measureCli, runCliWorkload } from './cli-start.js';
+import { measureApplyArgs, runApplyWorkload } from './apply.js';
 
 /** True when this file runs compiled (from bench/results/.build/bench/run.js), not under tsx. */
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
@@ -178,6 +179,15 @@ const WORKLOADS: readonly Workload[] = [
       writeFileSync(join(RESULTS_DIR, 'materialize.json'), `${JSON.stringify({ workload: 'materialize', date: new Date().toISOString(), results: result }, null, 2)}\n`);
     },
     measure: measureMaterializeArgs,
+  },
+  {
+    name: 'apply',
+    description: 'fsql apply of a 3M-row Parquet FILE source + a fitted feature: DuckDB in place and copying, SQLite loading (rows/s), against DuckDB alone scanning the file and better-sqlite3 alone inserting the rows',
+    async run(options, runner) {
+      const result = await runApplyWorkload({ repeat: options.repeat, quick: options.sizes.length < 3 }, runner);
+      writeFileSync(join(RESULTS_DIR, 'apply.json'), `${JSON.stringify({ workload: 'apply', date: new Date().toISOString(), loadavg: loadavg(), results: result }, null, 2)}\n`);
+    },
+    measure: measureApplyArgs,
   },
   {
     name: 'lsp',

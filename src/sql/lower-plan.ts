@@ -363,7 +363,7 @@ function chosenPrefix(low: Lowering, lookups: readonly Lookup[], eligible: (l: L
     }
     const candidates: CandidateLookup[] = ls.map((l) => ({
       id: l.id,
-      group: groupKey(l),
+      group: groupKey(l, low.dialect.strategies.foldWhere === true),
       prefixable: eligible(l),
       ...(l.windowSeconds !== undefined ? { windowSeconds: l.windowSeconds } : {}),
       probes: [`${l.access.availableAfterSeconds ?? 0}:${l.strictlyBefore === true}`, ...(l.windowSeconds !== undefined ? [`${(l.access.availableAfterSeconds ?? 0) + l.windowSeconds}:false`] : [])],
@@ -765,7 +765,8 @@ function oneTimeLookups(
 /**
  * Whether a lookup can be read from running totals: COUNT(*), COUNT(x), and
  * SUM / AVG of an INTEGER or DOUBLE, without DISTINCT, over a relation with an
- * event time. MIN / MAX and COUNT(DISTINCT) keep the range join.
+ * event time. MIN / MAX and COUNT(DISTINCT) take window frames where the
+ * dialect has `strategies.frames` (lower-frames.ts), else the range join.
  */
 function prefixable(l: Lookup): boolean {
   const v = l.value;
@@ -1061,23 +1062,41 @@ export function lowerStatistics(plan: TrainingPlan | SpinePlan, dialect: Dialect
   }
   if (candidates.length === 0) return undefined;
   const spine: SqlQuery = plan.kind === 'training' ? low.labelSpine(plan.spine) : rowsSpine(plan.spine);
+  const ctes: { name: string; q: SqlQuery; materialized?: boolean }[] = [{ name: '__spine', q: spine, materialized: true }];
   const parts: SqlSelect[] = candidates.map((c, g) => {
     const a = accesses[g]!;
     const rel = a.relation;
     const keys = a.keyColumns.map((k) => col(k, rel));
     const known = and(...keys.map((k) => isNull(k, true)))!;
     const count: SqlExpr = { k: 'agg', fn: 'COUNT', distinct: false, type: 'INTEGER' };
+    // One read of the relation (the `(key, time)` index covers it): rows and time range per key, then their totals.
+    const perKeyName = `__rk${g}`;
+    ctes.push({
+      name: perKeyName,
+      materialized: true,
+      q: {
+        k: 'select',
+        items: [
+          ...keys.map((k, i) => ({ e: k, alias: key(i) })),
+          { e: count, alias: '__n' },
+          { e: { k: 'agg', fn: 'MIN', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__lo' },
+          { e: { k: 'agg', fn: 'MAX', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__hi' },
+        ],
+        from: { k: 'table', name: rel },
+        where: known,
+        groupBy: keys,
+      },
+    });
     const whole: SqlSelect = {
       k: 'select',
       items: [
-        { e: count, alias: '__rows' },
-        { e: { k: 'agg', fn: 'MIN', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__lo' },
-        { e: { k: 'agg', fn: 'MAX', distinct: false, arg: low.eventTime(a), type: 'TIMESTAMP' }, alias: '__hi' },
+        { e: { k: 'agg', fn: 'SUM', distinct: false, arg: col('__n'), type: 'INTEGER' }, alias: '__rows' },
+        { e: { k: 'agg', fn: 'MIN', distinct: false, arg: col('__lo'), type: 'TIMESTAMP' }, alias: '__lo' },
+        { e: { k: 'agg', fn: 'MAX', distinct: false, arg: col('__hi'), type: 'TIMESTAMP' }, alias: '__hi' },
       ],
-      from: { k: 'table', name: rel },
-      where: known,
+      from: { k: 'table', name: perKeyName },
     };
-    const perKey: SqlSelect = { k: 'select', items: [...keys.map((k, i) => ({ e: k, alias: key(i) })), { e: count, alias: '__n' }], from: { k: 'table', name: rel }, where: known, groupBy: keys };
+    const perKey: SqlSelect = { k: 'select', items: [...keys.map((_k, i) => ({ e: col(key(i)) })), { e: col('__n') }], from: { k: 'table', name: perKeyName } };
     const spineKeys = c.spineKeys.map((k) => col(low.spineKey(k)));
     const perSpineKey: SqlSelect = { k: 'select', items: [...spineKeys.map((k, i) => ({ e: k, alias: key(i) })), { e: count, alias: '__n' }], from: { k: 'table', name: '__spine' }, groupBy: spineKeys };
     const pairs: SqlSelect = {
@@ -1097,7 +1116,7 @@ export function lowerStatistics(plan: TrainingPlan | SpinePlan, dialect: Dialect
     };
   });
   const body: SqlQuery = parts.length === 1 ? parts[0]! : { k: 'union', all: true, parts };
-  const statement: SqlStatement = { k: 'query', q: { k: 'select', with: [{ name: '__spine', q: spine, materialized: true }], items: [{ e: { k: 'star' } }], from: { k: 'derived', q: body, alias: '__stats' } } };
+  const statement: SqlStatement = { k: 'query', q: { k: 'select', with: ctes, items: [{ e: { k: 'star' } }], from: { k: 'derived', q: body, alias: '__stats' } } };
   return { statement, candidates };
 }
 

@@ -59,6 +59,16 @@ describe('choosePrefix on hand-worked statistics', () => {
     expect(estimateCost([all], new Set(), stats(30_000, 30 * DAY), scan)).toBe(30_000);
   });
 
+  it('a DOUBLE sum costs the totals its rounding errors: rows × doubleRow more', () => {
+    const doubleSum: CandidateLookup = { ...sum30d, double: true };
+    const costs: AggregateCosts = { ...unit, doubleRow: 2 };
+    // 1000 × (1 + 2) + 100 × 2 probes.
+    expect(estimateCost([doubleSum], new Set(['b']), stats(0), costs)).toBe(3200);
+    // 2,500 pairs: the totals of an INTEGER sum (1,200) win, those of a DOUBLE sum (3,200) lose.
+    expect([...choosePrefix([sum30d], stats(2500), costs)]).toEqual(['b']);
+    expect([...choosePrefix([doubleSum], stats(2500), costs)]).toEqual([]);
+  });
+
   it('ties go to running totals (the choice without statistics)', () => {
     // 1,200 = 1,000 + 100 × 2 both ways.
     expect([...choosePrefix([count1d], stats(1200), unit)]).toEqual(['a']);
@@ -123,5 +133,55 @@ describe('the statistics query', () => {
     expect(aggregateChoices(plan, d, light)[0]!.prefix).toEqual([]);
     expect(compilePlan(plan, 'duckdb', {}, { relationStatistics: busy }).sql).toBe(compilePlan(plan, 'duckdb').sql);
     expect(compilePlan(plan, 'duckdb', {}, { relationStatistics: light }).sql).not.toContain('ASOF');
+  });
+});
+
+describe("the dialects' cost constants choose what was measured faster (docs/targets.md, \"Choosing from statistics\")", () => {
+  // The statistics the runtime gathered on the two benchmark data sets (recorded), and which strategy ran faster there.
+  const flights = checkText(
+    `CREATE ENTITY airport KEY (origin TEXT);
+CREATE SOURCE flights (ts TIMESTAMP NOT NULL, delay INTEGER, distance INTEGER, origin TEXT NOT NULL, dest TEXT) FROM STREAM EVENT TIME ts;
+CREATE SOURCE labels (origin TEXT NOT NULL, ts TIMESTAMP NOT NULL, y BOOLEAN) FROM STREAM EVENT TIME ts;
+CREATE FEATURE count_1d ENTITY airport FROM flights AS COUNT(*) WINDOW 1 DAY;
+CREATE FEATURE avg_delay_7d ENTITY airport FROM flights AS AVG(delay) WINDOW 7 DAYS;
+CREATE FEATURE sum_dist_late_30d ENTITY airport FROM flights AS SUM(distance) WHERE delay > 15 WINDOW 30 DAYS;
+CREATE FEATURE count_delay_30d ENTITY airport FROM flights AS COUNT(delay) WINDOW 30 DAYS;
+CREATE LABEL y ENTITY airport FROM labels AS y;
+CREATE TRAINING SET cal LABEL y FEATURES (count_1d, avg_delay_7d, sum_dist_late_30d, count_delay_30d);`,
+    'flights.fsql',
+  ).catalog;
+  const engines = checkText(
+    `CREATE ENTITY user KEY (user_id TEXT);
+CREATE SOURCE events (user_id TEXT NOT NULL, amount DOUBLE, category TEXT, ts TIMESTAMP NOT NULL) FROM STREAM EVENT TIME ts;
+CREATE SOURCE labels (label_id INTEGER NOT NULL, user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL, y BOOLEAN) FROM STREAM EVENT TIME ts;
+CREATE FEATURE count_1d ENTITY user FROM events AS COUNT(*) WINDOW 1 DAY;
+CREATE FEATURE avg_7d ENTITY user FROM events AS AVG(amount) WINDOW 7 DAYS;
+CREATE FEATURE max_7d ENTITY user FROM events AS MAX(amount) WINDOW 7 DAYS;
+CREATE FEATURE sum_big_30d ENTITY user FROM events AS SUM(amount) WHERE amount > 100 WINDOW 30 DAYS;
+CREATE FEATURE categories_30d ENTITY user FROM events AS COUNT(DISTINCT category) WINDOW 30 DAYS;
+CREATE LABEL y ENTITY user FROM labels AS y;
+CREATE TRAINING SET engines LABEL y FEATURES (count_1d, avg_7d, max_7d, sum_big_30d, categories_30d);`,
+    'engines.fsql',
+  ).catalog;
+  const flightsPlan = planTraining(flights, 'cal', () => undefined);
+  const enginesPlan = planTraining(engines, 'engines', () => undefined);
+  // bench/public-data.ts flights3m(), one label per 150 flights (20,000) or per 1,500 (2,000).
+  const flightsStats = (spineRows: number, pairs: number) => [{ relation: 'flights', keyColumns: ['origin'], spineKeys: ['origin'], rows: 3_000_000, spineRows, pairs, spanSeconds: 15_638_340 }];
+  // bench/engines.ts at 1M events, 20,000 labels, 5,000 users.
+  const enginesStats = [{ relation: 'events', keyColumns: ['user_id'], spineKeys: ['user_id'], rows: 1_000_000, spineRows: 20_000, pairs: 8_068_390, spanSeconds: 7_775_991 }];
+
+  it.each(['sqlite', 'duckdb'] as const)('%s: busy airports (3M flights, 229 origins) read running totals', (target) => {
+    const c = aggregateChoices(flightsPlan, dialectFor(target), flightsStats(20_000, 1_200_114_879));
+    expect(c[0]!.prefix).toEqual(flightsPlan.lookups.map((l) => l.id));
+  });
+
+  it('sqlite: with 2,000 labels the busy airports still read running totals (measured 62 s against 77 s for the range join)', () => {
+    const c = aggregateChoices(flightsPlan, dialectFor('sqlite'), flightsStats(2000, 119_810_340));
+    expect(c[0]!.prefix).toEqual(flightsPlan.lookups.map((l) => l.id));
+  });
+
+  it.each(['sqlite', 'duckdb'] as const)('%s: light users (bench/engines.ts) take the range join', (target) => {
+    const c = aggregateChoices(enginesPlan, dialectFor(target), enginesStats);
+    expect(c[0]!.prefix).toEqual([]);
   });
 });
