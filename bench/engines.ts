@@ -34,7 +34,10 @@
  * (3), FSQL_BENCH_ENGINES_ONLY (comma-separated targets),
  * FSQL_BENCH_ENGINES_TIMEOUT (seconds per engine and size, 1800),
  * FSQL_BENCH_ENGINES_ALTERNATIVES=0 (time fsql's plan and the hand-written
- * queries only: for the large sizes).
+ * queries only: for the large sizes), FSQL_BENCH_ENGINES_STRATEGIES (only
+ * these alternatives, e.g. `join,foldWhere`), FSQL_BENCH_ENGINES_HAND (only the
+ * hand-written queries whose names contain one of these),
+ * FSQL_BENCH_ENGINES_WARMUP=0 (no untimed warm-up join).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

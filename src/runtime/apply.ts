@@ -508,6 +508,11 @@ async function fileInPlace(ws: Workspace, engine: Engine, r: SourceInfo, file: s
   const known = await engine.query(`SELECT fingerprint, row_count FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, key)}`);
   const pin = (await filePins(engine)).find((p) => p.source === key);
   if (!options.reload && known[0]?.['fingerprint'] === fingerprint && pin !== undefined && pin.path === path && (await fileChange(pin)) === undefined && (await relationKind(engine, r.name)) === 'VIEW') {
+    // The same bytes under new times (a touch, a checkout): pinned with those times, so later commands need not hash again.
+    const now = fileStamp(path);
+    if (now !== undefined && (now.mtime !== pin.mtime || now.ctime !== pin.ctime)) {
+      await engine.execute(`UPDATE ${q(FILES_TABLE)} SET mtime = ${s(engine, now.mtime)}, ctime = ${s(engine, now.ctime)} WHERE source = ${s(engine, key)}`);
+    }
     return { source: r.name, kind: 'file', action: 'unchanged', rows: Number(known[0]?.['row_count']), inPlace: true };
   }
   const step = `checking ${r.name} in place`;

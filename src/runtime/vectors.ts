@@ -7,7 +7,7 @@
  */
 import { keyOf, versionKey, type Catalog, type FeatureInfo, type LiteralValue } from '../check/catalog.js';
 import type { Engine } from '../engine/engine.js';
-import { runMaterialize } from './run-plan.js';
+import { runMaterializeNarrow } from './run-plan.js';
 import { featureVersion, planMaterialize, transformFor, type FittedLookup } from '../plan/build.js';
 import { needsFit } from '../plan/fitted.js';
 import type { MaterializePlan } from '../plan/ir.js';
@@ -156,7 +156,7 @@ export async function computeSnapshot(
   if (waiting.length > 0) parts.push(awaitingPart(catalog, entity, waiting, asOf));
   for (const group of groups) {
     const plan = cachedPlan(catalog, fitted, entity, group);
-    const table = await runMaterialize(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});
+    const table = await runMaterializeNarrow(engine, plan, { as_of: asOf }, options.keys ? { keys: options.keys } : {});
     keys = table.rows.length;
     parts.push(withoutEmptyFeatures(snapshotFromMaterialize(plan, table, asOf), lazy));
   }

@@ -130,10 +130,13 @@ export interface Dialect {
      * `agg OVER (PARTITION BY key ORDER BY time RANGE BETWEEN w − 1 µs
      * PRECEDING AND CURRENT ROW)` (src/sql/lower-frames.ts), instead of a
      * range join: `minMax` for MIN / MAX (a segment tree on DuckDB, a sliding
-     * index on SQLite), `countDistinct` for COUNT(DISTINCT) (engines with
-     * DISTINCT window aggregates). Needs `rangeOffset`.
+     * index on SQLite); COUNT(DISTINCT) as a frame (`'frames'`: engines with
+     * DISTINCT window aggregates), as a correlated subquery per spine row
+     * (`'correlated'`: an index range probe, where the range join's GROUP BY
+     * would sort every (spine row, event) pair: SQLite), or by the range join
+     * (`'join'`). Needs `rangeOffset`.
      */
-    readonly frames?: { readonly minMax: boolean; readonly countDistinct: boolean };
+    readonly frames?: { readonly minMax: boolean; readonly countDistinct: 'frames' | 'correlated' | 'join' };
     /**
      * With `aggregate: 'prefix'`: the engine's cost constants, by which a plan
      * compiled with relation statistics (`CompileOptions.relationStatistics`)

@@ -15,7 +15,7 @@ import { and, bin, caseWhen, col, fn, int, isNull, lit, type SqlExpr, type SqlJo
 import { UnsupportedError, type Dialect } from './dialect.js';
 import { lowerExpr } from './lower-expr.js';
 import { transformItems } from './transform.js';
-import { frameable, framedAggregates } from './lower-frames.js';
+import { frameable, framedAggregates, probedDistinct } from './lower-frames.js';
 import { choosePrefix, estimateCost, type CandidateLookup, type RelationStatistics } from './choose-aggregate.js';
 
 /** Values for the plan's time parameters, as epoch microseconds. */
@@ -432,18 +432,21 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     if (group) group.push(l);
     else frameGroups.set(k, [l]);
   }
+  // COUNT(DISTINCT) where the dialect probes it per spine row (SQLite): a correlated subquery each.
+  const isProbe = (l: Lookup) => low.manyTimes && low.onlyKeys === undefined && !isPrefix(l) && !isFrame(l) && !needTime(l) && probedDistinct(l, d);
   // One time for every key of an entity spine (where the engine joins rather than probes): each relation is read once, grouped by key.
   const oneTime = low.oneTime !== undefined && d.strategies.aggregate !== 'correlated' ? low.oneTime : undefined;
   if (oneTime) oneTimeLookups(low, lookups, oneTime, needTime, { ctes, joins, firstItems, keysOn, timeColumn });
   const groups = oneTime
     ? []
     : [
-        ...[...prefixGroups.values()].map((group) => ({ group, prefix: true, frames: false })),
-        ...[...frameGroups.values()].map((group) => ({ group, prefix: false, frames: true })),
-        ...groupLookups(lookups.filter((l) => !isPrefix(l) && !isFrame(l)), d.strategies.aggregate === 'lateral' || d.strategies.foldWhere === true).map((group) => ({ group, prefix: false, frames: false })),
+        ...[...prefixGroups.values()].map((group) => ({ group, prefix: true, frames: false, probe: false })),
+        ...[...frameGroups.values()].map((group) => ({ group, prefix: false, frames: true, probe: false })),
+        ...lookups.filter(isProbe).map((l) => ({ group: [l], prefix: false, frames: false, probe: true })),
+        ...groupLookups(lookups.filter((l) => !isPrefix(l) && !isFrame(l) && !isProbe(l)), d.strategies.aggregate === 'lateral' || d.strategies.foldWhere === true).map((group) => ({ group, prefix: false, frames: false, probe: false })),
       ];
 
-  groups.forEach(({ group, prefix, frames }, gi) => {
+  groups.forEach(({ group, prefix, frames, probe }, gi) => {
     const first = group[0]!;
     const a = first.access;
     const g = `__g${gi + 1}`;
@@ -454,6 +457,10 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
     }
     if (frames) {
       framedAggregates(low, group, g, spineCte, { ctes, joins, firstItems });
+      return;
+    }
+    if (probe) {
+      firstItems.push(...low.correlatedFirst(first, false));
       return;
     }
 

@@ -25,14 +25,14 @@ describe('engine backends', () => {
     for (const t of offlineTargets) {
       const b = engineBackend(t);
       expect(b.label).not.toBe('');
-      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'transactionalDdl', 'viewsAcrossDatabases']);
+      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'readsFilesInPlace', 'transactionalDdl', 'viewsAcrossDatabases']);
       // The embedded engines are files (opened below); the others are servers reached by URL (test/conformance/*.integration.ts).
       expect(b.location).toBe(engineTargets.includes(t) ? 'file' : 'url');
     }
     for (const t of engineTargets) {
       const b = engineBackend(t);
       expect(b.defaultFile).toMatch(/^offline\./);
-      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'transactionalDdl', 'viewsAcrossDatabases']);
+      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'readsFilesInPlace', 'transactionalDdl', 'viewsAcrossDatabases']);
       const engine = await openEngine(t);
       try {
         expect(engine.target).toBe(t);

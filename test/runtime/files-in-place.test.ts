@@ -132,6 +132,9 @@ describe('a Parquet FILE source read in place on DuckDB', () => {
     utimesSync(file, new Date(), new Date(Date.now() + 5_000));
     expect(await ok('train', 'delays', inPlace.dir, '--out', join(inPlace.dir, 'again.jsonl'), '-q')).toMatch(/^Wrote 1,680 rows/);
     expect(readFileSync(join(inPlace.dir, 'again.jsonl'), 'utf8')).toBe(expected['delays']);
+    // An apply takes the new times into the pin (no rows checked again).
+    expect(await ok('apply', inPlace.dir)).toMatch(/source flights: unchanged/);
+    expect(await offline(inPlace.dir, 'SELECT mtime FROM __fsql_files')).toEqual([[String(statSync(file, { bigint: true }).mtimeNs)]]);
 
     // The same size, other bytes.
     const flipped = Buffer.from(original);

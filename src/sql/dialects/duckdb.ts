@@ -54,5 +54,5 @@ export const duckdb: Dialect = {
   timeMinus: (e, seconds) => `(${e} - INTERVAL ${seconds} SECOND)`,
   rangeOffset: (micros) => `(INTERVAL (${micros}) MICROSECOND)`,
   capabilities: { nullsOrdering: true, asofJoin: true, concatOperator: true },
-  strategies: { latest: 'asof', aggregate: 'prefix', aggregateCosts: DUCKDB_COSTS, frames: { minMax: true, countDistinct: true } },
+  strategies: { latest: 'asof', aggregate: 'prefix', aggregateCosts: DUCKDB_COSTS, frames: { minMax: true, countDistinct: 'frames' } },
 };

@@ -5,7 +5,8 @@
  *
  * Strategy: window functions over the union of event rows and spine rows for
  * latest values, and range joins grouped per spine row for windowed
- * aggregates (measured faster than running totals here, docs/targets.md):
+ * aggregates (measured faster than running totals here, docs/targets.md),
+ * one per relation and keys whatever the aggregates' WHEREs (`foldWhere`):
  * Spark supports correlated subqueries with the inequality predicates
  * point-in-time lookups need only in limited forms, as non-equi joins.
  *

@@ -127,5 +127,5 @@ export const sqlite: Dialect = {
   binaryText: (e) => e,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true, materializedCte: true, forcedJoinOrder: true, namedParameters: true },
   rangeOffset: (micros) => String(micros),
-  strategies: { latest: 'correlated', aggregate: 'prefix', aggregateCosts: SQLITE_COSTS, frames: { minMax: true, countDistinct: false } },
+  strategies: { latest: 'correlated', aggregate: 'prefix', aggregateCosts: SQLITE_COSTS, frames: { minMax: true, countDistinct: 'correlated' } },
 };

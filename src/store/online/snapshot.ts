@@ -26,8 +26,12 @@ export interface FeatureColumns {
   readonly timed: boolean;
 }
 
-/** The columns of each feature of a materialize plan in a result table. */
-export function featureColumns(plan: MaterializePlan, columns: readonly string[]): FeatureColumns[] {
+/**
+ * The columns of each feature of a materialize plan in a result table.
+ * `sameAs`: columns the table leaves out, each read from the column it
+ * equals (run-plan.ts `NarrowTable`).
+ */
+export function featureColumns(plan: MaterializePlan, columns: readonly string[], sameAs?: Readonly<Record<string, string>>): FeatureColumns[] {
   // Result rows are read by column name: two columns of one name hold the same (last) value.
   const seen = new Map<string, string>();
   plan.transforms.forEach((t) => {
@@ -40,7 +44,7 @@ export function featureColumns(plan: MaterializePlan, columns: readonly string[]
     }
   });
   const at = (name: string) => {
-    const i = columns.indexOf(name);
+    const i = columns.indexOf(sameAs?.[name] ?? name);
     if (i < 0) throw new Error(`the materialized table has no column ${name} (it has ${columns.join(', ')})`);
     return i;
   };
@@ -70,14 +74,14 @@ export function statusOf(fc: FeatureColumns, values: readonly Value[], eventTime
  * The snapshot of a materialization: `plan` run as of `asOf` gave `table`.
  * Rows are produced lazily from the table.
  */
-export function snapshotFromMaterialize(plan: MaterializePlan, table: Table, asOf: number): EntitySnapshot {
+export function snapshotFromMaterialize(plan: MaterializePlan, table: Table & { readonly sameAs?: Readonly<Record<string, string>> }, asOf: number): EntitySnapshot {
   const keyColumns = plan.spine.keys.map((k) => k.name);
   const keyAt = keyColumns.map((k) => {
     const i = table.columns.indexOf(k);
     if (i < 0) throw new Error(`the materialized table has no key column ${k}`);
     return i;
   });
-  const fcs = featureColumns(plan, table.columns);
+  const fcs = featureColumns(plan, table.columns, table.sameAs);
   function* rows(): Generator<SnapshotRow> {
     for (const r of table.rows) {
       const features: FeatureCell[] = fcs.map((fc) => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkText } from '../../../src/check/project.js';
 import { openEngine } from '../../../src/engine/open.js';
-import { loadProject, runFit, runMaterialize } from '../../../src/runtime/run-plan.js';
+import { loadProject, runFit, runMaterialize, runMaterializeNarrow } from '../../../src/runtime/run-plan.js';
 import { featureVersion, planFit, planMaterialize } from '../../../src/plan/build.js';
 import type { FittedParameters } from '../../../src/plan/fitted.js';
 import { combineSnapshots, snapshotFromMaterialize } from '../../../src/store/online/snapshot.js';
@@ -125,6 +125,14 @@ describe('snapshotFromMaterialize', () => {
       await store.writeSnapshot('user_cells', cellsOnly);
       const keys = [['alice'], ['bob'], ['carol'], ['dave']];
       expect((await store.getEncoded('user_cells', keys)).blobs).toEqual((await store.getEncoded('user', keys)).blobs);
+      // The table as its query returned it (a time two lookups share not copied into each row): the same vectors.
+      const narrow = await runMaterializeNarrow(engine, plan, { as_of: T });
+      expect(Object.keys(narrow.sameAs).length).toBeGreaterThan(0);
+      expect(narrow.rows[0]!.length).toBe(table.columns.length - Object.keys(narrow.sameAs).length);
+      await store.writeSnapshot('user_narrow', snapshotFromMaterialize(plan, narrow, T));
+      expect((await store.getEncoded('user_narrow', keys)).blobs).toEqual((await store.getEncoded('user', keys)).blobs);
+      await store.writeSnapshot('user_narrow_cells', { ...snapshotFromMaterialize(plan, narrow, T), table: undefined } as never);
+      expect((await store.getEncoded('user_narrow_cells', keys)).blobs).toEqual((await store.getEncoded('user', keys)).blobs);
 
       // Two versions of one feature in one plan get their version in the column name.
       const both = [...versions, { name: 'last_amount', version: 2 }];
