@@ -181,7 +181,17 @@ export async function measureApply(c: ApplyCase): Promise<ApplyResult> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { target: c.target, mode: c.mode, rows, fileMB: size / 1e6, applyMs: median(applies), loadMs: median(loads), reapplyMs: median(reapplies), ...base, ...(rawInsertMs !== undefined ? { rawInsertMs } : {}) };
+  return {
+    target: c.target,
+    mode: c.mode,
+    rows,
+    fileMB: size / 1e6,
+    applyMs: median(applies),
+    loadMs: median(loads),
+    reapplyMs: median(reapplies),
+    ...base,
+    ...(rawInsertMs !== undefined ? { rawInsertMs } : {}),
+  };
 }
 
 export function measureApplyArgs(args: Record<string, string>): Promise<ApplyResult> {
@@ -220,13 +230,16 @@ export async function runApplyWorkload(options: { readonly repeat: number | unde
   const inPlace = results.find((r) => r.target === 'duckdb' && r.mode === 'in-place');
   const copy = results.find((r) => r.target === 'duckdb' && r.mode === 'copy');
   console.log('Targets (reported, not asserted)');
-  if (inPlace && copy) console.log(`  – DuckDB apply in place vs copying: ${fmt(inPlace.applyMs)} ms vs ${fmt(copy.applyMs)} ms (${fmt(copy.applyMs / inPlace.applyMs, 1)}× faster)`);
+  if (inPlace && copy)
+    console.log(`  – DuckDB apply in place vs copying: ${fmt(inPlace.applyMs)} ms vs ${fmt(copy.applyMs)} ms (${fmt(copy.applyMs / inPlace.applyMs, 1)}× faster)`);
   if (sqlite) {
     const rate = (sqlite.rows / sqlite.loadMs) * 1000;
     const raw = sqlite.rawInsertMs !== undefined ? (sqlite.rows / sqlite.rawInsertMs) * 1000 : undefined;
     console.log(
       `  ${rate >= SQLITE_LOAD_GOAL ? '✓' : '✗'} SQLite load ≥ ${fmt(SQLITE_LOAD_GOAL)} rows/s: ${fmt(rate)} rows/s` +
-        (raw !== undefined ? ` (better-sqlite3 alone inserting the same rows from JS arrays: ${fmt(raw)} rows/s; fsql's load is ${fmt(sqlite.loadMs / sqlite.rawInsertMs!, 2)}× its time)` : ''),
+        (raw !== undefined
+          ? ` (better-sqlite3 alone inserting the same rows from JS arrays: ${fmt(raw)} rows/s; fsql's load is ${fmt(sqlite.loadMs / sqlite.rawInsertMs!, 2)}× its time)`
+          : ''),
     );
   }
   return results;

@@ -52,7 +52,9 @@ export class ProgressReporter {
     }
     if (now - c.shown < (this.options.live ? LIVE_EVERY_MS : PIPED_EVERY_MS)) return;
     c.shown = now;
-    this.put(`${e.step}: ${amount(e, false)}${rate(e, elapsed)}`, false);
+    // A step still waiting for its first unit (a training query the engine is running) says how long it has run.
+    const waiting = e.done === 0 && e.total === undefined && e.bytes === undefined && elapsed >= 1000;
+    this.put(`${e.step}: ${waiting ? `running for ${Math.floor(elapsed / 1000)} s` : `${amount(e, false)}${rate(e, elapsed)}`}`, false);
   }
 
   /** Clears a live line (call before writing anything else to stderr, and at the end). */

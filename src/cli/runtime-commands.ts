@@ -312,6 +312,9 @@ export function outputFile(options: { readonly out: string; readonly format?: Ou
   return { out, format };
 }
 
+/** How often `train` says that a training query is still running. */
+const HEARTBEAT_MS = 5000;
+
 export async function runTrain(name: string, path: string, options: TrainCommandOptions, io: RuntimeIo): Promise<number> {
   const target = outputFile(options, io);
   if (typeof target === 'number') return target;
@@ -322,7 +325,10 @@ export async function runTrain(name: string, path: string, options: TrainCommand
       const started = performance.now();
       const computing = `computing training set ${name} on ${ws.config.offline.engine}`;
       reporter?.report({ step: computing, unit: 'row', done: 0 });
-      const result = await buildTrainingSet(ws, name, { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.asOf !== undefined ? { asOf: options.asOf } : {}) });
+      // The engine may run the query for minutes before its first row: say it is still running.
+      const heartbeat = reporter ? setInterval(() => reporter.report({ step: computing, unit: 'row', done: 0 }), HEARTBEAT_MS) : undefined;
+      heartbeat?.unref();
+      const result = await buildTrainingSet(ws, name, { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.asOf !== undefined ? { asOf: options.asOf } : {}) }).finally(() => clearInterval(heartbeat));
       const rows = result.table.rows.length;
       reporter?.report({ step: computing, unit: 'row', done: rows, total: rows, end: true });
       const writing = `writing ${format}`;

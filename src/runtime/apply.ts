@@ -160,9 +160,8 @@ export async function applyProject(ws: Workspace, files: readonly ProjectFile[],
         if ((await ws.registry.lastApply()) !== plan.basedOn) ({ plan, catalog } = await planned());
         await ensureBookkeeping(engine);
         const sources: SourceLoad[] = [];
-        // In-place sources the project no longer declares keep their view (registered versions may read it) while
-        // their file holds what was checked; a changed or missing file takes the view away (like a dropped table).
-        await forgetChangedPins(engine, catalog);
+        // In-place sources the project no longer declares become tables (registered versions may read them).
+        await forgetRemovedPins(engine, catalog);
         // Without transactional DDL (MySQL, Spark) nothing rolls back: FILE sources load into stage tables first, so a
         // bad file leaves every table and view as it was; the stage tables replace the old ones after.
         const staged = engineBackend(engine.target).capabilities.transactionalDdl ? undefined : await stageFiles(ws, engine, catalog, options, progress);
@@ -383,8 +382,10 @@ async function prepareSource(ws: Workspace, engine: Engine, r: SourceInfo, optio
       return (await loadFile(ws, engine, r, r.origin.path, r.origin.format, options, progress)).load;
     }
     case 'table':
+      await dropInPlace(engine, r.name);
       return exposeTable(engine, r, r.origin.name);
     case 'stream':
+      await dropInPlace(engine, r.name);
       return prepareStream(engine, r);
   }
 }
@@ -549,26 +550,36 @@ async function relationKind(engine: Engine, name: string): Promise<string | unde
   return rows.length === 0 ? undefined : String(rows[0]!['table_type']);
 }
 
-/** A FILE source that was read in place and is now copied: its view and its pin go. */
+/** A source that was a FILE read in place and no longer is (copied now, or a TABLE or STREAM source of that name): its view and its pin go. */
 async function dropInPlace(engine: Engine, name: string): Promise<void> {
   if (!engineBackend(engine.target).capabilities.readsFilesInPlace) return;
+  if (!(await filePins(engine)).some((p) => p.source === keyOf(name))) return;
   if ((await relationKind(engine, name)) === 'VIEW') await engine.execute(`DROP VIEW ${ownIn(engine, name)}`);
   await engine.execute(`DELETE FROM ${q(FILES_TABLE)} WHERE source = ${s(engine, keyOf(name))}`);
 }
 
 /**
- * Pins of sources the project no longer reads in place: kept while the file
- * holds what was checked (the view stays for registered versions reading it);
- * a changed or missing file takes the view, the pin and the load record away.
+ * Sources read in place that the project no longer declares: like a copied
+ * source's table, their data outlives the statement (registered versions may
+ * read it), but no file should stay pinned for them — so while the file still
+ * holds what was checked, the view becomes a table of its rows (a copy made
+ * once) and the pin goes. A file already changed or gone cannot be read any
+ * more: its view and pin go, like a dropped table.
  */
-async function forgetChangedPins(engine: Engine, catalog: Catalog): Promise<void> {
+async function forgetRemovedPins(engine: Engine, catalog: Catalog): Promise<void> {
   for (const pin of await filePins(engine)) {
-    const r = catalog.relations[pin.source];
-    if (r?.kind === 'source' && r.origin.kind === 'file') continue;
-    if ((await fileChange(pin)) === undefined) continue;
-    if ((await relationKind(engine, pin.source)) === 'VIEW') await engine.execute(`DROP VIEW ${ownIn(engine, pin.source)}`);
+    if (catalog.relations[pin.source]?.kind === 'source') continue;
+    const view = (await relationKind(engine, pin.source)) === 'VIEW';
+    if (view && (await fileChange(pin)) === undefined) {
+      const copy = `${pin.source}__fsql_copy`;
+      await engine.execute(`CREATE TABLE ${ownIn(engine, copy)} AS SELECT * FROM ${ownIn(engine, pin.source)}`);
+      await engine.execute(`DROP VIEW ${ownIn(engine, pin.source)}`);
+      await engine.execute(`ALTER TABLE ${ownIn(engine, copy)} RENAME TO ${q(pin.source)}`);
+    } else {
+      if (view) await engine.execute(`DROP VIEW ${ownIn(engine, pin.source)}`);
+      await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, pin.source)}`);
+    }
     await engine.execute(`DELETE FROM ${q(FILES_TABLE)} WHERE source = ${s(engine, pin.source)}`);
-    await engine.execute(`DELETE FROM ${q(LOADS_TABLE)} WHERE source = ${s(engine, pin.source)}`);
   }
 }
 

@@ -87,10 +87,19 @@ export async function fileChange(pin: FilePin): Promise<string | undefined> {
 export async function filePins(engine: Engine): Promise<FilePin[]> {
   if (!engineBackend(engine.target).capabilities.readsFilesInPlace) return [];
   const q = quoteIdentifier;
-  const known = await engine.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = ${dialectFor(engine.target).quoteString(engine.schema)} AND table_name = '${FILES_TABLE}'`);
+  const known = await engine.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = ${dialectFor(engine.target).quoteString(engine.schema)} AND table_name = '${FILES_TABLE}'`,
+  );
   if (known.length === 0) return [];
   const rows = await engine.query(`SELECT source, path, size, mtime, ctime, sha256 FROM ${q(engine.schema)}.${q(FILES_TABLE)} ORDER BY source`);
-  return rows.map((r) => ({ source: String(r['source']), path: String(r['path']), size: Number(r['size']), mtime: String(r['mtime']), ctime: String(r['ctime']), sha256: String(r['sha256']) }));
+  return rows.map((r) => ({
+    source: String(r['source']),
+    path: String(r['path']),
+    size: Number(r['size']),
+    mtime: String(r['mtime']),
+    ctime: String(r['ctime']),
+    sha256: String(r['sha256']),
+  }));
 }
 
 /**

@@ -201,6 +201,26 @@ describe('ProgressReporter', () => {
     expect(out).toEqual(['loading t: 400,000 / 1,000,000 rows (40%) (400k rows/s)\n', 'fitting: 9 / 16 feature versions\n', 'fitting: 16 feature versions in 1.10 s\n']);
   });
 
+  it('a step still waiting for its first row (a training query running in the engine) says how long it has run', () => {
+    let now = 0;
+    const out: string[] = [];
+    const p = new ProgressReporter((t) => out.push(t), { live: false, now: () => now });
+    const computing = { step: 'computing training set s on duckdb', unit: 'row', done: 0 };
+    p.report(computing);
+    now = 5000;
+    p.report(computing);
+    now = 10_500;
+    p.report(computing);
+    now = 12_000;
+    p.report({ ...computing, done: 150, total: 150, end: true });
+    expect(out).toEqual([
+      'computing training set s on duckdb: running for 5 s\n',
+      'computing training set s on duckdb: running for 10 s\n',
+      // 150 rows in 12 s: 12.5 rows/s, shown as 13.
+      'computing training set s on duckdb: 150 rows in 12.00 s (13 rows/s)\n',
+    ]);
+  });
+
   it('live: redraws at most every 100 ms, clears before each draw, and leaves the final line', () => {
     let now = 0;
     const out: string[] = [];

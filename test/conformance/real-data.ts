@@ -26,7 +26,7 @@ export const FLIGHTS = join(ROOT, 'test', 'fixtures', 'flights');
 export const FIT_AT = '2001-01-31 00:00:00';
 /** `materialize --at`: the next morning, between the streamed departures. */
 export const MATERIALIZE_AT = '2001-02-01 06:00:00';
-export const TRAINING_SETS = ['delays', 'interstate_minutes'] as const;
+export const TRAINING_SETS = ['delays', 'interstate_minutes', 'airport_profile'] as const;
 
 const micros = (text: string): number => {
   const ms = Date.parse(`${text.replace(' ', 'T')}Z`);

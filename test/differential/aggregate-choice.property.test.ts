@@ -46,8 +46,19 @@ const feature = fc.record({
 });
 
 /** Magnitudes from 0 to 10¹² (log-uniform-ish): either side of any comparison. */
-const magnitude = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 12 }).map((e) => 10 ** e));
-const costs: fc.Arbitrary<AggregateCosts> = fc.record({ row: magnitude, doubleRow: magnitude, rowProbe: magnitude, labelProbe: magnitude, pair: magnitude, label: magnitude, rangeScan: fc.boolean() });
+const magnitude = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 0, max: 12 }).map((e) => 10 ** e),
+);
+const costs: fc.Arbitrary<AggregateCosts> = fc.record({
+  row: magnitude,
+  doubleRow: magnitude,
+  rowProbe: magnitude,
+  labelProbe: magnitude,
+  pair: magnitude,
+  label: magnitude,
+  rangeScan: fc.boolean(),
+});
 const statistics = fc.record({ rows: magnitude, spineRows: magnitude, pairs: magnitude, spanSeconds: magnitude });
 
 interface ChoiceCase {
@@ -74,7 +85,10 @@ function project(c: Pick<ChoiceCase, 'features' | 'available'>): string {
     `CREATE SOURCE events (user_id TEXT, x DOUBLE, n INTEGER, flag BOOLEAN, ts TIMESTAMP NOT NULL) FROM STREAM EVENT TIME ts${c.available};`,
     'CREATE SOURCE labels (user_id TEXT NOT NULL, ts TIMESTAMP NOT NULL, y INTEGER) FROM STREAM EVENT TIME ts;',
     'CREATE LABEL y ENTITY user FROM labels AS y;',
-    ...c.features.map((f, i) => `CREATE FEATURE w${i + 1} ENTITY user FROM events AS ${f.as}${f.window ? ` WINDOW ${f.window}` : ''}${f.where ? ` WHERE ${f.where}` : ''}${f.strict ? ' AS OF < t' : ''};`),
+    ...c.features.map(
+      (f, i) =>
+        `CREATE FEATURE w${i + 1} ENTITY user FROM events AS ${f.as}${f.window ? ` WINDOW ${f.window}` : ''}${f.where ? ` WHERE ${f.where}` : ''}${f.strict ? ' AS OF < t' : ''};`,
+    ),
     `CREATE TRAINING SET ts LABEL y FEATURES (${c.features.map((_f, i) => `w${i + 1}`).join(', ')});`,
   ].join('\n');
 }
@@ -104,7 +118,11 @@ function setUp(c: Pick<ChoiceCase, 'features' | 'available' | 'events' | 'labels
   if (errors.length > 0) throw new Error(`${errors.map((d) => d.message).join('\n')}\n${text}`);
   const catalog = checked.catalog;
   const data: Record<string, Row[]> = { events: c.events, labels: c.labels };
-  const fitted = fitAll(catalog, data, c.features.map((_f, i) => findFeature(catalog, `w${i + 1}`)));
+  const fitted = fitAll(
+    catalog,
+    data,
+    c.features.map((_f, i) => findFeature(catalog, `w${i + 1}`)),
+  );
   const expected = trainingSet(catalog, data, 'ts', undefined, { fitted });
   return { text, catalog, data, expected, plan: planTraining(catalog, 'ts', () => undefined) };
 }
@@ -135,29 +153,37 @@ async function check(target: EngineTarget, c: ChoiceCase): Promise<void> {
 const RUNS = Number(process.env.FSQL_DIFF_RUNS ?? 40);
 
 describe('the windowed-aggregate strategy chosen from statistics never changes a value', () => {
-  it.each(['sqlite', 'duckdb'] as const)('%s: random statistics and costs equal the reference evaluator', async (target) => {
-    await fc.assert(
-      fc.asyncProperty(choiceCase, (c) => check(target, c)),
-      { numRuns: RUNS, endOnFailure: true },
-    );
-    expect(seen.prefix, 'some lookups were read from running totals').toBeGreaterThan(0);
-    expect(seen.join, 'some relations took the range join').toBeGreaterThan(0);
-  }, 240_000);
+  it.each(['sqlite', 'duckdb'] as const)(
+    '%s: random statistics and costs equal the reference evaluator',
+    async (target) => {
+      await fc.assert(
+        fc.asyncProperty(choiceCase, (c) => check(target, c)),
+        { numRuns: RUNS, endOnFailure: true },
+      );
+      expect(seen.prefix, 'some lookups were read from running totals').toBeGreaterThan(0);
+      expect(seen.join, 'some relations took the range join').toBeGreaterThan(0);
+    },
+    240_000,
+  );
 
-  it.each(['sqlite', 'duckdb'] as const)('%s: runTraining gathers the statistics and its rows equal the reference', async (target) => {
-    await fc.assert(
-      fc.asyncProperty(choiceCase, async (c) => {
-        const { text, catalog, data, expected, plan } = setUp(c);
-        const engine = await openEngine(target);
-        try {
-          await loadProject(engine, catalog, data);
-          const table = await runTraining(engine, plan);
-          expect(problemOf(table.rows, expected.rows), `${target}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
-        } finally {
-          await engine.close();
-        }
-      }),
-      { numRuns: Math.ceil(RUNS / 2), endOnFailure: true },
-    );
-  }, 240_000);
+  it.each(['sqlite', 'duckdb'] as const)(
+    '%s: runTraining gathers the statistics and its rows equal the reference',
+    async (target) => {
+      await fc.assert(
+        fc.asyncProperty(choiceCase, async (c) => {
+          const { text, catalog, data, expected, plan } = setUp(c);
+          const engine = await openEngine(target);
+          try {
+            await loadProject(engine, catalog, data);
+            const table = await runTraining(engine, plan);
+            expect(problemOf(table.rows, expected.rows), `${target}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
+          } finally {
+            await engine.close();
+          }
+        }),
+        { numRuns: Math.ceil(RUNS / 2), endOnFailure: true },
+      );
+    },
+    240_000,
+  );
 });

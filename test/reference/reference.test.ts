@@ -700,6 +700,31 @@ describe('training sets', () => {
       ['u3', 0, null],
     ]);
   });
+
+  it('an other entity whose key is named like a label key column shares that column (semantics §4)', () => {
+    const c = compile(`
+      CREATE ENTITY airport KEY (origin TEXT);
+      CREATE ENTITY route KEY (origin TEXT, destination TEXT);
+      CREATE SOURCE legs (origin TEXT NOT NULL, destination TEXT NOT NULL, delay INTEGER, at TIMESTAMP NOT NULL) FROM TABLE legs EVENT TIME at;
+      CREATE FEATURE airport_legs ENTITY airport FROM legs AS COUNT(*);
+      CREATE LABEL late ENTITY route FROM legs AS delay > 15;
+      CREATE TRAINING SET s LABEL late FEATURES (airport_legs);
+    `);
+    const d: Data = {
+      legs: [
+        { origin: 'ORD', destination: 'LAX', delay: 20, at: ts('2024-03-01 10:00:00') },
+        { origin: 'ORD', destination: 'SFO', delay: 0, at: ts('2024-03-01 11:00:00') },
+      ],
+    };
+    const out = trainingSet(c, d, 's', undefined, { fitted: fitAll(c, d, [findFeature(c, 'airport_legs')]) });
+    // origin once (the airport's key is the route's origin column), then destination, the time, the feature, the label.
+    expect(out.columns).toEqual(['origin', 'destination', 'at', 'airport_legs', 'late']);
+    // ORD's legs at or before 10:00 → 1; at or before 11:00 → 2.
+    expect(out.rows).toEqual([
+      ['ORD', 'LAX', ts('2024-03-01 10:00:00'), 1, true],
+      ['ORD', 'SFO', ts('2024-03-01 11:00:00'), 2, false],
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  * mtime set back), a `touch` is not a change; bad rows give the errors the
  * copying load gives; and a refused apply leaves everything as it was.
  */
-import { appendFileSync, copyFileSync, cpSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,4 +232,45 @@ describe('a Parquet FILE source read in place on DuckDB', () => {
     expect(await ok('apply', inPlace.dir)).toMatch(/source flights: read in place/);
     expect(await outputs(inPlace.dir, keys)).toEqual(expected);
   }, 240_000);
+
+  it('a source that stops reading its file in place loses its view and pin; a removed one keeps its rows as a table', async () => {
+    const t = tempDir('fsql-in-place-kinds-');
+    try {
+      const dir = t.dir;
+      mkdirSync(join(dir, 'data'));
+      const instance = await DuckDBInstance.create(':memory:');
+      const c = await instance.connect();
+      for (const name of ['a', 'b']) {
+        const path = join(dir, 'data', `${name}.parquet`).replaceAll("'", "''");
+        await c.run(`COPY (SELECT 'k' || (range % 3) AS k, range::DOUBLE AS x, TIMESTAMP '2024-01-01' + INTERVAL (range) HOUR AS ts FROM range(10)) TO '${path}' (FORMAT parquet)`);
+      }
+      c.closeSync();
+      instance.closeSync();
+      const source = (name: string, from: string) => `CREATE SOURCE ${name} (k TEXT NOT NULL, x DOUBLE, ts TIMESTAMP NOT NULL) ${from} EVENT TIME ts;\n`;
+      const head = `CREATE ENTITY e KEY (k TEXT);\n`;
+      const feature = (name: string, from: string) => `CREATE FEATURE ${name} ENTITY e FROM ${from} AS SUM(x);\n`;
+      writeFileSync(join(dir, 'fsql.json'), JSON.stringify({ offline: { engine: 'duckdb' } }));
+      writeFileSync(join(dir, 'p.fsql'), head + source('a', "FROM FILE 'data/a.parquet' FORMAT PARQUET") + source('b', "FROM FILE 'data/b.parquet' FORMAT PARQUET") + feature('sa', 'a') + feature('sb', 'b'));
+      expect(await ok('apply', dir)).toMatch(/source a: read in place \(10 rows checked\)[\s\S]*source b: read in place/);
+      expect(await offline(dir, 'SELECT source FROM __fsql_files ORDER BY 1')).toEqual([['a'], ['b']]);
+      // a becomes a STREAM (its view must not pass for the stream's table); b leaves the project: its rows stay, as a
+      // copied source's table does (registered sb@1 reads them), copied from the file once, and the file is no longer pinned.
+      writeFileSync(join(dir, 'p.fsql'), head + source('a', 'FROM STREAM') + feature('sa2', 'a'));
+      expect((await fsql('apply', dir, '--retire-broken')).code).toBe(0);
+      expect(await offline(dir, `SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('a', 'b') ORDER BY 1`)).toEqual([
+        ['a', 'BASE TABLE'],
+        ['b', 'BASE TABLE'],
+      ]);
+      expect(await offline(dir, 'SELECT count(*) FROM __fsql_files')).toEqual([[0]]);
+      expect(await offline(dir, 'SELECT count(*), sum(x) FROM b')).toEqual([[10, 45]]);
+      writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ k: 'k1', x: 2.5, ts: '2024-01-02 00:00:00' })}\n`);
+      await ok('ingest', 'a', join(dir, 'events.jsonl'), dir);
+      expect(await offline(dir, 'SELECT count(*) FROM a')).toEqual([[1]]);
+      writeFileSync(join(dir, 'data', 'b.parquet'), 'gone');
+      await ok('materialize', dir);
+      expect(JSON.parse(await ok('get', 'e', 'k1', '--project', dir, '--format', 'json')).results[0].features.sb.value).toBe(12);
+    } finally {
+      t.cleanup();
+    }
+  }, 120_000);
 });

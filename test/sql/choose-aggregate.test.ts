@@ -17,7 +17,15 @@ import { aggregateChoices } from '../../src/sql/lower-plan.js';
 const DAY = 86_400;
 /** Unit costs: running totals cost rows + labels × probes, a join its pairs. */
 const unit: AggregateCosts = { row: 1, doubleRow: 0, rowProbe: 0, labelProbe: 1, pair: 1, label: 0, rangeScan: false };
-const stats = (pairs: number, spanSeconds = 1e6): RelationStatistics => ({ relation: 'events', keyColumns: ['user_id'], spineKeys: ['user_id'], rows: 1000, spineRows: 100, pairs, spanSeconds });
+const stats = (pairs: number, spanSeconds = 1e6): RelationStatistics => ({
+  relation: 'events',
+  keyColumns: ['user_id'],
+  spineKeys: ['user_id'],
+  rows: 1000,
+  spineRows: 100,
+  pairs,
+  spanSeconds,
+});
 /** COUNT(*) over 1 day (group g1) and SUM … WHERE over 30 days (group g2): probes at t, t − 1 day, t − 30 days. */
 const count1d: CandidateLookup = { id: 'a', group: 'g1', prefixable: true, windowSeconds: DAY, probes: ['0:false', `${DAY}:false`] };
 const sum30d: CandidateLookup = { id: 'b', group: 'g2', prefixable: true, windowSeconds: 30 * DAY, probes: ['0:false', `${30 * DAY}:false`] };
@@ -136,7 +144,7 @@ describe('the statistics query', () => {
   });
 });
 
-describe("the dialects' cost constants choose what was measured faster (docs/targets.md, \"Choosing from statistics\")", () => {
+describe('the dialects\' cost constants choose what was measured faster (docs/targets.md, "Choosing from statistics")', () => {
   // The statistics the runtime gathered on the two benchmark data sets (recorded), and which strategy ran faster there.
   const flights = checkText(
     `CREATE ENTITY airport KEY (origin TEXT);
@@ -166,7 +174,9 @@ CREATE TRAINING SET engines LABEL y FEATURES (count_1d, avg_7d, max_7d, sum_big_
   const flightsPlan = planTraining(flights, 'cal', () => undefined);
   const enginesPlan = planTraining(engines, 'engines', () => undefined);
   // bench/public-data.ts flights3m(), one label per 150 flights (20,000) or per 1,500 (2,000).
-  const flightsStats = (spineRows: number, pairs: number) => [{ relation: 'flights', keyColumns: ['origin'], spineKeys: ['origin'], rows: 3_000_000, spineRows, pairs, spanSeconds: 15_638_340 }];
+  const flightsStats = (spineRows: number, pairs: number) => [
+    { relation: 'flights', keyColumns: ['origin'], spineKeys: ['origin'], rows: 3_000_000, spineRows, pairs, spanSeconds: 15_638_340 },
+  ];
   // bench/engines.ts at 1M events, 20,000 labels, 5,000 users.
   const enginesStats = [{ relation: 'events', keyColumns: ['user_id'], spineKeys: ['user_id'], rows: 1_000_000, spineRows: 20_000, pairs: 8_068_390, spanSeconds: 7_775_991 }];
 

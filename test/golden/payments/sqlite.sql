@@ -305,12 +305,6 @@ WITH "__spine" AS (
   ) AS "__f"
   WHERE "__rid" IS NOT NULL
 ),
-"__g10_agg" AS (
-  SELECT "__s"."__rid" AS "__rid", COUNT(DISTINCT "transactions"."merchant_id") AS "__v_f13"
-  FROM "__spine" AS "__s"
-  JOIN "transactions" ON ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
-  GROUP BY "__s"."__rid"
-),
 "__stage1" AS MATERIALIZED (
   SELECT 
     "__s".*,
@@ -323,10 +317,15 @@ WITH "__spine" AS (
     "__g5_j"."__v1" AS "f4",
     "__g6_j"."__v1" AS "f14",
     (
+    SELECT COUNT(DISTINCT "transactions"."merchant_id")
+    FROM "transactions"
+    WHERE ("transactions"."card_id" = "__s"."__k2") AND (("transactions"."created_at" <= "__s"."__t") AND ("transactions"."created_at" > ("__s"."__t" - 86400000000)))
+  ) AS "f13",
+    (
     SELECT MAX("transactions"."created_at")
     FROM "transactions"
     WHERE ("transactions"."user_id" = "__s"."__k0") AND ("transactions"."created_at" <= "__s"."__t")
-  ) AS "__g7__time",
+  ) AS "__g8__time",
     (
     SELECT "users"."country"
     FROM "users"
@@ -354,8 +353,7 @@ WITH "__spine" AS (
     WHERE "merchants"."id" = "__s"."__k1"
     ORDER BY "merchants"."name" DESC NULLS LAST, "merchants"."category" DESC NULLS LAST, "merchants"."country" DESC NULLS LAST, "merchants"."onboarded_on" DESC NULLS LAST, "merchants"."risk_tier" DESC NULLS LAST, "merchants"."is_terminated" DESC NULLS LAST
     LIMIT 1
-  ) AS "f11",
-    COALESCE("__g10_j"."__v_f13", 0) AS "f13"
+  ) AS "f11"
   FROM "__spine" AS "__s"
   LEFT JOIN "__g1_last" AS "__g1_l0" ON ("__g1_l0"."__rid" = "__s"."__rid") AND ("__g1_l0"."__p" = 0)
   LEFT JOIN "__g1_cum" AS "__g1_p0" ON ("__s"."__k0" = "__g1_p0"."__k0") AND ("__g1_p0"."__e" = "__g1_l0"."__last")
@@ -377,7 +375,6 @@ WITH "__spine" AS (
   LEFT JOIN "__g4_run" AS "__g4_p1" ON ("__s"."__k1" = "__g4_p1"."__k0") AND ("__g4_p1"."__e" = "__g4_l1"."__last")
   LEFT JOIN "__g5_frames" AS "__g5_j" ON "__g5_j"."__rid" = "__s"."__rid"
   LEFT JOIN "__g6_frames" AS "__g6_j" ON "__g6_j"."__rid" = "__s"."__rid"
-  LEFT JOIN "__g10_agg" AS "__g10_j" ON "__g10_j"."__rid" = "__s"."__rid"
 ),
 "__stage2" AS MATERIALIZED (
   SELECT 
@@ -385,7 +382,7 @@ WITH "__spine" AS (
     (
     SELECT "transactions"."channel"
     FROM "transactions"
-    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g7__time")
+    WHERE ("transactions"."user_id" = "__st"."__k0") AND ("transactions"."created_at" = "__st"."__g8__time")
     ORDER BY "transactions"."txn_id" DESC NULLS LAST, "transactions"."card_id" DESC NULLS LAST, "transactions"."merchant_id" DESC NULLS LAST, "transactions"."amount" DESC NULLS LAST, "transactions"."currency" DESC NULLS LAST, "transactions"."channel" DESC NULLS LAST, "transactions"."status" DESC NULLS LAST
     LIMIT 1
   ) AS "f5"
@@ -400,9 +397,9 @@ SELECT
   SIGN(COALESCE("__r"."f2", 0.0)) * LN(1.0 + ABS(COALESCE("__r"."f2", 0.0))) AS "spend_30d",
   (COALESCE("__r"."f3", 6.375) - 6.375) / 11.75 AS "avg_amount_7d",
   (COALESCE("__r"."f4", 0.0) - -3.0) / 15.25 AS "max_amount_24h",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
-  CASE WHEN COALESCE(CASE WHEN "__r"."__g7__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g8__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'online' THEN 1 ELSE 0 END AS "last_channel__online",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g8__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'pos' THEN 1 ELSE 0 END AS "last_channel__pos",
+  CASE WHEN COALESCE(CASE WHEN "__r"."__g8__time" >= ("__r"."__t" - 1209600000000) THEN "__r"."f5" ELSE NULL END, 'US') = 'atm' THEN 1 ELSE 0 END AS "last_channel__atm",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'US' THEN 1 ELSE 0 END AS "home_country__US",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'DE' THEN 1 ELSE 0 END AS "home_country__DE",
   CASE WHEN COALESCE("__r"."f6", 'unknown') = 'FR' THEN 1 ELSE 0 END AS "home_country__FR",

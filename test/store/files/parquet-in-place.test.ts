@@ -144,7 +144,10 @@ const bigints = fc.oneof(
   fc.bigInt({ min: -1000n, max: 1000n }),
   fc.constantFrom(9007199254740991n, -9007199254740991n, 9007199254740992n, -9007199254740992n, 2n ** 62n, -(2n ** 62n)),
 );
-const doubles = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? "'-0.0'" : `'${d}'`)), fc.constantFrom("'nan'", "'inf'", "'-inf'", "'-0.0'"));
+const doubles = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? "'-0.0'" : `'${d}'`)),
+  fc.constantFrom("'nan'", "'inf'", "'-inf'", "'-0.0'"),
+);
 const micros = fc.oneof(fc.bigInt({ min: -(2n ** 50n), max: 2n ** 50n }), fc.constantFrom(9007199254740991n, 9007199254740992n, -9007199254740992n, 10_000_000_000_000_000n));
 
 const kinds: Kind[] = [
@@ -167,15 +170,13 @@ describe('property: in place refuses what a load refuses, and reads what it read
   it('random files of random column types', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc
-          .array(fc.record({ kind: fc.constantFrom(...kinds), nullable: fc.boolean() }), { minLength: 1, maxLength: 4 })
-          .chain((cols) =>
-            fc.record({
-              cols: fc.constant(cols),
-              rows: fc.array(fc.tuple(...cols.map((c) => fc.option(c.kind.value, { freq: 6, nil: 'NULL' }))), { minLength: 1, maxLength: 12 }),
-              maxErrors: fc.integer({ min: 1, max: 6 }),
-            }),
-          ),
+        fc.array(fc.record({ kind: fc.constantFrom(...kinds), nullable: fc.boolean() }), { minLength: 1, maxLength: 4 }).chain((cols) =>
+          fc.record({
+            cols: fc.constant(cols),
+            rows: fc.array(fc.tuple(...cols.map((c) => fc.option(c.kind.value, { freq: 6, nil: 'NULL' }))), { minLength: 1, maxLength: 12 }),
+            maxErrors: fc.integer({ min: 1, max: 6 }),
+          }),
+        ),
         async ({ cols, rows, maxErrors }) => {
           const names = cols.map((_, i) => `c${i}`);
           const values = rows.map((r) => `(${r.map((v, i) => `CAST(${v} AS ${cols[i]!.kind.sql})`).join(', ')})`).join(', ');
