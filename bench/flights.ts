@@ -15,7 +15,10 @@
  * - `fsql`: the SQL `fsql train` runs (compilePlan for the target);
  * - `fsql, no frames`: the same plan without window frames for MIN / MAX /
  *   COUNT(DISTINCT) (`strategies.frames` off: the range join, as before);
- * - `fsql aggregate=join`: every aggregate through the range join;
+ * - `fsql, COUNT(DISTINCT) by range join` (SQLite): frames for MAX, but
+ *   COUNT(DISTINCT) by the range join instead of a correlated probe per label;
+ * - `fsql aggregate=join`: COUNT / AVG / SUM through the range join instead
+ *   of running totals (frames as in `fsql`);
  * - hand-written queries for the engine (HAND below): the range join, window
  *   frames over flights ∪ labels, and on DuckDB prefix sums + ASOF.
  *
@@ -200,7 +203,8 @@ ORDER BY l.label_id`;
 /** The cases per engine: fsql's plan, its alternatives, the hand-written queries. */
 function cases(target: EngineTarget): string[] {
   const hand = target === 'duckdb' ? ['hand range join', 'hand window frames', 'hand prefix + ASOF + frames', 'hand prefix + ASOF + range join'] : ['hand range join', 'hand window frames'];
-  return ['fsql', 'fsql, no frames', 'fsql aggregate=join', ...hand];
+  const distinctJoin = dialectFor(target).strategies.frames?.countDistinct === 'correlated' ? ['fsql, COUNT(DISTINCT) by range join'] : [];
+  return ['fsql', 'fsql, no frames', ...distinctJoin, 'fsql aggregate=join', ...hand];
 }
 
 function sqlOf(target: EngineTarget, name: string, cat: Catalog): { sql: string; fsql: boolean } {
@@ -214,6 +218,8 @@ function sqlOf(target: EngineTarget, name: string, cat: Catalog): { sql: string;
       const { frames: _off, ...strategies } = base.strategies;
       return { sql: lower({ ...base, strategies }), fsql: true };
     }
+    case 'fsql, COUNT(DISTINCT) by range join':
+      return { sql: lower({ ...base, strategies: { ...base.strategies, frames: { minMax: true, countDistinct: 'join' } } }), fsql: true };
     case 'fsql aggregate=join':
       return { sql: lower({ ...base, strategies: { ...base.strategies, aggregate: 'join' } }), fsql: true };
     case 'hand range join':

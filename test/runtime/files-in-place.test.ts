@@ -68,7 +68,7 @@ async function outputs(dir: string, keys: { airport: string[]; route: string[] }
 const flightsFile = (dir: string) => join(dir, 'data', 'flights.parquet');
 /** What every command says when the file changed: the file, what changed, how to recover. */
 const changed = (r: Run, dir: string, what: RegExp) => {
-  expect(r.code).not.toBe(0);
+  expect(r.code).toBe(1);
   expect(r.stderr).toContain(`source flights reads ${flightsFile(dir)} in place, and the file changed since fsql apply checked it`);
   expect(r.stderr).toMatch(what);
   expect(r.stderr).toContain(`run \`fsql apply ${dir}\``);

@@ -1,1 +1,0 @@
-process.env.VITEST = '1';
