@@ -72,6 +72,8 @@ export const DEFAULT_POSTGRES_SCHEMA = 'fsql';
 
 /** Connections of one engine's pool at most. */
 const POOL_SIZE = 4;
+/** How often (ms) the server checks, while a query runs, that fsql is still connected (PostgreSQL 14+). */
+const CONNECTION_CHECK_MS = 0;
 
 /** PostgreSQL's type OIDs that need more than pg's default parsing. */
 const OID = { INT8: 20, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, NUMERIC: 1700 } as const;
@@ -294,7 +296,12 @@ export class PostgresEngine implements Engine {
     const settings =
       `SET jit = off; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; ` +
       `SET standard_conforming_strings = on; SET extra_float_digits = 3; SET lock_timeout = ${Math.max(0, Math.floor(busy))}; ` +
-      `SET search_path TO ${quoteIdentifier(schema)}, public`;
+      `SET search_path TO ${quoteIdentifier(schema)}, public; ` +
+      // A query whose client went away (fsql interrupted with Ctrl-C, killed) is cancelled within seconds instead of
+      // running on to its end: PostgreSQL 14+ checks the connection while it runs (12 and 13 lack the setting, and
+      // a server on a platform without the kernel support refuses it: then nothing changes).
+      `DO $fsql$ BEGIN PERFORM set_config('client_connection_check_interval', '${CONNECTION_CHECK_MS}', false); ` +
+      `EXCEPTION WHEN OTHERS THEN NULL; END $fsql$`;
     const db: Db = new Kysely({
       dialect: new PostgresDialect({
         pool,
