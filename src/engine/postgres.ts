@@ -73,7 +73,7 @@ export const DEFAULT_POSTGRES_SCHEMA = 'fsql';
 /** Connections of one engine's pool at most. */
 const POOL_SIZE = 4;
 /** How often (ms) the server checks, while a query runs, that fsql is still connected (PostgreSQL 14+). */
-const CONNECTION_CHECK_MS = 0;
+const CONNECTION_CHECK_MS = 2000;
 
 /** PostgreSQL's type OIDs that need more than pg's default parsing. */
 const OID = { INT8: 20, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, NUMERIC: 1700 } as const;

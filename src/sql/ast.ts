@@ -105,6 +105,8 @@ export interface SqlSelect {
    */
   readonly with?: readonly { readonly name: string; readonly q: SqlQuery; readonly materialized?: boolean }[];
   readonly distinct?: boolean;
+  /** Ask for a sort-merge (shuffle) join of these tables or aliases, where the dialect has a hint for it (`Dialect.mergeJoinHint`). */
+  readonly mergeJoin?: readonly string[];
   readonly items: readonly SqlSelectItem[];
   readonly from?: SqlFrom;
   readonly joins?: readonly SqlJoin[];

@@ -109,6 +109,12 @@ export interface Dialect {
     /** `JOIN LATERAL (subquery)` (PostgreSQL; not SQLite or MariaDB): needed by the `lateral` aggregate strategy. */
     readonly lateralJoin?: boolean;
   };
+  /**
+   * Optional: the hint asking for a sort-merge join of the given (quoted) tables, e.g. Spark's `/*+ MERGE(a, b) *\/`.
+   * With it, a `join`-strategy range join is shuffled by key and grouped by key and spine row, so the grouping needs
+   * no second shuffle of the joined pairs (measured on Spark, docs/targets.md); without it, grouped by spine row.
+   */
+  readonly mergeJoinHint?: (tables: readonly string[]) => string;
   /** How point-in-time lookups are written for this engine (docs/targets.md says why). */
   readonly strategies: {
     readonly latest: 'correlated' | 'asof' | 'window';

@@ -549,7 +549,10 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
             items,
             from: { k: 'table', name: spineCte, alias: S },
             joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window'), ...(low.onlyKeys !== undefined ? { leftDrives: true } : {}) }],
-            groupBy: [col('__rid', S)],
+            // `mergeJoinHint` (Spark): shuffled by key, grouped by key too (the row decides it), so the pairs stay where they are.
+            ...(d.mergeJoinHint && low.onlyKeys === undefined && first.spineKeys.length > 0
+              ? { mergeJoin: [S, a.relation], groupBy: [...first.spineKeys.map((k) => col(low.spineKey(k), S)), col('__rid', S)] }
+              : { groupBy: [col('__rid', S)] }),
           },
         });
         joins.push({ type: 'LEFT', from: { k: 'table', name, alias }, on: bin('=', col('__rid', alias), col('__rid', S)) });

@@ -42,10 +42,11 @@ export class SqlPrinter {
     }
     const items = q.items.map((it) => (it.alias !== undefined ? `${this.expr(it.e)} AS ${this.id(it.alias)}` : this.expr(it.e)));
     const oneLine = items.join(', ');
+    const hint = q.mergeJoin && this.dialect.mergeJoinHint ? `${this.dialect.mergeJoinHint(q.mergeJoin.map((n) => this.id(n)))} ` : '';
     lines.push(
       oneLine.length <= 100 && !oneLine.includes('\n')
-        ? `${indent}SELECT ${q.distinct ? 'DISTINCT ' : ''}${oneLine}`
-        : `${indent}SELECT ${q.distinct ? 'DISTINCT ' : ''}\n${items.map((i) => `${indent}  ${i}`).join(',\n')}`,
+        ? `${indent}SELECT ${hint}${q.distinct ? 'DISTINCT ' : ''}${oneLine}`
+        : `${indent}SELECT ${hint}${q.distinct ? 'DISTINCT ' : ''}\n${items.map((i) => `${indent}  ${i}`).join(',\n')}`,
     );
     if (q.from) lines.push(`${indent}FROM ${this.from(q.from, indent)}`);
     for (const j of q.joins ?? []) {

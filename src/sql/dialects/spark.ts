@@ -99,6 +99,8 @@ export const spark: Dialect = {
   // sample; an error in ANSI mode), issue 12 item 1. As BIGINT every product of the hash fits.
   rowNumber: (window) => `CAST(ROW_NUMBER() OVER (${window}) AS BIGINT)`,
   capabilities: { nullsOrdering: true, asofJoin: false, concatOperator: true },
+  // Range joins shuffled by key and grouped by (key, row): no second shuffle of the pairs (1M events: 17 s → 11–14 s).
+  mergeJoinHint: (tables) => `/*+ MERGE(${tables.join(', ')}) */`,
   // Measured on Spark 4.0.1 (local[2], docs/targets.md): windowed aggregates as one range join per lookup group
   // (sort-merge on the key) took 11 s where running totals + two window probes (`prefix`) took 88 s (100k events,
   // 5k labels): every probe is another window sort of events ∪ spine. Latest values: the window over events ∪ spine.
