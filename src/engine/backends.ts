@@ -22,6 +22,14 @@ export interface EngineCapabilities {
    * copied (fsql's readers and the engine's disagree on what some text means).
    */
   readonly readsFilesInPlace: boolean;
+  /**
+   * A training set or ad-hoc spine copies each computed view it reads (GROUP
+   * BY, DISTINCT, or over such a view) once into an indexed temporary table
+   * (`withComputedViews`, src/runtime/run-plan.ts): the engine would otherwise
+   * inline the view into each per-spine-row lookup and aggregate it again per
+   * row (PostgreSQL; docs/offline-engines.md, "Computed views").
+   */
+  readonly computesViewsOnce: boolean;
 }
 
 export interface EngineBackend {
@@ -67,7 +75,7 @@ registerEngine({
   label: 'SQLite',
   location: 'file',
   defaultFile: 'offline.db',
-  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true, readsFilesInPlace: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true, readsFilesInPlace: false, computesViewsOnce: false },
   open: async (path, options) => (await import('./sqlite.js')).openSqlite(path, options),
 });
 
@@ -76,7 +84,7 @@ registerEngine({
   label: 'DuckDB',
   location: 'file',
   defaultFile: 'offline.duckdb',
-  capabilities: { multiProcess: false, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: true },
+  capabilities: { multiProcess: false, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: true, computesViewsOnce: false },
   open: async (path) => (await import('./duckdb.js')).openDuckdb(path),
 });
 
@@ -87,7 +95,7 @@ registerEngine({
   defaultFile: '',
   // Many connections at once (serve --workers, an ingest beside a server); views read tables of any schema
   // (TABLE sources in place); CREATE TABLE / VIEW / INDEX roll back with the transaction.
-  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: false, computesViewsOnce: true },
   open: async (url, options) => (await import('./postgres.js')).openPostgres(url, options),
 });
 
@@ -98,7 +106,7 @@ registerEngine({
   defaultFile: '',
   // Many connections at once; views read tables of any database (TABLE sources in place); but every CREATE / DROP
   // commits on its own: apply stages new tables and swaps them in (RENAME TABLE) instead of rolling back.
-  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false, readsFilesInPlace: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false, readsFilesInPlace: false, computesViewsOnce: false },
   open: async (url, options) => (await import('./mysql.js')).openMysql(url, options),
 });
 
@@ -109,6 +117,6 @@ registerEngine({
   defaultFile: '',
   // A Spark Connect server (`offline.url` = sc://host:port) takes many sessions at once; views read tables of any
   // database (TABLE sources in place); but Spark has no transactions at all: apply stages new tables and swaps them in.
-  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false, readsFilesInPlace: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: false, readsFilesInPlace: false, computesViewsOnce: false },
   open: async (url, options) => (await import('./spark.js')).openSpark(url, options),
 });

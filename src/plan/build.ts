@@ -8,6 +8,7 @@ import { availableAfterSeconds, findVersion, keyOf, versionKey } from '../check/
 import { oneHotColumnNames } from '../check/naming.js';
 import type { FittedParameters } from './fitted.js';
 import type {
+  ComputedView,
   EntitySpine,
   FitPlan,
   LabelSpine,
@@ -201,7 +202,8 @@ export function planTraining(catalog: Catalog, name: string, fitted: FittedLooku
     ...transforms.flatMap((t) => t.outputs),
     { name: label.name, type: label.type },
   ];
-  return freeze({ kind: 'training', name: ts.name, version: ts.version, spine, lookups, transforms, columns });
+  const computedViews = computedViewsOf(catalog, lookups);
+  return freeze({ kind: 'training', name: ts.name, version: ts.version, spine, lookups, transforms, columns, ...(computedViews.length > 0 ? { computedViews } : {}) });
 }
 
 function labelSpine(
@@ -294,7 +296,8 @@ export function planSpine(catalog: Catalog, refs: readonly { readonly name: stri
     if (other !== undefined) throw new PlanBuildError(`two output columns would be named ${c.name}${other !== c.name ? ` (and ${other})` : ''}: rename the spine's time column`);
     names.set(keyOf(c.name), c.name);
   }
-  return freeze({ kind: 'spine', spine, lookups, transforms, columns });
+  const computedViews = computedViewsOf(catalog, lookups);
+  return freeze({ kind: 'spine', spine, lookups, transforms, columns, ...(computedViews.length > 0 ? { computedViews } : {}) });
 }
 
 // ---------------------------------------------------------------------------
@@ -359,6 +362,30 @@ export function planFit(catalog: Catalog, name: string, version?: number, time?:
     spine,
     lookup: lookupFor(catalog, feature, 'f1', keys.map((k) => k.name)),
   });
+}
+
+/** Whether a view's rows are computed (it groups or is DISTINCT), or it reads such a view. */
+export function isComputedView(catalog: Catalog, name: string, seen: Set<string> = new Set()): boolean {
+  const r = catalog.relations[keyOf(name)];
+  if (!r || r.kind !== 'view' || seen.has(keyOf(r.name))) return false;
+  seen.add(keyOf(r.name));
+  if (r.query.aggregated || r.query.distinct || r.query.groupBy.length > 0) return true;
+  return r.dependsOn.some((d) => isComputedView(catalog, d, seen));
+}
+
+/** The computed views the lookups read, each with the (keys, event time) column lists its lookups probe. */
+function computedViewsOf(catalog: Catalog, lookups: readonly Lookup[]): ComputedView[] {
+  const out = new Map<string, { name: string; columns: RelationInfo['columns']; indexes: string[][] }>();
+  for (const l of lookups) {
+    const a = l.access;
+    if (!isComputedView(catalog, a.relation)) continue;
+    const r = relationOf(catalog, a.relation);
+    let v = out.get(keyOf(r.name));
+    if (!v) out.set(keyOf(r.name), (v = { name: r.name, columns: r.columns, indexes: [] }));
+    const index = [...a.keyColumns, ...(a.eventTime ? [a.eventTime.column] : [])];
+    if (!v.indexes.some((x) => x.join('\0') === index.join('\0'))) v.indexes.push(index);
+  }
+  return [...out.values()];
 }
 
 export function planView(catalog: Catalog, name: string): ViewPlan {

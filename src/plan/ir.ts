@@ -136,6 +136,21 @@ export interface OutputColumn {
   readonly type: ScalarType;
 }
 
+/**
+ * A view the plan reads whose rows are computed — it groups (GROUP BY, an
+ * aggregate), is DISTINCT, or reads such a view — so that an engine inlining
+ * it into a per-spine-row lookup would compute it again for every spine row.
+ * Where the engine can (`EngineCapabilities.computesViewsOnce`), the runtime
+ * copies its rows into a temporary table indexed on `indexes` once per run
+ * and the plan reads that (docs/offline-engines.md, "Computed views").
+ */
+export interface ComputedView {
+  readonly name: string;
+  readonly columns: readonly ColumnInfo[];
+  /** Column lists to index the copy on: each lookup's (keys, event time). */
+  readonly indexes: readonly (readonly string[])[];
+}
+
 export interface TrainingPlan {
   readonly kind: 'training';
   readonly name: string;
@@ -145,6 +160,8 @@ export interface TrainingPlan {
   readonly transforms: readonly TransformStep[];
   /** Every output column in order: keys, label time, features, label. */
   readonly columns: readonly OutputColumn[];
+  /** Computed views its lookups read (absent: none). */
+  readonly computedViews?: readonly ComputedView[];
 }
 
 /** Features for the rows of a RowsSpine: keys, time, then each feature's column(s), in the spine's order. */
@@ -155,6 +172,8 @@ export interface SpinePlan {
   readonly transforms: readonly TransformStep[];
   /** Every output column in order: keys, the time, features. */
   readonly columns: readonly OutputColumn[];
+  /** Computed views its lookups read (absent: none). */
+  readonly computedViews?: readonly ComputedView[];
 }
 
 export interface MaterializePlan {

@@ -19,6 +19,7 @@ import type { SqlExpr } from '../sql/ast.js';
 import { MICROS_PER_DAY } from '../values/time.js';
 import { relationStatistics as gatherStatistics } from './relation-statistics.js';
 import type { Engine, Row, Table, Value } from '../engine/engine.js';
+import { engineBackend } from '../engine/backends.js';
 
 export type { Table };
 
@@ -57,16 +58,52 @@ export async function createIndexes(engine: Engine, catalog: Catalog, plans: rea
  * them (src/runtime/relation-statistics.ts): one small query first.
  */
 export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
-  const relationStatistics = await gatherStatistics(engine, plan, times);
-  const { sql } = compilePlan(plan, engine.target, times, relationStatistics ? { relationStatistics } : {});
-  return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
+  return withComputedViews(engine, plan, async (tables) => {
+    const relationStatistics = await gatherStatistics(engine, plan, times);
+    const { sql } = compilePlan(plan, engine.target, times, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) });
+    return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
+  });
+}
+
+let computedCopies = 0;
+
+/**
+ * Runs `run` with the plan's computed views (`ComputedView`: GROUP BY,
+ * DISTINCT, or over such a view) copied once into temporary tables indexed on
+ * their lookups' (keys, event time), where the engine benefits
+ * (`EngineCapabilities.computesViewsOnce`): an engine that inlines a view into
+ * a per-spine-row lookup would otherwise aggregate it again for every spine
+ * row. `tables` maps each view to its copy (`CompileOptions.tables`); the
+ * copies are dropped afterwards. Values are the view's own: the copy has its
+ * declared column types, which the view already casts to.
+ */
+export async function withComputedViews<T>(engine: Engine, plan: TrainingPlan | SpinePlan, run: (tables: Record<string, string> | undefined) => Promise<T>): Promise<T> {
+  const views = plan.computedViews ?? [];
+  if (views.length === 0 || !engineBackend(engine.target).capabilities.computesViewsOnce) return run(undefined);
+  const tables: Record<string, string> = {};
+  const run_ = ++computedCopies;
+  try {
+    for (const v of views) {
+      const table = `__fsql_view${run_}_${v.name}`;
+      await engine.createTable(table, v.columns.map((c) => ({ ...c, nullable: true })), { temporary: true });
+      tables[v.name] = table;
+      const cols = v.columns.map((c) => name(engine, c.name)).join(', ');
+      await engine.execute(`INSERT INTO ${name(engine, table)} (${cols}) SELECT ${cols} FROM ${name(engine, v.name)}`);
+      for (const index of v.indexes) await engine.createIndex(table, index);
+    }
+    return await run(tables);
+  } finally {
+    for (const table of Object.values(tables)) await engine.execute(`DROP TABLE IF EXISTS ${name(engine, table)}`);
+  }
 }
 
 /** A training set's rows in batches (`Engine.queryBatches`): for sets larger than memory. Resolves to the row count. */
 export async function streamTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings, onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number> {
-  const relationStatistics = await gatherStatistics(engine, plan, times);
-  const { sql } = compilePlan(plan, engine.target, times, relationStatistics ? { relationStatistics } : {});
-  return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
+  return withComputedViews(engine, plan, async (tables) => {
+    const relationStatistics = await gatherStatistics(engine, plan, times);
+    const { sql } = compilePlan(plan, engine.target, times, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) });
+    return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
+  });
 }
 
 /**
@@ -86,9 +123,11 @@ export async function streamSpine(engine: Engine, plan: SpinePlan, rows: readonl
   try {
     const numbered = rows.map((r, i) => ({ ...r, [s.rowColumn]: i + 1 }));
     await engine.insertRows(s.table, columns, numbered);
-    const relationStatistics = await gatherStatistics(engine, plan);
-    const { sql } = compilePlan(plan, engine.target, {}, relationStatistics ? { relationStatistics } : {});
-    return await engine.queryBatches(sql, plan.columns, onBatch, batchRows);
+    return await withComputedViews(engine, plan, async (tables) => {
+      const relationStatistics = await gatherStatistics(engine, plan);
+      const { sql } = compilePlan(plan, engine.target, {}, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) });
+      return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
+    });
   } finally {
     await engine.execute(`DROP TABLE IF EXISTS ${name(engine, s.table)}`);
   }

@@ -30,6 +30,12 @@ export interface CompileOptions {
    * the dialect's fixed strategy. Never changes a value, only the plan.
    */
   readonly relationStatistics?: readonly RelationStatistics[];
+  /**
+   * Relations read from another table instead (view name → table): the
+   * temporary copies of a training or spine plan's computed views
+   * (`ComputedView`), made by the runtime once per run. Never changes a value.
+   */
+  readonly tables?: Readonly<Record<string, string>>;
 }
 
 /** The statistics query of a training or spine plan for a target (`lowerStatistics`), or undefined when the target does not choose from statistics. */
@@ -42,7 +48,7 @@ export function compileStatistics(plan: TrainingPlan | SpinePlan, target: Target
 /** Lowers and prints one plan for a target. */
 export function compilePlan(plan: Plan, target: TargetName, times: TimeBindings = {}, options: CompileOptions = {}): CompiledSql {
   const dialect = dialectFor(target);
-  const printer = new SqlPrinter(dialect);
+  const printer = new SqlPrinter(dialect, options.tables ? new Map(Object.entries(options.tables)) : undefined);
   const statement = lowerAny(plan, dialect, times, options);
   const sql = printer.statement(statement);
   return { sql, parameters: [...printer.parameters], ...('sameAs' in statement ? { sameAs: (statement as MaterializeStatement).sameAs } : {}) };

@@ -3,7 +3,14 @@ import type { SqlExpr, SqlFrom, SqlOrder, SqlQuery, SqlSelect, SqlStatement } fr
 import { UnsupportedError, type Dialect } from './dialect.js';
 
 export class SqlPrinter {
-  constructor(readonly dialect: Dialect) {}
+  /**
+   * `tables`: relations read from another table, under their own name as
+   * alias (a computed view's temporary copy, `CompileOptions.tables`).
+   */
+  constructor(
+    readonly dialect: Dialect,
+    readonly tables?: ReadonlyMap<string, string>,
+  ) {}
 
   /** The names of the parameters printed so far (what a statement must be given). */
   readonly parameters = new Set<string>();
@@ -67,7 +74,11 @@ export class SqlPrinter {
   }
 
   private from(f: SqlFrom, indent: string): string {
-    if (f.k === 'table') return f.alias !== undefined && f.alias !== f.name ? `${this.id(f.name)} AS ${this.id(f.alias)}` : this.id(f.name);
+    if (f.k === 'table') {
+      const table = this.tables?.get(f.name) ?? f.name;
+      const alias = f.alias ?? f.name;
+      return alias !== table ? `${this.id(table)} AS ${this.id(alias)}` : this.id(table);
+    }
     return `(\n${this.query(f.q, `${indent}  `)}\n${indent}) AS ${this.id(f.alias)}`;
   }
 

@@ -170,6 +170,11 @@ CREATE TRAINING SET t LABEL y FEATURES (n_1d, big_30d);
     expect(folded).toMatch(/SUM\(CASE WHEN `events`.`amount` > 100 THEN `events`.`amount` END\)/);
     expect(sqlWith(false).match(/JOIN `events`/g)).toHaveLength(2);
   });
+  it('asks Spark for a sort-merge join on the key, grouped by key and spine row', () => {
+    const sql = sqlWith(true);
+    expect(sql).toContain('SELECT /*+ MERGE(`__s`, `events`) */');
+    expect(sql).toContain('GROUP BY `__s`.`__k0`, `__s`.`__rid`');
+  });
 });
 
 describe('spellings', () => {
