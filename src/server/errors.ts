@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   not_materialized: 409,
   /** An `Idempotency-Key` already used for a different batch of events. */
   idempotency_conflict: 409,
+  /** A FILE source read in place (DuckDB) changed on disk since `fsql apply` pinned it: re-apply. */
+  file_changed: 409,
   /** The body is larger than the server's limit. */
   body_too_large: 413,
   /** A path segment longer than the server reads (8192 characters). */
@@ -156,6 +158,7 @@ function fromRuntime(e: RuntimeError): ApiError {
     case 'unknown_training_set':
     case 'awaiting_fit':
     case 'idempotency_conflict':
+    case 'file_changed':
     case 'bad_request':
       return new ApiError(e.code, e.message);
     case 'nothing_registered':

@@ -34,7 +34,7 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
   '400': 'Bad request (malformed JSON, a request not matching the schema, a bad key, bad events)',
   '401': 'Missing or wrong bearer token',
   '404': 'Unknown entity, feature, source or object',
-  '409': 'Not a stream, or not materialized',
+  '409': 'Not a stream, not materialized, awaiting its fit, an idempotency conflict, or a FILE source changed on disk since apply',
   '413': 'Body too large',
   '406': 'No format the endpoint writes is acceptable',
   '415': 'Unsupported Content-Type',

@@ -12,6 +12,8 @@ import { appendFileSync, copyFileSync, cpSync, mkdirSync, readFileSync, statSync
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../src/runtime/workspace.js';
+import { startServer } from '../../src/server/server.js';
 import { fsql, ROOT, tempDir, type Run } from './support.js';
 
 const FLIGHTS = join(ROOT, 'test', 'fixtures', 'flights');
@@ -143,6 +145,19 @@ describe('a Parquet FILE source read in place on DuckDB', () => {
     writeFileSync(file, flipped);
     changed(await fsql('train', 'delays', inPlace.dir, '--out', join(inPlace.dir, 'x.jsonl')), inPlace.dir, /its content changed \(same size, [\d,]+ bytes, but another SHA-256\)/);
     changed(await fsql('materialize', inPlace.dir, '--at', AT), inPlace.dir, /its content changed/);
+    // The HTTP API refuses it too: a 409 naming the file, not a 500.
+    const ws = Workspace.open(inPlace.dir);
+    const server = await startServer(ws, { host: '127.0.0.1', port: 0 });
+    try {
+      const r = await fetch(`${server.url}/v1/training-sets/delays`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/csv' }, body: '{}' });
+      expect(r.status).toBe(409);
+      const body = (await r.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('file_changed');
+      expect(body.error.message).toContain(`source flights reads ${file} in place, and the file changed since fsql apply checked it`);
+    } finally {
+      await server.close();
+      await ws.close();
+    }
     // … with its modification time set back as it was: the change time still moved.
     utimesSync(file, atime, mtime);
     changed(await fsql('train', 'delays', inPlace.dir, '--out', join(inPlace.dir, 'x.jsonl')), inPlace.dir, /its content changed/);
