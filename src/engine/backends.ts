@@ -27,7 +27,8 @@ export interface EngineCapabilities {
    * BY, DISTINCT, or over such a view) once into an indexed temporary table
    * (`withComputedViews`, src/runtime/run-plan.ts): the engine would otherwise
    * inline the view into each per-spine-row lookup and aggregate it again per
-   * row (PostgreSQL; docs/offline-engines.md, "Computed views").
+   * row (PostgreSQL, SQLite; DuckDB decorrelates the lookups and reads each
+   * view once a lookup group anyway: docs/offline-engines.md, "Computed views").
    */
   readonly computesViewsOnce: boolean;
 }
@@ -75,7 +76,7 @@ registerEngine({
   label: 'SQLite',
   location: 'file',
   defaultFile: 'offline.db',
-  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true, readsFilesInPlace: false, computesViewsOnce: false },
+  capabilities: { multiProcess: true, viewsAcrossDatabases: false, transactionalDdl: true, readsFilesInPlace: false, computesViewsOnce: true },
   open: async (path, options) => (await import('./sqlite.js')).openSqlite(path, options),
 });
 
