@@ -551,7 +551,7 @@ function lookupStage(low: Lowering, spineCte: string, lookups: readonly Lookup[]
             joins: [{ type: 'INNER', from: { k: 'table', name: a.relation }, on: low.visible(reach, S, 'window'), ...(low.onlyKeys !== undefined ? { leftDrives: true } : {}) }],
             // `mergeJoinHint` (Spark): shuffled by key, grouped by key too (the row decides it), so the pairs stay where they are.
             ...(d.mergeJoinHint && low.onlyKeys === undefined && first.spineKeys.length > 0
-              ? { mergeJoin: [S, a.relation], groupBy: [...first.spineKeys.map((k) => col(low.spineKey(k), S)), col('__rid', S)] }
+              ? { mergeJoin: [S], groupBy: [...first.spineKeys.map((k) => col(low.spineKey(k), S)), col('__rid', S)] }
               : { groupBy: [col('__rid', S)] }),
           },
         });

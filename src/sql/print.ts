@@ -49,7 +49,8 @@ export class SqlPrinter {
     }
     const items = q.items.map((it) => (it.alias !== undefined ? `${this.expr(it.e)} AS ${this.id(it.alias)}` : this.expr(it.e)));
     const oneLine = items.join(', ');
-    const hint = q.mergeJoin && this.dialect.mergeJoinHint ? `${this.dialect.mergeJoinHint(q.mergeJoin.map((n) => this.id(n)))} ` : '';
+    const hintText = q.mergeJoin && this.dialect.mergeJoinHint ? this.dialect.mergeJoinHint(q.mergeJoin.map((n) => this.id(n))) : '';
+    const hint = hintText ? `${hintText} ` : '';
     lines.push(
       oneLine.length <= 100 && !oneLine.includes('\n')
         ? `${indent}SELECT ${hint}${q.distinct ? 'DISTINCT ' : ''}${oneLine}`

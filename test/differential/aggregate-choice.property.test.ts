@@ -11,7 +11,7 @@ import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../src/check/project.js';
 import { openEngine } from '../../src/engine/open.js';
-import type { EngineTarget, Row, Value } from '../../src/engine/engine.js';
+import type { EngineTarget, Row } from '../../src/engine/engine.js';
 import { loadProject, runTraining } from '../../src/runtime/run-plan.js';
 import { planTraining } from '../../src/plan/build.js';
 import type { AggregateCosts, RelationStatistics } from '../../src/sql/choose-aggregate.js';
@@ -20,6 +20,7 @@ import { dialectFor } from '../../src/sql/dialects/index.js';
 import { aggregateChoices, lowerTraining } from '../../src/sql/lower-plan.js';
 import { SqlPrinter } from '../../src/sql/print.js';
 import { findFeature, fitAll, trainingSet } from '../reference/index.js';
+import { rowsProblem } from '../support/compare-rows.js';
 
 const BASE = Date.UTC(2024, 0, 1) * 1000;
 const HOUR = 3_600_000_000;
@@ -93,24 +94,6 @@ function project(c: Pick<ChoiceCase, 'features' | 'available'>): string {
   ].join('\n');
 }
 
-function close(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return a === b;
-    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-  }
-  return a === b;
-}
-
-function problemOf(actual: readonly (readonly Value[])[], expected: readonly (readonly Value[])[]): string | undefined {
-  if (actual.length !== expected.length) return `row count ${actual.length}, expected ${expected.length}`;
-  for (let i = 0; i < actual.length; i++) {
-    for (let j = 0; j < expected[i]!.length; j++) {
-      if (!close(actual[i]![j], expected[i]![j])) return `row ${i}, column ${j}: ${JSON.stringify(actual[i]![j])}, expected ${JSON.stringify(expected[i]![j])}`;
-    }
-  }
-  return undefined;
-}
-
 function setUp(c: Pick<ChoiceCase, 'features' | 'available' | 'events' | 'labels'>) {
   const text = project(c);
   const checked = checkText(text, 'choice.fsql');
@@ -144,7 +127,7 @@ async function check(target: EngineTarget, c: ChoiceCase): Promise<void> {
   try {
     await loadProject(engine, catalog, data);
     const rows = await engine.queryValues(sql, plan.columns);
-    expect(problemOf(rows, expected.rows), `${target} ${JSON.stringify(c.costs)} ${JSON.stringify(c.statistics)}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
+    expect(rowsProblem(rows, expected.rows), `${target} ${JSON.stringify(c.costs)} ${JSON.stringify(c.statistics)}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
   } finally {
     await engine.close();
   }
@@ -176,7 +159,7 @@ describe('the windowed-aggregate strategy chosen from statistics never changes a
           try {
             await loadProject(engine, catalog, data);
             const table = await runTraining(engine, plan);
-            expect(problemOf(table.rows, expected.rows), `${target}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
+            expect(rowsProblem(table.rows, expected.rows), `${target}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
           } finally {
             await engine.close();
           }

@@ -15,7 +15,7 @@ import '../support/fast-check-seed.js';
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../src/check/project.js';
 import { openEngine } from '../../src/engine/open.js';
-import type { EngineTarget, Row, Value } from '../../src/engine/engine.js';
+import type { EngineTarget, Row } from '../../src/engine/engine.js';
 import { loadProject } from '../../src/runtime/run-plan.js';
 import { planTraining } from '../../src/plan/build.js';
 import type { Dialect } from '../../src/sql/dialect.js';
@@ -23,6 +23,7 @@ import { dialectFor } from '../../src/sql/dialects/index.js';
 import { lowerTraining } from '../../src/sql/lower-plan.js';
 import { SqlPrinter } from '../../src/sql/print.js';
 import { findFeature, fitAll, trainingSet } from '../reference/index.js';
+import { rowsProblem } from '../support/compare-rows.js';
 
 const BASE = Date.UTC(2024, 0, 1) * 1000;
 const HOUR = 3_600_000_000;
@@ -80,26 +81,6 @@ function project(c: WindowCase): string {
   ].join('\n');
 }
 
-function close(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') {
-    // Integers (counts, INTEGER sums) exactly; a DOUBLE sum may be integral and beyond 2^53, where the
-    // reference's row-order sum and the engine's differ in the last bits: relative tolerance there.
-    if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return a === b;
-    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-  }
-  return a === b;
-}
-
-function problemOf(actual: readonly (readonly Value[])[], expected: readonly (readonly Value[])[]): string | undefined {
-  if (actual.length !== expected.length) return `row count ${actual.length}, expected ${expected.length}`;
-  for (let i = 0; i < actual.length; i++) {
-    for (let j = 0; j < expected[i]!.length; j++) {
-      if (!close(actual[i]![j], expected[i]![j])) return `row ${i}, column ${j}: ${JSON.stringify(actual[i]![j])}, expected ${JSON.stringify(expected[i]![j])}\nactual:   ${JSON.stringify(actual[i])}\nexpected: ${JSON.stringify(expected[i])}`;
-    }
-  }
-  return undefined;
-}
-
 async function check(target: EngineTarget, asofJoin: boolean, c: WindowCase): Promise<void> {
   const text = project(c);
   const checked = checkText(text, 'windows.fsql');
@@ -119,7 +100,7 @@ async function check(target: EngineTarget, asofJoin: boolean, c: WindowCase): Pr
   try {
     await loadProject(engine, catalog, data);
     const rows = await engine.queryValues(sql, plan.columns);
-    expect(problemOf(rows, expected.rows), `${target}${asofJoin ? ' (ASOF)' : ''}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
+    expect(rowsProblem(rows, expected.rows), `${target}${asofJoin ? ' (ASOF)' : ''}\n${text}\n${JSON.stringify(data)}`).toBeUndefined();
   } finally {
     await engine.close();
   }

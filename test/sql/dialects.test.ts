@@ -172,7 +172,7 @@ CREATE TRAINING SET t LABEL y FEATURES (n_1d, big_30d);
   });
   it('asks Spark for a sort-merge join on the key, grouped by key and spine row', () => {
     const sql = sqlWith(true);
-    expect(sql).toContain('SELECT /*+ MERGE(`__s`, `events`) */');
+    expect(sql).toContain('SELECT /*+ MERGE(`__s`) */');
     expect(sql).toContain('GROUP BY `__s`.`__k0`, `__s`.`__rid`');
   });
 });
