@@ -25,7 +25,7 @@ describe('engine backends', () => {
     for (const t of offlineTargets) {
       const b = engineBackend(t);
       expect(b.label).not.toBe('');
-      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'readsFilesInPlace', 'transactionalDdl', 'viewsAcrossDatabases']);
+      expect(Object.keys(b.capabilities).sort()).toEqual(['computesViewsOnce', 'multiProcess', 'readsFilesInPlace', 'transactionalDdl', 'viewsAcrossDatabases']);
       // The embedded engines are files (opened below); the others are servers reached by URL (test/conformance/*.integration.ts).
       expect(b.location).toBe(engineTargets.includes(t) ? 'file' : 'url');
     }

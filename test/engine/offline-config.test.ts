@@ -28,7 +28,7 @@ describe('offline engine config', () => {
     expect(c).toEqual({ engine: 'postgres', path: 'postgres://fsql@db.internal:5432/analytics', attach: {}, url: 'postgres://fsql@db.internal:5432/analytics' });
     const b = engineBackend('postgres');
     expect(b.location).toBe('url');
-    expect(b.capabilities).toEqual({ multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: false });
+    expect(b.capabilities).toEqual({ multiProcess: true, viewsAcrossDatabases: true, transactionalDdl: true, readsFilesInPlace: false, computesViewsOnce: true });
     config(t.dir, { engine: 'postgres', url: 'postgres://fsql@db/x', schema: 'features' });
     expect(loadConfig(t.dir).offline.schema).toBe('features');
   });

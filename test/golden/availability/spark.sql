@@ -14,13 +14,13 @@ WITH `__spine` AS (
   ) AS `__labels`
 ),
 `__g1_agg` AS (
-  SELECT 
+  SELECT /*+ MERGE(`__s`) */ 
     `__s`.`__rid` AS `__rid`,
     SUM(CASE WHEN `late_events`.`ts` > (`__s`.`__t` - INTERVAL '108000' SECOND) THEN `late_events`.`d` END) AS `__v_f1`,
     SUM(`late_events`.`d`) AS `__v_f2`
   FROM `__spine` AS `__s`
   JOIN `late_events` ON (`late_events`.`account_id` = `__s`.`__k0`) AND ((`late_events`.`ts` <= (`__s`.`__t` - INTERVAL '21600' SECOND)) AND (`late_events`.`ts` > (`__s`.`__t` - INTERVAL '626400' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
 `__g2_rows` AS (
   SELECT `__k0`, `__e`, `__v_f3`
@@ -58,16 +58,16 @@ WITH `__spine` AS (
   WHERE `__side` = 1
 ),
 `__g3_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f4`
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f4`
   FROM `__spine` AS `__s`
   JOIN `late_events` ON (`late_events`.`shop_id` = `__s`.`__k1`) AND ((`late_events`.`ts` < (`__s`.`__t` - INTERVAL '21600' SECOND)) AND (`late_events`.`ts` > (`__s`.`__t` - INTERVAL '626400' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k1`, `__s`.`__rid`
 ),
 `__g4_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, SUM(`daily_closed`.`visits`) AS `__v_f5`
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, SUM(`daily_closed`.`visits`) AS `__v_f5`
   FROM `__spine` AS `__s`
   JOIN `daily_closed` ON (`daily_closed`.`account_id` = `__s`.`__k0`) AND ((CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) <= (`__s`.`__t` - INTERVAL '86400' SECOND)) AND (CAST(`daily_closed`.`day` AS TIMESTAMP_NTZ) > (`__s`.`__t` - INTERVAL '691200' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
 `__g5_rows` AS (
   SELECT `__k0`, `__e`, `__v_f6`
@@ -105,10 +105,10 @@ WITH `__spine` AS (
   WHERE `__side` = 1
 ),
 `__g6_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f7`
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f7`
   FROM `__spine` AS `__s`
   JOIN `events` ON (`events`.`account_id` = `__s`.`__k0`) AND ((`events`.`ts` < `__s`.`__t`) AND (`events`.`ts` > (`__s`.`__t` - INTERVAL '3600' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
 `__g7_rows` AS (
   SELECT `__k0`, `__e`, `__v_f8`

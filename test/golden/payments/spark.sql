@@ -64,24 +64,17 @@ WITH `__spine` AS (
   WHERE (((((((`__rid` + 42) * 48271) % (2147483647)) * 48271) % (2147483647))) % (1000000)) < 500000
 ),
 `__g1_agg` AS (
-  SELECT 
+  SELECT /*+ MERGE(`__s`) */ 
     `__s`.`__rid` AS `__rid`,
-    COUNT(*) AS `__v_f1`,
+    COUNT(CASE WHEN `transactions`.`created_at` > (`__s`.`__t` - INTERVAL '604800' SECOND) THEN 1 END) AS `__v_f1`,
+    SUM(CASE WHEN `transactions`.`status` = 'approved' THEN `transactions`.`amount` END) AS `__v_f2`,
+    AVG(CASE WHEN (`transactions`.`status` = 'approved') AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '604800' SECOND)) THEN `transactions`.`amount` END) AS `__v_f3`,
     MAX(CASE WHEN `transactions`.`created_at` > (`__s`.`__t` - INTERVAL '86400' SECOND) THEN `transactions`.`amount` END) AS `__v_f4`
   FROM `__spine` AS `__s`
-  JOIN `transactions` ON (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '604800' SECOND)))
-  GROUP BY `__s`.`__rid`
+  JOIN `transactions` ON (`transactions`.`user_id` = `__s`.`__k0`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
-`__g2_agg` AS (
-  SELECT 
-    `__s`.`__rid` AS `__rid`,
-    SUM(`transactions`.`amount`) AS `__v_f2`,
-    AVG(CASE WHEN `transactions`.`created_at` > (`__s`.`__t` - INTERVAL '604800' SECOND) THEN `transactions`.`amount` END) AS `__v_f3`
-  FROM `__spine` AS `__s`
-  JOIN `transactions` ON ((`transactions`.`user_id` = `__s`.`__k0`) AND (`transactions`.`status` = 'approved')) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
-  GROUP BY `__s`.`__rid`
-),
-`__g3_rows` AS (
+`__g2_rows` AS (
   SELECT `__k0`, `__e`, `__v_f5`
   FROM (
     SELECT 
@@ -94,7 +87,7 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g3_last` AS (
+`__g2_last` AS (
   SELECT `__rid`, `__last`
   FROM (
     SELECT 
@@ -103,7 +96,7 @@ WITH `__spine` AS (
       MAX(`__e`) OVER (PARTITION BY `__k0` ORDER BY `__t` NULLS FIRST, `__side` NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `__last`
     FROM (
       SELECT `__k0` AS `__k0`, `__e` AS `__t`, 0 AS `__side`, CAST(NULL AS BIGINT) AS `__rid`, `__e` AS `__e`
-      FROM `__g3_rows`
+      FROM `__g2_rows`
       UNION ALL
       SELECT 
         `__k0` AS `__k0`,
@@ -116,7 +109,7 @@ WITH `__spine` AS (
   ) AS `__r`
   WHERE `__side` = 1
 ),
-`__g4_dim` AS (
+`__g3_dim` AS (
   SELECT `__k0`, `__v_f6`, `__v_f7`
   FROM (
     SELECT 
@@ -129,19 +122,19 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g5_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, SUM(`enriched_transactions`.`amount`) AS `__v_f8`
+`__g4_agg` AS (
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, SUM(`enriched_transactions`.`amount`) AS `__v_f8`
   FROM `__spine` AS `__s`
   JOIN `enriched_transactions` ON ((`enriched_transactions`.`user_id` = `__s`.`__k0`) AND (`enriched_transactions`.`is_cross_border` AND (`enriched_transactions`.`status` = 'approved'))) AND ((`enriched_transactions`.`created_at` <= `__s`.`__t`) AND (`enriched_transactions`.`created_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
-`__g6_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f9`
+`__g5_agg` AS (
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f9`
   FROM `__spine` AS `__s`
   JOIN `user_daily_spend` ON (`user_daily_spend`.`user_id` = `__s`.`__k0`) AND ((`user_daily_spend`.`last_txn_at` <= `__s`.`__t`) AND (`user_daily_spend`.`last_txn_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
-`__g7_dim` AS (
+`__g6_dim` AS (
   SELECT `__k0`, `__v_f10`, `__v_f11`
   FROM (
     SELECT 
@@ -154,50 +147,49 @@ WITH `__spine` AS (
   ) AS `__ranked`
   WHERE `__n` = 1
 ),
-`__g8_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f12`
+`__g7_agg` AS (
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f12`
   FROM `__spine` AS `__s`
   JOIN `fraud_reports` ON ((`fraud_reports`.`merchant_id` = `__s`.`__k1`) AND `fraud_reports`.`confirmed`) AND ((`fraud_reports`.`reported_at` <= `__s`.`__t`) AND (`fraud_reports`.`reported_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k1`, `__s`.`__rid`
 ),
-`__g9_agg` AS (
-  SELECT 
+`__g8_agg` AS (
+  SELECT /*+ MERGE(`__s`) */ 
     `__s`.`__rid` AS `__rid`,
     COUNT(DISTINCT `transactions`.`merchant_id`) AS `__v_f13`,
     MIN(`transactions`.`amount`) AS `__v_f14`
   FROM `__spine` AS `__s`
   JOIN `transactions` ON (`transactions`.`card_id` = `__s`.`__k2`) AND ((`transactions`.`created_at` <= `__s`.`__t`) AND (`transactions`.`created_at` > (`__s`.`__t` - INTERVAL '86400' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k2`, `__s`.`__rid`
 ),
 `__stage1` AS (
   SELECT 
     `__s`.*,
     COALESCE(`__g1_j`.`__v_f1`, 0) AS `f1`,
+    `__g1_j`.`__v_f2` AS `f2`,
+    `__g1_j`.`__v_f3` AS `f3`,
     `__g1_j`.`__v_f4` AS `f4`,
-    `__g2_j`.`__v_f2` AS `f2`,
-    `__g2_j`.`__v_f3` AS `f3`,
-    `__g3_j`.`__e` AS `__g3__time`,
-    `__g3_j`.`__v_f5` AS `f5`,
-    `__g4_j`.`__v_f6` AS `f6`,
-    `__g4_j`.`__v_f7` AS `f7`,
-    `__g5_j`.`__v_f8` AS `f8`,
-    COALESCE(`__g6_j`.`__v_f9`, 0) AS `f9`,
-    `__g7_j`.`__v_f10` AS `f10`,
-    `__g7_j`.`__v_f11` AS `f11`,
-    COALESCE(`__g8_j`.`__v_f12`, 0) AS `f12`,
-    COALESCE(`__g9_j`.`__v_f13`, 0) AS `f13`,
-    `__g9_j`.`__v_f14` AS `f14`
+    `__g2_j`.`__e` AS `__g2__time`,
+    `__g2_j`.`__v_f5` AS `f5`,
+    `__g3_j`.`__v_f6` AS `f6`,
+    `__g3_j`.`__v_f7` AS `f7`,
+    `__g4_j`.`__v_f8` AS `f8`,
+    COALESCE(`__g5_j`.`__v_f9`, 0) AS `f9`,
+    `__g6_j`.`__v_f10` AS `f10`,
+    `__g6_j`.`__v_f11` AS `f11`,
+    COALESCE(`__g7_j`.`__v_f12`, 0) AS `f12`,
+    COALESCE(`__g8_j`.`__v_f13`, 0) AS `f13`,
+    `__g8_j`.`__v_f14` AS `f14`
   FROM `__spine` AS `__s`
   LEFT JOIN `__g1_agg` AS `__g1_j` ON `__g1_j`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g2_agg` AS `__g2_j` ON `__g2_j`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g3_last` AS `__g3_l` ON `__g3_l`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g3_rows` AS `__g3_j` ON (`__s`.`__k0` = `__g3_j`.`__k0`) AND (`__g3_j`.`__e` = `__g3_l`.`__last`)
-  LEFT JOIN `__g4_dim` AS `__g4_j` ON `__s`.`__k0` = `__g4_j`.`__k0`
+  LEFT JOIN `__g2_last` AS `__g2_l` ON `__g2_l`.`__rid` = `__s`.`__rid`
+  LEFT JOIN `__g2_rows` AS `__g2_j` ON (`__s`.`__k0` = `__g2_j`.`__k0`) AND (`__g2_j`.`__e` = `__g2_l`.`__last`)
+  LEFT JOIN `__g3_dim` AS `__g3_j` ON `__s`.`__k0` = `__g3_j`.`__k0`
+  LEFT JOIN `__g4_agg` AS `__g4_j` ON `__g4_j`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g5_agg` AS `__g5_j` ON `__g5_j`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g6_agg` AS `__g6_j` ON `__g6_j`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g7_dim` AS `__g7_j` ON `__s`.`__k1` = `__g7_j`.`__k0`
+  LEFT JOIN `__g6_dim` AS `__g6_j` ON `__s`.`__k1` = `__g6_j`.`__k0`
+  LEFT JOIN `__g7_agg` AS `__g7_j` ON `__g7_j`.`__rid` = `__s`.`__rid`
   LEFT JOIN `__g8_agg` AS `__g8_j` ON `__g8_j`.`__rid` = `__s`.`__rid`
-  LEFT JOIN `__g9_agg` AS `__g9_j` ON `__g9_j`.`__rid` = `__s`.`__rid`
 )
 SELECT 
   `__r`.`__k0` AS `user_id`,
@@ -208,9 +200,9 @@ SELECT
   SIGN(COALESCE(`__r`.`f2`, 0.0E0)) * LN(1.0E0 + ABS(COALESCE(`__r`.`f2`, 0.0E0))) AS `spend_30d`,
   (COALESCE(`__r`.`f3`, 6.375E0) - 6.375E0) / 11.75E0 AS `avg_amount_7d`,
   (COALESCE(`__r`.`f4`, 0.0E0) - -3.0E0) / 15.25E0 AS `max_amount_24h`,
-  CASE WHEN COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
-  CASE WHEN COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
-  CASE WHEN COALESCE(CASE WHEN `__r`.`__g3__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
+  CASE WHEN COALESCE(CASE WHEN `__r`.`__g2__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'online' THEN 1 ELSE 0 END AS `last_channel__online`,
+  CASE WHEN COALESCE(CASE WHEN `__r`.`__g2__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'pos' THEN 1 ELSE 0 END AS `last_channel__pos`,
+  CASE WHEN COALESCE(CASE WHEN `__r`.`__g2__time` >= (`__r`.`__t` - INTERVAL '1209600' SECOND) THEN `__r`.`f5` ELSE CAST(NULL AS STRING) END, 'US') = 'atm' THEN 1 ELSE 0 END AS `last_channel__atm`,
   CASE WHEN COALESCE(`__r`.`f6`, 'unknown') = 'US' THEN 1 ELSE 0 END AS `home_country__US`,
   CASE WHEN COALESCE(`__r`.`f6`, 'unknown') = 'DE' THEN 1 ELSE 0 END AS `home_country__DE`,
   CASE WHEN COALESCE(`__r`.`f6`, 'unknown') = 'FR' THEN 1 ELSE 0 END AS `home_country__FR`,
@@ -259,10 +251,10 @@ WITH `__spine` AS (
   WHERE `__n` = 1
 ),
 `__g2_agg` AS (
-  SELECT `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f2`
+  SELECT /*+ MERGE(`__s`) */ `__s`.`__rid` AS `__rid`, COUNT(*) AS `__v_f2`
   FROM `__spine` AS `__s`
   JOIN `fraud_reports` ON ((`fraud_reports`.`merchant_id` = `__s`.`__k0`) AND `fraud_reports`.`confirmed`) AND ((`fraud_reports`.`reported_at` <= `__s`.`__t`) AND (`fraud_reports`.`reported_at` > (`__s`.`__t` - INTERVAL '2592000' SECOND)))
-  GROUP BY `__s`.`__rid`
+  GROUP BY `__s`.`__k0`, `__s`.`__rid`
 ),
 `__stage1` AS (
   SELECT `__s`.*, `__g1_j`.`__v_f1` AS `f1`, COALESCE(`__g2_j`.`__v_f2`, 0) AS `f2`
