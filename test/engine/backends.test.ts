@@ -32,7 +32,7 @@ describe('engine backends', () => {
     for (const t of engineTargets) {
       const b = engineBackend(t);
       expect(b.defaultFile).toMatch(/^offline\./);
-      expect(Object.keys(b.capabilities).sort()).toEqual(['multiProcess', 'readsFilesInPlace', 'transactionalDdl', 'viewsAcrossDatabases']);
+      expect(Object.keys(b.capabilities).sort()).toEqual(['computesViewsOnce', 'multiProcess', 'readsFilesInPlace', 'transactionalDdl', 'viewsAcrossDatabases']);
       const engine = await openEngine(t);
       try {
         expect(engine.target).toBe(t);
