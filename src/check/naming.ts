@@ -1,7 +1,8 @@
 /**
  * Output column names that are safe in every target dialect: letters, digits
- * and `_`, starting with a letter or `_`, at most 63 characters (PostgreSQL's
- * limit, the smallest of the targets), unique ignoring case (MySQL, Spark,
+ * and `_`, starting with a letter or `_`, at most 63 bytes of UTF-8
+ * (PostgreSQL's limit, the smallest of the targets; a feature's own name may
+ * hold any character, so a one-hot column is measured in bytes, not characters), unique ignoring case (MySQL, Spark,
  * BigQuery and Snowflake compare column names case-insensitively).
  */
 
@@ -12,11 +13,26 @@ export function safeNamePart(value: string | number | boolean): string {
   return String(value).replace(/[^A-Za-z0-9_]+/g, '_');
 }
 
-/** Shortens a name over the limit, keeping it unique with a short hash of the full name. */
+/** The length of `s` in UTF-8 bytes. */
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** Shortens a name over the limit (in UTF-8 bytes), keeping it unique with a short hash of the full name; whole characters only. */
 export function fitColumnName(name: string): string {
-  if (name.length <= MAX_COLUMN_NAME) return name;
+  if (utf8Bytes(name) <= MAX_COLUMN_NAME) return name;
   const hash = fnv1a(name).toString(36).padStart(7, '0').slice(0, 7);
-  return `${name.slice(0, MAX_COLUMN_NAME - 8)}_${hash}`;
+  let head = '';
+  for (const ch of name) {
+    if (utf8Bytes(head + ch) > MAX_COLUMN_NAME - 8) break;
+    head += ch;
+  }
+  return `${head}_${hash}`;
 }
 
 export interface OneHotNames {

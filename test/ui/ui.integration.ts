@@ -94,7 +94,8 @@ describe('the web UI in Chromium', { timeout: 180_000 }, () => {
     await page.locator('.result-count', { hasText: 'tagged spend' }).waitFor();
     const expected = [...new Set(statements().filter((s) => s.tags.includes('spend')).map((s) => s.name))].sort();
     expect(expected).toEqual(['avg_amount_7d', 'spend_30d']);
-    expect(await names()).toEqual(expected);
+    // The count line can show before the list is re-rendered (as below): wait for the list itself.
+    await expect.poll(() => names(), { timeout: 10_000 }).toEqual(expected);
     const api = (await (await fetch(`${server.url}/v1/registry/objects?tag=SPEND`)).json()) as { objects: { name: string }[] };
     expect([...new Set(api.objects.map((o) => o.name))].sort()).toEqual(expected);
   });
