@@ -59,10 +59,15 @@ export async function createIndexes(engine: Engine, catalog: Catalog, plans: rea
  */
 export async function runTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings = {}): Promise<Table> {
   return withComputedViews(engine, plan, async (tables) => {
-    const relationStatistics = await gatherStatistics(engine, plan, times);
-    const { sql } = compilePlan(plan, engine.target, times, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) });
+    const sql = await compileForData(engine, plan, times, tables);
     return { columns: plan.columns.map((c) => c.name), rows: await engine.queryValues(sql, plan.columns) };
   });
+}
+
+/** The SQL of a training or spine plan for the data in `engine`: its relations' statistics read first, its computed views' copies (`tables`) read instead of the views. */
+async function compileForData(engine: Engine, plan: TrainingPlan | SpinePlan, times: TimeBindings, tables: Record<string, string> | undefined): Promise<string> {
+  const relationStatistics = await gatherStatistics(engine, plan, times);
+  return compilePlan(plan, engine.target, times, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) }).sql;
 }
 
 let computedCopies = 0;
@@ -100,8 +105,7 @@ export async function withComputedViews<T>(engine: Engine, plan: TrainingPlan | 
 /** A training set's rows in batches (`Engine.queryBatches`): for sets larger than memory. Resolves to the row count. */
 export async function streamTraining(engine: Engine, plan: TrainingPlan, times: TimeBindings, onBatch: (rows: Value[][]) => Promise<void> | void, batchRows?: number): Promise<number> {
   return withComputedViews(engine, plan, async (tables) => {
-    const relationStatistics = await gatherStatistics(engine, plan, times);
-    const { sql } = compilePlan(plan, engine.target, times, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) });
+    const sql = await compileForData(engine, plan, times, tables);
     return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
   });
 }
@@ -124,8 +128,7 @@ export async function streamSpine(engine: Engine, plan: SpinePlan, rows: readonl
     const numbered = rows.map((r, i) => ({ ...r, [s.rowColumn]: i + 1 }));
     await engine.insertRows(s.table, columns, numbered);
     return await withComputedViews(engine, plan, async (tables) => {
-      const relationStatistics = await gatherStatistics(engine, plan);
-      const { sql } = compilePlan(plan, engine.target, {}, { ...(relationStatistics ? { relationStatistics } : {}), ...(tables ? { tables } : {}) });
+      const sql = await compileForData(engine, plan, {}, tables);
       return engine.queryBatches(sql, plan.columns, onBatch, batchRows);
     });
   } finally {
