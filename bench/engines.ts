@@ -53,6 +53,7 @@ import { dialectFor } from '../src/sql/dialects/index.js';
 import { aggregateChoices, lowerTraining } from '../src/sql/lower-plan.js';
 import { relationStatistics } from '../src/runtime/relation-statistics.js';
 import { SqlPrinter } from '../src/sql/print.js';
+import { rng } from './rng.js';
 
 const DAY = 86_400_000_000;
 const START = Date.UTC(2024, 0, 1) * 1000;
@@ -73,17 +74,6 @@ CREATE TRAINING SET engines LABEL y FEATURES (count_1d, avg_7d, max_7d, sum_big_
 
 const FEATURES = ['count_1d', 'avg_7d', 'max_7d', 'sum_big_30d', 'categories_30d'] as const;
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The events in chunks (a 10M-event set is never held whole), then the labels. Deterministic per (users, events, labels). */
 export function* generate(users: number, events: number, labels: number, chunk: number): Generator<{ table: 'events' | 'labels'; rows: Row[] }> {

@@ -52,6 +52,7 @@ import { dialectFor } from '../src/sql/dialects/index.js';
 import { lowerTraining } from '../src/sql/lower-plan.js';
 import { SqlPrinter } from '../src/sql/print.js';
 import { flights3m } from './public-data.js';
+import { rng } from './rng.js';
 
 const DAY = 86_400_000_000;
 
@@ -76,17 +77,6 @@ function catalog(): Catalog {
   return r.catalog;
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The first `events` flights of the file (read with DuckDB), and `labels` labels drawn from them. */
 async function data(events: number, labels: number): Promise<{ flights: Row[]; labels: Row[] }> {

@@ -18,6 +18,7 @@ import type { Engine, EngineTarget, Row } from '../src/engine/engine.js';
 import { createIndexes, loadProject, runTraining } from '../src/runtime/run-plan.js';
 import { planTraining } from '../src/plan/build.js';
 import type { FittedParameters } from '../src/plan/fitted.js';
+import { rng } from './rng.js';
 
 export const DAY = 86_400_000_000;
 const START = Date.UTC(2024, 0, 1) * 1000;
@@ -37,17 +38,6 @@ CREATE LABEL y ENTITY user FROM labels AS y;
 CREATE TRAINING SET bench LABEL y FEATURES (last_amount, last_amount_1d, count_1d, sum_7d, avg_7d, last_category);
 `;
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Dataset {
   readonly events: Row[];

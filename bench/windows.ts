@@ -30,6 +30,7 @@ import type { Dialect } from '../src/sql/dialect.js';
 import { dialectFor } from '../src/sql/dialects/index.js';
 import { lowerTraining } from '../src/sql/lower-plan.js';
 import { SqlPrinter } from '../src/sql/print.js';
+import { rng } from './rng.js';
 
 const DAY = 86_400_000_000;
 const START = Date.UTC(2024, 0, 1) * 1000;
@@ -51,17 +52,6 @@ CREATE TRAINING SET windows_max LABEL y FEATURES (max_7d);
 CREATE TRAINING SET windows_distinct LABEL y FEATURES (categories_30d);
 `;
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(users: number, events: number, labels: number): { events: Row[]; labels: Row[] } {
   const r = rng(14);
